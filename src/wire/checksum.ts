@@ -1,0 +1,32 @@
+/** The Internet checksum (RFC 1071), used by IPv4 headers and every IGMP message. */
+
+/**
+ * One's-complement sum of 16-bit big-endian words over `buf[start, end)`, folded to 16 bits.
+ * An odd trailing byte is padded with zero, as RFC 1071 says.
+ */
+export function onesComplementSum(buf: Uint8Array, start: number, end: number, initial = 0): number {
+  let sum = initial;
+  let i = start;
+  for (; i + 1 < end; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
+  if (i < end) sum += buf[i]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
+/** The checksum to put in a header: the complement of the sum, with the checksum field counted as 0. */
+export function internetChecksum(buf: Uint8Array, start: number, end: number): number {
+  return ~onesComplementSum(buf, start, end) & 0xffff;
+}
+
+/**
+ * The checksum field value that would make `buf[start,end)` verify, given the field at
+ * `fieldOffset` (absolute): the sum is taken with that field as zero.
+ */
+export function expectedChecksum(buf: Uint8Array, start: number, end: number, fieldOffset: number): number {
+  const stored = ((buf[fieldOffset] ?? 0) << 8) | (buf[fieldOffset + 1] ?? 0);
+  let sum = onesComplementSum(buf, start, end);
+  // Remove the stored field from the one's-complement sum (subtraction is addition of the complement).
+  sum += ~stored & 0xffff;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
