@@ -1,0 +1,194 @@
+/**
+ * Whole frames: link layer + IPv4 + IGMP, decoded to the public JSON model and built from values.
+ */
+import { IGMP_ADDRESSES } from "./address.js";
+import type { WireIssue } from "./errors.js";
+import { emitIgmp, igmpEncodingLength, parseIgmp, type EmitOptions, type IgmpMessage, type IgmpMessageInit } from "./igmp.js";
+import { emitIPv4, IPPROTO_IGMP, ipv4HeaderLength, parseIPv4, type IPv4Header, type IPv4Init } from "./ipv4.js";
+import { emitEthernet, ETHERTYPE, ethernetHeaderLength, multicastMac, parseLink, type LinkParseResult } from "./link.js";
+
+/** What a frame decoder needs: the captured bytes and how they were captured. */
+export interface RawFrame {
+  data: Uint8Array;
+  linkType: number;
+  /** Length on the wire; defaults to data.length. */
+  wireLength?: number;
+  /** Nanoseconds since the epoch; defaults to 0. */
+  timestampNs?: bigint;
+}
+
+/**
+ * One frame in the public JSON model (`igmpkit decode --json` prints one per line).
+ * `igmp` is null for a frame without IGMP; `errors` and `warnings` are `{layer, code, offset, message}`.
+ */
+export interface DecodedFrame {
+  frame: number;
+  /** Capture time, exact: "seconds.nanoseconds". */
+  time: string;
+  len: number;
+  caplen: number;
+  link: string;
+  vlan: number[];
+  macSrc: string | null;
+  macDst: string | null;
+  ipSrc: string | null;
+  ipDst: string | null;
+  ttl: number | null;
+  tos: number | null;
+  routerAlert: boolean | null;
+  igmp: IgmpMessage | null;
+  /** When `igmp` is null and nothing is wrong: what the frame is instead ("arp", "ipv6", "ipv4-proto-17"...). */
+  other?: string;
+  errors: WireIssue[];
+  warnings: WireIssue[];
+}
+
+/** The decoded frame plus the layers' full detail (for verbose printing). */
+export interface DecodedFrameDetail {
+  frame: DecodedFrame;
+  link: LinkParseResult;
+  ip: IPv4Header | null;
+}
+
+function formatTime(ns: bigint): string {
+  const neg = ns < 0n;
+  const abs = neg ? -ns : ns;
+  return `${neg ? "-" : ""}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, "0")}`;
+}
+
+function etherTypeName(et: number): string {
+  if (et === ETHERTYPE.arp) return "arp";
+  if (et === ETHERTYPE.ipv6) return "ipv6";
+  return `ethertype-0x${et.toString(16).padStart(4, "0")}`;
+}
+
+/** Decode one captured frame, with every layer's detail. Never throws for any bytes. */
+export function decodeFrameDetail(raw: RawFrame, frameNumber = 1): DecodedFrameDetail {
+  const data = raw.data;
+  const link = parseLink(data, raw.linkType);
+  const out: DecodedFrame = {
+    frame: frameNumber,
+    time: formatTime(raw.timestampNs ?? 0n),
+    len: raw.wireLength ?? data.length,
+    caplen: data.length,
+    link: link.link,
+    vlan: link.vlan,
+    macSrc: link.macSrc,
+    macDst: link.macDst,
+    ipSrc: null,
+    ipDst: null,
+    ttl: null,
+    tos: null,
+    routerAlert: null,
+    igmp: null,
+    errors: link.errors,
+    warnings: [],
+  };
+  if (link.etherType !== ETHERTYPE.ipv4) {
+    if (link.etherType !== null) out.other = etherTypeName(link.etherType);
+    return { frame: out, link, ip: null };
+  }
+  const ip = parseIPv4(data, link.offset, data.length - link.offset);
+  for (const e of ip.errors) out.errors.push(e);
+  const h = ip.header;
+  if (!h) return { frame: out, link, ip: null };
+  out.ipSrc = h.src;
+  out.ipDst = h.dst;
+  out.ttl = h.ttl;
+  out.tos = h.tos;
+  out.routerAlert = h.routerAlert;
+  if (h.protocol !== IPPROTO_IGMP) {
+    out.other = `ipv4-proto-${h.protocol}`;
+    return { frame: out, link, ip: h };
+  }
+  if (h.fragmentOffset !== 0) return { frame: out, link, ip: h };
+  const r = parseIgmp(data, ip.payloadOffset, ip.payloadAvailable, ip.payloadLength);
+  out.igmp = r.message;
+  for (const e of r.errors) out.errors.push(e);
+  out.warnings = r.warnings;
+  return { frame: out, link, ip: h };
+}
+
+/** Decode one captured frame to the JSON model. Never throws for any bytes. */
+export function decodeFrame(raw: RawFrame, frameNumber = 1): DecodedFrame {
+  return decodeFrameDetail(raw, frameNumber).frame;
+}
+
+/**
+ * The IPv4 destination a host or querier uses for a message (RFC 2236 §9, RFC 9776 §4.2.14):
+ * v1/v2 report → the group, leave → 224.0.0.2, v3 report → 224.0.0.22, general query → 224.0.0.1,
+ * group(-and-source)-specific query → the group.
+ */
+export function destinationFor(m: IgmpMessageInit): string {
+  switch (m.kind) {
+    case "v1-report":
+    case "v2-report":
+      return m.group;
+    case "leave":
+      return IGMP_ADDRESSES.allRouters;
+    case "v3-report":
+      return IGMP_ADDRESSES.allIgmpv3Routers;
+    case "query":
+      return m.group === IGMP_ADDRESSES.any ? IGMP_ADDRESSES.allSystems : m.group;
+    case "mrd-advertisement":
+      return IGMP_ADDRESSES.allSystems;
+    case "mrd-solicitation":
+      return IGMP_ADDRESSES.allRouters;
+    default:
+      return "224.0.0.106";
+  }
+}
+
+/** Options for building a whole IGMP packet. IPv4 defaults are Linux's: TTL 1, TOS 0xc0, Router Alert. */
+export interface IgmpPacketInit {
+  message: IgmpMessageInit;
+  src: string;
+  /** Default: {@link destinationFor} the message. */
+  dst?: string;
+  ip?: Omit<IPv4Init, "src" | "dst" | "protocol">;
+  igmp?: EmitOptions;
+}
+
+/** Byte length of an IPv4 packet carrying `init.message`. */
+export function igmpPacketLength(init: IgmpPacketInit): number {
+  return ipv4HeaderLength({ src: init.src, dst: init.dst ?? "0.0.0.0", ...init.ip }) + igmpEncodingLength(init.message);
+}
+
+/** Write IPv4 + IGMP at `offset`; returns bytes written. */
+export function emitIgmpPacket(init: IgmpPacketInit, buf: Uint8Array, offset = 0): number {
+  const dst = init.dst ?? destinationFor(init.message);
+  const ipInit: IPv4Init = { ...init.ip, src: init.src, dst, protocol: IPPROTO_IGMP };
+  const len = igmpEncodingLength(init.message);
+  const h = emitIPv4(ipInit, len, buf, offset);
+  emitIgmp(init.message, buf, offset + h, init.igmp);
+  return h + len;
+}
+
+/** IPv4 + IGMP as a new buffer (link type raw IPv4, 228). */
+export function encodeIgmpPacket(init: IgmpPacketInit): Uint8Array {
+  const out = new Uint8Array(igmpPacketLength(init));
+  emitIgmpPacket(init, out, 0);
+  return out;
+}
+
+export interface IgmpFrameInit extends IgmpPacketInit {
+  macSrc: string;
+  /** Default: the RFC 1112 mapping of the IPv4 destination. */
+  macDst?: string;
+  vlan?: number[];
+  /** Pad the frame to Ethernet's 60-byte minimum (as a NIC sends it). Default true. */
+  pad?: boolean;
+}
+
+/** A whole Ethernet frame carrying an IGMP message (link type 1). */
+export function encodeIgmpFrame(init: IgmpFrameInit): Uint8Array {
+  const dst = init.dst ?? destinationFor(init.message);
+  const eth = { src: init.macSrc, dst: init.macDst ?? multicastMac(dst), vlan: init.vlan ?? [] };
+  const eh = ethernetHeaderLength(eth);
+  const pl = igmpPacketLength({ ...init, dst });
+  const total = Math.max(eh + pl, init.pad === false ? 0 : 60);
+  const out = new Uint8Array(total);
+  emitEthernet(eth, out, 0);
+  emitIgmpPacket({ ...init, dst }, out, eh);
+  return out;
+}

@@ -1,0 +1,14 @@
+/**
+ * igmpkit/wire: byte-exact IGMP codecs. No I/O, no clock.
+ * @packageDocumentation
+ */
+export * from "./address.js";
+export * from "./build.js";
+export * from "./checksum.js";
+export * from "./errors.js";
+export * from "./float.js";
+export * from "./frame.js";
+export * from "./hex.js";
+export * from "./igmp.js";
+export * from "./ipv4.js";
+export * from "./link.js";

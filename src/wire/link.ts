@@ -1,0 +1,198 @@
+/**
+ * Link layers below IPv4: Ethernet II with 802.1Q / 802.1ad tags, Linux cooked capture v1 and v2,
+ * raw IPv4, BSD null/loopback; and the RFC 1112 §6.4 group → MAC mapping.
+ */
+import { ipv4ToNumber } from "./address.js";
+import { WireError, WireErrorCode, issue, type WireIssue } from "./errors.js";
+
+/** pcap LINKTYPE_* values this layer decodes. */
+export const LinkType = {
+  null: 0,
+  ethernet: 1,
+  rawOpenBsd: 12,
+  rawBsd: 14,
+  raw: 101,
+  linuxSll: 113,
+  loop: 108,
+  ipv4: 228,
+  linuxSll2: 276,
+} as const;
+
+/** The JSON model's name of a link type. */
+export function linkName(linkType: number): string {
+  switch (linkType) {
+    case LinkType.ethernet:
+      return "ethernet";
+    case LinkType.linuxSll:
+      return "linux-sll";
+    case LinkType.linuxSll2:
+      return "linux-sll2";
+    case LinkType.raw:
+    case LinkType.rawOpenBsd:
+    case LinkType.rawBsd:
+    case LinkType.ipv4:
+      return "raw";
+    case LinkType.null:
+    case LinkType.loop:
+      return "null";
+    default:
+      return `linktype-${linkType}`;
+  }
+}
+
+export const ETHERTYPE = { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100, qinq: 0x88a8, qinqOld: 0x9100, ipv6: 0x86dd } as const;
+
+export const ETHERNET_OFFSETS = Object.freeze({ dst: 0, src: 6, etherType: 12, headerLength: 14, tagLength: 4 });
+export const SLL_OFFSETS = Object.freeze({ packetType: 0, arphrd: 2, addrLen: 4, addr: 6, protocol: 14, headerLength: 16 });
+export const SLL2_OFFSETS = Object.freeze({ protocol: 0, reserved: 2, ifIndex: 4, arphrd: 8, packetType: 10, addrLen: 11, addr: 12, headerLength: 20 });
+
+export interface LinkParseResult {
+  link: string;
+  /** VLAN IDs from outermost to innermost. */
+  vlan: number[];
+  /** Ethernet / cooked source address as aa:bb:cc:dd:ee:ff when the link has one. */
+  macSrc: string | null;
+  /** Ethernet destination address (cooked captures have none). */
+  macDst: string | null;
+  /** The protocol of the payload (EtherType); 0x0800 for raw IPv4; null when not known. */
+  etherType: number | null;
+  /** Offset of the network-layer header. */
+  offset: number;
+  errors: WireIssue[];
+}
+
+function mac(buf: Uint8Array, i: number): string {
+  let s = "";
+  for (let k = 0; k < 6; k++) s += (k ? ":" : "") + buf[i + k]!.toString(16).padStart(2, "0");
+  return s;
+}
+
+function u16(b: Uint8Array, i: number): number {
+  return (b[i]! << 8) | b[i + 1]!;
+}
+
+function readTags(buf: Uint8Array, at: number, etherType: number, r: LinkParseResult): void {
+  let et = etherType;
+  let i = at;
+  while (et === ETHERTYPE.vlan || et === ETHERTYPE.qinq || et === ETHERTYPE.qinqOld) {
+    if (i + ETHERNET_OFFSETS.tagLength > buf.length) {
+      r.errors.push(issue("link", WireErrorCode.truncated, i, "capture cut inside a VLAN tag"));
+      r.etherType = null;
+      r.offset = buf.length;
+      return;
+    }
+    r.vlan.push(u16(buf, i) & 0x0fff);
+    et = u16(buf, i + 2);
+    i += ETHERNET_OFFSETS.tagLength;
+  }
+  r.etherType = et;
+  r.offset = i;
+}
+
+/** Find the network layer in a captured frame of the given link type. */
+export function parseLink(buf: Uint8Array, linkType: number): LinkParseResult {
+  const r: LinkParseResult = { link: linkName(linkType), vlan: [], macSrc: null, macDst: null, etherType: null, offset: 0, errors: [] };
+  const short = (need: number, what: string): boolean => {
+    if (buf.length >= need) return false;
+    r.errors.push(issue("link", WireErrorCode.truncated, buf.length, `capture cut inside the ${what} header (${buf.length} of ${need} bytes)`));
+    r.offset = buf.length;
+    return true;
+  };
+  switch (linkType) {
+    case LinkType.ethernet:
+      if (short(ETHERNET_OFFSETS.headerLength, "Ethernet")) return r;
+      r.macDst = mac(buf, ETHERNET_OFFSETS.dst);
+      r.macSrc = mac(buf, ETHERNET_OFFSETS.src);
+      readTags(buf, ETHERNET_OFFSETS.headerLength, u16(buf, ETHERNET_OFFSETS.etherType), r);
+      return r;
+    case LinkType.linuxSll: {
+      if (short(SLL_OFFSETS.headerLength, "Linux cooked")) return r;
+      if (u16(buf, SLL_OFFSETS.addrLen) === 6) r.macSrc = mac(buf, SLL_OFFSETS.addr);
+      readTags(buf, SLL_OFFSETS.headerLength, u16(buf, SLL_OFFSETS.protocol), r);
+      return r;
+    }
+    case LinkType.linuxSll2: {
+      if (short(SLL2_OFFSETS.headerLength, "Linux cooked v2")) return r;
+      if (buf[SLL2_OFFSETS.addrLen] === 6) r.macSrc = mac(buf, SLL2_OFFSETS.addr);
+      readTags(buf, SLL2_OFFSETS.headerLength, u16(buf, SLL2_OFFSETS.protocol), r);
+      return r;
+    }
+    case LinkType.raw:
+    case LinkType.rawOpenBsd:
+    case LinkType.rawBsd:
+    case LinkType.ipv4:
+      if (short(1, "raw IP")) return r;
+      r.etherType = buf[0]! >> 4 === 4 ? ETHERTYPE.ipv4 : buf[0]! >> 4 === 6 ? ETHERTYPE.ipv6 : null;
+      return r;
+    case LinkType.null:
+    case LinkType.loop: {
+      if (short(4, "loopback")) return r;
+      // DLT_NULL: AF_ value in the capturing host's byte order; DLT_LOOP: network order. AF_INET is 2 everywhere.
+      const be = ((buf[0]! << 24) | (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!) >>> 0;
+      const le = ((buf[3]! << 24) | (buf[2]! << 16) | (buf[1]! << 8) | buf[0]!) >>> 0;
+      r.etherType = be === 2 || le === 2 ? ETHERTYPE.ipv4 : null;
+      r.offset = 4;
+      return r;
+    }
+    default:
+      r.errors.push(issue("link", WireErrorCode.unsupportedLink, 0, `link type ${linkType} is not decoded`));
+      return r;
+  }
+}
+
+/** RFC 1112 §6.4: the Ethernet address of an IPv4 multicast group (01:00:5e + low 23 bits). */
+export function multicastMac(group: string): string {
+  const n = ipv4ToNumber(group);
+  if (n >>> 28 !== 0xe) throw new WireError("link", WireErrorCode.badValue, 0, `${group} is not a multicast address`);
+  const b = [0x01, 0x00, 0x5e, (n >>> 16) & 0x7f, (n >>> 8) & 0xff, n & 0xff];
+  return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
+}
+
+/** Parse aa:bb:cc:dd:ee:ff (or with dashes) into 6 bytes. */
+export function parseMac(s: string): Uint8Array {
+  const parts = s.split(/[:-]/);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p)))
+    throw new TypeError(`not a MAC address: ${JSON.stringify(s)}`);
+  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+}
+
+export interface EthernetInit {
+  src: string;
+  dst: string;
+  /** VLAN tags, outermost first; the outer ones of a stack use 802.1ad (0x88a8) when `qinq` is set. */
+  vlan?: number[];
+  /** TPID of the outer tags of a stack (default 0x88a8); the innermost tag is always 0x8100. */
+  outerTpid?: number;
+  /** Priority code point for every tag (default 0). */
+  pcp?: number;
+  etherType?: number;
+}
+
+export function ethernetHeaderLength(init: EthernetInit): number {
+  return ETHERNET_OFFSETS.headerLength + ETHERNET_OFFSETS.tagLength * (init.vlan?.length ?? 0);
+}
+
+/** Write an Ethernet II header (with tags) at `offset`; returns its length. */
+export function emitEthernet(init: EthernetInit, buf: Uint8Array, offset = 0): number {
+  const len = ethernetHeaderLength(init);
+  if (offset < 0 || offset + len > buf.length)
+    throw new WireError("link", WireErrorCode.bufferTooSmall, offset, `need ${len} bytes at offset ${offset}`);
+  buf.set(parseMac(init.dst), offset + ETHERNET_OFFSETS.dst);
+  buf.set(parseMac(init.src), offset + ETHERNET_OFFSETS.src);
+  let i = offset + ETHERNET_OFFSETS.etherType;
+  const tags = init.vlan ?? [];
+  tags.forEach((vid, k) => {
+    if (!Number.isInteger(vid) || vid < 0 || vid > 4095) throw new WireError("link", WireErrorCode.badValue, i, `VLAN id ${vid}`);
+    const tpid = k === tags.length - 1 ? ETHERTYPE.vlan : (init.outerTpid ?? ETHERTYPE.qinq);
+    const tci = ((init.pcp ?? 0) << 13) | vid;
+    buf[i] = tpid >>> 8;
+    buf[i + 1] = tpid & 0xff;
+    buf[i + 2] = tci >>> 8;
+    buf[i + 3] = tci & 0xff;
+    i += 4;
+  });
+  const et = init.etherType ?? ETHERTYPE.ipv4;
+  buf[i] = et >>> 8;
+  buf[i + 1] = et & 0xff;
+  return len;
+}
