@@ -1,0 +1,20 @@
+/** Capture-file formats (pcap, pcapng): bytes in, frames out, and back. No I/O. */
+export type { Frame } from "./frame.js";
+export { formatTimestamp } from "./frame.js";
+export { PcapError, PcapErrorCode, isPcapError } from "./errors.js";
+export type { PcapIssue } from "./errors.js";
+export { CaptureParser, parseCapture } from "./reader.js";
+export type {
+  ByteOrder,
+  CaptureInfo,
+  CaptureParserOptions,
+  InterfaceStatistics,
+  ParsedCapture,
+  PcapFileInfo,
+  PcapngFileInfo,
+  PcapngInterface,
+  PcapngSectionInfo,
+} from "./reader.js";
+export { PcapWriter, PcapngWriter } from "./writer.js";
+export type { PcapWriterOptions, PcapngWriterOptions, PcapngInterfaceDescription, WritableFrame } from "./writer.js";
+export { MAX_CAPLEN, MAX_BLOCK_LENGTH, PcapngBlockType } from "./format.js";
