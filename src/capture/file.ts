@@ -1,0 +1,270 @@
+/**
+ * Capture files on disk (or stdin/stdout): the fs side of src/pcap. Reading streams the file in chunks
+ * (memory stays constant whatever its size), inflating gzip on the fly; writing appends whole records.
+ */
+import { createReadStream, closeSync, openSync, writeSync } from "node:fs";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { CaptureParser, PcapWriter, PcapngWriter, type CaptureInfo, type PcapError } from "../pcap/index.js";
+import type { Frame } from "../pcap/frame.js";
+import type { WritableFrame } from "../pcap/writer.js";
+
+export interface ReadCaptureOptions {
+  /** Read size in bytes. Default 256 KiB. */
+  chunkSize?: number;
+  /** Called, in file order, with each non-fatal error (a skipped pcapng block). */
+  onError?: (e: PcapError) => void;
+  /**
+   * What to do with the error that stops reading (truncated tail, bad length...), after the good frames:
+   * "throw" it from the iteration (default), or "keep" it in `fatal` and end the iteration normally.
+   */
+  fatal?: "throw" | "keep";
+  /** The byte stream to read instead of opening `path` (tests; `-` uses process.stdin). */
+  source?: AsyncIterable<Uint8Array>;
+}
+
+/** An async iterable of frames, with what was learnt about the file along the way. */
+export interface CaptureFileReader extends AsyncIterable<Frame> {
+  readonly path: string;
+  /** File header(s); complete once iteration has ended. */
+  readonly info: CaptureInfo | undefined;
+  /** Whether the bytes were gzip-compressed. Known after the first frame. */
+  readonly gzip: boolean;
+  /** Distinct link types declared by the file header(s). */
+  linkTypes(): number[];
+  /** Non-fatal errors so far. */
+  readonly errors: readonly PcapError[];
+  /** The error that stopped reading, if any (also thrown by the iteration unless `fatal: "keep"`). */
+  readonly fatal: PcapError | undefined;
+  readonly frameCount: number;
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+function asBytes(chunk: unknown): Uint8Array {
+  if (typeof chunk === "string") return new TextEncoder().encode(chunk);
+  const c = chunk as Uint8Array;
+  // Plain Uint8Array views, so frames look the same whatever the source (Buffer is a subclass).
+  return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+}
+
+async function* prepend(head: Uint8Array[], rest: AsyncIterator<unknown>): AsyncGenerator<Uint8Array> {
+  for (const h of head) yield h;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done === true) return;
+    yield asBytes(r.value);
+  }
+}
+
+/**
+ * Read a pcap or pcapng file, plain or gzip-compressed (recognised by its 1F 8B magic, not its name);
+ * `-` reads standard input. Frames' `data` are views into read chunks: copy what you keep.
+ */
+export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {}): CaptureFileReader {
+  const parser = new CaptureParser({ onError: opts.onError });
+  let gzip = false;
+  let started = false;
+
+  async function* frames(): AsyncGenerator<Frame> {
+    if (started) throw new Error(`readCaptureFile(${path}) can be iterated only once`);
+    started = true;
+    const source: AsyncIterable<unknown> =
+      opts.source ??
+      (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 256 * 1024 }));
+    const it = source[Symbol.asyncIterator]();
+    // Look at the first two bytes to decide on gzip.
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    while (headLen < 2) {
+      const r = await it.next();
+      if (r.done === true) break;
+      const b = asBytes(r.value);
+      head.push(b);
+      headLen += b.length;
+    }
+    let chunks: AsyncIterable<Uint8Array>;
+    if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
+      gzip = true;
+      const gunzip = createGunzip({ chunkSize: opts.chunkSize ?? 256 * 1024 });
+      const input = Readable.from(prepend(head, it), { objectMode: false });
+      input.on("error", (e) => gunzip.destroy(e));
+      input.pipe(gunzip);
+      chunks = (async function* () {
+        for await (const c of gunzip) yield asBytes(c);
+      })();
+    } else {
+      chunks = prepend(head, it);
+    }
+    for await (const chunk of chunks) {
+      parser.push(chunk);
+      for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
+      if (parser.fatal !== undefined) break;
+    }
+    parser.end();
+    for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
+    if (parser.fatal !== undefined && (opts.fatal ?? "throw") === "throw") throw parser.fatal;
+  }
+
+  return {
+    path,
+    [Symbol.asyncIterator]: frames,
+    get info() {
+      return parser.info;
+    },
+    get gzip() {
+      return gzip;
+    },
+    linkTypes: () => parser.linkTypes(),
+    get errors() {
+      return parser.errors;
+    },
+    get fatal() {
+      return parser.fatal;
+    },
+    get frameCount() {
+      return parser.frameCount;
+    },
+  };
+}
+
+function firstBytes(parts: Uint8Array[], i: number): number | undefined {
+  for (const p of parts) {
+    if (i < p.length) return p[i];
+    i -= p.length;
+  }
+  return undefined;
+}
+
+export type CaptureFormat = "pcap" | "pcapng";
+
+export interface CaptureWriterOptions {
+  /** Default: "pcapng" for names ending in .pcapng or .ntar, else "pcap" (also for `-`). */
+  format?: CaptureFormat;
+  /** Nanosecond timestamps (pcap magic A1B23C4D; pcapng if_tsresol 9). Default false. */
+  nanosecond?: boolean;
+  /** Link type of the file (pcap) or of the first interface (pcapng). */
+  linkType: number;
+  /** Default 262144. */
+  snaplen?: number;
+  /** pcapng `if_name` of the first interface. */
+  interfaceName?: string;
+  /** pcapng `shb_userappl`. Default "igmpkit". */
+  userAppl?: string;
+  /** Bytes buffered before a write to the file; whole records only. Default 64 KiB; 0 writes each record. */
+  bufferSize?: number;
+}
+
+/** A capture file open for writing. Records are whole on disk after every `flush()`. */
+export interface CaptureWriter {
+  readonly path: string;
+  readonly format: CaptureFormat;
+  readonly framesWritten: number;
+  /**
+   * Append one frame. pcap files hold one link type (a different one throws `link-type-mismatch`);
+   * pcapng files get one interface per distinct (linkType, interfaceName), declared on first use.
+   */
+  write(frame: WritableFrame & { interfaceName?: string }): void;
+  /** Write buffered records to the file. */
+  flush(): void;
+  /** Flush and close (stdout is flushed, not closed). */
+  close(): void;
+}
+
+/** Infer the format from a file name. */
+export function captureFormatForPath(path: string): CaptureFormat {
+  return /\.(pcapng|ntar)$/i.test(path) ? "pcapng" : "pcap";
+}
+
+/** Create (truncate) a capture file and write its header; `-` writes to standard output. */
+export function openCaptureWriter(path: string | "-", opts: CaptureWriterOptions): CaptureWriter {
+  const format = opts.format ?? (path === "-" ? "pcap" : captureFormatForPath(path));
+  const fd = path === "-" ? 1 : openSync(path, "w");
+  const bufferSize = opts.bufferSize ?? 64 * 1024;
+  let buf = new Uint8Array(Math.max(bufferSize, 1));
+  let used = 0;
+  let closed = false;
+  let framesWritten = 0;
+
+  const writeAll = (bytes: Uint8Array) => {
+    let off = 0;
+    while (off < bytes.length) {
+      try {
+        off += writeSync(fd, bytes, off, bytes.length - off);
+      } catch (e) {
+        // A non-blocking stdout pipe that is full: wait a little and retry.
+        if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      }
+    }
+  };
+  const flush = () => {
+    if (used > 0) {
+      writeAll(buf.subarray(0, used));
+      used = 0;
+    }
+  };
+  const append = (len: number, emit: (b: Uint8Array, o: number) => number) => {
+    if (used + len > buf.length) {
+      flush();
+      if (len > buf.length) buf = new Uint8Array(len);
+    }
+    used += emit(buf, used);
+    if (bufferSize === 0) flush();
+  };
+
+  let write: (frame: WritableFrame & { interfaceName?: string }) => void;
+  try {
+    if (format === "pcap") {
+      const w = new PcapWriter({ linkType: opts.linkType, snaplen: opts.snaplen, nanosecond: opts.nanosecond });
+      writeAll(w.header());
+      write = (frame) => append(w.recordLength(frame), (b, o) => w.emitRecord(frame, b, o));
+    } else {
+      const w = new PcapngWriter({
+        nanosecond: opts.nanosecond,
+        userAppl: opts.userAppl ?? "igmpkit",
+        interfaces: [{ linkType: opts.linkType, snaplen: opts.snaplen, name: opts.interfaceName }],
+      });
+      const ids = new Map<string, number>([[`${opts.linkType}\0${opts.interfaceName ?? ""}`, 0]]);
+      writeAll(w.header());
+      write = (frame) => {
+        const linkType = frame.linkType ?? opts.linkType;
+        const name = frame.interfaceName ?? opts.interfaceName;
+        const key = `${linkType}\0${name ?? ""}`;
+        let id = ids.get(key);
+        if (id === undefined) {
+          const added = w.addInterface({ linkType, snaplen: opts.snaplen, name });
+          id = added.id;
+          ids.set(key, id);
+          append(added.block.length, (b, o) => (b.set(added.block, o), added.block.length));
+        }
+        const f = { timestampNs: frame.timestampNs, wireLength: frame.wireLength, data: frame.data, interfaceId: id };
+        append(w.recordLength(f), (b, o) => w.emitRecord(f, b, o));
+      };
+    }
+  } catch (e) {
+    if (fd !== 1) closeSync(fd);
+    throw e;
+  }
+
+  return {
+    path,
+    format,
+    get framesWritten() {
+      return framesWritten;
+    },
+    write(frame) {
+      if (closed) throw new Error(`capture writer ${path} is closed`);
+      write(frame);
+      framesWritten++;
+    },
+    flush,
+    close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      if (fd !== 1) closeSync(fd);
+    },
+  };
+}
