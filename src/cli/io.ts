@@ -1,0 +1,39 @@
+/** What a command may touch of the process: streams, terminal facts and the environment. Tests pass fakes. */
+export interface CliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit statuses, the same for every command (documented in `igmpkit --help`). */
+export const ExitCode = {
+  /** Done: every input was read to its end. */
+  ok: 0,
+  /** An input could not be read to its end, a capture failed, or (with --strict / --fail-on) findings. */
+  failure: 1,
+  /** Wrong arguments or options. */
+  usage: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODES_HELP = `Exit status:
+  0  done (every input read to its end)
+  1  an input could not be read to its end, a capture or emulation failed, or findings/strict errors
+  2  usage error (bad arguments or options)`;
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  };
+}
+
+/** A usage error found by a command's own checks (exit status 2). */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

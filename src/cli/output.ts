@@ -1,0 +1,194 @@
+/**
+ * The one decoding path of the CLI: frames in (from a file or a live interface, it does not know which),
+ * filtered, printed as text or JSON Lines, counted for the summary.
+ */
+import type { Frame } from "../pcap/frame.js";
+import { decodeFrameDetail, type DecodedFrame } from "../wire/index.js";
+import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
+import type { CliIo } from "./io.js";
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+  /** Print non-IGMP frames too. */
+  all: boolean;
+  /** Stop after this many printed frames. */
+  count?: number;
+  /** Only these kinds ("query", "report" = any report, "v1-report", "v2-report", "v3-report", "leave", ...). */
+  types?: string[];
+  /** Only messages about this group (query group, report group or any v3 record's group). */
+  group?: string;
+  /** Only frames from or to this address. */
+  host?: string;
+  time: TimeFormat;
+  /** Print nothing per frame (the summary still counts). */
+  quiet?: boolean;
+  /** Add `"file"` to JSON objects (several input files). */
+  fileName?: string;
+}
+
+/** What the summary reports. */
+export interface DecodeSummary {
+  frames: number;
+  igmp: number;
+  byKind: Record<string, number>;
+  badChecksums: number;
+  malformed: number;
+  skipped: number;
+  printed: number;
+}
+
+export function emptySummary(): DecodeSummary {
+  return { frames: 0, igmp: 0, byKind: {}, badChecksums: 0, malformed: 0, skipped: 0, printed: 0 };
+}
+
+const KIND_ALIASES: Record<string, string[]> = {
+  report: ["v1-report", "v2-report", "v3-report"],
+  mtrace: ["mtrace-request", "mtrace-response"],
+  mrd: ["mrd-advertisement", "mrd-solicitation", "mrd-termination"],
+};
+
+export const FILTER_KINDS = [
+  "query",
+  "report",
+  "v1-report",
+  "v2-report",
+  "v3-report",
+  "leave",
+  "mtrace",
+  "mtrace-request",
+  "mtrace-response",
+  "mrd",
+  "mrd-advertisement",
+  "mrd-solicitation",
+  "mrd-termination",
+  "dvmrp",
+  "pim-v1",
+  "rgmp",
+  "unknown",
+];
+
+/** Expand `--type` values (comma lists and aliases); throws on an unknown kind. */
+export function expandKinds(values: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const v of values.flatMap((x) => x.split(","))) {
+    const k = v.trim();
+    if (!k) continue;
+    if (!FILTER_KINDS.includes(k)) throw new Error(`unknown --type ${JSON.stringify(k)}; one of: ${FILTER_KINDS.join(", ")}`);
+    for (const e of KIND_ALIASES[k] ?? [k]) out.add(e);
+  }
+  return out;
+}
+
+/** The key a message is counted under in the summary: "query-v3", "v3-report", "leave"... */
+export function summaryKey(f: DecodedFrame): string | null {
+  const m = f.igmp;
+  if (!m) return null;
+  if (m.kind === "query") return m.version === null ? "query-invalid" : `query-v${m.version}`;
+  return m.kind;
+}
+
+function mentionsGroup(f: DecodedFrame, group: string): boolean {
+  const m = f.igmp;
+  if (!m) return false;
+  if ("group" in m && m.group === group) return true;
+  if (m.kind === "v3-report") return m.records.some((r) => r.group === group);
+  return false;
+}
+
+type Writable = CliIo["stdout"] & { once?: (ev: "drain", cb: () => void) => unknown };
+
+const FLUSH_AT = 64 * 1024;
+
+export class FrameOutput {
+  readonly summary: DecodeSummary = emptySummary();
+  private readonly kinds: Set<string> | undefined;
+  private buf: string[] = [];
+  private bufLen = 0;
+  private frameNo = 0;
+
+  constructor(
+    private readonly opts: OutputOptions,
+    private readonly io: CliIo,
+  ) {
+    this.kinds = opts.types && opts.types.length > 0 ? expandKinds(opts.types) : undefined;
+  }
+
+  /** True once `-c N` frames have been printed. */
+  get done(): boolean {
+    return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
+  }
+
+  /** Decode, count, filter and print one frame. Returns the decoded frame. */
+  push(frame: Frame): DecodedFrame {
+    const s = this.summary;
+    this.frameNo++;
+    s.frames++;
+    const d = decodeFrameDetail(frame, this.frameNo);
+    const f = d.frame;
+    const key = summaryKey(f);
+    if (key) {
+      s.igmp++;
+      s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+      if (f.igmp!.checksumValid === false) s.badChecksums++;
+    }
+    if (f.errors.length > 0 && (f.igmp || f.ipSrc !== null)) s.malformed++;
+    if (!f.igmp && !this.opts.all) {
+      s.skipped++;
+      return f;
+    }
+    if (this.done || !this.matches(f)) return f;
+    s.printed++;
+    if (this.opts.quiet) return f;
+    let line: string;
+    if (this.opts.json) {
+      line = JSON.stringify(this.opts.fileName !== undefined ? { file: this.opts.fileName, ...f } : f);
+    } else {
+      line = this.opts.verbose ? formatVerbose(d, this.opts.time) : formatLine(d, this.opts.time);
+    }
+    this.buf.push(line);
+    this.bufLen += line.length + 1;
+    return f;
+  }
+
+  /** True when enough output is waiting that the caller should `await flush()`. */
+  get wantsFlush(): boolean {
+    return this.bufLen >= FLUSH_AT;
+  }
+
+  private matches(f: DecodedFrame): boolean {
+    if (this.kinds && (!f.igmp || !this.kinds.has(f.igmp.kind))) return false;
+    if (this.opts.group !== undefined && !mentionsGroup(f, this.opts.group)) return false;
+    if (this.opts.host !== undefined && f.ipSrc !== this.opts.host && f.ipDst !== this.opts.host) return false;
+    return true;
+  }
+
+  /** Write what is waiting, honouring back-pressure. */
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const chunk = `${this.buf.join("\n")}\n`;
+    this.buf = [];
+    this.bufLen = 0;
+    const out = this.io.stdout as Writable;
+    if (out.write(chunk) === false && typeof out.once === "function") {
+      await new Promise<void>((resolve) => out.once!("drain", resolve));
+    }
+  }
+}
+
+/** The summary as one line of text. */
+export function formatSummary(name: string, s: DecodeSummary, extra: string[] = []): string {
+  const kinds = Object.entries(s.byKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  const parts = [
+    `${s.frames} frames`,
+    `${s.igmp} IGMP${kinds ? ` (${kinds})` : ""}`,
+    `${s.badChecksums} bad checksums`,
+    `${s.malformed} malformed`,
+    `${s.skipped} non-IGMP skipped`,
+    ...extra,
+  ];
+  return `${name}: ${parts.join(", ")}`;
+}
