@@ -3,5 +3,14 @@
  * @packageDocumentation
  */
 export * from "./wire/index.js";
-export type { Frame } from "./pcap/frame.js";
-export { formatTimestamp } from "./pcap/frame.js";
+export * from "./pcap/index.js";
+export {
+  readCaptureFile,
+  openCaptureWriter,
+  captureFormatForPath,
+  type CaptureFileReader,
+  type CaptureWriter,
+  type CaptureWriterOptions,
+  type CaptureFormat,
+  type ReadCaptureOptions,
+} from "./capture/file.js";
