@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openCaptureWriter, readCaptureFile } from "../src/capture/file.js";
 
-const TARGET = 200 * 1024 * 1024;
+const TARGET = Number(process.env.IGMPKIT_MEM_MB ?? 200) * 1024 * 1024;
 const LIMIT_MB = 64;
 const path = join(tmpdir(), `igmpkit-mem-${process.pid}.pcap`);
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
@@ -38,9 +38,18 @@ try {
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   peak = Math.max(peak, process.memoryUsage().rss);
+  const t1 = process.hrtime.bigint();
+  let batched = 0;
+  for await (const batch of readCaptureFile(path).batches()) {
+    batched += batch.length;
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const sb = Number(process.hrtime.bigint() - t1) / 1e9;
+  if (batched !== n) throw new Error(`batches read ${batched} frames, expected ${n}`);
   const growth = peak - rss0;
   console.log(
     `file ${mb(size)} MB, ${frames} frames read in ${s.toFixed(2)} s (${(frames / s / 1e6).toFixed(2)} M frames/s, ${mb(size / s)} MB/s); ` +
+      `batches() ${sb.toFixed(2)} s (${(n / sb / 1e6).toFixed(2)} M frames/s); ` +
       `RSS before ${mb(rss0)} MB, peak ${mb(peak)} MB, growth ${mb(growth)} MB (limit ${LIMIT_MB} MB)`,
   );
   if (frames !== n || bytes !== n * data.length) throw new Error(`read ${frames} frames, expected ${n}`);

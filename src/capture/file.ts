@@ -37,6 +37,11 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
   /** The error that stopped reading, if any (also thrown by the iteration unless `fatal: "keep"`). */
   readonly fatal: PcapError | undefined;
   readonly frameCount: number;
+  /**
+   * The same frames, one array per read chunk: several times faster than frame-by-frame `for await` on
+   * files of small packets. Use either this or the frame iteration, once.
+   */
+  batches(): AsyncIterable<Frame[]>;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -67,7 +72,8 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   let gzip = false;
   let started = false;
 
-  async function* frames(): AsyncGenerator<Frame> {
+  /** The file's bytes, inflated when gzip. */
+  async function* input(): AsyncGenerator<Uint8Array> {
     if (started) throw new Error(`readCaptureFile(${path}) can be iterated only once`);
     started = true;
     const source: AsyncIterable<unknown> =
@@ -84,32 +90,53 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
       head.push(b);
       headLen += b.length;
     }
-    let chunks: AsyncIterable<Uint8Array>;
     if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
       gzip = true;
       const gunzip = createGunzip({ chunkSize: opts.chunkSize ?? 256 * 1024 });
-      const input = Readable.from(prepend(head, it), { objectMode: false });
-      input.on("error", (e) => gunzip.destroy(e));
-      input.pipe(gunzip);
-      chunks = (async function* () {
-        for await (const c of gunzip) yield asBytes(c);
-      })();
+      const raw = Readable.from(prepend(head, it), { objectMode: false });
+      raw.on("error", (e) => gunzip.destroy(e));
+      raw.pipe(gunzip);
+      for await (const c of gunzip) yield asBytes(c);
     } else {
-      chunks = prepend(head, it);
+      yield* prepend(head, it);
     }
-    for await (const chunk of chunks) {
+  }
+
+  const throwFatal = () => {
+    if (parser.fatal !== undefined && (opts.fatal ?? "throw") === "throw") throw parser.fatal;
+  };
+
+  // Frames are pulled one by one so that onError calls interleave with them in file order.
+  async function* frames(): AsyncGenerator<Frame> {
+    for await (const chunk of input()) {
       parser.push(chunk);
       for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
       if (parser.fatal !== undefined) break;
     }
     parser.end();
     for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
-    if (parser.fatal !== undefined && (opts.fatal ?? "throw") === "throw") throw parser.fatal;
+    throwFatal();
+  }
+
+  async function* batches(): AsyncGenerator<Frame[]> {
+    for await (const chunk of input()) {
+      parser.push(chunk);
+      const batch: Frame[] = [];
+      for (let f = parser.next(); f !== undefined; f = parser.next()) batch.push(f);
+      if (batch.length > 0) yield batch;
+      if (parser.fatal !== undefined) break;
+    }
+    parser.end();
+    const tail: Frame[] = [];
+    for (let f = parser.next(); f !== undefined; f = parser.next()) tail.push(f);
+    if (tail.length > 0) yield tail;
+    throwFatal();
   }
 
   return {
     path,
     [Symbol.asyncIterator]: frames,
+    batches,
     get info() {
       return parser.info;
     },

@@ -108,6 +108,42 @@ describe("readCaptureFile", () => {
     expect(seen).toEqual(r.errors);
   });
 
+  it("frame iteration interleaves onError with frames in file order; batches give the same frames", async () => {
+    const le = true;
+    const bytes = concat(shb(le), idb(le, 1, 0), epb(le, 0, 1n, payload(10)), epb(le, 0, 2n, payload(10), 10, 4), epb(le, 0, 3n, payload(10)));
+    const path = join(dir, "order.pcapng");
+    writeFileSync(path, bytes);
+    const log: string[] = [];
+    for await (const f of readCaptureFile(path, { onError: (e) => log.push(e.code) })) log.push(`frame ${f.timestampNs}`);
+    expect(log).toEqual(["frame 1000", "bad-block-trailer", "frame 3000"]);
+
+    const big = join(dir, "batches.pcap");
+    writeFileSync(big, pcapBytes());
+    const r = readCaptureFile(big, { chunkSize: 2048 });
+    const sizes: number[] = [];
+    const got: Frame[] = [];
+    for await (const batch of r.batches()) {
+      sizes.push(batch.length);
+      got.push(...batch);
+    }
+    expect(sizes.length).toBeGreaterThan(10);
+    expect(got.map(summary)).toEqual(frames.map((f) => summary({ ...f, interfaceName: undefined })));
+    await expect(collect(r)).rejects.toThrow(/only once/);
+  });
+
+  it("batches() throws the fatal error after the good frames", async () => {
+    const path = join(dir, "cut2.pcap");
+    writeFileSync(path, pcapBytes().subarray(0, 24 + 16 + 60 + 3));
+    const r = readCaptureFile(path);
+    const got: Frame[] = [];
+    await expect(
+      (async () => {
+        for await (const b of r.batches()) got.push(...b);
+      })(),
+    ).rejects.toMatchObject({ code: "truncated-record", frame: 2, offset: 100 });
+    expect(got.length).toBe(1);
+  });
+
   it("rejects a missing file with the fs error", async () => {
     await expect(collect(readCaptureFile(join(dir, "nope.pcap")))).rejects.toMatchObject({ code: "ENOENT" });
   });
