@@ -153,7 +153,11 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options")
         .option("-c, --count <n>", "stop after N printed frames", parseCount)
         .option("--all", "also list frames that are not IGMP (default: skip and count them)")
-        .addOption(new Option("--type <kind...>", `only these kinds (${FILTER_KINDS.join(", ")})`))
+        .addOption(
+          new Option("--type <kinds>", `only these kinds, comma-separated or repeated (${FILTER_KINDS.join(", ")})`).argParser(
+            (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+          ),
+        )
         .option("--group <addr>", "only messages about this group (v3 records included)")
         .option("--host <addr>", "only frames from or to this address")
         .option("--strict", "exit 1 when any frame is malformed")
