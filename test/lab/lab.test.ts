@@ -8,6 +8,7 @@ import {
   assertLabGroup,
   describeLive,
   liveGate,
+  liveRequired,
   parseProcIgmp,
   waitFor,
   type MdbEntry,
@@ -141,11 +142,15 @@ describeLive("Lab (live)", ["bridge", "tcpdump", "tshark", "python3", "sysctl"],
     const list = netnsList();
     for (const n of lab.namespaces) expect(list).not.toContain(n);
     expect(existsSync(lab.dir)).toBe(false);
+    // teardown is also wired to process exit and to SIGINT/SIGTERM
+    expect(process.listenerCount("SIGTERM")).toBeGreaterThan(0);
+    expect(process.listenerCount("SIGINT")).toBeGreaterThan(0);
   });
 
   it("forces IGMPv2 on a kernel host and reports through an FRR pimd querier", async () => {
     const gate = liveGate(["/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"]);
     if (!gate.ok) {
+      if (liveRequired()) throw new Error(`IGMPKIT_REQUIRE_LIVE=1 but FRR is missing: ${gate.reason}`);
       console.warn(`[igmpkit live] FRR part skipped: ${gate.reason}`);
       return;
     }
