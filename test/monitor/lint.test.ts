@@ -1,0 +1,244 @@
+import { describe, expect, it } from "vitest";
+import {
+  findingsToSarif,
+  formatFindingsText,
+  hasFindingsAtOrAbove,
+  lintFrames,
+  LINT_RULES,
+  type Finding,
+} from "../../src/monitor/lint.js";
+import { leave, v2Query, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
+import { frames, type At } from "./helpers.js";
+
+const Q = "198.18.0.1";
+const Q2 = "198.18.0.5";
+const H1 = "198.18.0.2";
+const H2 = "198.18.0.3";
+const G = "239.1.1.1";
+const G2 = "239.1.1.2";
+const S1 = "10.0.0.1";
+
+function lint(list: At[]): Finding[] {
+  return lintFrames(frames(list));
+}
+
+function rules(list: At[]): string[] {
+  return [...new Set(lint(list).map((f) => f.rule))];
+}
+
+/** A capture of a well-behaved v3 LAN: join, answer, leave with last-member queries. */
+const CLEAN: At[] = [
+  { t: 0, src: Q, message: v3Query({ qrv: 2, qqi: 125, maxRespTime: 10 }) },
+  { t: 1, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+  { t: 1.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+  { t: 125, src: Q, message: v3Query({ qrv: 2, qqi: 125, maxRespTime: 10 }) },
+  { t: 130, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+  { t: 200, src: H1, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }]) },
+  { t: 200.01, src: Q, message: v3Query({ group: G, maxRespTime: 1 }) },
+  { t: 200.6, src: H1, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }]) },
+  { t: 201.01, src: Q, message: v3Query({ group: G, maxRespTime: 1 }) },
+  { t: 250, src: Q, message: v3Query({ qrv: 2, qqi: 125, maxRespTime: 10 }) },
+];
+
+describe("lint: a clean capture", () => {
+  it("has no findings", () => {
+    expect(lint(CLEAN)).toEqual([]);
+  });
+});
+
+/** Each rule's crafted capture, which must trigger that rule and nothing else. */
+const CASES: Record<string, { list: At[]; frames?: number[] }> = {
+  "igmp-checksum": { list: [{ t: 0, src: H1, message: { ...v2Report(G), checksum: 0x1234 }, igmp: { checksum: "keep" } }], frames: [1] },
+  "ip-checksum": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { checksum: 0x1234 } }], frames: [1] },
+  "ttl-not-1": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { ttl: 64 } }], frames: [1] },
+  "router-alert-missing": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { optionsRaw: "" } }], frames: [1] },
+  "tos-not-0xc0": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { tos: 0 } }, { t: 1, src: H1, message: v2Report(G), ip: { tos: 0 } }], frames: [1, 2] },
+  "wrong-destination": { list: [{ t: 0, src: H1, message: v2Report(G), dst: "224.0.0.2" }], frames: [1] },
+  "query-invalid-length": { list: [{ t: 0, src: Q, message: { ...v2Query(), extra: "0000" } }], frames: [1] },
+  "general-query-with-sources": { list: [{ t: 0, src: Q, message: v3Query({ sources: [S1] }) }], frames: [1] },
+  "report-all-systems": { list: [{ t: 0, src: H1, message: v2Report("224.0.0.1") }], frames: [1] },
+  "late-report": {
+    list: [
+      { t: 0, src: Q, message: v3Query({ maxRespTime: 10 }) },
+      { t: 12, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+    ],
+    frames: [1, 2],
+  },
+  "state-change-not-repeated": {
+    list: [
+      { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 5, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+    ],
+    frames: [1],
+  },
+  "leave-not-last-reporter": {
+    list: [
+      { t: 0, src: H1, message: v2Report(G) },
+      { t: 1, src: H2, message: v2Report(G) },
+      { t: 2, src: H1, message: leave(G) },
+      { t: 3, src: H1, message: v2Report(G2) },
+      { t: 4, src: H2, message: v2Report(G2) },
+      { t: 5, src: H1, message: leave(G2) },
+    ],
+    frames: [3, 6],
+  },
+  "record-aux-data": { list: [{ t: 0, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G, auxData: "00000000" }]) }], frames: [1] },
+  "ssm-exclude-record": { list: [{ t: 0, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: "232.1.1.1" }]) }], frames: [1] },
+  "querier-not-lowest": {
+    list: [
+      { t: 0, src: Q, message: v3Query() },
+      { t: 5, src: Q2, message: v3Query() },
+    ],
+    frames: [1, 2],
+  },
+  "duplicate-querier": {
+    list: [0, 125, 250, 375].flatMap((t) => [
+      { t, src: Q, message: v3Query() },
+      { t: t + 60, src: Q2, message: v3Query() },
+    ]),
+    frames: [1, 2, 4, 6, 8],
+  },
+  "querier-config-mismatch": {
+    list: [
+      { t: 0, src: Q2, message: v3Query({ qrv: 2 }) },
+      { t: 10, src: Q, message: v3Query({ qrv: 3 }) },
+    ],
+    frames: [2],
+  },
+  "querier-version-mismatch": {
+    list: [
+      { t: 0, src: Q2, message: v3Query() },
+      { t: 10, src: Q, message: v2Query() },
+    ],
+    frames: [2],
+  },
+  "old-version-report": {
+    list: [
+      { t: 0, src: Q, message: v3Query() },
+      { t: 1, src: H1, message: v2Report(G) },
+    ],
+    frames: [2],
+  },
+};
+
+describe("lint: each rule has a capture that triggers exactly it", () => {
+  it("covers every rule", () => {
+    expect(Object.keys(CASES).sort()).toEqual(Object.values(LINT_RULES).map((r) => r.id).sort());
+  });
+  for (const [id, c] of Object.entries(CASES)) {
+    it(id, () => {
+      const found = lint(c.list);
+      expect(found.map((f) => f.rule)).toEqual([id]);
+      const f = found[0]!;
+      const r = Object.values(LINT_RULES).find((x) => x.id === id)!;
+      expect(f.severity).toBe(r.severity);
+      expect(f.rfc).toBe(r.rfc);
+      if (c.frames) expect(f.frames).toEqual(c.frames);
+      expect(f.message).not.toMatch(/\n/);
+    });
+  }
+});
+
+describe("lint: rule details", () => {
+  it("a v1 message without Router Alert is fine (RFC 1112 predates the option)", () => {
+    expect(rules([{ t: 0, src: Q, message: { kind: "query", type: 0x11, version: 1, group: "0.0.0.0", maxRespCode: 0, maxRespTime: 10, extra: "" }, ip: { optionsRaw: "" } }])).toEqual([]);
+  });
+
+  it("a report in time is fine, a group-specific query is judged by its own Max Resp Time", () => {
+    expect(
+      rules([
+        { t: 0, src: Q, message: v3Query({ maxRespTime: 10 }) },
+        { t: 9.9, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+        { t: 20, src: Q, message: v3Query({ group: G, maxRespTime: 1 }) },
+        { t: 22, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+      ]),
+    ).toEqual(["late-report"]);
+  });
+
+  it("a v2 join is not taken for an answer; a known member's late v2 report is", () => {
+    const list: At[] = [
+      { t: 0, src: Q, message: v2Query({ maxRespTime: 10 }) },
+      { t: 30, src: H1, message: v2Report(G) },
+    ];
+    expect(rules(list)).toEqual([]);
+    expect(rules([...list, { t: 125, src: Q, message: v2Query({ maxRespTime: 10 }) }, { t: 140, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
+  });
+
+  it("a state change superseded by another before its retransmissions ended is not judged", () => {
+    expect(
+      rules([
+        { t: 0, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: G, sources: [S1] }]) },
+        { t: 0.2, src: H1, message: v3Report([{ type: "BLOCK_OLD_SOURCES", group: G, sources: [S1] }]) },
+        { t: 0.7, src: H1, message: v3Report([{ type: "BLOCK_OLD_SOURCES", group: G, sources: [S1] }]) },
+        { t: 5, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+      ]),
+    ).toEqual([]);
+  });
+
+  it("the Robustness Variable comes from the querier's QRV", () => {
+    const list: At[] = [
+      { t: 0, src: Q, message: v3Query({ qrv: 3 }) },
+      { t: 1, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 1.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 10, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+    ];
+    const f = lint(list);
+    expect(f.map((x) => x.rule)).toEqual(["state-change-not-repeated"]);
+    expect(f[0]!.message).toMatch(/sent 2 times, Robustness Variable is 3/);
+  });
+
+  it("a lower-address router taking over is an election, not a finding", () => {
+    expect(rules([{ t: 0, src: Q2, message: v3Query() }, { t: 5, src: Q, message: v3Query() }, { t: 130, src: Q, message: v3Query() }])).toEqual([]);
+  });
+
+  it("one leave for a group another host reported last is allowed", () => {
+    expect(rules(CASES["leave-not-last-reporter"]!.list.slice(0, 3))).toEqual([]);
+  });
+
+  it("merges the same finding over many frames", () => {
+    const f = lint([0, 1, 2].map((t) => ({ t, src: H1, message: v2Report(G), ip: { ttl: 2 } })));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ rule: "ttl-not-1", frames: [1, 2, 3], source: H1 });
+  });
+});
+
+describe("lint: output", () => {
+  const found = lintFrames(frames([...CASES["ttl-not-1"]!.list, { t: 1, src: H1, message: v2Report(G), ip: { tos: 0 } }]));
+
+  it("text is grouped by rule, most severe first, with a summary", () => {
+    const text = formatFindingsText(found.map((f) => ({ ...f, file: "x.pcap" })));
+    expect(text.split("\n")).toEqual([
+      "error ttl-not-1 (RFC 2236 §2, RFC 9776 §4): IGMP messages are sent with IP TTL 1.",
+      "  x.pcap: frame 1: 198.18.0.2 sends v2-report with TTL 64",
+      "info tos-not-0xc0 (RFC 9776 §4): IGMP messages are sent with IP precedence Internetwork Control (TOS 0xc0).",
+      "  x.pcap: frame 2: 198.18.0.2 sends v2-report with TOS 0x00",
+      "1 errors, 0 warnings, 1 info",
+      "",
+    ]);
+    expect(formatFindingsText([])).toBe("no findings\n");
+  });
+
+  it("SARIF 2.1.0 with every rule and one result per finding", () => {
+    const s = findingsToSarif(found, "1.2.3") as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string }[]; version: string } }; results: { ruleId: string; level: string; ruleIndex: number; properties: { frames: number[] } }[] }[];
+    };
+    expect(s.version).toBe("2.1.0");
+    const run = s.runs[0]!;
+    expect(run.tool.driver.rules.map((r) => r.id)).toContain("ttl-not-1");
+    expect(run.results.map((r) => [r.ruleId, r.level])).toEqual([
+      ["ttl-not-1", "error"],
+      ["tos-not-0xc0", "note"],
+    ]);
+    expect(run.tool.driver.rules[run.results[0]!.ruleIndex]!.id).toBe("ttl-not-1");
+    expect(run.results[1]!.properties.frames).toEqual([2]);
+  });
+
+  it("--fail-on thresholds", () => {
+    expect(hasFindingsAtOrAbove(found, "error")).toBe(true);
+    const infoOnly = found.filter((f) => f.severity === "info");
+    expect(hasFindingsAtOrAbove(infoOnly, "warning")).toBe(false);
+    expect(hasFindingsAtOrAbove(infoOnly, "info")).toBe(true);
+    expect(hasFindingsAtOrAbove([], "info")).toBe(false);
+  });
+});
