@@ -147,7 +147,7 @@ const textDecoder = new TextDecoder("utf-8", { fatal: false });
 /** Per-interface timestamp conversion state. */
 interface IfaceState {
   info: PcapngInterface;
-  /** ns per unit when it is an integer no greater than 2^21 (so `low * mul` is exact), else 0. */
+  /** ns per unit when a whole number (resolution 10^-r, r <= 9), else 0 for the bigint path. */
   mul: number;
   mulBig: bigint;
   offsetNs: bigint;
@@ -698,8 +698,9 @@ export class CaptureParser {
     });
     const r = info.tsresol;
     info.unitsPerSecond = r & 0x80 ? 1n << BigInt(r & 0x7f) : 10n ** BigInt(r);
-    let mul = 0;
-    if ((r & 0x80) === 0 && r <= 9 && r >= 3) mul = 10 ** (9 - r);
+    // 10^-r with r <= 9: whole ns per unit. low * 10^(9-r) = low * 5^(9-r) * 2^(9-r) is exact in a double
+    // because low * 5^9 < 2^53.
+    const mul = (r & 0x80) === 0 && r <= 9 ? 10 ** (9 - r) : 0;
     this.ifaces.push({
       info,
       mul,

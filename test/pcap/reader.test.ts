@@ -273,6 +273,34 @@ describe("pcapng", () => {
     expect(r.parser.frameCount).toBe(8);
   });
 
+  it("converts unusual resolutions exactly (10^0, 10^-2, 10^-12 with if_tsoffset, 2^-30), flooring sub-ns", () => {
+    const le = false;
+    const res = (r: number) => [TSRESOL, Uint8Array.of(r)] as [number, Uint8Array];
+    const bytes = concat(
+      shb(le),
+      idb(le, 1, 0, [res(0)]),
+      idb(le, 1, 0, [res(2)]),
+      idb(le, 1, 0, [res(12), [TSOFFSET, new Bytes(le).u64(1_700_000_000n).build()]]),
+      idb(le, 1, 0, [res(0x80 | 30)]),
+      epb(le, 0, 1_700_000_000n, payload(1)),
+      epb(le, 0, 4_294_967_295n, payload(1)),
+      epb(le, 1, 170_000_000_012n, payload(1)),
+      epb(le, 2, 123_456_789_999n, payload(1)),
+      epb(le, 3, 1_700_000_000n * 2n ** 30n + 1n, payload(1)),
+      epb(le, 3, 1_700_000_000n * 2n ** 30n + 3n, payload(1)),
+    );
+    const r = parseIn(bytes);
+    expect(r.fatal).toBeUndefined();
+    expect(r.frames.map((f) => f.timestampNs)).toEqual([
+      1_700_000_000_000_000_000n,
+      4_294_967_295_000_000_000n,
+      1_700_000_000_120_000_000n,
+      1_700_000_000_123_456_789n,
+      1_700_000_000_000_000_000n,
+      1_700_000_000_000_000_002n,
+    ]);
+  });
+
   it("gives the same frames and errors for every chunk size", () => {
     const { bytes, expected } = twoSections();
     for (const chunk of [1, 2, 3, 5, 11, 12, 13, 64, 100, 1000]) {
