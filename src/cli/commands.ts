@@ -9,3 +9,7 @@ import { register as registerDecode } from "./decode.js";
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 export const COMMANDS: RegisterCommand[] = [registerDecode];
+import { register as registerCapture } from "./capture.js"; COMMANDS.push(registerCapture);
+import { register as registerInterfaces } from "./interfaces.js"; COMMANDS.push(registerInterfaces);
+import { register as registerLint } from "./lint.js"; COMMANDS.push(registerLint);
+import { register as registerMonitor } from "./monitor.js"; COMMANDS.push(registerMonitor);

@@ -1,0 +1,156 @@
+/**
+ * `igmpkit capture -i IFACE [BPF expression...]`: capture live through libpcap, print the IGMP as
+ * `decode` does (same {@link FrameOutput}), and/or write a pcap/pcapng file with `-w`.
+ */
+import { Command } from "commander";
+import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
+import { DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCapture } from "../capture/live.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { FrameOutput, formatSummary } from "./output.js";
+import type { RegisterCommand } from "./commands.js";
+
+export interface CaptureCliOptions {
+  interface?: string;
+  write?: string;
+  count?: number;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  /** With -w, also print the frames. */
+  print?: boolean;
+  all?: boolean;
+  epoch?: boolean;
+}
+
+/** How often output (file and terminal) is flushed while capturing, in ms. */
+export const CAPTURE_FLUSH_MS = 100;
+
+const LINK_NAMES: Record<number, string> = { 0: "NULL (BSD loopback)", 1: "EN10MB (Ethernet)", 101: "RAW (Raw IPv4)", 113: "LINUX_SLL (Linux cooked v1)", 276: "LINUX_SLL2 (Linux cooked v2)" };
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`-c ${JSON.stringify(v)}: a whole number of frames, at least 1`);
+  return n;
+}
+
+/**
+ * Run `capture`; resolves to the exit status. `signal` ends the capture cleanly (SIGINT/SIGTERM in the CLI):
+ * every frame delivered before it is written and counted, the file is closed, and the status is 0.
+ */
+export async function runCapture(filterWords: string[], o: CaptureCliOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
+  if (!o.interface) throw new UsageError("capture needs -i IFACE (list them with `igmpkit interfaces`)");
+  if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
+  const iface = o.interface;
+  const filter = filterWords.length > 0 ? filterWords.join(" ") : DEFAULT_FILTER;
+  const fail = (message: string, extra: Record<string, unknown> = {}): number => {
+    if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
+    else io.stderr.write(`igmpkit capture: ${message}\n`);
+    return ExitCode.failure;
+  };
+
+  let cap: LiveCapture;
+  try {
+    cap = await openLiveCapture(iface, { filter });
+  } catch (e) {
+    if (isCaptureError(e)) return fail(e.message, { code: e.code });
+    throw e;
+  }
+  const stop = () => void cap.stop();
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop, { once: true });
+
+  let writer: CaptureWriter | undefined;
+  if (o.write !== undefined) {
+    try {
+      writer = openCaptureWriter(o.write, { linkType: cap.linkType, interfaceName: iface, snaplen: cap.snaplen, bufferSize: 64 * 1024 });
+    } catch (e) {
+      await cap.stop();
+      return fail(`${o.write}: ${(e as Error).message}`, { code: "write-failed" });
+    }
+  }
+  const printing = !o.quiet && (o.write === undefined || o.print === true);
+  const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
+  const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
+  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter })}\n`);
+  else io.stderr.write(`listening on ${iface}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${filter}"\n`);
+
+  // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
+  const timer = setInterval(() => {
+    writer?.flush();
+    void out.flush();
+  }, CAPTURE_FLUSH_MS);
+  let captured = 0;
+  let failure: unknown;
+  try {
+    for await (const frame of cap) {
+      writer?.write(frame);
+      captured++;
+      out.push(frame);
+      if (out.wantsFlush) await out.flush();
+      if (o.count !== undefined && captured >= o.count) break;
+    }
+  } catch (e) {
+    failure = e;
+  } finally {
+    clearInterval(timer);
+    signal?.removeEventListener("abort", stop);
+    await cap.stop();
+    try {
+      writer?.close();
+    } catch (e) {
+      failure ??= e;
+    }
+    await out.flush();
+  }
+
+  const drops = "drops: not available (libpcap counters are not exposed by cap)";
+  if (o.json) {
+    io.stderr.write(`${JSON.stringify({ interface: iface, captured, summary: out.summary, drops: null, ...(o.write !== undefined ? { file: o.write } : {}) })}\n`);
+  } else {
+    io.stderr.write(`${captured} frames captured\n`);
+    io.stderr.write(`${formatSummary(iface, out.summary, [drops])}\n`);
+  }
+  if (failure !== undefined) {
+    const msg = isCaptureError(failure) ? failure.message : (failure as Error).message;
+    const code = isCaptureError(failure) ? failure.code : "failed";
+    return fail(`${msg}${o.write !== undefined ? ` (${o.write} closed intact with ${captured} frames)` : ""}`, { code });
+  }
+  return ExitCode.ok;
+}
+
+export const register: RegisterCommand = (program, io, setExit) => {
+  program.addCommand(
+    new Command("capture")
+      .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
+      .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER}`)
+      .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
+      .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
+      .option("-c, --count <n>", "stop after N captured frames", parseCount)
+      .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
+      .option("-v, --verbose", "every field, as decode -v")
+      .option("-q, --quiet", "print no frames, only the summary")
+      .option("--print", "with -w, also print the frames")
+      .option("--all", "also list frames that are not IGMP (with your own expression)")
+      .option("--epoch", "print times as seconds since the epoch (default: UTC time of day)")
+      .addHelpText(
+        "after",
+        `\nCtrl-C or SIGTERM stops the capture, flushes and closes the file, prints "N frames captured" on
+standard error, and exits 0. Timestamps are taken on delivery from a monotonic clock anchored to wall
+time at start (libpcap's kernel timestamps are not available through cap). Drop counters are not available.
+
+${EXIT_CODES_HELP}`,
+      )
+      .action(async (words: string[], opts: CaptureCliOptions) => {
+        const ac = new AbortController();
+        const onSignal = () => ac.abort();
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+          setExit(await runCapture(words, opts, io, ac.signal));
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        }
+      }),
+  );
+};
