@@ -1,0 +1,993 @@
+/**
+ * One emulated IGMP host: a sans-IO state machine (RFC 1112 App. I, RFC 2236, RFC 9776, RFC 4604).
+ *
+ * Model (RFC 9776 §2–§3): a host has interfaces; sockets hold per-(interface, group) reception states
+ * (filter mode + source list); each interface's state is the §3.2 merge of its sockets' states, and the
+ * protocol runs per interface on that merged state.
+ *
+ * No I/O, no clock, no global randomness: every call takes `now` (milliseconds, any origin, never going
+ * back); randomness comes from an injected seeded {@link Rng}. The host says when it next wants to run
+ * ({@link Host.nextDeadline}) and hands out the frames it sends ({@link Host.drain}), each stamped with the
+ * time its timer fired, which may be earlier than the `now` of the call that ran the timer.
+ */
+import {
+  decodeFrame,
+  encodeIgmpFrame,
+  isIPv4,
+  isMulticast,
+  isSsm,
+  leave as leaveMessage,
+  v1Report,
+  v2Report,
+  v3Report,
+  type DecodedFrame,
+  type GroupRecordKind,
+  type IgmpMessage,
+  type IgmpQuery,
+  type RecordInit,
+} from "../wire/index.js";
+import { HostError, HostErrorCode } from "./errors.js";
+import {
+  filterToJson,
+  isEmptyFilter,
+  mergeFilters,
+  sameFilter,
+  sortAddresses,
+  type FilterMode,
+  type SourceFilter,
+  type SourceFilterJson,
+} from "./filter.js";
+import { MIN_REPORT_MTU, packRecords } from "./pack.js";
+import { mulberry32, type Rng } from "./rng.js";
+
+/** The IGMP version an interface runs (its highest; compatibility mode may lower it). */
+export type IgmpVersion = 1 | 2 | 3;
+
+/** All-systems: joined by every host, never reported (RFC 9776 §5, RFC 2236 §6). */
+const ALL_SYSTEMS = "224.0.0.1";
+const ANY = "0.0.0.0";
+
+/**
+ * Where an implementation may differ from the RFC text, and by how much. {@link RFC_PROFILE} follows the
+ * RFCs; {@link LINUX_PROFILE} mirrors the Linux kernel (net/ipv4/igmp.c) so the two can be compared on the wire.
+ */
+export interface HostProfile {
+  name: string;
+  /** Older Version Querier Present Timeout in ms; null: the RFC 9776 §8.12 value RV × QI + QRI (260 s by default). */
+  olderQuerierPresentTimeoutMs: number | null;
+  /** Groups one socket may join (all interfaces together); null: no limit. Linux: igmp_max_memberships = 20. */
+  maxGroupsPerSocket: number | null;
+  /** Sources per socket and group; null: no limit. Linux: igmp_max_msf = 10. */
+  maxSourcesPerSocketGroup: number | null;
+  /** Put the kernel's errno on HostErrors. */
+  errnos: boolean;
+  /** Refuse EXCLUDE-mode (any-source) requests for SSM addresses (RFC 4604 §2.2.1). Linux does not. */
+  refuseSsmExclude: boolean;
+  /** Send v1/v2 reports and leaves for SSM addresses in an older-version mode. RFC 4604 §2.2.1 says not to; Linux does. */
+  ssmOldVersionReports: boolean;
+  /** Adding a source already in the list is an error (RFC profile) or silently nothing (Linux). */
+  duplicateSourceIsError: boolean;
+  /**
+   * While filter-mode-change records are being retransmitted, also send ALLOW/BLOCK records for later source
+   * changes in the same report (Linux); the RFC (§5.1) sends only the TO_IN/TO_EX record until the counter runs out.
+   */
+  sourceRecordsWithModeChange: boolean;
+  /**
+   * Apply rule 1 of §5.2 to group(-and-source)-specific queries: no separate response when a general-query
+   * response is pending sooner. Linux does not: a general query gives exactly one burst, and specific queries
+   * get their own responses on their own timers.
+   */
+  rule1ForSpecificQueries: boolean;
+  /** A v2 group-specific query also sets the v2 Querier Present timer. RFC 9776 §7.2.1: no (general queries only); Linux: yes. */
+  v2GroupQuerySetsCompat: boolean;
+  /** A v3 general query that carries sources: "drop" it (Linux), or answer it as a general query ignoring the sources. */
+  generalQueryWithSources: "drop" | "ignore-sources";
+}
+
+/** RFC 9776 / RFC 2236 / RFC 4604 behaviour. */
+export const RFC_PROFILE: HostProfile = Object.freeze({
+  name: "rfc",
+  olderQuerierPresentTimeoutMs: null,
+  maxGroupsPerSocket: null,
+  maxSourcesPerSocketGroup: null,
+  errnos: false,
+  refuseSsmExclude: true,
+  ssmOldVersionReports: false,
+  duplicateSourceIsError: true,
+  sourceRecordsWithModeChange: false,
+  rule1ForSpecificQueries: true,
+  v2GroupQuerySetsCompat: false,
+  generalQueryWithSources: "ignore-sources",
+});
+
+/** The Linux kernel's behaviour and limits (sysctl defaults). */
+export const LINUX_PROFILE: HostProfile = Object.freeze({
+  name: "linux",
+  olderQuerierPresentTimeoutMs: 400_000,
+  maxGroupsPerSocket: 20,
+  maxSourcesPerSocketGroup: 10,
+  errnos: true,
+  refuseSsmExclude: false,
+  ssmOldVersionReports: true,
+  duplicateSourceIsError: false,
+  sourceRecordsWithModeChange: true,
+  rule1ForSpecificQueries: false,
+  v2GroupQuerySetsCompat: true,
+  generalQueryWithSources: "drop",
+});
+
+/** A profile by name. */
+export function hostProfile(p: "rfc" | "linux" | HostProfile | undefined): HostProfile {
+  if (p === undefined || p === "rfc") return RFC_PROFILE;
+  if (p === "linux") return LINUX_PROFILE;
+  if (typeof p === "object") return p;
+  throw new HostError(HostErrorCode.badArgument, `unknown host profile ${JSON.stringify(p)}`);
+}
+
+/** One network interface of a host. */
+export interface InterfaceConfig {
+  name: string;
+  /** The interface's address: the IPv4 source of every report. */
+  ip: string;
+  mac: string;
+  /** Highest IGMP version (like Linux force_igmp_version). Default 3. */
+  version?: IgmpVersion;
+  /** IP MTU for packing v3 reports. Default 1500. */
+  mtu?: number;
+  /** VLAN tags of the link, outermost first: sent on every frame, required on frames heard. */
+  vlan?: number[];
+}
+
+export interface HostOptions {
+  interfaces: InterfaceConfig[];
+  /** Seed of the host's own mulberry32 generator. Default 1. Ignored when `rng` is given. */
+  seed?: number;
+  rng?: Rng;
+  profile?: "rfc" | "linux" | HostProfile;
+  /** Robustness Variable until a query teaches another (RFC 9776 §8.1). Default 2. */
+  robustness?: number;
+  /** Query Interval until a v3 query's QQIC teaches another (§8.2). Default 125 000 ms. */
+  queryIntervalMs?: number;
+  /** Query Response Interval used in the Older Version Querier Present Timeout (§8.3). Default 10 000 ms. */
+  queryResponseIntervalMs?: number;
+  /** v3 Unsolicited Report Interval (§8.11). Default 1 000 ms. */
+  unsolicitedReportIntervalMs?: number;
+  /** v1/v2 Unsolicited Report Interval (RFC 2236 §8.10). Default 10 000 ms. */
+  oldUnsolicitedReportIntervalMs?: number;
+}
+
+/** A frame the host sends. */
+export interface HostFrame {
+  /** When it is sent: the time its timer fired or the call that caused it. */
+  timeMs: number;
+  iface: string;
+  /** An Ethernet frame (link type 1). */
+  data: Uint8Array;
+  message: IgmpMessage;
+}
+
+/** What the host hears: a captured frame of any link type `decodeFrame` knows. */
+export interface HeardFrame {
+  data: Uint8Array;
+  linkType: number;
+}
+
+/** Counters, for the statistics of the emulator. */
+export interface HostStats {
+  queriesHeard: { v1: number; v2General: number; v2Group: number; v3General: number; v3Group: number; v3GroupSource: number };
+  reportsSent: { v1: number; v2: number; leave: number; v3: number };
+  recordsSent: Record<Exclude<GroupRecordKind, "UNKNOWN">, number>;
+  /** v1/v2 reports not sent because another host's report was heard first. */
+  suppressions: number;
+  /** Repeated state-change reports (v3) and repeated unsolicited reports (v1/v2). */
+  retransmissions: number;
+  /** Frames with a bad checksum, bad length or truncation: counted and dropped. */
+  badPackets: number;
+  /** IGMP messages a host has nothing to do with (leaves, v3 reports, unknown types, dropped queries). */
+  ignored: number;
+  /** Max Resp Time of each answered query and the delay actually used, in ms (for delay statistics). */
+  responseDelays: { maxMs: number; delayMs: number }[];
+}
+
+function newStats(): HostStats {
+  return {
+    queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
+    reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
+    recordsSent: {
+      MODE_IS_INCLUDE: 0,
+      MODE_IS_EXCLUDE: 0,
+      CHANGE_TO_INCLUDE_MODE: 0,
+      CHANGE_TO_EXCLUDE_MODE: 0,
+      ALLOW_NEW_SOURCES: 0,
+      BLOCK_OLD_SOURCES: 0,
+    },
+    suppressions: 0,
+    retransmissions: 0,
+    badPackets: 0,
+    ignored: 0,
+    responseDelays: [],
+  };
+}
+
+interface Membership {
+  iface: string;
+  group: string;
+  mode: FilterMode;
+  sources: Set<string>;
+}
+
+interface Socket {
+  id: number;
+  /** Keyed by `iface|group`, in join order. */
+  memberships: Map<string, Membership>;
+}
+
+/** Per-interface, per-group protocol state. */
+interface GroupState {
+  group: string;
+  /** The interface's reception state (§3.2 merge). */
+  filter: SourceFilter;
+  // v3 state-change retransmission (§5.1)
+  modeRetx: number;
+  srcRetx: Map<string, number>;
+  // v3 query response (§5.2): group timer and recorded sources (null: none / group-specific)
+  respAt: number | null;
+  respSources: Set<string> | null;
+  // v1/v2 (RFC 2236 §6): Delaying Member while oldAt is set; Idle Member otherwise
+  oldAt: number | null;
+  lastReporter: boolean;
+  unsolicitedLeft: number;
+}
+
+interface IfaceState {
+  name: string;
+  ip: string;
+  mac: string;
+  version: IgmpVersion;
+  mtu: number;
+  vlan: number[];
+  groups: Map<string, GroupState>;
+  v1Until: number;
+  v2Until: number;
+  rv: number;
+  qiMs: number;
+  /** Interface timer: pending response to a general query (§5.2 rule 2). */
+  gqAt: number | null;
+  /** State-change report retransmission timer (§5.1). */
+  scrAt: number | null;
+  /** The pending state-change report is a new one, not a retransmission. */
+  scrFresh: boolean;
+}
+
+const EMPTY: SourceFilter = Object.freeze({ mode: "include", sources: new Set<string>() }) as SourceFilter;
+
+const key = (iface: string, group: string): string => `${iface}|${group}`;
+
+function hasState(g: GroupState): boolean {
+  return !isEmptyFilter(g.filter);
+}
+
+/** The host state machine. */
+export class Host {
+  readonly profile: HostProfile;
+  readonly stats: HostStats = newStats();
+  private readonly rng: Rng;
+  private readonly ifaces = new Map<string, IfaceState>();
+  private readonly sockets = new Map<number, Socket>();
+  private nextSocketId = 1;
+  private out: HostFrame[] = [];
+  private clock = -Infinity;
+  private readonly defaultRv: number;
+  private readonly defaultQiMs: number;
+  private readonly qriMs: number;
+  private readonly uriMs: number;
+  private readonly oldUriMs: number;
+
+  constructor(opts: HostOptions) {
+    this.profile = hostProfile(opts.profile);
+    this.rng = opts.rng ?? mulberry32(opts.seed ?? 1);
+    this.defaultRv = positiveInt(opts.robustness ?? 2, "robustness");
+    this.defaultQiMs = positiveInt(opts.queryIntervalMs ?? 125_000, "queryIntervalMs");
+    this.qriMs = positiveInt(opts.queryResponseIntervalMs ?? 10_000, "queryResponseIntervalMs");
+    this.uriMs = positiveInt(opts.unsolicitedReportIntervalMs ?? 1_000, "unsolicitedReportIntervalMs");
+    this.oldUriMs = positiveInt(opts.oldUnsolicitedReportIntervalMs ?? 10_000, "oldUnsolicitedReportIntervalMs");
+    for (const i of opts.interfaces) this.addInterface(i);
+  }
+
+  /** Add an interface (names are unique). */
+  addInterface(cfg: InterfaceConfig): void {
+    if (this.ifaces.has(cfg.name)) throw new HostError(HostErrorCode.badArgument, `interface ${cfg.name} exists`);
+    if (!isIPv4(cfg.ip) || isMulticast(cfg.ip)) throw new HostError(HostErrorCode.badAddress, `interface address ${cfg.ip} is not a unicast IPv4 address`);
+    const mtu = cfg.mtu ?? 1500;
+    if (!Number.isInteger(mtu) || mtu < MIN_REPORT_MTU || mtu > 65535)
+      throw new HostError(HostErrorCode.badArgument, `MTU ${mtu} is out of range ${MIN_REPORT_MTU}..65535`);
+    const version = cfg.version ?? 3;
+    if (version !== 1 && version !== 2 && version !== 3) throw new HostError(HostErrorCode.badArgument, `IGMP version ${String(version)}`);
+    this.ifaces.set(cfg.name, {
+      name: cfg.name,
+      ip: cfg.ip,
+      mac: cfg.mac,
+      version,
+      mtu,
+      vlan: cfg.vlan ?? [],
+      groups: new Map(),
+      v1Until: -Infinity,
+      v2Until: -Infinity,
+      rv: this.defaultRv,
+      qiMs: this.defaultQiMs,
+      gqAt: null,
+      scrAt: null,
+      scrFresh: false,
+    });
+  }
+
+  /** Interface names, in the order added. */
+  interfaceNames(): string[] {
+    return [...this.ifaces.keys()];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Socket API (RFC 9776 §2, RFC 3678 names)
+
+  /** Open a socket; returns its id. */
+  openSocket(): number {
+    const id = this.nextSocketId++;
+    this.sockets.set(id, { id, memberships: new Map() });
+    return id;
+  }
+
+  /** Any-source join: the socket's state becomes EXCLUDE {} (IP_ADD_MEMBERSHIP). */
+  join(now: number, socket: number, iface: string, group: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    if (this.profile.refuseSsmExclude && isSsm(group))
+      throw this.err(HostErrorCode.ssmExclude, `any-source join of SSM address ${group} (RFC 4604 §2.2.1)`, "EINVAL");
+    if (s.memberships.has(key(iface, group)))
+      throw this.err(HostErrorCode.alreadyJoined, `socket ${socket} already joined ${group} on ${iface}`, "EADDRINUSE");
+    this.checkGroupLimit(s);
+    s.memberships.set(key(iface, group), { iface, group, mode: "exclude", sources: new Set() });
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Leave whatever the socket has for the group (IP_DROP_MEMBERSHIP). */
+  leave(now: number, socket: number, iface: string, group: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    if (!s.memberships.delete(key(iface, group)))
+      throw this.err(HostErrorCode.notJoined, `socket ${socket} has not joined ${group} on ${iface}`, "EADDRNOTAVAIL");
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Source-specific join: add `source` to an INCLUDE membership, creating it (IP_ADD_SOURCE_MEMBERSHIP). */
+  joinSource(now: number, socket: number, iface: string, group: string, source: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    this.checkSource(source);
+    const m = s.memberships.get(key(iface, group));
+    if (m === undefined) {
+      this.checkGroupLimit(s);
+      s.memberships.set(key(iface, group), { iface, group, mode: "include", sources: new Set([source]) });
+    } else {
+      if (m.mode !== "include")
+        throw this.err(HostErrorCode.modeConflict, `socket ${socket} has an any-source membership of ${group}: block sources instead`, "EINVAL");
+      if (m.sources.has(source)) {
+        if (this.profile.duplicateSourceIsError)
+          throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${socket} already includes ${source} for ${group}`, "EADDRNOTAVAIL");
+        return;
+      }
+      this.checkSourceLimit(m.sources.size + 1, group);
+      m.sources.add(source);
+    }
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Remove `source` from an INCLUDE membership; the last one leaves the group (IP_DROP_SOURCE_MEMBERSHIP). */
+  leaveSource(now: number, socket: number, iface: string, group: string, source: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    this.checkSource(source);
+    const m = this.membership(s, iface, group);
+    if (m.mode !== "include")
+      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has an any-source membership of ${group}: unblock sources instead`, "EINVAL");
+    if (!m.sources.delete(source))
+      throw this.err(HostErrorCode.sourceNotFound, `socket ${socket} does not include ${source} for ${group}`, "EADDRNOTAVAIL");
+    if (m.sources.size === 0) s.memberships.delete(key(iface, group));
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Add `source` to an EXCLUDE membership's list (IP_BLOCK_SOURCE). */
+  blockSource(now: number, socket: number, iface: string, group: string, source: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    this.checkSource(source);
+    const m = this.membership(s, iface, group);
+    if (m.mode !== "exclude")
+      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}: leave sources instead`, "EINVAL");
+    if (m.sources.has(source)) {
+      if (this.profile.duplicateSourceIsError)
+        throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${socket} already blocks ${source} for ${group}`, "EADDRNOTAVAIL");
+      return;
+    }
+    this.checkSourceLimit(m.sources.size + 1, group);
+    m.sources.add(source);
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Remove `source` from an EXCLUDE membership's list (IP_UNBLOCK_SOURCE). */
+  unblockSource(now: number, socket: number, iface: string, group: string, source: string): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    this.checkSource(source);
+    const m = this.membership(s, iface, group);
+    if (m.mode !== "exclude")
+      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}`, "EINVAL");
+    if (!m.sources.delete(source))
+      throw this.err(HostErrorCode.sourceNotFound, `socket ${socket} does not block ${source} for ${group}`, "EADDRNOTAVAIL");
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /**
+   * Replace the socket's state for the group (RFC 9776 §2 IPMulticastListen, RFC 3678 setsourcefilter).
+   * INCLUDE {} leaves the group; a call for a group not joined joins it.
+   */
+  setSourceFilter(now: number, socket: number, iface: string, group: string, mode: FilterMode, sources: readonly string[]): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    if (mode !== "include" && mode !== "exclude") throw this.err(HostErrorCode.badArgument, `filter mode ${String(mode)}`, "EINVAL");
+    for (const src of sources) this.checkSource(src);
+    const set = new Set(sources);
+    this.checkSourceLimit(set.size, group);
+    if (mode === "exclude" && this.profile.refuseSsmExclude && isSsm(group))
+      throw this.err(HostErrorCode.ssmExclude, `EXCLUDE-mode filter for SSM address ${group} (RFC 4604 §2.2.1)`, "EINVAL");
+    const k = key(iface, group);
+    if (mode === "include" && set.size === 0) {
+      s.memberships.delete(k);
+    } else {
+      if (!s.memberships.has(k)) this.checkGroupLimit(s);
+      s.memberships.set(k, { iface, group, mode, sources: set });
+    }
+    this.changed(now, iface, group);
+    this.runUntil(now);
+  }
+
+  /** Close a socket: every membership it holds is dropped, as a kernel does on close(). */
+  closeSocket(now: number, socket: number): void {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.sockets.delete(socket);
+    for (const m of s.memberships.values()) this.changed(now, m.iface, m.group);
+    this.runUntil(now);
+  }
+
+  /** Open socket ids. */
+  socketIds(): number[] {
+    return [...this.sockets.keys()];
+  }
+
+  /** A socket's memberships, as JSON. */
+  socketState(socket: number): { iface: string; group: string; mode: FilterMode; sources: string[] }[] {
+    return [...this.socket(socket).memberships.values()].map((m) => ({ iface: m.iface, group: m.group, ...filterToJson(m) }));
+  }
+
+  /** An interface's reception state (§3.2 merge), groups in first-join order. */
+  interfaceState(iface: string): ({ group: string } & SourceFilterJson)[] {
+    const out: ({ group: string } & SourceFilterJson)[] = [];
+    for (const g of this.checkIface(iface).groups.values()) if (hasState(g)) out.push({ group: g.group, ...filterToJson(g.filter) });
+    return out;
+  }
+
+  /** Host Compatibility Mode of an interface at `now` (§7.2.1). */
+  compatibilityMode(iface: string, now: number): IgmpVersion {
+    return this.mode(this.checkIface(iface), now);
+  }
+
+  /** The Robustness Variable an interface uses now (learned from the last v3 query's QRV). */
+  robustness(iface: string): number {
+    return this.checkIface(iface).rv;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Driving
+
+  /** Run every timer due at or before `now`. */
+  advance(now: number): void {
+    this.runUntil(now);
+  }
+
+  /** The earliest time a timer is due, or null when nothing is pending. */
+  nextDeadline(): number | null {
+    const e = this.nextEvent();
+    return e === null ? null : e.at;
+  }
+
+  /** Take the frames sent so far, in time order. */
+  drain(): HostFrame[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  /**
+   * A frame heard on `iface` at `now`. Queries and other hosts' v1/v2 reports are acted on; frames with errors
+   * (bad checksum, bad length, truncated) are counted in `stats.badPackets` and dropped; our own frames and
+   * IGMP types a host does not act on are ignored. Returns the decoded frame (for statistics and drivers).
+   */
+  receive(now: number, iface: string, frame: HeardFrame): DecodedFrame {
+    this.runUntil(now);
+    const ifc = this.checkIface(iface);
+    const d = decodeFrame(frame);
+    if (d.igmp === null) {
+      if (d.ipSrc !== null && d.other === undefined) this.stats.badPackets++;
+      return d;
+    }
+    if (d.ipSrc === ifc.ip) return d;
+    if (ifc.vlan.length > 0 && (d.vlan.length !== ifc.vlan.length || d.vlan.some((v, i) => v !== ifc.vlan[i]))) return d;
+    if (d.errors.length > 0 || d.igmp.checksumValid !== true) {
+      this.stats.badPackets++;
+      return d;
+    }
+    const m = d.igmp;
+    switch (m.kind) {
+      case "query":
+        this.onQuery(ifc, now, m);
+        break;
+      case "v1-report":
+      case "v2-report":
+        this.onReportHeard(ifc, now, m.group);
+        break;
+      default:
+        this.stats.ignored++;
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checks
+
+  private err(code: HostErrorCode, message: string, errno: string): HostError {
+    return new HostError(code, message, this.profile.errnos ? errno : undefined);
+  }
+
+  private socket(id: number): Socket {
+    const s = this.sockets.get(id);
+    if (s === undefined) throw this.err(HostErrorCode.noSuchSocket, `no open socket ${id}`, "EBADF");
+    return s;
+  }
+
+  private checkIface(name: string): IfaceState {
+    const i = this.ifaces.get(name);
+    if (i === undefined) throw this.err(HostErrorCode.noSuchInterface, `no interface ${name}`, "ENODEV");
+    return i;
+  }
+
+  private checkGroup(group: string): void {
+    if (!isIPv4(group)) throw this.err(HostErrorCode.badAddress, `not an IPv4 address: ${JSON.stringify(group)}`, "EINVAL");
+    if (!isMulticast(group)) throw this.err(HostErrorCode.notMulticast, `${group} is not a multicast address`, "EINVAL");
+  }
+
+  private checkSource(source: string): void {
+    if (!isIPv4(source) || isMulticast(source) || source === ANY || source === "255.255.255.255")
+      throw this.err(HostErrorCode.badAddress, `source ${JSON.stringify(source)} is not a unicast IPv4 address`, "EINVAL");
+  }
+
+  private membership(s: Socket, iface: string, group: string): Membership {
+    const m = s.memberships.get(key(iface, group));
+    if (m === undefined) throw this.err(HostErrorCode.notJoined, `socket ${s.id} has not joined ${group} on ${iface}`, "EINVAL");
+    return m;
+  }
+
+  private checkGroupLimit(s: Socket): void {
+    const max = this.profile.maxGroupsPerSocket;
+    if (max !== null && s.memberships.size >= max)
+      throw this.err(HostErrorCode.tooManyGroups, `socket ${s.id} already has ${max} groups`, "ENOBUFS");
+  }
+
+  private checkSourceLimit(n: number, group: string): void {
+    const max = this.profile.maxSourcesPerSocketGroup;
+    if (max !== null && n > max) throw this.err(HostErrorCode.tooManySources, `${n} sources for ${group}: at most ${max} per socket`, "ENOBUFS");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Protocol
+
+  private mode(ifc: IfaceState, now: number): IgmpVersion {
+    const m: IgmpVersion = ifc.v1Until > now ? 1 : ifc.v2Until > now ? 2 : 3;
+    return Math.min(m, ifc.version) as IgmpVersion;
+  }
+
+  /** Whether a group is ever reported in this mode: never 224.0.0.1; SSM not in v1/v2 unless the profile says so. */
+  private reportable(group: string, mode: IgmpVersion): boolean {
+    if (group === ALL_SYSTEMS) return false;
+    if (mode < 3 && !this.profile.ssmOldVersionReports && isSsm(group)) return false;
+    return true;
+  }
+
+  private mergedFilter(iface: string, group: string): SourceFilter {
+    const k = key(iface, group);
+    const states: SourceFilter[] = [];
+    for (const s of this.sockets.values()) {
+      const m = s.memberships.get(k);
+      if (m !== undefined) states.push(m);
+    }
+    return mergeFilters(states);
+  }
+
+  private groupState(ifc: IfaceState, group: string): GroupState {
+    let g = ifc.groups.get(group);
+    if (g === undefined) {
+      g = {
+        group,
+        filter: EMPTY,
+        modeRetx: 0,
+        srcRetx: new Map(),
+        respAt: null,
+        respSources: null,
+        oldAt: null,
+        lastReporter: false,
+        unsolicitedLeft: 0,
+      };
+      ifc.groups.set(group, g);
+    }
+    return g;
+  }
+
+  private dropIfIdle(ifc: IfaceState, g: GroupState): void {
+    if (!hasState(g) && g.modeRetx === 0 && g.srcRetx.size === 0 && g.respAt === null && g.oldAt === null) ifc.groups.delete(g.group);
+  }
+
+  /** The socket states for (iface, group) changed: recompute the interface state and act on the difference. */
+  private changed(now: number, iface: string, group: string): void {
+    const ifc = this.checkIface(iface);
+    const next = this.mergedFilter(iface, group);
+    const old = ifc.groups.get(group)?.filter ?? EMPTY;
+    if (sameFilter(old, next)) return;
+    const g = this.groupState(ifc, group);
+    g.filter = next;
+    const mode = this.mode(ifc, now);
+    if (mode === 3) {
+      if (group !== ALL_SYSTEMS) {
+        // §5.1: a filter-mode change is reported by TO_IN/TO_EX for the next RV reports; a source-list change
+        // gives each changed source RV retransmissions in ALLOW or BLOCK, decided at sending time.
+        if (old.mode !== next.mode) {
+          g.modeRetx = ifc.rv;
+          g.srcRetx.clear();
+        } else {
+          for (const s of old.sources) if (!next.sources.has(s)) g.srcRetx.set(s, ifc.rv);
+          for (const s of next.sources) if (!old.sources.has(s)) g.srcRetx.set(s, ifc.rv);
+        }
+        // Sent by the timer at `now`, so that every change made by one call goes into one report.
+        ifc.scrAt = now;
+        ifc.scrFresh = true;
+      }
+    } else {
+      const was = !isEmptyFilter(old);
+      const is = !isEmptyFilter(next);
+      if (!was && is) {
+        // RFC 2236 §3 / RFC 1112: report at once, repeat after random delays up to the Unsolicited Report Interval.
+        if (this.reportable(group, mode)) {
+          this.sendOld(ifc, now, g, mode);
+          g.unsolicitedLeft = ifc.rv - 1;
+          g.oldAt = g.unsolicitedLeft > 0 ? now + 1 + this.rng.below(this.oldUriMs) : null;
+        }
+      } else if (was && !is) {
+        // RFC 2236 §6: leave only when this host was the last to report (v1 has no leave).
+        if (mode === 2 && g.lastReporter && this.reportable(group, mode)) this.emit(ifc, now, leaveMessage(group));
+        g.oldAt = null;
+        g.lastReporter = false;
+        g.unsolicitedLeft = 0;
+      }
+    }
+    this.dropIfIdle(ifc, g);
+  }
+
+  private sourceChangeRecords(g: GroupState, records: RecordInit[]): void {
+    if (g.srcRetx.size === 0) return;
+    const allow: string[] = [];
+    const block: string[] = [];
+    for (const [s, n] of g.srcRetx) {
+      const passes = g.filter.mode === "include" ? g.filter.sources.has(s) : !g.filter.sources.has(s);
+      (passes ? allow : block).push(s);
+      if (n <= 1) g.srcRetx.delete(s);
+      else g.srcRetx.set(s, n - 1);
+    }
+    if (allow.length > 0) records.push({ type: "ALLOW_NEW_SOURCES", group: g.group, sources: sortAddresses(allow) });
+    if (block.length > 0) records.push({ type: "BLOCK_OLD_SOURCES", group: g.group, sources: sortAddresses(block) });
+  }
+
+  /** Send the pending state-change report of an interface (first or retransmission) and schedule the next. */
+  private sendStateChange(ifc: IfaceState, at: number, retransmission: boolean): void {
+    const records: RecordInit[] = [];
+    for (const g of [...ifc.groups.values()]) {
+      if (g.modeRetx > 0) {
+        records.push({
+          type: g.filter.mode === "exclude" ? "CHANGE_TO_EXCLUDE_MODE" : "CHANGE_TO_INCLUDE_MODE",
+          group: g.group,
+          sources: sortAddresses(g.filter.sources),
+        });
+        g.modeRetx--;
+        if (this.profile.sourceRecordsWithModeChange) this.sourceChangeRecords(g, records);
+      } else {
+        this.sourceChangeRecords(g, records);
+      }
+      this.dropIfIdle(ifc, g);
+    }
+    if (records.length > 0) {
+      if (retransmission) this.stats.retransmissions++;
+      this.sendRecords(ifc, at, records);
+    }
+    let pending = false;
+    for (const g of ifc.groups.values()) if (g.modeRetx > 0 || g.srcRetx.size > 0) pending = true;
+    ifc.scrAt = pending ? at + 1 + this.rng.below(this.uriMs) : null;
+  }
+
+  private sendRecords(ifc: IfaceState, at: number, records: RecordInit[]): void {
+    for (const r of packRecords(records, ifc.mtu)) this.emit(ifc, at, v3Report(r));
+  }
+
+  private sendOld(ifc: IfaceState, at: number, g: GroupState, mode: IgmpVersion): void {
+    this.emit(ifc, at, mode === 1 ? v1Report(g.group) : v2Report(g.group));
+    g.lastReporter = true;
+  }
+
+  private emit(ifc: IfaceState, at: number, message: IgmpMessage): void {
+    const data = encodeIgmpFrame({ message, src: ifc.ip, macSrc: ifc.mac, vlan: ifc.vlan });
+    this.out.push({ timeMs: at, iface: ifc.name, data, message });
+    const st = this.stats;
+    switch (message.kind) {
+      case "v1-report":
+        st.reportsSent.v1++;
+        break;
+      case "v2-report":
+        st.reportsSent.v2++;
+        break;
+      case "leave":
+        st.reportsSent.leave++;
+        break;
+      case "v3-report":
+        st.reportsSent.v3++;
+        for (const r of message.records) if (r.kind !== "UNKNOWN") st.recordsSent[r.kind]++;
+        break;
+      default:
+    }
+  }
+
+  private olderQuerierTimeout(ifc: IfaceState): number {
+    return this.profile.olderQuerierPresentTimeoutMs ?? ifc.rv * ifc.qiMs + this.qriMs;
+  }
+
+  /** §7.2.1: leaving v3 for an older mode cancels every pending v3 response and retransmission. */
+  private enterOldMode(ifc: IfaceState): void {
+    ifc.gqAt = null;
+    ifc.scrAt = null;
+    ifc.scrFresh = false;
+    for (const g of [...ifc.groups.values()]) {
+      g.respAt = null;
+      g.respSources = null;
+      g.modeRetx = 0;
+      g.srcRetx.clear();
+      g.oldAt = null;
+      g.lastReporter = false;
+      g.unsolicitedLeft = 0;
+      this.dropIfIdle(ifc, g);
+    }
+  }
+
+  private onQuery(ifc: IfaceState, now: number, q: IgmpQuery): void {
+    const st = this.stats.queriesHeard;
+    if (q.version === null) {
+      this.stats.badPackets++;
+      return;
+    }
+    const general = q.group === ANY;
+    if (!general && !isMulticast(q.group)) {
+      this.stats.ignored++;
+      return;
+    }
+    const before = this.mode(ifc, now);
+    if (q.version === 1) {
+      st.v1++;
+      ifc.v1Until = now + this.olderQuerierTimeout(ifc);
+    } else if (q.version === 2) {
+      if (general) st.v2General++;
+      else st.v2Group++;
+      if (general || this.profile.v2GroupQuerySetsCompat) ifc.v2Until = now + this.olderQuerierTimeout(ifc);
+    } else {
+      if (general) st.v3General++;
+      else if (q.sources.length === 0) st.v3Group++;
+      else st.v3GroupSource++;
+    }
+    const mode = this.mode(ifc, now);
+    if (before === 3 && mode < 3) this.enterOldMode(ifc);
+
+    if (mode === 1) {
+      // A v1 host treats every query as a general query with a 10 s Max Resp Time (RFC 1112, RFC 9776 §7.2.1).
+      this.answerOld(ifc, now, null, 10_000, mode);
+      return;
+    }
+    const maxMs = Math.round((q.maxRespTime ?? 10) * 1000);
+    if (mode === 2) {
+      // v3 queries in v2 mode: Max Resp Code read as the v3 float code, as Linux does (a v2 host would read it linearly).
+      this.answerOld(ifc, now, general ? null : q.group, maxMs, mode);
+      return;
+    }
+    if (q.version === 3) {
+      ifc.rv = q.qrv === 0 ? this.defaultRv : q.qrv;
+      ifc.qiMs = q.qqic === 0 ? this.defaultQiMs : q.qqi * 1000;
+      if (general && q.sources.length > 0 && this.profile.generalQueryWithSources === "drop") {
+        this.stats.ignored++;
+        return;
+      }
+    }
+    // A v2 group-specific query in v3 mode (it does not change the mode): answered as a v3 group-specific query.
+    this.answerV3(ifc, now, general ? null : q.group, q.version === 3 && !general ? q.sources : [], maxMs);
+  }
+
+  /** RFC 9776 §5.2, the five rules. */
+  private answerV3(ifc: IfaceState, now: number, group: string | null, sources: readonly string[], maxMs: number): void {
+    const delay = this.rng.below(maxMs + 1);
+    const at = now + delay;
+    // Rule 1: a general-query response pending sooner covers this one.
+    const coveredByGeneral = ifc.gqAt !== null && ifc.gqAt <= at;
+    if (group === null) {
+      if (coveredByGeneral) return;
+      // Rule 2: the interface timer; any pending general response is replaced.
+      ifc.gqAt = at;
+      this.stats.responseDelays.push({ maxMs, delayMs: delay });
+      return;
+    }
+    if (coveredByGeneral && this.profile.rule1ForSpecificQueries) return;
+    const g = ifc.groups.get(group);
+    if (g === undefined || !hasState(g) || !this.reportable(group, 3)) return;
+    this.stats.responseDelays.push({ maxMs, delayMs: delay });
+    if (g.respAt === null) {
+      // Rule 3: schedule on the group timer, recording the queried sources.
+      g.respAt = at;
+      g.respSources = sources.length > 0 ? new Set(sources) : null;
+    } else if (sources.length === 0 || g.respSources === null) {
+      // Rule 4: a group-specific query, or a pending group-specific response: one group response, earliest time.
+      g.respSources = null;
+      g.respAt = Math.min(g.respAt, at);
+    } else {
+      // Rule 5: both source-specific: the source list grows, earliest time.
+      for (const s of sources) g.respSources.add(s);
+      g.respAt = Math.min(g.respAt, at);
+    }
+  }
+
+  /** RFC 2236 §3 / RFC 1112: start or shorten the per-group report timers. */
+  private answerOld(ifc: IfaceState, now: number, group: string | null, maxMs: number, mode: IgmpVersion): void {
+    for (const g of ifc.groups.values()) {
+      if (group !== null && g.group !== group) continue;
+      if (!hasState(g) || !this.reportable(g.group, mode)) continue;
+      if (g.oldAt === null || g.oldAt - now > maxMs) {
+        const delay = this.rng.below(maxMs + 1);
+        g.oldAt = now + delay;
+        this.stats.responseDelays.push({ maxMs, delayMs: delay });
+      }
+    }
+  }
+
+  private onReportHeard(ifc: IfaceState, now: number, group: string): void {
+    if (this.mode(ifc, now) === 3) {
+      this.stats.ignored++;
+      return;
+    }
+    const g = ifc.groups.get(group);
+    if (g === undefined || g.oldAt === null) return;
+    // RFC 2236 §6: Delaying Member hears a report: stop the timer, clear the flag, go Idle.
+    g.oldAt = null;
+    g.lastReporter = false;
+    g.unsolicitedLeft = 0;
+    this.stats.suppressions++;
+  }
+
+  private currentRecord(g: GroupState): RecordInit {
+    return {
+      type: g.filter.mode === "exclude" ? "MODE_IS_EXCLUDE" : "MODE_IS_INCLUDE",
+      group: g.group,
+      sources: sortAddresses(g.filter.sources),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers
+
+  private nextEvent(): { at: number; fire: () => void } | null {
+    let best: { at: number; fire: () => void } | null = null;
+    const consider = (at: number | null, fire: () => void): void => {
+      if (at !== null && (best === null || at < best.at)) best = { at, fire };
+    };
+    for (const ifc of this.ifaces.values()) {
+      consider(ifc.gqAt, () => this.fireGeneral(ifc));
+      consider(ifc.scrAt, () => {
+        const fresh = ifc.scrFresh;
+        ifc.scrFresh = false;
+        this.sendStateChange(ifc, ifc.scrAt!, !fresh);
+      });
+      for (const g of ifc.groups.values()) {
+        consider(g.respAt, () => this.fireGroup(ifc, g));
+        consider(g.oldAt, () => this.fireOld(ifc, g));
+      }
+    }
+    return best;
+  }
+
+  private runUntil(now: number): void {
+    if (!Number.isFinite(now)) throw new HostError(HostErrorCode.badArgument, `time ${now} is not finite`);
+    if (now < this.clock) throw new HostError(HostErrorCode.badArgument, `time went back from ${this.clock} to ${now}`);
+    this.clock = now;
+    for (;;) {
+      const e = this.nextEvent();
+      if (e === null || e.at > now) return;
+      e.fire();
+    }
+  }
+
+  private fireGeneral(ifc: IfaceState): void {
+    const at = ifc.gqAt!;
+    ifc.gqAt = null;
+    const records: RecordInit[] = [];
+    for (const g of ifc.groups.values()) if (hasState(g) && this.reportable(g.group, 3)) records.push(this.currentRecord(g));
+    if (records.length > 0) this.sendRecords(ifc, at, records);
+  }
+
+  private fireGroup(ifc: IfaceState, g: GroupState): void {
+    const at = g.respAt!;
+    const queried = g.respSources;
+    g.respAt = null;
+    g.respSources = null;
+    if (hasState(g)) {
+      if (queried === null) {
+        this.sendRecords(ifc, at, [this.currentRecord(g)]);
+      } else {
+        // §5.2: INCLUDE(A) answers IS_IN(A∩B); EXCLUDE(A) answers IS_IN(B−A); nothing when empty.
+        const list = [...queried].filter((s) => (g.filter.mode === "include" ? g.filter.sources.has(s) : !g.filter.sources.has(s)));
+        if (list.length > 0) this.sendRecords(ifc, at, [{ type: "MODE_IS_INCLUDE", group: g.group, sources: sortAddresses(list) }]);
+      }
+    }
+    this.dropIfIdle(ifc, g);
+  }
+
+  private fireOld(ifc: IfaceState, g: GroupState): void {
+    const at = g.oldAt!;
+    g.oldAt = null;
+    const mode = this.mode(ifc, at);
+    if (mode !== 3 && hasState(g) && this.reportable(g.group, mode)) {
+      if (g.unsolicitedLeft > 0) this.stats.retransmissions++;
+      this.sendOld(ifc, at, g, mode);
+      if (g.unsolicitedLeft > 0) {
+        g.unsolicitedLeft--;
+        if (g.unsolicitedLeft > 0) g.oldAt = at + 1 + this.rng.below(this.oldUriMs);
+      }
+    } else {
+      g.unsolicitedLeft = 0;
+    }
+    this.dropIfIdle(ifc, g);
+  }
+}
+
+function positiveInt(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new HostError(HostErrorCode.badArgument, `${what} must be a positive integer, got ${v}`);
+  return v;
+}
+

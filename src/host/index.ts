@@ -1,0 +1,10 @@
+/**
+ * igmpkit/host: the host-state emulator, a sans-IO state machine. `now` and a seeded rng are arguments;
+ * drivers (live, offline, tests) own the loop.
+ * @packageDocumentation
+ */
+export * from "./errors.js";
+export * from "./filter.js";
+export * from "./host.js";
+export * from "./pack.js";
+export * from "./rng.js";
