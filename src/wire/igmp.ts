@@ -8,7 +8,7 @@
  * Parsing never throws for bad bytes: it returns what it could read with typed errors and warnings.
  * Every value keeps what is needed to emit the exact bytes again (reserved bits, raw codes, extra data).
  */
-import { isMulticast, readIPv4, writeIPv4 } from "./address.js";
+import { readIPv4, writeIPv4 } from "./address.js";
 import { expectedChecksum, internetChecksum } from "./checksum.js";
 import { WireError, WireErrorCode, issue, type WireIssue } from "./errors.js";
 import { decodeFloatCode } from "./float.js";
@@ -447,9 +447,18 @@ function parseExtensions(buf: Uint8Array, start: number, end: number): IgmpExten
   return out.length > 0 ? out : null;
 }
 
-function warnGroup(warnings: WireIssue[], group: string, offset: number, allowZero: boolean): void {
-  if (allowZero && group === "0.0.0.0") return;
-  if (!isMulticast(group)) {
+/** Attach `checksumExpected` when the checksum is wrong, and wrap the result. */
+function result(message: IgmpMessage, expected: number, errors: WireIssue[], warnings: WireIssue[]): IgmpParseResult {
+  if (message.checksumValid === false) message.checksumExpected = expected;
+  return { message, errors, warnings };
+}
+
+/** Warn when the group at buf[offset..] is not multicast (224/4), or not 0.0.0.0 where that is allowed. */
+function warnGroup(warnings: WireIssue[], buf: Uint8Array, offset: number, group: string, allowZero: boolean): void {
+  const first = buf[offset]!;
+  if (first >= 224 && first <= 239) return;
+  if (allowZero && first === 0 && buf[offset + 1] === 0 && buf[offset + 2] === 0 && buf[offset + 3] === 0) return;
+  {
     warnings.push(
       issue("igmp", IgmpWarningCode.groupNotMulticast, offset, `group ${group} is not a multicast address`),
     );
@@ -480,27 +489,22 @@ export function parseIgmp(
   const checksum = u16(buf, offset + O.checksum);
   const complete = avail >= declaredLength;
   const expected = complete ? expectedChecksum(buf, offset, offset + declaredLength, offset + O.checksum) : checksum;
-  const ck: ChecksumFields = { checksum, checksumValid: complete ? expected === checksum : null };
-  if (complete && expected !== checksum) ck.checksumExpected = expected;
+  const checksumValid: boolean | null = complete ? expected === checksum : null;
   const end = offset + avail;
   const dEnd = offset + declaredLength;
-  const hexFrom = (rel: number): string => toHex(buf, offset + rel, end);
-
-  const needHeader = (what: string): boolean => b.need(0, O.headerLength, what);
 
   switch (type) {
     case IgmpType.membershipQuery: {
-      if (!needHeader("the query header")) return { message: null, errors, warnings };
+      if (!b.need(0, O.headerLength, "the query header")) return { message: null, errors, warnings };
       const group = readIPv4(buf, offset + O.group);
-      const common = { kind: "query" as const, type: 0x11 as const, ...ck, group, maxRespCode: code };
       if (declaredLength === 8) {
         if (code === 0) {
           if (group !== "0.0.0.0")
             warnings.push(issue("igmp", IgmpWarningCode.v1NonZeroField, offset + O.group, `v1 query with group ${group}`));
-          return { message: { ...common, version: 1, maxRespTime: 10, extra: "" }, errors, warnings };
+          return result({ kind: "query", type: 0x11, checksum, checksumValid, version: 1, group, maxRespCode: code, maxRespTime: 10, extra: "" }, expected, errors, warnings);
         }
-        warnGroup(warnings, group, offset + O.group, true);
-        return { message: { ...common, version: 2, maxRespTime: code / 10, extra: "" }, errors, warnings };
+        warnGroup(warnings, buf, offset + O.group, group, true);
+        return result({ kind: "query", type: 0x11, checksum, checksumValid, version: 2, group, maxRespCode: code, maxRespTime: code / 10, extra: "" }, expected, errors, warnings);
       }
       if (declaredLength < 12) {
         errors.push(
@@ -511,13 +515,14 @@ export function parseIgmp(
             `query of ${declaredLength} bytes: RFC 9776 §7.1 allows 8 (v1/v2) or at least 12 (v3)`,
           ),
         );
-        return {
-          message: { ...common, version: null, maxRespTime: null, extra: hexFrom(O.headerLength) },
+        return result(
+          { kind: "query", type: 0x11, checksum, checksumValid, version: null, group, maxRespCode: code, maxRespTime: null, extra: toHex(buf, offset + O.headerLength, end) },
+          expected,
           errors,
           warnings,
-        };
+        );
       }
-      warnGroup(warnings, group, offset + O.group, true);
+      warnGroup(warnings, buf, offset + O.group, group, true);
       // v3 query
       if (!b.need(O.queryFlags, 4, "the v3 query header")) return { message: null, errors, warnings };
       const flags = buf[offset + O.queryFlags]!;
@@ -543,8 +548,13 @@ export function parseIgmp(
           issue("igmp", IgmpWarningCode.generalQueryWithSources, offset + O.queryNumSources, `general query with ${n} sources`),
         );
       const msg: IgmpQueryV3 = {
-        ...common,
+        kind: "query",
+        type: 0x11,
+        checksum,
+        checksumValid,
         version: 3,
+        group,
+        maxRespCode: code,
         maxRespTime: decodeFloatCode(code) / 10,
         eFlag,
         resv,
@@ -555,36 +565,32 @@ export function parseIgmp(
         qqi: decodeFloatCode(qqic),
         qqiDefault: qqic === 0,
         sources,
-        additionalData: after >= 0 ? hexFrom(after) : "",
+        additionalData: after >= 0 ? toHex(buf, offset + after, end) : "",
       };
-      if (after >= 0) addAdditional(msg, buf, offset + after, end, dEnd, eFlag, warnings);
-      return { message: msg, errors, warnings };
+      if (after >= 0 && offset + after < dEnd) addAdditional(msg, buf, offset + after, end, dEnd, eFlag, warnings);
+      return result(msg, expected, errors, warnings);
     }
     case IgmpType.v1MembershipReport:
     case IgmpType.v2MembershipReport:
     case IgmpType.v2LeaveGroup: {
-      if (!needHeader("the report header")) return { message: null, errors, warnings };
+      if (!b.need(0, O.headerLength, "the report header")) return { message: null, errors, warnings };
       const group = readIPv4(buf, offset + O.group);
-      const extra = hexFrom(O.headerLength);
+      const extra = declaredLength > O.headerLength ? toHex(buf, offset + O.headerLength, end) : "";
       if (declaredLength > 8)
         warnings.push(
           issue("igmp", IgmpWarningCode.longMessage, offset + O.headerLength, `message of ${declaredLength} bytes (8 expected)`),
         );
-      warnGroup(warnings, group, offset + O.group, false);
+      warnGroup(warnings, buf, offset + O.group, group, false);
       if (type === IgmpType.v1MembershipReport) {
         if (code !== 0)
           warnings.push(issue("igmp", IgmpWarningCode.v1NonZeroField, offset + O.code, `v1 report unused byte ${code}`));
-        return { message: { kind: "v1-report", type, ...ck, version: 1, group, unused: code, extra }, errors, warnings };
+        return result({ kind: "v1-report", type, checksum, checksumValid, version: 1, group, unused: code, extra }, expected, errors, warnings);
       }
       const kind = type === IgmpType.v2MembershipReport ? "v2-report" : "leave";
-      return {
-        message: { kind, type, ...ck, version: 2, group, maxRespCode: code, extra } as IgmpV2Report | IgmpLeave,
-        errors,
-        warnings,
-      };
+      return result({ kind, type, checksum, checksumValid, version: 2, group, maxRespCode: code, extra } as IgmpV2Report | IgmpLeave, expected, errors, warnings);
     }
     case IgmpType.v3MembershipReport: {
-      if (!needHeader("the v3 report header")) return { message: null, errors, warnings };
+      if (!b.need(0, O.headerLength, "the v3 report header")) return { message: null, errors, warnings };
       const r2raw = u16(buf, offset + O.reportReserved2);
       const m = u16(buf, offset + O.reportNumRecords);
       const eFlag = (r2raw & REPORT_E_BIT) !== 0;
@@ -626,7 +632,7 @@ export function parseIgmp(
           warnings.push(
             issue("igmp", IgmpWarningCode.auxData, offset + rel + O.recordAuxLen, `group record ${r + 1} carries ${auxWords * 4} bytes of aux data`),
           );
-        warnGroup(warnings, group, offset + rel + O.recordGroup, false);
+        warnGroup(warnings, buf, offset + rel + O.recordGroup, group, false);
         records.push({
           type: rtype,
           kind: groupRecordKind(rtype),
@@ -639,16 +645,17 @@ export function parseIgmp(
       const msg: IgmpV3Report = {
         kind: "v3-report",
         type,
-        ...ck,
+        checksum,
+        checksumValid,
         version: 3,
         reserved1: code,
         reserved2,
         eFlag,
         records,
-        additionalData: ok ? hexFrom(rel) : "",
+        additionalData: ok ? toHex(buf, offset + rel, end) : "",
       };
-      if (ok) addAdditional(msg, buf, offset + rel, end, dEnd, eFlag, warnings);
-      return { message: msg, errors, warnings };
+      if (ok && offset + rel < dEnd) addAdditional(msg, buf, offset + rel, end, dEnd, eFlag, warnings);
+      return result(msg, expected, errors, warnings);
     }
     case IgmpType.mtraceRequest:
     case IgmpType.mtraceResponse: {
@@ -681,7 +688,8 @@ export function parseIgmp(
       const msg: IgmpMtrace = {
         kind: isResponse ? "mtrace-response" : "mtrace-request",
         type,
-        ...ck,
+        checksum,
+        checksumValid,
         phase: isResponse ? "response" : blocks.length === 0 ? "query" : "request",
         hops: code,
         group: readIPv4(buf, offset + O.mtraceGroup),
@@ -691,41 +699,45 @@ export function parseIgmp(
         responseTtl: buf[offset + O.mtraceResponseTtl]!,
         queryId: (buf[offset + O.mtraceQueryId]! << 16) | u16(buf, offset + O.mtraceQueryId + 1),
         blocks,
-        extra: hexFrom(rel),
+        extra: toHex(buf, offset + rel, end),
       };
       if (rel < declaredLength && avail >= declaredLength)
         errors.push(issue("igmp", WireErrorCode.trailingBytes, offset + rel, `${declaredLength - rel} bytes after the last mtrace block`));
-      return { message: msg, errors, warnings };
+      return result(msg, expected, errors, warnings);
     }
     case IgmpType.mrdAdvertisement: {
       if (!b.need(0, O.mrdAdvertisementLength, "the MRD advertisement")) return { message: null, errors, warnings };
-      return {
-        message: {
+      return result(
+        {
           kind: "mrd-advertisement",
           type,
-          ...ck,
+          checksum,
+          checksumValid,
           advertisementInterval: code,
           queryInterval: u16(buf, offset + O.mrdQueryInterval),
           robustness: u16(buf, offset + O.mrdRobustness),
-          extra: hexFrom(O.mrdAdvertisementLength),
+          extra: toHex(buf, offset + O.mrdAdvertisementLength, end),
         },
+        expected,
         errors,
         warnings,
-      };
+      );
     }
     case IgmpType.mrdSolicitation:
     case IgmpType.mrdTermination:
-      return {
-        message: {
+      return result(
+        {
           kind: type === IgmpType.mrdSolicitation ? "mrd-solicitation" : "mrd-termination",
           type,
-          ...ck,
+          checksum,
+          checksumValid,
           reserved: code,
-          extra: hexFrom(O.mrdShortLength),
+          extra: toHex(buf, offset + O.mrdShortLength, end),
         },
+        expected,
         errors,
         warnings,
-      };
+      );
     default: {
       let kind: IgmpRaw["kind"] = "unknown";
       let name: string | undefined;
@@ -735,9 +747,9 @@ export function parseIgmp(
         kind = "rgmp";
         name = ["rgmp-leave", "rgmp-join", "rgmp-bye", "rgmp-hello"][type - IgmpType.rgmpLeave];
       }
-      const msg: IgmpRaw = { kind, type, ...ck, code, body: hexFrom(O.minimumLength) };
+      const msg: IgmpRaw = { kind, type, checksum, checksumValid, code, body: toHex(buf, offset + O.minimumLength, end) };
       if (name !== undefined) msg.name = name;
-      return { message: msg, errors, warnings };
+      return result(msg, expected, errors, warnings);
     }
   }
 }
