@@ -4,7 +4,7 @@
  * unless IGMPKIT_REQUIRE_LIVE=1.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -210,6 +210,16 @@ describe.skipIf(missing.length > 0 && !requireLive)(`interop with tshark, tcpdum
     expect(r.frames.length).toBe(frames.length);
     expect(r.frames.map(ours)).toEqual(tsharkFrames(out));
     expect(new Set(r.frames.map((f) => f.linkType))).toEqual(new Set([1, 101]));
+  });
+
+  it("agrees with tshark on every real capture in fixtures/", () => {
+    const fixtures = existsSync("fixtures") ? readdirSync("fixtures").filter((n) => /\.pcap(ng)?$/.test(n)) : [];
+    for (const name of fixtures) {
+      const path = join("fixtures", name);
+      const r = readOurs(path);
+      expect(r.frames.length, name).toBeGreaterThan(0);
+      expect(r.frames.map(ours), name).toEqual(tsharkFrames(path));
+    }
   });
 
   it("reads text2pcap output, pcapng and pcap", () => {
