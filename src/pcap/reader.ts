@@ -195,7 +195,8 @@ export class CaptureParser {
   private lastSecNs = 0n;
   // pcapng
   private section: PcapngSectionInfo | undefined;
-  private ifaces: IfaceState[] = [];
+  /** Interfaces of the current section; a hole where an IDB was skipped, so later ids keep their meaning. */
+  private ifaces: (IfaceState | undefined)[] = [];
 
   constructor(opts: CaptureParserOptions = {}) {
     this.onError = opts.onError;
@@ -519,6 +520,7 @@ export class CaptureParser {
         // Skipping a section header would read the next blocks with the wrong section's byte order.
         this.fail(PcapErrorCode.badBlockTrailer, offset, `section header at offset ${offset}: trailing length ${trailer} != ${len}`);
       } else {
+        if (type === PcapngBlockType.interfaceDescription) this.ifaces.push(undefined);
         this.warn(
           PcapErrorCode.badBlockTrailer,
           offset,
@@ -660,6 +662,7 @@ export class CaptureParser {
     const section = this.section;
     if (section === undefined) return;
     if (len < PcapngIdb.options + 4) {
+      this.ifaces.push(undefined);
       this.badBody(offset, "interface description block too short");
       return;
     }

@@ -361,6 +361,16 @@ describe("pcapng", () => {
     expect(p.errors[0]).toMatchObject({ code: "bad-block-trailer", fatal: false, frame: 2, offset: 28 + 20 + 44 });
   });
 
+  it("a skipped interface description keeps the ids of the interfaces after it", () => {
+    const le = true;
+    const badIdb = idb(le, 113, 0, [opt(IFNAME, "bad")]);
+    new DataView(badIdb.buffer).setUint32(badIdb.length - 4, 16, le);
+    const bytes = concat(shb(le), idb(le, 1, 0, [opt(IFNAME, "a")]), badIdb, idb(le, 101, 0, [opt(IFNAME, "c")]), epb(le, 2, 1n, payload(4)), epb(le, 1, 2n, payload(4)));
+    const r = parseIn(bytes);
+    expect(r.frames.map((f) => [f.interfaceId, f.interfaceName, f.linkType])).toEqual([[2, "c", 101]]);
+    expect(r.errors.map((e) => e.code)).toEqual(["bad-block-trailer", "unknown-interface"]);
+  });
+
   it("a section header with a bad trailer is fatal", () => {
     const s = shb(true);
     new DataView(s.buffer).setUint32(s.length - 4, 12, true);
