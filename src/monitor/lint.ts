@@ -45,7 +45,13 @@ export const LINT_RULES = Object.freeze({
     "wrong-destination",
     "error",
     "RFC 2236 §9, RFC 9776 §4.1.12, §4.2.14",
-    "Each message type has a fixed destination (v1/v2 report: the group; leave: 224.0.0.2; v3 report: 224.0.0.22; general query: 224.0.0.1; specific query: the group); snooping switches and routers act on it.",
+    "Reports and leaves have a fixed destination (v1/v2 report: the group; leave: 224.0.0.2; v3 report: 224.0.0.22); snooping switches and routers act on it.",
+  ),
+  queryDestination: rule(
+    "query-destination",
+    "warning",
+    "RFC 2236 §9, RFC 9776 §4.1.12",
+    "A general query goes to 224.0.0.1 and a specific query to its group; hosts must still accept a query to any of their addresses (the Linux bridge sends specific queries to 224.0.0.1).",
   ),
   queryInvalidLength: rule("query-invalid-length", "error", "RFC 9776 §7.1", "A query of 9 to 11 bytes is neither v2 (8) nor v3 (12 or more) and must be ignored."),
   generalQueryWithSources: rule("general-query-with-sources", "error", "RFC 9776 §4.1.9", "A general query has no sources; Linux drops one that has."),
@@ -170,6 +176,7 @@ export class Linter {
   private readonly merged = new Map<string, Finding>();
   private readonly extra: Finding[] = [];
   private lastMs = Number.NEGATIVE_INFINITY;
+  private firstMs: number | null = null;
   // late-report
   private general: OpenQuery | null = null;
   private readonly specific = new Map<string, OpenQuery>();
@@ -198,6 +205,7 @@ export class Linter {
     if (m === null || !MEMBERSHIP_KINDS.has(m.kind)) return;
     const t = frameTimeMs(f.time);
     this.lastMs = Math.max(this.lastMs, t);
+    this.firstMs ??= t;
     this.flushPending(t, false);
     this.perFrame(f, m);
     // A router drops what does not verify: the stateful rules only see what a router would take.
@@ -271,7 +279,7 @@ export class Linter {
     if (f.ipDst !== null && !(m.kind === "query" && m.version === null)) {
       const want = destinationFor(m);
       // A v1 general query goes to 224.0.0.1 like the others; specific queries to the group.
-      if (f.ipDst !== want) this.note(LINT_RULES.wrongDestination, n, `${src} sends ${m.kind}${"group" in m && m.group !== IGMP_ADDRESSES.any ? ` for ${m.group}` : ""} to ${f.ipDst}, not ${want}`, src);
+      if (f.ipDst !== want) this.note(m.kind === "query" ? LINT_RULES.queryDestination : LINT_RULES.wrongDestination, n, `${src} sends ${m.kind}${"group" in m && m.group !== IGMP_ADDRESSES.any ? ` for ${m.group}` : ""} to ${f.ipDst}, not ${want}`, src);
     }
     switch (m.kind) {
       case "query":
@@ -416,6 +424,8 @@ export class Linter {
   }
 
   private onStateChange(f: DecodedFrame, src: string, t: number, group: string, kind: string, sources: string[]): void {
+    // 0.0.0.0 is any host without an address yet (RFC 9776 §4.2.13): reports from it cannot be told apart.
+    if (src === IGMP_ADDRESSES.any) return;
     const id = `${src} ${group}`;
     const key = `${kind} ${[...sources].sort(cmp).join(",")}`;
     const p = this.pending.get(id);
@@ -441,6 +451,8 @@ export class Linter {
         continue;
       }
       this.pending.delete(id);
+      // Seen within a window of the capture's start, it may itself be a retransmission: no verdict.
+      if (p.firstMs - (this.firstMs ?? p.firstMs) < window) continue;
       if (p.count < p.robustness)
         this.extra.push(
           this.finding(

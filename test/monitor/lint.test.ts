@@ -54,6 +54,7 @@ const CASES: Record<string, { list: At[]; frames?: number[] }> = {
   "router-alert-missing": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { optionsRaw: "" } }], frames: [1] },
   "tos-not-0xc0": { list: [{ t: 0, src: H1, message: v2Report(G), ip: { tos: 0 } }, { t: 1, src: H1, message: v2Report(G), ip: { tos: 0 } }], frames: [1, 2] },
   "wrong-destination": { list: [{ t: 0, src: H1, message: v2Report(G), dst: "224.0.0.2" }], frames: [1] },
+  "query-destination": { list: [{ t: 0, src: Q, message: v2Query({ group: G, maxRespTime: 1 }), dst: "224.0.0.1" }], frames: [1] },
   "query-invalid-length": { list: [{ t: 0, src: Q, message: { ...v2Query(), extra: "0000" } }], frames: [1] },
   "general-query-with-sources": { list: [{ t: 0, src: Q, message: v3Query({ sources: [S1] }) }], frames: [1] },
   "report-all-systems": { list: [{ t: 0, src: H1, message: v2Report("224.0.0.1") }], frames: [1] },
@@ -66,10 +67,11 @@ const CASES: Record<string, { list: At[]; frames?: number[] }> = {
   },
   "state-change-not-repeated": {
     list: [
-      { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
-      { t: 5, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+      { t: 0, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+      { t: 5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 10, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
     ],
-    frames: [1],
+    frames: [2],
   },
   "leave-not-last-reporter": {
     list: [
@@ -164,6 +166,12 @@ describe("lint: rule details", () => {
     expect(rules([...list, { t: 125, src: Q, message: v2Query({ maxRespTime: 10 }) }, { t: 140, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
   });
 
+  it("a state change near the start of the capture, or from 0.0.0.0, is not judged", () => {
+    expect(rules(CASES["state-change-not-repeated"]!.list.slice(1))).toEqual([]);
+    const list = CASES["state-change-not-repeated"]!.list.map((a, i) => (i === 1 ? { ...a, src: "0.0.0.0" } : a));
+    expect(rules(list)).toEqual([]);
+  });
+
   it("a state change superseded by another before its retransmissions ended is not judged", () => {
     expect(
       rules([
@@ -171,16 +179,16 @@ describe("lint: rule details", () => {
         { t: 0.2, src: H1, message: v3Report([{ type: "BLOCK_OLD_SOURCES", group: G, sources: [S1] }]) },
         { t: 0.7, src: H1, message: v3Report([{ type: "BLOCK_OLD_SOURCES", group: G, sources: [S1] }]) },
         { t: 5, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
-      ]),
+      ].map((a) => ({ ...a, t: a.t + 10 }))),
     ).toEqual([]);
   });
 
   it("the Robustness Variable comes from the querier's QRV", () => {
     const list: At[] = [
       { t: 0, src: Q, message: v3Query({ qrv: 3 }) },
-      { t: 1, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
-      { t: 1.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
-      { t: 10, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
+      { t: 5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 5.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+      { t: 9, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) },
     ];
     const f = lint(list);
     expect(f.map((x) => x.rule)).toEqual(["state-change-not-repeated"]);
