@@ -533,9 +533,15 @@ export class Host {
    * IGMP types a host does not act on are ignored. Returns the decoded frame (for statistics and drivers).
    */
   receive(now: number, iface: string, frame: HeardFrame): DecodedFrame {
+    const d = decodeFrame(frame);
+    this.receiveDecoded(now, iface, d);
+    return d;
+  }
+
+  /** {@link receive} for a frame already decoded with `decodeFrame` (a driver feeding many hosts decodes once). */
+  receiveDecoded(now: number, iface: string, d: DecodedFrame): DecodedFrame {
     this.runUntil(now);
     const ifc = this.checkIface(iface);
-    const d = decodeFrame(frame);
     if (d.igmp === null) {
       if (d.ipSrc !== null && d.other === undefined) this.stats.badPackets++;
       return d;

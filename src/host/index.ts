@@ -8,3 +8,5 @@ export * from "./filter.js";
 export * from "./host.js";
 export * from "./pack.js";
 export * from "./rng.js";
+export * from "./arp.js";
+export * from "./emulator.js";
