@@ -3,7 +3,7 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrameDetail, type DecodedFrame } from "../wire/index.js";
+import { decodeFrameDetail, fastFrame, type DecodedFrame } from "../wire/index.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
 
@@ -119,11 +119,25 @@ export class FrameOutput {
     return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
   }
 
-  /** Decode, count, filter and print one frame. Returns the decoded frame. */
-  push(frame: Frame): DecodedFrame {
+  /** Decode, count, filter and print one frame. */
+  push(frame: Frame): void {
     const s = this.summary;
     this.frameNo++;
     s.frames++;
+    if (this.opts.json && !this.filtered && !this.done) {
+      // JSON of a common well-formed frame straight from the bytes (identical text; see wire/json.ts)
+      const fast = fastFrame(frame, this.frameNo);
+      if (fast) {
+        s.igmp++;
+        s.byKind[fast.key] = (s.byKind[fast.key] ?? 0) + 1;
+        s.printed++;
+        if (this.opts.quiet) return;
+        const line = this.opts.fileName !== undefined ? `{"file":${JSON.stringify(this.opts.fileName)},${fast.json.slice(1)}` : fast.json;
+        this.buf.push(line);
+        this.bufLen += line.length + 1;
+        return;
+      }
+    }
     const d = decodeFrameDetail(frame, this.frameNo);
     const f = d.frame;
     const key = summaryKey(f);
@@ -135,11 +149,11 @@ export class FrameOutput {
     if (f.errors.length > 0 && (f.igmp || f.ipSrc !== null)) s.malformed++;
     if (!f.igmp && !this.opts.all) {
       s.skipped++;
-      return f;
+      return;
     }
-    if (this.done || !this.matches(f)) return f;
+    if (this.done || !this.matches(f)) return;
     s.printed++;
-    if (this.opts.quiet) return f;
+    if (this.opts.quiet) return;
     let line: string;
     if (this.opts.json) {
       line = JSON.stringify(this.opts.fileName !== undefined ? { file: this.opts.fileName, ...f } : f);
@@ -148,7 +162,11 @@ export class FrameOutput {
     }
     this.buf.push(line);
     this.bufLen += line.length + 1;
-    return f;
+  }
+
+  /** Any of --type, --group, --host given. */
+  private get filtered(): boolean {
+    return this.kinds !== undefined || this.opts.group !== undefined || this.opts.host !== undefined;
   }
 
   /** True when enough output is waiting that the caller should `await flush()`. */

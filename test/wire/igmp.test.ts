@@ -192,7 +192,7 @@ describe("checksums", () => {
   it("flags a bad checksum with the expected value, never throws", () => {
     const b = encodeIgmp(leave("239.1.1.1"));
     const good = b[2]! * 256 + b[3]!;
-    b[3] ^= 0xff;
+    b[3] = b[3]! ^ 0xff;
     const m = decodeIgmp(b).message!;
     expect(m.checksumValid).toBe(false);
     expect(m.checksumExpected).toBe(good);
