@@ -1,0 +1,80 @@
+/**
+ * Live: FRR pimd is the IGMPv3 querier, a Linux kernel host joins and leaves; the monitor, fed the capture
+ * of that LAN, ends with the same groups and sources as `show ip igmp groups/sources json`.
+ */
+import { expect, it } from "vitest";
+import { monitor, readCapture } from "../../src/monitor/index.js";
+import { describeLive, Lab, waitFor } from "../lab/index.js";
+
+/** Every object (at any depth) of a vtysh JSON answer that has a string `group`. */
+function objectsWithGroup(j: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(j)) for (const x of j) objectsWithGroup(x, out);
+  else if (j !== null && typeof j === "object") {
+    const o = j as Record<string, unknown>;
+    if (typeof o.group === "string") out.push(o);
+    for (const v of Object.values(o)) objectsWithGroup(v, out);
+  }
+  return out;
+}
+
+describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
+  it("ends with the groups and sources pimd has", async () => {
+    await Lab.with(async (lab) => {
+      const r = await lab.netns("r");
+      const h = await lab.netns("h");
+      const link = await lab.veth(r, h, { nameA: "r0", nameB: "eth0", addrB: "198.18.1.2/24" });
+      const frr = await lab.frr(r, {
+        interfaces: [{ name: link.a, address: "198.18.1.1/24", igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10 }],
+      });
+      const cap = await lab.tcpdump(h, "eth0", { filter: "igmp" });
+      const host = await lab.kernelHost(h, "eth0", { version: 3, unsolicitedReportIntervalMs: 200 });
+      await host.join("239.9.9.1");
+      await host.join("239.9.9.2");
+      await host.joinSource("232.9.9.9", "198.19.9.9");
+      await waitFor(
+        "pimd to learn the groups",
+        async () => {
+          const t = JSON.stringify(await frr.vtysh("show ip igmp groups json"));
+          return t.includes("239.9.9.1") && t.includes("239.9.9.2") && t.includes("232.9.9.9") ? true : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
+      await host.leave("239.9.9.2");
+      await waitFor(
+        "pimd to drop 239.9.9.2",
+        async () => (JSON.stringify(await frr.vtysh("show ip igmp groups json")).includes("239.9.9.2") ? undefined : true),
+        { timeoutMs: 20_000 },
+      );
+      await new Promise((res) => setTimeout(res, 2500)); // a query or two after the change
+      const groupsJson = await frr.vtysh("show ip igmp groups json");
+      const sourcesJson = await frr.vtysh("show ip igmp sources json");
+      const file = await cap.stop();
+
+      const frames = await readCapture(file);
+      const { snapshot } = monitor(frames);
+      const frrGroups = [...new Set(objectsWithGroup(groupsJson).map((g) => g.group as string))].filter((g) => !g.startsWith("224.0.0.")).sort();
+      const ours = snapshot.groups.map((g) => g.group).filter((g) => !g.startsWith("224.0.0.")).sort();
+      expect(ours).toEqual(frrGroups);
+      expect(ours).toEqual(["232.9.9.9", "239.9.9.1"]);
+      // Sources: pimd lists "*" for an any-source (EXCLUDE {}) group, and the forwarded sources otherwise.
+      const frrSources = new Map<string, string[]>();
+      for (const g of objectsWithGroup(sourcesJson)) {
+        const list = Array.isArray(g.sources) ? (g.sources as { source: string }[]).map((s) => s.source) : [];
+        if (list.length) frrSources.set(g.group as string, list.sort());
+      }
+      const ssm = snapshot.groups.find((g) => g.group === "232.9.9.9")!;
+      expect(ssm.filterMode).toBe("include");
+      expect(ssm.sources.map((s) => s.source)).toEqual(frrSources.get("232.9.9.9"));
+      const asm = snapshot.groups.find((g) => g.group === "239.9.9.1")!;
+      expect(asm.filterMode).toBe("exclude");
+      expect(frrSources.get("239.9.9.1") ?? ["*"]).toEqual(["*"]);
+      expect(snapshot.querier?.address).toBe("198.18.1.1");
+      const q = frames.map((f) => f.igmp).find((m) => m?.kind === "query" && m.version === 3 && m.group === "0.0.0.0");
+      expect(q).toBeDefined();
+      // The monitor runs on what the querier advertises (FRR 8.x was seen sending QQIC 125 with query-interval 2).
+      if (q?.kind === "query" && q.version === 3) expect(snapshot.timers.queryInterval).toBe(q.qqiDefault ? 125 : q.qqi);
+      if (process.env.IGMPKIT_SHOW_FRR) console.log(JSON.stringify({ groupsJson, sourcesJson, snapshot }, null, 1));
+      await host.close();
+    });
+  });
+});
