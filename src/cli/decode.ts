@@ -74,11 +74,14 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
   const showProgress = (o.progress ?? true) && io.stderrIsTTY && size > 8 * 1024 * 1024;
   const progress = showProgress ? new Progress(io, path, size) : undefined;
   try {
-    for await (const frame of reader) {
-      out.push(frame);
+    // One await per chunk of frames, not per frame.
+    outer: for await (const batch of reader.batches()) {
+      for (const frame of batch) {
+        out.push(frame);
+        if (out.done) break outer;
+      }
       if (out.wantsFlush) await out.flush();
-      if (progress && (out.summary.frames & 0x3fff) === 0) progress.update(read, out.summary.frames);
-      if (out.done) break;
+      progress?.update(read, out.summary.frames);
     }
   } finally {
     progress?.clear();

@@ -26,9 +26,10 @@ const isMcast = (b: Uint8Array, i: number): boolean => b[i]! >= 224 && b[i]! <= 
 const isZero = (b: Uint8Array, i: number): boolean => (b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]!) === 0;
 
 function time(ns: bigint): string {
-  const s = ns / 1_000_000_000n;
-  const f = String(ns - s * 1_000_000_000n);
-  return `${s}.${"000000000".slice(f.length)}${f}`;
+  // One BigInt-to-string and two slices: cheaper than BigInt division per frame.
+  let d = ns.toString();
+  if (d.length < 10) d = "0000000000".slice(d.length) + d;
+  return `${d.slice(0, -9)}.${d.slice(-9)}`;
 }
 
 function sourcesJson(b: Uint8Array, start: number, n: number): string {
