@@ -10,3 +10,5 @@ export * from "./pack.js";
 export * from "./rng.js";
 export * from "./arp.js";
 export * from "./emulator.js";
+export * from "./offline.js";
+export * from "./scenario.js";
