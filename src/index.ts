@@ -14,3 +14,4 @@ export {
   type CaptureFormat,
   type ReadCaptureOptions,
 } from "./capture/file.js";
+export * from "./monitor/index.js";
