@@ -13,3 +13,4 @@ export * from "./igmp.js";
 export * from "./ipv4.js";
 export * from "./link.js";
 export * from "./json.js";
+export * from "./view.js";
