@@ -24,7 +24,7 @@
  * (`Date.now()`-based, ms precision), so timestamps never go backwards within a capture even if the
  * wall clock is stepped, and they are delivery times (microseconds after the kernel's own time).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Frame } from "../pcap/frame.js";
@@ -166,6 +166,11 @@ export interface LiveCaptureOptions {
   bufferSize?: number;
   /** Milliseconds to wait for the device to open; default 15000. */
   openTimeoutMs?: number;
+  /**
+   * Capture inside this named network namespace (`ip netns exec NS`, needs root) instead of the
+   * caller's own; the interface is looked up there.
+   */
+  netns?: string;
   /** Test hook: the agent forces a garbage collection this often (proves the packet Buffer is held). */
   gcStressMs?: number;
 }
@@ -242,9 +247,17 @@ function noSuchInterface(iface: string, known?: string[]): CaptureError {
   return new CaptureError("no-such-interface", `no such interface: ${iface}${list}`, iface);
 }
 
-/** Whether `iface` still exists in this namespace (sysfs; "any" always does). */
-function interfaceExists(iface: string): boolean {
+/** Whether `iface` still exists in this namespace, or in `netns` (sysfs / ip; "any" always does). */
+function interfaceExists(iface: string, netns?: string): boolean {
   if (iface === "any") return true;
+  if (netns !== undefined) {
+    try {
+      execFileSync("ip", ["-n", netns, "link", "show", "dev", iface], { stdio: "ignore", timeout: 5000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
   if (existsSync("/sys/class/net")) return existsSync(`/sys/class/net/${iface}`);
   try {
     return listInterfaces().some((d) => d.name === iface);
@@ -319,7 +332,8 @@ export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = 
   // Load in this process too: a missing libpcap is reported here, and the device list is needed anyway.
   let devices: string[] | undefined;
   try {
-    devices = listInterfaces().map((d) => d.name);
+    const all = listInterfaces().map((d) => d.name);
+    if (opts.netns === undefined) devices = all;
   } catch (e) {
     if (isCaptureError(e)) throw e;
     devices = undefined;
@@ -327,11 +341,10 @@ export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = 
   if (devices && !devices.includes(iface) && !interfaceExists(iface)) throw noSuchInterface(iface, devices);
   const filter = opts.filter ?? DEFAULT_FILTER;
   const execArgv = opts.gcStressMs ? ["--expose-gc"] : [];
-  const child = spawn(process.execPath, [...execArgv, "-e", AGENT_SOURCE], {
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, NODE_OPTIONS: "" },
-  });
-  const capture = new LiveCaptureImpl(iface, filter, child);
+  const argv = [...execArgv, "-e", AGENT_SOURCE];
+  const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: { ...process.env, NODE_OPTIONS: "" } });
+  const capture = new LiveCaptureImpl(iface, filter, child, opts.netns);
   child.send({ type: "open", capPath: path, device: iface, filter, bufferSize: opts.bufferSize ?? 4 * 1024 * 1024, snaplen: LIVE_SNAPLEN, gcStressMs: opts.gcStressMs ?? 0 });
   await capture.ready(opts.openTimeoutMs ?? 15_000, devices);
   return capture;
@@ -365,6 +378,7 @@ class LiveCaptureImpl implements LiveCapture {
     readonly interfaceName: string,
     readonly filter: string,
     private readonly child: ChildProcess,
+    private readonly netns?: string,
   ) {
     this.anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     child.stderr!.setEncoding("utf8");
@@ -406,7 +420,7 @@ class LiveCaptureImpl implements LiveCapture {
         },
       };
     }).catch((e: unknown) => {
-      if (isCaptureError(e) && e.code === "no-such-interface" && devices) throw noSuchInterface(this.interfaceName, devices);
+      if (isCaptureError(e) && e.code === "no-such-interface") throw noSuchInterface(this.interfaceName, devices ?? (this.netns !== undefined ? [] : undefined));
       throw e;
     });
   }
@@ -422,7 +436,7 @@ class LiveCaptureImpl implements LiveCapture {
       const err =
         m.phase === "load"
           ? new CaptureError("cap-missing", `the native package "cap" could not be loaded (${msg.split("\n")[0]}); fix: ${CAP_FIX}`)
-          : classifyOpenError(this.interfaceName, msg);
+          : classifyOpenError(this.interfaceName, msg, this.netns !== undefined ? [] : undefined);
       this.readyWaiter?.reject(err);
       this.readyWaiter = undefined;
     } else if (m.type === "sent" && m.id !== undefined) {
@@ -465,12 +479,12 @@ class LiveCaptureImpl implements LiveCapture {
     this.sends.clear();
     if (this.readyWaiter) {
       const err = this.openError
-        ? classifyOpenError(this.interfaceName, this.openError.message ?? "")
+        ? classifyOpenError(this.interfaceName, this.openError.message ?? "", this.netns !== undefined ? [] : undefined)
         : new CaptureError("agent-failed", `the capture agent exited before opening ${this.interfaceName} (${signal ?? `status ${code}`}): ${this.stderr.trim()}`, this.interfaceName);
       this.readyWaiter.reject(err);
       this.readyWaiter = undefined;
     } else if (!this.stopping) {
-      if (!interfaceExists(this.interfaceName) || /Assertion .status == 0/.test(this.stderr)) {
+      if (!interfaceExists(this.interfaceName, this.netns) || /Assertion .status == 0/.test(this.stderr)) {
         this.fail(new CaptureError("interface-gone", `interface ${this.interfaceName} went away during the capture`, this.interfaceName));
       } else {
         this.fail(new CaptureError("agent-failed", `capture on ${this.interfaceName} ended unexpectedly (${signal ?? `status ${code}`}): ${this.stderr.trim()}`, this.interfaceName));
