@@ -151,9 +151,12 @@ export function listInterfaces(): InterfaceInfo[] {
 
 /**
  * The default BPF filter: IGMP untagged, under one 802.1Q/802.1ad tag, or under two. The word `igmp`
- * alone checks the EtherType at offset 12 and misses tagged frames; each `vlan` shifts later checks by 4.
+ * alone checks the EtherType at offset 12 and misses tagged frames. Each `vlan` shifts the offsets of
+ * everything after it in the expression, not just of its own clause, so the tagged cases must nest:
+ * the flat `igmp or (vlan and igmp) or (vlan and vlan and igmp)` looks for three tags in its last clause
+ * and misses double-tagged frames (test/capture/cli-live.test.ts proves both).
  */
-export const DEFAULT_FILTER = "igmp or (vlan and igmp) or (vlan and vlan and igmp)";
+export const DEFAULT_FILTER = "igmp or (vlan and (igmp or (vlan and igmp)))";
 
 /** What libpcap gives and what `cap` fixes. */
 export const LIVE_SNAPLEN = 65535;

