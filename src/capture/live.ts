@@ -331,6 +331,22 @@ interface AgentMessage {
  * While iterating, the iterator throws "interface-gone" (after every earlier frame) if the device vanishes.
  */
 export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = {}): Promise<LiveCapture> {
+  try {
+    return await openOnce(iface, opts);
+  } catch (e) {
+    // Link types without VLAN tags in the data (Linux cooked on `any`, raw IP on tun) reject `vlan`:
+    // there the default filter falls back to plain `igmp` (the kernel has already removed any tag).
+    if (opts.filter === undefined && isCaptureError(e) && /VLAN support|vlan/i.test(e.message)) {
+      return openOnce(iface, { ...opts, filter: DEFAULT_FILTER_UNTAGGED });
+    }
+    throw e;
+  }
+}
+
+/** The default filter on link types that carry no VLAN tags (`any`'s Linux cooked v1, raw IP). */
+export const DEFAULT_FILTER_UNTAGGED = "igmp";
+
+async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCapture> {
   const path = capPath();
   // Load in this process too: a missing libpcap is reported here, and the device list is needed anyway.
   let devices: string[] | undefined;

@@ -41,7 +41,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   if (!o.interface) throw new UsageError("capture needs -i IFACE (list them with `igmpkit interfaces`)");
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
   const iface = o.interface;
-  const filter = filterWords.length > 0 ? filterWords.join(" ") : DEFAULT_FILTER;
+  const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
     else io.stderr.write(`igmpkit capture: ${message}\n`);
@@ -50,7 +50,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
   let cap: LiveCapture;
   try {
-    cap = await openLiveCapture(iface, { filter });
+    cap = await openLiveCapture(iface, filter !== undefined ? { filter } : {});
   } catch (e) {
     if (isCaptureError(e)) return fail(e.message, { code: e.code });
     throw e;
@@ -71,8 +71,8 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const printing = !o.quiet && (o.write === undefined || o.print === true);
   const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
-  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter })}\n`);
-  else io.stderr.write(`listening on ${iface}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${filter}"\n`);
+  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter: cap.filter })}\n`);
+  else io.stderr.write(`listening on ${iface}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${cap.filter}"\n`);
 
   // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
   const timer = setInterval(() => {
@@ -122,7 +122,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
     new Command("capture")
       .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
-      .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER}`)
+      .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER} (plain igmp on any)`)
       .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
       .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
       .option("-c, --count <n>", "stop after N captured frames", parseCount)

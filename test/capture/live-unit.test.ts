@@ -1,0 +1,79 @@
+/** Live-capture pieces that need no privileges: error classification, link types, the CLI without cap. */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CAP_FIX, CaptureError, DEFAULT_FILTER, classifyOpenError, isCaptureError, linkTypeFromCap } from "../../src/capture/live";
+import { prefixLength } from "../../src/cli/interfaces";
+import { ROOT, ensureBuilt } from "./helpers";
+
+describe("live capture: classification", () => {
+  it("turns libpcap's open errors into typed codes with the fix in the message", () => {
+    const perm = classifyOpenError("eth0", "socket: Operation not permitted", []);
+    expect(perm.code).toBe("not-permitted");
+    expect(perm.message).toMatch(/root.*CAP_NET_RAW.*CAP_NET_ADMIN/);
+    expect(classifyOpenError("eth0", "You don't have permission to capture on that device (socket: Operation not permitted)", []).code).toBe("not-permitted");
+    const missing = classifyOpenError("nosuch0", "nosuch0: No such device exists (SIOCGIFHWADDR: No such device)", ["eth0", "lo"]);
+    expect(missing.code).toBe("no-such-interface");
+    expect(missing.message).toBe("no such interface: nosuch0; interfaces here: eth0, lo");
+    const bad = classifyOpenError("eth0", "can't parse filter expression: syntax error", []);
+    expect(bad.code).toBe("bad-filter");
+    expect(bad.message).toBe("bad filter expression: can't parse filter expression: syntax error");
+    expect(classifyOpenError("eth0", "eth0: That device is not up", []).code).toBe("open-failed");
+  });
+
+  it("maps cap's link type names to LINKTYPE numbers (any = Linux cooked v1, 113)", () => {
+    expect(linkTypeFromCap("ETHERNET")).toBe(1);
+    expect(linkTypeFromCap("LINKTYPE_LINUX_SLL")).toBe(113);
+    expect(linkTypeFromCap("RAW")).toBe(101);
+    expect(linkTypeFromCap("NULL")).toBe(0);
+    expect(linkTypeFromCap("Unknown linktype 276")).toBe(276);
+  });
+
+  it("recognises a CaptureError by name and code, also from another copy of the package", () => {
+    const e = new CaptureError("interface-gone", "x", "eth0");
+    expect(isCaptureError(e)).toBe(true);
+    expect(e.toJSON()).toEqual({ name: "CaptureError", code: "interface-gone", message: "x", interface: "eth0" });
+    const foreign = Object.assign(new Error("y"), { name: "CaptureError", code: "bad-filter" });
+    expect(isCaptureError(foreign)).toBe(true);
+    expect(isCaptureError(new Error("z"))).toBe(false);
+  });
+
+  it("nests the VLAN clauses of the default filter", () => {
+    expect(DEFAULT_FILTER).toBe("igmp or (vlan and (igmp or (vlan and igmp)))");
+  });
+
+  it("prints netmasks as prefix lengths", () => {
+    expect(prefixLength("255.255.255.0")).toBe(24);
+    expect(prefixLength("255.0.0.0")).toBe(8);
+    expect(prefixLength("ffff:ffff:ffff:ffff::")).toBe(64);
+    expect(prefixLength("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).toBe(128);
+    expect(prefixLength("255.0.255.0")).toBeUndefined();
+  });
+});
+
+describe("the CLI where cap is not installed", () => {
+  let dir = "";
+  beforeAll(() => {
+    ensureBuilt();
+    // The built CLI alone, with commander but without cap: what a user without libpcap-dev gets.
+    dir = mkdtempSync(join(tmpdir(), "igmpkit-nocap-"));
+    for (const d of ["bin", "dist", "node_modules"]) mkdirSync(join(dir, d));
+    copyFileSync(join(ROOT, "bin", "igmpkit.js"), join(dir, "bin", "igmpkit.js"));
+    copyFileSync(join(ROOT, "dist", "cli.js"), join(dir, "dist", "cli.js"));
+    copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
+    symlinkSync(join(ROOT, "node_modules", "commander"), join(dir, "node_modules", "commander"));
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const args of [["interfaces"], ["capture", "-i", "lo"]]) {
+    it(`igmpkit ${args.join(" ")}: says how to fix it, exit 1`, () => {
+      const r = spawnSync(process.execPath, [join(dir, "bin", "igmpkit.js"), ...args], { encoding: "utf8", timeout: 30_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('the optional native package "cap"');
+      expect(r.stderr).toContain(CAP_FIX);
+      expect(r.stdout).toBe("");
+    });
+  }
+});
