@@ -128,6 +128,8 @@ export class Emulator {
   private readonly byIp = new Map<string, number>();
   private readonly byMac = new Map<string, number>();
   private readonly sockets: Map<string, number>[] = [];
+  /** Hosts with reception state per group, for delivering v1/v2 reports. */
+  private readonly members = new Map<string, Set<number>>();
   private readonly heap = new DeadlineHeap();
   private readonly versions: number[] = [];
   private queue: Pending[] = [];
@@ -188,6 +190,7 @@ export class Emulator {
     const names = this.sockets[i]!;
     const name = o.socket ?? "default";
     let sock = names.get(name);
+    const touched = o.op === "closeSocket" ? (sock === undefined ? [] : h.socketState(sock).map((m) => m.group)) : [o.group];
     try {
       if (o.op === "closeSocket") {
         if (sock === undefined) throw new HostError(HostErrorCode.noSuchSocket, `host ${this.configs[i]!.name} has no socket ${name}`);
@@ -223,6 +226,7 @@ export class Emulator {
           break;
       }
     } finally {
+      for (const g of touched) this.refreshMember(i, g);
       this.collect(i);
       this.runUntil(now);
     }
@@ -315,6 +319,17 @@ export class Emulator {
 
   // ---------------------------------------------------------------------------------------------
 
+  private refreshMember(i: number, group: string): void {
+    let set = this.members.get(group);
+    if (this.hosts[i]!.hasGroup(EMULATED_IFACE, group)) {
+      if (set === undefined) this.members.set(group, (set = new Set()));
+      set.add(i);
+    } else if (set !== undefined) {
+      set.delete(i);
+      if (set.size === 0) this.members.delete(group);
+    }
+  }
+
   private topHost(): { at: number; i: number } | undefined {
     for (;;) {
       const e = this.heap.peek();
@@ -346,7 +361,11 @@ export class Emulator {
   private transmit(p: Pending): void {
     this.out.push(p.frame);
     if (p.decoded === null) return;
-    for (let j = 0; j < this.hosts.length; j++) {
+    const group = (p.decoded.igmp as { group: string }).group;
+    // Only a member can be suppressed: deliver to the group's members only (this is what makes 1000 hosts cheap).
+    const members = this.members.get(group);
+    if (members === undefined) return;
+    for (const j of [...members].sort((a, b) => a - b)) {
       if (j === p.frame.host) continue;
       this.hosts[j]!.receiveDecoded(p.release, EMULATED_IFACE, p.decoded);
       this.collect(j);

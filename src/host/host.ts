@@ -496,6 +496,12 @@ export class Host {
     return out;
   }
 
+  /** Whether the interface has reception state for the group (cheap; drivers use it to skip deliveries). */
+  hasGroup(iface: string, group: string): boolean {
+    const g = this.checkIface(iface).groups.get(group);
+    return g !== undefined && hasState(g);
+  }
+
   /** Host Compatibility Mode of an interface at `now` (§7.2.1). */
   compatibilityMode(iface: string, now: number): IgmpVersion {
     return this.mode(this.checkIface(iface), now);
@@ -918,24 +924,40 @@ export class Host {
   // ---------------------------------------------------------------------------------------------
   // Timers
 
+  /** The earliest timer: scans without allocating (this runs once per fired timer). */
   private nextEvent(): { at: number; fire: () => void } | null {
-    let best: { at: number; fire: () => void } | null = null;
-    const consider = (at: number | null, fire: () => void): void => {
-      if (at !== null && (best === null || at < best.at)) best = { at, fire };
-    };
+    let at = Infinity;
+    let kind = 0;
+    let ifcBest: IfaceState | undefined;
+    let gBest: GroupState | undefined;
     for (const ifc of this.ifaces.values()) {
-      consider(ifc.gqAt, () => this.fireGeneral(ifc));
-      consider(ifc.scrAt, () => {
-        const fresh = ifc.scrFresh;
-        ifc.scrFresh = false;
-        this.sendStateChange(ifc, ifc.scrAt!, !fresh);
-      });
+      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, 1, ifc];
+      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, 2, ifc];
       for (const g of ifc.groups.values()) {
-        consider(g.respAt, () => this.fireGroup(ifc, g));
-        consider(g.oldAt, () => this.fireOld(ifc, g));
+        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, 3, ifc, g];
+        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, 4, ifc, g];
       }
     }
-    return best;
+    if (ifcBest === undefined) return null;
+    const ifc = ifcBest;
+    const g = gBest!;
+    switch (kind) {
+      case 1:
+        return { at, fire: () => this.fireGeneral(ifc) };
+      case 2:
+        return {
+          at,
+          fire: () => {
+            const fresh = ifc.scrFresh;
+            ifc.scrFresh = false;
+            this.sendStateChange(ifc, at, !fresh);
+          },
+        };
+      case 3:
+        return { at, fire: () => this.fireGroup(ifc, g) };
+      default:
+        return { at, fire: () => this.fireOld(ifc, g) };
+    }
   }
 
   private runUntil(now: number): void {
