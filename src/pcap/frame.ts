@@ -18,10 +18,4 @@ export interface Frame {
 }
 
 /** Format a nanosecond timestamp as the JSON model's exact decimal string "seconds.nnnnnnnnn". */
-export function formatTimestamp(ns: bigint): string {
-  const neg = ns < 0n;
-  const abs = neg ? -ns : ns;
-  const s = abs / 1_000_000_000n;
-  const frac = (abs % 1_000_000_000n).toString().padStart(9, "0");
-  return `${neg ? "-" : ""}${s}.${frac}`;
-}
+export { formatTimestamp } from "../wire/frame.js";

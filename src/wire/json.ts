@@ -7,7 +7,7 @@
  * else (errors, warnings, other kinds, other options) takes the general path. Equality with the general
  * path is checked by property and fuzz tests.
  */
-import { decodeFrame, type RawFrame } from "./frame.js";
+import { decodeFrame, formatTimestamp, type RawFrame } from "./frame.js";
 import { onesComplementSum } from "./checksum.js";
 import { decodeFloatCode } from "./float.js";
 import { LinkType } from "./link.js";
@@ -25,12 +25,6 @@ const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 const isMcast = (b: Uint8Array, i: number): boolean => b[i]! >= 224 && b[i]! <= 239;
 const isZero = (b: Uint8Array, i: number): boolean => (b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]!) === 0;
 
-function time(ns: bigint): string {
-  // One BigInt-to-string and two slices: cheaper than BigInt division per frame.
-  let d = ns.toString();
-  if (d.length < 10) d = "0000000000".slice(d.length) + d;
-  return `${d.slice(0, -9)}.${d.slice(-9)}`;
-}
 
 function sourcesJson(b: Uint8Array, start: number, n: number): string {
   if (n === 0) return "[]";
@@ -204,11 +198,11 @@ export function fastFrame(raw: RawFrame, frameNumber = 1): FastFrame | null {
     ra = true;
   } else if (ihl !== 20) return null;
   const igmp = igmpJson(b, o + ihl, total - ihl);
-  if (igmp === null || (raw.timestampNs !== undefined && raw.timestampNs < 0n)) return null;
+  if (igmp === null) return null;
   return {
     key: lastKey,
     json:
-    `{"frame":${frameNumber},"time":"${time(raw.timestampNs ?? 0n)}","len":${raw.wireLength ?? caplen},"caplen":${caplen},"link":"${link}","vlan":${vlan},${macs}` +
+    `{"frame":${frameNumber},"time":"${formatTimestamp(raw.timestampNs ?? 0n)}","len":${raw.wireLength ?? caplen},"caplen":${caplen},"link":"${link}","vlan":${vlan},${macs}` +
     `,"ipSrc":"${ip(b, o + 12)}","ipDst":"${ip(b, o + 16)}","ttl":${b[o + 8]},"tos":${b[o + 1]},"routerAlert":${ra},"igmp":${igmp},"errors":[],"warnings":[]}`,
   };
 }
