@@ -13,3 +13,4 @@ import { register as registerCapture } from "./capture.js"; COMMANDS.push(regist
 import { register as registerInterfaces } from "./interfaces.js"; COMMANDS.push(registerInterfaces);
 import { register as registerLint } from "./lint.js"; COMMANDS.push(registerLint);
 import { register as registerMonitor } from "./monitor.js"; COMMANDS.push(registerMonitor);
+import { register as registerHost } from "./host.js"; COMMANDS.push(registerHost);
