@@ -100,7 +100,13 @@ export const RFC_PROFILE: HostProfile = Object.freeze({
   generalQueryWithSources: "ignore-sources",
 });
 
-/** The Linux kernel's behaviour and limits (sysctl defaults). */
+/**
+ * The Linux kernel's behaviour and limits (sysctl defaults).
+ *
+ * The fixed 400 s Older Version Querier Present Timeout is what igmp.c did before it adopted RV × QI + QRI
+ * (IGMP_V1_Router_Present_Timeout); current kernels (the 6.x of the lab) compute mr_qrv * mr_qi + mr_qri,
+ * 260 s by default. For a 6.x kernel use `{ ...LINUX_PROFILE, olderQuerierPresentTimeoutMs: null }`.
+ */
 export const LINUX_PROFILE: HostProfile = Object.freeze({
   name: "linux",
   olderQuerierPresentTimeoutMs: 400_000,
