@@ -15,3 +15,5 @@ export {
   type ReadCaptureOptions,
 } from "./capture/file.js";
 export * from "./monitor/index.js";
+/** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
+export * as host from "./host/index.js";
