@@ -165,7 +165,12 @@ export const LIVE_SNAPLEN = 65535;
 export interface LiveCaptureOptions {
   /** BPF expression (pcap-filter(7)); default {@link DEFAULT_FILTER}. An empty string captures everything. */
   filter?: string;
-  /** libpcap's kernel buffer in bytes; default 4 MiB. */
+  /**
+   * libpcap's kernel ring in bytes; default 64 MiB. `cap` turns on immediate mode, in which libpcap on
+   * Linux uses TPACKET_V2 with one fixed slot per packet sized for the 65535-byte snaplen (about 66 KB):
+   * 4 MiB would hold only ~60 packets, and a burst longer than that while the agent is descheduled is
+   * lost. 64 MiB holds ~1000.
+   */
   bufferSize?: number;
   /** Milliseconds to wait for the device to open; default 15000. */
   openTimeoutMs?: number;
@@ -364,7 +369,7 @@ async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCa
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: { ...process.env, NODE_OPTIONS: "" } });
   const capture = new LiveCaptureImpl(iface, filter, child, opts.netns);
-  child.send({ type: "open", capPath: path, device: iface, filter, bufferSize: opts.bufferSize ?? 4 * 1024 * 1024, snaplen: LIVE_SNAPLEN, gcStressMs: opts.gcStressMs ?? 0 });
+  child.send({ type: "open", capPath: path, device: iface, filter, bufferSize: opts.bufferSize ?? 64 * 1024 * 1024, snaplen: LIVE_SNAPLEN, gcStressMs: opts.gcStressMs ?? 0 });
   await capture.ready(opts.openTimeoutMs ?? 15_000, devices);
   return capture;
 }
