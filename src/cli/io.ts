@@ -1,6 +1,6 @@
 /** What a command may touch of the process: streams, terminal facts and the environment. Tests pass fakes. */
 export interface CliIo {
-  stdout: { write(s: string): unknown };
+  stdout: { write(s: string | Uint8Array): unknown };
   stderr: { write(s: string): unknown };
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;

@@ -96,15 +96,17 @@ function mentionsGroup(f: DecodedFrame, group: string): boolean {
   return false;
 }
 
-type Writable = CliIo["stdout"] & { once?: (ev: "drain", cb: () => void) => unknown };
+type Writable = { write(s: string | Uint8Array): unknown; once?: (ev: "drain", cb: () => void) => unknown };
 
-const FLUSH_AT = 64 * 1024;
+const FLUSH_AT = 256 * 1024;
+const OUT_SIZE = 512 * 1024;
 
 export class FrameOutput {
   readonly summary: DecodeSummary = emptySummary();
   private readonly kinds: Set<string> | undefined;
-  private buf: string[] = [];
-  private bufLen = 0;
+  /** Output waiting to be written, as UTF-8 bytes (each line flattened once, straight into the buffer). */
+  private out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
+  private outLen = 0;
   private frameNo = 0;
 
   constructor(
@@ -133,8 +135,7 @@ export class FrameOutput {
         s.printed++;
         if (this.opts.quiet) return;
         const line = this.opts.fileName !== undefined ? `{"file":${JSON.stringify(this.opts.fileName)},${fast.json.slice(1)}` : fast.json;
-        this.buf.push(line);
-        this.bufLen += line.length + 1;
+        this.append(line);
         return;
       }
     }
@@ -160,8 +161,19 @@ export class FrameOutput {
     } else {
       line = this.opts.verbose ? formatVerbose(d, this.opts.time) : formatLine(d, this.opts.time);
     }
-    this.buf.push(line);
-    this.bufLen += line.length + 1;
+    this.append(line);
+  }
+
+  private append(line: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit; grow for a line that would not fit.
+    const need = line.length * 3 + 1;
+    if (this.outLen + need > this.out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.outLen + need));
+      this.out.copy(bigger, 0, 0, this.outLen);
+      this.out = bigger;
+    }
+    this.outLen += this.out.write(line, this.outLen, "utf8");
+    this.out[this.outLen++] = 0x0a;
   }
 
   /** Any of --type, --group, --host given. */
@@ -171,7 +183,7 @@ export class FrameOutput {
 
   /** True when enough output is waiting that the caller should `await flush()`. */
   get wantsFlush(): boolean {
-    return this.bufLen >= FLUSH_AT;
+    return this.outLen >= FLUSH_AT;
   }
 
   private matches(f: DecodedFrame): boolean {
@@ -183,10 +195,11 @@ export class FrameOutput {
 
   /** Write what is waiting, honouring back-pressure. */
   async flush(): Promise<void> {
-    if (this.buf.length === 0) return;
-    const chunk = `${this.buf.join("\n")}\n`;
-    this.buf = [];
-    this.bufLen = 0;
+    if (this.outLen === 0) return;
+    const chunk = this.out.subarray(0, this.outLen);
+    // the stream may hold on to `chunk` until it is written: start a new buffer rather than reuse it
+    this.out = Buffer.allocUnsafe(OUT_SIZE);
+    this.outLen = 0;
     const out = this.io.stdout as Writable;
     if (out.write(chunk) === false && typeof out.once === "function") {
       await new Promise<void>((resolve) => out.once!("drain", resolve));

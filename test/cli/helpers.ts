@@ -16,7 +16,7 @@ export async function cli(args: string[], opts: { stderrIsTTY?: boolean } = {}):
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
+    stdout: { write: (s: string | Uint8Array) => ((stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
     stdoutIsTTY: false,
     stderrIsTTY: opts.stderrIsTTY ?? false,

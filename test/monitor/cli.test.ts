@@ -27,7 +27,7 @@ async function cli(args: string[], tty = false) {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    stdout: { write: (s: string) => ((stdout += s), true) },
+    stdout: { write: (s: string | Uint8Array) => ((stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
     stderr: { write: (s: string) => ((stderr += s), true) },
     stdoutIsTTY: tty,
     stderrIsTTY: tty,
