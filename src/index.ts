@@ -17,3 +17,4 @@ export {
 export * from "./monitor/index.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
 export * as host from "./host/index.js";
+export * from "./capture/live.js";

@@ -89,7 +89,8 @@ interface CapModule {
   Cap: { new (): unknown; deviceList(): CapDevice[] };
 }
 
-const nodeRequire = createRequire(typeof __filename === "string" ? __filename : import.meta.url);
+// ESM: import.meta.url; the CJS build (where esbuild empties import.meta) falls back to __filename.
+const nodeRequire = createRequire((import.meta as { url?: string }).url ?? __filename);
 
 /** Absolute path of the `cap` package's entry, or a CaptureError "cap-missing". */
 function capPath(): string {

@@ -1,0 +1,26 @@
+// The built package as users load it: ESM and CJS entries, the wire subpath, and the CLI launcher.
+// `npm test` builds with tsup before vitest runs.
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { expect, test } from "vitest";
+
+const require = createRequire(import.meta.url);
+
+test("ESM and CJS builds export the same API, and igmpkit/wire alone", async () => {
+  const esm = (await import("../dist/index.js")) as Record<string, unknown>;
+  const cjs = require("../dist/index.cjs") as Record<string, unknown>;
+  for (const name of ["decodeFrame", "encodeIgmp", "readCaptureFile", "openCaptureWriter", "lint", "monitor", "readCapture", "openLiveCapture", "frameToJson", "FrameView"]) {
+    expect(typeof esm[name], name).toBe("function");
+    expect(typeof cjs[name], name).toBe("function");
+  }
+  expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
+  const wire = require("../dist/wire/index.cjs") as Record<string, unknown>;
+  expect(typeof wire.decodeFrame).toBe("function");
+  expect(wire.readCaptureFile).toBeUndefined(); // the codec has no I/O
+});
+
+test("the bin launcher runs the built CLI", () => {
+  const out = execFileSync("node", ["bin/igmpkit.js", "decode", "-c", "1", "fixtures/kernel-igmpv3-host.pcap"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  expect(out).toMatch(/198\.18\.13\.2 > 224\.0\.0\.22: IGMPv3 report, 1 record: TO_EX 239\.3\.3\.1 \{\}/);
+  expect(execFileSync("node", ["bin/igmpkit.js", "--help"], { encoding: "utf8" })).toContain("Exit status:");
+});
