@@ -4,13 +4,21 @@
  */
 import type { Command } from "commander";
 import type { CliIo } from "./io.js";
+import { register as registerCapture } from "./capture.js";
 import { register as registerDecode } from "./decode.js";
+import { register as registerHost } from "./host.js";
+import { register as registerInterfaces } from "./interfaces.js";
+import { register as registerLint } from "./lint.js";
+import { register as registerMonitor } from "./monitor.js";
 
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerDecode];
-import { register as registerCapture } from "./capture.js"; COMMANDS.push(registerCapture);
-import { register as registerInterfaces } from "./interfaces.js"; COMMANDS.push(registerInterfaces);
-import { register as registerLint } from "./lint.js"; COMMANDS.push(registerLint);
-import { register as registerMonitor } from "./monitor.js"; COMMANDS.push(registerMonitor);
-import { register as registerHost } from "./host.js"; COMMANDS.push(registerHost);
+/** In the order `igmpkit --help` lists them. */
+export const COMMANDS: RegisterCommand[] = [
+  registerDecode,
+  registerCapture,
+  registerInterfaces,
+  registerMonitor,
+  registerLint,
+  registerHost,
+];
