@@ -24,3 +24,10 @@ test("the bin launcher runs the built CLI", () => {
   expect(out).toMatch(/198\.18\.13\.2 > 224\.0\.0\.22: IGMPv3 report, 1 record: TO_EX 239\.3\.3\.1 \{\}/);
   expect(execFileSync("node", ["bin/igmpkit.js", "--help"], { encoding: "utf8" })).toContain("Exit status:");
 });
+
+test("a closed pipe (| head) ends the CLI quietly with status 0", () => {
+  const out = execFileSync("sh", ["-c", "node bin/igmpkit.js decode --json fixtures/frr-pimd-igmpv3.pcap | head -c 100 >/dev/null; echo \"status $?\""], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  expect(out.trim()).toBe("status 0");
+  const err = execFileSync("sh", ["-c", "node bin/igmpkit.js --help 2>&1 | head -1 >/dev/null; node bin/igmpkit.js decode fixtures/frr-pimd-igmpv3.pcap 2>&1 | head -1"], { encoding: "utf8" });
+  expect(err).not.toContain("EPIPE");
+});
