@@ -1,8 +1,13 @@
 // The built package as users load it: ESM and CJS entries, the wire subpath, and the CLI launcher.
 // `npm test` builds with tsup before vitest runs.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, test } from "vitest";
+import { encodeIgmpFrame, v2Report } from "../src/wire/index.js";
+import { writePcap } from "./cli/helpers.js";
 
 const require = createRequire(import.meta.url);
 
@@ -26,12 +31,20 @@ test("the bin launcher runs the built CLI", () => {
 });
 
 test("a closed pipe (| head) ends the CLI quietly with status 0", () => {
-  // pipefail: the status is the CLI's own, not head's; stderr is kept apart to catch an EPIPE trace
-  const out = execFileSync(
-    "bash",
-    ["-c", "set -o pipefail; node bin/igmpkit.js decode --json fixtures/frr-pimd-igmpv3.pcap 2>/tmp/igmpkit-epipe.err | head -c 100 >/dev/null; echo \"status $?\"; cat /tmp/igmpkit-epipe.err; rm -f /tmp/igmpkit-epipe.err"],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-  );
-  expect(out.trim().split("\n")[0]).toBe("status 0");
-  expect(out).not.toContain("EPIPE");
+  const dir = mkdtempSync(join(tmpdir(), "igmpkit-pipe-"));
+  try {
+    // enough output (several MB) that the CLI is still writing when head has gone
+    const f = encodeIgmpFrame({ message: v2Report("239.1.1.1"), src: "198.18.0.2", macSrc: "02:00:00:00:00:02" });
+    writePcap(join(dir, "big.pcap"), Array.from({ length: 30_000 }, () => f));
+    // pipefail: the status is the CLI's own, not head's; stderr is kept apart to catch an EPIPE trace
+    const out = execFileSync(
+      "bash",
+      ["-c", `set -o pipefail; node bin/igmpkit.js decode --json ${dir}/big.pcap 2>${dir}/err | head -c 100 >/dev/null; echo "status $?"; cat ${dir}/err`],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    expect(out.trim().split("\n")[0]).toBe("status 0");
+    expect(out).not.toContain("EPIPE");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
