@@ -3,7 +3,7 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrameDetail, fastFrame, type DecodedFrame } from "../wire/index.js";
+import { decodeFrameDetail, emitFastFrameJson, fastFrameJsonBound, lastFastKey, type DecodedFrame } from "../wire/index.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
 
@@ -107,6 +107,8 @@ export class FrameOutput {
   /** Output waiting to be written, as UTF-8 bytes (each line flattened once, straight into the buffer). */
   private out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
   private outLen = 0;
+  /** `{"file":"NAME"` when several files are decoded to JSON, else empty. */
+  private readonly filePrefix: Uint8Array;
   private frameNo = 0;
 
   constructor(
@@ -114,6 +116,7 @@ export class FrameOutput {
     private readonly io: CliIo,
   ) {
     this.kinds = opts.types && opts.types.length > 0 ? expandKinds(opts.types) : undefined;
+    this.filePrefix = opts.fileName !== undefined ? Buffer.from(`{"file":${JSON.stringify(opts.fileName)}`, "utf8") : new Uint8Array(0);
   }
 
   /** True once `-c N` frames have been printed. */
@@ -126,16 +129,21 @@ export class FrameOutput {
     const s = this.summary;
     this.frameNo++;
     s.frames++;
-    if (this.opts.json && !this.filtered && !this.done) {
-      // JSON of a common well-formed frame straight from the bytes (identical text; see wire/json.ts)
-      const fast = fastFrame(frame, this.frameNo);
-      if (fast) {
+    if (this.opts.json && !this.filtered && !this.done && !this.opts.quiet) {
+      // JSON of a common well-formed frame written straight from the bytes (identical text; see wire/json.ts)
+      this.reserve(fastFrameJsonBound(frame.data.length) + this.filePrefix.length + 1);
+      const start = this.outLen + this.filePrefix.length;
+      const end = emitFastFrameJson(frame, this.frameNo, this.out, start);
+      if (end >= 0) {
+        if (this.filePrefix.length > 0) {
+          this.out.set(this.filePrefix, this.outLen);
+          this.out[start] = 0x2c; // {"file":"x" + ,"frame":...
+        }
+        this.out[end] = 0x0a;
+        this.outLen = end + 1;
         s.igmp++;
-        s.byKind[fast.key] = (s.byKind[fast.key] ?? 0) + 1;
+        s.byKind[lastFastKey] = (s.byKind[lastFastKey] ?? 0) + 1;
         s.printed++;
-        if (this.opts.quiet) return;
-        const line = this.opts.fileName !== undefined ? `{"file":${JSON.stringify(this.opts.fileName)},${fast.json.slice(1)}` : fast.json;
-        this.append(line);
         return;
       }
     }
@@ -164,14 +172,18 @@ export class FrameOutput {
     this.append(line);
   }
 
-  private append(line: string): void {
-    // A UTF-8 character takes at most 3 bytes per UTF-16 unit; grow for a line that would not fit.
-    const need = line.length * 3 + 1;
+  /** Make room for `need` more bytes. */
+  private reserve(need: number): void {
     if (this.outLen + need > this.out.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.outLen + need));
       this.out.copy(bigger, 0, 0, this.outLen);
       this.out = bigger;
     }
+  }
+
+  private append(line: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    this.reserve(line.length * 3 + 1);
     this.outLen += this.out.write(line, this.outLen, "utf8");
     this.out[this.outLen++] = 0x0a;
   }

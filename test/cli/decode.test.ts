@@ -110,3 +110,15 @@ describe("igmpkit decode", () => {
     expect(r.stderr).toMatch(/junk\.pcap: .*(magic|not a)/i);
   });
 });
+
+describe("decode --json of several files", () => {
+  it("names the file in every object, on the fast path and the general one", async () => {
+    const r = await cli(["decode", "--json", "--all", file, file]);
+    const objs = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(objs).toHaveLength(12);
+    expect(objs[0]).toMatchObject({ file, frame: 1, igmp: { kind: "query" } });
+    expect(Object.keys(objs[0])[0]).toBe("file");
+    expect(objs[11]).toMatchObject({ file, frame: 6, other: "arp" });
+    expect(Object.keys(objs[11])[0]).toBe("file");
+  });
+});
