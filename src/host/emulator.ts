@@ -12,7 +12,7 @@ import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4, type DecodedFrame } fr
 import { arpReply, ArpOperation, parseArp } from "./arp.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
-import { Host, type HeardFrame, type HostOptions, type HostProfile, type HostStats, type IgmpVersion } from "./host.js";
+import { Host, newGroupStats, type GroupStats, type HeardFrame, type HostOptions, type HostProfile, type HostStats, type IgmpVersion } from "./host.js";
 import { deriveSeed } from "./rng.js";
 
 /** The interface name every emulated host uses. */
@@ -34,6 +34,11 @@ export interface EmulatedHostConfig {
   version?: IgmpVersion;
   /** A name for scenarios and statistics. Default: the IP. */
   name?: string;
+  /**
+   * A deaf host hears no IGMP at all: it sends its state-change reports but never answers a query (nor
+   * suppresses), so routers and snooping switches must expire its memberships. For testing queriers.
+   */
+  deaf?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -73,7 +78,12 @@ export type HostOp =
   | { op: "join" | "leave"; group: string; socket?: string }
   | { op: "joinSource" | "leaveSource" | "blockSource" | "unblockSource"; group: string; source: string; socket?: string }
   | { op: "setSourceFilter"; group: string; mode: FilterMode; sources: string[]; socket?: string }
-  | { op: "closeSocket"; socket?: string };
+  | { op: "closeSocket"; socket?: string }
+  /** The host stops sending anything, without leaving (power loss, kill -9 of a process holding sockets). */
+  | { op: "crash" };
+
+/** Totals over hosts: the host counters without the per-answer delay list, groups as a JSON object. */
+export type EmulatorTotals = Omit<HostStats, "responseDelays" | "groups">;
 
 interface Pending {
   release: number;
@@ -132,6 +142,7 @@ export class Emulator {
   private readonly members = new Map<string, Set<number>>();
   private readonly heap = new DeadlineHeap();
   private readonly versions: number[] = [];
+  private readonly crashed: boolean[] = [];
   private queue: Pending[] = [];
   private queueHead = 0;
   private lastRelease = -Infinity;
@@ -162,6 +173,7 @@ export class Emulator {
         mac: (c.mac ?? (isIPv4(c.ip) ? macForIp(c.ip) : "")).toLowerCase(),
         version: c.version ?? opts.version ?? 3,
         name: c.name ?? c.ip,
+        deaf: c.deaf ?? false,
       };
       if (this.byIp.has(cfg.ip)) throw new HostError(HostErrorCode.badArgument, `two emulated hosts with address ${cfg.ip}`);
       const iface = { name: EMULATED_IFACE, ip: cfg.ip, mac: cfg.mac, version: cfg.version, ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}), ...(opts.vlan ? { vlan: opts.vlan } : {}) };
@@ -172,6 +184,7 @@ export class Emulator {
       this.byMac.set(cfg.mac, i);
       this.sockets.push(new Map());
       this.versions.push(0);
+      this.crashed.push(false);
     });
   }
 
@@ -187,6 +200,11 @@ export class Emulator {
   op(now: number, i: number, o: HostOp): void {
     this.runUntil(now);
     const h = this.host(i);
+    if (o.op === "crash") {
+      this.crash(now, i);
+      return;
+    }
+    if (this.crashed[i]) throw new HostError(HostErrorCode.badArgument, `host ${this.configs[i]!.name} has crashed`);
     const names = this.sockets[i]!;
     const name = o.socket ?? "default";
     let sock = names.get(name);
@@ -234,7 +252,28 @@ export class Emulator {
 
   /** Close every socket of every host at `now`: each leaves its groups, as a kernel does when a process exits. */
   closeAll(now: number): void {
-    for (let i = 0; i < this.hosts.length; i++) for (const name of [...this.sockets[i]!.keys()]) this.op(now, i, { op: "closeSocket", socket: name });
+    for (let i = 0; i < this.hosts.length; i++) {
+      if (this.crashed[i]) continue;
+      for (const name of [...this.sockets[i]!.keys()]) this.op(now, i, { op: "closeSocket", socket: name });
+    }
+  }
+
+  /**
+   * Host `i` stops at `now` without a word: frames it has queued and everything it would send later are
+   * dropped, it hears nothing more, and its memberships stay until routers time them out.
+   */
+  crash(now: number, i: number): void {
+    this.runUntil(now);
+    this.host(i);
+    this.crashed[i] = true;
+    this.versions[i]!++;
+    this.hosts[i]!.drain();
+    for (const set of this.members.values()) set.delete(i);
+  }
+
+  /** Whether host `i` has crashed. */
+  isCrashed(i: number): boolean {
+    return this.crashed[i] === true;
   }
 
   /** A frame captured on the link at `now`. */
@@ -244,7 +283,7 @@ export class Emulator {
       const arp = parseArp(frame);
       if (arp !== null) {
         const i = arp.operation === ArpOperation.request ? this.byIp.get(arp.targetIp) : undefined;
-        if (i !== undefined && !this.byMac.has(arp.senderMac)) {
+        if (i !== undefined && !this.crashed[i] && !this.byMac.has(arp.senderMac)) {
           const c = this.configs[i]!;
           this.arpReplies++;
           this.enqueue(now, { timeMs: now, host: i, kind: "arp", data: arpReply(arp, c.ip, c.mac) }, null);
@@ -258,6 +297,7 @@ export class Emulator {
     // Our own frames seen again by the capture were already delivered when sent.
     if (d.macSrc !== null && this.byMac.has(d.macSrc)) return;
     for (let i = 0; i < this.hosts.length; i++) {
+      if (this.crashed[i] || this.configs[i]!.deaf) continue;
       this.hosts[i]!.receiveDecoded(now, EMULATED_IFACE, d);
       this.collect(i);
     }
@@ -285,8 +325,8 @@ export class Emulator {
   }
 
   /** Statistics per host and in total. */
-  stats(): { hosts: { ip: string; name: string; stats: HostStats }[]; total: Omit<HostStats, "responseDelays">; arpReplies: number } {
-    const total: Omit<HostStats, "responseDelays"> = {
+  stats(): { hosts: { ip: string; name: string; stats: HostStats }[]; total: EmulatorTotals; groups: Map<string, GroupStats>; arpReplies: number } {
+    const total: EmulatorTotals = {
       queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
       reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
       recordsSent: { MODE_IS_INCLUDE: 0, MODE_IS_EXCLUDE: 0, CHANGE_TO_INCLUDE_MODE: 0, CHANGE_TO_EXCLUDE_MODE: 0, ALLOW_NEW_SOURCES: 0, BLOCK_OLD_SOURCES: 0 },
@@ -298,8 +338,18 @@ export class Emulator {
     const add = <T extends Record<string, number>>(a: T, b: T): void => {
       for (const k of Object.keys(a) as (keyof T)[]) (a[k] as number) += b[k] as number;
     };
+    const groups = new Map<string, GroupStats>();
     for (const h of this.hosts) {
       const s = h.stats;
+      for (const [group, g] of s.groups) {
+        let t = groups.get(group);
+        if (t === undefined) groups.set(group, (t = newGroupStats()));
+        add(t.queriesHeard, g.queriesHeard);
+        add(t.reportsSent, g.reportsSent);
+        add(t.recordsSent, g.recordsSent);
+        t.suppressions += g.suppressions;
+        t.retransmissions += g.retransmissions;
+      }
       add(total.queriesHeard, s.queriesHeard);
       add(total.reportsSent, s.reportsSent);
       add(total.recordsSent, s.recordsSent);
@@ -308,7 +358,7 @@ export class Emulator {
       total.badPackets += s.badPackets;
       total.ignored += s.ignored;
     }
-    return { hosts: this.hosts.map((h, i) => ({ ip: this.configs[i]!.ip, name: this.configs[i]!.name, stats: h.stats })), total, arpReplies: this.arpReplies };
+    return { hosts: this.hosts.map((h, i) => ({ ip: this.configs[i]!.ip, name: this.configs[i]!.name, stats: h.stats })), total, groups, arpReplies: this.arpReplies };
   }
 
   host(i: number): Host {
@@ -342,6 +392,10 @@ export class Emulator {
   /** Take host i's frames into the send queue and refresh its deadline. */
   private collect(i: number): void {
     const h = this.hosts[i]!;
+    if (this.crashed[i]) {
+      h.drain();
+      return;
+    }
     for (const f of h.drain()) {
       const decoded = f.message.kind === "v1-report" || f.message.kind === "v2-report" ? decodeFrame({ data: f.data, linkType: 1 }) : null;
       this.enqueue(f.timeMs, { timeMs: f.timeMs, host: i, kind: "igmp", data: f.data }, decoded);
@@ -359,6 +413,7 @@ export class Emulator {
   }
 
   private transmit(p: Pending): void {
+    if (this.crashed[p.frame.host]) return;
     this.out.push(p.frame);
     if (p.decoded === null) return;
     const group = (p.decoded.igmp as { group: string }).group;
@@ -366,7 +421,7 @@ export class Emulator {
     const members = this.members.get(group);
     if (members === undefined) return;
     for (const j of [...members].sort((a, b) => a - b)) {
-      if (j === p.frame.host) continue;
+      if (j === p.frame.host || this.configs[j]!.deaf) continue;
       this.hosts[j]!.receiveDecoded(p.release, EMULATED_IFACE, p.decoded);
       this.collect(j);
     }

@@ -193,6 +193,32 @@ export interface HostStats {
   ignored: number;
   /** Max Resp Time of each answered query and the delay actually used, in ms (for delay statistics). */
   responseDelays: { maxMs: number; delayMs: number }[];
+  /** The same facts per group (every group this host has reported; specific queries counted while it has the group). */
+  groups: Map<string, GroupStats>;
+}
+
+/** Counters of one host for one group. */
+export interface GroupStats {
+  /** Group-specific (v2/v3) and group-and-source-specific (v3) queries heard for this group. */
+  queriesHeard: { group: number; groupSource: number };
+  /** v1/v2 reports and leaves for this group. */
+  reportsSent: { v1: number; v2: number; leave: number };
+  /** v3 records about this group, by type. */
+  recordsSent: Record<Exclude<GroupRecordKind, "UNKNOWN">, number>;
+  suppressions: number;
+  /** Records or reports about this group that were repetitions of a state change. */
+  retransmissions: number;
+}
+
+/** Zeroed {@link GroupStats}. */
+export function newGroupStats(): GroupStats {
+  return {
+    queriesHeard: { group: 0, groupSource: 0 },
+    reportsSent: { v1: 0, v2: 0, leave: 0 },
+    recordsSent: { MODE_IS_INCLUDE: 0, MODE_IS_EXCLUDE: 0, CHANGE_TO_INCLUDE_MODE: 0, CHANGE_TO_EXCLUDE_MODE: 0, ALLOW_NEW_SOURCES: 0, BLOCK_OLD_SOURCES: 0 },
+    suppressions: 0,
+    retransmissions: 0,
+  };
 }
 
 function newStats(): HostStats {
@@ -212,6 +238,7 @@ function newStats(): HostStats {
     badPackets: 0,
     ignored: 0,
     responseDelays: [],
+    groups: new Map(),
   };
 }
 
@@ -298,6 +325,13 @@ export class Host {
     this.uriMs = positiveInt(opts.unsolicitedReportIntervalMs ?? 1_000, "unsolicitedReportIntervalMs");
     this.oldUriMs = positiveInt(opts.oldUnsolicitedReportIntervalMs ?? 10_000, "oldUnsolicitedReportIntervalMs");
     for (const i of opts.interfaces) this.addInterface(i);
+  }
+
+  /** This host's counters for one group, made on first use. */
+  private gs(group: string): GroupStats {
+    let g = this.stats.groups.get(group);
+    if (g === undefined) this.stats.groups.set(group, (g = newGroupStats()));
+    return g;
   }
 
   /** Add an interface (names are unique). */
@@ -750,7 +784,10 @@ export class Host {
       this.dropIfIdle(ifc, g);
     }
     if (records.length > 0) {
-      if (retransmission) this.stats.retransmissions++;
+      if (retransmission) {
+        this.stats.retransmissions++;
+        for (const g of new Set(records.map((r) => r.group))) this.gs(g).retransmissions++;
+      }
       this.sendRecords(ifc, at, records);
     }
     let pending = false;
@@ -774,16 +811,23 @@ export class Host {
     switch (message.kind) {
       case "v1-report":
         st.reportsSent.v1++;
+        this.gs(message.group).reportsSent.v1++;
         break;
       case "v2-report":
         st.reportsSent.v2++;
+        this.gs(message.group).reportsSent.v2++;
         break;
       case "leave":
         st.reportsSent.leave++;
+        this.gs(message.group).reportsSent.leave++;
         break;
       case "v3-report":
         st.reportsSent.v3++;
-        for (const r of message.records) if (r.kind !== "UNKNOWN") st.recordsSent[r.kind]++;
+        for (const r of message.records) {
+          if (r.kind === "UNKNOWN") continue;
+          st.recordsSent[r.kind]++;
+          this.gs(r.group).recordsSent[r.kind]++;
+        }
         break;
       default:
     }
@@ -827,12 +871,20 @@ export class Host {
       ifc.v1Until = now + this.olderQuerierTimeout(ifc);
     } else if (q.version === 2) {
       if (general) st.v2General++;
-      else st.v2Group++;
+      else {
+        st.v2Group++;
+        if (ifc.groups.has(q.group)) this.gs(q.group).queriesHeard.group++;
+      }
       if (general || this.profile.v2GroupQuerySetsCompat) ifc.v2Until = now + this.olderQuerierTimeout(ifc);
     } else {
       if (general) st.v3General++;
-      else if (q.sources.length === 0) st.v3Group++;
-      else st.v3GroupSource++;
+      else if (q.sources.length === 0) {
+        st.v3Group++;
+        if (ifc.groups.has(q.group)) this.gs(q.group).queriesHeard.group++;
+      } else {
+        st.v3GroupSource++;
+        if (ifc.groups.has(q.group)) this.gs(q.group).queriesHeard.groupSource++;
+      }
     }
     const mode = this.mode(ifc, now);
     if (before === 3 && mode < 3) this.enterOldMode(ifc);
@@ -917,6 +969,7 @@ export class Host {
     g.lastReporter = false;
     g.unsolicitedLeft = 0;
     this.stats.suppressions++;
+    this.gs(group).suppressions++;
   }
 
   private currentRecord(g: GroupState): RecordInit {
@@ -1007,7 +1060,10 @@ export class Host {
     g.oldAt = null;
     const mode = this.mode(ifc, at);
     if (mode !== 3 && hasState(g) && this.reportable(g.group, mode)) {
-      if (g.unsolicitedLeft > 0) this.stats.retransmissions++;
+      if (g.unsolicitedLeft > 0) {
+        this.stats.retransmissions++;
+        this.gs(g.group).retransmissions++;
+      }
       this.sendOld(ifc, at, g, mode);
       if (g.unsolicitedLeft > 0) {
         g.unsolicitedLeft--;

@@ -11,4 +11,5 @@ export * from "./rng.js";
 export * from "./arp.js";
 export * from "./emulator.js";
 export * from "./offline.js";
+export * from "./realtime.js";
 export * from "./scenario.js";

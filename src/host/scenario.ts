@@ -10,13 +10,15 @@
  *     { "at": 0, "host": "*", "op": "join", "group": "239.1.1.1" },
  *     { "at": 1.5, "host": "a", "op": "joinSource", "group": "232.1.1.1", "source": "198.18.0.9", "socket": "s2" },
  *     { "at": 30, "host": ["a", 3], "op": "setSourceFilter", "group": "239.1.1.1", "mode": "exclude", "sources": ["10.0.0.1"] },
- *     { "at": 60, "host": "198.18.0.21", "op": "closeSocket" }
+ *     { "at": 60, "host": "198.18.0.21", "op": "closeSocket" },
+ *     { "at": 90, "host": "a", "op": "crash" }
  *   ]
  * }
  * ```
  * `at` is in seconds from the start (the first captured frame when replaying). `host` is a name, an IP, an
  * index into the expanded host list, "*" for all, or a list of these. `socket` names a socket of that host
- * ("default" when absent); it is opened on first use.
+ * ("default" when absent); it is opened on first use. A host with `"deaf": true` hears no IGMP (it never
+ * answers a query); `crash` silences a host without a leave.
  */
 import { ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
 import type { EmulatedHostConfig, EmulatorOptions, HostOp } from "./emulator.js";
@@ -40,7 +42,7 @@ export interface Scenario {
   timeline: ScenarioEvent[];
 }
 
-const OPS = ["join", "leave", "joinSource", "leaveSource", "blockSource", "unblockSource", "setSourceFilter", "closeSocket"] as const;
+const OPS = ["join", "leave", "joinSource", "leaveSource", "blockSource", "unblockSource", "setSourceFilter", "closeSocket", "crash"] as const;
 const TOP_KEYS = new Set(["seed", "profile", "version", "mtu", "ppsLimit", "vlan", "robustness", "unsolicitedReportIntervalMs", "oldUnsolicitedReportIntervalMs", "queryIntervalMs", "queryResponseIntervalMs", "hosts", "timeline", "$schema", "description"]);
 const MAX_HOSTS = 1_000_000;
 
@@ -123,8 +125,10 @@ export function parseScenario(json: Json): Scenario {
     json.hosts.forEach((h, i) => {
       const p = `$.hosts[${i}]`;
       if (!isObj(h)) return bad(p, "must be an object");
-      for (const k of Object.keys(h)) if (!["ip", "firstIp", "count", "mac", "name", "version"].includes(k)) bad(`${p}.${k}`, "unknown key");
+      for (const k of Object.keys(h)) if (!["ip", "firstIp", "count", "mac", "name", "version", "deaf"].includes(k)) bad(`${p}.${k}`, "unknown key");
       const hv = version(`${p}.version`, h.version);
+      if (h.deaf !== undefined && typeof h.deaf !== "boolean") bad(`${p}.deaf`, "must be true or false");
+      const deaf = h.deaf === true;
       if (h.count !== undefined || h.firstIp !== undefined) {
         const count = int(`${p}.count`, h.count ?? 1, 1, MAX_HOSTS);
         const first = ip(`${p}.firstIp`, h.firstIp ?? h.ip, "unicast");
@@ -137,6 +141,7 @@ export function parseScenario(json: Json): Scenario {
           const a = numberToIPv4(n0 + k);
           const c: EmulatedHostConfig = { ip: a, name: typeof h.name === "string" ? `${h.name}${k}` : a };
           if (hv !== undefined) c.version = hv;
+          if (deaf) c.deaf = true;
           hosts.push(c);
           hostPaths.push(count > 1 ? `${p} (host ${k} of the block)` : p);
         }
@@ -154,6 +159,7 @@ export function parseScenario(json: Json): Scenario {
         else c.name = h.name;
       }
       if (hv !== undefined) c.version = hv;
+      if (deaf) c.deaf = true;
       hosts.push(c);
       hostPaths.push(p);
     });
@@ -214,6 +220,11 @@ export function parseScenario(json: Json): Scenario {
       if (op === "closeSocket") {
         for (const k of ["group", "source", "sources", "mode"]) if (e[k] !== undefined) bad(`${p}.${k}`, "not used by closeSocket");
         timeline.push({ atMs, hosts: targets, op: withSocket({ op }), path: p });
+        return;
+      }
+      if (op === "crash") {
+        for (const k of ["group", "source", "sources", "mode", "socket"]) if (e[k] !== undefined) bad(`${p}.${k}`, "not used by crash");
+        timeline.push({ atMs, hosts: targets, op: { op }, path: p });
         return;
       }
       const group = ip(`${p}.group`, e.group, "multicast") ?? "224.0.0.0";

@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { Emulator, parseScenario, RealtimeDriver, type RealtimeIo } from "../../src/host/index.js";
+import { decodeFrame, v2Query, v3Query } from "../../src/wire/index.js";
+import { frameOf } from "./helpers.js";
+
+/** A fake clock and timer: `advanceTo` fires timers in order, as the event loop would. */
+function fakeIo() {
+  let now = 1000;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const sent: { t: number; data: Uint8Array }[] = [];
+  const io: RealtimeIo = {
+    now: () => now,
+    setTimer: (ms, fn) => {
+      const id = ++seq;
+      timers.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimer: (h) => void timers.delete(h as number),
+    send: (data) => {
+      sent.push({ t: now, data });
+    },
+  };
+  const advanceTo = (t: number): void => {
+    for (;;) {
+      let best: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of timers) if (e[1].at <= t && (best === undefined || e[1].at < best[1].at)) best = e;
+      if (best === undefined) break;
+      timers.delete(best[0]);
+      now = Math.max(now, best[1].at);
+      best[1].fn();
+    }
+    now = t;
+  };
+  /** Like advanceTo, but a pending promise (stop) gets to run between timers. */
+  const runAsync = async (p: Promise<void>, limit: number): Promise<void> => {
+    let done = false;
+    void p.then(() => (done = true));
+    while (!done && now < limit) {
+      await Promise.resolve();
+      await new Promise((r) => setImmediate(r));
+      const next = Math.min(...[...timers.values()].map((x) => x.at), limit);
+      advanceTo(next);
+    }
+    await p;
+  };
+  return { io, sent, advanceTo, runAsync, timers, get now() { return now; } };
+}
+
+const kinds = (sent: { data: Uint8Array }[]) =>
+  sent.map((s) => {
+    const m = decodeFrame({ data: s.data, linkType: 1 }).igmp!;
+    return m.kind === "v3-report" ? "v3-report " + m.records.map((r) => `${r.kind} ${r.group}`).join("+") : `${m.kind} ${"group" in m ? m.group : ""}`;
+  });
+
+describe("RealtimeDriver: the live loop on a fake clock", () => {
+  it("runs the timeline at its times, answers queries within Max Resp Time, one armed timer", () => {
+    const s = parseScenario({
+      hosts: [{ firstIp: "198.18.0.10", count: 2 }],
+      timeline: [
+        { at: 0, host: 0, op: "join", group: "239.1.1.1" },
+        { at: 2, host: 1, op: "join", group: "239.1.1.2" },
+      ],
+    });
+    const f = fakeIo();
+    const d = new RealtimeDriver(new Emulator(s.emulator), f.io, { timeline: s.timeline });
+    d.start();
+    expect(kinds(f.sent)).toEqual(["v3-report CHANGE_TO_EXCLUDE_MODE 239.1.1.1"]);
+    expect(f.timers.size).toBe(1);
+    f.advanceTo(1999 + 1000);
+    expect(f.sent).toHaveLength(2); // the retransmission, within the 1 s Unsolicited Report Interval
+    f.advanceTo(2000 + 1000);
+    expect(f.sent.map((x) => x.t)).toContain(3000);
+    f.advanceTo(10_000);
+    const before = f.sent.length;
+    expect(before).toBe(4);
+    d.receive(frameOf(v3Query({ maxRespTime: 2 })));
+    f.advanceTo(12_001);
+    const answers = f.sent.slice(before);
+    expect(kinds(answers).sort()).toEqual(["v3-report MODE_IS_EXCLUDE 239.1.1.1", "v3-report MODE_IS_EXCLUDE 239.1.1.2"]);
+    for (const a of answers) expect(a.t).toBeLessThanOrEqual(12_000);
+    expect(f.timers.size).toBeLessThanOrEqual(1);
+    const ds = d.delayStats(0);
+    expect(ds.answers).toBe(1);
+    expect(ds.maxRatio).toBeLessThanOrEqual(1);
+    expect(d.counters.sendLagMaxMs).toBe(0);
+  });
+
+  it("stop('leave') closes every socket: TO_IN {} and its retransmission, then nothing is heard", async () => {
+    const f = fakeIo();
+    const e = new Emulator({ hosts: 1 });
+    const d = new RealtimeDriver(e, f.io);
+    d.start();
+    d.op(0, { op: "join", group: "239.1.1.1" });
+    f.advanceTo(5000);
+    d.receive(frameOf(v3Query({ maxRespTime: 1 })));
+    f.advanceTo(8000);
+    f.sent.length = 0;
+    await f.runAsync(d.stop("leave"), 30_000);
+    expect(kinds(f.sent)).toEqual(["v3-report CHANGE_TO_INCLUDE_MODE 239.1.1.1", "v3-report CHANGE_TO_INCLUDE_MODE 239.1.1.1"]);
+    d.receive(frameOf(v3Query({ maxRespTime: 1 })));
+    f.advanceTo(60_000);
+    expect(f.sent).toHaveLength(2);
+  });
+
+  it("stop('no-leave') sends nothing more; v2 hosts leave with a Leave", async () => {
+    const f = fakeIo();
+    const d = new RealtimeDriver(new Emulator({ hosts: 1, version: 2 }), f.io, {
+      timeline: parseScenario({ hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "239.1.1.1" }] }).timeline,
+    });
+    d.start();
+    f.advanceTo(30_000);
+    f.sent.length = 0;
+    await d.stop("no-leave");
+    expect(f.sent).toEqual([]);
+    const g = new RealtimeDriver(new Emulator({ hosts: 1, version: 2 }), fakeIo().io);
+    const f2 = fakeIo();
+    const d2 = new RealtimeDriver(new Emulator({ hosts: 1, version: 2 }), f2.io);
+    d2.start();
+    d2.op(0, { op: "join", group: "239.1.1.1" });
+    f2.sent.length = 0;
+    await f2.runAsync(d2.stop("leave"), 30_000);
+    expect(kinds(f2.sent)).toEqual(["leave 239.1.1.1"]);
+    expect(g.counters.framesSent).toBe(0);
+  });
+
+  it("a deaf host joins but never answers; a crashed host falls silent without leaving", () => {
+    const s = parseScenario({
+      version: 2,
+      hosts: [{ ip: "198.18.0.10", deaf: true }, { ip: "198.18.0.11" }, { ip: "198.18.0.12" }],
+      timeline: [
+        { at: 0, host: "*", op: "join", group: "239.1.1.1", socket: "a" },
+        { at: 0, host: 1, op: "join", group: "239.1.1.2", socket: "b" },
+        { at: 20, host: 2, op: "crash" },
+      ],
+    });
+    const f = fakeIo();
+    const e = new Emulator(s.emulator);
+    const d = new RealtimeDriver(e, f.io, { timeline: s.timeline });
+    d.start();
+    f.advanceTo(1000 + 15_000);
+    const src = (x: { data: Uint8Array }) => decodeFrame({ data: x.data, linkType: 1 }).ipSrc;
+    expect(f.sent.map(src).filter((a) => a === "198.18.0.10").length).toBeGreaterThan(0);
+    f.sent.length = 0;
+    f.advanceTo(1000 + 21_000);
+    expect(e.isCrashed(2)).toBe(true);
+    for (let k = 0; k < 3; k++) {
+      d.receive(frameOf(v2Query({ maxRespTime: 1 })));
+      f.advanceTo(f.now + 5000);
+    }
+    const from = new Set(f.sent.map(src));
+    expect(from).toEqual(new Set(["198.18.0.11"]));
+    expect(e.stats().hosts[0]!.stats.queriesHeard.v2General).toBe(0);
+    // per-group statistics
+    const g = e.stats().groups;
+    expect(g.get("239.1.1.2")!.reportsSent.v2).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("scenario: deaf hosts and crash", () => {
+  it("validates deaf and crash", () => {
+    expect(() => parseScenario({ hosts: [{ ip: "198.18.0.10", deaf: "yes" }] })).toThrow(/\$\.hosts\[0\]\.deaf: must be true or false/);
+    expect(() => parseScenario({ hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 1, host: 0, op: "crash", group: "239.1.1.1" }] })).toThrow(/not used by crash/);
+    const s = parseScenario({ hosts: [{ firstIp: "198.18.0.10", count: 2, deaf: true }], timeline: [{ at: 1, host: "*", op: "crash" }] });
+    expect(s.emulator.hosts.map((h) => h.deaf)).toEqual([true, true]);
+    expect(s.timeline[0]!.op).toEqual({ op: "crash" });
+  });
+});
