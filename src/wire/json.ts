@@ -22,8 +22,10 @@ const DOT = 0x2e;
 
 /** A write position in a byte buffer; all writers return the new position. */
 function lit(out: Uint8Array, p: number, s: Uint8Array): number {
-  for (let i = 0; i < s.length; i++) out[p + i] = s[i]!;
-  return p + s.length;
+  const n = s.length;
+  if (n > 24) out.set(s, p); // a native copy beats the loop for the long constants
+  else for (let i = 0; i < n; i++) out[p + i] = s[i]!;
+  return p + n;
 }
 
 function uint(out: Uint8Array, p: number, n: number): number {
@@ -168,8 +170,20 @@ const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 const isMcast = (b: Uint8Array, i: number): boolean => b[i]! >= 224 && b[i]! <= 239;
 const isZero = (b: Uint8Array, i: number): boolean => (b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]!) === 0;
 
+const NS_PER_S = 1_000_000_000n;
+let lastSec = -1n;
+let lastSecDigits = enc("0");
+
 /** The summary key of the last message `emitFastFrameJson` wrote: "query-v1".."query-v3", "v1-report", "v2-report", "leave", "v3-report". */
 export let lastFastKey = "";
+
+/** `{"kind":...,"type":N,"checksum":N,"checksumValid":true` */
+function head(out: Uint8Array, p: number, lead: Uint8Array, b: Uint8Array, s: number): number {
+  p = lit(out, p, lead);
+  p = lit(out, p, L.ck);
+  p = uint(out, p, u16(b, s + 2));
+  return lit(out, p, L.ckValid);
+}
 
 /** Write the `igmp` member for the common well-formed cases; -1 to take the general path. */
 function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: number): number {
@@ -178,24 +192,18 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
   const type = b[s]!;
   const code = b[s + 1]!;
   const g = s + 4;
-  const head = (lead: Uint8Array): number => {
-    p = lit(out, p, lead);
-    p = lit(out, p, L.ck);
-    p = uint(out, p, u16(b, s + 2));
-    return lit(out, p, L.ckValid);
-  };
   switch (type) {
     case 0x11: {
       if (len === 8) {
         if (code === 0) {
           if (!isZero(b, g)) return -1;
           lastFastKey = "query-v1";
-          p = head(L.q);
+          p = head(out, p, L.q, b, s);
           return lit(out, p, L.v1q);
         }
         if (!isZero(b, g) && !isMcast(b, g)) return -1;
         lastFastKey = "query-v2";
-        p = head(L.q);
+        p = head(out, p, L.q, b, s);
         p = lit(out, p, L.v2q);
         p = ip(out, p, b, g);
         p = lit(out, p, L.mrc);
@@ -214,7 +222,7 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
       const qqic = b[s + 9]!;
       const qrv = flags & 7;
       lastFastKey = "query-v3";
-      p = head(L.q);
+      p = head(out, p, L.q, b, s);
       p = lit(out, p, L.v3q);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
@@ -240,7 +248,7 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
     case 0x12:
       if (len !== 8 || code !== 0 || !isMcast(b, g)) return -1;
       lastFastKey = "v1-report";
-      p = head(L.v1r);
+      p = head(out, p, L.v1r, b, s);
       p = lit(out, p, L.v1rMid);
       p = ip(out, p, b, g);
       return lit(out, p, L.v1rEnd);
@@ -248,7 +256,7 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
     case 0x17:
       if (len !== 8 || !isMcast(b, g)) return -1;
       lastFastKey = type === 0x16 ? "v2-report" : "leave";
-      p = head(type === 0x16 ? L.v2r : L.lv);
+      p = head(out, p, type === 0x16 ? L.v2r : L.lv, b, s);
       p = lit(out, p, L.v2rMid);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
@@ -269,7 +277,7 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
       }
       if (r !== end) return -1;
       lastFastKey = "v3-report";
-      p = head(L.v3r);
+      p = head(out, p, L.v3r, b, s);
       p = lit(out, p, L.v3rMid);
       r = s + 8;
       for (let k = 0; k < m; k++) {
@@ -365,21 +373,22 @@ export function emitFastFrameJson(raw: RawFrame, frameNumber: number, out: Uint8
   let p = lit(out, pos, L.frame);
   p = uint(out, p, frameNumber);
   p = lit(out, p, L.time);
-  // the exact decimal time: one BigInt-to-string, then its digits
+  // the exact decimal time: seconds (their digits cached, they change rarely) and 9 digits of ns
   const ns = raw.timestampNs ?? 0n;
   if (ns < 0n) return -1;
-  const d = ns.toString();
-  const intLen = d.length - 9;
-  if (intLen <= 0) {
-    out[p++] = 48;
-    out[p++] = DOT;
-    for (let k = intLen; k < 0; k++) out[p++] = 48;
-    for (let k = 0; k < d.length; k++) out[p++] = d.charCodeAt(k);
-  } else {
-    for (let k = 0; k < intLen; k++) out[p++] = d.charCodeAt(k);
-    out[p++] = DOT;
-    for (let k = intLen; k < d.length; k++) out[p++] = d.charCodeAt(k);
+  const sec = ns / NS_PER_S;
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastSecDigits = enc(sec.toString());
   }
+  p = lit(out, p, lastSecDigits);
+  out[p++] = DOT;
+  let frac = Number(ns - sec * NS_PER_S);
+  for (let k = 8; k >= 0; k--) {
+    out[p + k] = 48 + (frac % 10);
+    frac = Math.floor(frac / 10);
+  }
+  p += 9;
   p = lit(out, p, L.len);
   p = uint(out, p, raw.wireLength ?? caplen);
   p = lit(out, p, L.caplen);
