@@ -1,12 +1,22 @@
-/** `igmpkit monitor -r FILE`: the router's view of a LAN from a capture, on the capture's clock. */
-import { Command } from "commander";
+/**
+ * `igmpkit monitor`: the router's view of a LAN, from a capture file (`-r`, on the capture's clock) or live
+ * from an interface (`-i`, in real time).
+ *
+ * The state machine ({@link MonitorState}) is sans-IO; this file owns its clock. Live, {@link driveMonitor}
+ * feeds it each frame with the frame's own timestamp and, between frames, sleeps until the machine's next
+ * deadline and tells it the time, so a membership expires on time even when the LAN is silent.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import type { Frame } from "../pcap/frame.js";
 import { isPcapError } from "../pcap/index.js";
 import { decodeCapture } from "../monitor/read.js";
-import { MonitorState, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import { decodeFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
 
-export interface MonitorCliOptions {
+export interface MonitorCliOptions extends MonitorConfig {
   read?: string;
   interface?: string;
   json?: boolean;
@@ -26,34 +36,209 @@ export function formatEvent(e: MonitorEvent): string {
   return `${at} ${type} ${detail}`;
 }
 
-/** The snapshot as a table: group, mode, sources, members, timer, version, querier. */
-export function formatSnapshotTable(s: MonitorSnapshot): string {
+function secs(s: number): string {
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/** The querier and the protocol variables in force, one line. */
+export function formatQuerierLine(s: MonitorSnapshot): string {
   const q = s.querier ? `${s.querier.address} (v${s.querier.version}, ${s.querier.timer.toFixed(1)} s)` : "none";
-  const rows: string[][] = [["GROUP", "MODE", "SOURCES", "MEMBERS", "TIMER", "VERSION"]];
+  const t = s.timers;
+  return `querier: ${q}  QRV ${t.robustness}, QQI ${secs(t.queryInterval)}, QRI ${secs(t.queryResponseInterval)}, GMI ${secs(t.groupMembershipInterval)}, LMQT ${secs(t.lastMemberQueryTime)}`;
+}
+
+/**
+ * The snapshot as a table: group, filter mode, sources (with their timers, or "blocked"), members (hosts
+ * seen reporting and not leaving), group timer, compatibility mode, last reporter.
+ */
+export function formatSnapshotTable(s: MonitorSnapshot): string {
+  const rows: string[][] = [["GROUP", "MODE", "SOURCES", "MEMBERS", "TIMER", "VERSION", "LAST REPORTER"]];
   for (const g of s.groups) {
     const sources = g.sources.map((x) => `${x.source}${x.forwarding ? `(${x.timer.toFixed(0)}s)` : "(blocked)"}`).join(" ") || "-";
-    rows.push([g.group, g.filterMode, sources, g.reporters.join(" ") || "-", g.groupTimer === null ? "-" : `${g.groupTimer.toFixed(1)} s`, `v${g.compatMode}`]);
+    const older = g.v1HostTimer !== null ? ` (v1 host ${g.v1HostTimer.toFixed(0)}s)` : g.v2HostTimer !== null ? ` (v2 host ${g.v2HostTimer.toFixed(0)}s)` : "";
+    rows.push([
+      g.group,
+      g.filterMode,
+      sources,
+      g.reporters.join(" ") || "-",
+      g.groupTimer === null ? "-" : `${g.groupTimer.toFixed(1)} s`,
+      `v${g.compatMode}${older}`,
+      g.lastReporter ?? "-",
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
-  return `querier: ${q}\n${lines.join("\n")}\n${s.groups.length} groups\n`;
+  return `${formatQuerierLine(s)}\n${lines.join("\n")}\n${s.groups.length} group${s.groups.length === 1 ? "" : "s"}\n`;
 }
 
-/** Run `monitor`; resolves to the exit status. */
-export async function runMonitor(o: MonitorCliOptions, io: CliIo): Promise<number> {
-  if (o.interface !== undefined) throw new UsageError("monitor -i (live) is not available yet; capture with `igmpkit capture` or tcpdump and use -r FILE");
-  if (o.read === undefined) throw new UsageError("monitor needs -r FILE");
+// ---------------------------------------------------------------------------------------------------
+// The real-time driver
+
+/** Where the live driver gets the time and its timers. Tests pass a virtual one. */
+export interface MonitorClock {
+  /** Milliseconds since the epoch, on the same clock as live capture timestamps. */
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/**
+ * The system clock as live capture stamps frames: the monotonic clock anchored once to wall time, so
+ * that it never steps and agrees with the frames' timestamps to about a millisecond.
+ */
+export function systemClock(): MonitorClock {
+  const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  return {
+    now: () => Number((process.hrtime.bigint() + anchor) / 1000n) / 1000,
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+}
+
+/**
+ * How far behind the clock the driver runs the machine's timers, ms. A frame reaches us a little after
+ * its timestamp (libpcap, the capture agent, a pipe); firing a deadline before an earlier-stamped frame
+ * arrives would expire a group that frame refreshes.
+ */
+export const DEFAULT_TIMER_LAG_MS = 250;
+
+/** Longest single sleep; the deadline is recomputed after it (setTimeout's limit is ~24.8 days). */
+const MAX_SLEEP_MS = 60_000;
+
+/** Options of {@link driveMonitor}. */
+export interface DriveMonitorOptions {
+  state?: MonitorState;
+  clock?: MonitorClock;
+  /** See {@link DEFAULT_TIMER_LAG_MS}. */
+  timerLagMs?: number;
+  /** Called with every batch of events, in time order, as they happen. */
+  onEvents?: (events: MonitorEvent[], state: MonitorState) => void;
+  /** Called after each frame (IGMP or not) has been taken. */
+  onFrame?: (frameNumber: number) => void;
+}
+
+/** What {@link driveMonitor} resolves to. */
+export interface DriveMonitorResult {
+  /** The router's view when the frames ended (timers advanced to the clock's time then). */
+  snapshot: MonitorSnapshot;
+  state: MonitorState;
+  frames: number;
+  events: number;
+}
+
+/**
+ * Run a {@link MonitorState} in real time over a stream of frames (a {@link LiveCapture}): each frame at
+ * its own timestamp, and every timer at its deadline even when no frame comes. Resolves when the stream
+ * ends (`stop()` the capture); rejects with the stream's error (an interface that went away) after
+ * taking every frame before it.
+ */
+export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMonitorOptions = {}): Promise<DriveMonitorResult> {
+  const state = opts.state ?? new MonitorState();
+  const clock = opts.clock ?? systemClock();
+  const lag = opts.timerLagMs ?? DEFAULT_TIMER_LAG_MS;
+  let timer: unknown;
+  let armedFor: number | null = null;
+  let n = 0;
+  let eventCount = 0;
+  let done = false;
+  const deliver = (events: MonitorEvent[]) => {
+    if (events.length === 0) return;
+    eventCount += events.length;
+    opts.onEvents?.(events, state);
+  };
+  const arm = () => {
+    if (done) return;
+    const d = state.nextDeadlineMs();
+    if (d === armedFor && timer !== undefined) return;
+    if (timer !== undefined) clock.clearTimer(timer);
+    timer = undefined;
+    armedFor = d;
+    if (d === null) return;
+    const wait = Math.min(MAX_SLEEP_MS, Math.max(0, d + lag - clock.now()));
+    timer = clock.setTimer(() => {
+      timer = undefined;
+      armedFor = null;
+      deliver(state.advance(clock.now() - lag));
+      arm();
+    }, wait);
+  };
+  try {
+    for await (const f of frames) {
+      n++;
+      const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
+      deliver(state.receive(decoded, frameTimeMs(decoded.time)));
+      arm();
+      opts.onFrame?.(n);
+    }
+  } finally {
+    done = true;
+    if (timer !== undefined) clock.clearTimer(timer);
+  }
+  // Every frame is in: the timers can run up to now.
+  deliver(state.advance(clock.now()));
+  return { snapshot: state.snapshot(), state, frames: n, events: eventCount };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The live terminal view
+
+/** How often the live table is redrawn at most, and at least (timers count down), ms. */
+export const REDRAW_MIN_MS = 250;
+export const REDRAW_MAX_MS = 1000;
+const RECENT_EVENTS = 8;
+
+const ESC = "\u001b[";
+/** Alternate screen on, cursor hidden / cursor shown, alternate screen off. */
+const SCREEN_ON = `${ESC}?1049h${ESC}?25l`;
+const SCREEN_OFF = `${ESC}?25h${ESC}?1049l`;
+const HOME_CLEAR = `${ESC}H${ESC}2J`;
+
+/** The whole live screen: a title, the table and the latest events, each line cut to `columns`. */
+export function formatLiveScreen(title: string, s: MonitorSnapshot, recent: readonly MonitorEvent[], columns: number): string {
+  const lines = [title, "", ...formatSnapshotTable(s).trimEnd().split("\n")];
+  if (recent.length > 0) lines.push("", "latest events:", ...recent.map(formatEvent));
+  const cut = (l: string) => (l.length > columns ? `${l.slice(0, Math.max(1, columns - 1))}…` : l);
+  return lines.map(cut).join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The command
+
+/** What `runMonitor` may be given instead of the real thing (tests). */
+export interface MonitorDeps {
+  openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
+  clock?: MonitorClock;
+}
+
+function stateConfig(o: MonitorCliOptions): MonitorConfig {
+  const c: MonitorConfig = {};
+  for (const k of ["robustness", "queryInterval", "queryResponseInterval", "lastMemberQueryInterval", "lastMemberQueryCount"] as const) {
+    if (o[k] !== undefined) c[k] = o[k];
+  }
+  return c;
+}
+
+/**
+ * Run `monitor`; resolves to the exit status. With `-i`, `signal` (SIGINT/SIGTERM in the CLI) ends the
+ * watch: the final snapshot is printed and the status is 0.
+ */
+export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: AbortSignal, deps: MonitorDeps = {}, filterWords: string[] = []): Promise<number> {
+  if (o.interface !== undefined && o.read !== undefined) throw new UsageError("monitor takes -r FILE or -i IFACE, not both");
+  if (o.interface === undefined && o.read === undefined) throw new UsageError("monitor needs -r FILE (a capture) or -i IFACE (live)");
+  if (o.read !== undefined && filterWords.length > 0) throw new UsageError("a filter expression goes with -i only");
+  if (o.interface !== undefined) return runLive(o.interface, o, io, signal, deps, filterWords);
+  const file = o.read!;
   const json = o.json === true || !io.stdoutIsTTY;
-  const state = new MonitorState();
+  const state = new MonitorState(stateConfig(o));
   const emit = (events: MonitorEvent[]) => {
     for (const e of events) io.stdout.write(json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
   };
   let exit: number = ExitCode.ok;
   try {
-    for await (const f of decodeCapture(o.read)) emit(state.receive(f));
+    for await (const f of decodeCapture(file)) emit(state.receive(f));
   } catch (e) {
     const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    io.stderr.write(json ? `${JSON.stringify({ file: o.read, error: msg })}\n` : `igmpkit monitor: ${o.read}: ${msg}\n`);
+    io.stderr.write(json ? `${JSON.stringify({ file, error: msg })}\n` : `igmpkit monitor: ${file}: ${msg}\n`);
     exit = ExitCode.failure;
   }
   const snap = state.snapshot();
@@ -62,16 +247,132 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo): Promise<numbe
   return exit;
 }
 
+async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: AbortSignal | undefined, deps: MonitorDeps, filterWords: string[]): Promise<number> {
+  const json = o.json === true || !io.stdoutIsTTY;
+  const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
+  const fail = (message: string, extra: Record<string, unknown> = {}): number => {
+    if (json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
+    else io.stderr.write(`igmpkit monitor: ${message}\n`);
+    return ExitCode.failure;
+  };
+  let cap: LiveCapture;
+  try {
+    cap = await (deps.openLive ?? openLiveCapture)(iface, filter !== undefined ? { filter } : {});
+  } catch (e) {
+    if (isCaptureError(e)) return fail(e.message, { code: e.code });
+    throw e;
+  }
+  const stop = () => void cap.stop();
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  if (json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, filter: cap.filter })}\n`);
+  else io.stderr.write(`monitoring ${iface}, filter "${cap.filter}"; Ctrl-C to stop\n`);
+
+  const clock = deps.clock ?? systemClock();
+  const state = new MonitorState(stateConfig(o));
+  const recent: MonitorEvent[] = [];
+  let frames = 0;
+  let draw: (() => void) | undefined;
+  let redraw: NodeJS.Timeout | undefined;
+  let dirty = true;
+  let lastDraw = 0;
+  if (!json) {
+    const columns = () => (io.stdout as { columns?: number }).columns ?? 120;
+    draw = () => {
+      dirty = false;
+      lastDraw = clock.now();
+      const title = `igmpkit monitor on ${iface}  ${isoTime(clock.now())}  ${frames} frames  (Ctrl-C to stop)`;
+      io.stdout.write(HOME_CLEAR + formatLiveScreen(title, state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time())), recent, columns()));
+    };
+    io.stdout.write(SCREEN_ON);
+    draw();
+    // Redraw when something changed (at most every REDRAW_MIN_MS) and every REDRAW_MAX_MS for the timers.
+    redraw = setInterval(() => {
+      if (dirty || clock.now() - lastDraw >= REDRAW_MAX_MS) draw!();
+    }, REDRAW_MIN_MS);
+  }
+  let result: DriveMonitorResult | undefined;
+  let failure: unknown;
+  try {
+    result = await driveMonitor(cap, {
+      state,
+      clock,
+      onFrame: (n) => {
+        frames = n;
+      },
+      onEvents: (events) => {
+        if (json) {
+          io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+          return;
+        }
+        recent.push(...events);
+        recent.splice(0, Math.max(0, recent.length - RECENT_EVENTS));
+        dirty = true;
+      },
+    });
+  } catch (e) {
+    failure = e;
+  } finally {
+    if (redraw !== undefined) clearInterval(redraw);
+    signal?.removeEventListener("abort", stop);
+    await cap.stop();
+    if (!json) io.stdout.write(SCREEN_OFF);
+  }
+  const snap = result?.snapshot ?? state.snapshot(Math.max(clock.now(), state.time()));
+  if (json) io.stdout.write(`${JSON.stringify({ type: "snapshot", ...snap })}\n`);
+  else io.stdout.write(formatSnapshotTable(snap));
+  const n = result?.frames ?? frames;
+  if (json) io.stderr.write(`${JSON.stringify({ interface: iface, frames: n, events: result?.events ?? null })}\n`);
+  else io.stderr.write(`${n} frames seen on ${iface}\n`);
+  if (failure !== undefined) {
+    if (isCaptureError(failure)) return fail(failure.message, { code: failure.code });
+    return fail((failure as Error).message, { code: "failed" });
+  }
+  return ExitCode.ok;
+}
+
+function positiveNumber(name: string, integer: boolean) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} needs a ${integer ? "whole " : ""}number above 0`);
+    return n;
+  };
+}
+
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
     new Command("monitor")
       .description("the multicast router's view of a LAN: groups, modes, sources, timers, querier (RFC 9776 §6)")
+      .argument("[expression...]", "with -i: BPF filter (default: IGMP, also under one or two VLAN tags)")
       .option("-r, --read <file>", "read a capture file (offline, on the capture's clock)")
-      .option("-i, --interface <iface>", "watch an interface live (not available yet)")
+      .option("-i, --interface <iface>", "watch an interface live through libpcap (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
       .option("--json", "JSON Lines of events then a final snapshot (the default when stdout is not a terminal)")
-      .addHelpText("after", `\n${EXIT_CODES_HELP}`)
-      .action(async (opts: MonitorCliOptions) => {
-        setExit(await runMonitor(opts, io));
+      .option("--robustness <n>", "Robustness Variable until a querier advertises one (default 2)", positiveNumber("--robustness", true))
+      .option("--query-interval <s>", "Query Interval, seconds, until a querier advertises one (default 125)", positiveNumber("--query-interval", false))
+      .option("--query-response-interval <s>", "Query Response Interval, seconds, until a general query shows one (default 10)", positiveNumber("--query-response-interval", false))
+      .option("--last-member-query-interval <s>", "Last Member Query Interval, seconds, until a specific query shows one (default 1)", positiveNumber("--last-member-query-interval", false))
+      .option("--last-member-query-count <n>", "Last Member Query Count (default: the Robustness Variable)", positiveNumber("--last-member-query-count", true))
+      .addHelpText(
+        "after",
+        `\nLive (-i), on a terminal the table is redrawn in place (at most ${1000 / REDRAW_MIN_MS} times a second); otherwise, or with
+--json, events are printed as JSON Lines as they happen. Timers run on the clock, so groups expire on
+time on a silent LAN. Ctrl-C or SIGTERM stops and prints the final snapshot (a table, or one JSON object
+{"type":"snapshot",...}); the status is then 0. Errors (no \`cap\`, not permitted, no such interface,
+bad filter, interface gone) are reported as \`igmpkit capture\` reports them, with status 1.
+
+${EXIT_CODES_HELP}`,
+      )
+      .action(async (words: string[], opts: MonitorCliOptions) => {
+        const ac = new AbortController();
+        const onSignal = () => ac.abort();
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+          setExit(await runMonitor(opts, io, ac.signal, {}, words));
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        }
       }),
   );
 };

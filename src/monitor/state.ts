@@ -197,6 +197,11 @@ export class MonitorState {
     };
   }
 
+  /** The machine's time: the latest `nowMs` it was given (ms; -Infinity before the first). */
+  time(): number {
+    return this.nowMs;
+  }
+
   /** The current querier's address, or null. */
   querierAddress(): string | null {
     return this.querier?.address ?? null;

@@ -6,8 +6,11 @@ import { openCaptureWriter } from "../../src/capture/file.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
 import { lint, monitor, readCapture } from "../../src/monitor/index.js";
+import { CaptureError } from "../../src/capture/live.js";
+import { runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
-import { frameBytes, timestampNs, type At } from "./helpers.js";
+import { FakeCapture, VirtualClock } from "./fake-live.js";
+import { frameBytes, ms, timestampNs, type At } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-monitor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,7 +110,109 @@ describe("igmpkit monitor", () => {
 
   it("usage errors", async () => {
     expect((await cli(["monitor"])).code).toBe(2);
-    expect((await cli(["monitor", "-i", "eth0"])).code).toBe(2);
+    expect((await cli(["monitor", "-r", clean, "-i", "eth0"])).code).toBe(2);
+    expect((await cli(["monitor", "-r", clean, "igmp"])).code).toBe(2);
+    expect((await cli(["monitor", "-r", clean, "--query-interval", "0"])).code).toBe(2);
+    expect((await cli(["monitor", "-r", clean, "--robustness", "1.5"])).code).toBe(2);
+  });
+
+  it("--query-interval and friends set the variables until a querier advertises its own", async () => {
+    const noQuerier = write("noquerier.pcap", [{ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) }]);
+    const r = await cli(["monitor", "-r", noQuerier, "--robustness", "3", "--query-interval", "2", "--query-response-interval", "1"]);
+    const snap = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { timers: { groupMembershipInterval: number }; groups: { groupTimer: number }[] };
+    expect(snap.timers.groupMembershipInterval).toBe(7);
+    expect(snap.groups[0]!.groupTimer).toBe(7);
+  });
+});
+
+/** `monitor -i` through runMonitor with a hand-fed capture and a virtual clock. */
+function liveIo(tty: boolean) {
+  const out = { stdout: "", stderr: "" };
+  const io: CliIo = {
+    stdout: { write: (s: string | Uint8Array) => ((out.stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
+    stderr: { write: (s: string) => ((out.stderr += s), true) },
+    stdoutIsTTY: tty,
+    stderrIsTTY: tty,
+    env: {},
+  };
+  return { io, out };
+}
+
+describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
+  const Qv3 = (t: number) => ({ t, src: Q, message: v3Query({ qrv: 2, qqi: 2, maxRespTime: 1 }) });
+
+  it("not on a terminal: JSON Lines of events as they happen, timers firing on the clock, a snapshot at SIGINT", async () => {
+    const { io, out } = liveIo(false);
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+    await clock.runTo(0);
+    expect(JSON.parse(out.stderr.trim())).toEqual({ listening: "eth9", linkType: 1, filter: "igmp" });
+    cap.push(Qv3(0));
+    cap.push({ t: 0.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
+    await clock.runTo(1);
+    const types = () => out.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types()).toEqual(["querier-elected", "join", "mode-change"]);
+    await clock.runTo(6); // GMI 5 s after 0.5 s, no traffic
+    expect(types()).toEqual(["querier-elected", "join", "mode-change", "querier-expired", "expiry"]);
+    ac.abort();
+    expect(await run).toBe(0);
+    const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { type: string; groups: unknown[]; timeMs: number };
+    expect(last).toMatchObject({ type: "snapshot", groups: [], timeMs: ms(6) });
+    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 5 });
+    expect(cap.stopped).toBe(true);
+  });
+
+  it("on a terminal: an alternate screen redrawn in place, then the final table on the normal screen", async () => {
+    const { io, out } = liveIo(true);
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+    await clock.runTo(0);
+    cap.push(Qv3(0));
+    cap.push({ t: 0.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
+    await clock.runTo(1);
+    ac.abort();
+    expect(await run).toBe(0);
+    expect(out.stderr).toBe('monitoring eth9, filter "igmp"; Ctrl-C to stop\n2 frames seen on eth9\n');
+    const [screen, final] = out.stdout.split("\u001b[?25h\u001b[?1049l");
+    expect(screen!.startsWith("\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J")).toBe(true);
+    expect(screen).toContain("igmpkit monitor on eth9");
+    expect(final).toMatch(/^querier: 198\.18\.0\.1 \(v3, 3\.5 s\)  QRV 2, QQI 2 s, QRI 1 s, GMI 5 s, LMQT 2 s\n/);
+    expect(final).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+4\.5 s\s+v3\s+198\.18\.0\.2\n1 group\n$/);
+  });
+
+  for (const [code, message] of [
+    ["no-such-interface", "no such interface: nosuch0; interfaces here: lo, eth0"],
+    ["not-permitted", "not permitted to capture on nosuch0: Operation not permitted; run as root"],
+    ["cap-missing", 'live capture needs the optional native package "cap", which is not installed'],
+  ] as const) {
+    it(`${code}: the capture error's message, exit 1 (JSON on stderr with --json)`, async () => {
+      const openLive = () => Promise.reject(new CaptureError(code, message, "nosuch0"));
+      const text = liveIo(true);
+      expect(await runMonitor({ interface: "nosuch0" }, text.io, undefined, { openLive })).toBe(1);
+      expect(text.out).toEqual({ stdout: "", stderr: `igmpkit monitor: ${message}\n` });
+      const json = liveIo(false);
+      expect(await runMonitor({ interface: "nosuch0", json: true }, json.io, undefined, { openLive })).toBe(1);
+      expect(JSON.parse(json.out.stderr)).toEqual({ interface: "nosuch0", error: message, code });
+    });
+  }
+
+  it("interface gone mid-watch: the snapshot so far, then the error, exit 1", async () => {
+    const { io, out } = liveIo(false);
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const run = runMonitor({ interface: "eth9" }, io, undefined, { openLive: async () => cap, clock });
+    cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
+    await clock.runTo(0.1);
+    cap.fail(new CaptureError("interface-gone", "interface eth9 went away during the capture", "eth9"));
+    expect(await run).toBe(1);
+    const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { type: string; groups: { group: string }[] };
+    expect(last.type).toBe("snapshot");
+    expect(last.groups.map((g) => g.group)).toEqual([G]);
+    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toMatchObject({ code: "interface-gone", interface: "eth9" });
   });
 });
 

@@ -1,0 +1,99 @@
+/**
+ * The real-time driver of `monitor -i` on a virtual clock: frames at their own timestamps, timers at their
+ * deadlines with no traffic, the final snapshot when the capture stops. Never sleeps.
+ */
+import { describe, expect, it } from "vitest";
+import { CaptureError } from "../../src/capture/live.js";
+import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/cli/monitor.js";
+import type { MonitorEvent } from "../../src/monitor/state.js";
+import { v3Query, v3Report } from "../../src/wire/index.js";
+import { FakeCapture, VirtualClock } from "./fake-live.js";
+import { ms } from "./helpers.js";
+
+const Q = "198.18.0.1";
+const H1 = "198.18.0.2";
+const G = "239.1.1.1";
+const LAG_S = DEFAULT_TIMER_LAG_MS / 1000;
+/** QRV 2, QQI 2 s, QRI 1 s: GMI = 2 × 2 + 1 = 5 s, other-querier-present = 4.5 s. */
+const query = (t: number) => ({ t, src: Q, message: v3Query({ qrv: 2, qqi: 2, maxRespTime: 1 }) });
+const toEx = (t: number) => ({ t, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
+
+function start() {
+  const clock = new VirtualClock(0);
+  const cap = new FakeCapture();
+  const events: MonitorEvent[] = [];
+  const done = driveMonitor(cap, { clock, onEvents: (e) => events.push(...e) });
+  return { clock, cap, events, done };
+}
+
+describe("driveMonitor (the live loop) on a virtual clock", () => {
+  it("fires a membership expiry at its deadline with no frame arriving, stamped with the deadline", async () => {
+    const { clock, cap, events, done } = start();
+    cap.push(query(0));
+    cap.push(toEx(0.1));
+    await clock.runTo(0.1);
+    expect(events.map((e) => e.type)).toEqual(["querier-elected", "join", "mode-change"]);
+    // The querier goes silent too: other-querier-present expires at 4.5 s, the group at 0.1 + 5 s.
+    await clock.runTo(5.1 + LAG_S - 0.001);
+    expect(events.map((e) => e.type)).toEqual(["querier-elected", "join", "mode-change", "querier-expired"]);
+    await clock.runTo(5.1 + LAG_S);
+    expect(events.at(-1)).toEqual({ type: "expiry", group: G, reason: "group-timer", timeMs: ms(5.1), frame: null });
+    expect(clock.pending).toBe(0); // nothing left to wait for: no idle wake-ups
+    await cap.stop();
+    const r = await done;
+    expect(r.snapshot.groups).toEqual([]);
+    expect(r.frames).toBe(2);
+    expect(r.events).toBe(5);
+  });
+
+  it("a report before the deadline moves it: the timer is re-armed, no early expiry", async () => {
+    const { clock, cap, events, done } = start();
+    cap.push(query(0));
+    cap.push(toEx(0));
+    await clock.runTo(3);
+    cap.push({ t: 3, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+    await clock.runTo(7.9);
+    expect(events.some((e) => e.type === "expiry")).toBe(false);
+    await clock.runTo(8 + LAG_S);
+    expect(events.filter((e) => e.type === "expiry")).toEqual([{ type: "expiry", group: G, reason: "group-timer", timeMs: ms(8), frame: null }]);
+    await cap.stop();
+    await done;
+  });
+
+  it("a frame delivered late (stamped before a due deadline) is still applied before that deadline fires", async () => {
+    const { clock, cap, events, done } = start();
+    cap.push(query(0));
+    cap.push(toEx(0));
+    // At 5.1 s the group's 5 s deadline has passed, but the driver runs the timers DEFAULT_TIMER_LAG_MS behind.
+    await clock.runTo(5 + LAG_S / 2);
+    expect(events.some((e) => e.type === "expiry")).toBe(false);
+    cap.push({ t: 4.99, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+    await clock.runTo(9.9);
+    expect(events.some((e) => e.type === "expiry")).toBe(false);
+    await cap.stop();
+    const r = await done;
+    expect(r.snapshot.groups.map((g) => g.group)).toEqual([G]);
+  });
+
+  it("stop: the final snapshot has the timers run up to the clock's time", async () => {
+    const { clock, cap, done } = start();
+    cap.push(query(0));
+    cap.push(toEx(0));
+    await clock.runTo(2);
+    await cap.stop();
+    const r = await done;
+    expect(r.snapshot.timeMs).toBe(ms(2));
+    expect(r.snapshot.groups[0]).toMatchObject({ group: G, filterMode: "exclude", groupTimer: 3 });
+    expect(r.snapshot.querier).toMatchObject({ address: Q, timer: 2.5 });
+  });
+
+  it("an interface that goes away: every frame before it is taken, then the error", async () => {
+    const { clock, cap, events, done } = start();
+    cap.push(query(0));
+    cap.push(toEx(0));
+    cap.fail(new CaptureError("interface-gone", "interface eth9 went away during the capture", "eth9"));
+    await expect(done).rejects.toMatchObject({ code: "interface-gone" });
+    expect(events.map((e) => e.type)).toContain("join");
+    expect(clock.pending).toBe(0);
+  });
+});
