@@ -8,6 +8,7 @@ export type {
   ByteOrder,
   CaptureInfo,
   CaptureParserOptions,
+  FrameVisitor,
   InterfaceStatistics,
   ParsedCapture,
   PcapFileInfo,

@@ -125,6 +125,9 @@ export interface PcapngFileInfo {
 
 export type CaptureInfo = PcapFileInfo | PcapngFileInfo;
 
+/** What `CaptureParser.scan` calls for each frame: the frame is `bytes[start, end)`. */
+export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number) => void;
+
 export interface CaptureParserOptions {
   /** Called, in file order, with every non-fatal error as it is found (they also go to `errors`). */
   onError?: (e: PcapError) => void;
@@ -231,6 +234,44 @@ export class CaptureParser {
   }
 
   /**
+   * Visit every frame available from what was pushed, without creating Frame objects where the format
+   * allows (pcap records inside one chunk): `visit(bytes, start, end, wireLength, linkType)`, where the
+   * frame is `bytes[start, end)`, valid only during the call. Timestamps are not computed: use `next()`
+   * when they are wanted. Errors, chunk boundaries and pcapng go through `next()`, so the result (frames,
+   * errors, `fatal`) is the same as calling `next()` until it returns undefined. Returns frames visited.
+   */
+  scan(visit: FrameVisitor): number {
+    let n = 0;
+    for (;;) {
+      if (this.mode === Mode.Pcap && this.buf !== null && this.carryLen === 0 && this.fatal === undefined) {
+        const buf = this.buf;
+        const dv = this.dv;
+        const le = this.le;
+        const end = this.end_;
+        const limit = this.snapLimit;
+        const linkType = this.linkType;
+        let pos = this.pos;
+        let fast = 0;
+        while (end - pos >= PcapRecord.length) {
+          const caplen = dv.getUint32(pos + PcapRecord.caplen, le);
+          const start = pos + PcapRecord.length;
+          if (caplen > limit || start + caplen > end) break; // errors and records across chunks: next()
+          visit(buf, start, start + caplen, dv.getUint32(pos + PcapRecord.origlen, le), linkType);
+          pos = start + caplen;
+          fast++;
+        }
+        this.pos = pos;
+        this.frameCount += fast;
+        n += fast;
+      }
+      const f = this.next();
+      if (f === undefined) return n;
+      visit(f.data, 0, f.data.length, f.wireLength, f.linkType);
+      n++;
+    }
+  }
+
+/**
    * The next frame, or undefined when more input is needed, the input is done, or a fatal error was found
    * (check `fatal`). Non-fatal errors met on the way are appended to `errors`.
    */

@@ -59,20 +59,21 @@ export class FrameView {
     return this.type === 0x22 ? u16(this.data, this.igmpOffset + 6) : 0;
   }
 
-  /** Look at one frame. Returns `status`. Never throws. */
-  wrap(data: Uint8Array, linkType: number): ViewStatus {
+  /** Look at one frame, `data[start, end)` (default: all of it). Returns `status`. Never throws. */
+  wrap(data: Uint8Array, linkType: number, start = 0, end = data.length): ViewStatus {
     this.data = data;
     this.type = 0;
     this.version = 0;
     this.vlanCount = 0;
-    const n = data.length;
+    const n = end;
+    const s = start;
     let o: number;
     let et: number;
     switch (linkType) {
       case LinkType.ethernet:
-        if (n < 14) return (this.status = ViewStatus.truncated);
-        et = u16(data, 12);
-        o = 14;
+        if (n - s < 14) return (this.status = ViewStatus.truncated);
+        et = u16(data, s + 12);
+        o = s + 14;
         while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
           if (o + 4 > n) return (this.status = ViewStatus.truncated);
           et = u16(data, o + 2);
@@ -81,27 +82,27 @@ export class FrameView {
         }
         break;
       case LinkType.linuxSll:
-        if (n < 16) return (this.status = ViewStatus.truncated);
-        et = u16(data, 14);
-        o = 16;
+        if (n - s < 16) return (this.status = ViewStatus.truncated);
+        et = u16(data, s + 14);
+        o = s + 16;
         break;
       case LinkType.linuxSll2:
-        if (n < 20) return (this.status = ViewStatus.truncated);
-        et = u16(data, 0);
-        o = 20;
+        if (n - s < 20) return (this.status = ViewStatus.truncated);
+        et = u16(data, s);
+        o = s + 20;
         break;
       case LinkType.raw:
       case LinkType.ipv4:
       case LinkType.rawBsd:
       case LinkType.rawOpenBsd:
         et = 0x0800;
-        o = 0;
+        o = s;
         break;
       case LinkType.null:
       case LinkType.loop:
-        if (n < 4) return (this.status = ViewStatus.truncated);
-        et = data[0] === 2 || data[3] === 2 ? 0x0800 : 0;
-        o = 4;
+        if (n - s < 4) return (this.status = ViewStatus.truncated);
+        et = data[s] === 2 || data[s + 3] === 2 ? 0x0800 : 0;
+        o = s + 4;
         break;
       default:
         return (this.status = ViewStatus.unsupportedLink);

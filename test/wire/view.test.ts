@@ -45,3 +45,21 @@ describe("FrameView (zero-copy checked view)", () => {
     );
   });
 });
+
+describe("FrameView over a window of a larger buffer", () => {
+  it("gives the same answer as over the frame alone", () => {
+    const view = new FrameView();
+    fc.assert(
+      fc.property(igmpMessage, fc.nat(40), fc.nat(40), (m, before, after) => {
+        const f = frameOf(m);
+        const big = new Uint8Array(before + f.length + after).fill(0xa5);
+        big.set(f, before);
+        const alone = view.wrap(f, 1);
+        const fields = [view.type, view.version, view.igmpChecksumValid, view.igmpLength, view.group];
+        expect(view.wrap(big, 1, before, before + f.length)).toBe(alone);
+        expect([view.type, view.version, view.igmpChecksumValid, view.igmpLength, view.group]).toEqual(fields);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
