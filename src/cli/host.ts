@@ -1,5 +1,7 @@
 /**
- * `igmpkit host`: emulated IGMP hosts. Offline: `--replay queries.pcap` runs the hosts on a virtual clock
+ * `igmpkit host`: emulated IGMP hosts. Live: `-i IFACE` runs the hosts in real time on an interface
+ * (libpcap through src/capture: IGMP and ARP for the emulated addresses in, frames injected out) until
+ * Ctrl-C, SIGTERM or `--duration`, then every host leaves its groups unless `--no-leave`. Offline: `--replay queries.pcap` runs the hosts on a virtual clock
  * driven by the capture's timestamps and writes (`-w`) the frames they would send, merged in time order with
  * the input. Hosts come from `--scenario s.json` or from flags (`--hosts 50 --first-ip 198.18.0.10
  * --join 239.1.1.1 --join 232.1.1.1@198.18.0.9 --igmp-version 3`).
@@ -7,7 +9,19 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
-import { isHostError, OfflineReplay, parseScenario, parseScenarioText, type ReplayFrame, type Scenario } from "../host/index.js";
+import { isCaptureError, openLiveCapture } from "../capture/live.js";
+import {
+  Emulator,
+  isHostError,
+  liveFilter,
+  OfflineReplay,
+  parseScenario,
+  parseScenarioText,
+  RealtimeDriver,
+  type GroupStats,
+  type ReplayFrame,
+  type Scenario,
+} from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { RegisterCommand } from "./commands.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
@@ -25,6 +39,18 @@ export interface HostCliOptions {
   profile?: string;
   pps?: number;
   json?: boolean;
+  /** Live: run inside this network namespace. */
+  netns?: string;
+  /** Live: stop after this many seconds. */
+  duration?: number;
+  /** Live: commander's `--no-leave` sets this to false. */
+  leave?: boolean;
+  /** Flag form: every host is deaf (joins, never answers a query). */
+  deaf?: boolean;
+  /** Flag form: every host crashes (falls silent without leaving) after this many seconds. */
+  crashAfter?: number;
+  /** Live: a stop signal for embedding and tests (SIGINT/SIGTERM also stop). */
+  signal?: AbortSignal;
 }
 
 /** The scenario JSON of the flag form. */
@@ -36,8 +62,9 @@ export function scenarioFromFlags(o: HostCliOptions): unknown {
       ? { at: 0, host: "*", op: "join", group, socket: `j${i}` }
       : { at: 0, host: "*", op: "joinSource", group, source, socket: `j${i}` };
   });
+  if (o.crashAfter !== undefined) timeline.push({ at: o.crashAfter, host: "*", op: "crash" } as (typeof timeline)[number]);
   const s: Record<string, unknown> = {
-    hosts: [{ firstIp: o.firstIp ?? "198.18.0.10", count: o.hosts ?? 1 }],
+    hosts: [{ firstIp: o.firstIp ?? "198.18.0.10", count: o.hosts ?? 1, ...(o.deaf ? { deaf: true } : {}) }],
     version: o.igmpVersion ?? 3,
     timeline,
   };
@@ -48,8 +75,8 @@ export function scenarioFromFlags(o: HostCliOptions): unknown {
 
 function loadScenario(o: HostCliOptions): Scenario {
   if (o.scenario !== undefined) {
-    if (o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.igmpVersion !== undefined)
-      throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join and --igmp-version");
+    if (o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.igmpVersion !== undefined || o.deaf || o.crashAfter !== undefined)
+      throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join, --igmp-version, --deaf and --crash-after");
     let text: string;
     try {
       text = readFileSync(o.scenario, "utf8");
@@ -67,8 +94,10 @@ function loadScenario(o: HostCliOptions): Scenario {
 
 /** Run `host`; resolves to the exit status. */
 export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
-  if (o.interface !== undefined)
-    throw new UsageError("live emulation (-i) needs the live driver, which is not written yet: use --replay FILE (a capture of the queries)");
+  if (o.interface !== undefined && (o.replay !== undefined || o.write !== undefined))
+    throw new UsageError("-i runs live; --replay and -w are for the offline mode: use one or the other");
+  if (o.interface === undefined && (o.netns !== undefined || o.duration !== undefined || o.leave === false))
+    throw new UsageError("--netns, --duration and --no-leave are for the live mode (-i IFACE)");
   let scenario: Scenario;
   try {
     scenario = loadScenario(o);
@@ -80,6 +109,7 @@ export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
     }
     throw e;
   }
+  if (o.interface !== undefined) return runLive(o, o.interface, scenario, io);
   const replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
   let writer: CaptureWriter | undefined;
   let inputFrames = 0;
@@ -135,6 +165,181 @@ export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
   return ExitCode.ok;
 }
 
+/** Per-group totals as JSON. */
+function groupsJson(groups: Map<string, GroupStats>): Record<string, GroupStats> {
+  const out: Record<string, GroupStats> = {};
+  for (const g of [...groups.keys()].sort(compareIp)) out[g] = groups.get(g)!;
+  return out;
+}
+
+function compareIp(a: string, b: string): number {
+  const n = (x: string) => x.split(".").reduce((s, p) => s * 256 + Number(p), 0);
+  return n(a) - n(b);
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+/** The live statistics of a run: what `--json` prints and the terminal table is made from. */
+export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: string, left: boolean): Record<string, unknown> {
+  const e = driver.emulator;
+  const st = e.stats();
+  const c = driver.counters;
+  return {
+    interface: iface,
+    durationMs: Math.round(driver.elapsedMs()),
+    stoppedBy,
+    left,
+    framesHeard: c.framesHeard,
+    framesSent: c.framesSent,
+    sendErrors: c.sendErrors,
+    sendLagMs: { max: Math.round(c.sendLagMaxMs * 10) / 10, mean: c.framesSent > 0 ? Math.round((c.sendLagSumMs / c.framesSent) * 10) / 10 : 0 },
+    opErrors: c.opErrors,
+    arpReplies: st.arpReplies,
+    total: st.total,
+    groups: groupsJson(st.groups),
+    hosts: st.hosts.map((h, i) => {
+      const { responseDelays: _d, groups, ...rest } = h.stats;
+      return {
+        ip: h.ip,
+        name: h.name,
+        ...(e.configs[i]!.deaf ? { deaf: true } : {}),
+        ...(e.isCrashed(i) ? { crashed: true } : {}),
+        ...rest,
+        responseDelay: driver.delayStats(i),
+        groups: groupsJson(groups),
+      };
+    }),
+  };
+}
+
+function statusLine(driver: RealtimeDriver): string {
+  const t = driver.emulator.stats().total;
+  const q = t.queriesHeard;
+  const r = t.recordsSent;
+  return (
+    `${(driver.elapsedMs() / 1000).toFixed(1)} s  queries heard: gen ${q.v1 + q.v2General + q.v3General} grp ${q.v2Group + q.v3Group} g+s ${q.v3GroupSource}` +
+    `  sent: v2 ${t.reportsSent.v2} leave ${t.reportsSent.leave} v3 ${t.reportsSent.v3} (IS_IN ${r.MODE_IS_INCLUDE} IS_EX ${r.MODE_IS_EXCLUDE} TO_IN ${r.CHANGE_TO_INCLUDE_MODE} TO_EX ${r.CHANGE_TO_EXCLUDE_MODE} ALLOW ${r.ALLOW_NEW_SOURCES} BLOCK ${r.BLOCK_OLD_SOURCES})` +
+    `  suppressed ${t.suppressions}  retx ${t.retransmissions}  lag max ${driver.counters.sendLagMaxMs.toFixed(0)} ms`
+  );
+}
+
+/** The end-of-run tables: per host and per group (at most `limit` rows each). */
+function summaryText(s: Record<string, unknown>, limit = 20): string {
+  type H = { ip: string; queriesHeard: Record<string, number>; reportsSent: Record<string, number>; recordsSent: Record<string, number>; suppressions: number; retransmissions: number; responseDelay: { answers: number; maxDelayMs: number; meanRatio: number; maxRatio: number }; deaf?: boolean; crashed?: boolean };
+  const hosts = s.hosts as H[];
+  const lines: string[] = [];
+  lines.push(`host              queries(g/grp/gs)  reports(v2/leave/v3)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx  answers  delay max/MRT`);
+  for (const h of hosts.slice(0, limit)) {
+    const q = h.queriesHeard;
+    const r = h.recordsSent;
+    lines.push(
+      `${(h.ip + (h.deaf ? " deaf" : h.crashed ? " crash" : "")).padEnd(17)} ${pad(`${q.v1! + q.v2General! + q.v3General!}/${q.v2Group! + q.v3Group!}/${q.v3GroupSource}`, 18)}  ${pad(`${h.reportsSent.v2}/${h.reportsSent.leave}/${h.reportsSent.v3}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(h.suppressions, 4)}  ${pad(h.retransmissions, 4)}  ${pad(h.responseDelay.answers, 7)}  ${pad(h.responseDelay.maxRatio.toFixed(2), 13)}`,
+    );
+  }
+  if (hosts.length > limit) lines.push(`... ${hosts.length - limit} more hosts (--json has them all)`);
+  const groups = Object.entries(s.groups as Record<string, GroupStats>);
+  lines.push(`group             queries(grp/gs)  reports(v1/v2/leave)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx`);
+  for (const [g, x] of groups.slice(0, limit)) {
+    const r = x.recordsSent;
+    lines.push(
+      `${g.padEnd(17)} ${pad(`${x.queriesHeard.group}/${x.queriesHeard.groupSource}`, 15)}  ${pad(`${x.reportsSent.v1}/${x.reportsSent.v2}/${x.reportsSent.leave}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(x.suppressions, 4)}  ${pad(x.retransmissions, 4)}`,
+    );
+  }
+  if (groups.length > limit) lines.push(`... ${groups.length - limit} more groups (--json has them all)`);
+  return lines.join("\n") + "\n";
+}
+
+/** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
+async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo): Promise<number> {
+  const seed = o.seed ?? scenario.seed;
+  let emulator: Emulator;
+  try {
+    emulator = new Emulator({ ...scenario.emulator, ...(seed !== undefined ? { seed } : {}) });
+  } catch (e) {
+    if (!isHostError(e)) throw e;
+    io.stderr.write(o.json ? `${JSON.stringify({ error: e.message, code: e.code })}\n` : `igmpkit host: ${e.message}\n`);
+    return ExitCode.usage;
+  }
+  const fail = (e: unknown): number => {
+    const message = e instanceof Error ? e.message : String(e);
+    const code = isCaptureError(e) || isHostError(e) ? (e as { code: string }).code : undefined;
+    io.stderr.write(o.json ? `${JSON.stringify({ error: message, ...(code ? { code } : {}) })}\n` : `igmpkit host: ${message}\n`);
+    return ExitCode.failure;
+  };
+  let cap;
+  try {
+    cap = await openLiveCapture(iface, { filter: liveFilter(emulator.configs.map((c) => c.ip)), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
+  } catch (e) {
+    return fail(e);
+  }
+  const live = cap;
+  const driver = new RealtimeDriver(
+    emulator,
+    {
+      now: () => performance.now(),
+      setTimer: (ms, fn) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+      send: (b) => live.send(b),
+    },
+    {
+      timeline: scenario.timeline,
+      onError: (e) => {
+        if (!o.json) io.stderr.write(`igmpkit host: ${e instanceof Error ? e.message : String(e)}\n`);
+      },
+    },
+  );
+  let stoppedBy = "end of capture";
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (wake = r));
+  const stop = (why: string) => () => {
+    stoppedBy = why;
+    wake();
+  };
+  const onInt = stop("SIGINT");
+  const onTerm = stop("SIGTERM");
+  process.once("SIGINT", onInt);
+  process.once("SIGTERM", onTerm);
+  const onAbort = stop("abort");
+  o.signal?.addEventListener("abort", onAbort);
+  if (o.signal?.aborted) onAbort();
+  const durationTimer = o.duration !== undefined ? setTimeout(stop("duration"), o.duration * 1000) : undefined;
+  const ticker = io.stderrIsTTY && !o.json ? setInterval(() => io.stderr.write(`\r\x1b[K${statusLine(driver)}`), 1000) : undefined;
+  let failure: unknown;
+  driver.start();
+  const reading = (async () => {
+    try {
+      for await (const f of live) driver.receive(f);
+    } catch (e) {
+      failure = e;
+      stoppedBy = "capture failed";
+    }
+    wake();
+  })();
+  try {
+    await stopped;
+  } finally {
+    process.removeListener("SIGINT", onInt);
+    process.removeListener("SIGTERM", onTerm);
+    o.signal?.removeEventListener("abort", onAbort);
+    if (durationTimer) clearTimeout(durationTimer);
+    if (ticker) clearInterval(ticker);
+  }
+  const leave = o.leave !== false && failure === undefined;
+  try {
+    await driver.stop(leave ? "leave" : "no-leave");
+  } catch (e) {
+    failure ??= e;
+  }
+  await live.stop();
+  await reading;
+  if (ticker) io.stderr.write(`\r\x1b[K${statusLine(driver)}\n`);
+  const s = liveStats(driver, iface, stoppedBy, leave);
+  if (o.json) io.stdout.write(`${JSON.stringify(s)}\n`);
+  else io.stderr.write(summaryText(s));
+  if (failure !== undefined) return fail(failure);
+  return ExitCode.ok;
+}
+
 function num(what: string, min: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
@@ -148,7 +353,12 @@ export const register: RegisterCommand = (program, io, setExit) => {
     new Command("host")
       .description("emulate IGMP hosts: RFC-exact state per host, many hosts on one link, offline over a capture")
       .option("--replay <file>", "run over the frames of this capture on its clock (offline)")
-      .option("-i, --interface <iface>", "live on an interface (not available yet)")
+      .option("-i, --interface <iface>", "live on an interface, in real time (needs root and the native package cap)")
+      .option("--netns <name>", "live: open the interface inside this network namespace")
+      .option("--duration <seconds>", "live: stop after this long (default: until Ctrl-C or SIGTERM)", num("--duration", 0))
+      .option("--no-leave", "live: on stop, exit without leaving (memberships stay until routers time them out)")
+      .option("--deaf", "every host joins but hears no IGMP: never answers a query (flag form)")
+      .option("--crash-after <seconds>", "every host falls silent after this long, without leaving (flag form)", num("--crash-after", 0))
       .option("--scenario <file>", "hosts, versions and a timeline of socket operations (JSON)")
       .option("-w, --write <file>", "write the input and the hosts' frames, merged in time order (pcap or .pcapng)")
       .option("--seed <n>", "random seed (same seed, same output)", (v) => {
@@ -166,7 +376,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .addOption(new Option("--igmp-version <v>", "IGMP version of the hosts").choices(["1", "2", "3"]).argParser((v) => Number(v)))
       .addOption(new Option("--profile <name>", "behaviour: RFC text or the Linux kernel's").choices(["rfc", "linux"]))
       .option("--pps <n>", "at most N frames per second from all hosts together", num("--pps", 0))
-      .option("--json", "statistics as JSON on stdout; errors as JSON")
+      .option("--json", "statistics as JSON on stdout (per host and group at the end of a live run); errors as JSON")
       .addHelpText("after", `\n${EXIT_CODES_HELP}`)
       .action(async (opts: HostCliOptions) => {
         setExit(await runHost(opts, io));

@@ -271,3 +271,28 @@ export class RealtimeDriver {
     }
   }
 }
+
+/** IPv4 address to the 32-bit number BPF compares with. */
+function ipHex(ip: string): string {
+  const n = ip.split(".").reduce((a, p) => a * 256 + Number(p), 0);
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * The BPF filter of a live emulation: IGMP, and ARP requests for the emulated addresses, untagged or
+ * under one or two VLAN tags (each `vlan` shifts the offsets after it, so the tagged cases nest).
+ * Up to 32 addresses are listed one by one; more are matched as the range from the lowest to the highest.
+ */
+export function liveFilter(ips: readonly string[]): string {
+  const nums = ips.map(ipHex);
+  let target: string;
+  if (nums.length === 0) target = "";
+  else if (nums.length <= 32) target = nums.map((n) => `arp[24:4] = ${n}`).join(" or ");
+  else {
+    const sorted = ips.map((ip) => ip.split(".").reduce((a, p) => a * 256 + Number(p), 0)).sort((a, b) => a - b);
+    const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+    target = `arp[24:4] >= ${hex(sorted[0]!)} and arp[24:4] <= ${hex(sorted[sorted.length - 1]!)}`;
+  }
+  const one = target === "" ? "igmp" : `igmp or (arp and arp[6:2] = 1 and (${target}))`;
+  return `${one} or (vlan and (${one} or (vlan and (${one}))))`;
+}

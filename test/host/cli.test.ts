@@ -86,4 +86,13 @@ describe("igmpkit host --replay", () => {
     expect(await runCli(["host", "--replay", inp], u.io)).toBe(2);
     expect(u.err.join("")).toContain("--join");
   });
+
+  it("live-only options are refused offline, offline-only options live (exit 2)", async () => {
+    const a = io();
+    expect(await runCli(["host", "-i", "eth0", "--replay", "x.pcap", "--join", "239.1.1.1"], a.io)).toBe(2);
+    expect(a.err.join("")).toContain("-i runs live");
+    const b = io();
+    expect(await runCli(["host", "--replay", "x.pcap", "--join", "239.1.1.1", "--no-leave"], b.io)).toBe(2);
+    expect(b.err.join("")).toContain("live mode");
+  });
 });

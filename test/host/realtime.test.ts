@@ -166,3 +166,15 @@ describe("scenario: deaf hosts and crash", () => {
     expect(s.timeline[0]!.op).toEqual({ op: "crash" });
   });
 });
+
+describe("liveFilter", () => {
+  it("IGMP and ARP requests for the emulated addresses, nested under VLAN tags", async () => {
+    const { liveFilter } = await import("../../src/host/index.js");
+    const f = liveFilter(["198.18.0.10", "198.18.0.11"]);
+    expect(f).toBe(
+      "igmp or (arp and arp[6:2] = 1 and (arp[24:4] = 0xc612000a or arp[24:4] = 0xc612000b)) or (vlan and (igmp or (arp and arp[6:2] = 1 and (arp[24:4] = 0xc612000a or arp[24:4] = 0xc612000b)) or (vlan and (igmp or (arp and arp[6:2] = 1 and (arp[24:4] = 0xc612000a or arp[24:4] = 0xc612000b))))))",
+    );
+    const many = liveFilter(Array.from({ length: 40 }, (_, i) => `198.18.1.${100 - i}`));
+    expect(many).toContain("arp[24:4] >= 0xc612013d and arp[24:4] <= 0xc6120164");
+  });
+});

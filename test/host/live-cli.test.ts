@@ -1,0 +1,83 @@
+/**
+ * `igmpkit host -i` live against a Linux bridge querier: runs until stopped, answers queries, leaves every
+ * group on stop (or not, with --no-leave), prints statistics per host and group as JSON.
+ */
+import { expect, it } from "vitest";
+import { runHost } from "../../src/cli/host.js";
+import { Lab, describeLive, waitFor, type Bridge } from "../lab/index.js";
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string | Uint8Array) => out.push(String(s)) }, stderr: { write: (s: string) => err.push(s) }, stdoutIsTTY: false, stderrIsTTY: false, env: {} },
+    out,
+    err,
+  };
+}
+
+const v4groups = async (br: Bridge) => [...new Set((await br.mdb()).filter((e) => e.port === "p1" && !e.grp.includes(":")).map((e) => e.grp))].sort();
+
+describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
+  it("joins, answers the querier, leaves on stop; --json gives statistics per host and group; --no-leave leaves the entries", async () => {
+    await Lab.with(async (lab) => {
+      const h = await lab.netns("h");
+      const sw = await lab.netns("sw");
+      const link = await lab.veth(h, sw, { nameA: "eth0", nameB: "p1" });
+      const br = await lab.bridge(sw, {
+        querier: true,
+        igmpVersion: 3,
+        queryIntervalMs: 1000,
+        queryResponseIntervalMs: 500,
+        startupQueryIntervalMs: 500,
+        lastMemberIntervalMs: 200,
+        lastMemberCount: 2,
+        address: "198.18.0.1/24",
+      });
+      await br.addPort(link.b);
+
+      const ac = new AbortController();
+      const t = io();
+      const run = runHost(
+        { interface: "eth0", netns: h.name, hosts: 3, firstIp: "198.18.0.40", join: ["239.4.4.1", "232.4.4.1@198.18.0.9"], json: true, signal: ac.signal, seed: 2 },
+        t.io,
+      );
+      await waitFor("the bridge to learn 3 hosts' groups", async () => (JSON.stringify(await v4groups(br)) === JSON.stringify(["232.4.4.1", "239.4.4.1"]) ? true : undefined), { timeoutMs: 20_000 });
+      // Let a couple of general queries be answered.
+      await new Promise((r) => setTimeout(r, 2500));
+      ac.abort();
+      expect(await run).toBe(0);
+      expect(t.err.join("")).toBe("");
+      const s = JSON.parse(t.out.join(""));
+      expect(s.stoppedBy).toBe("abort");
+      expect(s.left).toBe(true);
+      expect(s.hosts.map((x: { ip: string }) => x.ip)).toEqual(["198.18.0.40", "198.18.0.41", "198.18.0.42"]);
+      for (const x of s.hosts) {
+        expect(x.queriesHeard.v3General).toBeGreaterThanOrEqual(2);
+        expect(x.responseDelay.answers).toBeGreaterThanOrEqual(2);
+        expect(x.responseDelay.maxRatio).toBeLessThanOrEqual(1);
+        expect(x.recordsSent.MODE_IS_EXCLUDE).toBe(x.groups["239.4.4.1"].recordsSent.MODE_IS_EXCLUDE);
+        expect(x.groups["239.4.4.1"].recordsSent.CHANGE_TO_EXCLUDE_MODE).toBe(2);
+        expect(x.groups["232.4.4.1"].recordsSent.ALLOW_NEW_SOURCES).toBe(2);
+        // leaving: TO_IN {} for the ASM group and BLOCK for the SSM source, each repeated (robustness 2)
+        expect(x.groups["239.4.4.1"].recordsSent.CHANGE_TO_INCLUDE_MODE).toBe(2);
+        expect(x.groups["232.4.4.1"].recordsSent.BLOCK_OLD_SOURCES).toBe(2);
+      }
+      expect(s.groups["239.4.4.1"].recordsSent.CHANGE_TO_EXCLUDE_MODE).toBe(6);
+      expect(s.sendErrors).toBe(0);
+      await waitFor("the leaves to clear the bridge", async () => ((await v4groups(br)).length === 0 ? true : undefined), { timeoutMs: 5000 });
+
+      // --no-leave with --duration: the process ends, the memberships stay.
+      const n = io();
+      expect(await runHost({ interface: "eth0", netns: h.name, hosts: 1, firstIp: "198.18.0.50", join: ["239.4.4.2"], duration: 1.5, leave: false, json: true }, n.io)).toBe(0);
+      expect(JSON.parse(n.out.join("")).left).toBe(false);
+      expect(JSON.parse(n.out.join("")).stoppedBy).toBe("duration");
+      expect(await v4groups(br)).toEqual(["239.4.4.2"]);
+
+      // Errors: an interface that is not there.
+      const e = io();
+      expect(await runHost({ interface: "nonesuch0", netns: h.name, join: ["239.4.4.3"], duration: 1 }, e.io)).toBe(1);
+      expect(e.err.join("")).toMatch(/nonesuch0/);
+    });
+  });
+});
