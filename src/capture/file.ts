@@ -44,9 +44,10 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
   batches(): AsyncIterable<Frame[]>;
   /**
    * The fastest loop: `visit(bytes, start, end, wireLength, linkType)` for every frame, without Frame
-   * objects or timestamps where the format allows (see `CaptureParser.scan`). Resolves to the frame count.
+   * objects or BigInt timestamps where the format allows (see `CaptureParser.scan`); `afterChunk` is
+   * awaited after each chunk read (to flush output, draw progress). Resolves to the frame count.
    */
-  scan(visit: FrameVisitor): Promise<number>;
+  scan(visit: FrameVisitor, afterChunk?: () => unknown): Promise<number>;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -138,12 +139,13 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     throwFatal();
   }
 
-  async function scan(visit: FrameVisitor): Promise<number> {
+  async function scan(visit: FrameVisitor, afterChunk?: () => unknown): Promise<number> {
     let n = 0;
     for await (const chunk of input()) {
       parser.push(chunk);
       n += parser.scan(visit);
       if (parser.fatal !== undefined) break;
+      if (afterChunk) await afterChunk();
     }
     parser.end();
     n += parser.scan(visit);

@@ -74,14 +74,25 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
   const showProgress = (o.progress ?? true) && io.stderrIsTTY && size > 8 * 1024 * 1024;
   const progress = showProgress ? new Progress(io, path, size) : undefined;
   try {
-    // One await per chunk of frames, not per frame.
-    outer: for await (const batch of reader.batches()) {
-      for (const frame of batch) {
-        out.push(frame);
-        if (out.done) break outer;
+    if (out.takesScanned) {
+      // JSON of every frame: the loop without Frame objects, flushing between chunks
+      await reader.scan(
+        (bytes, start, end, wireLength, linkType, seconds, nanos) => out.pushScanned(bytes, start, end, wireLength, linkType, seconds, nanos),
+        async () => {
+          if (out.wantsFlush) await out.flush();
+          progress?.update(read, out.summary.frames);
+        },
+      );
+    } else {
+      // One await per chunk of frames, not per frame.
+      outer: for await (const batch of reader.batches()) {
+        for (const frame of batch) {
+          out.push(frame);
+          if (out.done) break outer;
+        }
+        if (out.wantsFlush) await out.flush();
+        progress?.update(read, out.summary.frames);
       }
-      if (out.wantsFlush) await out.flush();
-      progress?.update(read, out.summary.frames);
     }
   } finally {
     progress?.clear();

@@ -3,7 +3,7 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrameDetail, emitFastFrameJson, fastFrameJsonBound, lastFastKey, type DecodedFrame } from "../wire/index.js";
+import { decodeFrameDetail, emitFastFrameJson, emitFastJson, fastFrameJsonBound, lastFastKey, type DecodedFrame } from "../wire/index.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
 
@@ -124,6 +124,47 @@ export class FrameOutput {
     return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
   }
 
+  /** True when frames may come through {@link pushScanned} (JSON of every frame, no filter, no -c). */
+  get takesScanned(): boolean {
+    return this.opts.json && !this.filtered && this.opts.count === undefined && !this.opts.quiet;
+  }
+
+  /**
+   * `push` for a frame visited by `CaptureParser.scan` (`bytes[start, end)` at `seconds` + `nanos`): the
+   * common frames are written without any object; the rest are made into a Frame and pushed.
+   */
+  pushScanned(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): void {
+    this.reserve(fastFrameJsonBound(end - start) + this.filePrefix.length + 1);
+    const at = this.outLen + this.filePrefix.length;
+    const stop = emitFastJson(bytes, start, end, linkType, wireLength, seconds, nanos, this.frameNo + 1, this.out, at);
+    if (stop < 0) {
+      this.push({
+        data: bytes.subarray(start, end),
+        wireLength,
+        linkType,
+        interfaceId: 0,
+        timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos),
+      });
+      return;
+    }
+    this.frameNo++;
+    this.summary.frames++;
+    this.commitFast(at, stop);
+  }
+
+  private commitFast(at: number, stop: number): void {
+    const s = this.summary;
+    if (this.filePrefix.length > 0) {
+      this.out.set(this.filePrefix, this.outLen);
+      this.out[at] = 0x2c; // {"file":"x" + ,"frame":...
+    }
+    this.out[stop] = 0x0a;
+    this.outLen = stop + 1;
+    s.igmp++;
+    s.byKind[lastFastKey] = (s.byKind[lastFastKey] ?? 0) + 1;
+    s.printed++;
+  }
+
   /** Decode, count, filter and print one frame. */
   push(frame: Frame): void {
     const s = this.summary;
@@ -132,18 +173,10 @@ export class FrameOutput {
     if (this.opts.json && !this.filtered && !this.done && !this.opts.quiet) {
       // JSON of a common well-formed frame written straight from the bytes (identical text; see wire/json.ts)
       this.reserve(fastFrameJsonBound(frame.data.length) + this.filePrefix.length + 1);
-      const start = this.outLen + this.filePrefix.length;
-      const end = emitFastFrameJson(frame, this.frameNo, this.out, start);
-      if (end >= 0) {
-        if (this.filePrefix.length > 0) {
-          this.out.set(this.filePrefix, this.outLen);
-          this.out[start] = 0x2c; // {"file":"x" + ,"frame":...
-        }
-        this.out[end] = 0x0a;
-        this.outLen = end + 1;
-        s.igmp++;
-        s.byKind[lastFastKey] = (s.byKind[lastFastKey] ?? 0) + 1;
-        s.printed++;
+      const at = this.outLen + this.filePrefix.length;
+      const stop = emitFastFrameJson(frame, this.frameNo, this.out, at);
+      if (stop >= 0) {
+        this.commitFast(at, stop);
         return;
       }
     }

@@ -125,8 +125,16 @@ export interface PcapngFileInfo {
 
 export type CaptureInfo = PcapFileInfo | PcapngFileInfo;
 
-/** What `CaptureParser.scan` calls for each frame: the frame is `bytes[start, end)`. */
-export type FrameVisitor = (bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number) => void;
+/** What `CaptureParser.scan` calls for each frame: the frame is `bytes[start, end)`, captured at `seconds` + `nanos`. */
+export type FrameVisitor = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  wireLength: number,
+  linkType: number,
+  seconds: number,
+  nanos: number,
+) => void;
 
 export interface CaptureParserOptions {
   /** Called, in file order, with every non-fatal error as it is found (they also go to `errors`). */
@@ -235,9 +243,9 @@ export class CaptureParser {
 
   /**
    * Visit every frame available from what was pushed, without creating Frame objects where the format
-   * allows (pcap records inside one chunk): `visit(bytes, start, end, wireLength, linkType)`, where the
-   * frame is `bytes[start, end)`, valid only during the call. Timestamps are not computed: use `next()`
-   * when they are wanted. Errors, chunk boundaries and pcapng go through `next()`, so the result (frames,
+   * allows (pcap records inside one chunk): `visit(bytes, start, end, wireLength, linkType, seconds, nanos)`,
+   * where the frame is `bytes[start, end)`, valid only during the call, and its time is `seconds` since
+   * the epoch plus `nanos` (0..999999999) as plain numbers. Errors, chunk boundaries and pcapng go through `next()`, so the result (frames,
    * errors, `fatal`) is the same as calling `next()` until it returns undefined. Returns frames visited.
    */
   scan(visit: FrameVisitor): number {
@@ -250,13 +258,15 @@ export class CaptureParser {
         const end = this.end_;
         const limit = this.snapLimit;
         const linkType = this.linkType;
+        const nano = this.nano;
         let pos = this.pos;
         let fast = 0;
         while (end - pos >= PcapRecord.length) {
           const caplen = dv.getUint32(pos + PcapRecord.caplen, le);
           const start = pos + PcapRecord.length;
           if (caplen > limit || start + caplen > end) break; // errors and records across chunks: next()
-          visit(buf, start, start + caplen, dv.getUint32(pos + PcapRecord.origlen, le), linkType);
+          const frac = dv.getUint32(pos + PcapRecord.fraction, le);
+          visit(buf, start, start + caplen, dv.getUint32(pos + PcapRecord.origlen, le), linkType, dv.getUint32(pos, le), nano ? frac : frac * 1000);
           pos = start + caplen;
           fast++;
         }
@@ -266,7 +276,9 @@ export class CaptureParser {
       }
       const f = this.next();
       if (f === undefined) return n;
-      visit(f.data, 0, f.data.length, f.wireLength, f.linkType);
+      const ts = f.timestampNs;
+      const sec = ts / NS_PER_S;
+      visit(f.data, 0, f.data.length, f.wireLength, f.linkType, Number(sec), Number(ts - sec * NS_PER_S));
       n++;
     }
   }

@@ -171,7 +171,7 @@ const isMcast = (b: Uint8Array, i: number): boolean => b[i]! >= 224 && b[i]! <= 
 const isZero = (b: Uint8Array, i: number): boolean => (b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]!) === 0;
 
 const NS_PER_S = 1_000_000_000n;
-let lastSec = -1n;
+let lastSec = -1;
 let lastSecDigits = enc("0");
 
 /** The summary key of the last message `emitFastFrameJson` wrote: "query-v1".."query-v3", "v1-report", "v2-report", "leave", "v3-report". */
@@ -311,102 +311,120 @@ export function fastFrameJsonBound(caplen: number): number {
  * have {@link fastFrameJsonBound} bytes free. The text equals `JSON.stringify(decodeFrame(raw, frameNumber))`.
  */
 export function emitFastFrameJson(raw: RawFrame, frameNumber: number, out: Uint8Array, pos: number): number {
-  const b = raw.data;
-  const caplen = b.length;
+  const ns = raw.timestampNs ?? 0n;
+  if (ns < 0n) return -1;
+  const sec = ns / NS_PER_S;
+  const d = raw.data;
+  return emitFastJson(d, 0, d.length, raw.linkType, raw.wireLength ?? d.length, Number(sec), Number(ns - sec * NS_PER_S), frameNumber, out, pos);
+}
+
+/**
+ * {@link emitFastFrameJson} for the frame `b[s0, e0)` captured at `seconds` + `nanos` (the form
+ * `CaptureParser.scan` visits frames in: no Frame object, no BigInt).
+ */
+export function emitFastJson(
+  b: Uint8Array,
+  s0: number,
+  e0: number,
+  linkType: number,
+  wireLength: number,
+  seconds: number,
+  nanos: number,
+  frameNumber: number,
+  out: Uint8Array,
+  pos: number,
+): number {
+  const caplen = e0 - s0;
   let o: number;
   let et: number;
   let link: Uint8Array;
   let macKind = 0; // 0 none, 1 ethernet (src at 6, dst at 0), 2 sll (src at 6), 3 sll2 (src at 12)
-  let tagsAt = 0;
   let tags = 0;
-  switch (raw.linkType) {
+  switch (linkType) {
     case LinkType.ethernet:
       if (caplen < 14) return -1;
       link = L.linkEth;
       macKind = 1;
-      et = u16(b, 12);
-      o = 14;
-      tagsAt = 14;
+      et = u16(b, s0 + 12);
+      o = s0 + 14;
       while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
-        if (o + 4 > caplen) return -1;
+        if (o + 4 > e0) return -1;
         et = u16(b, o + 2);
         o += 4;
         tags++;
       }
       break;
     case LinkType.linuxSll2:
-      if (caplen < 20 || b[11] !== 6) return -1;
+      if (caplen < 20 || b[s0 + 11] !== 6) return -1;
       link = L.linkSll2;
       macKind = 3;
-      et = u16(b, 0);
-      o = 20;
+      et = u16(b, s0);
+      o = s0 + 20;
       break;
     case LinkType.linuxSll:
-      if (caplen < 16 || u16(b, 4) !== 6) return -1;
+      if (caplen < 16 || u16(b, s0 + 4) !== 6) return -1;
       link = L.linkSll;
       macKind = 2;
-      et = u16(b, 14);
-      o = 16;
+      et = u16(b, s0 + 14);
+      o = s0 + 16;
       break;
     case LinkType.raw:
     case LinkType.ipv4:
       link = L.linkRaw;
       et = 0x0800;
-      o = 0;
+      o = s0;
       break;
     default:
       return -1;
   }
-  if (et !== 0x0800 || o + 20 > caplen) return -1;
+  if (et !== 0x0800 || o + 20 > e0) return -1;
   const vi = b[o]!;
   const ihl = (vi & 15) * 4;
-  if (vi >> 4 !== 4 || ihl < 20 || o + ihl > caplen) return -1;
+  if (vi >> 4 !== 4 || ihl < 20 || o + ihl > e0) return -1;
   const total = u16(b, o + 2);
-  if (total < ihl || o + total > caplen || b[o + 9] !== 2 || (u16(b, o + 6) & 0x3fff) !== 0) return -1;
+  if (total < ihl || o + total > e0 || b[o + 9] !== 2 || (u16(b, o + 6) & 0x3fff) !== 0) return -1;
   if (onesComplementSum(b, o, o + ihl) !== 0xffff) return -1;
   let ra = false;
   if (ihl === 24) {
     if (b[o + 20] !== 0x94 || b[o + 21] !== 4) return -1;
     ra = true;
   } else if (ihl !== 20) return -1;
+  if (seconds < 0 || nanos < 0 || nanos > 999_999_999 || !Number.isSafeInteger(seconds)) return -1;
 
   let p = lit(out, pos, L.frame);
   p = uint(out, p, frameNumber);
   p = lit(out, p, L.time);
-  // the exact decimal time: seconds (their digits cached, they change rarely) and 9 digits of ns
-  const ns = raw.timestampNs ?? 0n;
-  if (ns < 0n) return -1;
-  const sec = ns / NS_PER_S;
-  if (sec !== lastSec) {
-    lastSec = sec;
-    lastSecDigits = enc(sec.toString());
+  // the exact decimal time: seconds (their digits cached: they change rarely) and 9 digits of ns
+  if (seconds !== lastSec) {
+    lastSec = seconds;
+    lastSecDigits = enc(String(seconds));
   }
   p = lit(out, p, lastSecDigits);
   out[p++] = DOT;
-  let frac = Number(ns - sec * NS_PER_S);
+  let frac = nanos;
   for (let k = 8; k >= 0; k--) {
     out[p + k] = 48 + (frac % 10);
     frac = Math.floor(frac / 10);
   }
   p += 9;
   p = lit(out, p, L.len);
-  p = uint(out, p, raw.wireLength ?? caplen);
+  p = uint(out, p, wireLength);
   p = lit(out, p, L.caplen);
   p = uint(out, p, caplen);
   p = lit(out, p, link);
   out[p++] = 0x5b;
   for (let k = 0; k < tags; k++) {
     if (k) out[p++] = COMMA;
-    p = uint(out, p, u16(b, tagsAt + 4 * k) & 0xfff);
+    p = uint(out, p, u16(b, s0 + 14 + 4 * k) & 0xfff);
   }
   out[p++] = 0x5d;
   if (macKind === 0) p = lit(out, p, L.nullMacs);
   else {
     p = lit(out, p, L.macSrc);
-    p = mac(out, p, b, macKind === 3 ? 12 : 6);
+    p = mac(out, p, b, s0 + (macKind === 3 ? 12 : 6));
     if (macKind === 1) {
       p = lit(out, p, L.macDst);
-      p = mac(out, p, b, 0);
+      p = mac(out, p, b, s0);
     } else p = lit(out, p, L.macDstNull);
   }
   p = lit(out, p, L.ipSrc);

@@ -52,3 +52,21 @@ describe("frameToJson is exactly JSON.stringify(decodeFrame())", () => {
     expect(fast / n).toBeGreaterThan(0.9);
   });
 });
+
+describe("emitFastJson over a window with numeric time", () => {
+  it("writes the same text as the Frame form", async () => {
+    const { emitFastJson, fastFrameJsonBound } = await import("../../src/wire/index.js");
+    fc.assert(
+      fc.property(igmpMessage, fc.nat(30), fc.integer({ min: 0, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 }), (m, before, sec, ns) => {
+        const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01" });
+        const big = new Uint8Array(before + f.length + 5).fill(0x5a);
+        big.set(f, before);
+        const out = new Uint8Array(fastFrameJsonBound(f.length));
+        const end = emitFastJson(big, before, before + f.length, 1, f.length, sec, ns, 9, out, 0);
+        const want = fastFrameJson({ data: f, linkType: 1, wireLength: f.length, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }, 9);
+        expect(end < 0 ? null : Buffer.from(out.subarray(0, end)).toString("latin1")).toBe(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
