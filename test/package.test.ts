@@ -1,7 +1,8 @@
 // The built package as users load it: ESM and CJS entries, the wire subpath, and the CLI launcher.
 // `npm test` builds with tsup before vitest runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,4 +48,12 @@ test("a closed pipe (| head) ends the CLI quietly with status 0", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("decode - reads standard input, plain or gzip", () => {
+  const plain = readFileSync("fixtures/kernel-igmpv2-host.pcap");
+  const a = execFileSync("node", ["bin/igmpkit.js", "decode", "-"], { input: plain, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+  expect(a.trim().split("\n")).toHaveLength(12);
+  const b = execFileSync("node", ["bin/igmpkit.js", "decode", "--json", "-"], { input: gzipSync(plain), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+  expect(b.trim().split("\n").map((l) => JSON.parse(l).frame)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
 });
