@@ -122,3 +122,17 @@ describe("decode --json of several files", () => {
     expect(Object.keys(objs[11])[0]).toBe("file");
   });
 });
+
+describe("progress bar", () => {
+  it("draws on a terminal for a large file, never when stderr is not a terminal", async () => {
+    const f = encodeIgmpFrame({ message: v3Report([{ type: 2, group: "239.9.9.9" }]), src: "198.18.0.7", macSrc: mac });
+    const big = writePcap(join(dir, "big.pcap"), Array.from({ length: 160_000 }, () => f)); // ~12 MB
+    const slow = async (tty: boolean) => cli(["decode", "-c", "150000", big], { stderrIsTTY: tty });
+    const onTty = await slow(true);
+    expect(onTty.code).toBe(0);
+    expect(onTty.stderr).toMatch(/\r.*big\.pcap \[[#-]{30}\] \d+\.\d% \d+ frames/);
+    expect(onTty.stderr).toContain("\r\x1b[K"); // cleared before the summary
+    const piped = await slow(false);
+    expect(piped.stderr).not.toContain("\r");
+  });
+});
