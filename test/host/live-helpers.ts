@@ -9,6 +9,8 @@ export interface LiveEmulation {
   emulator: Emulator;
   /** Every IGMP frame heard from other nodes (queries), decoded, with the elapsed time. */
   heard: { t: number; d: DecodedFrame }[];
+  /** Every frame the emulated hosts sent, decoded, with the elapsed time. */
+  sent: { t: number; d: DecodedFrame }[];
   stop(mode?: StopMode): Promise<void>;
 }
 
@@ -17,13 +19,17 @@ export async function startEmulation(netns: string, iface: string, opts: Emulato
   const emulator = new Emulator(opts);
   const cap: LiveCapture = await openLiveCapture(iface, { netns, filter: liveFilter(emulator.configs.map((c) => c.ip)) });
   const errors: unknown[] = [];
+  const sent: LiveEmulation["sent"] = [];
   const driver = new RealtimeDriver(
     emulator,
     {
       now: () => performance.now(),
       setTimer: (ms, fn) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
-      send: (b) => cap.send(b),
+      send: (b) => {
+        sent.push({ t: driver.elapsedMs(), d: decodeFrame({ data: b, linkType: 1 }) });
+        return cap.send(b);
+      },
     },
     { onError: (e) => errors.push(e) },
   );
@@ -42,6 +48,7 @@ export async function startEmulation(netns: string, iface: string, opts: Emulato
     driver,
     emulator,
     heard,
+    sent,
     async stop(mode: StopMode = "leave") {
       if (stopped) return;
       stopped = true;
