@@ -1,10 +1,12 @@
 /**
- * Live: FRR pimd is the IGMPv3 querier, a Linux kernel host joins and leaves; the monitor, fed the capture
- * of that LAN, ends with the same groups and sources as `show ip igmp groups/sources json`.
+ * Live: FRR pimd is the IGMPv3 querier, a Linux kernel host joins and leaves; `igmpkit monitor -i` running
+ * in the router's namespace on its interface, and the library's `monitor` fed tcpdump's capture of the same
+ * LAN, both end with the same groups and sources as `show ip igmp groups/sources json`.
  */
-import { expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { monitor, readCapture } from "../../src/monitor/index.js";
 import { describeLive, Lab, waitFor } from "../lab/index.js";
+import { ensureBuilt, monitorView, startMonitor } from "./live-helpers.js";
 
 /** Every object (at any depth) of a vtysh JSON answer that has a string `group`. */
 function objectsWithGroup(j: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
@@ -18,7 +20,9 @@ function objectsWithGroup(j: unknown, out: Record<string, unknown>[] = []): Reco
 }
 
 describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
-  it("ends with the groups and sources pimd has", async () => {
+  beforeAll(() => ensureBuilt(), 180_000);
+
+  it("ends with the groups and sources pimd has, live (monitor -i) and from the capture", async () => {
     await Lab.with(async (lab) => {
       const r = await lab.netns("r");
       const h = await lab.netns("h");
@@ -27,6 +31,7 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
         interfaces: [{ name: link.a, address: "198.18.1.1/24", igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10 }],
       });
       const cap = await lab.tcpdump(h, "eth0", { filter: "igmp" });
+      const live = await startMonitor(lab, r, link.a);
       const host = await lab.kernelHost(h, "eth0", { version: 3, unsolicitedReportIntervalMs: 200 });
       await host.join("239.9.9.1");
       await host.join("239.9.9.2");
@@ -45,10 +50,11 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
         async () => (JSON.stringify(await frr.vtysh("show ip igmp groups json")).includes("239.9.9.2") ? undefined : true),
         { timeoutMs: 20_000 },
       );
-      await new Promise((res) => setTimeout(res, 2500)); // a query or two after the change
+      await live.waitEvent("the live monitor to drop 239.9.9.2", (e) => e.type === "expiry" && e.group === "239.9.9.2");
       const groupsJson = await frr.vtysh("show ip igmp groups json");
       const sourcesJson = await frr.vtysh("show ip igmp sources json");
       const file = await cap.stop();
+      const liveSnapshot = await live.stop();
 
       const frames = await readCapture(file);
       const { snapshot } = monitor(frames);
@@ -73,6 +79,18 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       expect(q).toBeDefined();
       // The monitor runs on what the querier advertises (FRR 8.x was seen sending QQIC 125 with query-interval 2).
       if (q?.kind === "query" && q.version === 3) expect(snapshot.timers.queryInterval).toBe(q.qqiDefault ? 125 : q.qqi);
+      // The live monitor, in the router's namespace, saw the leave, pimd's last-member queries and the expiry.
+      const events = live.events();
+      const leave = events.find((e) => e.type === "leave" && e.group === "239.9.9.2");
+      expect(leave).toMatchObject({ reporter: "198.18.1.2", version: 3 });
+      const lmq = events.find((e) => e.type === "last-member-query" && e.group === "239.9.9.2" && e.observed && e.timeMs >= leave!.timeMs);
+      expect(lmq).toBeDefined();
+      const gone = events.find((e) => e.type === "expiry" && e.group === "239.9.9.2");
+      expect(gone!.timeMs).toBeGreaterThan(lmq!.timeMs);
+      // and ends where pimd is, and where the capture replay ends
+      expect(monitorView(liveSnapshot).map((g) => g.group)).toEqual(frrGroups);
+      expect(monitorView(liveSnapshot)).toEqual(monitorView(snapshot));
+      expect(liveSnapshot.querier?.address).toBe("198.18.1.1");
       if (process.env.IGMPKIT_SHOW_FRR) console.log(JSON.stringify({ groupsJson, sourcesJson, snapshot }, null, 1));
       await host.close();
     });
