@@ -23,8 +23,8 @@ function measure(name, file, frames, cmd, args, inProcess = false) {
 }
 
 const rows = [
-  measure("igmpkit decode --json", big, N, "node", ["bin/igmpkit.js", "decode", "--json", big]),
-  measure("igmpkit decode (text)", big, N, "node", ["bin/igmpkit.js", "decode", big]),
+  measure("igmpkit decode --json", big, N, "bin/igmpkit.js", ["decode", "--json", big]),
+  measure("igmpkit decode (text)", big, N, "bin/igmpkit.js", ["decode", big]),
   measure("tcpdump -nv -r", big, N, "tcpdump", ["-nv", "-r", big]),
   measure("tshark -T json -r (100k cut)", cut, 100_000, "tshark", ["-T", "json", "-r", cut]),
   measure("library loop (scan + FrameView check, in-process time)", big, N, "node", ["bench/library-loop.mjs", big], true),

@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Thin launcher: the CLI is built by tsup into dist/cli.js (`npm run build`; `npm ci` builds it via `prepare`).
+// --max-semi-space-size=8: a smaller young generation keeps peak memory of long decodes near 110 MB
+// (measured: text decode of 1M frames 136 -> 109 MB, -v 153 -> 126 MB) at no cost in speed.
 
 // `igmpkit decode big.pcap | head`: the reader went away; stop quietly as tcpdump does.
 process.stdout.on("error", (err) => {
