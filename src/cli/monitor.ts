@@ -277,7 +277,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   let dirty = true;
   let lastDraw = 0;
   if (!json) {
-    const columns = () => (io.stdout as { columns?: number }).columns ?? 120;
+    // 0 or missing when the terminal does not say (a pty without a size): assume a wide one.
+    const columns = () => (io.stdout as { columns?: number }).columns || 120;
     draw = () => {
       dirty = false;
       lastDraw = clock.now();

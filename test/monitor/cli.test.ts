@@ -184,6 +184,22 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(final).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+4\.5 s\s+v3\s+198\.18\.0\.2\n1 group\n$/);
   });
 
+  it("on a terminal, lines are cut to its width (and a pty that reports width 0 counts as wide)", async () => {
+    for (const [columns, title] of [
+      [30, "igmpkit monitor on eth9  2023…"],
+      [0, "igmpkit monitor on eth9  2023-11-14T22:13:20.000Z  0 frames  (Ctrl-C to stop)"],
+    ] as const) {
+      const { io, out } = liveIo(true);
+      Object.assign(io.stdout, { columns });
+      const ac = new AbortController();
+      const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => new FakeCapture("eth9"), clock: new VirtualClock(0) });
+      await new Promise((r) => setImmediate(r));
+      ac.abort();
+      expect(await run).toBe(0);
+      expect(out.stdout.split("\n")[0]).toBe(`\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J${title}`);
+    }
+  });
+
   for (const [code, message] of [
     ["no-such-interface", "no such interface: nosuch0; interfaces here: lo, eth0"],
     ["not-permitted", "not permitted to capture on nosuch0: Operation not permitted; run as root"],
