@@ -10,6 +10,7 @@ import {
   destinationFor,
   IGMP_ADDRESSES,
   ipv4ToNumber,
+  isLinkLocalMulticast,
   isSsm,
   type DecodedFrame,
   type IgmpMessage,
@@ -370,6 +371,11 @@ export class Linter {
 
   /** Judge the first answer (per `key`) to query `q`. */
   private answer(q: OpenQuery, key: string, host: string, group: string, t: number, frame: number): void {
+    // Link-local groups (224.0.0.0/24) are never routed and snooping switches flood them (RFC 4541
+    // §2.1.2): no router or switch keeps state a late answer could lose. And their reporters are often
+    // the querier's own host side: the Linux bridge queries its own stack on a separate timer, and that
+    // query never appears on a port, so its answer looked late against the port's query (seen live).
+    if (isLinkLocalMulticast(group)) return;
     if (q.tMs > t || q.answered.has(key)) return;
     q.answered.add(key);
     if (t > q.deadlineMs + this.opts.lateGraceMs)
@@ -415,7 +421,7 @@ export class Linter {
     for (const r of m.records) {
       if (r.type === 1 || r.type === 2) {
         // Current-state records are answers to queries: one report per host for a general query.
-        const qf = this.queryFor(r.group);
+        const qf = isLinkLocalMulticast(r.group) ? null : this.queryFor(r.group);
         if (qf) this.answer(qf.q, qf.specific ? `${src} ${r.group}` : src, src, r.group, t, f.frame);
       } else if (r.type >= 3 && r.type <= 6) {
         this.onStateChange(f, src, t, r.group, r.kind, r.sources);

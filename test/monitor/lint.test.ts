@@ -166,6 +166,26 @@ describe("lint: rule details", () => {
     expect(rules([...list, { t: 125, src: Q, message: v2Query({ maxRespTime: 10 }) }, { t: 140, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
   });
 
+  it("answers for link-local groups are not judged: the Linux bridge's own stack answers queries no port shows", () => {
+    // As captured live on a bridge port (v2 querier from 0.0.0.0, the bridge's own host 198.18.0.1
+    // reporting the all-snoopers group 224.0.0.106 about 1.2-1.4 s after each general query on the port).
+    const B = "198.18.0.1";
+    const v2 = (group: string): At[] => [
+      { t: 0, src: "0.0.0.0", message: v2Query({ maxRespTime: 1 }) },
+      { t: 0.3, src: B, message: v2Report(group) },
+      { t: 2, src: "0.0.0.0", message: v2Query({ maxRespTime: 1 }) },
+      { t: 3.188, src: B, message: v2Report(group) },
+    ];
+    expect(rules(v2("224.0.0.106"))).toEqual([]);
+    expect(rules(v2(G))).toEqual(["late-report"]);
+    const v3 = (groups: string[]): At[] => [
+      { t: 0, src: Q, message: v3Query({ maxRespTime: 1 }) },
+      { t: 1.5, src: B, message: v3Report(groups.map((group) => ({ type: "MODE_IS_EXCLUDE" as const, group }))) },
+    ];
+    expect(rules(v3(["224.0.0.106"]))).toEqual([]);
+    expect(rules(v3(["224.0.0.106", G]))).toEqual(["late-report"]);
+  });
+
   it("a state change near the start of the capture, or from 0.0.0.0, is not judged", () => {
     expect(rules(CASES["state-change-not-repeated"]!.list.slice(1))).toEqual([]);
     const list = CASES["state-change-not-repeated"]!.list.map((a, i) => (i === 1 ? { ...a, src: "0.0.0.0" } : a));
