@@ -3,7 +3,8 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrameDetail, emitFastFrameJson, emitFastJson, fastFrameJsonBound, lastFastKey, type DecodedFrame } from "../wire/index.js";
+import { decodeFrameDetail, emitFastJson, FAST_KEYS, fastFrame, fastFrameJsonBound, type DecodedFrame } from "../wire/index.js";
+import { emitFastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
 
@@ -124,9 +125,41 @@ export class FrameOutput {
     return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
   }
 
-  /** True when frames may come through {@link pushScanned} (JSON of every frame, no filter, no -c). */
+  /** True when common frames are written straight from their bytes (JSON or one-line text, nothing filtered). */
+  private get fastOutput(): boolean {
+    return !this.filtered && !this.opts.quiet && !this.done && (this.opts.json || !this.opts.verbose);
+  }
+
+  /** True when frames may come through {@link pushScanned} (every frame printed, no -c). */
   get takesScanned(): boolean {
-    return this.opts.json && !this.filtered && this.opts.count === undefined && !this.opts.quiet;
+    return this.fastOutput && this.opts.count === undefined;
+  }
+
+  /**
+   * Write a common frame straight from its bytes (JSON: wire/json.ts; text: fasttext.ts), exactly as the
+   * general path would print it, and count it; false (nothing written) for any other frame.
+   */
+  private emitFast(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): boolean {
+    const json = this.opts.json;
+    const caplen = end - start;
+    this.reserve((json ? fastFrameJsonBound(caplen) : fastTextBound(caplen)) + this.filePrefix.length + 1);
+    const at = this.outLen + this.filePrefix.length;
+    const stop = json
+      ? emitFastJson(bytes, start, end, linkType, wireLength, seconds, nanos, this.frameNo, this.out, at)
+      : emitFastText(bytes, start, end, linkType, seconds, nanos, this.opts.time, this.out, this.outLen);
+    if (stop < 0) return false;
+    if (json && this.filePrefix.length > 0) {
+      this.out.set(this.filePrefix, this.outLen);
+      this.out[at] = 0x2c; // {"file":"x" + ,"frame":...
+    }
+    this.out[stop] = 0x0a;
+    this.outLen = stop + 1;
+    const s = this.summary;
+    const key = FAST_KEYS[fastFrame.kind]!;
+    s.igmp++;
+    s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+    s.printed++;
+    return true;
   }
 
   /**
@@ -134,35 +167,18 @@ export class FrameOutput {
    * common frames are written without any object; the rest are made into a Frame and pushed.
    */
   pushScanned(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): void {
-    this.reserve(fastFrameJsonBound(end - start) + this.filePrefix.length + 1);
-    const at = this.outLen + this.filePrefix.length;
-    const stop = emitFastJson(bytes, start, end, linkType, wireLength, seconds, nanos, this.frameNo + 1, this.out, at);
-    if (stop < 0) {
-      this.push({
-        data: bytes.subarray(start, end),
-        wireLength,
-        linkType,
-        interfaceId: 0,
-        timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos),
-      });
-      return;
-    }
     this.frameNo++;
     this.summary.frames++;
-    this.commitFast(at, stop);
-  }
-
-  private commitFast(at: number, stop: number): void {
-    const s = this.summary;
-    if (this.filePrefix.length > 0) {
-      this.out.set(this.filePrefix, this.outLen);
-      this.out[at] = 0x2c; // {"file":"x" + ,"frame":...
-    }
-    this.out[stop] = 0x0a;
-    this.outLen = stop + 1;
-    s.igmp++;
-    s.byKind[lastFastKey] = (s.byKind[lastFastKey] ?? 0) + 1;
-    s.printed++;
+    if (this.emitFast(bytes, start, end, wireLength, linkType, seconds, nanos)) return;
+    this.frameNo--;
+    this.summary.frames--;
+    this.push({
+      data: bytes.subarray(start, end),
+      wireLength,
+      linkType,
+      interfaceId: 0,
+      timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos),
+    });
   }
 
   /** Decode, count, filter and print one frame. */
@@ -170,15 +186,10 @@ export class FrameOutput {
     const s = this.summary;
     this.frameNo++;
     s.frames++;
-    if (this.opts.json && !this.filtered && !this.done && !this.opts.quiet) {
-      // JSON of a common well-formed frame written straight from the bytes (identical text; see wire/json.ts)
-      this.reserve(fastFrameJsonBound(frame.data.length) + this.filePrefix.length + 1);
-      const at = this.outLen + this.filePrefix.length;
-      const stop = emitFastFrameJson(frame, this.frameNo, this.out, at);
-      if (stop >= 0) {
-        this.commitFast(at, stop);
-        return;
-      }
+    if (this.fastOutput && frame.timestampNs >= 0n) {
+      const sec = frame.timestampNs / 1_000_000_000n;
+      const nanos = Number(frame.timestampNs - sec * 1_000_000_000n);
+      if (this.emitFast(frame.data, 0, frame.data.length, frame.wireLength, frame.linkType, Number(sec), nanos)) return;
     }
     const d = decodeFrameDetail(frame, this.frameNo);
     const f = d.frame;

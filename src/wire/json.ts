@@ -12,106 +12,8 @@ import { decodeFrame, type RawFrame } from "./frame.js";
 import { onesComplementSum } from "./checksum.js";
 import { decodeFloatCode } from "./float.js";
 import { LinkType } from "./link.js";
+import { bool, COMMA, DOT, enc, ip, jsonSources, lit, mac, tenths, uint } from "./ascii.js";
 
-const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const HEX_HI = Uint8Array.from({ length: 256 }, (_, i) => "0123456789abcdef".charCodeAt(i >> 4));
-const HEX_LO = Uint8Array.from({ length: 256 }, (_, i) => "0123456789abcdef".charCodeAt(i & 15));
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const DOT = 0x2e;
-
-/** A write position in a byte buffer; all writers return the new position. */
-function lit(out: Uint8Array, p: number, s: Uint8Array): number {
-  const n = s.length;
-  if (n > 12) out.set(s, p); // measured: a native copy beats the loop above about 12 bytes
-  else for (let i = 0; i < n; i++) out[p + i] = s[i]!;
-  return p + n;
-}
-
-function uint(out: Uint8Array, p: number, n: number): number {
-  if (n < 10) {
-    out[p] = 48 + n;
-    return p + 1;
-  }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  for (let i = digits - 1; i >= 0; i--) {
-    out[p + i] = 48 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return p + digits;
-}
-
-/** `tenths / 10` as JavaScript prints it: 10, 25.5, 0.1, 3174.4. */
-function tenths(out: Uint8Array, p: number, t: number): number {
-  p = uint(out, p, Math.floor(t / 10));
-  const d = t % 10;
-  if (d !== 0) {
-    out[p] = DOT;
-    out[p + 1] = 48 + d;
-    return p + 2;
-  }
-  return p;
-}
-
-function byteDec(out: Uint8Array, p: number, v: number): number {
-  if (v >= 100) {
-    out[p] = 48 + Math.floor(v / 100);
-    out[p + 1] = 48 + (Math.floor(v / 10) % 10);
-    out[p + 2] = 48 + (v % 10);
-    return p + 3;
-  }
-  if (v >= 10) {
-    out[p] = 48 + Math.floor(v / 10);
-    out[p + 1] = 48 + (v % 10);
-    return p + 2;
-  }
-  out[p] = 48 + v;
-  return p + 1;
-}
-
-/** "a.b.c.d" with its quotes. */
-function ip(out: Uint8Array, p: number, b: Uint8Array, i: number): number {
-  out[p++] = QUOTE;
-  p = byteDec(out, p, b[i]!);
-  out[p++] = DOT;
-  p = byteDec(out, p, b[i + 1]!);
-  out[p++] = DOT;
-  p = byteDec(out, p, b[i + 2]!);
-  out[p++] = DOT;
-  p = byteDec(out, p, b[i + 3]!);
-  out[p] = QUOTE;
-  return p + 1;
-}
-
-/** "aa:bb:cc:dd:ee:ff" with its quotes. */
-function mac(out: Uint8Array, p: number, b: Uint8Array, i: number): number {
-  out[p++] = QUOTE;
-  for (let k = 0; k < 6; k++) {
-    if (k) out[p++] = 0x3a;
-    out[p++] = HEX_HI[b[i + k]!]!;
-    out[p++] = HEX_LO[b[i + k]!]!;
-  }
-  out[p] = QUOTE;
-  return p + 1;
-}
-
-function sources(out: Uint8Array, p: number, b: Uint8Array, start: number, n: number): number {
-  out[p++] = 0x5b;
-  for (let k = 0; k < n; k++) {
-    if (k) out[p++] = COMMA;
-    p = ip(out, p, b, start + 4 * k);
-  }
-  out[p] = 0x5d;
-  return p + 1;
-}
-
-function bool(out: Uint8Array, p: number, v: boolean): number {
-  return lit(out, p, v ? TRUE : FALSE);
-}
-
-const TRUE = enc("true");
-const FALSE = enc("false");
 const L = {
   frame: enc('{"frame":'),
   time: enc(',"time":"'),
@@ -174,7 +76,137 @@ const NS_PER_S = 1_000_000_000n;
 let lastSec = -1;
 let lastSecDigits = enc("0");
 
-/** The summary key of the last message `emitFastFrameJson` wrote: "query-v1".."query-v3", "v1-report", "v2-report", "leave", "v3-report". */
+
+
+/** Kinds of common frames {@link fastCheck} accepts (0: not one of them). */
+export const FastKind = { queryV1: 1, queryV2: 2, queryV3: 3, v1Report: 4, v2Report: 5, leave: 6, v3Report: 7 } as const;
+/** Summary keys by {@link FastKind}. */
+export const FAST_KEYS: readonly string[] = ["", "query-v1", "query-v2", "query-v3", "v1-report", "v2-report", "leave", "v3-report"];
+
+/** What the last {@link fastCheck} found; one shared object, overwritten by every call. */
+export const fastFrame = {
+  kind: 0,
+  /** Offset of the IPv4 header, its length, whether its one option is Router Alert. */
+  ip: 0,
+  ihl: 0,
+  ra: false,
+  /** Offset and length of the IGMP message. */
+  igmp: 0,
+  igmpLen: 0,
+  /** 0 no MACs (raw), 1 Ethernet, 2 Linux cooked v1, 3 Linux cooked v2. */
+  macKind: 0,
+  /** Number of VLAN tags (Ethernet). */
+  tags: 0,
+};
+
+/**
+ * Is `b[s0, e0)` one of the frames a LAN carries all day, with nothing to report: a well-formed IGMPv1/v2/v3
+ * query, report or leave with valid checksums, no warnings, at most a Router Alert option, on Ethernet
+ * (VLAN tags allowed), Linux cooked or raw IPv4? Returns its {@link FastKind} (0 when not) and fills
+ * {@link fastFrame}. For such frames `decodeFrame` would give no errors and no warnings.
+ */
+export function fastCheck(b: Uint8Array, s0: number, e0: number, linkType: number): number {
+  const f = fastFrame;
+  f.kind = 0;
+  let o: number;
+  let et: number;
+  f.tags = 0;
+  switch (linkType) {
+    case LinkType.ethernet:
+      if (e0 - s0 < 14) return 0;
+      f.macKind = 1;
+      et = u16(b, s0 + 12);
+      o = s0 + 14;
+      while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
+        if (o + 4 > e0) return 0;
+        et = u16(b, o + 2);
+        o += 4;
+        f.tags++;
+      }
+      break;
+    case LinkType.linuxSll2:
+      if (e0 - s0 < 20 || b[s0 + 11] !== 6) return 0;
+      f.macKind = 3;
+      et = u16(b, s0);
+      o = s0 + 20;
+      break;
+    case LinkType.linuxSll:
+      if (e0 - s0 < 16 || u16(b, s0 + 4) !== 6) return 0;
+      f.macKind = 2;
+      et = u16(b, s0 + 14);
+      o = s0 + 16;
+      break;
+    case LinkType.raw:
+    case LinkType.ipv4:
+      f.macKind = 0;
+      et = 0x0800;
+      o = s0;
+      break;
+    default:
+      return 0;
+  }
+  if (et !== 0x0800 || o + 20 > e0) return 0;
+  const vi = b[o]!;
+  const ihl = (vi & 15) * 4;
+  if (vi >> 4 !== 4 || ihl < 20 || o + ihl > e0) return 0;
+  const total = u16(b, o + 2);
+  if (total < ihl || o + total > e0 || b[o + 9] !== 2 || (u16(b, o + 6) & 0x3fff) !== 0) return 0;
+  if (onesComplementSum(b, o, o + ihl) !== 0xffff) return 0;
+  if (ihl === 24) {
+    if (b[o + 20] !== 0x94 || b[o + 21] !== 4) return 0;
+    f.ra = true;
+  } else if (ihl === 20) f.ra = false;
+  else return 0;
+  f.ip = o;
+  f.ihl = ihl;
+  const s = o + ihl;
+  const len = total - ihl;
+  f.igmp = s;
+  f.igmpLen = len;
+  if (len < 8 || onesComplementSum(b, s, s + len) !== 0xffff) return 0; // a bad checksum is for the general path
+  const type = b[s]!;
+  const code = b[s + 1]!;
+  const g = s + 4;
+  switch (type) {
+    case 0x11: {
+      if (len === 8) {
+        if (code === 0) return isZero(b, g) ? (f.kind = FastKind.queryV1) : 0;
+        return isZero(b, g) || isMcast(b, g) ? (f.kind = FastKind.queryV2) : 0;
+      }
+      if (len < 12) return 0;
+      const zero = isZero(b, g);
+      if (!zero && !isMcast(b, g)) return 0;
+      if ((b[s + 8]! & 0xe0) !== 0) return 0; // E bit or reserved bits
+      const n = u16(b, s + 10);
+      if (len !== 12 + 4 * n || (zero && n > 0)) return 0;
+      return (f.kind = FastKind.queryV3);
+    }
+    case 0x12:
+      return len === 8 && code === 0 && isMcast(b, g) ? (f.kind = FastKind.v1Report) : 0;
+    case 0x16:
+      return len === 8 && isMcast(b, g) ? (f.kind = FastKind.v2Report) : 0;
+    case 0x17:
+      return len === 8 && isMcast(b, g) ? (f.kind = FastKind.leave) : 0;
+    case 0x22: {
+      if (code !== 0 || u16(b, s + 4) !== 0) return 0;
+      const m = u16(b, s + 6);
+      const end = s + len;
+      let r = s + 8;
+      for (let k = 0; k < m; k++) {
+        if (r + 8 > end) return 0;
+        const rt = b[r]!;
+        const ns = u16(b, r + 2);
+        if (rt < 1 || rt > 6 || b[r + 1] !== 0 || r + 8 + 4 * ns > end || !isMcast(b, r + 4)) return 0;
+        r += 8 + 4 * ns;
+      }
+      return r === end ? (f.kind = FastKind.v3Report) : 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** The summary key of the last frame `emitFastJson` wrote: "query-v1".."query-v3", "v1-report", "v2-report", "leave", "v3-report". */
 export let lastFastKey = "";
 
 /** `{"kind":...,"type":N,"checksum":N,"checksumValid":true` */
@@ -185,43 +217,28 @@ function head(out: Uint8Array, p: number, lead: Uint8Array, b: Uint8Array, s: nu
   return lit(out, p, L.ckValid);
 }
 
-/** Write the `igmp` member for the common well-formed cases; -1 to take the general path. */
-function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: number): number {
-  if (len < 8) return -1;
-  if (onesComplementSum(b, s, s + len) !== 0xffff) return -1; // bad checksum: the general path reports it
-  const type = b[s]!;
+/** The `igmp` member of a frame {@link fastCheck} accepted. */
+function igmpJson(out: Uint8Array, p: number, b: Uint8Array): number {
+  const s = fastFrame.igmp;
   const code = b[s + 1]!;
   const g = s + 4;
-  switch (type) {
-    case 0x11: {
-      if (len === 8) {
-        if (code === 0) {
-          if (!isZero(b, g)) return -1;
-          lastFastKey = "query-v1";
-          p = head(out, p, L.q, b, s);
-          return lit(out, p, L.v1q);
-        }
-        if (!isZero(b, g) && !isMcast(b, g)) return -1;
-        lastFastKey = "query-v2";
-        p = head(out, p, L.q, b, s);
-        p = lit(out, p, L.v2q);
-        p = ip(out, p, b, g);
-        p = lit(out, p, L.mrc);
-        p = uint(out, p, code);
-        p = lit(out, p, L.mrt);
-        p = tenths(out, p, code);
-        return lit(out, p, L.extraEnd);
-      }
-      if (len < 12) return -1;
-      const zero = isZero(b, g);
-      if (!zero && !isMcast(b, g)) return -1;
+  switch (fastFrame.kind) {
+    case FastKind.queryV1:
+      p = head(out, p, L.q, b, s);
+      return lit(out, p, L.v1q);
+    case FastKind.queryV2:
+      p = head(out, p, L.q, b, s);
+      p = lit(out, p, L.v2q);
+      p = ip(out, p, b, g);
+      p = lit(out, p, L.mrc);
+      p = uint(out, p, code);
+      p = lit(out, p, L.mrt);
+      p = tenths(out, p, code);
+      return lit(out, p, L.extraEnd);
+    case FastKind.queryV3: {
       const flags = b[s + 8]!;
-      if ((flags & 0xe0) !== 0) return -1; // E bit or reserved bits
-      const n = u16(b, s + 10);
-      if (len !== 12 + 4 * n || (zero && n > 0)) return -1;
       const qqic = b[s + 9]!;
       const qrv = flags & 7;
-      lastFastKey = "query-v3";
       p = head(out, p, L.q, b, s);
       p = lit(out, p, L.v3q);
       p = ip(out, p, b, g);
@@ -242,44 +259,27 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
       p = lit(out, p, L.qqiDefault);
       p = bool(out, p, qqic === 0);
       p = lit(out, p, L.qSources);
-      p = sources(out, p, b, s + 12, n);
+      p = jsonSources(out, p, b, s + 12, u16(b, s + 10));
       return lit(out, p, L.qEnd);
     }
-    case 0x12:
-      if (len !== 8 || code !== 0 || !isMcast(b, g)) return -1;
-      lastFastKey = "v1-report";
+    case FastKind.v1Report:
       p = head(out, p, L.v1r, b, s);
       p = lit(out, p, L.v1rMid);
       p = ip(out, p, b, g);
       return lit(out, p, L.v1rEnd);
-    case 0x16:
-    case 0x17:
-      if (len !== 8 || !isMcast(b, g)) return -1;
-      lastFastKey = type === 0x16 ? "v2-report" : "leave";
-      p = head(out, p, type === 0x16 ? L.v2r : L.lv, b, s);
+    case FastKind.v2Report:
+    case FastKind.leave:
+      p = head(out, p, fastFrame.kind === FastKind.v2Report ? L.v2r : L.lv, b, s);
       p = lit(out, p, L.v2rMid);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
       return lit(out, p, L.extraEnd);
-    case 0x22: {
-      if (code !== 0 || u16(b, s + 4) !== 0) return -1;
+    default: {
       const m = u16(b, s + 6);
-      const end = s + len;
-      // validate every record before writing anything
-      let r = s + 8;
-      for (let k = 0; k < m; k++) {
-        if (r + 8 > end) return -1;
-        const rt = b[r]!;
-        const ns = u16(b, r + 2);
-        if (rt < 1 || rt > 6 || b[r + 1] !== 0 || r + 8 + 4 * ns > end || !isMcast(b, r + 4)) return -1;
-        r += 8 + 4 * ns;
-      }
-      if (r !== end) return -1;
-      lastFastKey = "v3-report";
       p = head(out, p, L.v3r, b, s);
       p = lit(out, p, L.v3rMid);
-      r = s + 8;
+      let r = s + 8;
       for (let k = 0; k < m; k++) {
         if (k) out[p++] = COMMA;
         const rt = b[r]!;
@@ -289,14 +289,12 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array, s: number, len: num
         p = lit(out, p, L.recKinds[rt]!);
         p = ip(out, p, b, r + 4);
         p = lit(out, p, L.recSources);
-        p = sources(out, p, b, r + 8, ns);
+        p = jsonSources(out, p, b, r + 8, ns);
         p = lit(out, p, L.recEnd);
         r += 8 + 4 * ns;
       }
       return lit(out, p, L.v3rEnd);
     }
-    default:
-      return -1;
   }
 }
 
@@ -318,6 +316,11 @@ export function emitFastFrameJson(raw: RawFrame, frameNumber: number, out: Uint8
   return emitFastJson(d, 0, d.length, raw.linkType, raw.wireLength ?? d.length, Number(sec), Number(ns - sec * NS_PER_S), frameNumber, out, pos);
 }
 
+/** True for a time `emitFastJson` can print exactly (seconds since the epoch plus 0..999999999 ns). */
+export function fastTimeOk(seconds: number, nanos: number): boolean {
+  return seconds >= 0 && nanos >= 0 && nanos <= 999_999_999 && Number.isSafeInteger(seconds) && Number.isInteger(nanos);
+}
+
 /**
  * {@link emitFastFrameJson} for the frame `b[s0, e0)` captured at `seconds` + `nanos` (the form
  * `CaptureParser.scan` visits frames in: no Frame object, no BigInt).
@@ -334,63 +337,9 @@ export function emitFastJson(
   out: Uint8Array,
   pos: number,
 ): number {
-  const caplen = e0 - s0;
-  let o: number;
-  let et: number;
-  let link: Uint8Array;
-  let macKind = 0; // 0 none, 1 ethernet (src at 6, dst at 0), 2 sll (src at 6), 3 sll2 (src at 12)
-  let tags = 0;
-  switch (linkType) {
-    case LinkType.ethernet:
-      if (caplen < 14) return -1;
-      link = L.linkEth;
-      macKind = 1;
-      et = u16(b, s0 + 12);
-      o = s0 + 14;
-      while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
-        if (o + 4 > e0) return -1;
-        et = u16(b, o + 2);
-        o += 4;
-        tags++;
-      }
-      break;
-    case LinkType.linuxSll2:
-      if (caplen < 20 || b[s0 + 11] !== 6) return -1;
-      link = L.linkSll2;
-      macKind = 3;
-      et = u16(b, s0);
-      o = s0 + 20;
-      break;
-    case LinkType.linuxSll:
-      if (caplen < 16 || u16(b, s0 + 4) !== 6) return -1;
-      link = L.linkSll;
-      macKind = 2;
-      et = u16(b, s0 + 14);
-      o = s0 + 16;
-      break;
-    case LinkType.raw:
-    case LinkType.ipv4:
-      link = L.linkRaw;
-      et = 0x0800;
-      o = s0;
-      break;
-    default:
-      return -1;
-  }
-  if (et !== 0x0800 || o + 20 > e0) return -1;
-  const vi = b[o]!;
-  const ihl = (vi & 15) * 4;
-  if (vi >> 4 !== 4 || ihl < 20 || o + ihl > e0) return -1;
-  const total = u16(b, o + 2);
-  if (total < ihl || o + total > e0 || b[o + 9] !== 2 || (u16(b, o + 6) & 0x3fff) !== 0) return -1;
-  if (onesComplementSum(b, o, o + ihl) !== 0xffff) return -1;
-  let ra = false;
-  if (ihl === 24) {
-    if (b[o + 20] !== 0x94 || b[o + 21] !== 4) return -1;
-    ra = true;
-  } else if (ihl !== 20) return -1;
-  if (seconds < 0 || nanos < 0 || nanos > 999_999_999 || !Number.isSafeInteger(seconds)) return -1;
-
+  if (fastCheck(b, s0, e0, linkType) === 0 || !fastTimeOk(seconds, nanos)) return -1;
+  const f = fastFrame;
+  lastFastKey = FAST_KEYS[f.kind]!;
   let p = lit(out, pos, L.frame);
   p = uint(out, p, frameNumber);
   p = lit(out, p, L.time);
@@ -410,23 +359,24 @@ export function emitFastJson(
   p = lit(out, p, L.len);
   p = uint(out, p, wireLength);
   p = lit(out, p, L.caplen);
-  p = uint(out, p, caplen);
-  p = lit(out, p, link);
+  p = uint(out, p, e0 - s0);
+  p = lit(out, p, f.macKind === 1 ? L.linkEth : f.macKind === 2 ? L.linkSll : f.macKind === 3 ? L.linkSll2 : L.linkRaw);
   out[p++] = 0x5b;
-  for (let k = 0; k < tags; k++) {
+  for (let k = 0; k < f.tags; k++) {
     if (k) out[p++] = COMMA;
     p = uint(out, p, u16(b, s0 + 14 + 4 * k) & 0xfff);
   }
   out[p++] = 0x5d;
-  if (macKind === 0) p = lit(out, p, L.nullMacs);
+  if (f.macKind === 0) p = lit(out, p, L.nullMacs);
   else {
     p = lit(out, p, L.macSrc);
-    p = mac(out, p, b, s0 + (macKind === 3 ? 12 : 6));
-    if (macKind === 1) {
+    p = mac(out, p, b, s0 + (f.macKind === 3 ? 12 : 6));
+    if (f.macKind === 1) {
       p = lit(out, p, L.macDst);
       p = mac(out, p, b, s0);
     } else p = lit(out, p, L.macDstNull);
   }
+  const o = f.ip;
   p = lit(out, p, L.ipSrc);
   p = ip(out, p, b, o + 12);
   p = lit(out, p, L.ipDst);
@@ -436,10 +386,9 @@ export function emitFastJson(
   p = lit(out, p, L.tos);
   p = uint(out, p, b[o + 1]!);
   p = lit(out, p, L.ra);
-  p = bool(out, p, ra);
+  p = bool(out, p, f.ra);
   p = lit(out, p, L.igmp);
-  p = igmpJson(out, p, b, o + ihl, total - ihl);
-  if (p < 0) return -1;
+  p = igmpJson(out, p, b);
   return lit(out, p, L.tail);
 }
 

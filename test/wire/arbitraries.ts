@@ -1,6 +1,13 @@
 /** fast-check generators of valid IGMP message values (derived fields consistent with raw ones). */
 import fc from "fast-check";
 import {
+  leave,
+  v1Query,
+  v1Report,
+  v2Query,
+  v2Report,
+  v3Query,
+  v3Report,
   decodeFloatCode,
   groupRecordKind,
   numberToIPv4,
@@ -99,4 +106,20 @@ export const igmpMessage: fc.Arbitrary<IgmpMessageInit> = fc.oneof(
       if (kind === "rgmp") (m as { name?: string }).name = ["rgmp-leave", "rgmp-join", "rgmp-bye", "rgmp-hello"][r.t - 0xfc];
       return m;
     }),
+);
+
+/** Messages of the kinds a LAN carries all day, well-formed (the JSON and text fast paths take them). */
+export const commonMessage: fc.Arbitrary<IgmpMessageInit> = fc.oneof(
+  fc.constant(null).map(() => v1Query()),
+  fc.record({ g: fc.oneof(fc.constant("0.0.0.0"), mcast), t: fc.integer({ min: 1, max: 255 }) }).map((r) => v2Query({ group: r.g, maxRespCode: r.t })),
+  fc
+    .record({ g: mcast, code: fc.integer({ min: 0, max: 255 }), qqic: fc.integer({ min: 0, max: 255 }), qrv: fc.integer({ min: 0, max: 7 }), s: fc.boolean(), src: fc.array(ipv4, { maxLength: 4 }) })
+    .map((r) => v3Query({ group: r.g, maxRespCode: r.code, qqic: r.qqic, qrv: r.qrv, sFlag: r.s, sources: r.src })),
+  fc.record({ code: fc.integer({ min: 0, max: 255 }), qqic: fc.integer({ min: 0, max: 255 }), qrv: fc.integer({ min: 0, max: 7 }) }).map((r) => v3Query({ maxRespCode: r.code, qqic: r.qqic, qrv: r.qrv })),
+  mcast.map(v1Report),
+  mcast.map(v2Report),
+  mcast.map(leave),
+  fc
+    .array(fc.record({ type: fc.integer({ min: 1, max: 6 }), group: mcast, sources: fc.array(ipv4, { maxLength: 4 }) }), { maxLength: 5 })
+    .map((recs) => v3Report(recs)),
 );

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readCaptureFile } from "../../src/capture/file.js";
 import { decodeFrame, encodeIgmpFrame, encodeIgmpPacket, fastFrameJson, frameToJson } from "../../src/wire/index.js";
-import { igmpMessage, ipv4 } from "./arbitraries.js";
+import { commonMessage, igmpMessage, ipv4 } from "./arbitraries.js";
 
 const same = (data: Uint8Array, linkType: number, n = 7, ts = 1_763_700_000_123_456_789n): void => {
   const raw = { data, linkType, timestampNs: ts, wireLength: data.length + 4 };
@@ -13,7 +13,7 @@ const same = (data: Uint8Array, linkType: number, n = 7, ts = 1_763_700_000_123_
 describe("frameToJson is exactly JSON.stringify(decodeFrame())", () => {
   it("for generated messages over Ethernet (with VLAN tags), cooked and raw links", () => {
     fc.assert(
-      fc.property(igmpMessage, ipv4, fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 2 }), fc.boolean(), (m, src, vlan, ra) => {
+      fc.property(fc.oneof(igmpMessage, commonMessage), ipv4, fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 2 }), fc.boolean(), (m, src, vlan, ra) => {
         const ipOpts = ra ? {} : { optionsRaw: "" };
         const eth = encodeIgmpFrame({ message: m, src, macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan, ip: ipOpts });
         same(eth, 1);

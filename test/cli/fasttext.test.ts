@@ -1,0 +1,58 @@
+import fc from "fast-check";
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readCaptureFile } from "../../src/capture/file.js";
+import { emitFastText, fastTextBound } from "../../src/cli/fasttext.js";
+import { formatLine, type TimeFormat } from "../../src/cli/format.js";
+import { decodeFrameDetail, encodeIgmpFrame } from "../../src/wire/index.js";
+import { commonMessage, igmpMessage, ipv4 } from "../wire/arbitraries.js";
+
+function both(data: Uint8Array, linkType: number, sec: number, ns: number, time: TimeFormat): { fast: string | null; slow: string } {
+  const out = new Uint8Array(fastTextBound(data.length));
+  const end = emitFastText(data, 0, data.length, linkType, sec, ns, time, out, 0);
+  const slow = formatLine(decodeFrameDetail({ data, linkType, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }), time);
+  return { fast: end < 0 ? null : Buffer.from(out.subarray(0, end)).toString("latin1"), slow };
+}
+
+describe("the fast text line is exactly formatLine's", () => {
+  it("for generated messages (with VLAN tags), both time formats", () => {
+    let fastCount = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(igmpMessage, commonMessage),
+        ipv4,
+        fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 2 }),
+        fc.integer({ min: 0, max: 4_000_000_000 }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        fc.constantFrom<TimeFormat>("utc", "epoch"),
+        (m, src, vlan, sec, ns, time) => {
+          const f = encodeIgmpFrame({ message: m, src, macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
+          const r = both(f, 1, sec, ns, time);
+          if (r.fast !== null) {
+            fastCount++;
+            expect(r.fast).toBe(r.slow);
+          }
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    expect(fastCount).toBeGreaterThan(1500);
+  });
+  it("for every frame of every fixture, all of which take the fast path but the odd one", async () => {
+    let n = 0;
+    let fast = 0;
+    for (const name of readdirSync("fixtures").filter((x) => /\.pcap(ng)?$/.test(x))) {
+      for await (const fr of readCaptureFile(`fixtures/${name}`)) {
+        const sec = Number(fr.timestampNs / 1_000_000_000n);
+        const ns = Number(fr.timestampNs % 1_000_000_000n);
+        const r = both(fr.data, fr.linkType, sec, ns, "utc");
+        n++;
+        if (r.fast !== null) {
+          fast++;
+          expect(r.fast).toBe(r.slow);
+        }
+      }
+    }
+    expect(fast / n).toBeGreaterThan(0.9);
+  });
+});
