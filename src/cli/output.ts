@@ -254,7 +254,7 @@ export class FrameOutput {
     if (this.outLen === 0) return;
     const chunk = this.out.subarray(0, this.outLen);
     // the stream may hold on to `chunk` until it is written: start a new buffer rather than reuse it
-    this.out = Buffer.allocUnsafe(OUT_SIZE);
+    this.out = Buffer.allocUnsafe(this.out.length); // keep the capacity a chunk of frames needed
     this.outLen = 0;
     const out = this.io.stdout as Writable;
     if (out.write(chunk) === false && typeof out.once === "function") {
