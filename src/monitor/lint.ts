@@ -181,7 +181,8 @@ export class Linter {
   // late-report
   private general: OpenQuery | null = null;
   private readonly specific = new Map<string, OpenQuery>();
-  private readonly members = new Map<string, Set<string>>();
+  /** group -> host -> when the host was first seen reporting it (since its last leave). */
+  private readonly members = new Map<string, Map<string, number>>();
   // queriers
   private readonly queriers = new Map<string, QuerierSeen>();
   private readonly contentions = new Map<string, Contention>();
@@ -398,11 +399,14 @@ export class Linter {
         `${src} sends IGMPv${version} reports on a LAN whose querier ${q.address} runs IGMPv3; the router falls back to v${version} compatibility for those groups`,
         src,
       );
-    const members = this.members.get(group) ?? new Set<string>();
-    // v1/v2 reports cannot tell an answer from an unsolicited join: only a known member's counts as an answer.
-    const qf = members.has(src) ? this.queryFor(group) : null;
-    if (qf) this.answer(qf.q, `${src} ${group}`, src, group, t, f.frame);
-    members.add(src);
+    const members = this.members.get(group) ?? new Map<string, number>();
+    // v1/v2 reports cannot tell an answer from an unsolicited join: only the report of a host that was
+    // already a member when the query went out counts as an answer. (A host that joins just after a
+    // query repeats its unsolicited report; seen live, that repeat looked like a late answer.)
+    const since = members.get(src);
+    const qf = since !== undefined ? this.queryFor(group) : null;
+    if (qf && since! < qf.q.tMs) this.answer(qf.q, `${src} ${group}`, src, group, t, f.frame);
+    if (since === undefined) members.set(src, t);
     this.members.set(group, members);
     this.lastReporter.set(group, src);
   }

@@ -166,6 +166,19 @@ describe("lint: rule details", () => {
     expect(rules([...list, { t: 125, src: Q, message: v2Query({ maxRespTime: 10 }) }, { t: 140, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
   });
 
+  it("the repeated unsolicited report of a host that joined after a query is not a late answer to it", () => {
+    // As captured live: the bridge's first general query, then a v2 kernel host joining 1.2 s later and
+    // repeating its report 0.24 s after that (igmpv2_unsolicited_report_interval 200 ms).
+    const list: At[] = [
+      { t: 0, src: "0.0.0.0", message: v2Query({ maxRespTime: 1 }) },
+      { t: 1.2, src: H1, message: v2Report(G) },
+      { t: 1.444, src: H1, message: v2Report(G) },
+    ];
+    expect(rules(list)).toEqual([]);
+    // A member from before the query that answers after its Max Resp Time is still late.
+    expect(rules([{ t: -1, src: H1, message: v2Report(G) }, ...list.slice(0, 1), { t: 1.444, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
+  });
+
   it("answers for link-local groups are not judged: the Linux bridge's own stack answers queries no port shows", () => {
     // As captured live on a bridge port (v2 querier from 0.0.0.0, the bridge's own host 198.18.0.1
     // reporting the all-snoopers group 224.0.0.106 about 1.2-1.4 s after each general query on the port).
