@@ -3,7 +3,9 @@ import { spawnSync, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readCaptureFile } from "../../src/capture/file.js";
 import type { MonitorEvent, MonitorSnapshot } from "../../src/monitor/state.js";
+import { decodeFrame } from "../../src/wire/index.js";
 import { LabError, waitFor, type Lab, type LabProcess, type MdbEntry, type Netns } from "../lab/index.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -111,4 +113,24 @@ export function mdbView(mdb: MdbEntry[], port: string): GroupView[] {
       };
     })
     .sort((a, b) => a.group.localeCompare(b.group));
+}
+
+/**
+ * How many unsolicited reports from `src` a capture file being written holds so far: v1/v2 reports, and v3
+ * reports with a state-change record (0 while the file has no whole record).
+ */
+export async function reportsFrom(path: string, src: string): Promise<number> {
+  let n = 0;
+  try {
+    let i = 0;
+    for await (const f of readCaptureFile(path, { fatal: "keep" })) {
+      const d = decodeFrame(f, ++i);
+      const m = d.igmp;
+      if (d.ipSrc !== src || m === null) continue;
+      if (m.kind === "v1-report" || m.kind === "v2-report" || (m.kind === "v3-report" && m.records.some((r) => r.type >= 3 && r.type <= 6))) n++;
+    }
+  } catch {
+    // a record still being written
+  }
+  return n;
 }

@@ -1,0 +1,53 @@
+/**
+ * Live: `igmpkit monitor -i` errors through the real libpcap, as `igmpkit capture` reports them, and
+ * SIGTERM ending a watch with a snapshot (the other live tests stop it with SIGINT).
+ */
+import { beforeAll, expect, it } from "vitest";
+import { describeLive, Lab, type Lab as LabT, type Netns } from "../lab/index.js";
+import { BIN, ensureBuilt, startMonitor } from "./live-helpers.js";
+
+async function runIn(lab: LabT, ns: Netns, cmd: string, args: string[]) {
+  const proc = lab.spawn(ns, cmd, args);
+  await proc.exited;
+  return { code: proc.exitCode, stdout: proc.stdout, stderr: proc.stderr };
+}
+
+describeLive("monitor -i errors and signals (live)", ["setpriv", "python3", "sysctl"], () => {
+  beforeAll(() => ensureBuilt(), 180_000);
+
+  it("no such interface (with the list), not permitted, bad filter: the capture error as JSON, exit 1; SIGTERM: snapshot, exit 0", async () => {
+    await Lab.with(async (lab) => {
+      const h = await lab.netns("h");
+      const r = await lab.netns("r");
+      await lab.veth(h, r, { nameA: "eth0", nameB: "far0", addrA: "198.18.0.2/24", addrB: "198.18.0.1/24" });
+
+      // stdout is not a terminal here, so the output is JSON Lines and the errors are JSON too.
+      const error = (r: { stderr: string }) => JSON.parse(r.stderr.trim().split("\n").pop()!) as { code: string; error: string; interface: string };
+      const missing = await runIn(lab, r, process.execPath, [BIN, "monitor", "-i", "nosuch0"]);
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toBe("");
+      expect(error(missing)).toMatchObject({ code: "no-such-interface", interface: "nosuch0" });
+      expect(error(missing).error).toMatch(/^no such interface: nosuch0; interfaces here: .*far0/);
+
+      const noperm = await runIn(lab, r, "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", process.execPath, BIN, "monitor", "-i", "far0"]);
+      expect(noperm.code).toBe(1);
+      expect(error(noperm)).toMatchObject({ code: "not-permitted", interface: "far0" });
+      expect(error(noperm).error).toMatch(/not permitted to capture on far0: .*root.*CAP_NET_RAW/);
+
+      const bad = await runIn(lab, r, process.execPath, [BIN, "monitor", "-i", "far0", "igmp", "and", "and"]);
+      expect(bad.code).toBe(1);
+      expect(error(bad)).toMatchObject({ code: "bad-filter" });
+      expect(error(bad).error).toMatch(/syntax error/);
+
+      // A watch ended by SIGTERM: the join it saw, then the snapshot, status 0.
+      const mon = await startMonitor(lab, r, "far0");
+      const host = await lab.kernelHost(h, "eth0", { version: 3, unsolicitedReportIntervalMs: 200 });
+      await host.join("239.4.4.4");
+      await mon.waitEvent("the join", (e) => e.type === "join" && e.group === "239.4.4.4");
+      const snap = await mon.stop("SIGTERM");
+      expect(snap.groups.map((g) => [g.group, g.filterMode])).toEqual([["239.4.4.4", "exclude"]]);
+      expect(JSON.parse(mon.proc.stderr.trim().split("\n").pop()!)).toMatchObject({ interface: "far0", frames: expect.any(Number) as number });
+      await host.close();
+    });
+  });
+});
