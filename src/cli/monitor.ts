@@ -2,17 +2,15 @@
  * `igmpkit monitor`: the router's view of a LAN, from a capture file (`-r`, on the capture's clock) or live
  * from an interface (`-i`, in real time).
  *
- * The state machine ({@link MonitorState}) is sans-IO; this file owns its clock. Live, {@link driveMonitor}
- * feeds it each frame with the frame's own timestamp and, between frames, sleeps until the machine's next
- * deadline and tells it the time, so a membership expires on time even when the LAN is silent.
+ * The state machine ({@link MonitorState}) is sans-IO; live, {@link driveMonitor} (src/monitor/live.ts) runs
+ * it on the clock. This file is the command: options, the terminal view, JSON Lines, errors.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import type { Frame } from "../pcap/frame.js";
 import { isPcapError } from "../pcap/index.js";
 import { decodeCapture } from "../monitor/read.js";
-import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
-import { decodeFrame } from "../wire/index.js";
+import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../monitor/live.js";
+import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
 
@@ -69,114 +67,6 @@ export function formatSnapshotTable(s: MonitorSnapshot): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
   return `${formatQuerierLine(s)}\n${lines.join("\n")}\n${s.groups.length} group${s.groups.length === 1 ? "" : "s"}\n`;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The real-time driver
-
-/** Where the live driver gets the time and its timers. Tests pass a virtual one. */
-export interface MonitorClock {
-  /** Milliseconds since the epoch, on the same clock as live capture timestamps. */
-  now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-/**
- * The system clock as live capture stamps frames: the monotonic clock anchored once to wall time, so
- * that it never steps and agrees with the frames' timestamps to about a millisecond.
- */
-export function systemClock(): MonitorClock {
-  const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-  return {
-    now: () => Number((process.hrtime.bigint() + anchor) / 1000n) / 1000,
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
-  };
-}
-
-/**
- * How far behind the clock the driver runs the machine's timers, ms. A frame reaches us a little after
- * its timestamp (libpcap, the capture agent, a pipe); firing a deadline before an earlier-stamped frame
- * arrives would expire a group that frame refreshes.
- */
-export const DEFAULT_TIMER_LAG_MS = 250;
-
-/** Longest single sleep; the deadline is recomputed after it (setTimeout's limit is ~24.8 days). */
-const MAX_SLEEP_MS = 60_000;
-
-/** Options of {@link driveMonitor}. */
-export interface DriveMonitorOptions {
-  state?: MonitorState;
-  clock?: MonitorClock;
-  /** See {@link DEFAULT_TIMER_LAG_MS}. */
-  timerLagMs?: number;
-  /** Called with every batch of events, in time order, as they happen. */
-  onEvents?: (events: MonitorEvent[], state: MonitorState) => void;
-  /** Called after each frame (IGMP or not) has been taken. */
-  onFrame?: (frameNumber: number) => void;
-}
-
-/** What {@link driveMonitor} resolves to. */
-export interface DriveMonitorResult {
-  /** The router's view when the frames ended (timers advanced to the clock's time then). */
-  snapshot: MonitorSnapshot;
-  state: MonitorState;
-  frames: number;
-  events: number;
-}
-
-/**
- * Run a {@link MonitorState} in real time over a stream of frames (a {@link LiveCapture}): each frame at
- * its own timestamp, and every timer at its deadline even when no frame comes. Resolves when the stream
- * ends (`stop()` the capture); rejects with the stream's error (an interface that went away) after
- * taking every frame before it.
- */
-export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMonitorOptions = {}): Promise<DriveMonitorResult> {
-  const state = opts.state ?? new MonitorState();
-  const clock = opts.clock ?? systemClock();
-  const lag = opts.timerLagMs ?? DEFAULT_TIMER_LAG_MS;
-  let timer: unknown;
-  let armedFor: number | null = null;
-  let n = 0;
-  let eventCount = 0;
-  let done = false;
-  const deliver = (events: MonitorEvent[]) => {
-    if (events.length === 0) return;
-    eventCount += events.length;
-    opts.onEvents?.(events, state);
-  };
-  const arm = () => {
-    if (done) return;
-    const d = state.nextDeadlineMs();
-    if (d === armedFor && timer !== undefined) return;
-    if (timer !== undefined) clock.clearTimer(timer);
-    timer = undefined;
-    armedFor = d;
-    if (d === null) return;
-    const wait = Math.min(MAX_SLEEP_MS, Math.max(0, d + lag - clock.now()));
-    timer = clock.setTimer(() => {
-      timer = undefined;
-      armedFor = null;
-      deliver(state.advance(clock.now() - lag));
-      arm();
-    }, wait);
-  };
-  try {
-    for await (const f of frames) {
-      n++;
-      const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
-      deliver(state.receive(decoded, frameTimeMs(decoded.time)));
-      arm();
-      opts.onFrame?.(n);
-    }
-  } finally {
-    done = true;
-    if (timer !== undefined) clock.clearTimer(timer);
-  }
-  // Every frame is in: the timers can run up to now.
-  deliver(state.advance(clock.now()));
-  return { snapshot: state.snapshot(), state, frames: n, events: eventCount };
 }
 
 // ---------------------------------------------------------------------------------------------------

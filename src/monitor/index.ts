@@ -1,6 +1,7 @@
 /**
  * igmpkit's router's-eye view and conformance checks, as a library for CI suites:
- * `readCapture` a file, then `monitor` it (events and the router state at the end) or `lint` it (findings).
+ * `readCapture` a file, then `monitor` it (events and the router state at the end) or `lint` it (findings);
+ * or `watchLive` an interface (the same state, in real time).
  * @packageDocumentation
  */
 import type { DecodedFrame } from "../wire/index.js";
@@ -10,6 +11,7 @@ import { monitorFrames, type MonitorConfig, type MonitorEvent, type MonitorSnaps
 export * from "./lint.js";
 export * from "./state.js";
 export { decodeCapture, readCapture } from "./read.js";
+export * from "./live.js";
 
 /** What {@link monitor} returns. */
 export interface MonitorResult {

@@ -3,7 +3,8 @@
  * SIGTERM ending a watch with a snapshot (the other live tests stop it with SIGINT).
  */
 import { beforeAll, expect, it } from "vitest";
-import { describeLive, Lab, type Lab as LabT, type Netns } from "../lab/index.js";
+import { watchLive } from "../../src/monitor/index.js";
+import { describeLive, Lab, waitFor, type Lab as LabT, type Netns } from "../lab/index.js";
 import { BIN, ensureBuilt, startMonitor } from "./live-helpers.js";
 
 async function runIn(lab: LabT, ns: Netns, cmd: string, args: string[]) {
@@ -47,6 +48,36 @@ describeLive("monitor -i errors and signals (live)", ["setpriv", "python3", "sys
       const snap = await mon.stop("SIGTERM");
       expect(snap.groups.map((g) => [g.group, g.filterMode])).toEqual([["239.4.4.4", "exclude"]]);
       expect(JSON.parse(mon.proc.stderr.trim().split("\n").pop()!)).toMatchObject({ interface: "far0", frames: expect.any(Number) as number });
+      await host.close();
+    });
+  });
+
+  it("library: watchLive(iface, { netns }) keeps the view in real time; with no querier on the LAN it acts out the last-member queries itself", async () => {
+    await Lab.with(async (lab) => {
+      const h = await lab.netns("h");
+      const r = await lab.netns("r");
+      await lab.veth(h, r, { nameA: "eth0", nameB: "far0", addrA: "198.18.0.2/24", addrB: "198.18.0.1/24" });
+      const seen: string[] = [];
+      const live = await watchLive("far0", { netns: r.name, onEvents: (e) => seen.push(...e.map((x) => x.type)) });
+      const host = await lab.kernelHost(h, "eth0", { version: 3, unsolicitedReportIntervalMs: 200 });
+      await host.join("239.4.4.5");
+      await host.joinSource("232.4.4.4", "198.18.0.9");
+      await waitFor("both groups", () => live.state.snapshot().groups.length === 2);
+      expect(live.state.snapshot().groups.map((g) => [g.group, g.filterMode, g.sources.map((x) => x.source)])).toEqual([
+        ["232.4.4.4", "include", ["198.18.0.9"]],
+        ["239.4.4.5", "exclude", []],
+      ]);
+      await host.leave("239.4.4.5");
+      // No querier: the monitor lowers the group timer to LMQT (1 s × 2 by default) as a querier would.
+      await waitFor("239.4.4.5 to go", () => live.events.some((e) => e.type === "expiry" && e.group === "239.4.4.5"), { timeoutMs: 10_000 });
+      const lmq = live.events.find((e) => e.type === "last-member-query" && e.group === "239.4.4.5");
+      expect(lmq).toMatchObject({ observed: false });
+      const gone = live.events.find((e) => e.type === "expiry" && e.group === "239.4.4.5")!;
+      expect(gone.timeMs - lmq!.timeMs).toBeCloseTo(2000, 3);
+      const result = await live.stop();
+      expect(result.snapshot.groups.map((g) => g.group)).toEqual(["232.4.4.4"]);
+      expect(result.snapshot.querier).toBeNull();
+      expect(seen).toEqual(live.events.map((e) => e.type));
       await host.close();
     });
   });

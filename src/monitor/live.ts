@@ -1,0 +1,170 @@
+/**
+ * The live driver of the router's-eye view: a {@link MonitorState} run in real time over a live capture.
+ * Each frame goes in at its own timestamp; between frames the driver sleeps until the machine's next
+ * deadline and tells it the time, so a membership expires on time even when the LAN is silent.
+ *
+ * With `read.ts`, the one place in src/monitor that does I/O: it owns a clock (injectable, see
+ * {@link MonitorClock}) and, in {@link watchLive}, a libpcap capture. The state machine stays sans-IO.
+ */
+import { openLiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import type { Frame } from "../pcap/frame.js";
+import { decodeFrame } from "../wire/index.js";
+import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "./state.js";
+
+/** Where the live driver gets the time and its timers. Tests pass a virtual one. */
+export interface MonitorClock {
+  /** Milliseconds since the epoch, on the same clock as live capture timestamps. */
+  now(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/**
+ * The system clock as live capture stamps frames: the monotonic clock anchored once to wall time, so
+ * that it never steps and agrees with the frames' timestamps to about a millisecond.
+ */
+export function systemClock(): MonitorClock {
+  const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  return {
+    now: () => Number((process.hrtime.bigint() + anchor) / 1000n) / 1000,
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+}
+
+/**
+ * How far behind the clock the driver runs the machine's timers, ms. A frame reaches us a little after
+ * its timestamp (libpcap, the capture agent, a pipe); firing a deadline before an earlier-stamped frame
+ * arrives would expire a group that frame refreshes.
+ */
+export const DEFAULT_TIMER_LAG_MS = 250;
+
+/** Longest single sleep; the deadline is recomputed after it (setTimeout's limit is ~24.8 days). */
+const MAX_SLEEP_MS = 60_000;
+
+/** Options of {@link driveMonitor}. */
+export interface DriveMonitorOptions {
+  state?: MonitorState;
+  clock?: MonitorClock;
+  /** See {@link DEFAULT_TIMER_LAG_MS}. */
+  timerLagMs?: number;
+  /** Called with every batch of events, in time order, as they happen. */
+  onEvents?: (events: MonitorEvent[], state: MonitorState) => void;
+  /** Called after each frame (IGMP or not) has been taken. */
+  onFrame?: (frameNumber: number) => void;
+}
+
+/** What {@link driveMonitor} resolves to. */
+export interface DriveMonitorResult {
+  /** The router's view when the frames ended (timers advanced to the clock's time then). */
+  snapshot: MonitorSnapshot;
+  state: MonitorState;
+  frames: number;
+  events: number;
+}
+
+/**
+ * Run a {@link MonitorState} in real time over a stream of frames (a {@link LiveCapture}): each frame at
+ * its own timestamp, and every timer at its deadline even when no frame comes. Resolves when the stream
+ * ends (`stop()` the capture); rejects with the stream's error (an interface that went away) after
+ * taking every frame before it.
+ */
+export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMonitorOptions = {}): Promise<DriveMonitorResult> {
+  const state = opts.state ?? new MonitorState();
+  const clock = opts.clock ?? systemClock();
+  const lag = opts.timerLagMs ?? DEFAULT_TIMER_LAG_MS;
+  let timer: unknown;
+  let armedFor: number | null = null;
+  let n = 0;
+  let eventCount = 0;
+  let done = false;
+  const deliver = (events: MonitorEvent[]) => {
+    if (events.length === 0) return;
+    eventCount += events.length;
+    opts.onEvents?.(events, state);
+  };
+  const arm = () => {
+    if (done) return;
+    const d = state.nextDeadlineMs();
+    if (d === armedFor && timer !== undefined) return;
+    if (timer !== undefined) clock.clearTimer(timer);
+    timer = undefined;
+    armedFor = d;
+    if (d === null) return;
+    const wait = Math.min(MAX_SLEEP_MS, Math.max(0, d + lag - clock.now()));
+    timer = clock.setTimer(() => {
+      timer = undefined;
+      armedFor = null;
+      deliver(state.advance(clock.now() - lag));
+      arm();
+    }, wait);
+  };
+  try {
+    for await (const f of frames) {
+      n++;
+      const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
+      deliver(state.receive(decoded, frameTimeMs(decoded.time)));
+      arm();
+      opts.onFrame?.(n);
+    }
+  } finally {
+    done = true;
+    if (timer !== undefined) clock.clearTimer(timer);
+  }
+  // Every frame is in: the timers can run up to now.
+  deliver(state.advance(clock.now()));
+  return { snapshot: state.snapshot(), state, frames: n, events: eventCount };
+}
+
+/** Options of {@link watchLive}. */
+export interface WatchLiveOptions extends Pick<LiveCaptureOptions, "filter" | "netns" | "openTimeoutMs"> {
+  /** Protocol variables until a querier advertises its own. */
+  config?: MonitorConfig;
+  onEvents?: DriveMonitorOptions["onEvents"];
+  clock?: MonitorClock;
+}
+
+/** A running {@link watchLive}. */
+export interface LiveMonitor {
+  readonly interfaceName: string;
+  /** The machine; `state.snapshot()` is the view at any moment. */
+  readonly state: MonitorState;
+  /** Every event so far, in order. */
+  readonly events: readonly MonitorEvent[];
+  /** Stop capturing; resolves with the final view (rejects if the capture failed, e.g. the interface went away). */
+  stop(): Promise<DriveMonitorResult>;
+}
+
+/**
+ * Watch `iface` live (through libpcap; root or CAP_NET_RAW+CAP_NET_ADMIN) with a fresh {@link MonitorState}.
+ * Resolves once capturing; throws the capture's `CaptureError` (cap-missing, not-permitted,
+ * no-such-interface, bad-filter) like `openLiveCapture`.
+ */
+export async function watchLive(iface: string, opts: WatchLiveOptions = {}): Promise<LiveMonitor> {
+  const capOpts: LiveCaptureOptions = {};
+  if (opts.filter !== undefined) capOpts.filter = opts.filter;
+  if (opts.netns !== undefined) capOpts.netns = opts.netns;
+  if (opts.openTimeoutMs !== undefined) capOpts.openTimeoutMs = opts.openTimeoutMs;
+  const cap = await openLiveCapture(iface, capOpts);
+  const state = new MonitorState(opts.config);
+  const events: MonitorEvent[] = [];
+  const done = driveMonitor(cap, {
+    state,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    onEvents: (e, s) => {
+      events.push(...e);
+      opts.onEvents?.(e, s);
+    },
+  });
+  // Not awaited until stop(): keep an early failure from being an unhandled rejection meanwhile.
+  done.catch(() => undefined);
+  return {
+    interfaceName: iface,
+    state,
+    events,
+    async stop() {
+      await cap.stop();
+      return done;
+    },
+  };
+}
