@@ -83,10 +83,22 @@ const SCREEN_ON = `${ESC}?1049h${ESC}?25l`;
 const SCREEN_OFF = `${ESC}?25h${ESC}?1049l`;
 const HOME_CLEAR = `${ESC}H${ESC}2J`;
 
-/** The whole live screen: a title, the table and the latest events, each line cut to `columns`. */
-export function formatLiveScreen(title: string, s: MonitorSnapshot, recent: readonly MonitorEvent[], columns: number): string {
-  const lines = [title, "", ...formatSnapshotTable(s).trimEnd().split("\n")];
-  if (recent.length > 0) lines.push("", "latest events:", ...recent.map(formatEvent));
+/**
+ * The whole live screen: a title, the table and the latest events, each line cut to `columns`. With
+ * `rows`, the table keeps as many group rows as fit (the rest counted on one line) so that nothing scrolls.
+ */
+export function formatLiveScreen(title: string, s: MonitorSnapshot, recent: readonly MonitorEvent[], columns: number, rows?: number): string {
+  const table = formatSnapshotTable(s).trimEnd().split("\n");
+  const events = recent.length > 0 ? ["", "latest events:", ...recent.map(formatEvent)] : [];
+  // title, blank, querier, header ... groups ..., count line
+  const groupRows = table.length - 3;
+  const room = rows === undefined ? groupRows : Math.max(1, rows - 2 - 3 - events.length - 1);
+  if (groupRows > room) {
+    const kept = table.slice(0, 2 + room - 1);
+    kept.push(`… ${groupRows - (room - 1)} more groups`, table.at(-1)!);
+    table.splice(0, table.length, ...kept);
+  }
+  const lines = [title, "", ...table, ...events];
   const cut = (l: string) => (l.length > columns ? `${l.slice(0, Math.max(1, columns - 1))}…` : l);
   return lines.map(cut).join("\n") + "\n";
 }
@@ -169,11 +181,12 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   if (!json) {
     // 0 or missing when the terminal does not say (a pty without a size): assume a wide one.
     const columns = () => (io.stdout as { columns?: number }).columns || 120;
+    const rows = () => (io.stdout as { rows?: number }).rows || undefined;
     draw = () => {
       dirty = false;
       lastDraw = clock.now();
       const title = `igmpkit monitor on ${iface}  ${isoTime(clock.now())}  ${frames} frames  (Ctrl-C to stop)`;
-      io.stdout.write(HOME_CLEAR + formatLiveScreen(title, state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time())), recent, columns()));
+      io.stdout.write(HOME_CLEAR + formatLiveScreen(title, state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time())), recent, columns(), rows()));
     };
     io.stdout.write(SCREEN_ON);
     draw();

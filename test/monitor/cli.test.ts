@@ -7,10 +7,10 @@ import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
 import { lint, monitor, readCapture } from "../../src/monitor/index.js";
 import { CaptureError } from "../../src/capture/live.js";
-import { runMonitor } from "../../src/cli/monitor.js";
+import { formatLiveScreen, runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";
-import { frameBytes, ms, timestampNs, type At } from "./helpers.js";
+import { frameBytes, frames, ms, timestampNs, type At } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-monitor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -198,6 +198,18 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
       expect(await run).toBe(0);
       expect(out.stdout.split("\n")[0]).toBe(`\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J${title}`);
     }
+  });
+
+  it("the live screen fits the terminal's height: group rows that do not fit are counted on one line", () => {
+    const list: At[] = Array.from({ length: 20 }, (_, i) => ({ t: i / 10, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE" as const, group: `239.1.2.${i + 1}` }]) }));
+    const { snapshot, events } = monitor(frames(list));
+    const screen = formatLiveScreen("title", snapshot, events.slice(-3), 200, 20).trimEnd().split("\n");
+    expect(screen.length).toBe(19);
+    expect(screen).toContain("… 12 more groups");
+    expect(screen.at(-6)).toBe("20 groups");
+    expect(screen.filter((l) => l.startsWith("239.1.2."))).toHaveLength(8);
+    // without a height, every group
+    expect(formatLiveScreen("title", snapshot, [], 200).split("\n").filter((l) => l.startsWith("239.1.2."))).toHaveLength(20);
   });
 
   for (const [code, message] of [
