@@ -49,6 +49,8 @@ export interface HostCliOptions {
   deaf?: boolean;
   /** Flag form: every host crashes (falls silent without leaving) after this many seconds. */
   crashAfter?: number;
+  /** Live: answer queries this many ms before the Max Resp Time ends (default 50; 0 = the RFC's whole range). */
+  responseMargin?: number;
   /** Live: a stop signal for embedding and tests (SIGINT/SIGTERM also stop). */
   signal?: AbortSignal;
 }
@@ -96,8 +98,8 @@ function loadScenario(o: HostCliOptions): Scenario {
 export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
   if (o.interface !== undefined && (o.replay !== undefined || o.write !== undefined))
     throw new UsageError("-i runs live; --replay and -w are for the offline mode: use one or the other");
-  if (o.interface === undefined && (o.netns !== undefined || o.duration !== undefined || o.leave === false))
-    throw new UsageError("--netns, --duration and --no-leave are for the live mode (-i IFACE)");
+  if (o.interface === undefined && (o.netns !== undefined || o.duration !== undefined || o.leave === false || o.responseMargin !== undefined))
+    throw new UsageError("--netns, --duration, --no-leave and --response-margin are for the live mode (-i IFACE)");
   let scenario: Scenario;
   try {
     scenario = loadScenario(o);
@@ -249,12 +251,16 @@ function summaryText(s: Record<string, unknown>, limit = 20): string {
   return lines.join("\n") + "\n";
 }
 
+/** Default `--response-margin`: covers the live send path (IPC to the capture agent, libpcap inject). */
+export const LIVE_RESPONSE_MARGIN_MS = 50;
+
 /** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
 async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo): Promise<number> {
   const seed = o.seed ?? scenario.seed;
   let emulator: Emulator;
   try {
-    emulator = new Emulator({ ...scenario.emulator, ...(seed !== undefined ? { seed } : {}) });
+    const hostOptions = { ...scenario.emulator.hostOptions, responseMarginMs: o.responseMargin ?? LIVE_RESPONSE_MARGIN_MS };
+    emulator = new Emulator({ ...scenario.emulator, hostOptions, ...(seed !== undefined ? { seed } : {}) });
   } catch (e) {
     if (!isHostError(e)) throw e;
     io.stderr.write(o.json ? `${JSON.stringify({ error: e.message, code: e.code })}\n` : `igmpkit host: ${e.message}\n`);
@@ -357,6 +363,11 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--netns <name>", "live: open the interface inside this network namespace")
       .option("--duration <seconds>", "live: stop after this long (default: until Ctrl-C or SIGTERM)", num("--duration", 0))
       .option("--no-leave", "live: on stop, exit without leaving (memberships stay until routers time them out)")
+      .option("--response-margin <ms>", "live: answer queries this long before Max Resp Time ends, covering the send path (default 50; at most a tenth of it)", (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--response-margin ${JSON.stringify(v)}: a whole number of ms, at least 0`);
+        return n;
+      })
       .option("--deaf", "every host joins but hears no IGMP: never answers a query (flag form)")
       .option("--crash-after <seconds>", "every host falls silent after this long, without leaving (flag form)", num("--crash-after", 0))
       .option("--scenario <file>", "hosts, versions and a timeline of socket operations (JSON)")

@@ -59,7 +59,7 @@ export interface EmulatorOptions {
   /** Timer settings passed to every host (robustness, intervals). */
   hostOptions?: Pick<
     HostOptions,
-    "robustness" | "queryIntervalMs" | "queryResponseIntervalMs" | "unsolicitedReportIntervalMs" | "oldUnsolicitedReportIntervalMs"
+    "robustness" | "queryIntervalMs" | "queryResponseIntervalMs" | "unsolicitedReportIntervalMs" | "oldUnsolicitedReportIntervalMs" | "responseMarginMs"
   >;
 }
 

@@ -160,6 +160,13 @@ export interface HostOptions {
   unsolicitedReportIntervalMs?: number;
   /** v1/v2 Unsolicited Report Interval (RFC 2236 §8.10). Default 10 000 ms. */
   oldUnsolicitedReportIntervalMs?: number;
+  /**
+   * Answer queries this much before the Max Resp Time runs out (at most a tenth of it). Default 0: delays
+   * are drawn from [0, Max Resp Time] as RFC 9776 §5.2 and RFC 2236 §3 say. A live driver sets a few tens of
+   * ms so that its own send path (IPC, libpcap) does not carry an answer drawn near the end past the
+   * deadline at the querier; the Linux kernel likewise draws from [0, Max Resp Time) in jiffies.
+   */
+  responseMarginMs?: number;
 }
 
 /** A frame the host sends. */
@@ -315,6 +322,7 @@ export class Host {
   private readonly qriMs: number;
   private readonly uriMs: number;
   private readonly oldUriMs: number;
+  private readonly marginMs: number;
 
   constructor(opts: HostOptions) {
     this.profile = hostProfile(opts.profile);
@@ -324,6 +332,8 @@ export class Host {
     this.qriMs = positiveInt(opts.queryResponseIntervalMs ?? 10_000, "queryResponseIntervalMs");
     this.uriMs = positiveInt(opts.unsolicitedReportIntervalMs ?? 1_000, "unsolicitedReportIntervalMs");
     this.oldUriMs = positiveInt(opts.oldUnsolicitedReportIntervalMs ?? 10_000, "oldUnsolicitedReportIntervalMs");
+    this.marginMs = opts.responseMarginMs ?? 0;
+    if (!Number.isInteger(this.marginMs) || this.marginMs < 0) throw new HostError(HostErrorCode.badArgument, `responseMarginMs must be an integer >= 0, got ${this.marginMs}`);
     for (const i of opts.interfaces) this.addInterface(i);
   }
 
@@ -912,9 +922,15 @@ export class Host {
     this.answerV3(ifc, now, general ? null : q.group, q.version === 3 && !general ? q.sources : [], maxMs);
   }
 
+  /** A random delay in [0, maxMs], less the response margin (see {@link HostOptions.responseMarginMs}). */
+  private responseDelay(maxMs: number): number {
+    const margin = Math.min(this.marginMs, Math.floor(maxMs / 10));
+    return this.rng.below(maxMs - margin + 1);
+  }
+
   /** RFC 9776 §5.2, the five rules. */
   private answerV3(ifc: IfaceState, now: number, group: string | null, sources: readonly string[], maxMs: number): void {
-    const delay = this.rng.below(maxMs + 1);
+    const delay = this.responseDelay(maxMs);
     const at = now + delay;
     // Rule 1: a general-query response pending sooner covers this one.
     const coveredByGeneral = ifc.gqAt !== null && ifc.gqAt <= at;
@@ -950,7 +966,7 @@ export class Host {
       if (group !== null && g.group !== group) continue;
       if (!hasState(g) || !this.reportable(g.group, mode)) continue;
       if (g.oldAt === null || g.oldAt - now > maxMs) {
-        const delay = this.rng.below(maxMs + 1);
+        const delay = this.responseDelay(maxMs);
         g.oldAt = now + delay;
         this.stats.responseDelays.push({ maxMs, delayMs: delay });
       }

@@ -178,3 +178,21 @@ describe("liveFilter", () => {
     expect(many).toContain("arp[24:4] >= 0xc612013d and arp[24:4] <= 0xc6120164");
   });
 });
+
+describe("response margin", () => {
+  it("delays are drawn from [0, MRT - margin], the margin at most a tenth of MRT; 0 keeps the RFC range", async () => {
+    const { Host } = await import("../../src/host/index.js");
+    const { HOST_IP, HOST_MAC } = await import("./helpers.js");
+    const delays = (margin: number | undefined, mrt: number) => {
+      const h = new Host({ interfaces: [{ name: "eth0", ip: HOST_IP, mac: HOST_MAC }], seed: 3, ...(margin !== undefined ? { responseMarginMs: margin } : {}) });
+      h.join(0, h.openSocket(), "eth0", "239.1.1.1");
+      for (let k = 0; k < 400; k++) h.receive(100_000 * (k + 1), "eth0", frameOf(v3Query({ maxRespTime: mrt })));
+      return h.stats.responseDelays.map((d) => d.delayMs);
+    };
+    expect(Math.max(...delays(300, 1))).toBeLessThanOrEqual(900);
+    expect(Math.max(...delays(300, 1))).toBeGreaterThan(850);
+    expect(Math.max(...delays(50, 10))).toBeLessThanOrEqual(9950);
+    expect(Math.max(...delays(undefined, 1))).toBeGreaterThan(990);
+    expect(() => new Host({ interfaces: [], responseMarginMs: -1 })).toThrow(/responseMarginMs/);
+  });
+});
