@@ -280,8 +280,9 @@ export class Linter {
     if (f.tos !== null && f.tos !== 0xc0) this.note(LINT_RULES.tosNot0xc0, n, `${src} sends ${m.kind} with TOS 0x${f.tos.toString(16).padStart(2, "0")}`, src);
     if (f.ipDst !== null && !(m.kind === "query" && m.version === null)) {
       const want = destinationFor(m);
-      // A v1 general query goes to 224.0.0.1 like the others; specific queries to the group.
-      if (f.ipDst !== want) this.note(m.kind === "query" ? LINT_RULES.queryDestination : LINT_RULES.wrongDestination, n, `${src} sends ${m.kind}${"group" in m && m.group !== IGMP_ADDRESSES.any ? ` for ${m.group}` : ""} to ${f.ipDst}, not ${want}`, src);
+      // A v1 general query goes to 224.0.0.1 like the others; specific queries to the group. Mtrace and
+      // unknown types have no fixed destination (null).
+      if (want !== null && f.ipDst !== want) this.note(m.kind === "query" ? LINT_RULES.queryDestination : LINT_RULES.wrongDestination, n, `${src} sends ${m.kind}${"group" in m && m.group !== IGMP_ADDRESSES.any ? ` for ${m.group}` : ""} to ${f.ipDst}, not ${want}`, src);
     }
     switch (m.kind) {
       case "query":

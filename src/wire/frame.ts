@@ -2,7 +2,7 @@
  * Whole frames: link layer + IPv4 + IGMP, decoded to the public JSON model and built from values.
  */
 import { IGMP_ADDRESSES } from "./address.js";
-import type { WireIssue } from "./errors.js";
+import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
 import { emitIgmp, igmpEncodingLength, parseIgmp, type EmitOptions, type IgmpMessage, type IgmpMessageInit } from "./igmp.js";
 import { emitIPv4, IPPROTO_IGMP, ipv4HeaderLength, parseIPv4, type IPv4Header, type IPv4Init } from "./ipv4.js";
 import { emitEthernet, ETHERTYPE, ethernetHeaderLength, multicastMac, parseLink, type LinkParseResult } from "./link.js";
@@ -118,11 +118,13 @@ export function decodeFrame(raw: RawFrame, frameNumber = 1): DecodedFrame {
 }
 
 /**
- * The IPv4 destination a host or querier uses for a message (RFC 2236 §9, RFC 9776 §4.2.14):
- * v1/v2 report → the group, leave → 224.0.0.2, v3 report → 224.0.0.22, general query → 224.0.0.1,
- * group(-and-source)-specific query → the group.
+ * The IPv4 destination a message is sent to (RFC 2236 §9, RFC 9776 §4.2.14, RFC 4286, RFC 3488):
+ * v1/v2 report → the group, leave → 224.0.0.2 (all routers), v3 report → 224.0.0.22, general query →
+ * 224.0.0.1, group(-and-source)-specific query → the group, MRD advertisement and termination →
+ * 224.0.0.106 (all snoopers), MRD solicitation → 224.0.0.2, DVMRP → 224.0.0.4, PIMv1 → 224.0.0.2,
+ * RGMP → 224.0.0.25. Null for mtrace and unknown types, which have no fixed destination.
  */
-export function destinationFor(m: IgmpMessageInit): string {
+export function destinationFor(m: IgmpMessageInit): string | null {
   switch (m.kind) {
     case "v1-report":
     case "v2-report":
@@ -134,19 +136,31 @@ export function destinationFor(m: IgmpMessageInit): string {
     case "query":
       return m.group === IGMP_ADDRESSES.any ? IGMP_ADDRESSES.allSystems : m.group;
     case "mrd-advertisement":
-      return IGMP_ADDRESSES.allSystems;
-    case "mrd-solicitation":
-      return IGMP_ADDRESSES.allRouters;
-    default:
+    case "mrd-termination":
       return "224.0.0.106";
+    case "mrd-solicitation":
+    case "pim-v1":
+      return IGMP_ADDRESSES.allRouters;
+    case "dvmrp":
+      return "224.0.0.4";
+    case "rgmp":
+      return "224.0.0.25";
+    default:
+      return null;
   }
+}
+
+function destinationOf(init: IgmpPacketInit): string {
+  const dst = init.dst ?? destinationFor(init.message);
+  if (dst === null) throw new WireError("ipv4", WireErrorCode.badValue, 0, `a ${init.message.kind} message has no fixed destination: pass dst`);
+  return dst;
 }
 
 /** Options for building a whole IGMP packet. IPv4 defaults are Linux's: TTL 1, TOS 0xc0, Router Alert. */
 export interface IgmpPacketInit {
   message: IgmpMessageInit;
   src: string;
-  /** Default: {@link destinationFor} the message. */
+  /** Default: {@link destinationFor} the message (required for mtrace and unknown types). */
   dst?: string;
   ip?: Omit<IPv4Init, "src" | "dst" | "protocol">;
   igmp?: EmitOptions;
@@ -159,7 +173,7 @@ export function igmpPacketLength(init: IgmpPacketInit): number {
 
 /** Write IPv4 + IGMP at `offset`; returns bytes written. */
 export function emitIgmpPacket(init: IgmpPacketInit, buf: Uint8Array, offset = 0): number {
-  const dst = init.dst ?? destinationFor(init.message);
+  const dst = destinationOf(init);
   const ipInit: IPv4Init = { ...init.ip, src: init.src, dst, protocol: IPPROTO_IGMP };
   const len = igmpEncodingLength(init.message);
   const h = emitIPv4(ipInit, len, buf, offset);
@@ -185,7 +199,7 @@ export interface IgmpFrameInit extends IgmpPacketInit {
 
 /** A whole Ethernet frame carrying an IGMP message (link type 1). */
 export function encodeIgmpFrame(init: IgmpFrameInit): Uint8Array {
-  const dst = init.dst ?? destinationFor(init.message);
+  const dst = destinationOf(init);
   const eth = { src: init.macSrc, dst: init.macDst ?? multicastMac(dst), vlan: init.vlan ?? [] };
   const eh = ethernetHeaderLength(eth);
   const pl = igmpPacketLength({ ...init, dst });

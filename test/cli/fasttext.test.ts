@@ -26,7 +26,7 @@ describe("the fast text line is exactly formatLine's", () => {
         fc.integer({ min: 0, max: 999_999_999 }),
         fc.constantFrom<TimeFormat>("utc", "epoch"),
         (m, src, vlan, sec, ns, time) => {
-          const f = encodeIgmpFrame({ message: m, src, macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
+          const f = encodeIgmpFrame({ message: m, src, dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
           const r = both(f, 1, sec, ns, time);
           if (r.fast !== null) {
             fastCount++;

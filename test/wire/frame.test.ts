@@ -89,3 +89,21 @@ describe("IPv4 layer", () => {
     expect(decodeFrame({ data: b, linkType: 101 }).errors.map((e) => e.code)).toEqual(["bad-length"]);
   });
 });
+
+describe("destinations by message type", () => {
+  it("follow RFC 2236, RFC 9776, RFC 4286 and RFC 3488, and ask for one where there is none", async () => {
+    const { destinationFor } = await import("../../src/wire/index.js");
+    expect(destinationFor(v2Report("239.1.1.1"))).toBe("239.1.1.1");
+    expect(destinationFor(report)).toBe("224.0.0.22");
+    expect(destinationFor(v3Query())).toBe("224.0.0.1");
+    expect(destinationFor(v3Query({ group: "239.2.2.2" }))).toBe("239.2.2.2");
+    expect(destinationFor({ kind: "mrd-advertisement", type: 0x30, advertisementInterval: 20, queryInterval: 125, robustness: 2, extra: "" })).toBe("224.0.0.106");
+    expect(destinationFor({ kind: "mrd-solicitation", type: 0x31, reserved: 0, extra: "" })).toBe("224.0.0.2");
+    expect(destinationFor({ kind: "mrd-termination", type: 0x32, reserved: 0, extra: "" })).toBe("224.0.0.106");
+    expect(destinationFor({ kind: "rgmp", type: 0xff, code: 0, body: "00000000" })).toBe("224.0.0.25");
+    expect(destinationFor({ kind: "unknown", type: 0x42, code: 0, body: "" })).toBeNull();
+    expect(() => encodeIgmpFrame({ message: { kind: "unknown", type: 0x42, code: 0, body: "" }, src: "198.18.0.2", macSrc: "02:00:00:00:00:02" })).toThrow(
+      expect.objectContaining({ name: "WireError", code: "bad-value" }),
+    );
+  });
+});

@@ -15,9 +15,9 @@ describe("frameToJson is exactly JSON.stringify(decodeFrame())", () => {
     fc.assert(
       fc.property(fc.oneof(igmpMessage, commonMessage), ipv4, fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 2 }), fc.boolean(), (m, src, vlan, ra) => {
         const ipOpts = ra ? {} : { optionsRaw: "" };
-        const eth = encodeIgmpFrame({ message: m, src, macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan, ip: ipOpts });
+        const eth = encodeIgmpFrame({ message: m, src, dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan, ip: ipOpts });
         same(eth, 1);
-        const pkt = encodeIgmpPacket({ message: m, src, ip: ipOpts });
+        const pkt = encodeIgmpPacket({ message: m, src, dst: "224.0.0.22", ip: ipOpts });
         same(pkt, 101);
         const sll2 = new Uint8Array(20 + pkt.length);
         sll2.set([8, 0, 0, 0, 0, 0, 0, 3, 0, 1, 2, 6, 2, 0, 0, 0, 0, 2, 0, 0]);
@@ -30,7 +30,7 @@ describe("frameToJson is exactly JSON.stringify(decodeFrame())", () => {
   it("for mutated frames (bad checksums, lengths, options, truncation)", () => {
     fc.assert(
       fc.property(igmpMessage, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat(), (m, muts, cut) => {
-        const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01" });
+        const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01" });
         for (const [at, v] of muts) f[at % f.length] = v;
         same(f, 1);
         same(f.subarray(0, cut % (f.length + 1)), 1);
@@ -58,7 +58,7 @@ describe("emitFastJson over a window with numeric time", () => {
     const { emitFastJson, fastFrameJsonBound } = await import("../../src/wire/index.js");
     fc.assert(
       fc.property(igmpMessage, fc.nat(30), fc.integer({ min: 0, max: 4_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 }), (m, before, sec, ns) => {
-        const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01" });
+        const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01" });
         const big = new Uint8Array(before + f.length + 5).fill(0x5a);
         big.set(f, before);
         const out = new Uint8Array(fastFrameJsonBound(f.length));

@@ -4,7 +4,7 @@ import { decodeFrame, encodeIgmpFrame, FrameView, ViewStatus } from "../../src/w
 import { igmpMessage } from "./arbitraries.js";
 
 const frameOf = (m: Parameters<typeof encodeIgmpFrame>[0]["message"], vlan: number[] = []): Uint8Array =>
-  encodeIgmpFrame({ message: m, src: "198.18.0.2", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
+  encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
 
 describe("FrameView (zero-copy checked view)", () => {
   const view = new FrameView();
