@@ -230,6 +230,11 @@ function summaryText(s: Record<string, unknown>, limit = 20): string {
   type H = { ip: string; queriesHeard: Record<string, number>; reportsSent: Record<string, number>; recordsSent: Record<string, number>; suppressions: number; retransmissions: number; responseDelay: { answers: number; maxDelayMs: number; meanRatio: number; maxRatio: number }; deaf?: boolean; crashed?: boolean };
   const hosts = s.hosts as H[];
   const lines: string[] = [];
+  const lag = s.sendLagMs as { max: number; mean: number };
+  lines.push(
+    `${hosts.length} hosts on ${String(s.interface)}, ${((s.durationMs as number) / 1000).toFixed(1)} s, stopped by ${String(s.stoppedBy)}${s.left ? ", every group left" : ", groups not left"}; ` +
+      `${String(s.framesHeard)} frames heard, ${String(s.framesSent)} sent (${String(s.sendErrors)} send errors, lag max ${lag.max} ms)`,
+  );
   lines.push(`host              queries(g/grp/gs)  reports(v2/leave/v3)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx  answers  delay max/MRT`);
   for (const h of hosts.slice(0, limit)) {
     const q = h.queriesHeard;

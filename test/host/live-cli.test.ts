@@ -74,6 +74,16 @@ describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
       expect(JSON.parse(n.out.join("")).stoppedBy).toBe("duration");
       expect(await v4groups(br)).toEqual(["239.4.4.2"]);
 
+      // Text mode: the summary and the tables per host and group on stderr.
+      const x = io();
+      expect(await runHost({ interface: "eth0", netns: h.name, hosts: 2, firstIp: "198.18.0.60", join: ["239.4.4.4"], duration: 1 }, x.io)).toBe(0);
+      const text = x.err.join("");
+      expect(text).toMatch(/^2 hosts on eth0, \d+\.\d s, stopped by duration, every group left; \d+ frames heard, \d+ sent \(0 send errors/);
+      expect(text).toMatch(/^198\.18\.0\.61 /m);
+      // per group: IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK: each host's join and leave, each sent twice
+      expect(text).toMatch(/^239\.4\.4\.4 +0\/0 +0\/0\/0 +0 +\d+ 4 4 0 0 /m);
+      expect(x.out).toEqual([]);
+
       // Errors: an interface that is not there.
       const e = io();
       expect(await runHost({ interface: "nonesuch0", netns: h.name, join: ["239.4.4.3"], duration: 1 }, e.io)).toBe(1);
