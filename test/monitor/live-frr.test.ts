@@ -4,7 +4,7 @@
  * LAN, both end with the same groups and sources as `show ip igmp groups/sources json`.
  */
 import { beforeAll, expect, it } from "vitest";
-import { monitor, readCapture } from "../../src/monitor/index.js";
+import { lint, monitor, readCapture } from "../../src/monitor/index.js";
 import { describeLive, Lab, waitFor, type KernelHost } from "../lab/index.js";
 import { ensureBuilt, monitorView, startMonitor } from "./live-helpers.js";
 
@@ -57,6 +57,10 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       const liveSnapshot = await live.stop();
 
       const frames = await readCapture(file);
+      // pimd and the kernel host break no rule in this capture.
+      const findings = lint(frames);
+      if (process.env.IGMPKIT_SHOW_FINDINGS) console.log(JSON.stringify(findings, null, 1));
+      expect(findings.filter((f) => f.severity !== "info")).toEqual([]);
       // The replay's clock stops at the last frame: run its timers on to when pimd was asked (the live
       // monitor's final time), as the router's did.
       const { state } = monitor(frames);
