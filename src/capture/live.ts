@@ -28,6 +28,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Frame } from "../pcap/frame.js";
+import { AGENT_SOURCE, readAgentRecords, type AgentStats } from "./live-agent.js";
+export type { AgentStats } from "./live-agent.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Errors
@@ -167,10 +169,12 @@ export interface LiveCaptureOptions {
   /** BPF expression (pcap-filter(7)); default {@link DEFAULT_FILTER}. An empty string captures everything. */
   filter?: string;
   /**
-   * libpcap's kernel ring in bytes; default 64 MiB. `cap` turns on immediate mode, in which libpcap on
-   * Linux uses TPACKET_V2 with one fixed slot per packet sized for the 65535-byte snaplen (about 66 KB):
-   * 4 MiB would hold only ~60 packets, and a burst longer than that while the agent is descheduled is
-   * lost. 64 MiB holds ~1000.
+   * libpcap's kernel ring in bytes; default {@link DEFAULT_BUFFER_SIZE} (64 MiB). `cap` turns on
+   * immediate mode, in which libpcap on Linux uses TPACKET_V2 with one fixed slot per packet sized for
+   * the 65535-byte snaplen (65616 bytes, each in its own 128 KiB kernel block): 64 MiB gives 1023 slots
+   * and takes 128 MiB of kernel memory. The ring is the only buffer while the agent is not running, so
+   * the slots are what decide the longest stall survived (1023 slots: 17 ms at 60k frames/s). tcpdump,
+   * not in immediate mode, packs small frames into TPACKET_V3 blocks: its 2 MiB hold ~15000.
    */
   bufferSize?: number;
   /** Milliseconds to wait for the device to open; default 15000. */
@@ -182,6 +186,16 @@ export interface LiveCaptureOptions {
   netns?: string;
   /** Test hook: the agent forces a garbage collection this often (proves the packet Buffer is held). */
   gcStressMs?: number;
+  /**
+   * Milliseconds the agent sleeps after reading a burst before it looks at the ring again; default
+   * {@link DEFAULT_PAUSE_MS}. Fewer, larger bursts cost less CPU; the ring must hold what arrives meanwhile.
+   */
+  pauseMs?: number;
+  /**
+   * Nice value for the agent (-20..19); default {@link DEFAULT_AGENT_NICE}. A negative value needs root or
+   * CAP_SYS_NICE and is silently skipped without them (see {@link AgentStats.priority}).
+   */
+  agentNice?: number;
 }
 
 /** Counters of a live capture. libpcap's drop counters are not available through `cap`. */
@@ -206,6 +220,17 @@ export interface LiveCapture extends AsyncIterable<Frame> {
   stop(): Promise<void>;
   /** Inject a whole frame (link-layer header included) on the interface. */
   send(frame: Uint8Array): Promise<void>;
+}
+
+/** What {@link openLiveCapture} gives: a {@link LiveCapture} that can also be read in batches. */
+export interface LiveCaptureReader extends LiveCapture {
+  /**
+   * The same frames, one array per read from the agent (all it had sent so far): much cheaper than
+   * frame-by-frame `for await` at high rates. Use either this or the frame iteration, once.
+   */
+  batches(): AsyncIterable<Frame[]>;
+  /** The agent's own counters, once it has stopped (undefined before, or if it died). */
+  readonly agentStats: AgentStats | undefined;
 }
 
 /** Map cap's link type names (and "Unknown linktype N") to LINKTYPE_* numbers. */
@@ -275,68 +300,29 @@ function interfaceExists(iface: string, netns?: string): boolean {
   }
 }
 
-// The agent: CommonJS run with `node -e`. Control messages over IPC, packets over stdout as records of
-// [u32 LE length][u32 LE flags (1 = truncated)][u64 LE monotonic ns][bytes], written once per burst.
-const AGENT_SOURCE = String.raw`
-"use strict";
-let cap, keep = [];
-process.on("SIGINT", () => {}); process.on("SIGTERM", () => {}); process.on("SIGHUP", () => {});
-process.on("disconnect", () => process.exit(0));
-process.on("message", (m) => {
-  if (m.type === "open") return open(m);
-  if (m.type === "send") {
-    try { cap.send(Buffer.from(m.data, "base64")); process.send({ type: "sent", id: m.id }); }
-    catch (e) { process.send({ type: "sent", id: m.id, error: String(e && e.message || e) }); }
-    return;
-  }
-  if (m.type === "stop") {
-    try { if (cap) cap.close(); } catch {}
-    flush();
-    process.stdout.end(() => process.exit(0));
-  }
-});
-let pending = [], scheduled = false;
-function flush() { scheduled = false; if (pending.length) { const b = Buffer.concat(pending); pending = []; process.stdout.write(b); } }
-function open(m) {
-  let mod;
-  try { mod = require(m.capPath); } catch (e) { process.send({ type: "error", phase: "load", message: String(e && e.message || e) }); return; }
-  const buffer = Buffer.alloc(m.snaplen);
-  const c = new mod.Cap();
-  // cap's native side keeps a raw pointer to this buffer and no reference: hold it on the instance (kept
-  // alive by the native side while open) and in 'keep' (for the agent's life).
-  c.__igmpkitBuffer = buffer; keep.push(buffer, c);
-  let linkType;
-  try { linkType = c.open(m.device, m.filter, m.bufferSize, buffer); }
-  catch (e) { process.send({ type: "error", phase: "open", message: String(e && e.message || e) }, () => process.exit(3)); return; }
-  cap = c;
-  c.on("packet", (n, trunc) => {
-    const rec = Buffer.allocUnsafe(16 + n);
-    rec.writeUInt32LE(n, 0); rec.writeUInt32LE(trunc ? 1 : 0, 4);
-    rec.writeBigUInt64LE(process.hrtime.bigint(), 8);
-    buffer.copy(rec, 16, 0, n);
-    pending.push(rec);
-    if (!scheduled) { scheduled = true; setImmediate(flush); }
-  });
-  if (m.gcStressMs && global.gc) setInterval(() => global.gc(), m.gcStressMs).unref();
-  process.send({ type: "ready", linkType });
-}
-`;
-
 interface AgentMessage {
-  type: "ready" | "error" | "sent";
+  type: "ready" | "error" | "sent" | "stats";
   linkType?: string;
   message?: string;
   phase?: string;
   id?: number;
   error?: string;
+  stats?: AgentStats;
 }
+
+/** Default {@link LiveCaptureOptions.pauseMs}. */
+export const DEFAULT_PAUSE_MS = 2;
+/** Default {@link LiveCaptureOptions.agentNice}. */
+export const DEFAULT_AGENT_NICE = -10;
+/** Default {@link LiveCaptureOptions.bufferSize}. */
+export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
 /**
  * Open `iface` for capture. Resolves once libpcap is capturing (packets sent after that are seen).
  * Throws {@link CaptureError}: cap-missing, no-such-interface, not-permitted, bad-filter, open-failed.
  * While iterating, the iterator throws "interface-gone" (after every earlier frame) if the device vanishes.
  */
-export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = {}): Promise<LiveCapture> {
+export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = {}): Promise<LiveCaptureReader> {
   try {
     return await openOnce(iface, opts);
   } catch (e) {
@@ -352,7 +338,7 @@ export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = 
 /** The default filter on link types that carry no VLAN tags (`any`'s Linux cooked v1, raw IP). */
 export const DEFAULT_FILTER_UNTAGGED = "igmp";
 
-async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCapture> {
+async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCaptureReader> {
   const path = capPath();
   // Load in this process too: a missing libpcap is reported here, and the device list is needed anyway.
   let devices: string[] | undefined;
@@ -370,18 +356,28 @@ async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCa
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: { ...process.env, NODE_OPTIONS: "" } });
   const capture = new LiveCaptureImpl(iface, filter, child, opts.netns);
-  child.send({ type: "open", capPath: path, device: iface, filter, bufferSize: opts.bufferSize ?? 64 * 1024 * 1024, snaplen: LIVE_SNAPLEN, gcStressMs: opts.gcStressMs ?? 0 });
+  child.send({
+    type: "open",
+    capPath: path,
+    device: iface,
+    filter,
+    bufferSize: opts.bufferSize ?? DEFAULT_BUFFER_SIZE,
+    snaplen: LIVE_SNAPLEN,
+    gcStressMs: opts.gcStressMs ?? 0,
+    pauseMs: opts.pauseMs ?? DEFAULT_PAUSE_MS,
+    priority: opts.agentNice ?? DEFAULT_AGENT_NICE,
+  });
   await capture.ready(opts.openTimeoutMs ?? 15_000, devices);
   return capture;
 }
 
-const HEADER = 16;
-
-class LiveCaptureImpl implements LiveCapture {
+class LiveCaptureImpl implements LiveCaptureReader {
   linkType = -1;
   readonly snaplen = LIVE_SNAPLEN;
   readonly stats: LiveCaptureStats = { frames: 0, dropped: null, ifDropped: null };
-  private queue: Frame[] = [];
+  agentStats: AgentStats | undefined;
+  /** Batches of frames parsed from the agent's stream and not yet taken by the reader. */
+  private queue: Frame[][] = [];
   private head = 0;
   private waiter: (() => void) | undefined;
   private ended = false;
@@ -464,6 +460,8 @@ class LiveCaptureImpl implements LiveCapture {
           : classifyOpenError(this.interfaceName, msg, this.netns !== undefined ? [] : undefined);
       this.readyWaiter?.reject(err);
       this.readyWaiter = undefined;
+    } else if (m.type === "stats") {
+      this.agentStats = m.stats;
     } else if (m.type === "sent" && m.id !== undefined) {
       const s = this.sends.get(m.id);
       this.sends.delete(m.id);
@@ -474,28 +472,15 @@ class LiveCaptureImpl implements LiveCapture {
   }
 
   private onData(chunk: Buffer): void {
-    let buf = this.pendingBytes.length ? Buffer.concat([this.pendingBytes, chunk]) : chunk;
-    let off = 0;
-    while (buf.length - off >= HEADER) {
-      const n = buf.readUInt32LE(off);
-      if (buf.length - off < HEADER + n) break;
-      const mono = buf.readBigUInt64LE(off + 8);
-      // Copy: the chunk is reused by nobody, but a view would pin the whole chunk for the frame's life.
-      const data = new Uint8Array(n);
-      data.set(buf.subarray(off + HEADER, off + HEADER + n));
-      this.queue.push({
-        timestampNs: mono + this.anchor,
-        wireLength: n,
-        data,
-        linkType: this.linkType,
-        interfaceId: 0,
-        interfaceName: this.interfaceName,
-      });
-      off += HEADER + n;
+    // A record cut by the pipe's chunking waits in pendingBytes for its rest.
+    const bytes = this.pendingBytes.length ? Buffer.concat([this.pendingBytes, chunk]) : chunk;
+    const batch: Frame[] = [];
+    const used = readAgentRecords(bytes, this.anchor, this.linkType, this.interfaceName, batch);
+    this.pendingBytes = used < bytes.length ? Buffer.from(bytes.subarray(used)) : EMPTY;
+    if (batch.length > 0) {
+      this.queue.push(batch);
+      this.wake();
     }
-    this.pendingBytes = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
-    buf = Buffer.alloc(0);
-    this.wake();
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -557,16 +542,32 @@ class LiveCaptureImpl implements LiveCapture {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    for await (const batch of this.take()) {
+      for (const f of batch) {
+        this.stats.frames++;
+        yield f;
+      }
+    }
+  }
+
+  async *batches(): AsyncGenerator<Frame[]> {
+    for await (const batch of this.take()) {
+      this.stats.frames += batch.length;
+      yield batch;
+    }
+  }
+
+  /** The batches in arrival order until the agent's stream ends; stops the capture if left early. */
+  private async *take(): AsyncGenerator<Frame[]> {
     try {
       for (;;) {
         while (this.head < this.queue.length) {
-          const f = this.queue[this.head++]!;
+          const batch = this.queue[this.head++]!;
           if (this.head === this.queue.length) {
             this.queue = [];
             this.head = 0;
           }
-          this.stats.frames++;
-          yield f;
+          yield batch;
         }
         if (this.ended) break;
         await new Promise<void>((r) => (this.waiter = r));
@@ -577,3 +578,5 @@ class LiveCaptureImpl implements LiveCapture {
     }
   }
 }
+
+const EMPTY = Buffer.alloc(0);

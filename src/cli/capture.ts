@@ -4,7 +4,8 @@
  */
 import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
-import { DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCapture } from "../capture/live.js";
+import { DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
+import { FAST_KEYS, fastCheck } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import type { RegisterCommand } from "./commands.js";
@@ -20,12 +21,20 @@ export interface CaptureCliOptions {
   print?: boolean;
   all?: boolean;
   epoch?: boolean;
+  /** libpcap's ring in KiB (tcpdump's -B). */
+  bufferSize?: number;
 }
 
 /** How often output (file and terminal) is flushed while capturing, in ms. */
 export const CAPTURE_FLUSH_MS = 100;
 
 const LINK_NAMES: Record<number, string> = { 0: "NULL (BSD loopback)", 1: "EN10MB (Ethernet)", 101: "RAW (Raw IPv4)", 113: "LINUX_SLL (Linux cooked v1)", 276: "LINUX_SLL2 (Linux cooked v2)" };
+
+function parseKib(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 4 * 1024 * 1024) throw new UsageError(`-B ${JSON.stringify(v)}: the ring size in KiB, a whole number from 1 to 4194304`);
+  return n;
+}
 
 function parseCount(v: string): number {
   const n = Number(v);
@@ -48,9 +57,12 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
     return ExitCode.failure;
   };
 
-  let cap: LiveCapture;
+  let cap: LiveCaptureReader;
   try {
-    cap = await openLiveCapture(iface, filter !== undefined ? { filter } : {});
+    cap = await openLiveCapture(iface, {
+      ...(filter !== undefined ? { filter } : {}),
+      ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize * 1024 } : {}),
+    });
   } catch (e) {
     if (isCaptureError(e)) return fail(e.message, { code: e.code });
     throw e;
@@ -81,13 +93,30 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   }, CAPTURE_FLUSH_MS);
   let captured = 0;
   let failure: unknown;
+  const limit = o.count ?? Infinity;
+  const summary = out.summary;
   try {
-    for await (const frame of cap) {
-      writer?.write(frame);
-      captured++;
-      out.push(frame);
+    read: for await (const batch of cap.batches()) {
+      for (const frame of batch) {
+        writer?.write(frame);
+        captured++;
+        if (printing) out.push(frame);
+        else {
+          // Not printing: count the common frames for the summary without decoding them (the same
+          // counts FrameOutput keeps; anything unusual still goes through the full decoder).
+          const kind = fastCheck(frame.data, 0, frame.data.length, frame.linkType);
+          if (kind === 0) out.push(frame);
+          else {
+            const key = FAST_KEYS[kind]!;
+            summary.frames++;
+            summary.igmp++;
+            summary.printed++;
+            summary.byKind[key] = (summary.byKind[key] ?? 0) + 1;
+          }
+        }
+        if (captured >= limit) break read;
+      }
       if (out.wantsFlush) await out.flush();
-      if (o.count !== undefined && captured >= o.count) break;
     }
   } catch (e) {
     failure = e;
@@ -105,7 +134,8 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
   const drops = "drops: not available (libpcap counters are not exposed by cap)";
   if (o.json) {
-    io.stderr.write(`${JSON.stringify({ interface: iface, captured, summary: out.summary, drops: null, ...(o.write !== undefined ? { file: o.write } : {}) })}\n`);
+    const agent = cap.agentStats !== undefined ? { agent: cap.agentStats } : {};
+    io.stderr.write(`${JSON.stringify({ interface: iface, captured, summary: out.summary, drops: null, ...(o.write !== undefined ? { file: o.write } : {}), ...agent })}\n`);
   } else {
     io.stderr.write(`${captured} frames captured\n`);
     io.stderr.write(`${formatSummary(iface, out.summary, [drops])}\n`);
@@ -126,6 +156,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
       .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
       .option("-c, --count <n>", "stop after N captured frames", parseCount)
+      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 65536; each frame takes a 64 KiB slot, see README)", parseKib)
       .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
       .option("-v, --verbose", "every field, as decode -v")
       .option("-q, --quiet", "print no frames, only the summary")

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CAP_FIX, CaptureError, DEFAULT_FILTER, classifyOpenError, isCaptureError, linkTypeFromCap } from "../../src/capture/live";
+import { AGENT_RECORD_HEADER, AgentRecord, readAgentRecords } from "../../src/capture/live-agent";
+import type { Frame } from "../../src/pcap/frame";
 import { prefixLength } from "../../src/cli/interfaces";
 import { ROOT, ensureBuilt } from "./helpers";
 
@@ -50,6 +52,57 @@ describe("live capture: classification", () => {
     expect(prefixLength("ffff:ffff:ffff:ffff::")).toBe(64);
     expect(prefixLength("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")).toBe(128);
     expect(prefixLength("255.0.255.0")).toBeUndefined();
+  });
+});
+
+describe("live capture: the agent's record stream", () => {
+  /** Records as the agent writes them: [len u32][flags u32][monotonic ns u64][bytes]. */
+  function records(frames: { mono: bigint; data: number[] }[]): Buffer {
+    const parts = frames.map((f) => {
+      const r = Buffer.alloc(AGENT_RECORD_HEADER + f.data.length);
+      r.writeUInt32LE(f.data.length, AgentRecord.length);
+      r.writeBigUInt64LE(f.mono, AgentRecord.monotonicNs);
+      Buffer.from(f.data).copy(r, AgentRecord.data);
+      return r;
+    });
+    return Buffer.concat(parts);
+  }
+  const sent = [
+    { mono: 5n, data: [1, 2, 3] },
+    { mono: 6n, data: [] },
+    { mono: 2n ** 63n, data: Array.from({ length: 70 }, (_, i) => i) },
+  ];
+  const plain = (fs: Frame[]) => fs.map((f) => ({ ...f, data: [...f.data] }));
+
+  it("turns records into frames stamped with monotonic time + anchor, copied out of the chunk", () => {
+    const bytes = records(sent);
+    const out: Frame[] = [];
+    expect(readAgentRecords(bytes, 1000n, 1, "far0", out)).toBe(bytes.length);
+    expect(plain(out)).toEqual(
+      sent.map((f) => ({ timestampNs: f.mono + 1000n, wireLength: f.data.length, data: f.data, linkType: 1, interfaceId: 0, interfaceName: "far0" })),
+    );
+    bytes.fill(0xee); // the frames do not share the chunk's memory
+    expect(out[0]!.data).toEqual(new Uint8Array([1, 2, 3]));
+    expect(out[0]!.data.buffer).not.toBe(bytes.buffer);
+  });
+
+  it("a record cut anywhere by the pipe is read whole once the rest arrives", () => {
+    const bytes = records(sent);
+    const want = (() => {
+      const o: Frame[] = [];
+      readAgentRecords(bytes, 0n, 1, "x", o);
+      return plain(o);
+    })();
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const out: Frame[] = [];
+      const first = bytes.subarray(0, cut);
+      const used = readAgentRecords(first, 0n, 1, "x", out);
+      // only whole records are consumed
+      expect(out.length).toBe(want.filter((_, i) => AGENT_RECORD_HEADER * (i + 1) + sent.slice(0, i + 1).reduce((a, f) => a + f.data.length, 0) <= cut).length);
+      const rest = Buffer.concat([first.subarray(used), bytes.subarray(cut)]);
+      expect(readAgentRecords(rest, 0n, 1, "x", out)).toBe(rest.length);
+      expect(plain(out)).toEqual(want);
+    }
   });
 });
 
