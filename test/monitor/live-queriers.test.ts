@@ -37,16 +37,17 @@ describeLive("monitor -i and lint with two bridge queriers (live)", ["bridge", "
       // The lower querier goes quiet: B's other-querier-present timer expires and it queries again.
       await lab.exec(a, "ip", ["link", "set", "br0", "type", "bridge", "mcast_querier", "0"]);
       const expired = await mon.waitEvent("the monitor to let 198.18.0.1 go", (e) => e.type === "querier-expired" && e.querier === "198.18.0.1", 30_000);
-      const takeover = await mon.waitEvent("198.18.0.5 to be elected", (e) => e.type === "querier-elected" && e.querier === "198.18.0.5", 30_000);
+      // (B may have been elected for a moment at the start, before A's first query: look after the expiry.)
+      const takeover = await mon.waitEvent("198.18.0.5 to be elected", (e) => e.type === "querier-elected" && e.querier === "198.18.0.5" && e.timeMs >= expired.timeMs, 30_000);
       const snap = await mon.stop();
       expect(snap.querier).toMatchObject({ address: "198.18.0.5", version: 3 });
       const frames = await readCapture(await cap.stop());
       // The monitor let A go exactly one Other Querier Present Interval (2 × 1 s + 0.5 s / 2) after A's
-      // last query, on its own clock (no frame); B, with the same interval, resumed no earlier.
+      // last query, on its own clock (no frame); B, with the same interval, resumed then (within a query interval).
       const lastA = Math.max(...frames.filter((f) => f.ipSrc === "198.18.0.1" && f.igmp?.kind === "query").map((f) => frameTimeMs(f.time)));
       expect(expired.frame).toBeNull();
       expect(Math.abs(expired.timeMs - lastA - 2250)).toBeLessThan(200); // capture and delivery stamps differ by milliseconds
-      expect(takeover.timeMs).toBeGreaterThan(expired.timeMs - 200);
+      expect(takeover.timeMs - expired.timeMs).toBeLessThan(2000);
       const findings = lint(frames);
       if (process.env.IGMPKIT_SHOW_FINDINGS) console.log(JSON.stringify(findings, null, 1));
       expect(findings.filter((f) => f.severity !== "info")).toEqual([]);
