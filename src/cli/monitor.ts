@@ -52,7 +52,7 @@ export function formatQuerierLine(s: MonitorSnapshot): string {
 export function formatSnapshotTable(s: MonitorSnapshot): string {
   const rows: string[][] = [["GROUP", "MODE", "SOURCES", "MEMBERS", "TIMER", "VERSION", "LAST REPORTER"]];
   for (const g of s.groups) {
-    const sources = g.sources.map((x) => `${x.source}${x.forwarding ? `(${x.timer.toFixed(0)}s)` : "(blocked)"}`).join(" ") || "-";
+    const sources = g.sources.map((x) => `${x.source}${x.forwarding ? `(${x.timer.toFixed(x.timer < 10 ? 1 : 0)}s)` : "(blocked)"}`).join(" ") || "-";
     const older = g.v1HostTimer !== null ? ` (v1 host ${g.v1HostTimer.toFixed(0)}s)` : g.v2HostTimer !== null ? ` (v2 host ${g.v2HostTimer.toFixed(0)}s)` : "";
     rows.push([
       g.group,

@@ -7,7 +7,7 @@ import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/main.js";
 import { lint, monitor, readCapture } from "../../src/monitor/index.js";
 import { CaptureError } from "../../src/capture/live.js";
-import { formatLiveScreen, runMonitor } from "../../src/cli/monitor.js";
+import { formatLiveScreen, formatSnapshotTable, runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";
 import { frameBytes, frames, ms, timestampNs, type At } from "./helpers.js";
@@ -198,6 +198,21 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
       expect(await run).toBe(0);
       expect(out.stdout.split("\n")[0]).toBe(`\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J${title}`);
     }
+  });
+
+  it("source timers: tenths under 10 s (a source about to be blocked does not read 0 s), whole seconds above, 'blocked' when excluded", () => {
+    const { state } = monitor(
+      frames([
+        { t: 0, src: Q, message: v3Query({ qrv: 2, qqi: 2, maxRespTime: 1 }) },
+        { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G, sources: ["198.18.9.1"] }]) },
+        { t: 0, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: ["198.18.9.2"] }]) },
+      ]),
+    );
+    const table = formatSnapshotTable(state.snapshot(ms(4.83)));
+    expect(table).toMatch(/232\.1\.1\.1\s+include\s+198\.18\.9\.2\(0\.2s\)/);
+    expect(table).toMatch(/239\.1\.1\.1\s+exclude\s+198\.18\.9\.1\(blocked\)/);
+    const slow = monitor(frames([{ t: 0, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: ["198.18.9.2"] }]) }]));
+    expect(formatSnapshotTable(slow.snapshot)).toMatch(/198\.18\.9\.2\(260s\)/);
   });
 
   it("the live screen fits the terminal's height: group rows that do not fit are counted on one line", () => {
