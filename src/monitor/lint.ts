@@ -109,6 +109,8 @@ export interface Finding {
   message: string;
   /** The IPv4 source the finding is about, where there is one. */
   source?: string;
+  /** The VLAN tags (outer first) of the LAN the finding is about; absent for untagged frames. */
+  vlan?: number[];
   /** The capture file, when the caller names it. */
   file?: string;
 }
@@ -170,8 +172,39 @@ function fmtS(ms: number): string {
 
 /**
  * Streaming linter: {@link Linter.push} each decoded frame in capture order, then {@link Linter.finish}.
+ *
+ * Each VLAN (each 802.1Q/802.1ad tag path, and the untagged frames) is its own LAN with its own querier
+ * and members: a trunk capture is judged per VLAN, and its findings say which VLAN (`vlan`, and the
+ * message ends "on VLAN N"). One state for the whole trunk would take each VLAN's querier for a rival.
  */
 export class Linter {
+  private readonly lans = new Map<string, LanLinter>();
+
+  constructor(private readonly options: LintOptions = {}) {}
+
+  /** Check one frame (frames without IGMP are ignored). */
+  push(f: DecodedFrame): void {
+    const key = f.vlan.join(".");
+    let lan = this.lans.get(key);
+    if (lan === undefined) {
+      lan = new LanLinter(this.options);
+      this.lans.set(key, lan);
+    }
+    lan.push(f);
+  }
+
+  /** All findings, ordered by their first frame then rule id. */
+  finish(): Finding[] {
+    const all: Finding[] = [];
+    for (const [key, lan] of this.lans) {
+      for (const f of lan.finish()) all.push(key === "" ? f : { ...f, message: `${f.message} on VLAN ${key}`, vlan: key.split(".").map(Number) });
+    }
+    return all.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
+  }
+}
+
+/** The checks for one LAN (one VLAN). */
+class LanLinter {
   private readonly opts: Required<LintOptions>;
   private readonly state = new MonitorState();
   private readonly merged = new Map<string, Finding>();

@@ -9,6 +9,8 @@ export interface At {
   dst?: string;
   ip?: IgmpFrameInit["ip"];
   igmp?: IgmpFrameInit["igmp"];
+  /** 802.1Q/802.1ad tags, outer first. */
+  vlan?: number[];
 }
 
 function macFor(ip: string): string {
@@ -22,6 +24,7 @@ export function frameBytes(a: At): Uint8Array {
   if (a.dst !== undefined) init.dst = a.dst;
   if (a.ip !== undefined) init.ip = a.ip;
   if (a.igmp !== undefined) init.igmp = a.igmp;
+  if (a.vlan !== undefined) init.vlan = a.vlan;
   return encodeIgmpFrame(init);
 }
 

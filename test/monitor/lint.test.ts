@@ -166,6 +166,21 @@ describe("lint: rule details", () => {
     expect(rules([...list, { t: 125, src: Q, message: v2Query({ maxRespTime: 10 }) }, { t: 140, src: H1, message: v2Report(G) }])).toEqual(["late-report"]);
   });
 
+  it("each VLAN of a trunk is its own LAN: a querier per VLAN is no rival, and findings name their VLAN", () => {
+    const twoQueriers = CASES["duplicate-querier"]!.list;
+    expect(rules(twoQueriers)).toContain("duplicate-querier");
+    const trunk = twoQueriers.map((a) => ({ ...a, vlan: a.src === Q ? [10] : [20, 30] }));
+    expect(rules(trunk)).toEqual([]);
+    const found = lint([...trunk, { t: 500, src: H1, message: v2Report(G), ip: { ttl: 2 }, vlan: [20, 30] }]);
+    // (the v2 report is also old-version-report against VLAN 20.30's own v3 querier, 198.18.0.5)
+    expect(found.find((f) => f.rule === "old-version-report")!.message).toContain("querier 198.18.0.5 runs IGMPv3");
+    expect(found.filter((f) => f.rule === "ttl-not-1")).toEqual([expect.objectContaining({ rule: "ttl-not-1", frames: [9], vlan: [20, 30], message: "198.18.0.2 sends v2-report with TTL 2 on VLAN 20.30" })]);
+    // untagged frames stay a LAN of their own, without a vlan field
+    const plain = lint([{ t: 0, src: H1, message: v2Report(G), ip: { ttl: 2 } }]);
+    expect(plain[0]).not.toHaveProperty("vlan");
+    expect(plain[0]!.message).toBe("198.18.0.2 sends v2-report with TTL 2");
+  });
+
   it("the repeated unsolicited report of a host that joined after a query is not a late answer to it", () => {
     // As captured live: the bridge's first general query, then a v2 kernel host joining 1.2 s later and
     // repeating its report 0.24 s after that (igmpv2_unsolicited_report_interval 200 ms).
