@@ -11,6 +11,7 @@ import { isPcapError } from "../pcap/index.js";
 import { decodeCapture } from "../monitor/read.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../monitor/live.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import type { DecodedFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
 
@@ -18,6 +19,48 @@ export interface MonitorCliOptions extends MonitorConfig {
   read?: string;
   interface?: string;
   json?: boolean;
+  /** Only this VLAN: "10", "20.30" (outer.inner), or "none" for untagged frames. */
+  vlan?: string;
+}
+
+/** `--vlan` to the tag path it selects ("" for untagged). */
+function parseVlan(v: string): string {
+  if (v === "none" || v === "untagged") return "";
+  if (!/^\d{1,4}(\.\d{1,4})*$/.test(v) || v.split(".").some((x) => Number(x) > 4095)) {
+    throw new InvalidArgumentError('a VLAN ID 0-4095, outer.inner for double tags (20.30), or "none" for untagged frames');
+  }
+  return v.split(".").map(Number).join(".");
+}
+
+/**
+ * One router state is one LAN. With `--vlan`, frames of other VLANs are left out; without it, the first
+ * frame from a second VLAN (or tagged next to untagged) brings a warning, once.
+ */
+class VlanGate {
+  private readonly seen = new Set<string>();
+  private warned = false;
+  constructor(
+    private readonly want: string | undefined,
+    private readonly warn: (vlans: string[]) => void,
+  ) {}
+  accept(f: DecodedFrame): boolean {
+    const key = f.vlan.join(".");
+    if (this.want !== undefined) return key === this.want;
+    if (f.igmp === null) return true;
+    this.seen.add(key);
+    if (this.seen.size > 1 && !this.warned) {
+      this.warned = true;
+      this.warn([...this.seen].map((k) => (k === "" ? "untagged" : k)));
+    }
+    return true;
+  }
+}
+
+function vlanWarning(json: boolean, io: CliIo): (vlans: string[]) => void {
+  return (vlans) => {
+    const text = `IGMP from more than one VLAN (${vlans.join(", ")}) is merged into one router view; choose one with --vlan`;
+    io.stderr.write(json ? `${JSON.stringify({ warning: text, vlans })}\n` : `igmpkit monitor: ${text}\n`);
+  };
 }
 
 function isoTime(ms: number): string {
@@ -137,7 +180,8 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   };
   let exit: number = ExitCode.ok;
   try {
-    for await (const f of decodeCapture(file)) emit(state.receive(f));
+    const gate = new VlanGate(o.vlan, vlanWarning(json, io));
+    for await (const f of decodeCapture(file)) if (gate.accept(f)) emit(state.receive(f));
   } catch (e) {
     const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
     io.stderr.write(json ? `${JSON.stringify({ file, error: msg })}\n` : `igmpkit monitor: ${file}: ${msg}\n`);
@@ -172,6 +216,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
 
   const clock = deps.clock ?? systemClock();
   const state = new MonitorState(stateConfig(o));
+  const gate = new VlanGate(o.vlan, vlanWarning(json, io));
   const recent: MonitorEvent[] = [];
   let frames = 0;
   let draw: (() => void) | undefined;
@@ -201,6 +246,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
     result = await driveMonitor(cap, {
       state,
       clock,
+      accept: (f) => gate.accept(f),
       onFrame: (n) => {
         frames = n;
       },
@@ -251,6 +297,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-r, --read <file>", "read a capture file (offline, on the capture's clock)")
       .option("-i, --interface <iface>", "watch an interface live through libpcap (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
       .option("--json", "JSON Lines of events then a final snapshot (the default when stdout is not a terminal)")
+      .option("--vlan <id>", 'only this VLAN (one router view is one LAN): 10, 20.30 for outer.inner tags, or "none" for untagged', parseVlan)
       .option("--robustness <n>", "Robustness Variable until a querier advertises one (default 2)", positiveNumber("--robustness", true))
       .option("--query-interval <s>", "Query Interval, seconds, until a querier advertises one (default 125)", positiveNumber("--query-interval", false))
       .option("--query-response-interval <s>", "Query Response Interval, seconds, until a general query shows one (default 10)", positiveNumber("--query-response-interval", false))

@@ -8,7 +8,7 @@
  */
 import { openLiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrame } from "../wire/index.js";
+import { decodeFrame, type DecodedFrame } from "../wire/index.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "./state.js";
 
 /** Where the live driver gets the time and its timers. Tests pass a virtual one. */
@@ -52,6 +52,8 @@ export interface DriveMonitorOptions {
   onEvents?: (events: MonitorEvent[], state: MonitorState) => void;
   /** Called after each frame (IGMP or not) has been taken. */
   onFrame?: (frameNumber: number) => void;
+  /** Frames for which this returns false are counted but not given to the state (e.g. another VLAN's). */
+  accept?: (frame: DecodedFrame) => boolean;
 }
 
 /** What {@link driveMonitor} resolves to. */
@@ -103,7 +105,7 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
     for await (const f of frames) {
       n++;
       const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
-      deliver(state.receive(decoded, frameTimeMs(decoded.time)));
+      if (opts.accept === undefined || opts.accept(decoded)) deliver(state.receive(decoded, frameTimeMs(decoded.time)));
       arm();
       opts.onFrame?.(n);
     }

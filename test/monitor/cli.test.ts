@@ -116,6 +116,31 @@ describe("igmpkit monitor", () => {
     expect((await cli(["monitor", "-r", clean, "--robustness", "1.5"])).code).toBe(2);
   });
 
+  it("one view is one LAN: a second VLAN brings a warning; --vlan keeps one (outer.inner for double tags, none for untagged)", async () => {
+    const trunk = write("trunk.pcap", [
+      { t: 0, src: Q, message: v3Query(), vlan: [10] },
+      { t: 0.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), vlan: [10] },
+      { t: 1, src: "198.18.0.5", message: v3Query(), vlan: [20, 30] },
+      { t: 1.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.2.2.2" }]), vlan: [20, 30] },
+      { t: 2, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.3.3.3" }]) },
+    ]);
+    const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1)!) as { groups: { group: string }[]; querier: { address: string } };
+    const merged = await cli(["monitor", "-r", trunk]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stderr)).toEqual({ warning: "IGMP from more than one VLAN (10, 20.30) is merged into one router view; choose one with --vlan", vlans: ["10", "20.30"] });
+    expect(last(merged.stdout).groups.map((g) => g.group)).toEqual([G, "239.2.2.2", "239.3.3.3"]);
+    const ten = await cli(["monitor", "-r", trunk, "--vlan", "10"]);
+    expect(ten.stderr).toBe("");
+    expect(last(ten.stdout)).toMatchObject({ groups: [{ group: G }], querier: { address: Q } });
+    const dbl = await cli(["monitor", "-r", trunk, "--vlan", "20.30"]);
+    expect(last(dbl.stdout)).toMatchObject({ groups: [{ group: "239.2.2.2" }], querier: { address: "198.18.0.5" } });
+    const none = await cli(["monitor", "-r", trunk, "--vlan", "none"]);
+    expect(last(none.stdout)).toMatchObject({ groups: [{ group: "239.3.3.3" }], querier: null });
+    const text = await cli(["monitor", "-r", trunk], true);
+    expect(text.stderr).toBe("igmpkit monitor: IGMP from more than one VLAN (10, 20.30) is merged into one router view; choose one with --vlan\n");
+    for (const bad of ["4096", "x", "10.", ""]) expect((await cli(["monitor", "-r", trunk, "--vlan", bad])).code).toBe(2);
+  });
+
   it("--query-interval and friends set the variables until a querier advertises its own", async () => {
     const noQuerier = write("noquerier.pcap", [{ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) }]);
     const r = await cli(["monitor", "-r", noQuerier, "--robustness", "3", "--query-interval", "2", "--query-response-interval", "1"]);
@@ -182,6 +207,22 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(screen).toContain("igmpkit monitor on eth9");
     expect(final).toMatch(/^querier: 198\.18\.0\.1 \(v3, 3\.5 s\)  QRV 2, QQI 2 s, QRI 1 s, GMI 5 s, LMQT 2 s\n/);
     expect(final).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+4\.5 s\s+v3\s+198\.18\.0\.2\n1 group\n$/);
+  });
+
+  it("--vlan applies live too", async () => {
+    const { io, out } = liveIo(false);
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const run = runMonitor({ interface: "eth9", vlan: "20.30" }, io, ac.signal, { openLive: async () => cap, clock });
+    cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), vlan: [10] });
+    cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.2.2.2" }]), vlan: [20, 30] });
+    await clock.runTo(1);
+    ac.abort();
+    expect(await run).toBe(0);
+    const snap = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { groups: { group: string }[] };
+    expect(snap.groups.map((g) => g.group)).toEqual(["239.2.2.2"]);
+    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 2 });
   });
 
   it("on a terminal, lines are cut to its width (and a pty that reports width 0 counts as wide)", async () => {
