@@ -596,7 +596,7 @@ export function findingsToSarif(findings: readonly Finding[], toolVersion = "0.0
               logicalLocations: f.frames.map((n) => ({ name: `frame ${n}`, kind: "object" })),
             },
           ],
-          properties: { frames: f.frames, rfc: f.rfc, ...(f.source !== undefined ? { source: f.source } : {}) },
+          properties: { frames: f.frames, rfc: f.rfc, ...(f.source !== undefined ? { source: f.source } : {}), ...(f.vlan !== undefined ? { vlan: f.vlan } : {}) },
         })),
       },
     ],

@@ -288,6 +288,9 @@ describe("lint: output", () => {
     ]);
     expect(run.tool.driver.rules[run.results[0]!.ruleIndex]!.id).toBe("ttl-not-1");
     expect(run.results[1]!.properties.frames).toEqual([2]);
+    expect(run.results[1]!.properties).not.toHaveProperty("vlan");
+    const tagged = findingsToSarif([{ ...found[0]!, vlan: [20, 30] }]) as { runs: { results: { properties: { vlan: number[] } }[] }[] };
+    expect(tagged.runs[0]!.results[0]!.properties.vlan).toEqual([20, 30]);
   });
 
   it("--fail-on thresholds", () => {
