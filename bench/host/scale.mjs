@@ -10,7 +10,7 @@
 //      gives report -> first datagram (join delay) and leave -> last datagram (leave delay).
 // Needs root, tcpdump, python3, frr, a built package (npm run build).
 // Usage: node bench/host/scale.mjs N M [mrtSeconds=10] [ppsLimit=20000]   -> one JSON line on stdout
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -30,6 +30,11 @@ const dir = mkdtempSync(join(tmpdir(), `${id}-`));
 const pathspace = `${id}f`;
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30, ...opts });
 const nsx = (ns, cmd, args, opts) => sh("ip", ["netns", "exec", ns, cmd, ...args], opts);
+/** Asynchronous, so that the emulator's event loop keeps running while a table is read. */
+const nsxa = (ns, cmd, args) =>
+  new Promise((resolve, reject) =>
+    execFile("ip", ["netns", "exec", ns, cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 30, timeout: 120_000 }, (e, out, err) => (e ? reject(Object.assign(e, { stderr: err })) : resolve(out))),
+  );
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 const CLK_TCK = 100;
@@ -91,6 +96,7 @@ async function waitUntil(what, fn, timeoutMs, everyMs = 1000) {
   }
 }
 
+let emu; // { driver, cap, reading } once started: stopped before the namespaces go, also on errors
 const result = { hosts: N, groupsPerHost: M, memberships: N * M, mrtSeconds: MRT, ppsLimit: PPS };
 try {
   // ---------------------------------------------------------------------------------------- lab
@@ -121,9 +127,10 @@ try {
   const pimdPid = Number(readFileSync(join(dir, "pimd.pid"), "utf8"));
 
   // ---------------------------------------------------------------------------------------- emulator
-  const emulator = new host.Emulator({ hosts: N, firstIp: ipOf(FIRST_HOST), seed: 1, ppsLimit: PPS });
+  const emulator = new host.Emulator({ hosts: N, firstIp: ipOf(FIRST_HOST), seed: 1, ppsLimit: PPS, hostOptions: { responseMarginMs: 50 } });
   const cap = await openLiveCapture("eth0", { netns: NS.h, filter: host.liveFilter(emulator.configs.map((c) => c.ip)) });
   const generalQueries = [];
+  let stopping = false;
   const driver = new host.RealtimeDriver(emulator, {
     now: () => performance.now(),
     setTimer: (ms, fn) => setTimeout(fn, ms),
@@ -133,32 +140,47 @@ try {
   driver.start();
   const reading = (async () => {
     for await (const f of cap) {
+      if (stopping) break;
       driver.receive(f);
       const d = decodeFrame(f);
       if (d.igmp?.kind === "query" && d.igmp.group === "0.0.0.0") generalQueries.push(performance.now());
     }
   })();
   const agentPid = nsPids(NS.h)[0];
+  emu = { driver, cap, reading, stop: () => { stopping = true; } };
 
   // 1. joins: every host its own M groups (state-change reports, paced at PPS)
   const tJoin = performance.now();
   for (let i = 0; i < N; i++) for (let j = 0; j < M; j++) driver.op(i, { op: "join", group: groupOf(i, j), socket: `s${j >> 4}` });
   log(`${N * M} joins queued`);
   const count = {
-    bridge: () => {
-      const j = JSON.parse(nsx(NS.sw, "bridge", ["-j", "mdb", "show", "dev", "br0"]) || "[]");
+    bridge: async () => {
+      const j = JSON.parse((await nsxa(NS.sw, "bridge", ["-j", "mdb", "show", "dev", "br0"])) || "[]");
       return j.flatMap((x) => x.mdb ?? []).filter((e) => e.port === "p1" && e.grp.startsWith("239.") && !e.src).length;
     },
-    frr: () => JSON.parse(vtysh("show ip igmp groups json")).totalGroups ?? 0,
+    frr: async () => {
+      try {
+        return JSON.parse(await nsxa(NS.rt, "vtysh", ["--vty_socket", dir, "-c", "show ip igmp groups json"])).totalGroups ?? 0;
+      } catch (e) {
+        return `vtysh failed (pimd ${cpuOf(pimdPid) >= 0 ? "alive" : "dead"}): ${String(e.stderr ?? e).trim().split("\n")[0]}`;
+      }
+    },
   };
-  const learned = await waitUntil("both tables full", () => {
-    const b = count.bridge(), f = count.frr();
+  // The bridge must learn everything; pimd is given the same time and whatever it has is reported.
+  let tBridge;
+  const learned = await waitUntil("both tables full", async () => {
+    const [b, f] = await Promise.all([count.bridge(), count.frr()]);
+    if (b >= N * M && tBridge === undefined) tBridge = performance.now();
     log(`learned: bridge ${b}, pimd ${f} of ${N * M}`);
-    return b >= N * M && f >= N * M ? true : { bridge: b, frr: f };
+    if (b >= N * M && (f >= N * M || typeof f === "string" || performance.now() - tBridge > 30_000)) return true;
+    return { bridge: b, frr: f };
   }, 180_000, 3000);
-  result.joinPhaseSeconds = Math.round((performance.now() - tJoin) / 100) / 10;
-  result.bridgeLearned = count.bridge();
-  result.pimdLearned = count.frr();
+  result.bridgeFullAfterSeconds = tBridge === undefined ? null : Math.round((tBridge - tJoin) / 100) / 10;
+  result.bridgeLearned = await count.bridge();
+  result.pimdLearned = await count.frr();
+  result.driverLagDuringJoinsMs = Math.round(driver.counters.sendLagMaxMs);
+  driver.counters.sendLagMaxMs = 0;
+  result.pimdFullAfterSeconds = result.pimdLearned === N * M ? Math.round((performance.now() - tJoin) / 100) / 10 : null;
 
   // 2. one general query: reports at the querier within MRT
   const rtcap = join(dir, "rt.pcap");
@@ -200,8 +222,8 @@ try {
     medianReportMs: Math.round(delays[delays.length >> 1] ?? NaN),
     reportsCaptured: fs.filter((x) => x.t >= gq.t && x.d.igmp?.kind === "v3-report" && emulated.has(x.d.ipSrc)).length,
   };
-  result.driver = { sendLagMaxMs: Math.round(driver.counters.sendLagMaxMs), sendErrors: driver.counters.sendErrors, framesSent: driver.counters.framesSent };
-  result.ok = learned && complete === N;
+  result.driver = { sendLagMaxMsDuringQuery: Math.round(driver.counters.sendLagMaxMs), sendErrors: driver.counters.sendErrors, framesSent: driver.counters.framesSent };
+  result.ok = learned && result.bridgeLearned === N * M && complete === N;
 
   // 3. RFC 3918 join and leave delay of the bridge. No flooding of unregistered multicast to the hosts'
   // port from here on (it also stops pimd's queries reaching the hosts): data reaches it only after a join.
@@ -243,12 +265,15 @@ while True:
   const stat = (a) => (a.length ? { n: a.length, minMs: +Math.min(...a).toFixed(1), meanMs: +(a.reduce((s, x) => s + x, 0) / a.length).toFixed(1), maxMs: +Math.max(...a).toFixed(1) } : null);
   result.rfc3918 = { joinDelay: stat(jd), leaveDelay: stat(ld), lastMemberQueryTimeMs: 2000 };
 
-  await driver.stop("no-leave");
-  await cap.stop();
-  await reading;
 } catch (e) {
   result.error = String(e?.stack ?? e);
 } finally {
+  if (emu) {
+    emu.stop();
+    await emu.driver.stop("no-leave").catch(() => undefined);
+    await emu.cap.stop().catch(() => undefined);
+    await emu.reading.catch(() => undefined);
+  }
   cleanup();
 }
 console.log(JSON.stringify(result));
