@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 // Flood IGMP frames into a veth from another namespace at stepped rates (tcpreplay --pps) and capture them
-// side by side with `igmpkit capture -w` and `tcpdump -w`, in one run. Prints, per rate, what each saved,
-// the highest loss-free rate of each, and igmpkit's CPU (main process + capture agent) at 10k frames/s.
-// Needs root, tcpdump, tcpreplay, a built CLI (npm run build). Usage: node bench/capture/flood.mjs [seconds]
+// side by side with `igmpkit capture -w` and `tcpdump -w`, in one run. Prints, per rate, what each saved
+// and where igmpkit's frames went (veth rx -> agent -> file), the highest loss-free rate of each, and
+// igmpkit's CPU (main process + capture agent) at 10k frames/s.
+//
+// Needs root, tcpdump, tcpreplay, a built CLI (npm run build).
+// Usage: node bench/capture/flood.mjs [seconds per step] [trials per step]
+// IGMPKIT_BENCH_ROOT=DIR measures the igmpkit built in DIR (another checkout: before/after comparisons).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const { openCaptureWriter, readCaptureFile, encodeIgmpFrame, v2Report } = await import(join(ROOT, "dist", "index.js"));
+const HERE = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ROOT = process.env.IGMPKIT_BENCH_ROOT ?? HERE;
+const { openCaptureWriter, readCaptureFile, encodeIgmpFrame, v2Report } = await import(join(HERE, "dist", "index.js"));
 const SECONDS = Number(process.argv[2] ?? 3);
-const RATES = [1000, 5000, 10000, 20000, 50000, 100000, 200000];
+const TRIALS = Number(process.argv[3] ?? 1);
+const RATES = [1000, 5000, 10000, 20000, 30000, 40000, 50000, 60000, 70000, 80000, 100000, 200000];
 const id = `ikb${process.pid % 100000}`;
 const H = `${id}-h`, R = `${id}-r`;
 const dir = mkdtempSync(join(tmpdir(), `${id}-`));
@@ -44,11 +50,16 @@ function start(cmd, args) {
   return p;
 }
 async function listening(p) {
-  for (let i = 0; i < 200 && !/listening on/.test(p.err); i++) await sleep(50);
+  for (let i = 0; i < 200 && !/listening on|"listening"/.test(p.err); i++) await sleep(50);
 }
+/** CPU ticks (user + system) of `pid` and its children (the capture agent). */
 function cpuTicks(pid) {
   const pids = [pid];
-  try { pids.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number)); } catch {}
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      pids.push(...readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {}
   let t = 0;
   for (const p of pids) {
     try {
@@ -58,6 +69,14 @@ function cpuTicks(pid) {
   }
   return t;
 }
+/** [busy, total] jiffies of the whole machine. */
+function machineTicks() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.reduce((a, b) => a + b, 0);
+  return [total - idle, total];
+}
+const rxPackets = () => Number(sh("ip", ["netns", "exec", R, "cat", "/sys/class/net/far0/statistics/rx_packets"]));
 
 try {
   sh("ip", ["netns", "add", H]);
@@ -73,38 +92,64 @@ try {
   }
   w.close();
 
+  console.log(`igmpkit from ${ROOT}; ${SECONDS} s per step, ${TRIALS} trial(s); load average at start: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   const rows = [];
   for (const rate of RATES) {
-    const loops = Math.max(1, Math.round((rate * SECONDS) / N));
-    const ik = start(process.execPath, [join(ROOT, "bin", "igmpkit.js"), "capture", "-i", "far0", "-q", "-w", join(dir, `ik${rate}.pcap`)]);
-    const td = start("tcpdump", ["-i", "far0", "-n", "-w", join(dir, `td${rate}.pcap`), "igmp"]);
-    await listening(ik);
-    await listening(td);
-    await sleep(300);
-    const t0 = Date.now();
-    const c0 = cpuTicks(ik.pid);
-    const out = sh("ip", ["netns", "exec", H, "tcpreplay", "-i", "eth0", "--pps", String(rate), "--loop", String(loops), replay]);
-    const c1 = cpuTicks(ik.pid);
-    const secs = (Date.now() - t0) / 1000;
-    const sent = Number(/Successful packets:\s+(\d+)/.exec(out)?.[1] ?? 0);
-    const actual = Number(/Rated: .*?, ([\d.]+) pps/.exec(out)?.[1] ?? rate);
-    await sleep(1000);
-    ik.kill("SIGINT");
-    td.kill("SIGINT");
-    await Promise.all([ik.done, td.done]);
-    const ikN = await count(join(dir, `ik${rate}.pcap`));
-    const tdN = await count(join(dir, `td${rate}.pcap`));
-    rows.push({ rate, actual: Math.round(actual), sent, igmpkit: ikN, tcpdump: tdN, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100 });
-    rmSync(join(dir, `ik${rate}.pcap`), { force: true });
-    rmSync(join(dir, `td${rate}.pcap`), { force: true });
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const loops = Math.max(1, Math.round((rate * SECONDS) / N));
+      const ik = start(process.execPath, [join(ROOT, "bin", "igmpkit.js"), "capture", "-i", "far0", "-q", "--json", "-w", join(dir, `ik${rate}.pcap`)]);
+      const td = start("tcpdump", ["-i", "far0", "-n", "-w", join(dir, `td${rate}.pcap`), "igmp"]);
+      await listening(ik);
+      await listening(td);
+      await sleep(300);
+      const t0 = Date.now();
+      const c0 = cpuTicks(ik.pid);
+      const m0 = machineTicks();
+      const rx0 = rxPackets();
+      const out = sh("ip", ["netns", "exec", H, "tcpreplay", "-i", "eth0", "--pps", String(rate), "--loop", String(loops), replay]);
+      const c1 = cpuTicks(ik.pid);
+      const m1 = machineTicks();
+      const rx = rxPackets() - rx0;
+      const secs = (Date.now() - t0) / 1000;
+      const sent = Number(/Successful packets:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      const actual = Number(/Rated: .*?, ([\d.]+) pps/.exec(out)?.[1] ?? rate);
+      await sleep(1000);
+      ik.kill("SIGINT");
+      td.kill("SIGINT");
+      await Promise.all([ik.done, td.done]);
+      const ikN = await count(join(dir, `ik${rate}.pcap`));
+      const tdN = await count(join(dir, `td${rate}.pcap`));
+      // the agent's own count, from the JSON summary (builds before the agent counters have none)
+      let agent = null;
+      try { agent = JSON.parse(ik.err.trim().split("\n").pop()).agent?.packets ?? null; } catch {}
+      const busy = ((m1[0] - m0[0]) / (m1[1] - m0[1])) * 100;
+      rows.push({ rate, actual: Math.round(actual), sent, rx, agent, igmpkit: ikN, tcpdump: tdN, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100, busy });
+      rmSync(join(dir, `ik${rate}.pcap`), { force: true });
+      rmSync(join(dir, `td${rate}.pcap`), { force: true });
+    }
   }
   const pad = (s, n) => String(s).padStart(n);
-  console.log(`${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("igmpkit CPU", 12)}`);
-  for (const r of rows) console.log(`${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)}`);
-  const best = (k) => Math.max(0, ...rows.filter((r) => r[k] >= r.sent && r.sent > 0).map((r) => r.actual));
-  console.log(`highest loss-free rate: igmpkit ${best("igmpkit")} pps, tcpdump ${best("tcpdump")} pps (of the rates tried)`);
-  const at10k = rows.find((r) => r.rate === 10000);
-  if (at10k) console.log(`igmpkit CPU at 10k frames/s (main + agent, % of one core): ${at10k.ikCpu.toFixed(0)}%`);
+  console.log(
+    `${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("veth rx", 8)} ${pad("ik agent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("igmpkit CPU", 12)} ${pad("machine busy", 12)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.rx, 8)} ${pad(r.agent ?? "-", 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)} ${pad(r.busy.toFixed(0) + "%", 12)}`,
+    );
+  }
+  // Loss-free rate: the highest step such that it and every step below it lost nothing (in every trial).
+  const lossFree = (k) => {
+    let best = 0;
+    for (const rate of RATES) {
+      const rs = rows.filter((r) => r.rate === rate);
+      if (!rs.every((r) => r.sent > 0 && r[k] >= r.sent)) break;
+      best = Math.min(...rs.map((r) => r.actual));
+    }
+    return best;
+  };
+  console.log(`loss-free up to: igmpkit ${lossFree("igmpkit")} pps, tcpdump ${lossFree("tcpdump")} pps (of the rates tried; every lower step loss-free too)`);
+  const at10k = rows.filter((r) => r.rate === 10000);
+  if (at10k.length) console.log(`igmpkit CPU at 10k frames/s (main + agent, % of one core): ${(at10k.reduce((a, r) => a + r.ikCpu, 0) / at10k.length).toFixed(0)}%`);
 } finally {
   cleanup();
 }

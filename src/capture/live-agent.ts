@@ -23,7 +23,7 @@
  * burst (everything libpcap had ready when the agent woke) go out in a single pipe write once the burst
  * is read. With `pauseMs` the agent then sleeps that long before looking at the ring again, so that at
  * high rates it wakes once per many packets instead of once per packet; the kernel ring holds the
- * packets meanwhile.
+ * packets meanwhile (unless the burst just read filled a quarter of the ring: then it reads on at once).
  */
 
 import type { Frame } from "../pcap/frame.js";
@@ -107,20 +107,22 @@ process.on("message", (m) => {
 // Records go into a slab; each flush writes the slab's unwritten part (the stream keeps that view
 // until written, and nothing writes there again); a full slab is left to the stream and a new one taken.
 const SLAB = 1 << 20;
-let slab = Buffer.allocUnsafeSlow(SLAB), start = 0, used = 0, burst = 0, scheduled = false, pauseMs = 0, lastEnd = 0;
+let slab = Buffer.allocUnsafeSlow(SLAB), start = 0, used = 0, burst = 0, scheduled = false, pauseMs = 0, pauseBelow = 0, lastEnd = 0;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 function flush() {
   if (used > start) { process.stdout.write(slab.subarray(start, used)); start = used; stats.writes++; }
 }
 function afterBurst() {
   scheduled = false;
-  stats.bursts++; if (burst > stats.maxBurst) stats.maxBurst = burst; burst = 0;
+  stats.bursts++; if (burst > stats.maxBurst) stats.maxBurst = burst;
+  const n = burst; burst = 0;
   flush();
   const now = performance.now();
   if (lastEnd > 0 && now - lastEnd > stats.maxGapMs) stats.maxGapMs = Math.round((now - lastEnd) * 1000) / 1000;
   lastEnd = now;
-  // Let the ring fill for a moment: one wake-up per many packets, not one per packet.
-  if (pauseMs > 0 && !stopping) Atomics.wait(nap, 0, 0, pauseMs);
+  // Let the ring fill for a moment: one wake-up per many packets, not one per packet. Not after a
+  // burst that filled a quarter of the ring: the agent is behind (it was not running), catch up first.
+  if (pauseMs > 0 && n < pauseBelow && !stopping) Atomics.wait(nap, 0, 0, pauseMs);
 }
 function open(m) {
   let mod;
@@ -135,6 +137,7 @@ function open(m) {
   catch (e) { process.send({ type: "error", phase: "open", message: String(e && e.message || e) }, () => process.exit(3)); return; }
   cap = c;
   pauseMs = m.pauseMs || 0;
+  pauseBelow = Math.max(16, Math.floor(m.ringSlots / 4));
   if (m.priority) { try { require("os").setPriority(0, m.priority); stats.priority = m.priority; } catch {} }
   c.on("packet", (n, trunc) => {
     const need = 16 + n;

@@ -314,6 +314,14 @@ interface AgentMessage {
 export const DEFAULT_PAUSE_MS = 2;
 /** Default {@link LiveCaptureOptions.agentNice}. */
 export const DEFAULT_AGENT_NICE = -10;
+/**
+ * Packets the kernel ring of `bufferSize` bytes holds in immediate mode (libpcap's TPACKET_V2 slot for
+ * a 65535-byte snaplen on Ethernet with offloads: 65535 + 81 bytes of headers and alignment).
+ */
+export function ringSlots(bufferSize: number): number {
+  return Math.ceil(bufferSize / 65616);
+}
+
 /** Default {@link LiveCaptureOptions.bufferSize}. */
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 
@@ -365,6 +373,7 @@ async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCa
     snaplen: LIVE_SNAPLEN,
     gcStressMs: opts.gcStressMs ?? 0,
     pauseMs: opts.pauseMs ?? DEFAULT_PAUSE_MS,
+    ringSlots: ringSlots(opts.bufferSize ?? DEFAULT_BUFFER_SIZE),
     priority: opts.agentNice ?? DEFAULT_AGENT_NICE,
   });
   await capture.ready(opts.openTimeoutMs ?? 15_000, devices);

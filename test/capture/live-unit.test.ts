@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CAP_FIX, CaptureError, DEFAULT_FILTER, classifyOpenError, isCaptureError, linkTypeFromCap } from "../../src/capture/live";
+import { CAP_FIX, CaptureError, DEFAULT_BUFFER_SIZE, DEFAULT_FILTER, classifyOpenError, isCaptureError, linkTypeFromCap, ringSlots } from "../../src/capture/live";
 import { AGENT_RECORD_HEADER, AgentRecord, readAgentRecords } from "../../src/capture/live-agent";
 import type { Frame } from "../../src/pcap/frame";
 import { prefixLength } from "../../src/cli/interfaces";
@@ -40,6 +40,11 @@ describe("live capture: classification", () => {
     const foreign = Object.assign(new Error("y"), { name: "CaptureError", code: "bad-filter" });
     expect(isCaptureError(foreign)).toBe(true);
     expect(isCaptureError(new Error("z"))).toBe(false);
+  });
+
+  it("counts the ring's packet slots as libpcap lays them out in immediate mode (ss -0 -e: frm_nr 1023 for 64 MiB)", () => {
+    expect(ringSlots(DEFAULT_BUFFER_SIZE)).toBe(1023);
+    expect(ringSlots(65616)).toBe(1);
   });
 
   it("nests the VLAN clauses of the default filter", () => {
