@@ -15,9 +15,10 @@ export function mkHost(o: Partial<HostOptions> & { version?: 1 | 2 | 3; mtu?: nu
   return new Host({ interfaces: [iface], seed: 7, ...rest });
 }
 
-/** A frame carrying `message` from `src` (a router by default). */
+/** A frame carrying `message` from `src` (a router by default); types without a fixed destination go to all-systems. */
 export function frameOf(message: IgmpMessageInit, src = ROUTER_IP, macSrc = ROUTER_MAC): { data: Uint8Array; linkType: number } {
-  return { data: encodeIgmpFrame({ message, src, macSrc }), linkType: 1 };
+  const dst = message.kind === "unknown" ? { dst: "224.0.0.1" } : {};
+  return { data: encodeIgmpFrame({ message, src, macSrc, ...dst }), linkType: 1 };
 }
 
 /** Run the host's timers up to `t` by jumping from deadline to deadline. */
