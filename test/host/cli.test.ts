@@ -96,3 +96,16 @@ describe("igmpkit host --replay", () => {
     expect(b.err.join("")).toContain("live mode");
   });
 });
+
+describe("igmpkit host flag form: deaf and crash", () => {
+  it("--deaf marks every host deaf; --crash-after adds a crash of every host", async () => {
+    const { scenarioFromFlags } = await import("../../src/cli/host.js");
+    const { parseScenario } = await import("../../src/host/index.js");
+    const s = parseScenario(scenarioFromFlags({ hosts: 2, join: ["239.1.1.1"], deaf: true, crashAfter: 30 }));
+    expect(s.emulator.hosts.map((h) => h.deaf)).toEqual([true, true]);
+    expect(s.timeline.map((e) => [e.atMs, e.op.op, e.hosts])).toEqual([
+      [0, "join", [0, 1]],
+      [30_000, "crash", [0, 1]],
+    ]);
+  });
+});
