@@ -362,7 +362,7 @@ function num(what: string, min: number): (v: string) => number {
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
     new Command("host")
-      .description("emulate IGMP hosts: RFC-exact state per host, many hosts on one link, offline over a capture")
+      .description("emulate IGMP hosts: RFC-exact state per host, many hosts on one link, live on an interface or offline over a capture")
       .option("--replay <file>", "run over the frames of this capture on its clock (offline)")
       .option("-i, --interface <iface>", "live on an interface, in real time (needs root and the native package cap)")
       .option("--netns <name>", "live: open the interface inside this network namespace")

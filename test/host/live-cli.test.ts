@@ -2,6 +2,9 @@
  * `igmpkit host -i` live against a Linux bridge querier: runs until stopped, answers queries, leaves every
  * group on stop (or not, with --no-leave), prints statistics per host and group as JSON.
  */
+import { execFileSync, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import { runHost } from "../../src/cli/host.js";
 import { Lab, describeLive, waitFor, type Bridge } from "../lab/index.js";
@@ -14,6 +17,16 @@ function io() {
     out,
     err,
   };
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = join(ROOT, "bin", "igmpkit.js");
+
+/** Build the CLI unless the built one already has the live host options (npm test builds first). */
+function ensureBuilt(): void {
+  const probe = spawnSync(process.execPath, [BIN, "host", "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && probe.stdout.includes("--no-leave")) return;
+  execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 120_000 });
 }
 
 const v4groups = async (br: Bridge) => [...new Set((await br.mdb()).filter((e) => e.port === "p1" && !e.grp.includes(":")).map((e) => e.grp))].sort();
@@ -88,6 +101,36 @@ describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
       const e = io();
       expect(await runHost({ interface: "nonesuch0", netns: h.name, join: ["239.4.4.3"], duration: 1 }, e.io)).toBe(1);
       expect(e.err.join("")).toMatch(/nonesuch0/);
+    });
+  });
+
+  it("the built CLI: SIGTERM leaves every group and exits 0; SIGINT with --no-leave exits without leaving", async () => {
+    ensureBuilt();
+    await Lab.with(async (lab) => {
+      const h = await lab.netns("h");
+      const sw = await lab.netns("sw");
+      const link = await lab.veth(h, sw, { nameA: "eth0", nameB: "p1" });
+      const br = await lab.bridge(sw, { querier: true, igmpVersion: 3, queryIntervalMs: 1000, queryResponseIntervalMs: 500, startupQueryIntervalMs: 500, lastMemberIntervalMs: 200, lastMemberCount: 2, address: "198.18.0.1/24" });
+      await br.addPort(link.b);
+      const term = lab.spawn(h, process.execPath, [BIN, "host", "-i", "eth0", "--hosts", "2", "--first-ip", "198.18.0.70", "--join", "239.7.7.1", "--json"]);
+      await waitFor("the bridge to learn the group", async () => ((await v4groups(br)).includes("239.7.7.1") ? true : undefined), { timeoutMs: 20_000 });
+      await term.stop("SIGTERM", 15_000);
+      expect(term.stderr).toBe("");
+      expect(term.exitCode).toBe(0);
+      const s = JSON.parse(term.stdout);
+      expect([s.stoppedBy, s.left]).toEqual(["SIGTERM", true]);
+      expect(s.total.recordsSent.CHANGE_TO_INCLUDE_MODE).toBe(4);
+      await waitFor("the leave to clear the bridge", async () => ((await v4groups(br)).length === 0 ? true : undefined), { timeoutMs: 5000 });
+
+      const int = lab.spawn(h, process.execPath, [BIN, "host", "-i", "eth0", "--hosts", "1", "--first-ip", "198.18.0.80", "--join", "239.7.7.2", "--no-leave", "--json"]);
+      await waitFor("the bridge to learn the group", async () => ((await v4groups(br)).includes("239.7.7.2") ? true : undefined), { timeoutMs: 20_000 });
+      await int.stop("SIGINT", 15_000);
+      expect(int.exitCode).toBe(0);
+      const n = JSON.parse(int.stdout);
+      expect([n.stoppedBy, n.left]).toEqual(["SIGINT", false]);
+      expect(n.total.recordsSent.CHANGE_TO_INCLUDE_MODE).toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await v4groups(br)).toEqual(["239.7.7.2"]);
     });
   });
 });
