@@ -101,17 +101,28 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
       arm();
     }, wait);
   };
+  // Finding the next deadline scans every group: do it once per burst of frames (they arrive together and
+  // are taken in one turn of the event loop), not once per frame.
+  let rearm: unknown;
+  const armSoon = () => {
+    if (rearm !== undefined || done) return;
+    rearm = clock.setTimer(() => {
+      rearm = undefined;
+      arm();
+    }, 0);
+  };
   try {
     for await (const f of frames) {
       n++;
       const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
       if (opts.accept === undefined || opts.accept(decoded)) deliver(state.receive(decoded, frameTimeMs(decoded.time)));
-      arm();
+      armSoon();
       opts.onFrame?.(n);
     }
   } finally {
     done = true;
     if (timer !== undefined) clock.clearTimer(timer);
+    if (rearm !== undefined) clock.clearTimer(rearm);
   }
   // Every frame is in: the timers can run up to now.
   deliver(state.advance(clock.now()));

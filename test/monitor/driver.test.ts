@@ -2,10 +2,10 @@
  * The real-time driver of `monitor -i` on a virtual clock: frames at their own timestamps, timers at their
  * deadlines with no traffic, the final snapshot when the capture stops. Never sleeps.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CaptureError } from "../../src/capture/live.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/monitor/live.js";
-import type { MonitorEvent } from "../../src/monitor/state.js";
+import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";
 import { ms } from "./helpers.js";
@@ -73,6 +73,25 @@ describe("driveMonitor (the live loop) on a virtual clock", () => {
     await cap.stop();
     const r = await done;
     expect(r.snapshot.groups.map((g) => g.group)).toEqual([G]);
+  });
+
+  it("a burst of frames costs one look for the next deadline, not one per frame (that look scans every group)", async () => {
+    const clock = new VirtualClock(0);
+    const cap = new FakeCapture();
+    const state = new MonitorState();
+    const events: MonitorEvent[] = [];
+    const done = driveMonitor(cap, { clock, state, onEvents: (e) => events.push(...e) });
+    const looks = vi.spyOn(state, "nextDeadlineMs");
+    for (let i = 0; i < 200; i++) cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: `239.1.${i >> 8}.${i & 255}` }]) });
+    await clock.runTo(1);
+    expect(events.filter((e) => e.type === "join")).toHaveLength(200);
+    // one per frame inside receive (its own advance), and the driver's one after the burst
+    expect(looks).toHaveBeenCalledTimes(201);
+    expect(clock.set).toBe(2); // that re-arm, then the deadline itself
+    await clock.runTo(261);
+    expect(events.filter((e) => e.type === "expiry")).toHaveLength(200);
+    await cap.stop();
+    await done;
   });
 
   it("stop: the final snapshot has the timers run up to the clock's time", async () => {

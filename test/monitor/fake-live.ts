@@ -18,6 +18,10 @@ export class VirtualClock implements MonitorClock {
   now(): number {
     return this.t;
   }
+  /** How many timers have been set in all. */
+  get set(): number {
+    return this.seq;
+  }
   setTimer(fn: () => void, delay: number): unknown {
     const id = ++this.seq;
     this.timers.set(id, { at: this.t + delay, fn });
