@@ -31,7 +31,7 @@ function ensureBuilt(): void {
 
 const v4groups = async (br: Bridge) => [...new Set((await br.mdb()).filter((e) => e.port === "p1" && !e.grp.includes(":")).map((e) => e.grp))].sort();
 
-describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
+describeLive("igmpkit host -i (live CLI)", ["bridge", "python3"], () => {
   it("joins, answers the querier, leaves on stop; --json gives statistics per host and group; --no-leave leaves the entries", async () => {
     await Lab.with(async (lab) => {
       const h = await lab.netns("h");
@@ -56,6 +56,10 @@ describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
         t.io,
       );
       await waitFor("the bridge to learn 3 hosts' groups", async () => (JSON.stringify(await v4groups(br)) === JSON.stringify(["232.4.4.1", "239.4.4.1"]) ? true : undefined), { timeoutMs: 20_000 });
+      // ARP: the bridge's own stack resolves an emulated address to the MAC derived from it.
+      // (a UDP datagram makes the kernel ARP for the address; nobody needs to answer it)
+      await lab.exec(sw, "python3", ["-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('198.18.0.41', 9))"]);
+      await waitFor("ARP for 198.18.0.41", async () => ((await lab.exec(sw, "ip", ["neigh", "show", "198.18.0.41"])).stdout.includes("02:00:c6:12:00:29") ? true : undefined), { timeoutMs: 5000 });
       // Let a couple of general queries be answered.
       await new Promise((r) => setTimeout(r, 2500));
       ac.abort();
@@ -78,6 +82,7 @@ describeLive("igmpkit host -i (live CLI)", ["bridge"], () => {
       }
       expect(s.groups["239.4.4.1"].recordsSent.CHANGE_TO_EXCLUDE_MODE).toBe(6);
       expect(s.sendErrors).toBe(0);
+      expect(s.arpReplies).toBeGreaterThanOrEqual(1);
       await waitFor("the leaves to clear the bridge", async () => ((await v4groups(br)).length === 0 ? true : undefined), { timeoutMs: 5000 });
 
       // --no-leave with --duration: the process ends, the memberships stay.
