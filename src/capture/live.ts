@@ -26,6 +26,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { totalmem } from "node:os";
 import { createRequire } from "node:module";
 import type { Frame } from "../pcap/frame.js";
 import { AGENT_SOURCE, readAgentRecords, type AgentStats } from "./live-agent.js";
@@ -320,6 +321,17 @@ export const DEFAULT_AGENT_NICE = -10;
  */
 export function ringSlots(bufferSize: number): number {
   return Math.ceil(bufferSize / 65616);
+}
+
+/**
+ * The ring `igmpkit capture` asks for when not given `-B`: 1/64 of the machine's memory, between 64 MiB
+ * and 256 MiB (1023 to 4092 packets; the kernel takes twice that, see {@link LiveCaptureOptions.bufferSize}).
+ * The library's default stays {@link DEFAULT_BUFFER_SIZE}: a monitor or host emulator does not need to
+ * ride out floods, and several of them may run at once.
+ */
+export function captureBufferSize(totalMemory: number = totalmem()): number {
+  const MiB = 1024 * 1024;
+  return Math.min(256 * MiB, Math.max(DEFAULT_BUFFER_SIZE, Math.floor(totalMemory / 64 / MiB) * MiB));
 }
 
 /** Default {@link LiveCaptureOptions.bufferSize}. */

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
-import { DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
+import { DEFAULT_FILTER, captureBufferSize, isCaptureError, openLiveCapture, ringSlots, type LiveCaptureReader } from "../capture/live.js";
 import { FAST_KEYS, fastCheck } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
@@ -51,6 +51,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
   const iface = o.interface;
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
+  const bufferSize = o.bufferSize !== undefined ? o.bufferSize * 1024 : captureBufferSize();
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
     else io.stderr.write(`igmpkit capture: ${message}\n`);
@@ -59,10 +60,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
   let cap: LiveCaptureReader;
   try {
-    cap = await openLiveCapture(iface, {
-      ...(filter !== undefined ? { filter } : {}),
-      ...(o.bufferSize !== undefined ? { bufferSize: o.bufferSize * 1024 } : {}),
-    });
+    cap = await openLiveCapture(iface, { ...(filter !== undefined ? { filter } : {}), bufferSize });
   } catch (e) {
     if (isCaptureError(e)) return fail(e.message, { code: e.code });
     throw e;
@@ -83,7 +81,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const printing = !o.quiet && (o.write === undefined || o.print === true);
   const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
-  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter: cap.filter })}\n`);
+  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter: cap.filter, ring: { bytes: bufferSize, packets: ringSlots(bufferSize) } })}\n`);
   else io.stderr.write(`listening on ${iface}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${cap.filter}"\n`);
 
   // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
@@ -156,7 +154,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
       .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
       .option("-c, --count <n>", "stop after N captured frames", parseCount)
-      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 65536; each frame takes a 64 KiB slot, see README)", parseKib)
+      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default: 1/64 of memory, 65536 to 262144; one packet per 64 KiB, see README)", parseKib)
       .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
       .option("-v, --verbose", "every field, as decode -v")
       .option("-q, --quiet", "print no frames, only the summary")

@@ -174,7 +174,10 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
       await ik.stop("SIGINT", 10_000);
       expect(ik.exitCode).toBe(0);
 
-      const end = jsonLines(ik.stderr).pop()!;
+      const lines = jsonLines(ik.stderr);
+      expect(lines[0]).toMatchObject({ listening: "far0", ring: { bytes: expect.any(Number), packets: expect.any(Number) } });
+      expect((lines[0]!.ring as Json).packets).toBeGreaterThanOrEqual(1023);
+      const end = lines.pop()!;
       expect(end).toMatchObject({
         captured: N,
         summary: { frames: N, igmp: N, byKind: { "v2-report": N }, badChecksums: 1, malformed: 0, skipped: 0 },

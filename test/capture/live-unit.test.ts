@@ -4,7 +4,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CAP_FIX, CaptureError, DEFAULT_BUFFER_SIZE, DEFAULT_FILTER, classifyOpenError, isCaptureError, linkTypeFromCap, ringSlots } from "../../src/capture/live";
+import {
+  CAP_FIX,
+  CaptureError,
+  DEFAULT_BUFFER_SIZE,
+  DEFAULT_FILTER,
+  captureBufferSize,
+  classifyOpenError,
+  isCaptureError,
+  linkTypeFromCap,
+  ringSlots,
+} from "../../src/capture/live";
 import { AGENT_RECORD_HEADER, AgentRecord, readAgentRecords } from "../../src/capture/live-agent";
 import type { Frame } from "../../src/pcap/frame";
 import { prefixLength } from "../../src/cli/interfaces";
@@ -45,6 +55,15 @@ describe("live capture: classification", () => {
   it("counts the ring's packet slots as libpcap lays them out in immediate mode (ss -0 -e: frm_nr 1023 for 64 MiB)", () => {
     expect(ringSlots(DEFAULT_BUFFER_SIZE)).toBe(1023);
     expect(ringSlots(65616)).toBe(1);
+  });
+
+  it("sizes the CLI's ring from the machine's memory: 1/64 of it, 64 MiB at least, 256 MiB at most", () => {
+    const MiB = 1024 * 1024;
+    expect(captureBufferSize(2 * 1024 * MiB)).toBe(64 * MiB);
+    expect(captureBufferSize(8 * 1024 * MiB)).toBe(128 * MiB);
+    expect(captureBufferSize(12 * 1024 * MiB + 5)).toBe(192 * MiB);
+    expect(captureBufferSize(64 * 1024 * MiB)).toBe(256 * MiB);
+    expect(ringSlots(captureBufferSize(64 * 1024 * MiB))).toBe(4092);
   });
 
   it("nests the VLAN clauses of the default filter", () => {
