@@ -265,6 +265,8 @@ interface Socket {
 /** Per-interface, per-group protocol state. */
 interface GroupState {
   group: string;
+  /** Creation order: the order of the interface's group map, kept for record order in reports. */
+  seq: number;
   /** The interface's reception state (§3.2 merge). */
   filter: SourceFilter;
   // v3 state-change retransmission (§5.1)
@@ -297,6 +299,8 @@ interface IfaceState {
   scrAt: number | null;
   /** The pending state-change report is a new one, not a retransmission. */
   scrFresh: boolean;
+  /** Groups with state-change retransmissions left (modeRetx > 0 or srcRetx not empty). */
+  pending: Set<GroupState>;
 }
 
 const EMPTY: SourceFilter = Object.freeze({ mode: "include", sources: new Set<string>() }) as SourceFilter;
@@ -323,6 +327,15 @@ export class Host {
   private readonly uriMs: number;
   private readonly oldUriMs: number;
   private readonly marginMs: number;
+  /**
+   * Bumped by every method that may set or clear a timer; {@link nextEvent} keeps its last answer while it
+   * is unchanged, so the O(groups) scan runs once per change instead of once per call (joins of many groups
+   * and deliveries to many hosts call it several times each).
+   */
+  private timerGen = 0;
+  private groupSeq = 0;
+  private cacheGen = -1;
+  private cacheEv: { at: number; fire: () => void } | null = null;
 
   constructor(opts: HostOptions) {
     this.profile = hostProfile(opts.profile);
@@ -368,6 +381,7 @@ export class Host {
       gqAt: null,
       scrAt: null,
       scrFresh: false,
+      pending: new Set(),
     });
   }
 
@@ -699,6 +713,7 @@ export class Host {
     if (g === undefined) {
       g = {
         group,
+        seq: this.groupSeq++,
         filter: EMPTY,
         modeRetx: 0,
         srcRetx: new Map(),
@@ -719,6 +734,7 @@ export class Host {
 
   /** The socket states for (iface, group) changed: recompute the interface state and act on the difference. */
   private changed(now: number, iface: string, group: string): void {
+    this.timerGen++;
     const ifc = this.checkIface(iface);
     const next = this.mergedFilter(iface, group);
     const old = ifc.groups.get(group)?.filter ?? EMPTY;
@@ -737,6 +753,7 @@ export class Host {
           for (const s of old.sources) if (!next.sources.has(s)) g.srcRetx.set(s, ifc.rv);
           for (const s of next.sources) if (!old.sources.has(s)) g.srcRetx.set(s, ifc.rv);
         }
+        if (g.modeRetx > 0 || g.srcRetx.size > 0) ifc.pending.add(g);
         // Sent by the timer at `now`, so that every change made by one call goes into one report.
         ifc.scrAt = now;
         ifc.scrFresh = true;
@@ -778,8 +795,10 @@ export class Host {
 
   /** Send the pending state-change report of an interface (first or retransmission) and schedule the next. */
   private sendStateChange(ifc: IfaceState, at: number, retransmission: boolean): void {
+    this.timerGen++;
     const records: RecordInit[] = [];
-    for (const g of [...ifc.groups.values()]) {
+    // Only groups with retransmissions left, in the group map's order (no scan of every group per change).
+    for (const g of [...ifc.pending].sort((a, b) => a.seq - b.seq)) {
       if (g.modeRetx > 0) {
         records.push({
           type: g.filter.mode === "exclude" ? "CHANGE_TO_EXCLUDE_MODE" : "CHANGE_TO_INCLUDE_MODE",
@@ -791,6 +810,7 @@ export class Host {
       } else {
         this.sourceChangeRecords(g, records);
       }
+      if (g.modeRetx === 0 && g.srcRetx.size === 0) ifc.pending.delete(g);
       this.dropIfIdle(ifc, g);
     }
     if (records.length > 0) {
@@ -800,9 +820,7 @@ export class Host {
       }
       this.sendRecords(ifc, at, records);
     }
-    let pending = false;
-    for (const g of ifc.groups.values()) if (g.modeRetx > 0 || g.srcRetx.size > 0) pending = true;
-    ifc.scrAt = pending ? at + 1 + this.rng.below(this.uriMs) : null;
+    ifc.scrAt = ifc.pending.size > 0 ? at + 1 + this.rng.below(this.uriMs) : null;
   }
 
   private sendRecords(ifc: IfaceState, at: number, records: RecordInit[]): void {
@@ -849,9 +867,11 @@ export class Host {
 
   /** §7.2.1: leaving v3 for an older mode cancels every pending v3 response and retransmission. */
   private enterOldMode(ifc: IfaceState): void {
+    this.timerGen++;
     ifc.gqAt = null;
     ifc.scrAt = null;
     ifc.scrFresh = false;
+    ifc.pending.clear();
     for (const g of [...ifc.groups.values()]) {
       g.respAt = null;
       g.respSources = null;
@@ -930,6 +950,7 @@ export class Host {
 
   /** RFC 9776 §5.2, the five rules. */
   private answerV3(ifc: IfaceState, now: number, group: string | null, sources: readonly string[], maxMs: number): void {
+    this.timerGen++;
     const delay = this.responseDelay(maxMs);
     const at = now + delay;
     // Rule 1: a general-query response pending sooner covers this one.
@@ -962,6 +983,7 @@ export class Host {
 
   /** RFC 2236 §3 / RFC 1112: start or shorten the per-group report timers. */
   private answerOld(ifc: IfaceState, now: number, group: string | null, maxMs: number, mode: IgmpVersion): void {
+    this.timerGen++;
     for (const g of ifc.groups.values()) {
       if (group !== null && g.group !== group) continue;
       if (!hasState(g) || !this.reportable(g.group, mode)) continue;
@@ -974,6 +996,7 @@ export class Host {
   }
 
   private onReportHeard(ifc: IfaceState, now: number, group: string): void {
+    this.timerGen++;
     if (this.mode(ifc, now) === 3) {
       this.stats.ignored++;
       return;
@@ -1001,6 +1024,13 @@ export class Host {
 
   /** The earliest timer: scans without allocating (this runs once per fired timer). */
   private nextEvent(): { at: number; fire: () => void } | null {
+    if (this.cacheGen === this.timerGen) return this.cacheEv;
+    this.cacheEv = this.scanEvents();
+    this.cacheGen = this.timerGen;
+    return this.cacheEv;
+  }
+
+  private scanEvents(): { at: number; fire: () => void } | null {
     let at = Infinity;
     let kind = 0;
     let ifcBest: IfaceState | undefined;
@@ -1023,6 +1053,7 @@ export class Host {
         return {
           at,
           fire: () => {
+            this.timerGen++;
             const fresh = ifc.scrFresh;
             ifc.scrFresh = false;
             this.sendStateChange(ifc, at, !fresh);
@@ -1047,6 +1078,7 @@ export class Host {
   }
 
   private fireGeneral(ifc: IfaceState): void {
+    this.timerGen++;
     const at = ifc.gqAt!;
     ifc.gqAt = null;
     const records: RecordInit[] = [];
@@ -1055,6 +1087,7 @@ export class Host {
   }
 
   private fireGroup(ifc: IfaceState, g: GroupState): void {
+    this.timerGen++;
     const at = g.respAt!;
     const queried = g.respSources;
     g.respAt = null;
@@ -1072,6 +1105,7 @@ export class Host {
   }
 
   private fireOld(ifc: IfaceState, g: GroupState): void {
+    this.timerGen++;
     const at = g.oldAt!;
     g.oldAt = null;
     const mode = this.mode(ifc, at);
