@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Flood IGMP frames into a veth from another namespace at stepped rates (tcpreplay --pps) and capture them
 // side by side with `igmpkit capture -w` and `tcpdump -w`, in one run. Prints, per rate, what each saved
-// and where igmpkit's frames went (veth rx -> agent -> file), the highest loss-free rate of each, and
-// igmpkit's CPU (main process + capture agent) at 10k frames/s.
+// and where igmpkit's frames went (veth rx -> agent -> file; loss between rx and agent is the kernel ring
+// running full), how busy the whole machine was, the agent's longest gap between two reads of the ring,
+// the highest loss-free rate of each, and igmpkit's CPU (main process + capture agent) at 10k frames/s.
 //
 // Needs root, tcpdump, tcpreplay, a built CLI (npm run build).
 // Usage: node bench/capture/flood.mjs [seconds per step] [trials per step]
@@ -121,20 +122,25 @@ try {
       const tdN = await count(join(dir, `td${rate}.pcap`));
       // the agent's own count, from the JSON summary (builds before the agent counters have none)
       let agent = null;
-      try { agent = JSON.parse(ik.err.trim().split("\n").pop()).agent?.packets ?? null; } catch {}
+      let gap = null;
+      try {
+        const a = JSON.parse(ik.err.trim().split("\n").pop()).agent;
+        agent = a?.packets ?? null;
+        gap = a?.maxGapMs ?? null;
+      } catch {}
       const busy = ((m1[0] - m0[0]) / (m1[1] - m0[1])) * 100;
-      rows.push({ rate, actual: Math.round(actual), sent, rx, agent, igmpkit: ikN, tcpdump: tdN, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100, busy });
+      rows.push({ rate, actual: Math.round(actual), sent, rx, agent, gap, igmpkit: ikN, tcpdump: tdN, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100, busy });
       rmSync(join(dir, `ik${rate}.pcap`), { force: true });
       rmSync(join(dir, `td${rate}.pcap`), { force: true });
     }
   }
   const pad = (s, n) => String(s).padStart(n);
   console.log(
-    `${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("veth rx", 8)} ${pad("ik agent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("igmpkit CPU", 12)} ${pad("machine busy", 12)}`,
+    `${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("veth rx", 8)} ${pad("ik agent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("igmpkit CPU", 12)} ${pad("machine busy", 12)} ${pad("agent max gap", 13)}`,
   );
   for (const r of rows) {
     console.log(
-      `${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.rx, 8)} ${pad(r.agent ?? "-", 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)} ${pad(r.busy.toFixed(0) + "%", 12)}`,
+      `${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.rx, 8)} ${pad(r.agent ?? "-", 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)} ${pad(r.busy.toFixed(0) + "%", 12)} ${pad(r.gap === null ? "-" : `${Math.round(r.gap)} ms`, 13)}`,
     );
   }
   // Loss-free rate: the highest step such that it and every step below it lost nothing (in every trial).
@@ -148,6 +154,11 @@ try {
     return best;
   };
   console.log(`loss-free up to: igmpkit ${lossFree("igmpkit")} pps, tcpdump ${lossFree("tcpdump")} pps (of the rates tried; every lower step loss-free too)`);
+  const best = (k) => Math.max(0, ...rows.filter((r) => r.sent > 0 && r[k] >= r.sent).map((r) => r.actual));
+  const lossy = (k) => rows.filter((r) => r[k] < r.sent).map((r) => `${r.rate} (-${r.sent - r[k]})`);
+  for (const k of ["igmpkit", "tcpdump"]) {
+    console.log(`${k}: highest step without loss ${best(k)} pps; runs with loss ${lossy(k).length}/${rows.length}${lossy(k).length ? `: ${lossy(k).join(", ")}` : ""}`);
+  }
   const at10k = rows.filter((r) => r.rate === 10000);
   if (at10k.length) console.log(`igmpkit CPU at 10k frames/s (main + agent, % of one core): ${(at10k.reduce((a, r) => a + r.ikCpu, 0) / at10k.length).toFixed(0)}%`);
 } finally {

@@ -77,7 +77,7 @@ export interface AgentStats {
   writes: number;
   /** Longest time in ms between the ends of two bursts (how long the ring had to hold packets alone). */
   maxGapMs: number;
-  /** Whether the agent's scheduling priority was raised as asked. */
+  /** The nice value the agent runs at, or null when it was left alone (0 asked, or not permitted). */
   priority: number | null;
 }
 

@@ -22,7 +22,13 @@
  * monotonic clock (`process.hrtime.bigint()`, CLOCK_MONOTONIC, shared by every process on the host) when
  * libpcap hands it the packet; {@link openLiveCapture} anchors that clock to wall time once, at open
  * (`Date.now()`-based, ms precision), so timestamps never go backwards within a capture even if the
- * wall clock is stepped, and they are delivery times (microseconds after the kernel's own time).
+ * wall clock is stepped, and they are delivery times: after the kernel's own time by the agent's pause
+ * between bursts (at most {@link DEFAULT_PAUSE_MS} ms by default) plus its scheduling delay.
+ *
+ * Speed (bench/capture/flood.mjs): the agent batches a burst of packets into one pipe write and
+ * pauses between bursts, the CLI reads batches and, when it only writes a file, appends records and
+ * counts common frames without decoding them. What loses frames is the kernel ring running full while
+ * the agent is not running: see {@link LiveCaptureOptions.bufferSize} for why it holds so few packets.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
