@@ -560,11 +560,23 @@ class LiveCaptureImpl implements LiveCaptureReader {
   }
 
   send(frame: Uint8Array): Promise<void> {
-    if (this.exited || this.stopping) return Promise.reject(new CaptureError("send-failed", `capture on ${this.interfaceName} has ended`, this.interfaceName));
+    const ended = (): CaptureError => new CaptureError("send-failed", `capture on ${this.interfaceName} has ended`, this.interfaceName);
+    // `connected` goes false when the agent's channel closes, a moment before its exit is seen
+    if (this.exited || this.stopping || !this.child.connected) return Promise.reject(ended());
     const id = this.nextSend++;
     return new Promise((resolve, reject) => {
       this.sends.set(id, { resolve, reject });
-      this.child.send({ type: "send", id, data: Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("base64") });
+      const failed = (): void => {
+        if (this.sends.delete(id)) reject(ended());
+      };
+      try {
+        // with a callback, a channel that closes meanwhile is an error here, not an unhandled 'error' event
+        this.child.send({ type: "send", id, data: Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("base64") }, (err) => {
+          if (err) failed();
+        });
+      } catch {
+        failed();
+      }
     });
   }
 
