@@ -20,26 +20,27 @@ const L = {
   len: enc('","len":'),
   caplen: enc(',"caplen":'),
   linkEth: enc(',"link":"ethernet","vlan":'),
-  linkSll: enc(',"link":"linux-sll","vlan":'),
-  linkSll2: enc(',"link":"linux-sll2","vlan":'),
-  linkRaw: enc(',"link":"raw","vlan":'),
+  /** By macKind (raw, ethernet, sll, sll2), untagged: up to the first MAC, or through both null MACs. */
+  linkUntagged: [
+    ',"link":"raw","vlan":[],"macSrc":null,"macDst":null',
+    ',"link":"ethernet","vlan":[],"macSrc":',
+    ',"link":"linux-sll","vlan":[],"macSrc":',
+    ',"link":"linux-sll2","vlan":[],"macSrc":',
+  ].map(enc),
   macSrc: enc(',"macSrc":'),
   macDst: enc(',"macDst":'),
-  nullMacs: enc(',"macSrc":null,"macDst":null'),
   macDstNull: enc(',"macDst":null'),
   ipSrc: enc(',"ipSrc":'),
   ipDst: enc(',"ipDst":'),
   ttl: enc(',"ttl":'),
   tos: enc(',"tos":'),
-  ra: enc(',"routerAlert":'),
-  igmp: enc(',"igmp":'),
+  raIgmp: enc(',"routerAlert":true,"igmp":'),
+  noRaIgmp: enc(',"routerAlert":false,"igmp":'),
   tail: enc(',"errors":[],"warnings":[]}'),
-  ck: enc(',"checksum":'),
-  ckValid: enc(',"checksumValid":true'),
-  q: enc('{"kind":"query","type":17'),
-  v1q: enc(',"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
-  v2q: enc(',"version":2,"group":'),
-  v3q: enc(',"version":3,"group":'),
+  q: enc('{"kind":"query","type":17,"checksum":'),
+  v1q: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
+  v2q: enc(',"checksumValid":true,"version":2,"group":'),
+  v3q: enc(',"checksumValid":true,"version":3,"group":'),
   mrc: enc(',"maxRespCode":'),
   mrt: enc(',"maxRespTime":'),
   extraEnd: enc(',"extra":""}'),
@@ -51,18 +52,17 @@ const L = {
   qqiDefault: enc(',"qqiDefault":'),
   qSources: enc(',"sources":'),
   qEnd: enc(',"additionalData":""}'),
-  v1r: enc('{"kind":"v1-report","type":18'),
-  v1rMid: enc(',"version":1,"group":'),
+  v1r: enc('{"kind":"v1-report","type":18,"checksum":'),
+  v1rMid: enc(',"checksumValid":true,"version":1,"group":'),
   v1rEnd: enc(',"unused":0,"extra":""}'),
-  v2r: enc('{"kind":"v2-report","type":22'),
-  lv: enc('{"kind":"leave","type":23'),
-  v2rMid: enc(',"version":2,"group":'),
-  v3r: enc('{"kind":"v3-report","type":34'),
-  v3rMid: enc(',"version":3,"reserved1":0,"reserved2":0,"eFlag":false,"records":['),
+  v2r: enc('{"kind":"v2-report","type":22,"checksum":'),
+  lv: enc('{"kind":"leave","type":23,"checksum":'),
+  v2rMid: enc(',"checksumValid":true,"version":2,"group":'),
+  v3r: enc('{"kind":"v3-report","type":34,"checksum":'),
+  v3rMid: enc(',"checksumValid":true,"version":3,"reserved1":0,"reserved2":0,"eFlag":false,"records":['),
   v3rEnd: enc('],"additionalData":""}'),
-  recType: enc('{"type":'),
   recKinds: ["", "MODE_IS_INCLUDE", "MODE_IS_EXCLUDE", "CHANGE_TO_INCLUDE_MODE", "CHANGE_TO_EXCLUDE_MODE", "ALLOW_NEW_SOURCES", "BLOCK_OLD_SOURCES"].map(
-    (k) => enc(`,"kind":"${k}","group":`),
+    (k, t) => enc(`{"type":${t},"kind":"${k}","group":`),
   ),
   recSources: enc(',"sources":'),
   recEnd: enc(',"auxData":""}'),
@@ -209,12 +209,11 @@ export function fastCheck(b: Uint8Array, s0: number, e0: number, linkType: numbe
 /** The summary key of the last frame `emitFastJson` wrote: "query-v1".."query-v3", "v1-report", "v2-report", "leave", "v3-report". */
 export let lastFastKey = "";
 
-/** `{"kind":...,"type":N,"checksum":N,"checksumValid":true` */
-function head(out: Uint8Array, p: number, lead: Uint8Array, b: Uint8Array, s: number): number {
+/** `{"kind":...,"type":N,"checksum":N,"checksumValid":true` and what follows it up to the next value (`tail`). */
+function head(out: Uint8Array, p: number, lead: Uint8Array, b: Uint8Array, s: number, tail: Uint8Array): number {
   p = lit(out, p, lead);
-  p = lit(out, p, L.ck);
   p = uint(out, p, u16(b, s + 2));
-  return lit(out, p, L.ckValid);
+  return lit(out, p, tail);
 }
 
 /** The `igmp` member of a frame {@link fastCheck} accepted. */
@@ -224,11 +223,9 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array): number {
   const g = s + 4;
   switch (fastFrame.kind) {
     case FastKind.queryV1:
-      p = head(out, p, L.q, b, s);
-      return lit(out, p, L.v1q);
+      return head(out, p, L.q, b, s, L.v1q);
     case FastKind.queryV2:
-      p = head(out, p, L.q, b, s);
-      p = lit(out, p, L.v2q);
+      p = head(out, p, L.q, b, s, L.v2q);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
@@ -239,8 +236,7 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array): number {
       const flags = b[s + 8]!;
       const qqic = b[s + 9]!;
       const qrv = flags & 7;
-      p = head(out, p, L.q, b, s);
-      p = lit(out, p, L.v3q);
+      p = head(out, p, L.q, b, s, L.v3q);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
@@ -263,29 +259,24 @@ function igmpJson(out: Uint8Array, p: number, b: Uint8Array): number {
       return lit(out, p, L.qEnd);
     }
     case FastKind.v1Report:
-      p = head(out, p, L.v1r, b, s);
-      p = lit(out, p, L.v1rMid);
+      p = head(out, p, L.v1r, b, s, L.v1rMid);
       p = ip(out, p, b, g);
       return lit(out, p, L.v1rEnd);
     case FastKind.v2Report:
     case FastKind.leave:
-      p = head(out, p, fastFrame.kind === FastKind.v2Report ? L.v2r : L.lv, b, s);
-      p = lit(out, p, L.v2rMid);
+      p = head(out, p, fastFrame.kind === FastKind.v2Report ? L.v2r : L.lv, b, s, L.v2rMid);
       p = ip(out, p, b, g);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
       return lit(out, p, L.extraEnd);
     default: {
       const m = u16(b, s + 6);
-      p = head(out, p, L.v3r, b, s);
-      p = lit(out, p, L.v3rMid);
+      p = head(out, p, L.v3r, b, s, L.v3rMid);
       let r = s + 8;
       for (let k = 0; k < m; k++) {
         if (k) out[p++] = COMMA;
         const rt = b[r]!;
         const ns = u16(b, r + 2);
-        p = lit(out, p, L.recType);
-        p = uint(out, p, rt);
         p = lit(out, p, L.recKinds[rt]!);
         p = ip(out, p, b, r + 4);
         p = lit(out, p, L.recSources);
@@ -360,16 +351,20 @@ export function emitFastJson(
   p = uint(out, p, wireLength);
   p = lit(out, p, L.caplen);
   p = uint(out, p, e0 - s0);
-  p = lit(out, p, f.macKind === 1 ? L.linkEth : f.macKind === 2 ? L.linkSll : f.macKind === 3 ? L.linkSll2 : L.linkRaw);
-  out[p++] = 0x5b;
-  for (let k = 0; k < f.tags; k++) {
-    if (k) out[p++] = COMMA;
-    p = uint(out, p, u16(b, s0 + 14 + 4 * k) & 0xfff);
-  }
-  out[p++] = 0x5d;
-  if (f.macKind === 0) p = lit(out, p, L.nullMacs);
-  else {
+  if (f.tags === 0) {
+    // the usual untagged frame: link, empty VLAN list and the next key in one constant
+    p = lit(out, p, L.linkUntagged[f.macKind]!);
+  } else {
+    p = lit(out, p, L.linkEth);
+    out[p++] = 0x5b;
+    for (let k = 0; k < f.tags; k++) {
+      if (k) out[p++] = COMMA;
+      p = uint(out, p, u16(b, s0 + 14 + 4 * k) & 0xfff);
+    }
+    out[p++] = 0x5d;
     p = lit(out, p, L.macSrc);
+  }
+  if (f.macKind !== 0) {
     p = mac(out, p, b, s0 + (f.macKind === 3 ? 12 : 6));
     if (f.macKind === 1) {
       p = lit(out, p, L.macDst);
@@ -385,9 +380,7 @@ export function emitFastJson(
   p = uint(out, p, b[o + 8]!);
   p = lit(out, p, L.tos);
   p = uint(out, p, b[o + 1]!);
-  p = lit(out, p, L.ra);
-  p = bool(out, p, f.ra);
-  p = lit(out, p, L.igmp);
+  p = lit(out, p, f.ra ? L.raIgmp : L.noRaIgmp);
   p = igmpJson(out, p, b);
   return lit(out, p, L.tail);
 }
