@@ -9,7 +9,7 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
-import { isCaptureError, openLiveCapture } from "../capture/live.js";
+import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import {
   Emulator,
   isHostError,
@@ -25,6 +25,7 @@ import {
 import type { Frame } from "../pcap/frame.js";
 import type { RegisterCommand } from "./commands.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
 export interface HostCliOptions {
   interface?: string;
@@ -53,6 +54,12 @@ export interface HostCliOptions {
   responseMargin?: number;
   /** Live: a stop signal for embedding and tests (SIGINT/SIGTERM also stop). */
   signal?: AbortSignal;
+}
+
+/** What `runHost` may be given instead of the real thing (tests): the live capture and the clock (ms, any origin). */
+export interface HostDeps {
+  openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
+  clock?: { now(): number; setTimer(fn: () => void, ms: number): unknown; clearTimer(handle: unknown): void };
 }
 
 /** The scenario JSON of the flag form. */
@@ -95,7 +102,7 @@ function loadScenario(o: HostCliOptions): Scenario {
 }
 
 /** Run `host`; resolves to the exit status. */
-export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
+export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {}): Promise<number> {
   if (o.interface !== undefined && (o.replay !== undefined || o.write !== undefined))
     throw new UsageError("-i runs live; --replay and -w are for the offline mode: use one or the other");
   if (o.interface === undefined && (o.netns !== undefined || o.duration !== undefined || o.leave === false || o.responseMargin !== undefined))
@@ -111,7 +118,7 @@ export async function runHost(o: HostCliOptions, io: CliIo): Promise<number> {
     }
     throw e;
   }
-  if (o.interface !== undefined) return runLive(o, o.interface, scenario, io);
+  if (o.interface !== undefined) return runLive(o, o.interface, scenario, io, deps);
   const replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
   let writer: CaptureWriter | undefined;
   let inputFrames = 0;
@@ -214,8 +221,7 @@ export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: stri
   };
 }
 
-function statusLine(driver: RealtimeDriver): string {
-  const t = driver.emulator.stats().total;
+function statusLine(driver: RealtimeDriver, t = driver.emulator.stats().total): string {
   const q = t.queriesHeard;
   const r = t.recordsSent;
   return (
@@ -225,42 +231,94 @@ function statusLine(driver: RealtimeDriver): string {
   );
 }
 
+/** A host row of the tables (end of run and live). */
+interface HostRow {
+  ip: string;
+  queriesHeard: Record<string, number>;
+  reportsSent: Record<string, number>;
+  recordsSent: Record<string, number>;
+  suppressions: number;
+  retransmissions: number;
+  responseDelay: { answers: number; maxDelayMs: number; meanRatio: number; maxRatio: number };
+  deaf?: boolean;
+  crashed?: boolean;
+}
+
+const HOST_HEADER = `host              queries(g/grp/gs)  reports(v2/leave/v3)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx  answers  delay max/MRT`;
+const GROUP_HEADER = `group             queries(grp/gs)  reports(v1/v2/leave)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx`;
+
+function hostLine(h: HostRow): string {
+  const q = h.queriesHeard;
+  const r = h.recordsSent;
+  return `${(h.ip + (h.deaf ? " deaf" : h.crashed ? " crash" : "")).padEnd(17)} ${pad(`${q.v1! + q.v2General! + q.v3General!}/${q.v2Group! + q.v3Group!}/${q.v3GroupSource}`, 18)}  ${pad(`${h.reportsSent.v2}/${h.reportsSent.leave}/${h.reportsSent.v3}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(h.suppressions, 4)}  ${pad(h.retransmissions, 4)}  ${pad(h.responseDelay.answers, 7)}  ${pad(h.responseDelay.maxRatio.toFixed(2), 13)}`;
+}
+
+function groupLine(g: string, x: GroupStats): string {
+  const r = x.recordsSent;
+  return `${g.padEnd(17)} ${pad(`${x.queriesHeard.group}/${x.queriesHeard.groupSource}`, 15)}  ${pad(`${x.reportsSent.v1}/${x.reportsSent.v2}/${x.reportsSent.leave}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(x.suppressions, 4)}  ${pad(x.retransmissions, 4)}`;
+}
+
 /** The end-of-run tables: per host and per group (at most `limit` rows each). */
 function summaryText(s: Record<string, unknown>, limit = 20): string {
-  type H = { ip: string; queriesHeard: Record<string, number>; reportsSent: Record<string, number>; recordsSent: Record<string, number>; suppressions: number; retransmissions: number; responseDelay: { answers: number; maxDelayMs: number; meanRatio: number; maxRatio: number }; deaf?: boolean; crashed?: boolean };
-  const hosts = s.hosts as H[];
+  const hosts = s.hosts as HostRow[];
   const lines: string[] = [];
   const lag = s.sendLagMs as { max: number; mean: number };
   lines.push(
     `${hosts.length} hosts on ${String(s.interface)}, ${((s.durationMs as number) / 1000).toFixed(1)} s, stopped by ${String(s.stoppedBy)}${s.left ? ", every group left" : ", groups not left"}; ` +
       `${String(s.framesHeard)} frames heard, ${String(s.framesSent)} sent (${String(s.sendErrors)} send errors, lag max ${lag.max} ms)`,
   );
-  lines.push(`host              queries(g/grp/gs)  reports(v2/leave/v3)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx  answers  delay max/MRT`);
-  for (const h of hosts.slice(0, limit)) {
-    const q = h.queriesHeard;
-    const r = h.recordsSent;
-    lines.push(
-      `${(h.ip + (h.deaf ? " deaf" : h.crashed ? " crash" : "")).padEnd(17)} ${pad(`${q.v1! + q.v2General! + q.v3General!}/${q.v2Group! + q.v3Group!}/${q.v3GroupSource}`, 18)}  ${pad(`${h.reportsSent.v2}/${h.reportsSent.leave}/${h.reportsSent.v3}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(h.suppressions, 4)}  ${pad(h.retransmissions, 4)}  ${pad(h.responseDelay.answers, 7)}  ${pad(h.responseDelay.maxRatio.toFixed(2), 13)}`,
-    );
-  }
+  lines.push(HOST_HEADER);
+  for (const h of hosts.slice(0, limit)) lines.push(hostLine(h));
   if (hosts.length > limit) lines.push(`... ${hosts.length - limit} more hosts (--json has them all)`);
   const groups = Object.entries(s.groups as Record<string, GroupStats>);
-  lines.push(`group             queries(grp/gs)  reports(v1/v2/leave)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx`);
-  for (const [g, x] of groups.slice(0, limit)) {
-    const r = x.recordsSent;
-    lines.push(
-      `${g.padEnd(17)} ${pad(`${x.queriesHeard.group}/${x.queriesHeard.groupSource}`, 15)}  ${pad(`${x.reportsSent.v1}/${x.reportsSent.v2}/${x.reportsSent.leave}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(x.suppressions, 4)}  ${pad(x.retransmissions, 4)}`,
-    );
-  }
+  lines.push(GROUP_HEADER);
+  for (const [g, x] of groups.slice(0, limit)) lines.push(groupLine(g, x));
   if (groups.length > limit) lines.push(`... ${groups.length - limit} more groups (--json has them all)`);
   return lines.join("\n") + "\n";
+}
+
+const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+
+/**
+ * The live screen of `host -i`: a title, the totals, then the per-host and per-group tables of the end of
+ * the run, most active rows first (reports and queries; then by address), each line cut to `columns`.
+ * With `rows`, the tables share the height so that nothing scrolls (the rows left out counted on a
+ * "… N more" line); without it, at most 20 rows each.
+ */
+export function formatHostLiveScreen(driver: RealtimeDriver, title: string, columns: number, rows?: number): string {
+  const e = driver.emulator;
+  const st = e.stats();
+  const hosts = st.hosts.map((h, i) => ({ i, ip: h.ip, stats: h.stats, activity: sum(h.stats.reportsSent) + sum(h.stats.queriesHeard) }));
+  hosts.sort((a, b) => b.activity - a.activity || compareIp(a.ip, b.ip));
+  const groups = [...st.groups].map(([g, x]) => ({ g, x, activity: sum(x.queriesHeard) + sum(x.reportsSent) + sum(x.recordsSent) }));
+  groups.sort((a, b) => b.activity - a.activity || compareIp(a.g, b.g));
+  // title, totals, two headers; one line spare so that the last newline does not scroll
+  const room = rows === undefined ? undefined : Math.max(2, rows - 4 - 1);
+  let hb = 20;
+  let gb = 20;
+  if (room !== undefined) {
+    hb = Math.min(hosts.length, Math.max(1, Math.ceil(room / 2)));
+    gb = Math.min(groups.length, room - hb);
+    hb = Math.max(1, room - gb);
+  }
+  // Rows of a section that fit its lines: all of them, or one line fewer and a line counting the rest.
+  const fit = <T>(list: T[], budget: number, what: string, line: (x: T) => string): string[] => {
+    if (list.length <= budget) return list.map(line);
+    const kept = Math.max(0, budget - 1);
+    return [...list.slice(0, kept).map(line), `… ${list.length - kept} more ${what}`];
+  };
+  const hostRow = (h: (typeof hosts)[number]): string =>
+    hostLine({ ip: h.ip, ...h.stats, responseDelay: driver.delayStats(h.i), ...(e.configs[h.i]!.deaf ? { deaf: true } : {}), ...(e.isCrashed(h.i) ? { crashed: true } : {}) });
+  const lines = [title, statusLine(driver, st.total), HOST_HEADER, ...fit(hosts, hb, "hosts", hostRow), GROUP_HEADER, ...fit(groups, gb, "groups", (g) => groupLine(g.g, g.x))];
+  return lines.map((l) => cutLine(l, columns)).join("\n") + "\n";
 }
 
 /** Default `--response-margin`: covers the live send path (IPC to the capture agent, libpcap inject). */
 export const LIVE_RESPONSE_MARGIN_MS = 50;
 
 /** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
-async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo): Promise<number> {
+async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo, deps: HostDeps): Promise<number> {
+  const clock = deps.clock ?? { now: () => performance.now(), setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
   const seed = o.seed ?? scenario.seed;
   let emulator: Emulator;
   try {
@@ -279,7 +337,7 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
   };
   let cap;
   try {
-    cap = await openLiveCapture(iface, { filter: liveFilter(emulator.configs.map((c) => c.ip)), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
+    cap = await (deps.openLive ?? openLiveCapture)(iface, { filter: liveFilter(emulator.configs.map((c) => c.ip)), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
   } catch (e) {
     return fail(e);
   }
@@ -287,9 +345,9 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
   const driver = new RealtimeDriver(
     emulator,
     {
-      now: () => performance.now(),
-      setTimer: (ms, fn) => setTimeout(fn, ms),
-      clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+      now: () => clock.now(),
+      setTimer: (ms, fn) => clock.setTimer(fn, ms),
+      clearTimer: (h) => clock.clearTimer(h),
       send: (b) => live.send(b),
     },
     {
@@ -313,8 +371,7 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
   const onAbort = stop("abort");
   o.signal?.addEventListener("abort", onAbort);
   if (o.signal?.aborted) onAbort();
-  const durationTimer = o.duration !== undefined ? setTimeout(stop("duration"), o.duration * 1000) : undefined;
-  const ticker = io.stderrIsTTY && !o.json ? setInterval(() => io.stderr.write(`\r\x1b[K${statusLine(driver)}`), 1000) : undefined;
+  const durationTimer = o.duration !== undefined ? clock.setTimer(stop("duration"), o.duration * 1000) : undefined;
   let failure: unknown;
   driver.start();
   const reading = (async () => {
@@ -326,14 +383,41 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
     }
     wake();
   })();
+  // On a terminal (stderr, where the text goes): the tables redrawn in place on the alternate screen, when
+  // frames came or went (at most every REDRAW_MIN_MS) and every REDRAW_MAX_MS for the clock. A draw
+  // costs a pass over every membership (about 75 ms at 1000 hosts x 100 groups): the pace slows so
+  // that drawing takes at most a tenth of the time.
+  const screen = io.stderrIsTTY && !o.json;
+  let redraw: unknown;
+  if (screen) {
+    let lastDraw = -Infinity;
+    let lastFrames = -1;
+    const draw = () => {
+      lastDraw = clock.now();
+      lastFrames = driver.counters.framesHeard + driver.counters.framesSent;
+      const title = `igmpkit host on ${iface}  ${emulator.hosts.length} hosts  ${(driver.elapsedMs() / 1000).toFixed(1)} s  (Ctrl-C to stop${o.leave !== false ? ": every host leaves" : ""})`;
+      io.stderr.write(HOME_CLEAR + formatHostLiveScreen(driver, title, terminalColumns(io.stderr), terminalRows(io.stderr)));
+    };
+    let pace = REDRAW_MIN_MS;
+    const tick = () => {
+      if (driver.counters.framesHeard + driver.counters.framesSent !== lastFrames || clock.now() - lastDraw >= REDRAW_MAX_MS) {
+        draw();
+        pace = Math.max(REDRAW_MIN_MS, Math.min(10 * REDRAW_MAX_MS, 10 * (clock.now() - lastDraw)));
+      }
+      redraw = clock.setTimer(tick, pace);
+    };
+    io.stderr.write(SCREEN_ON);
+    redraw = clock.setTimer(tick, 0);
+  }
   try {
     await stopped;
   } finally {
     process.removeListener("SIGINT", onInt);
     process.removeListener("SIGTERM", onTerm);
     o.signal?.removeEventListener("abort", onAbort);
-    if (durationTimer) clearTimeout(durationTimer);
-    if (ticker) clearInterval(ticker);
+    if (durationTimer !== undefined) clock.clearTimer(durationTimer);
+    if (redraw !== undefined) clock.clearTimer(redraw);
+    if (screen) io.stderr.write(SCREEN_OFF);
   }
   const leave = o.leave !== false && failure === undefined;
   try {
@@ -343,7 +427,7 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
   }
   await live.stop();
   await reading;
-  if (ticker) io.stderr.write(`\r\x1b[K${statusLine(driver)}\n`);
+  if (screen) io.stderr.write(`${statusLine(driver)}\n`);
   const s = liveStats(driver, iface, stoppedBy, leave);
   if (o.json) io.stdout.write(`${JSON.stringify(s)}\n`);
   else io.stderr.write(summaryText(s));

@@ -14,6 +14,7 @@ import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapsh
 import type { DecodedFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
+import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
 export interface MonitorCliOptions extends MonitorConfig {
   read?: string;
@@ -115,16 +116,9 @@ export function formatSnapshotTable(s: MonitorSnapshot): string {
 // ---------------------------------------------------------------------------------------------------
 // The live terminal view
 
-/** How often the live table is redrawn at most, and at least (timers count down), ms. */
-export const REDRAW_MIN_MS = 250;
-export const REDRAW_MAX_MS = 1000;
+/** How often the live table is redrawn at most, and at least (timers count down), ms (from ./screen.js). */
+export { REDRAW_MAX_MS, REDRAW_MIN_MS };
 const RECENT_EVENTS = 8;
-
-const ESC = "\u001b[";
-/** Alternate screen on, cursor hidden / cursor shown, alternate screen off. */
-const SCREEN_ON = `${ESC}?1049h${ESC}?25l`;
-const SCREEN_OFF = `${ESC}?25h${ESC}?1049l`;
-const HOME_CLEAR = `${ESC}H${ESC}2J`;
 
 /**
  * The whole live screen: a title, the table and the latest events, each line cut to `columns`. With
@@ -142,8 +136,7 @@ export function formatLiveScreen(title: string, s: MonitorSnapshot, recent: read
     table.splice(0, table.length, ...kept);
   }
   const lines = [title, "", ...table, ...events];
-  const cut = (l: string) => (l.length > columns ? `${l.slice(0, Math.max(1, columns - 1))}…` : l);
-  return lines.map(cut).join("\n") + "\n";
+  return lines.map((l) => cutLine(l, columns)).join("\n") + "\n";
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -224,9 +217,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   let dirty = true;
   let lastDraw = 0;
   if (!json) {
-    // 0 or missing when the terminal does not say (a pty without a size): assume a wide one.
-    const columns = () => (io.stdout as { columns?: number }).columns || 120;
-    const rows = () => (io.stdout as { rows?: number }).rows || undefined;
+    const columns = () => terminalColumns(io.stdout);
+    const rows = () => terminalRows(io.stdout);
     draw = () => {
       dirty = false;
       lastDraw = clock.now();
