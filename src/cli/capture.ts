@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { DEFAULT_FILTER, captureBufferSize, isCaptureError, openLiveCapture, ringSlots, type LiveCaptureReader } from "../capture/live.js";
 import { FAST_KEYS, fastCheck } from "../wire/index.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import type { RegisterCommand } from "./commands.js";
 
@@ -170,16 +170,7 @@ time at start (libpcap's kernel timestamps are not available through cap). Drop 
 ${EXIT_CODES_HELP}`,
       )
       .action(async (words: string[], opts: CaptureCliOptions) => {
-        const ac = new AbortController();
-        const onSignal = () => ac.abort();
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-        try {
-          setExit(await runCapture(words, opts, io, ac.signal));
-        } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-        }
+        setExit(await untilSignal((signal) => runCapture(words, opts, io, signal)));
       }),
   );
 };

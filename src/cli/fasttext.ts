@@ -3,8 +3,8 @@
  * buffer: exactly what `formatLine` prints for it, without decoding to objects. Checked against
  * `formatLine` by property and fixture tests.
  */
-import { DOT, enc, ipBare, lit, tenths, uint } from "../wire/ascii.js";
-import { decodeFloatCode, FastKind, fastCheck, fastFrame } from "../wire/index.js";
+import { DOT, enc, ipBare, lit, nanos9, tenths, uint } from "../wire/ascii.js";
+import { decodeFloatCode, FastKind, fastCheck, fastFrame, fastTimeOk } from "../wire/index.js";
 import type { TimeFormat } from "./format.js";
 
 const T = {
@@ -69,18 +69,13 @@ export function emitFastText(
   out: Uint8Array,
   pos: number,
 ): number {
-  if (fastCheck(b, s0, e0, linkType) === 0 || seconds < 0 || !Number.isSafeInteger(seconds) || nanos < 0 || nanos > 999_999_999) return -1;
+  if (fastCheck(b, s0, e0, linkType) === 0 || !fastTimeOk(seconds, nanos)) return -1;
   const f = fastFrame;
   let p = pos;
   if (time === "epoch") {
     p = uint(out, p, seconds);
     out[p++] = DOT;
-    let frac = nanos;
-    for (let k = 8; k >= 0; k--) {
-      out[p + k] = 48 + (frac % 10);
-      frac = Math.floor(frac / 10);
-    }
-    p += 9;
+    p = nanos9(out, p, nanos);
   } else {
     const day = seconds % 86400;
     p = two(out, p, Math.floor(day / 3600));

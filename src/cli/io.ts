@@ -37,3 +37,20 @@ export function processIo(): CliIo {
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
+
+/**
+ * Run a long-lived command (capture, monitor -i, host -i) with an AbortSignal that SIGINT and SIGTERM
+ * fire: the command stops cleanly (flushes, leaves groups, prints its summary) and returns its status.
+ */
+export async function untilSignal(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await run(ac.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -12,7 +12,7 @@ import { decodeCapture } from "../monitor/read.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../monitor/live.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import type { DecodedFrame } from "../wire/index.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -306,16 +306,7 @@ bad filter, interface gone) are reported as \`igmpkit capture\` reports them, wi
 ${EXIT_CODES_HELP}`,
       )
       .action(async (words: string[], opts: MonitorCliOptions) => {
-        const ac = new AbortController();
-        const onSignal = () => ac.abort();
-        process.on("SIGINT", onSignal);
-        process.on("SIGTERM", onSignal);
-        try {
-          setExit(await runMonitor(opts, io, ac.signal, {}, words));
-        } finally {
-          process.off("SIGINT", onSignal);
-          process.off("SIGTERM", onSignal);
-        }
+        setExit(await untilSignal((signal) => runMonitor(opts, io, signal, {}, words)));
       }),
   );
 };

@@ -108,3 +108,12 @@ export function bool(out: Uint8Array, p: number, v: boolean): number {
   return lit(out, p, v ? TRUE : FALSE);
 }
 
+
+/** Exactly 9 digits, zero-padded: the nanoseconds of a time. */
+export function nanos9(out: Uint8Array, p: number, n: number): number {
+  for (let k = 8; k >= 0; k--) {
+    out[p + k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return p + 9;
+}

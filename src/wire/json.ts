@@ -12,7 +12,7 @@ import { decodeFrame, type RawFrame } from "./frame.js";
 import { onesComplementSum } from "./checksum.js";
 import { decodeFloatCode } from "./float.js";
 import { LinkType } from "./link.js";
-import { bool, COMMA, DOT, enc, ip, jsonSources, lit, mac, tenths, uint } from "./ascii.js";
+import { bool, COMMA, DOT, enc, ip, jsonSources, lit, mac, nanos9, tenths, uint } from "./ascii.js";
 
 const L = {
   frame: enc('{"frame":'),
@@ -341,12 +341,7 @@ export function emitFastJson(
   }
   p = lit(out, p, lastSecDigits);
   out[p++] = DOT;
-  let frac = nanos;
-  for (let k = 8; k >= 0; k--) {
-    out[p + k] = 48 + (frac % 10);
-    frac = Math.floor(frac / 10);
-  }
-  p += 9;
+  p = nanos9(out, p, nanos);
   p = lit(out, p, L.len);
   p = uint(out, p, wireLength);
   p = lit(out, p, L.caplen);
