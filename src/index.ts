@@ -15,6 +15,8 @@ export {
   type ReadCaptureOptions,
 } from "./capture/file.js";
 export * from "./monitor/index.js";
+export { decodeCapture, readCapture } from "./capture/read.js";
+export * from "./capture/watch.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
 export * as host from "./host/index.js";
 export * from "./capture/live.js";

@@ -2,14 +2,14 @@
  * `igmpkit monitor`: the router's view of a LAN, from a capture file (`-r`, on the capture's clock) or live
  * from an interface (`-i`, in real time).
  *
- * The state machine ({@link MonitorState}) is sans-IO; live, {@link driveMonitor} (src/monitor/live.ts) runs
+ * The state machine ({@link MonitorState}) is sans-IO; live, {@link driveMonitor} (src/capture/watch.ts) runs
  * it on the clock. This file is the command: options, the terminal view, JSON Lines, errors.
  */
 import { Command, InvalidArgumentError } from "commander";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { isPcapError } from "../pcap/index.js";
-import { decodeCapture } from "../monitor/read.js";
-import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../monitor/live.js";
+import { decodeCapture } from "../capture/read.js";
+import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import type { DecodedFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";

@@ -1,7 +1,8 @@
 /**
  * igmpkit's router's-eye view and conformance checks, as a library for CI suites:
- * `readCapture` a file, then `monitor` it (events and the router state at the end) or `lint` it (findings);
- * or `watchLive` an interface (the same state, in real time).
+ * `monitor` decoded frames (events and the router state at the end) or `lint` them (findings). Sans-IO:
+ * `readCapture` (a file) and `watchLive` (an interface, in real time) are in src/capture, and all three
+ * are exported from the package root.
  * @packageDocumentation
  */
 import type { DecodedFrame } from "../wire/index.js";
@@ -10,8 +11,6 @@ import { monitorFrames, type MonitorConfig, type MonitorEvent, type MonitorSnaps
 
 export * from "./lint.js";
 export * from "./state.js";
-export { decodeCapture, readCapture } from "./read.js";
-export * from "./live.js";
 
 /** What {@link monitor} returns. */
 export interface MonitorResult {

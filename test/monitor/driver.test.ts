@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { CaptureError } from "../../src/capture/live.js";
-import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/monitor/live.js";
+import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/capture/watch.js";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";

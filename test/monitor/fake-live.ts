@@ -1,6 +1,6 @@
 /** A virtual clock and a hand-fed live capture, to test the real-time monitor driver without sleeping. */
 import type { LiveCapture } from "../../src/capture/live.js";
-import type { MonitorClock } from "../../src/monitor/live.js";
+import type { MonitorClock } from "../../src/capture/watch.js";
 import type { Frame } from "../../src/pcap/frame.js";
 import { frameBytes, ms, timestampNs, type At } from "./helpers.js";
 

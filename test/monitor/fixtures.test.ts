@@ -2,7 +2,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lint, monitor, readCapture } from "../../src/monitor/index.js";
+import { lint, monitor } from "../../src/monitor/index.js";
+import { readCapture } from "../../src/capture/read.js";
 
 const DIR = join(import.meta.dirname, "../../fixtures");
 const FILES = readdirSync(DIR).filter((f) => /\.pcap(ng)?$/.test(f));

@@ -16,7 +16,8 @@
  */
 import { beforeAll, expect, it } from "vitest";
 import type { MonitorEvent } from "../../src/monitor/state.js";
-import { lint, readCapture } from "../../src/monitor/index.js";
+import { lint } from "../../src/monitor/index.js";
+import { readCapture } from "../../src/capture/read.js";
 import { describeLive, Lab, waitFor, type Bridge, type Capture, type KernelHost, type Netns } from "../lab/index.js";
 import { ensureBuilt, mdbView, monitorView, reportsFrom, startMonitor, type MonitorProcess } from "./live-helpers.js";
 

@@ -3,7 +3,7 @@
  * SIGTERM ending a watch with a snapshot (the other live tests stop it with SIGINT).
  */
 import { beforeAll, expect, it } from "vitest";
-import { watchLive } from "../../src/monitor/index.js";
+import { watchLive } from "../../src/capture/watch.js";
 import { describeLive, Lab, waitFor, type Lab as LabT, type Netns } from "../lab/index.js";
 import { BIN, ensureBuilt, startMonitor } from "./live-helpers.js";
 

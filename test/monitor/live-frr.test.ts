@@ -4,7 +4,8 @@
  * LAN, both end with the same groups and sources as `show ip igmp groups/sources json`.
  */
 import { beforeAll, expect, it } from "vitest";
-import { lint, monitor, readCapture } from "../../src/monitor/index.js";
+import { lint, monitor } from "../../src/monitor/index.js";
+import { readCapture } from "../../src/capture/read.js";
 import { describeLive, Lab, waitFor, type KernelHost } from "../lab/index.js";
 import { ensureBuilt, monitorView, startMonitor } from "./live-helpers.js";
 

@@ -5,7 +5,8 @@
  * and it elects the higher one when it takes over, as the bridges themselves do.
  */
 import { beforeAll, expect, it } from "vitest";
-import { frameTimeMs, lint, readCapture } from "../../src/monitor/index.js";
+import { frameTimeMs, lint } from "../../src/monitor/index.js";
+import { readCapture } from "../../src/capture/read.js";
 import { describeLive, Lab } from "../lab/index.js";
 import { ensureBuilt, startMonitor } from "./live-helpers.js";
 

@@ -1,8 +1,8 @@
 /**
- * Reading a capture file into the decoded JSON model, for the library API. The one file of src/monitor
- * that touches the file system (through src/capture); everything else here is sans-IO.
+ * Reading a capture file into the decoded JSON model, for the library API (`readCapture` feeds `monitor`
+ * and `lint`). Lives in src/capture because it touches the file system; src/monitor stays sans-IO.
  */
-import { readCaptureFile } from "../capture/file.js";
+import { readCaptureFile } from "./file.js";
 import { decodeFrame, type DecodedFrame } from "../wire/index.js";
 
 /**

@@ -3,13 +3,13 @@
  * Each frame goes in at its own timestamp; between frames the driver sleeps until the machine's next
  * deadline and tells it the time, so a membership expires on time even when the LAN is silent.
  *
- * With `read.ts`, the one place in src/monitor that does I/O: it owns a clock (injectable, see
- * {@link MonitorClock}) and, in {@link watchLive}, a libpcap capture. The state machine stays sans-IO.
+ * It lives in src/capture because it owns a clock (injectable, see {@link MonitorClock}) and, in
+ * {@link watchLive}, a libpcap capture; the state machine in src/monitor stays sans-IO.
  */
-import { openLiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import { openLiveCapture, type LiveCaptureOptions } from "./live.js";
 import type { Frame } from "../pcap/frame.js";
 import { decodeFrame, type DecodedFrame } from "../wire/index.js";
-import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "./state.js";
+import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 
 /** Where the live driver gets the time and its timers. Tests pass a virtual one. */
 export interface MonitorClock {
