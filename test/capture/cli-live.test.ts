@@ -281,17 +281,14 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
       for (const d of doubles) w.write({ timestampNs: 0n, wireLength: d.length, data: d, linkType: 1 });
       w.close();
 
-      const td = await lab.tcpdump(r, "far0", {});
       const dflt = await startCapture(lab, r, ["-i", "far0", "--json"]);
       const plain = await startCapture(lab, r, ["-i", "far0", "--json", "igmp"]);
       const flat = await startCapture(lab, r, ["-i", "far0", "--json", "igmp or (vlan and igmp) or (vlan and vlan and igmp)"]);
       await lab.exec(h, "tcpreplay", ["-q", "-i", "eth0", "--pps", "200", replay]);
       const want = single.length + doubles.length;
       await waitFor("the tagged reports", () => jsonLines(dflt.stdout).length >= want, { timeoutMs: 15_000 });
-      await waitFor("tcpdump to see them", async () => (await countFrames(td.file)) >= want, { timeoutMs: 15_000 });
       await sleep(500);
       for (const p of [dflt, plain, flat]) await p.stop("SIGINT", 10_000);
-      await td.stop();
 
       const seen = jsonLines(dflt.stdout);
       expect(seen).toHaveLength(want);
@@ -301,10 +298,11 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
         [[20, 30], "v2-report", "239.7.0.30"],
         [[20, 30], "v2-report", "239.7.0.31"],
       ]);
-      // the bytes on the wire, as tcpdump saw them, are the ones we printed
-      const tdDecoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).filter((o) => igmpOf(o));
+      // what we printed is exactly the frames that were put on the wire (the replayed file, decoded);
+      // tcpdump is the oracle of the v1/v2/v3 tests above (here it once started late and missed frames)
+      const sent = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", replay], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).filter((o) => igmpOf(o));
       const noNumber = (o: Json) => ({ ...comparable(o), frame: undefined });
-      expect(seen.map(noNumber)).toEqual(tdDecoded.map(noNumber));
+      expect(seen.map(noNumber)).toEqual(sent.map(noNumber));
       // plain `igmp` misses the double-tagged frames. (Linux moves the outer tag of a received frame out
       // of the packet data before the filter runs, so here it does catch single tags; offline and on
       // other systems it does not.)
