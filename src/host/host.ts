@@ -402,10 +402,7 @@ export class Host {
 
   /** Any-source join: the socket's state becomes EXCLUDE {} (IP_ADD_MEMBERSHIP). */
   join(now: number, socket: number, iface: string, group: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
+    const s = this.begin(now, socket, iface, group);
     if (this.profile.refuseSsmExclude && isSsm(group))
       throw this.err(HostErrorCode.ssmExclude, `any-source join of SSM address ${group} (RFC 4604 §2.2.1)`, "EINVAL");
     if (s.memberships.has(key(iface, group)))
@@ -418,10 +415,7 @@ export class Host {
 
   /** Leave whatever the socket has for the group (IP_DROP_MEMBERSHIP). */
   leave(now: number, socket: number, iface: string, group: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
+    const s = this.begin(now, socket, iface, group);
     if (!s.memberships.delete(key(iface, group)))
       throw this.err(HostErrorCode.notJoined, `socket ${socket} has not joined ${group} on ${iface}`, "EADDRNOTAVAIL");
     this.changed(now, iface, group);
@@ -430,11 +424,7 @@ export class Host {
 
   /** Source-specific join: add `source` to an INCLUDE membership, creating it (IP_ADD_SOURCE_MEMBERSHIP). */
   joinSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
-    this.checkSource(source);
+    const s = this.begin(now, socket, iface, group, source);
     const m = s.memberships.get(key(iface, group));
     if (m === undefined) {
       this.checkGroupLimit(s);
@@ -456,11 +446,7 @@ export class Host {
 
   /** Remove `source` from an INCLUDE membership; the last one leaves the group (IP_DROP_SOURCE_MEMBERSHIP). */
   leaveSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
-    this.checkSource(source);
+    const s = this.begin(now, socket, iface, group, source);
     const m = this.membership(s, iface, group);
     if (m.mode !== "include")
       throw this.err(HostErrorCode.modeConflict, `socket ${socket} has an any-source membership of ${group}: unblock sources instead`, "EINVAL");
@@ -473,11 +459,7 @@ export class Host {
 
   /** Add `source` to an EXCLUDE membership's list (IP_BLOCK_SOURCE). */
   blockSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
-    this.checkSource(source);
+    const s = this.begin(now, socket, iface, group, source);
     const m = this.membership(s, iface, group);
     if (m.mode !== "exclude")
       throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}: leave sources instead`, "EINVAL");
@@ -494,11 +476,7 @@ export class Host {
 
   /** Remove `source` from an EXCLUDE membership's list (IP_UNBLOCK_SOURCE). */
   unblockSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
-    this.checkSource(source);
+    const s = this.begin(now, socket, iface, group, source);
     const m = this.membership(s, iface, group);
     if (m.mode !== "exclude")
       throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}`, "EINVAL");
@@ -513,10 +491,7 @@ export class Host {
    * INCLUDE {} leaves the group; a call for a group not joined joins it.
    */
   setSourceFilter(now: number, socket: number, iface: string, group: string, mode: FilterMode, sources: readonly string[]): void {
-    this.runUntil(now);
-    const s = this.socket(socket);
-    this.checkIface(iface);
-    this.checkGroup(group);
+    const s = this.begin(now, socket, iface, group);
     if (mode !== "include" && mode !== "exclude") throw this.err(HostErrorCode.badArgument, `filter mode ${String(mode)}`, "EINVAL");
     for (const src of sources) this.checkSource(src);
     const set = new Set(sources);
@@ -664,6 +639,19 @@ export class Host {
   private checkSource(source: string): void {
     if (!isIPv4(source) || isMulticast(source) || source === ANY || source === "255.255.255.255")
       throw this.err(HostErrorCode.badAddress, `source ${JSON.stringify(source)} is not a unicast IPv4 address`, "EINVAL");
+  }
+
+  /**
+   * The start of every socket call: run the clock up to `now`, then check the socket, interface, group and
+   * (when given) source, in that order, throwing the first misuse found. Returns the socket.
+   */
+  private begin(now: number, socket: number, iface: string, group: string, source?: string): Socket {
+    this.runUntil(now);
+    const s = this.socket(socket);
+    this.checkIface(iface);
+    this.checkGroup(group);
+    if (source !== undefined) this.checkSource(source);
+    return s;
   }
 
   private membership(s: Socket, iface: string, group: string): Membership {
