@@ -8,15 +8,8 @@ import { Emulator } from "./emulator.js";
 import { HostError, isHostError } from "./errors.js";
 import type { Scenario, ScenarioEvent } from "./scenario.js";
 
-/** A frame of the merged output. */
-export interface ReplayFrame {
-  timestampNs: bigint;
-  wireLength: number;
-  /** For input frames: the input's bytes (a view; copy to keep it past the next frame). */
-  data: Uint8Array;
-  linkType: number;
-  interfaceId: number;
-  interfaceName?: string;
+/** A frame of the merged output: the shared Frame (input frames keep their bytes as views), and its origin. */
+export interface ReplayFrame extends Frame {
   origin: "input" | "host";
   /** The emulated host's index, for host frames. */
   host?: number;
