@@ -11,19 +11,29 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the CLI in-process with captured output. */
-export async function cli(args: string[], opts: { stderrIsTTY?: boolean } = {}): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
+export interface TtyOptions {
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+}
+
+/** A CliIo that collects what is written (text or bytes) into `out`. */
+export function captureIo(opts: TtyOptions = {}): { io: CliIo; out: { stdout: string; stderr: string } } {
+  const out = { stdout: "", stderr: "" };
   const io: CliIo = {
-    stdout: { write: (s: string | Uint8Array) => ((stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-    stdoutIsTTY: false,
+    stdout: { write: (s: string | Uint8Array) => ((out.stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
+    stderr: { write: (s: string) => ((out.stderr += s), true) },
+    stdoutIsTTY: opts.stdoutIsTTY ?? false,
     stderrIsTTY: opts.stderrIsTTY ?? false,
     env: {},
   };
+  return { io, out };
+}
+
+/** Run the CLI in-process with captured output. */
+export async function cli(args: string[], opts: TtyOptions = {}): Promise<CliResult> {
+  const { io, out } = captureIo(opts);
   const code = await runCli(args, io);
-  return { code, stdout, stderr };
+  return { code, ...out };
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {

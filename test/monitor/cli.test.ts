@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openCaptureWriter } from "../../src/capture/file.js";
-import type { CliIo } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/main.js";
+import { captureIo, cli as runCliCaptured } from "../cli/helpers.js";
 import { lint, monitor } from "../../src/monitor/index.js";
 import { readCapture } from "../../src/capture/read.js";
 import { CaptureError } from "../../src/capture/live.js";
@@ -27,19 +26,8 @@ function write(name: string, list: At[]): string {
   return path;
 }
 
-async function cli(args: string[], tty = false) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (s: string | Uint8Array) => ((stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
-    stdoutIsTTY: tty,
-    stderrIsTTY: tty,
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+/** The CLI in-process; `tty` makes both streams terminals. */
+const cli = (args: string[], tty = false) => runCliCaptured(args, { stdoutIsTTY: tty, stderrIsTTY: tty });
 
 const Q = "198.18.0.1";
 const H1 = "198.18.0.2";
@@ -153,15 +141,7 @@ describe("igmpkit monitor", () => {
 
 /** `monitor -i` through runMonitor with a hand-fed capture and a virtual clock. */
 function liveIo(tty: boolean) {
-  const out = { stdout: "", stderr: "" };
-  const io: CliIo = {
-    stdout: { write: (s: string | Uint8Array) => ((out.stdout += typeof s === "string" ? s : Buffer.from(s).toString("utf8")), true) },
-    stderr: { write: (s: string) => ((out.stderr += s), true) },
-    stdoutIsTTY: tty,
-    stderrIsTTY: tty,
-    env: {},
-  };
-  return { io, out };
+  return captureIo({ stdoutIsTTY: tty, stderrIsTTY: tty });
 }
 
 describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
