@@ -274,7 +274,7 @@ describe("pcapng", () => {
       osDrop: 3n,
       usrDeliv: 890n,
     });
-    expect(b!.interfaces[0]!.stats).toEqual({ timestampNs: 1_700_000_000_000_000_000n, ifDrop: 42n, osDrop: 0x1_0000_0001 });
+    expect(b!.interfaces[0]!.stats).toEqual({ timestampNs: 1_700_000_000_000_000_000n, ifDrop: 42n, osDrop: 0x1_0000_0001n });
     expect(r.parser.linkTypes().sort((x, y) => x - y)).toEqual([1, 101, 113]);
     expect(r.parser.frameCount).toBe(8);
   });
