@@ -3,9 +3,8 @@
  * (memory stays constant whatever its size), inflating gzip on the fly; writing appends whole records.
  */
 import { createReadStream, closeSync, openSync, writeSync } from "node:fs";
-import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
-import { CaptureParser, PcapWriter, PcapngWriter, type CaptureInfo, type FrameVisitor, type PcapError } from "../pcap/index.js";
+import { constants as zlibConstants, createGunzip } from "node:zlib";
+import { CaptureParser, PcapError, PcapErrorCode, PcapWriter, PcapngWriter, type CaptureInfo, type FrameVisitor } from "../pcap/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { WritableFrame } from "../pcap/writer.js";
 
@@ -47,11 +46,122 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
    * objects or BigInt timestamps where the format allows (see `CaptureParser.scan`); `afterChunk` is
    * awaited after each chunk read (to flush output, draw progress). Resolves to the frame count.
    */
-  scan(visit: FrameVisitor, afterChunk?: () => unknown): Promise<number>;
+  scan(visit: FrameVisitor, afterChunk?: () => unknown, visitFrame?: (f: Frame) => void): Promise<number>;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/** Compressed bytes handed to zlib at a time: what one write may inflate to is at most ~1032 times this. */
+const GZIP_PIECE = 32 * 1024;
+/** Inflated bytes waiting for the parser before the feeding pauses. */
+const GZIP_READY_MAX = 4 * 1024 * 1024;
+/**
+ * Decompression limit: beyond {@link GZIP_RATIO_FROM} inflated bytes, an input that inflates more than
+ * this many times its compressed size is refused as a decompression bomb (deflate's own maximum is 1032;
+ * captures, with their varying timestamps, stay far below). Memory never depends on the ratio.
+ */
+export const GZIP_MAX_RATIO = 1000;
+export const GZIP_RATIO_FROM = 1024 * 1024 * 1024;
+
+/** What an inflating input learnt: bytes in and out, and the zlib error that ended it, if any. */
+interface GzipState {
+  inBytes: number;
+  outBytes: number;
+  error: Error | undefined;
+}
+
+/**
+ * Inflate a gzip byte stream. Never throws for bad or cut-short input: it ends and leaves the error in
+ * `st.error`, after handing out every byte zlib could inflate before it (a sync flush before the final
+ * Z_FINISH, and output taken as it comes, so nothing zlib made is lost with the error: `gzip -dc` keeps
+ * the same bytes). Memory stays bounded: input goes in {@link GZIP_PIECE}s, and no more is fed while
+ * {@link GZIP_READY_MAX} inflated bytes wait.
+ */
+async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: GzipState): AsyncGenerator<Uint8Array> {
+  const z = createGunzip({ chunkSize });
+  const ready: Uint8Array[] = [];
+  let readyBytes = 0;
+  let done = false;
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  z.on("data", (c: Buffer) => {
+    st.outBytes += c.length;
+    ready.push(asBytes(c));
+    readyBytes += c.length;
+    if (st.outBytes > GZIP_RATIO_FROM && st.outBytes > st.inBytes * GZIP_MAX_RATIO && st.error === undefined) {
+      st.error = new Error(`inflates more than ${GZIP_MAX_RATIO} times its size (a decompression bomb?)`);
+      z.destroy();
+      done = true;
+    }
+    poke();
+  });
+  z.on("end", () => {
+    done = true;
+    poke();
+  });
+  z.on("error", (e) => {
+    st.error ??= e;
+    done = true;
+    poke();
+    room?.();
+  });
+  const write = (piece: Uint8Array): Promise<void> =>
+    new Promise((resolve) => {
+      z.write(piece, () => resolve());
+    });
+  const feeding = (async () => {
+    try {
+      for await (const c of src) {
+        for (let o = 0; o < c.length && !done; o += GZIP_PIECE) {
+          const piece = c.subarray(o, Math.min(c.length, o + GZIP_PIECE));
+          st.inBytes += piece.length;
+          await write(piece);
+          while (readyBytes > GZIP_READY_MAX && !done) await new Promise<void>((r) => (room = r));
+        }
+        if (done) return;
+      }
+      if (done) return;
+      await new Promise<void>((r) => z.flush(zlibConstants.Z_SYNC_FLUSH, () => r()));
+      z.end();
+    } catch (e) {
+      st.error ??= e as Error;
+      done = true;
+      poke();
+    }
+  })();
+  let finished = false;
+  try {
+    for (;;) {
+      const c = ready.shift();
+      if (c !== undefined) {
+        readyBytes -= c.length;
+        if (readyBytes <= GZIP_READY_MAX) {
+          const r = room;
+          room = undefined;
+          r?.();
+        }
+        yield c;
+        continue;
+      }
+      if (done) break;
+      await new Promise<void>((r) => (wake = r));
+    }
+    finished = true;
+  } finally {
+    if (!finished) {
+      // the reader stopped early (a fatal parse error, -c, a signal): stop feeding and close the source
+      done = true;
+      room?.();
+      z.destroy();
+    }
+    await feeding;
+  }
+}
 
 function asBytes(chunk: unknown): Uint8Array {
   if (typeof chunk === "string") return new TextEncoder().encode(chunk);
@@ -77,6 +187,9 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   const parser = new CaptureParser({ onError: opts.onError });
   let gzip = false;
   let started = false;
+  const gz: GzipState = { inBytes: 0, outBytes: 0, error: undefined };
+  /** The error that ended reading when it is the gzip layer's (the parser's own is `parser.fatal`). */
+  let gzipFatal: PcapError | undefined;
 
   /** The file's bytes, inflated when gzip. */
   async function* input(): AsyncGenerator<Uint8Array> {
@@ -98,18 +211,35 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     }
     if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
       gzip = true;
-      const gunzip = createGunzip({ chunkSize: opts.chunkSize ?? 256 * 1024 });
-      const raw = Readable.from(prepend(head, it), { objectMode: false });
-      raw.on("error", (e) => gunzip.destroy(e));
-      raw.pipe(gunzip);
-      for await (const c of gunzip) yield asBytes(c);
+      yield* inflate(prepend(head, it), opts.chunkSize ?? 256 * 1024, gz);
     } else {
       yield* prepend(head, it);
     }
   }
 
+  /**
+   * After the parser has had every inflated byte: a gzip error becomes the fatal error, joined to the
+   * parser's own when the inflated bytes end inside a record (offsets count inflated bytes).
+   */
+  const gzipEnd = (): void => {
+    const e = gz.error;
+    if (e === undefined || gzipFatal !== undefined) return;
+    const cut = /unexpected end of file/i.test(e.message);
+    const what = cut ? "the gzip stream ends early (unexpected end of file)" : `the gzip stream is damaged: ${e.message}`;
+    const pf = parser.fatal;
+    gzipFatal = pf
+      ? new PcapError(pf.code, pf.offset, `${pf.message}; ${what}`, pf.frame)
+      : new PcapError(
+          cut ? PcapErrorCode.truncatedGzip : PcapErrorCode.badGzip,
+          gz.outBytes,
+          `${what} after ${gz.outBytes} inflated bytes (${gz.inBytes} compressed), after frame ${parser.frameCount}; every frame before was read`,
+        );
+  };
+  const fatal = (): PcapError | undefined => gzipFatal ?? parser.fatal;
   const throwFatal = () => {
-    if (parser.fatal !== undefined && (opts.fatal ?? "throw") === "throw") throw parser.fatal;
+    gzipEnd();
+    const f = fatal();
+    if (f !== undefined && (opts.fatal ?? "throw") === "throw") throw f;
   };
 
   // Frames are pulled one by one so that onError calls interleave with them in file order.
@@ -139,16 +269,16 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     throwFatal();
   }
 
-  async function scan(visit: FrameVisitor, afterChunk?: () => unknown): Promise<number> {
+  async function scan(visit: FrameVisitor, afterChunk?: () => unknown, visitFrame?: (f: Frame) => void): Promise<number> {
     let n = 0;
     for await (const chunk of input()) {
       parser.push(chunk);
-      n += parser.scan(visit);
+      n += parser.scan(visit, visitFrame);
       if (parser.fatal !== undefined) break;
       if (afterChunk) await afterChunk();
     }
     parser.end();
-    n += parser.scan(visit);
+    n += parser.scan(visit, visitFrame);
     throwFatal();
     return n;
   }
@@ -169,7 +299,7 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
       return parser.errors;
     },
     get fatal() {
-      return parser.fatal;
+      return fatal();
     },
     get frameCount() {
       return parser.frameCount;

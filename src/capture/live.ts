@@ -268,7 +268,11 @@ export function classifyOpenError(iface: string, message: string, known?: string
   if (/No such device|doesn't exist|does not exist|no such interface/i.test(m)) {
     return noSuchInterface(iface, known);
   }
-  if (/syntax error|parse filter|filter expression|unknown|illegal|expression rejects|not supported|invalid|can't|unsupported/i.test(m) && /filter|syntax|expression|illegal|unknown/i.test(m)) {
+  if (
+    (/syntax error|parse filter|filter expression|unknown|illegal|expression rejects|not supported|invalid|can't|unsupported/i.test(m) && /filter|syntax|expression|illegal|unknown/i.test(m)) ||
+    // pcap_compile on a bad operand: "invalid IPv4 address '999.1.1.1'", "unknown host 'x'"
+    /invalid IPv[46] address|unknown (host|net|port|protocol)/i.test(m)
+  ) {
     return new CaptureError("bad-filter", `bad filter expression: ${m}`, iface);
   }
   if (/went down|Network is down|ENETDOWN/i.test(m)) return new CaptureError("open-failed", `cannot capture on ${iface}: ${m}`, iface);

@@ -25,6 +25,9 @@ export interface CaptureCliOptions {
   bufferSize?: number;
 }
 
+/** The largest ring libpcap takes (an int number of bytes). */
+export const MAX_RING_BYTES = 2 ** 31 - 1;
+
 /** How often output (file and terminal) is flushed while capturing, in ms. */
 export const CAPTURE_FLUSH_MS = 100;
 
@@ -51,7 +54,8 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
   const iface = o.interface;
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
-  const bufferSize = o.bufferSize !== undefined ? o.bufferSize * 1024 : captureBufferSize();
+  // libpcap's pcap_set_buffer_size takes an int: -B 4194304 (4 GiB) asks for the most it can be given
+  const bufferSize = o.bufferSize !== undefined ? Math.min(o.bufferSize * 1024, MAX_RING_BYTES) : captureBufferSize();
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
     else io.stderr.write(`igmpkit capture: ${message}\n`);

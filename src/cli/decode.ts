@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { createReadStream, statSync } from "node:fs";
 import { readCaptureFile } from "../capture/file.js";
 import { isPcapError, type PcapError } from "../pcap/index.js";
-import { isIPv4 } from "../wire/index.js";
+import { dottedQuadProblem } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary } from "./output.js";
 import { Progress } from "./progress.js";
@@ -32,8 +32,10 @@ interface FileResult {
 function validate(files: string[], o: DecodeOptions): void {
   if (files.length === 0) throw new UsageError("decode needs at least one FILE (or - for standard input)");
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
-  if (o.group !== undefined && !isIPv4(o.group)) throw new UsageError(`--group ${JSON.stringify(o.group)} is not an IPv4 address`);
-  if (o.host !== undefined && !isIPv4(o.host)) throw new UsageError(`--host ${JSON.stringify(o.host)} is not an IPv4 address`);
+  for (const [name, v] of [["--group", o.group], ["--host", o.host]] as const) {
+    const why = v !== undefined ? dottedQuadProblem(v) : undefined;
+    if (why !== undefined) throw new UsageError(`${name} ${JSON.stringify(v)} ${why}`);
+  }
   try {
     expandKinds(o.type ?? []);
   } catch (e) {
@@ -82,6 +84,7 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
           if (out.wantsFlush) await out.flush();
           progress?.update(read, out.summary.frames);
         },
+        (f) => out.push(f),
       );
     } else {
       // One await per chunk of frames, not per frame.
@@ -104,7 +107,7 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
     for (const sec of info.sections)
       for (const itf of sec.interfaces)
         if (itf.stats && (itf.stats.ifDrop !== undefined || itf.stats.osDrop !== undefined))
-          drops.push(`${itf.name ?? `if${itf.id}`} dropped ${(itf.stats.ifDrop ?? 0) + (itf.stats.osDrop ?? 0)}`);
+          drops.push(`${itf.name ?? `if${itf.id}`} dropped ${(itf.stats.ifDrop ?? 0n) + (itf.stats.osDrop ?? 0n)}`);
   }
   return { summary: out.summary, fileErrors, fatal: reader.fatal, drops };
 }

@@ -8,14 +8,32 @@ const RECORD_SHORT: Record<number, string> = { 1: "IS_IN", 2: "IS_EX", 3: "TO_IN
 
 export type TimeFormat = "utc" | "epoch";
 
-/** "HH:MM:SS.uuuuuu" (UTC time of day, as tcpdump prints local time) or "seconds.nnnnnnnnn". */
+/**
+ * "HH:MM:SS.uuuuuu" (UTC time of day, as tcpdump prints local time) or "seconds.nnnnnnnnn". Any exact
+ * timestamp has a time of day, also outside the range of a JavaScript Date (pcapng's if_tsoffset reaches
+ * ±2^63 s): the day is taken with integer arithmetic, never through Date.
+ */
 export function formatTime(time: string, fmt: TimeFormat): string {
   if (fmt === "epoch") return time;
-  const [secStr, frac = "000000000"] = time.split(".");
-  const sec = Number(secStr);
-  const d = new Date(sec * 1000);
+  const neg = time.startsWith("-");
+  const [secStr = "0", frac = ""] = (neg ? time.slice(1) : time).split(".");
+  const ns9 = frac.padEnd(9, "0").slice(0, 9);
+  let secOfDay: number;
+  let nanos = Number(ns9);
+  if (secStr.length <= 15) secOfDay = Number(secStr) % 86400;
+  else secOfDay = Number(BigInt(secStr) % 86400n);
+  if (neg && (secOfDay !== 0 || nanos !== 0)) {
+    // -5.3 s is 23:59:54.7 of the day before
+    if (nanos !== 0) {
+      nanos = 1_000_000_000 - nanos;
+      secOfDay += 1;
+    }
+    secOfDay = (86400 - secOfDay) % 86400;
+  }
   const pad = (n: number): string => String(n).padStart(2, "0");
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${frac.slice(0, 6)}`;
+  const h = Math.floor(secOfDay / 3600);
+  const m = Math.floor((secOfDay % 3600) / 60);
+  return `${pad(h)}:${pad(m)}:${pad(secOfDay % 60)}.${String(nanos).padStart(9, "0").slice(0, 6)}`;
 }
 
 function sources(list: readonly string[]): string {

@@ -78,6 +78,8 @@ export function expandKinds(values: string[]): Set<string> {
     if (!FILTER_KINDS.includes(k)) throw new Error(`unknown --type ${JSON.stringify(k)}; one of: ${FILTER_KINDS.join(", ")}`);
     for (const e of KIND_ALIASES[k] ?? [k]) out.add(e);
   }
+  // `--type ""` would otherwise be no filter at all, or (with -c) a filter that matches nothing
+  if (values.length > 0 && out.size === 0) throw new Error(`--type ${JSON.stringify(values.join(","))} names no kind; one of: ${FILTER_KINDS.join(", ")}`);
   return out;
 }
 
@@ -100,6 +102,7 @@ function mentionsGroup(f: DecodedFrame, group: string): boolean {
 type Writable = { write(s: string | Uint8Array): unknown; once?: (ev: "drain", cb: () => void) => unknown };
 
 const FLUSH_AT = 256 * 1024;
+const MAX_FAST_NS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
 const OUT_SIZE = 512 * 1024;
 
 export class FrameOutput {
@@ -186,7 +189,8 @@ export class FrameOutput {
     const s = this.summary;
     this.frameNo++;
     s.frames++;
-    if (this.fastOutput && frame.timestampNs >= 0n) {
+    // (the fast writers take seconds as a double: exact up to 2^53)
+    if (this.fastOutput && frame.timestampNs >= 0n && frame.timestampNs < MAX_FAST_NS) {
       const sec = frame.timestampNs / 1_000_000_000n;
       const nanos = Number(frame.timestampNs - sec * 1_000_000_000n);
       if (this.emitFast(frame.data, 0, frame.data.length, frame.wireLength, frame.linkType, Number(sec), nanos)) return;

@@ -20,7 +20,7 @@
  * ("default" when absent); it is opened on first use. A host with `"deaf": true` hears no IGMP (it never
  * answers a query); `crash` silences a host without a leave.
  */
-import { ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
+import { dottedQuadProblem, ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
 import type { EmulatedHostConfig, EmulatorOptions, HostOp } from "./emulator.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { IgmpVersion } from "./host.js";
@@ -47,6 +47,22 @@ const TOP_KEYS = new Set(["seed", "profile", "version", "mtu", "ppsLimit", "vlan
 const MAX_HOSTS = 1_000_000;
 
 type Json = unknown;
+
+/**
+ * A value from the file as it is shown in a message: JSON (so control characters come out escaped), cut
+ * to 60 characters; numbers JSON cannot hold (1e999 parses to Infinity) said in words, not as "null".
+ */
+function shown(v: Json): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? "not a number" : "a number too large to be finite";
+  if (v === undefined) return "nothing";
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The JSON path of a key: `$.name` for plain names, `$["odd key"]` (JSON-escaped) for the rest. */
+function keyPath(parent: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
 const isObj = (v: Json): v is Record<string, Json> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Validate a parsed scenario; throws HostError "bad-scenario" listing every problem. */
@@ -56,12 +72,12 @@ export function parseScenario(json: Json): Scenario {
     errs.push(`${path}: ${msg}`);
   };
   if (!isObj(json)) throw new HostError(HostErrorCode.badScenario, "a scenario must be a JSON object", undefined, ["$: not an object"]);
-  for (const k of Object.keys(json)) if (!TOP_KEYS.has(k)) bad(`$.${k}`, "unknown key");
+  for (const k of Object.keys(json)) if (!TOP_KEYS.has(k)) bad(keyPath("$", k), "unknown key");
 
   const int = (path: string, v: Json, min: number, max: number): number | undefined => {
     if (v === undefined) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      bad(path, `must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+      bad(path, `must be an integer in ${min}..${max}, got ${shown(v)}`);
       return undefined;
     }
     return v;
@@ -69,14 +85,19 @@ export function parseScenario(json: Json): Scenario {
   const version = (path: string, v: Json): IgmpVersion | undefined => {
     if (v === undefined) return undefined;
     if (v !== 1 && v !== 2 && v !== 3) {
-      bad(path, `must be 1, 2 or 3, got ${JSON.stringify(v)}`);
+      bad(path, `must be 1, 2 or 3, got ${shown(v)}`);
       return undefined;
     }
     return v;
   };
   const ip = (path: string, v: Json, what: "unicast" | "multicast"): string | undefined => {
     if (typeof v !== "string" || !isIPv4(v)) {
-      bad(path, `must be a dotted-quad IPv4 address, got ${JSON.stringify(v)}`);
+      bad(path, `must be a dotted-quad IPv4 address, got ${shown(v)}`);
+      return undefined;
+    }
+    const why = dottedQuadProblem(v);
+    if (why !== undefined) {
+      bad(path, `${JSON.stringify(v)} ${why}`);
       return undefined;
     }
     if (what === "multicast" && !isMulticast(v)) bad(path, `${v} is not a multicast address`);
@@ -88,7 +109,7 @@ export function parseScenario(json: Json): Scenario {
   let profile: "rfc" | "linux" | undefined;
   if (json.profile !== undefined) {
     if (json.profile === "rfc" || json.profile === "linux") profile = json.profile;
-    else bad("$.profile", `must be "rfc" or "linux", got ${JSON.stringify(json.profile)}`);
+    else bad("$.profile", `must be "rfc" or "linux", got ${shown(json.profile)}`);
   }
   const opts: EmulatorOptions & { hosts: EmulatedHostConfig[] } = { hosts: [] };
   const v = version("$.version", json.version);
@@ -125,7 +146,7 @@ export function parseScenario(json: Json): Scenario {
     json.hosts.forEach((h, i) => {
       const p = `$.hosts[${i}]`;
       if (!isObj(h)) return bad(p, "must be an object");
-      for (const k of Object.keys(h)) if (!["ip", "firstIp", "count", "mac", "name", "version", "deaf"].includes(k)) bad(`${p}.${k}`, "unknown key");
+      for (const k of Object.keys(h)) if (!["ip", "firstIp", "count", "mac", "name", "version", "deaf"].includes(k)) bad(keyPath(p, k), "unknown key");
       const hv = version(`${p}.version`, h.version);
       if (h.deaf !== undefined && typeof h.deaf !== "boolean") bad(`${p}.deaf`, "must be true or false");
       const deaf = h.deaf === true;
@@ -167,7 +188,7 @@ export function parseScenario(json: Json): Scenario {
     hosts.forEach((h, i) => {
       for (const key of new Set([h.ip, h.name ?? h.ip])) {
         const j = seen.get(key);
-        if (j !== undefined && j !== i) bad(hostPaths[i]!, `${key} is already used by ${hostPaths[j]}`);
+        if (j !== undefined && j !== i) bad(hostPaths[i]!, `${JSON.stringify(key)} is already used by ${hostPaths[j]}`);
         seen.set(key, i);
       }
     });
@@ -187,9 +208,9 @@ export function parseScenario(json: Json): Scenario {
       const p = `$.timeline[${i}]`;
       if (!isObj(e)) return bad(p, "must be an object");
       const allowed = new Set(["at", "host", "op", "group", "source", "sources", "mode", "socket"]);
-      for (const k of Object.keys(e)) if (!allowed.has(k)) bad(`${p}.${k}`, "unknown key");
+      for (const k of Object.keys(e)) if (!allowed.has(k)) bad(keyPath(p, k), "unknown key");
       let atMs = 0;
-      if (typeof e.at !== "number" || !Number.isFinite(e.at) || e.at < 0) bad(`${p}.at`, `must be a number of seconds >= 0, got ${JSON.stringify(e.at)}`);
+      if (typeof e.at !== "number" || !Number.isFinite(e.at) || e.at < 0) bad(`${p}.at`, `must be a number of seconds >= 0, got ${shown(e.at)}`);
       else atMs = Math.round(e.at * 1e6) / 1e3;
       const targets: number[] = [];
       const one = (hp: string, h: Json): void => {
@@ -208,7 +229,7 @@ export function parseScenario(json: Json): Scenario {
       else if (Array.isArray(e.host)) e.host.forEach((h, k) => one(`${p}.host[${k}]`, h));
       else one(`${p}.host`, e.host);
       if (typeof e.op !== "string" || !(OPS as readonly string[]).includes(e.op)) {
-        return bad(`${p}.op`, `must be one of ${OPS.join(", ")}; got ${JSON.stringify(e.op)}`);
+        return bad(`${p}.op`, `must be one of ${OPS.join(", ")}; got ${shown(e.op)}`);
       }
       let socket: string | undefined;
       if (e.socket !== undefined) {
@@ -232,7 +253,7 @@ export function parseScenario(json: Json): Scenario {
         for (const k of ["source", "sources", "mode"]) if (e[k] !== undefined) bad(`${p}.${k}`, `not used by ${op}`);
         timeline.push({ atMs, hosts: targets, op: withSocket({ op, group }), path: p });
       } else if (op === "setSourceFilter") {
-        if (e.mode !== "include" && e.mode !== "exclude") bad(`${p}.mode`, `must be "include" or "exclude", got ${JSON.stringify(e.mode)}`);
+        if (e.mode !== "include" && e.mode !== "exclude") bad(`${p}.mode`, `must be "include" or "exclude", got ${shown(e.mode)}`);
         const sources: string[] = [];
         if (!Array.isArray(e.sources)) bad(`${p}.sources`, "must be a list of source addresses");
         else e.sources.forEach((s, k) => {

@@ -36,6 +36,16 @@ export const PcapErrorCode = {
   linkTypeMismatch: "link-type-mismatch",
   /** A writer given a value the format cannot hold (negative timestamp, link type above 65535...). */
   badValue: "bad-value",
+  /**
+   * The file asks for more than the reader keeps (see the MAX_* limits of the reader): fatal for more
+   * interfaces in one section than it can hold, a warning when sections or interfaces are read but no
+   * longer described in the file info.
+   */
+  limitExceeded: "limit-exceeded",
+  /** gzip input that ends before its end (the frames before are kept); offsets are in the inflated bytes. */
+  truncatedGzip: "truncated-gzip",
+  /** gzip input that is not valid deflate data, or inflates beyond the decompression limit. */
+  badGzip: "bad-gzip",
 } as const;
 export type PcapErrorCode = (typeof PcapErrorCode)[keyof typeof PcapErrorCode];
 

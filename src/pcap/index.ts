@@ -3,7 +3,7 @@ export type { Frame } from "./frame.js";
 export { formatTimestamp } from "./frame.js";
 export { PcapError, PcapErrorCode, isPcapError } from "./errors.js";
 export type { PcapIssue } from "./errors.js";
-export { CaptureParser, parseCapture } from "./reader.js";
+export { CaptureParser, parseCapture, MAX_ERRORS_KEPT, MAX_INTERFACES_KEPT, MAX_INTERFACES_PER_SECTION, MAX_OPTION_STRING, MAX_SECTIONS_KEPT } from "./reader.js";
 export type {
   ByteOrder,
   CaptureInfo,

@@ -68,16 +68,16 @@ export interface InterfaceStatistics {
   timestampNs: bigint;
   startTimeNs?: bigint;
   endTimeNs?: bigint;
-  /** Packets received by the interface (`isb_ifrecv`). Counters are u64 in the file; exact to 2^53. */
-  ifRecv?: number;
+  /** Packets received by the interface (`isb_ifrecv`). Counters are u64 in the file, kept exact as bigint. */
+  ifRecv?: bigint;
   /** Packets dropped by the interface for lack of resources (`isb_ifdrop`). */
-  ifDrop?: number;
+  ifDrop?: bigint;
   /** Packets accepted by the capture filter (`isb_filteraccept`). */
-  filterAccept?: number;
+  filterAccept?: bigint;
   /** Packets dropped by the operating system (`isb_osdrop`). */
-  osDrop?: number;
+  osDrop?: bigint;
   /** Packets delivered to the user (`isb_usrdeliv`). */
-  usrDeliv?: number;
+  usrDeliv?: bigint;
 }
 
 /** A pcapng Interface Description Block, with what the reader learnt about it. */
@@ -120,7 +120,14 @@ export interface PcapngSectionInfo {
 
 export interface PcapngFileInfo {
   format: "pcapng";
+  /**
+   * The sections, at most {@link MAX_SECTIONS_KEPT}, describing at most {@link MAX_INTERFACES_KEPT}
+   * interfaces in all: later sections and interfaces are still read, but not described here (a
+   * `limit-exceeded` warning says so once).
+   */
   sections: PcapngSectionInfo[];
+  /** Sections read, described or not. */
+  sectionCount: number;
 }
 
 export type CaptureInfo = PcapFileInfo | PcapngFileInfo;
@@ -135,6 +142,21 @@ export type FrameVisitor = (
   seconds: number,
   nanos: number,
 ) => void;
+
+/**
+ * Bounds on what a parser keeps, whatever the file (draft-ietf-opsawg-pcapng puts no limit on sections,
+ * interfaces or option lengths; without these, a 146 kB gzip of 3 million IDBs took a gigabyte).
+ */
+/** Interfaces one section may declare; the IDB after the last one is a fatal `limit-exceeded` error. */
+export const MAX_INTERFACES_PER_SECTION = 65_536;
+/** Sections described in `info.sections`; later ones are read but not described. */
+export const MAX_SECTIONS_KEPT = 1024;
+/** Interfaces described in `info` over all sections; later ones are read but not described. */
+export const MAX_INTERFACES_KEPT = 65_536;
+/** Bytes kept of a string option (if_name, if_description, shb_hardware...); longer ones are cut, with "…". */
+export const MAX_OPTION_STRING = 256;
+/** Non-fatal errors kept in `errors` (all of them are counted in `errorCount` and given to `onError`). */
+export const MAX_ERRORS_KEPT = 1000;
 
 export interface CaptureParserOptions {
   /** Called, in file order, with every non-fatal error as it is found (they also go to `errors`). */
@@ -152,6 +174,7 @@ const enum Mode {
 const HEADER_SCRATCH = 32;
 const TWO_32 = 4294967296;
 const NS_PER_S = 1_000_000_000n;
+const MAX_SAFE_SECONDS = BigInt(Number.MAX_SAFE_INTEGER);
 const EMPTY = new Uint8Array(0);
 const textDecoder = new TextDecoder("utf-8", { fatal: false });
 
@@ -176,6 +199,8 @@ export class CaptureParser {
   fatal: PcapError | undefined;
   /** Frames handed out so far. */
   frameCount = 0;
+  /** Non-fatal errors found, also those past the {@link MAX_ERRORS_KEPT} kept in `errors`. */
+  errorCount = 0;
 
   private readonly onError: ((e: PcapError) => void) | undefined;
   private mode = Mode.Detect;
@@ -208,6 +233,10 @@ export class CaptureParser {
   private section: PcapngSectionInfo | undefined;
   /** Interfaces of the current section; a hole where an IDB was skipped, so later ids keep their meaning. */
   private ifaces: (IfaceState | undefined)[] = [];
+  /** Interfaces described in `info` so far (all sections). */
+  private ifacesKept = 0;
+  private warnedUnkept = false;
+  private warnedSnaplen = false;
 
   constructor(opts: CaptureParserOptions = {}) {
     this.onError = opts.onError;
@@ -246,9 +275,11 @@ export class CaptureParser {
    * allows (pcap records inside one chunk): `visit(bytes, start, end, wireLength, linkType, seconds, nanos)`,
    * where the frame is `bytes[start, end)`, valid only during the call, and its time is `seconds` since
    * the epoch plus `nanos` (0..999999999) as plain numbers. Errors, chunk boundaries and pcapng go through `next()`, so the result (frames,
-   * errors, `fatal`) is the same as calling `next()` until it returns undefined. Returns frames visited.
+   * errors, `fatal`) is the same as calling `next()` until it returns undefined. A frame whose time is not a
+   * whole number of seconds a double holds exactly (before 1970, or after 2^53 s: pcapng's if_tsoffset can
+   * say so) goes to `visitFrame` instead, when given. Returns frames visited.
    */
-  scan(visit: FrameVisitor): number {
+  scan(visit: FrameVisitor, visitFrame?: (f: Frame) => void): number {
     let n = 0;
     for (;;) {
       if (this.mode === Mode.Pcap && this.buf !== null && this.carryLen === 0 && this.fatal === undefined) {
@@ -278,7 +309,8 @@ export class CaptureParser {
       if (f === undefined) return n;
       const ts = f.timestampNs;
       const sec = ts / NS_PER_S;
-      visit(f.data, 0, f.data.length, f.wireLength, f.linkType, Number(sec), Number(ts - sec * NS_PER_S));
+      if (visitFrame !== undefined && (ts < 0n || sec > MAX_SAFE_SECONDS)) visitFrame(f);
+      else visit(f.data, 0, f.data.length, f.wireLength, f.linkType, Number(sec), Number(ts - sec * NS_PER_S));
       n++;
     }
   }
@@ -426,8 +458,10 @@ export class CaptureParser {
   }
 
   private warn(code: PcapErrorCode, offset: number, message: string, frame?: number): void {
+    this.errorCount++;
+    if (this.errors.length >= MAX_ERRORS_KEPT && this.onError === undefined) return;
     const e = new PcapError(code, offset, message, frame, false);
-    this.errors.push(e);
+    if (this.errors.length < MAX_ERRORS_KEPT) this.errors.push(e);
     this.onError?.(e);
   }
 
@@ -442,13 +476,19 @@ export class CaptureParser {
         const caplen = dv.getUint32(pos + PcapRecord.caplen, this.le);
         if (caplen > this.snapLimit) {
           const frame = this.frameCount + 1;
-          this.fail(
+          if (caplen > MAX_CAPLEN) {
+            this.fail(PcapErrorCode.badCaplen, offset, `packet record ${frame} at offset ${offset}: captured length ${caplen} exceeds the 262144-byte maximum`, frame);
+            return -1;
+          }
+          // tcpdump and Wireshark read such records (only libpcap's maximum is corruption); so do we,
+          // saying so once. From here on the fast path takes them too.
+          this.warn(
             PcapErrorCode.badCaplen,
             offset,
-            `packet record ${frame} at offset ${offset}: captured length ${caplen} exceeds ${this.snapLimit === MAX_CAPLEN ? "the 262144-byte maximum" : `the snapshot length ${this.snapLimit}`}`,
+            `packet record ${frame} at offset ${offset}: captured length ${caplen} exceeds the snapshot length ${this.snapLimit} of the file header; read anyway (later ones are not reported)`,
             frame,
           );
-          return -1;
+          this.snapLimit = MAX_CAPLEN;
         }
         return PcapRecord.length + caplen;
       }
@@ -597,14 +637,19 @@ export class CaptureParser {
         return this.badBody(offset, `captured length ${caplen} does not fit in a ${len}-byte block`);
       }
       const snap = iface.info.snaplen;
-      if (caplen > MAX_CAPLEN || (snap !== 0 && caplen > snap)) {
+      if (caplen > MAX_CAPLEN) {
+        this.warn(PcapErrorCode.badCaplen, offset, `packet block at offset ${offset}: captured length ${caplen} exceeds 262144; skipped`, this.frameCount + 1);
+        return null;
+      }
+      if (snap !== 0 && caplen > snap && !this.warnedSnaplen) {
+        // Read, as Wireshark reads it, so that frame numbers stay Wireshark's; said once per file.
+        this.warnedSnaplen = true;
         this.warn(
           PcapErrorCode.badCaplen,
           offset,
-          `packet block at offset ${offset}: captured length ${caplen} exceeds ${caplen > MAX_CAPLEN ? "262144" : `snaplen ${snap}`}; skipped`,
+          `packet block at offset ${offset}: captured length ${caplen} exceeds the interface's snaplen ${snap}; read anyway (later ones are not reported)`,
           this.frameCount + 1,
         );
-        return null;
       }
       const start = pos + PcapngEpb.data;
       this.frameCount++;
@@ -704,9 +749,14 @@ export class CaptureParser {
       else if (code === PcapngOption.shbUserAppl) section.userAppl = str(dv, vpos, vlen);
     });
     const info = this.info;
-    if (info === undefined || info.format !== "pcapng") this.info = { format: "pcapng", sections: [section] };
-    else info.sections.push(section);
+    if (info === undefined || info.format !== "pcapng") this.info = { format: "pcapng", sections: [section], sectionCount: 1 };
+    else {
+      info.sectionCount++;
+      if (info.sections.length < MAX_SECTIONS_KEPT) info.sections.push(section);
+      else this.unkept(offset, `more than ${MAX_SECTIONS_KEPT} sections`);
+    }
     this.section = section;
+    // The previous section's interfaces are freed here (those described in info stay there).
     this.ifaces = [];
   }
 
@@ -714,6 +764,14 @@ export class CaptureParser {
     const le = this.le;
     const section = this.section;
     if (section === undefined) return;
+    if (this.ifaces.length >= MAX_INTERFACES_PER_SECTION) {
+      this.fail(
+        PcapErrorCode.limitExceeded,
+        offset,
+        `interface description block at offset ${offset}: more than ${MAX_INTERFACES_PER_SECTION} interfaces in one section (igmpkit's limit)`,
+      );
+      return;
+    }
     if (len < PcapngIdb.options + 4) {
       this.ifaces.push(undefined);
       this.badBody(offset, "interface description block too short");
@@ -765,7 +823,19 @@ export class CaptureParser {
       lastHigh: -1,
       lastHighNs: 0n,
     });
-    section.interfaces.push(info);
+    const info_ = this.info;
+    const described = info_ !== undefined && info_.format === "pcapng" && info_.sections[info_.sections.length - 1] === section;
+    if (described && this.ifacesKept < MAX_INTERFACES_KEPT) {
+      section.interfaces.push(info);
+      this.ifacesKept++;
+    } else if (described) this.unkept(offset, `more than ${MAX_INTERFACES_KEPT} interfaces in all`);
+  }
+
+  /** Say once that the file describes more than `info` keeps (reading goes on). */
+  private unkept(offset: number, what: string): void {
+    if (this.warnedUnkept) return;
+    this.warnedUnkept = true;
+    this.warn(PcapErrorCode.limitExceeded, offset, `block at offset ${offset}: ${what}; read, but not described in the file info from here on`);
   }
 
   private interfaceStatistics(dv: DataView, pos: number, len: number, offset: number): void {
@@ -793,7 +863,7 @@ export class CaptureParser {
         else stats.endTimeNs = t;
         return true;
       }
-      const v = Number(dv.getBigUint64(vpos, le));
+      const v = dv.getBigUint64(vpos, le);
       if (code === PcapngOption.isbIfRecv) stats.ifRecv = v;
       else if (code === PcapngOption.isbIfDrop) stats.ifDrop = v;
       else if (code === PcapngOption.isbFilterAccept) stats.filterAccept = v;
@@ -833,10 +903,12 @@ export class CaptureParser {
   }
 }
 
+/** A string option, at most {@link MAX_OPTION_STRING} bytes of it (cut ones end in "…"). */
 function str(dv: DataView, pos: number, len: number): string {
   let n = len;
   // Some writers include the terminating NUL in the option length.
   while (n > 0 && dv.getUint8(pos + n - 1) === 0) n--;
+  if (n > MAX_OPTION_STRING) return `${textDecoder.decode(new Uint8Array(dv.buffer, dv.byteOffset + pos, MAX_OPTION_STRING))}…`;
   return textDecoder.decode(new Uint8Array(dv.buffer, dv.byteOffset + pos, n));
 }
 

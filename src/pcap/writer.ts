@@ -21,6 +21,10 @@ import {
 } from "./format.js";
 import type { ByteOrder, InterfaceStatistics } from "./reader.js";
 
+type Counter = "ifRecv" | "ifDrop" | "filterAccept" | "osDrop" | "usrDeliv";
+/** What {@link PcapngWriter.statistics} takes: the reader's counters, as bigint or (below 2^53) number. */
+export type InterfaceStatisticsInput = Omit<InterfaceStatistics, Counter> & { [K in Counter]?: bigint | number };
+
 /** The fields of a Frame a writer needs. */
 export type WritableFrame = Pick<Frame, "timestampNs" | "wireLength" | "data"> & Partial<Pick<Frame, "linkType" | "interfaceId">>;
 
@@ -327,7 +331,7 @@ export class PcapngWriter {
   }
 
   /** An Interface Statistics Block (drop counters...) for interface `id`. */
-  statistics(id: number, stats: InterfaceStatistics): Uint8Array {
+  statistics(id: number, stats: InterfaceStatisticsInput): Uint8Array {
     if (this.ifaces[id] === undefined) throw new PcapError(PcapErrorCode.unknownInterface, -1, `interface ${id} was never declared`);
     const le = this.le;
     const opts = new OptionList();
@@ -340,7 +344,7 @@ export class PcapngWriter {
       dv.setUint32(4, Number(u & 0xffffffffn), le);
       opts.add(code, v);
     };
-    const counter = (code: number, n: number | undefined) => {
+    const counter = (code: number, n: number | bigint | undefined) => {
       if (n === undefined) return;
       const v = new Uint8Array(8);
       new DataView(v.buffer).setBigUint64(0, BigInt(n), le);

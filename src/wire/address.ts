@@ -63,3 +63,14 @@ export const IGMP_ADDRESSES = {
   allIgmpv3Routers: "224.0.0.22",
   any: "0.0.0.0",
 } as const;
+
+/**
+ * Why a typed address (an option, a scenario entry) is not a canonical dotted quad, or undefined when it
+ * is one. Leading zeros are refused rather than read: `010` is 8 to inet_aton and 10 elsewhere, and the
+ * JSON model never writes them, so a filter spelled with them would silently match nothing.
+ */
+export function dottedQuadProblem(addr: string): string | undefined {
+  if (!isIPv4(addr)) return "is not an IPv4 address (a dotted quad such as 239.1.2.3)";
+  if (/(^|\.)0\d/.test(addr)) return `has a leading zero in an octet; write ${addr.split(".").map(Number).join(".")}`;
+  return undefined;
+}

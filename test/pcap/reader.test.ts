@@ -120,9 +120,15 @@ describe("pcap: corruption", () => {
     }
   });
 
-  it("caplen above the snaplen is bad-caplen; a zero snaplen means 262144", () => {
-    const over = parseIn(concat(pcapHeader({ le: false, snaplen: 64 }), pcapRecord(false, T0, 0, payload(65))));
-    expect(over.fatal).toMatchObject({ code: "bad-caplen", offset: 24, frame: 1 });
+  it("caplen above the header's snaplen is read with one warning, as tcpdump and tshark do; above 262144 it is fatal; a zero snaplen means 262144", () => {
+    const over = parseIn(concat(pcapHeader({ le: false, snaplen: 64 }), pcapRecord(false, T0, 0, payload(65)), pcapRecord(false, T0, 0, payload(70))));
+    expect(over.fatal).toBeUndefined();
+    expect(over.frames.map((f) => f.data.length)).toEqual([65, 70]);
+    expect(over.errors).toHaveLength(1);
+    expect(over.errors[0]).toMatchObject({ code: "bad-caplen", offset: 24, frame: 1, fatal: false });
+    const huge = parseIn(concat(pcapHeader({ le: false, snaplen: 64 }), pcapRecord(false, T0, 0, payload(10)), pcapRecord(false, T0, 0, payload(10), 10, 262145)));
+    expect(huge.frames).toHaveLength(1);
+    expect(huge.fatal).toMatchObject({ code: "bad-caplen", offset: 24 + 26, frame: 2 });
     const zero = parseIn(concat(pcapHeader({ le: true, snaplen: 0 }), pcapRecord(true, T0, 0, payload(1500))));
     expect(zero.fatal).toBeUndefined();
     expect(zero.frames.length).toBe(1);
@@ -130,7 +136,7 @@ describe("pcap: corruption", () => {
 
   it("nothing after a fatal error", () => {
     const p = new CaptureParser();
-    p.push(concat(pcapHeader({ le: true, snaplen: 10 }), pcapRecord(true, T0, 0, payload(11))));
+    p.push(concat(pcapHeader({ le: true, snaplen: 10 }), pcapRecord(true, T0, 0, payload(11), 11, 300_000)));
     expect(p.next()).toBeUndefined();
     expect(p.fatal?.code).toBe("bad-caplen");
     p.push(pcapRecord(true, T0, 0, payload(5)));
@@ -262,13 +268,13 @@ describe("pcapng", () => {
       timestampNs: 1_700_000_110_000_000_000n,
       startTimeNs: 1_700_000_100_000_000_000n,
       endTimeNs: 1_700_000_110_000_000_000n,
-      ifRecv: 1000,
-      ifDrop: 7,
-      filterAccept: 900,
-      osDrop: 3,
-      usrDeliv: 890,
+      ifRecv: 1000n,
+      ifDrop: 7n,
+      filterAccept: 900n,
+      osDrop: 3n,
+      usrDeliv: 890n,
     });
-    expect(b!.interfaces[0]!.stats).toEqual({ timestampNs: 1_700_000_000_000_000_000n, ifDrop: 42, osDrop: 0x1_0000_0001 });
+    expect(b!.interfaces[0]!.stats).toEqual({ timestampNs: 1_700_000_000_000_000_000n, ifDrop: 42n, osDrop: 0x1_0000_0001n });
     expect(r.parser.linkTypes().sort((x, y) => x - y)).toEqual([1, 101, 113]);
     expect(r.parser.frameCount).toBe(8);
   });
@@ -398,14 +404,14 @@ describe("pcapng", () => {
       idb(le, 1, 16),
       epb(le, 3, 1n, payload(4)), // interface 3 not declared
       lying,
-      epb(le, 0, 1n, payload(20)), // caplen 20 > snaplen 16
+      epb(le, 0, 1n, payload(20)), // caplen 20 > snaplen 16: read, with a warning (as Wireshark reads it)
       spb(le, 60, payload(12)), // caplen = min(60, 16) = 16 > 12 bytes in the block
       block(le, 1, (b) => b.u16(1)), // IDB too short
       epb(le, 0, 2n, payload(16)),
     );
     const r = parseIn(bytes);
     expect(r.fatal).toBeUndefined();
-    expect(r.frames.map((f) => f.data.length)).toEqual([16]);
+    expect(r.frames.map((f) => f.data.length)).toEqual([20, 16]);
     expect(r.errors.map((e) => e.code)).toEqual(["unknown-interface", "unknown-interface", "bad-block-body", "bad-caplen", "bad-block-body", "bad-block-body"]);
     expect(r.errors.every((e) => !e.fatal && isPcapError(e))).toBe(true);
   });

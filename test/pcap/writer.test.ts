@@ -105,10 +105,10 @@ describe("PcapngWriter round trip", () => {
         expect(s.interfaces[0]!.stats).toEqual({
           timestampNs: 1_700_000_003_000_000_000n,
           startTimeNs: 1_700_000_000_000_000_000n,
-          ifRecv: 10,
-          ifDrop: 2,
-          osDrop: 1,
-          usrDeliv: 4,
+          ifRecv: 10n,
+          ifDrop: 2n,
+          osDrop: 1n,
+          usrDeliv: 4n,
         });
         for (const f of [...frames, cooked]) expectContract(w, f);
       });
