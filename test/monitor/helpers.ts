@@ -1,5 +1,5 @@
 /** Crafted frames for monitor and lint tests: wire builders → Ethernet bytes → the decoded JSON model. */
-import { decodeFrame, encodeIgmpFrame, type DecodedFrame, type IgmpFrameInit, type IgmpMessageInit } from "../../src/wire/index.js";
+import { decodeFrame, encodeIgmpFrame, formatTimestamp, type DecodedFrame, type IgmpFrameInit, type IgmpMessageInit } from "../../src/wire/index.js";
 
 export interface At {
   /** Seconds on the capture clock. */
@@ -40,4 +40,9 @@ export function frames(list: At[]): DecodedFrame[] {
 /** Milliseconds on the same clock as {@link frames}. */
 export function ms(t: number): number {
   return 1_700_000_000_000 + t * 1000;
+}
+
+/** The output time form ("seconds.nanoseconds", as decode prints `time`) of `t` seconds on the same clock. */
+export function tx(t: number): string {
+  return formatTimestamp(timestampNs(t));
 }
