@@ -292,9 +292,11 @@ export class MembershipMessage {
       default:
         return (this.status = MessageStatus.ignored);
     }
-    // Anything the decoder could not read to its end is not applied as if it were good.
-    if (f.errors.some((e) => e.code !== "bad-ip-checksum")) return (this.status = MessageStatus.malformed);
-    if (m.checksumValid !== true || f.errors.length > 0) return (this.status = MessageStatus.badChecksum);
+    // Anything the decoder could not read to its end is not applied as if it were good. (A query of 9 to
+    // 11 bytes is not malformed but invalid, RFC 9776 §7.1: version 0, which the state ignores.)
+    const invalidQuery = m.kind === "query" && m.version === null;
+    if (f.errors.some((e) => e.code !== "bad-ip-checksum" && !(invalidQuery && e.code === "bad-length"))) return (this.status = MessageStatus.malformed);
+    if (m.checksumValid !== true || f.errors.some((e) => e.code === "bad-ip-checksum")) return (this.status = MessageStatus.badChecksum);
     return (this.status = MessageStatus.ok);
   }
 }

@@ -11,6 +11,8 @@ export interface At {
   igmp?: IgmpFrameInit["igmp"];
   /** 802.1Q/802.1ad tags, outer first. */
   vlan?: number[];
+  /** Change the encoded Ethernet frame (to craft what no encoder writes); `ip` and `igmp` are the offsets. */
+  patch?: (bytes: Uint8Array, at: { ip: number; igmp: number }) => void;
 }
 
 function macFor(ip: string): string {
@@ -25,7 +27,12 @@ export function frameBytes(a: At): Uint8Array {
   if (a.ip !== undefined) init.ip = a.ip;
   if (a.igmp !== undefined) init.igmp = a.igmp;
   if (a.vlan !== undefined) init.vlan = a.vlan;
-  return encodeIgmpFrame(init);
+  const bytes = encodeIgmpFrame(init);
+  if (a.patch) {
+    const ip = 14 + 4 * (a.vlan?.length ?? 0);
+    a.patch(bytes, { ip, igmp: ip + (bytes[ip]! & 15) * 4 });
+  }
+  return bytes;
 }
 
 export function timestampNs(t: number): bigint {
