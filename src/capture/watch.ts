@@ -9,7 +9,7 @@
 import { openLiveCapture, type LiveCaptureOptions } from "./live.js";
 import type { Frame } from "../pcap/frame.js";
 import { decodeFrame, type DecodedFrame } from "../wire/index.js";
-import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 
 /** Where the live driver gets the time and its timers. Tests pass a virtual one. */
 export interface MonitorClock {
@@ -115,7 +115,7 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
     for await (const f of frames) {
       n++;
       const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
-      if (opts.accept === undefined || opts.accept(decoded)) deliver(state.receive(decoded, frameTimeMs(decoded.time)));
+      if (opts.accept === undefined || opts.accept(decoded)) deliver(state.receive(decoded));
       armSoon();
       opts.onFrame?.(n);
     }

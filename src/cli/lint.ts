@@ -3,7 +3,8 @@ import { Command, Option } from "commander";
 import { createRequire } from "node:module";
 import { isPcapError } from "../pcap/index.js";
 import { decodeCapture } from "../capture/read.js";
-import { findingsToSarif, formatFindingsText, hasFindingsAtOrAbove, Linter, type Finding, type Severity } from "../monitor/lint.js";
+import { hasFindingsAtOrAbove, Linter, type Finding, type Severity } from "../monitor/lint.js";
+import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
 

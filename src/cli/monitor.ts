@@ -10,7 +10,7 @@ import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOpti
 import { isPcapError } from "../pcap/index.js";
 import { decodeCapture } from "../capture/read.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
-import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import type { DecodedFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import type { RegisterCommand } from "./commands.js";
@@ -70,8 +70,8 @@ function isoTime(ms: number): string {
 
 /** One event as a line of text. */
 export function formatEvent(e: MonitorEvent): string {
-  const at = `${isoTime(e.timeMs)}${e.frame !== null ? ` #${e.frame}` : ""}`;
-  const { type, timeMs: _t, frame: _f, ...rest } = e;
+  const at = `${isoTime(frameTimeMs(e.time))}${e.frame !== null ? ` #${e.frame}` : ""}`;
+  const { type, time: _t, frame: _f, ...rest } = e;
   const detail = Object.entries(rest)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? `{${v.join(",")}}` : String(v)}`)
     .join(" ");

@@ -1,111 +1,36 @@
 /**
- * Conformance checks over a stream of decoded frames: what a careful engineer reading the capture against
+ * Conformance checks over a stream of frames: what a careful engineer reading the capture against
  * RFC 2236, RFC 9776 and RFC 4604 would point out. Sans-IO: frames in (with their capture times), findings out.
  *
  * Each finding names a stable rule id, a severity, the frames involved, the RFC section and one line of
  * explanation. Per-frame findings with the same rule and explanation are merged into one finding listing
- * every frame.
+ * every frame. The rule catalog is in rules.ts; rendering (text, SARIF) is the CLI's (src/cli/lint-format.ts).
+ *
+ * Two ways in, one engine: {@link Linter.push} takes a decoded frame (the library path), and
+ * {@link Linter.pushBytes} takes a frame's bytes (the CLI's hot path): a checked `FrameView` vouches for the
+ * common well-formed, conforming frame, which then costs no decoding and no allocation; any frame the view
+ * cannot vouch for, or that a per-frame rule would flag, is decoded and judged exactly as `push` does.
+ *
+ * Time: the rules run on the capture's clock, which never goes backwards. A frame stamped earlier than one
+ * before it is judged at the latest time seen (so no timer runs backwards and no delay is negative) and
+ * listed in one `timestamps-out-of-order` finding with the largest step back.
  */
-import {
-  destinationFor,
-  IGMP_ADDRESSES,
-  ipv4ToNumber,
-  isLinkLocalMulticast,
-  isSsm,
-  type DecodedFrame,
-  type IgmpMessage,
-} from "../wire/index.js";
-import { frameTimeMs, MonitorState } from "./state.js";
+import { decodeFrame, destinationFor, FrameView, IGMP_ADDRESSES, isSsm, numberToIPv4, ViewStatus, type DecodedFrame, type IgmpMessage } from "../wire/index.js";
+import { ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { LINT_RULES, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
+import { MonitorState, type MonitorEvent } from "./state.js";
 
-export type Severity = "error" | "warning" | "info";
-
-/** Rank for `--fail-on`: a finding counts when its rank is at least the threshold's. */
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = Object.freeze({ info: 0, warning: 1, error: 2 });
-
-export interface LintRule {
-  id: string;
-  severity: Severity;
-  /** RFC and section(s). */
-  rfc: string;
-  /** One-line statement of what the rule checks. */
-  summary: string;
-}
-
-function rule(id: string, severity: Severity, rfc: string, summary: string): LintRule {
-  return { id, severity, rfc, summary };
-}
-
-/** Every rule, by stable id. */
-export const LINT_RULES = Object.freeze({
-  igmpChecksum: rule("igmp-checksum", "error", "RFC 2236 §2.3, RFC 9776 §4.1.2", "The IGMP checksum must verify; routers and hosts drop the message."),
-  ipChecksum: rule("ip-checksum", "error", "RFC 791 §3.1", "The IPv4 header checksum must verify; the packet is dropped before IGMP sees it."),
-  ttlNot1: rule("ttl-not-1", "error", "RFC 2236 §2, RFC 9776 §4", "IGMP messages are sent with IP TTL 1."),
-  routerAlertMissing: rule("router-alert-missing", "warning", "RFC 2236 §2, RFC 9776 §4", "IGMPv2/v3 messages carry the IP Router Alert option."),
-  tosNot0xc0: rule("tos-not-0xc0", "info", "RFC 9776 §4", "IGMP messages are sent with IP precedence Internetwork Control (TOS 0xc0)."),
-  wrongDestination: rule(
-    "wrong-destination",
-    "error",
-    "RFC 2236 §9, RFC 9776 §4.1.12, §4.2.14",
-    "Reports and leaves have a fixed destination (v1/v2 report: the group; leave: 224.0.0.2; v3 report: 224.0.0.22); snooping switches and routers act on it.",
-  ),
-  queryDestination: rule(
-    "query-destination",
-    "warning",
-    "RFC 2236 §9, RFC 9776 §4.1.12",
-    "A general query goes to 224.0.0.1 and a specific query to its group; hosts must still accept a query to any of their addresses (the Linux bridge sends specific queries to 224.0.0.1).",
-  ),
-  queryInvalidLength: rule("query-invalid-length", "error", "RFC 9776 §7.1", "A query of 9 to 11 bytes is neither v2 (8) nor v3 (12 or more) and must be ignored."),
-  generalQueryWithSources: rule("general-query-with-sources", "error", "RFC 9776 §4.1.9", "A general query has no sources; Linux drops one that has."),
-  reportAllSystems: rule("report-all-systems", "error", "RFC 2236 §6, RFC 9776 §5", "No host reports membership of 224.0.0.1 (all-systems)."),
-  lateReport: rule("late-report", "warning", "RFC 2236 §3, RFC 9776 §5.2", "A host answers a query within the query's Max Resp Time."),
-  stateChangeNotRepeated: rule("state-change-not-repeated", "warning", "RFC 9776 §5.1", "A State-Change Report is sent Robustness Variable times in all."),
-  leaveNotLastReporter: rule(
-    "leave-not-last-reporter",
-    "warning",
-    "RFC 2236 §3, §6",
-    "An IGMPv2 host sends a Leave when it was the last host to report the group; this one keeps sending leaves for groups others reported last.",
-  ),
-  recordAuxData: rule("record-aux-data", "error", "RFC 9776 §4.2.6", "IGMPv3 hosts must not put auxiliary data in group records."),
-  ssmExcludeRecord: rule("ssm-exclude-record", "error", "RFC 4604 §2.2.1, §2.2.3", "Hosts must not send IS_EX or TO_EX records for SSM groups (232/8); routers ignore them."),
-  querierNotLowest: rule(
-    "querier-not-lowest",
-    "warning",
-    "RFC 2236 §3, RFC 9776 §6.6.2",
-    "The router with the lowest address is querier; a higher-address router that hears its query stops querying.",
-  ),
-  duplicateQuerier: rule(
-    "duplicate-querier",
-    "error",
-    "RFC 2236 §3, RFC 9776 §6.6.2",
-    "Two routers kept sending general queries at once for longer than the Other Querier Present Interval.",
-  ),
-  querierConfigMismatch: rule(
-    "querier-config-mismatch",
-    "warning",
-    "RFC 9776 §4.1.6, §4.1.7, §8.1",
-    "Queriers on one LAN advertise the same Robustness Variable and Query Interval.",
-  ),
-  querierVersionMismatch: rule("querier-version-mismatch", "warning", "RFC 9776 §7.3.1", "Every querier on a LAN runs the same IGMP version."),
-  oldVersionReport: rule(
-    "old-version-report",
-    "warning",
-    "RFC 9776 §7.3.2",
-    "IGMPv1/v2 reports on an IGMPv3 LAN force the router into older-version compatibility for the group.",
-  ),
-} satisfies Record<string, LintRule>);
-
-export type LintRuleId = (typeof LINT_RULES)[keyof typeof LINT_RULES]["id"];
-
-/** Rules by id. */
-export const LINT_RULES_BY_ID: ReadonlyMap<string, LintRule> = new Map(Object.values(LINT_RULES).map((r) => [r.id, r]));
+export * from "./rules.js";
 
 /** One conformance finding. JSON-ready. */
 export interface Finding {
   rule: LintRuleId;
   severity: Severity;
   rfc: string;
-  /** Frame numbers (1-based, in capture order) the finding is about. */
+  /** Frame numbers (1-based, in capture order) the finding is about (the first {@link MAX_FINDING_FRAMES}). */
   frames: number[];
+  /** How many frames the finding is about, when more than `frames` lists. */
+  frameCount?: number;
   message: string;
   /** The IPv4 source the finding is about, where there is one. */
   source?: string;
@@ -115,63 +40,77 @@ export interface Finding {
   file?: string;
 }
 
+/** A finding lists at most this many frames (and counts the rest in `frameCount`): memory stays bounded. */
+export const MAX_FINDING_FRAMES = 1000;
+
 export interface LintOptions {
   /** Extra time allowed after Max Resp Time before a report is late, ms (capture timestamps jitter). Default 100. */
   lateGraceMs?: number;
   /** Unsolicited Report Interval for IGMPv3 state changes, seconds (RFC 9776 §8.11). Default 1. */
   unsolicitedReportInterval?: number;
-  /** A higher-address querier may still send a query this long after the lower one's, ms (races). Default 1000. */
+  /** A higher-address querier may still send a query this long after it first hears the lower one's, ms (races). Default 1000. */
   querierGraceMs?: number;
   /** Leaves without having reported last before `leave-not-last-reporter` fires. Default 2. */
   leaveThreshold?: number;
 }
 
+/** What a {@link LanCheck} sees of its LAN (one VLAN of the capture). */
+export interface LanContext {
+  readonly options: Readonly<Required<LintOptions>>;
+  /** The router's view of the LAN: after the message in `after`, before it in `before`. */
+  readonly state: MonitorState;
+  /** Add `frame` to the finding with this rule and message (created on first use; per-frame findings merge). */
+  note(rule: LintRule, frame: number, message: string, source?: string): void;
+  /** A finding of its own. */
+  report(rule: LintRule, frames: number[], message: string, source?: string): void;
+}
+
+/**
+ * A stateful rule's check, one instance per LAN. It sees every membership message a router would take
+ * (well-formed, checksums verified), in capture order, on the capture's clock (`m.timeMs`, never going
+ * backwards). Addresses in `m` are 32-bit numbers (`numberToIPv4` for messages). Keep per-frame work
+ * independent of the number of groups: maps keyed by address, deadlines in order, no scans.
+ */
+export interface LanCheck {
+  /** Before the router state applies `m` (e.g. who was querier when a query came). */
+  before?(m: MembershipMessage, lan: LanContext): void;
+  /** After: `events` are what `m` changed (timer expiries due before it come first). */
+  after?(m: MembershipMessage, events: readonly MonitorEvent[], lan: LanContext): void;
+  /** The capture ended; `endMs` is the LAN's latest time. */
+  finish?(endMs: number, lan: LanContext): void;
+}
+
+/** Makes one {@link LanCheck} per LAN. */
+export type LanCheckFactory = (options: Readonly<Required<LintOptions>>) => LanCheck;
+
+/** The stateful checks every {@link Linter} runs besides the built-in ones: add a new rule's check here. */
+export const LAN_CHECKS: readonly LanCheckFactory[] = [];
+
+function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
+  return Object.freeze({
+    lateGraceMs: options.lateGraceMs ?? 100,
+    unsolicitedReportInterval: options.unsolicitedReportInterval ?? 1,
+    querierGraceMs: options.querierGraceMs ?? 1000,
+    leaveThreshold: options.leaveThreshold ?? 2,
+  });
+}
+
 const MEMBERSHIP_KINDS = new Set(["query", "v1-report", "v2-report", "leave", "v3-report"]);
-
-type Query = Extract<IgmpMessage, { kind: "query" }>;
-
-interface OpenQuery {
-  frame: number;
-  tMs: number;
-  deadlineMs: number;
-  answered: Set<string>;
-}
-
-interface QuerierSeen {
-  version: 1 | 2 | 3;
-  lastMs: number;
-  qrv: number | null;
-  qqi: number | null;
-  frame: number;
-}
-
-interface Contention {
-  lower: string;
-  higher: string;
-  firstMs: number;
-  lastMs: number;
-  frames: number[];
-}
-
-interface PendingChange {
-  key: string;
-  firstMs: number;
-  count: number;
-  frames: number[];
-  robustness: number;
-  desc: string;
-}
-
-function cmp(a: string, b: string): number {
-  return ipv4ToNumber(a) - ipv4ToNumber(b);
-}
+const ALL_ROUTERS_N = 0xe0000002;
+const ALL_V3_ROUTERS_N = 0xe0000016;
 
 function fmtS(ms: number): string {
   return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")} s`;
 }
 
+/** The exact nanosecond timestamp of a frame, for decoding it when the view cannot vouch for it. */
+function timestampNs(seconds: number, nanos: number): bigint {
+  return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+}
+
 /**
- * Streaming linter: {@link Linter.push} each decoded frame in capture order, then {@link Linter.finish}.
+ * Streaming linter: {@link Linter.push} (or {@link Linter.pushBytes}) each frame in capture order, then
+ * {@link Linter.finish}. Memory grows with the LAN's state (groups, hosts, queriers), not with the frames.
  *
  * Each VLAN (each 802.1Q/802.1ad tag path, and the untagged frames) is its own LAN with its own querier
  * and members: a trunk capture is judged per VLAN, and its findings say which VLAN (`vlan`, and the
@@ -179,18 +118,84 @@ function fmtS(ms: number): string {
  */
 export class Linter {
   private readonly lans = new Map<string, LanLinter>();
+  private readonly opts: Readonly<Required<LintOptions>>;
+  private readonly view = new FrameView();
+  private readonly msg = new MembershipMessage();
+  private latestMs = Number.NEGATIVE_INFINITY;
+  private latestFrame = 0;
+  private readonly outOfOrder: number[] = [];
+  private outOfOrderCount = 0;
+  private maxStepBackMs = 0;
+  /** Frames taken so far (IGMP or not). */
+  frames = 0;
 
-  constructor(private readonly options: LintOptions = {}) {}
+  constructor(
+    options: LintOptions = {},
+    private readonly checks: readonly LanCheckFactory[] = LAN_CHECKS,
+  ) {
+    this.opts = resolveOptions(options);
+  }
 
-  /** Check one frame (frames without IGMP are ignored). */
-  push(f: DecodedFrame): void {
-    const key = f.vlan.join(".");
+  private lan(key: string): LanLinter {
     let lan = this.lans.get(key);
     if (lan === undefined) {
-      lan = new LanLinter(this.options);
+      lan = new LanLinter(this.opts, this.checks);
       this.lans.set(key, lan);
     }
-    lan.push(f);
+    return lan;
+  }
+
+  /** The capture's clock never goes backwards: an earlier stamp is noted and taken at the latest time. */
+  private clock(frame: number, t: number): number {
+    if (t >= this.latestMs) {
+      this.latestMs = t;
+      this.latestFrame = frame;
+      return t;
+    }
+    this.outOfOrderCount++;
+    if (this.outOfOrder.length < MAX_FINDING_FRAMES) {
+      if (this.outOfOrder.length === 0 || this.outOfOrder.at(-1) !== this.latestFrame) this.outOfOrder.push(this.latestFrame);
+      this.outOfOrder.push(frame);
+    }
+    if (this.latestMs - t > this.maxStepBackMs) this.maxStepBackMs = this.latestMs - t;
+    return this.latestMs;
+  }
+
+  /** Check one decoded frame (frames without IGMP are ignored). */
+  push(f: DecodedFrame): void {
+    this.frames++;
+    const m = this.msg;
+    m.fromDecoded(f);
+    m.timeMs = this.clock(f.frame, m.timeMs);
+    if (m.status === MessageStatus.ignored) return;
+    this.lan(m.vlan).pushDecoded(f, m);
+  }
+
+  /**
+   * Check one frame from its bytes, `bytes[start, end)`, frame number `frame`, captured at `seconds` +
+   * `nanos` (what `readCaptureFile().scan` gives). Same findings as {@link push} of the decoded frame.
+   */
+  pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
+    const st = this.view.wrap(bytes, linkType, start, end);
+    if (st === ViewStatus.notIgmp || st === ViewStatus.unsupportedLink) {
+      this.frames++;
+      return;
+    }
+    const m = this.msg;
+    const ms = m.fromView(this.view, frame, seconds, nanos);
+    if (ms === MessageStatus.ignored) {
+      this.frames++;
+      this.clock(frame, m.timeMs);
+      return;
+    }
+    if (ms !== MessageStatus.ok || !conforms(m)) {
+      // The rare frame a per-frame rule may flag, or that the view could not vouch for: the full decode.
+      this.push(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: timestampNs(seconds, nanos) }, frame));
+      return;
+    }
+    this.frames++;
+    m.timeMs = this.clock(frame, m.timeMs);
+    this.lan(m.vlan).take(m);
   }
 
   /** All findings, ordered by their first frame then rule id. */
@@ -199,71 +204,180 @@ export class Linter {
     for (const [key, lan] of this.lans) {
       for (const f of lan.finish()) all.push(key === "" ? f : { ...f, message: `${f.message} on VLAN ${key}`, vlan: key.split(".").map(Number) });
     }
+    if (this.outOfOrderCount > 0) {
+      const r = LINT_RULES.timestampsOutOfOrder;
+      const n = this.outOfOrderCount;
+      const f: Finding = {
+        rule: r.id,
+        severity: r.severity,
+        rfc: r.rfc,
+        frames: [...this.outOfOrder],
+        message: `${n} frame${n === 1 ? " is" : "s are"} stamped earlier than a frame before ${n === 1 ? "it" : "them"} (up to ${fmtS(this.maxStepBackMs)} back); ${n === 1 ? "it was" : "they were"} judged at the latest time seen`,
+      };
+      if (this.outOfOrder.length >= MAX_FINDING_FRAMES) f.frameCount = n;
+      all.push(f);
+    }
     return all.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
   }
 }
 
+/**
+ * True when no per-frame rule can flag `m` (a well-formed message whose checksums verify): TTL 1, TOS 0xc0,
+ * Router Alert (v2/v3), the right destination, no sources in a general query, no 224.0.0.1 report, no
+ * aux data, no exclude record for an SSM group. Anything else goes the decoded way.
+ */
+function conforms(m: MembershipMessage): boolean {
+  if (m.ttl !== 1 || m.tos !== 0xc0 || (!m.routerAlert && m.version !== 1)) return false;
+  switch (m.kind) {
+    case MessageKind.query:
+      if (m.version === 0) return false;
+      if (m.group === 0) return m.dst === ALL_SYSTEMS_N && m.querySources.length === 0;
+      return m.dst === m.group;
+    case MessageKind.v1Report:
+    case MessageKind.v2Report:
+      return m.dst === m.group && m.group !== ALL_SYSTEMS_N;
+    case MessageKind.leave:
+      return m.dst === ALL_ROUTERS_N && m.group !== ALL_SYSTEMS_N;
+    case MessageKind.v3Report:
+      if (m.dst !== ALL_V3_ROUTERS_N) return false;
+      for (let i = 0; i < m.recordCount; i++) {
+        const g = m.recordGroup[i]!;
+        const t = m.recordType[i]!;
+        if (m.recordAux[i] !== 0 || g === ALL_SYSTEMS_N || ((t === 2 || t === 4) && isSsmN(g))) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+interface OpenQuery {
+  frame: number;
+  tMs: number;
+  deadlineMs: number;
+  /** Hosts (v3, specific queries) that answered. */
+  answered: Set<number>;
+  /** "host group" keys of v1/v2 answers to a general query (one per group). */
+  answeredGroups: Set<string>;
+}
+
+interface QuerierSeen {
+  version: number;
+  qrv: number | null;
+  qqi: number | null;
+  /** Its general queries within the other-querier-present interval: times and frames, oldest first. */
+  times: number[];
+  frames: number[];
+}
+
+interface Contention {
+  lower: number;
+  higher: number;
+  firstMs: number;
+  lastMs: number;
+  frames: number[];
+}
+
+interface PendingChange {
+  id: string;
+  key: string;
+  firstMs: number;
+  count: number;
+  frames: number[];
+  robustness: number;
+  desc: string;
+  src: number;
+}
+
+/** Queries of one router kept for contention (a router sends a few per interval; startup queries a few more). */
+const MAX_QUERY_HISTORY = 64;
+
+function pushFrame(list: number[], frame: number): void {
+  if (list.length < MAX_FINDING_FRAMES && list.at(-1) !== frame) list.push(frame);
+}
+
 /** The checks for one LAN (one VLAN). */
-class LanLinter {
-  private readonly opts: Required<LintOptions>;
-  private readonly state = new MonitorState();
+class LanLinter implements LanContext {
+  readonly state = new MonitorState();
   private readonly merged = new Map<string, Finding>();
   private readonly extra: Finding[] = [];
+  private readonly checks: LanCheck[];
+  private readonly hasBefore: boolean;
   private lastMs = Number.NEGATIVE_INFINITY;
   private firstMs: number | null = null;
   // late-report
   private general: OpenQuery | null = null;
-  private readonly specific = new Map<string, OpenQuery>();
+  private readonly specific = new Map<number, OpenQuery>();
   /** group -> host -> when the host was first seen reporting it (since its last leave). */
-  private readonly members = new Map<string, Map<string, number>>();
+  private readonly members = new Map<number, Map<number, number>>();
   // queriers
-  private readonly queriers = new Map<string, QuerierSeen>();
+  private readonly queriers = new Map<number, QuerierSeen>();
   private readonly contentions = new Map<string, Contention>();
-  // state changes
+  // state changes, in the order they were first seen
   private readonly pending = new Map<string, PendingChange>();
   // leaves
-  private readonly lastReporter = new Map<string, string>();
-  private readonly strayLeaves = new Map<string, number[]>();
+  private readonly lastReporter = new Map<number, number>();
+  private readonly strayLeaves = new Map<number, number[]>();
 
-  constructor(options: LintOptions = {}) {
-    this.opts = {
-      lateGraceMs: options.lateGraceMs ?? 100,
-      unsolicitedReportInterval: options.unsolicitedReportInterval ?? 1,
-      querierGraceMs: options.querierGraceMs ?? 1000,
-      leaveThreshold: options.leaveThreshold ?? 2,
-    };
+  constructor(
+    readonly options: Readonly<Required<LintOptions>>,
+    factories: readonly LanCheckFactory[],
+  ) {
+    this.checks = factories.map((f) => f(options));
+    this.hasBefore = this.checks.some((c) => c.before !== undefined);
   }
 
-  /** Check one frame (frames without IGMP are ignored). */
-  push(f: DecodedFrame): void {
-    const m = f.igmp;
-    if (m === null || !MEMBERSHIP_KINDS.has(m.kind)) return;
-    const t = frameTimeMs(f.time);
-    this.lastMs = Math.max(this.lastMs, t);
+  /** A decoded frame: the per-frame rules, then the stateful ones when a router would take it. */
+  pushDecoded(f: DecodedFrame, m: MembershipMessage): void {
+    const igmp = f.igmp;
+    if (m.status === MessageStatus.malformed) {
+      const src = f.ipSrc ?? "?";
+      const codes = [...new Set(f.errors.filter((e) => e.code !== "bad-ip-checksum").map((e) => e.code))].join(", ");
+      this.note(LINT_RULES.malformedMessage, f.frame, `${src} sends a malformed ${igmp?.kind ?? "IGMP message"} (${codes}); it is not taken`, src);
+      this.seen(m.timeMs);
+      return;
+    }
+    if (igmp === null || !MEMBERSHIP_KINDS.has(igmp.kind)) return;
+    this.perFrame(f, igmp);
+    this.take(m);
+  }
+
+  private seen(t: number): void {
+    if (t > this.lastMs) this.lastMs = t;
     this.firstMs ??= t;
+  }
+
+  /** A membership message whose per-frame rules are done: the stateful rules (on what a router takes). */
+  take(m: MembershipMessage): void {
+    const t = m.timeMs;
+    this.seen(t);
     this.flushPending(t, false);
-    this.perFrame(f, m);
     // A router drops what does not verify: the stateful rules only see what a router would take.
-    if (m.checksumValid === false || f.errors.some((e) => e.code === "bad-ip-checksum") || f.ipSrc === null) return;
-    const src = f.ipSrc;
-    this.state.receive(f, t);
+    if (m.status !== MessageStatus.ok) {
+      this.state.take(m);
+      return;
+    }
+    if (this.hasBefore) for (const c of this.checks) c.before?.(m, this);
+    const version = this.state.querierVersion();
+    const events = this.state.take(m);
     switch (m.kind) {
-      case "query":
-        if (m.version !== null) this.onQuery(f, src, t, m);
+      case MessageKind.query:
+        if (m.version !== 0) this.onQuery(m, t);
         break;
-      case "v1-report":
-      case "v2-report":
-        this.onOldReport(f, src, t, m.group, m.version);
+      case MessageKind.v1Report:
+      case MessageKind.v2Report:
+        this.onOldReport(m, t, version);
         break;
-      case "leave":
-        this.onLeave(f, src, m.group);
+      case MessageKind.leave:
+        this.onLeave(m);
         break;
-      case "v3-report":
-        this.onV3Report(f, src, t, m);
+      case MessageKind.v3Report:
+        this.onV3Report(m, t);
         break;
       default:
         break;
     }
+    for (const c of this.checks) c.after?.(m, events, this);
   }
 
   /** All findings, ordered by their first frame then rule id. */
@@ -272,11 +386,11 @@ class LanLinter {
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
     for (const c of this.contentions.values()) this.closeContention(c, oqpi);
     for (const [host, frames] of this.strayLeaves) {
-      if (frames.length < this.opts.leaveThreshold) continue;
-      this.extra.push(
-        this.finding(LINT_RULES.leaveNotLastReporter, frames, `${host} sent ${frames.length} leaves for groups another host reported last`, host),
-      );
+      if (frames.length < this.options.leaveThreshold) continue;
+      const h = numberToIPv4(host);
+      this.report(LINT_RULES.leaveNotLastReporter, frames, `${h} sent ${frames.length} leaves for groups another host reported last`, h);
     }
+    for (const c of this.checks) c.finish?.(this.lastMs, this);
     const all = [...this.merged.values(), ...this.extra];
     return all.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
   }
@@ -289,12 +403,19 @@ class LanLinter {
     return f;
   }
 
-  /** Add a frame to the finding with this rule and message, creating it. */
-  private note(r: LintRule, frame: number, message: string, source?: string | null): void {
+  report(r: LintRule, frames: number[], message: string, source?: string): void {
+    const f = this.finding(r, frames.length > MAX_FINDING_FRAMES ? frames.slice(0, MAX_FINDING_FRAMES) : frames, message, source);
+    if (frames.length > MAX_FINDING_FRAMES) f.frameCount = frames.length;
+    this.extra.push(f);
+  }
+
+  note(r: LintRule, frame: number, message: string, source?: string | null): void {
     const key = `${r.id}\u0000${message}`;
     const found = this.merged.get(key);
     if (found) {
-      if (found.frames.at(-1) !== frame) found.frames.push(frame);
+      if (found.frames.at(-1) === frame) return;
+      if (found.frames.length < MAX_FINDING_FRAMES) found.frames.push(frame);
+      else found.frameCount = (found.frameCount ?? found.frames.length) + 1;
     } else this.merged.set(key, this.finding(r, [frame], message, source ?? undefined));
   }
 
@@ -344,43 +465,65 @@ class LanLinter {
   // -------------------------------------------------------------------------------------------------
   // Queries
 
-  private onQuery(f: DecodedFrame, src: string, t: number, m: Query & { version: 1 | 2 | 3 }): void {
-    const maxResp = (m.maxRespTime ?? 10) * 1000;
-    const open: OpenQuery = { frame: f.frame, tMs: t, deadlineMs: t + maxResp, answered: new Set() };
-    if (m.group !== IGMP_ADDRESSES.any) {
-      if (m.version !== 3 || m.sources.length === 0) this.specific.set(m.group, open);
+  private onQuery(m: MembershipMessage, t: number): void {
+    const open: OpenQuery = { frame: m.frame, tMs: t, deadlineMs: t + m.maxRespMs, answered: new Set(), answeredGroups: new Set() };
+    if (m.group !== 0) {
+      if (m.version !== 3 || m.querySources.length === 0) this.specific.set(m.group, open);
       return;
     }
     this.general = open;
+    const src = m.src;
     const qrv = m.version === 3 ? m.qrv || 2 : null;
-    const qqi = m.version === 3 ? (m.qqic === 0 ? 125 : m.qqi) : null;
+    const qqi = m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : null;
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
     for (const [other, o] of this.queriers) {
       if (other === src) continue;
-      const pair = [src, other].sort(cmp).join(" ");
-      if (o.version !== m.version)
-        this.note(LINT_RULES.querierVersionMismatch, f.frame, `queriers ${pair.replace(" ", " and ")} run different IGMP versions`, undefined);
-      else if (qrv !== null && (o.qrv !== qrv || o.qqi !== qqi))
-        this.note(
-          LINT_RULES.querierConfigMismatch,
-          f.frame,
-          `querier ${src} advertises QRV ${qrv}, QQI ${qqi} s; ${other} advertised QRV ${o.qrv}, QQI ${o.qqi} s`,
-          src,
-        );
-      // The sender is higher than a querier heard within the other-querier-present interval.
-      if (cmp(other, src) < 0 && t - o.lastMs < oqpi && t - o.lastMs > this.opts.querierGraceMs) {
+      // forget what is older than the other-querier-present interval
+      let drop = 0;
+      while (drop < o.times.length && o.times[drop]! <= t - oqpi) drop++;
+      if (drop > 0) {
+        o.times.splice(0, drop);
+        o.frames.splice(0, drop);
+      }
+      if (o.times.length === 0) continue;
+      const [lo, hi] = other < src ? [other, src] : [src, other];
+      const pair = `${numberToIPv4(lo)} and ${numberToIPv4(hi)}`;
+      if (o.version !== m.version) this.note(LINT_RULES.querierVersionMismatch, m.frame, `queriers ${pair} run different IGMP versions`);
+      else if (qrv !== null && (o.qrv !== qrv || o.qqi !== qqi)) {
+        const s = numberToIPv4(src);
+        this.note(LINT_RULES.querierConfigMismatch, m.frame, `querier ${s} advertises QRV ${qrv}, QQI ${qqi} s; ${numberToIPv4(other)} advertised QRV ${o.qrv}, QQI ${o.qqi} s`, s);
+      }
+      // Contention: the sender is higher than a router it could have heard query within the
+      // other-querier-present interval, more than the grace before now (a query in flight when the lower
+      // one's first arrived is a race, not a fault). The lower router's whole recent history counts, not its
+      // last query: at the same instant, or just after the higher one, the lower one's previous query is
+      // what the higher one should have yielded to.
+      if (other < src && o.times[0]! <= t - this.options.querierGraceMs) {
         const key = `${other} ${src}`;
         const c = this.contentions.get(key);
         if (c && t - c.lastMs < oqpi) {
           c.lastMs = t;
-          c.frames.push(f.frame);
+          pushFrame(c.frames, m.frame);
         } else {
           if (c) this.closeContention(c, oqpi);
-          this.contentions.set(key, { lower: other, higher: src, firstMs: o.lastMs, lastMs: t, frames: [o.frame, f.frame] });
+          this.contentions.set(key, { lower: other, higher: src, firstMs: o.times[0]!, lastMs: t, frames: [o.frames[0]!, m.frame] });
         }
       }
     }
-    this.queriers.set(src, { version: m.version, lastMs: t, qrv, qqi, frame: f.frame });
+    let me = this.queriers.get(src);
+    if (me === undefined) {
+      me = { version: m.version, qrv, qqi, times: [], frames: [] };
+      this.queriers.set(src, me);
+    }
+    me.version = m.version;
+    me.qrv = qrv;
+    me.qqi = qqi;
+    me.times.push(t);
+    me.frames.push(m.frame);
+    if (me.times.length > MAX_QUERY_HISTORY) {
+      me.times.shift();
+      me.frames.shift();
+    }
   }
 
   /** Two queriers overlapped: sustained beyond OQPI it is a duplicate querier, else a failure to yield. */
@@ -388,108 +531,138 @@ class LanLinter {
     const span = c.lastMs - c.firstMs;
     const sustained = span >= oqpiMs;
     const r = sustained ? LINT_RULES.duplicateQuerier : LINT_RULES.querierNotLowest;
+    const higher = numberToIPv4(c.higher);
+    const lower = numberToIPv4(c.lower);
     const msg = sustained
-      ? `${c.higher} and ${c.lower} both sent general queries for ${fmtS(span)}, beyond the other-querier-present interval (${fmtS(oqpiMs)}); ${c.higher} should have yielded`
-      : `${c.higher} sent general queries while ${c.lower}, a lower address, was querier; it should have become a non-querier`;
-    this.extra.push(this.finding(r, c.frames, msg, c.higher));
+      ? `${higher} and ${lower} both sent general queries for ${fmtS(span)}, beyond the other-querier-present interval (${fmtS(oqpiMs)}); ${higher} should have yielded`
+      : `${higher} sent general queries while ${lower}, a lower address, was querier; it should have become a non-querier`;
+    this.report(r, c.frames, msg, higher);
   }
 
   // -------------------------------------------------------------------------------------------------
   // Reports
 
   /** The query an answer for `group` belongs to: a specific query for it newer than the general one, else the general one. */
-  private queryFor(group: string): { q: OpenQuery; specific: boolean } | null {
+  private queryFor(group: number): { q: OpenQuery; specific: boolean } | null {
     const sq = this.specific.get(group);
     if (sq && (this.general === null || sq.tMs >= this.general.tMs)) return { q: sq, specific: true };
     return this.general ? { q: this.general, specific: false } : null;
   }
 
-  /** Judge the first answer (per `key`) to query `q`. */
-  private answer(q: OpenQuery, key: string, host: string, group: string, t: number, frame: number): void {
+  /** Judge the first answer of `host` (for `group` with v1/v2 to a general query) to query `q`. */
+  private answer(q: OpenQuery, perGroup: boolean, host: number, group: number, t: number, frame: number): void {
     // Link-local groups (224.0.0.0/24) are never routed and snooping switches flood them (RFC 4541
     // §2.1.2): no router or switch keeps state a late answer could lose. And their reporters are often
     // the querier's own host side: the Linux bridge queries its own stack on a separate timer, and that
     // query never appears on a port, so its answer looked late against the port's query (seen live).
-    if (isLinkLocalMulticast(group)) return;
-    if (q.tMs > t || q.answered.has(key)) return;
-    q.answered.add(key);
-    if (t > q.deadlineMs + this.opts.lateGraceMs)
-      this.extra.push(
-        this.finding(
-          LINT_RULES.lateReport,
-          [q.frame, frame],
-          `${host} answered the query of frame ${q.frame} for ${group} after ${fmtS(t - q.tMs)}, Max Resp Time ${fmtS(q.deadlineMs - q.tMs)}`,
-          host,
-        ),
+    if (isLinkLocalN(group)) return;
+    if (q.tMs > t) return;
+    if (perGroup) {
+      const key = `${host} ${group}`;
+      if (q.answeredGroups.has(key)) return;
+      q.answeredGroups.add(key);
+    } else {
+      if (q.answered.has(host)) return;
+      q.answered.add(host);
+    }
+    if (t > q.deadlineMs + this.options.lateGraceMs) {
+      const h = numberToIPv4(host);
+      this.report(
+        LINT_RULES.lateReport,
+        [q.frame, frame],
+        `${h} answered the query of frame ${q.frame} for ${numberToIPv4(group)} after ${fmtS(t - q.tMs)}, Max Resp Time ${fmtS(q.deadlineMs - q.tMs)}`,
+        h,
       );
+    }
   }
 
-  private onOldReport(f: DecodedFrame, src: string, t: number, group: string, version: 1 | 2): void {
-    const q = this.state.snapshot().querier;
-    if (q !== null && q.version === 3)
+  private onOldReport(m: MembershipMessage, t: number, querierVersion: number | null): void {
+    const src = m.src;
+    const group = m.group;
+    if (querierVersion === 3) {
+      const s = numberToIPv4(src);
       this.note(
         LINT_RULES.oldVersionReport,
-        f.frame,
-        `${src} sends IGMPv${version} reports on a LAN whose querier ${q.address} runs IGMPv3; the router falls back to v${version} compatibility for those groups`,
-        src,
+        m.frame,
+        `${s} sends IGMPv${m.version} reports on a LAN whose querier ${this.state.querierAddress()} runs IGMPv3; the router falls back to v${m.version} compatibility for those groups`,
+        s,
       );
-    const members = this.members.get(group) ?? new Map<string, number>();
+    }
+    let members = this.members.get(group);
+    if (members === undefined) {
+      members = new Map<number, number>();
+      this.members.set(group, members);
+    }
     // v1/v2 reports cannot tell an answer from an unsolicited join: only the report of a host that was
     // already a member when the query went out counts as an answer. (A host that joins just after a
     // query repeats its unsolicited report; seen live, that repeat looked like a late answer.)
     const since = members.get(src);
-    const qf = since !== undefined ? this.queryFor(group) : null;
-    if (qf && since! < qf.q.tMs) this.answer(qf.q, `${src} ${group}`, src, group, t, f.frame);
-    if (since === undefined) members.set(src, t);
-    this.members.set(group, members);
+    if (since !== undefined) {
+      const qf = this.queryFor(group);
+      if (qf && since < qf.q.tMs) this.answer(qf.q, !qf.specific, src, group, t, m.frame);
+    } else members.set(src, t);
     this.lastReporter.set(group, src);
   }
 
-  private onLeave(f: DecodedFrame, src: string, group: string): void {
-    const last = this.lastReporter.get(group);
-    this.members.get(group)?.delete(src);
-    if (last !== undefined && last !== src) {
-      const list = this.strayLeaves.get(src) ?? [];
-      list.push(f.frame);
-      this.strayLeaves.set(src, list);
+  private onLeave(m: MembershipMessage): void {
+    const last = this.lastReporter.get(m.group);
+    this.members.get(m.group)?.delete(m.src);
+    if (last !== undefined && last !== m.src) {
+      let list = this.strayLeaves.get(m.src);
+      if (list === undefined) {
+        list = [];
+        this.strayLeaves.set(m.src, list);
+      }
+      pushFrame(list, m.frame);
     }
   }
 
-  private onV3Report(f: DecodedFrame, src: string, t: number, m: Extract<IgmpMessage, { kind: "v3-report" }>): void {
-    for (const r of m.records) {
-      if (r.type === 1 || r.type === 2) {
+  private onV3Report(m: MembershipMessage, t: number): void {
+    for (let i = 0; i < m.recordCount; i++) {
+      const type = m.recordType[i]!;
+      const group = m.recordGroup[i]!;
+      if (type === 1 || type === 2) {
         // Current-state records are answers to queries: one report per host for a general query.
-        const qf = isLinkLocalMulticast(r.group) ? null : this.queryFor(r.group);
-        if (qf) this.answer(qf.q, qf.specific ? `${src} ${r.group}` : src, src, r.group, t, f.frame);
-      } else if (r.type >= 3 && r.type <= 6) {
-        this.onStateChange(f, src, t, r.group, r.kind, r.sources);
+        const qf = isLinkLocalN(group) ? null : this.queryFor(group);
+        if (qf) this.answer(qf.q, false, m.src, group, t, m.frame);
+      } else if (type >= 3 && type <= 6) {
+        this.onStateChange(m, i, t);
       }
     }
   }
 
-  private onStateChange(f: DecodedFrame, src: string, t: number, group: string, kind: string, sources: string[]): void {
+  private onStateChange(m: MembershipMessage, i: number, t: number): void {
     // 0.0.0.0 is any host without an address yet (RFC 9776 §4.2.13): reports from it cannot be told apart.
-    if (src === IGMP_ADDRESSES.any) return;
-    const id = `${src} ${group}`;
-    const key = `${kind} ${[...sources].sort(cmp).join(",")}`;
+    if (m.src === 0) return;
+    const group = m.recordGroup[i]!;
+    const type = m.recordType[i]!;
+    const id = `${m.src} ${group}`;
+    const sources = m.sourcesOf(i);
+    const key = `${type} ${[...sources].sort((a, b) => a - b).join(",")}`;
     const p = this.pending.get(id);
     if (p && p.key === key) {
       p.count++;
-      p.frames.push(f.frame);
+      pushFrame(p.frames, m.frame);
       return;
     }
     // A different change before the retransmissions ended supersedes the old one (RFC 9776 §5.1: the
     // retransmissions then carry the merged state), so the old one is not judged.
-    const desc = `${kind}(${sources.length === 0 ? "{}" : `{${sources.join(", ")}}`}) for ${group} from ${src}`;
-    this.pending.set(id, { key, firstMs: t, count: 1, frames: [f.frame], robustness: this.state.timers().robustness, desc });
+    if (p) this.pending.delete(id);
+    const kind = RECORD_KINDS[type]!;
+    const s = numberToIPv4(m.src);
+    const desc = `${kind}(${sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`}) for ${numberToIPv4(group)} from ${s}`;
+    this.pending.set(id, { id, key, firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, desc, src: m.src });
   }
 
-  /** Judge the state changes whose retransmission window has passed (all of them at the end, if the capture covers it). */
+  /**
+   * Judge the state changes whose retransmission window has passed (all of them at the end, if the capture
+   * covers it). The map is in the order changes were first seen, so the walk stops at the first one still open.
+   */
   private flushPending(t: number, end: boolean): void {
     for (const [id, p] of this.pending) {
-      const window = p.robustness * this.opts.unsolicitedReportInterval * 1000;
+      const window = p.robustness * this.options.unsolicitedReportInterval * 1000;
       if (t < p.firstMs + window) {
-        if (!end) continue;
+        if (!end) break;
         // The capture ends before the retransmissions could: no verdict.
         this.pending.delete(id);
         continue;
@@ -498,17 +671,24 @@ class LanLinter {
       // Seen within a window of the capture's start, it may itself be a retransmission: no verdict.
       if (p.firstMs - (this.firstMs ?? p.firstMs) < window) continue;
       if (p.count < p.robustness)
-        this.extra.push(
-          this.finding(
-            LINT_RULES.stateChangeNotRepeated,
-            p.frames,
-            `${p.desc} sent ${p.count} time${p.count === 1 ? "" : "s"}, Robustness Variable is ${p.robustness}`,
-            id.split(" ")[0],
-          ),
+        this.report(
+          LINT_RULES.stateChangeNotRepeated,
+          p.frames,
+          `${p.desc} sent ${p.count} time${p.count === 1 ? "" : "s"}, Robustness Variable is ${p.robustness}`,
+          numberToIPv4(p.src),
         );
     }
   }
 }
+
+const RECORD_KINDS: Readonly<Record<number, string>> = {
+  1: "MODE_IS_INCLUDE",
+  2: "MODE_IS_EXCLUDE",
+  3: "CHANGE_TO_INCLUDE_MODE",
+  4: "CHANGE_TO_EXCLUDE_MODE",
+  5: "ALLOW_NEW_SOURCES",
+  6: "BLOCK_OLD_SOURCES",
+};
 
 function isSsmSafe(group: string): boolean {
   try {
@@ -525,85 +705,14 @@ export function lintFrames(frames: Iterable<DecodedFrame>, options: LintOptions 
   return l.finish();
 }
 
+/** Lint a stream of decoded frames as it comes (e.g. `decodeCapture(path)`): memory bounded by the LAN's state. */
+export async function lintStream(frames: AsyncIterable<DecodedFrame> | Iterable<DecodedFrame>, options: LintOptions = {}): Promise<Finding[]> {
+  const l = new Linter(options);
+  for await (const f of frames) l.push(f);
+  return l.finish();
+}
+
 /** True when some finding is at or above `threshold`. */
 export function hasFindingsAtOrAbove(findings: readonly Finding[], threshold: Severity): boolean {
   return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Output
-
-function frameList(frames: number[]): string {
-  const shown = frames.slice(0, 20).join(", ");
-  return frames.length > 20 ? `${shown}, … (${frames.length} frames)` : shown;
-}
-
-/** Text grouped by rule, most severe rules first; a summary line last. */
-export function formatFindingsText(findings: readonly Finding[]): string {
-  if (findings.length === 0) return "no findings\n";
-  const byRule = new Map<string, Finding[]>();
-  for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
-  const rules = [...byRule.keys()].sort((a, b) => {
-    const ra = LINT_RULES_BY_ID.get(a)!;
-    const rb = LINT_RULES_BY_ID.get(b)!;
-    return SEVERITY_RANK[rb.severity] - SEVERITY_RANK[ra.severity] || a.localeCompare(b);
-  });
-  const lines: string[] = [];
-  for (const id of rules) {
-    const r = LINT_RULES_BY_ID.get(id)!;
-    const list = byRule.get(id)!;
-    lines.push(`${r.severity} ${id} (${r.rfc}): ${r.summary}`);
-    for (const f of list) lines.push(`  ${f.file !== undefined ? `${f.file}: ` : ""}frame ${frameList(f.frames)}: ${f.message}`);
-  }
-  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  lines.push(`${count("error")} errors, ${count("warning")} warnings, ${count("info")} info`);
-  return lines.join("\n") + "\n";
-}
-
-const SARIF_LEVEL: Readonly<Record<Severity, string>> = { error: "error", warning: "warning", info: "note" };
-
-/** A SARIF 2.1.0 log of the findings (one run, every rule described, one result per finding). */
-export function findingsToSarif(findings: readonly Finding[], toolVersion = "0.0.0"): object {
-  const rules = Object.values(LINT_RULES);
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "igmpkit",
-            version: toolVersion,
-            informationUri: "https://github.com/igmpkit/igmpkit",
-            rules: rules.map((r) => ({
-              id: r.id,
-              shortDescription: { text: r.summary },
-              helpUri: rfcUri(r.rfc),
-              properties: { rfc: r.rfc },
-              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
-            })),
-          },
-        },
-        results: findings.map((f) => ({
-          ruleId: f.rule,
-          ruleIndex: index.get(f.rule),
-          level: SARIF_LEVEL[f.severity],
-          message: { text: f.message },
-          locations: [
-            {
-              ...(f.file !== undefined ? { physicalLocation: { artifactLocation: { uri: f.file } } } : {}),
-              logicalLocations: f.frames.map((n) => ({ name: `frame ${n}`, kind: "object" })),
-            },
-          ],
-          properties: { frames: f.frames, rfc: f.rfc, ...(f.source !== undefined ? { source: f.source } : {}), ...(f.vlan !== undefined ? { vlan: f.vlan } : {}) },
-        })),
-      },
-    ],
-  };
-}
-
-function rfcUri(rfc: string): string {
-  const m = /RFC (\d+)/.exec(rfc);
-  return m ? `https://www.rfc-editor.org/rfc/rfc${m[1]}` : "https://www.rfc-editor.org/";
 }

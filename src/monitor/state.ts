@@ -12,7 +12,11 @@
  * lowers those timers itself on the records that make a querier send them (the "Send Q(G,…)" actions of
  * RFC 9776 §6.4.2), so that a capture without a querier still ends with leaves honoured.
  */
-import { IGMP_ADDRESSES, ipv4ToNumber, isMulticast, isSsm, type DecodedFrame, type GroupRecord } from "../wire/index.js";
+import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
+import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
+import { formatTime, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+
+export { frameTimeMs };
 
 /** Protocol variables (RFC 9776 §8). Seconds. Anything learned from the querier overrides these. */
 export interface MonitorConfig {
@@ -48,9 +52,13 @@ export interface MonitorTimers {
 export type FilterMode = "include" | "exclude";
 export type CompatMode = 1 | 2 | 3;
 
-/** Where an event came from: a frame, or a timer expiring (frame null). */
+/**
+ * Where an event came from: a frame, or a timer expiring (frame null). `time` is the one time form of every
+ * igmpkit output (decimal seconds with nine digits, as a string): a frame's exact capture time, or a
+ * timer's deadline on the capture clock (to the microsecond). {@link frameTimeMs} reads it as milliseconds.
+ */
 interface EventBase {
-  timeMs: number;
+  time: string;
   frame: number | null;
 }
 
@@ -73,7 +81,7 @@ export type MonitorEvent = EventBase &
 
 export type MonitorEventType = MonitorEvent["type"];
 
-/** One source record as the snapshot shows it. */
+/** One source record as the snapshot shows it. Timers are seconds, rounded to the millisecond. */
 export interface SourceSnapshot {
   source: string;
   /** Seconds left on the source timer; 0 for an excluded source (EXCLUDE mode, "do not forward"). */
@@ -105,67 +113,93 @@ export interface QuerierSnapshot {
 
 /** The whole view at one time. JSON-ready. */
 export interface MonitorSnapshot {
-  timeMs: number;
+  /** The time the view is at (see the event's `time`). */
+  time: string;
+  /**
+   * False when the view is not that of the whole capture: a file could not be read to its end, or the
+   * run was stopped. Set by the driver (the state machine only knows what it was given).
+   */
+  complete: boolean;
   querier: QuerierSnapshot | null;
   timers: MonitorTimers;
   groups: GroupSnapshot[];
 }
 
-interface SourceRec {
+
+/** A source record. */
+interface SourceRec extends TimerOwner {
+  addr: number;
+  group: GroupRec;
   /** Absolute expiry (ms); null means timer 0: an excluded source in EXCLUDE mode. */
   expiresMs: number | null;
 }
 
-interface GroupRec {
+/** A group record; its own timers (group timer, older-version host present timers) share one queue entry. */
+interface GroupRec extends TimerOwner {
+  addr: number;
   group: string;
   mode: FilterMode;
   /** Absolute expiry (ms), EXCLUDE mode only. */
   groupTimerMs: number | null;
-  sources: Map<string, SourceRec>;
+  sources: Map<number, SourceRec>;
   compat: CompatMode;
   v1HostMs: number | null;
   v2HostMs: number | null;
-  lastReporter: string | null;
-  reporters: Set<string>;
+  lastReporter: number | null;
+  reporters: Set<number>;
+  gone: boolean;
 }
 
-interface QuerierRec {
+interface QuerierRec extends TimerOwner {
+  addr: number;
   address: string;
   version: 1 | 2 | 3;
   expiresMs: number;
 }
 
+type Owner = GroupRec | SourceRec | QuerierRec;
+
 /** The record types, after compatibility-mode translation, that the state tables take. */
-type RecordOp = "IS_IN" | "IS_EX" | "TO_IN" | "TO_EX" | "ALLOW" | "BLOCK";
+const IS_IN = 1;
+const IS_EX = 2;
+const TO_IN = 3;
+const TO_EX = 4;
+const ALLOW = 5;
+const BLOCK = 6;
 
-const OPS: Record<number, RecordOp> = { 1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK" };
+/** Returned when nothing happened: frozen, shared (callers must not push into a returned list). */
+const NO_EVENTS = Object.freeze([]) as unknown as MonitorEvent[];
 
-/** Parse the JSON model's exact "seconds.nanoseconds" time to milliseconds. */
-export function frameTimeMs(time: string): number {
-  const neg = time.startsWith("-");
-  const [s = "0", f = "0"] = (neg ? time.slice(1) : time).split(".");
-  const ms = Number(s) * 1000 + Number(f.padEnd(9, "0").slice(0, 9)) / 1e6;
-  return neg ? -ms : ms;
-}
-
-function byAddress(a: string, b: string): number {
-  return ipv4ToNumber(a) - ipv4ToNumber(b);
+/** Seconds to the millisecond (timers print as 245.001, never 245.00010009765626). */
+function roundSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
 }
 
 /**
  * Router state for one LAN, fed with decoded frames. RFC 9776 §6 (group and source records, timers,
  * the state tables of §6.4), §6.6 (querier election, timer updates on queries), §7.3 (compatibility).
+ *
+ * The cost of a frame does not depend on how many groups and sources there are: state is in maps keyed
+ * by 32-bit addresses, every timer is in one deadline queue, and nothing scans all groups except
+ * {@link MonitorState.snapshot}.
  */
 export class MonitorState {
   private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount">> & { lastMemberQueryCount: number | undefined };
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
-  private readonly groups = new Map<string, GroupRec>();
+  private cachedTimers: MonitorTimers;
+  private readonly groups = new Map<number, GroupRec>();
+  private readonly queue = new DeadlineQueue<Owner>();
   private querier: QuerierRec | null = null;
   private nowMs = Number.NEGATIVE_INFINITY;
   private events: MonitorEvent[] = [];
-  private frameNo: number | null = null;
+  /** The message being applied (its frame and time label the events), or null while timers fire. */
+  private current: MembershipMessage | null = null;
+  private currentTime: string | null = null;
+  private readonly scratch = new MembershipMessage();
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
+  /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
+  malformedFrames = 0;
 
   constructor(config: MonitorConfig = {}) {
     this.config = {
@@ -175,26 +209,38 @@ export class MonitorState {
       lastMemberQueryInterval: config.lastMemberQueryInterval ?? 1,
       lastMemberQueryCount: config.lastMemberQueryCount,
     };
+    this.cachedTimers = this.computeTimers();
   }
 
-  /** The protocol variables in force now (configured, overridden by what the querier advertises). */
-  timers(): MonitorTimers {
+  private computeTimers(): MonitorTimers {
     const rv = this.learned.robustness ?? this.config.robustness;
     const qi = this.learned.queryInterval ?? this.config.queryInterval;
     const qri = this.learned.queryResponseInterval ?? this.config.queryResponseInterval;
     const lmqi = this.learned.lastMemberQueryInterval ?? this.config.lastMemberQueryInterval;
     const lmqc = this.config.lastMemberQueryCount ?? rv;
-    return {
+    const r = (x: number) => Math.round(x * 1000) / 1000;
+    return Object.freeze({
       robustness: rv,
       queryInterval: qi,
       queryResponseInterval: qri,
       lastMemberQueryInterval: lmqi,
       lastMemberQueryCount: lmqc,
-      groupMembershipInterval: rv * qi + qri,
-      otherQuerierPresentInterval: rv * qi + qri / 2,
-      lastMemberQueryTime: lmqi * lmqc,
-      olderHostPresentInterval: rv * qi + qri,
-    };
+      groupMembershipInterval: r(rv * qi + qri),
+      otherQuerierPresentInterval: r(rv * qi + qri / 2),
+      lastMemberQueryTime: r(lmqi * lmqc),
+      olderHostPresentInterval: r(rv * qi + qri),
+    });
+  }
+
+  private learn(k: keyof MonitorState["learned"], v: number): void {
+    if (this.learned[k] === v) return;
+    this.learned[k] = v;
+    this.cachedTimers = this.computeTimers();
+  }
+
+  /** The protocol variables in force now (configured, overridden by what the querier advertises). */
+  timers(): MonitorTimers {
+    return this.cachedTimers;
   }
 
   /** The machine's time: the latest `nowMs` it was given (ms; -Infinity before the first). */
@@ -207,102 +253,145 @@ export class MonitorState {
     return this.querier?.address ?? null;
   }
 
+  /** The current querier's IGMP version, or null. */
+  querierVersion(): 1 | 2 | 3 | null {
+    return this.querier?.version ?? null;
+  }
+
+  /** How many groups the view holds. */
+  groupCount(): number {
+    return this.groups.size;
+  }
+
   /**
    * Take one frame observed at `nowMs`: first fire every expiry up to `nowMs`, then apply the frame.
-   * Frames without IGMP, or whose IGMP checksum does not verify, change nothing. Returns the events.
+   * Frames without IGMP change nothing; those whose checksum does not verify are counted in
+   * `droppedFrames`, malformed or cut-short ones in `malformedFrames`. Returns the events.
    */
   receive(frame: DecodedFrame, nowMs: number = frameTimeMs(frame.time)): MonitorEvent[] {
-    const out = this.advance(nowMs);
-    const m = frame.igmp;
-    if (m === null || frame.ipSrc === null) return out;
-    if (m.checksumValid === false || frame.errors.some((e) => e.code === "bad-ip-checksum")) {
-      this.droppedFrames++;
-      return out;
-    }
-    this.frameNo = frame.frame;
-    const src = frame.ipSrc;
+    this.scratch.fromDecoded(frame, nowMs);
+    return this.take(this.scratch);
+  }
+
+  /**
+   * Take one message (the hot path: fill a {@link MembershipMessage} from a `FrameView`). Fires every
+   * expiry up to the message's time first. Returns the events (valid until the next call).
+   */
+  take(m: MembershipMessage): MonitorEvent[] {
+    const out = this.advance(m.timeMs);
+    if (m.status === MessageStatus.badChecksum) this.droppedFrames++;
+    else if (m.status === MessageStatus.malformed) this.malformedFrames++;
+    if (m.status !== MessageStatus.ok) return out;
+    this.current = m;
+    this.currentTime = null;
+    const before = this.events.length;
     switch (m.kind) {
-      case "query":
-        if (m.version !== null) this.onQuery(src, m.version, m);
+      case MessageKind.query:
+        if (m.version !== 0) this.onQuery(m);
         break;
-      case "v1-report":
-        this.onOldReport(src, m.group, 1);
+      case MessageKind.v1Report:
+        this.onOldReport(m.src, m.group, 1);
         break;
-      case "v2-report":
-        this.onOldReport(src, m.group, 2);
+      case MessageKind.v2Report:
+        this.onOldReport(m.src, m.group, 2);
         break;
-      case "leave":
-        this.onLeave(src, m.group);
+      case MessageKind.leave:
+        this.onLeave(m.src, m.group);
         break;
-      case "v3-report":
-        for (const r of m.records) this.onRecord(src, r);
+      case MessageKind.v3Report:
+        for (let i = 0; i < m.recordCount; i++) this.onRecord(m, i);
         break;
       default:
         break;
     }
-    this.frameNo = null;
-    return out.concat(this.drain());
+    this.current = null;
+    if (this.events.length === before && out.length === 0) return NO_EVENTS;
+    return out.length === 0 ? this.drain() : out.concat(this.drain());
   }
 
   /** Move the clock to `nowMs`, firing every expiry on the way in time order. Returns the events. */
   advance(nowMs: number): MonitorEvent[] {
-    for (;;) {
-      const d = this.nextDeadlineMs();
-      if (d === null || d > nowMs) break;
-      this.nowMs = Math.max(this.nowMs, d);
-      this.fire(d);
+    const q = this.queue;
+    while (q.peekAt() <= nowMs) {
+      const at = q.peekAt();
+      const owner = q.pop();
+      if (owner === undefined) continue;
+      const d = this.deadlineOf(owner);
+      if (d === null) continue;
+      if (d > at) {
+        // moved later since it was queued
+        q.schedule(owner, d);
+        continue;
+      }
+      if (d > this.nowMs) this.nowMs = d;
+      this.fire(owner, d);
     }
-    this.nowMs = Math.max(this.nowMs, nowMs);
-    return this.drain();
+    if (nowMs > this.nowMs) this.nowMs = nowMs;
+    return this.events.length === 0 ? NO_EVENTS : this.drain();
   }
 
   /** The earliest time a timer expires, or null when no timer runs. */
   nextDeadlineMs(): number | null {
-    let best: number | null = null;
-    const consider = (t: number | null) => {
-      if (t !== null && (best === null || t < best)) best = t;
-    };
-    if (this.querier) consider(this.querier.expiresMs);
-    for (const g of this.groups.values()) {
-      consider(g.groupTimerMs);
-      consider(g.v1HostMs);
-      consider(g.v2HostMs);
-      for (const s of g.sources.values()) consider(s.expiresMs);
+    const q = this.queue;
+    for (;;) {
+      const at = q.peekAt();
+      if (at === Infinity) return null;
+      // Settle the head: drop stale entries, move ones whose timer went later.
+      const owner = q.pop();
+      if (owner === undefined) continue;
+      const d = this.deadlineOf(owner);
+      if (d === null) continue;
+      q.schedule(owner, d);
+      if (d === at) return d;
     }
-    return best;
   }
 
-  /** The whole view at `nowMs` (default: the latest time seen). */
+  /** The whole view at `nowMs` (default: the latest time seen). Scans every group: not for the hot path. */
   snapshot(nowMs: number = this.nowMs): MonitorSnapshot {
-    const left = (t: number | null) => (t === null ? null : Math.max(0, (t - nowMs) / 1000));
-    const groups = [...this.groups.values()].sort((a, b) => byAddress(a.group, b.group));
     return {
-      timeMs: nowMs,
+      time: formatTimeMs(nowMs),
+      complete: true,
       querier: this.querier
-        ? { address: this.querier.address, version: this.querier.version, timer: left(this.querier.expiresMs) ?? 0 }
+        ? { address: this.querier.address, version: this.querier.version, timer: roundSeconds(Math.max(0, this.querier.expiresMs - nowMs)) }
         : null,
-      timers: this.timers(),
-      groups: groups.map((g) => ({
+      timers: { ...this.timers() },
+      groups: [...this.snapshotGroups(nowMs)],
+    };
+  }
+
+  /** The groups of {@link snapshot}, in address order, one at a time (for views too large to hold twice). */
+  *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
+    const left = (t: number | null) => (t === null ? null : roundSeconds(Math.max(0, t - nowMs)));
+    const keys = Float64Array.from(this.groups.keys()).sort();
+    for (const k of keys) {
+      const g = this.groups.get(k)!;
+      const sources = Float64Array.from(g.sources.keys()).sort();
+      yield {
         group: g.group,
         filterMode: g.mode,
         groupTimer: g.mode === "exclude" ? left(g.groupTimerMs) : null,
         compatMode: g.compat,
         v1HostTimer: left(g.v1HostMs),
         v2HostTimer: left(g.v2HostMs),
-        lastReporter: g.lastReporter,
-        reporters: [...g.reporters].sort(byAddress),
-        sources: [...g.sources.entries()]
-          .sort(([a], [b]) => byAddress(a, b))
-          .map(([source, s]) => ({ source, timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== null })),
-      })),
-    };
+        lastReporter: g.lastReporter === null ? null : numberToIPv4(g.lastReporter),
+        reporters: Array.from(Float64Array.from(g.reporters).sort(), numberToIPv4),
+        sources: Array.from(sources, (a) => {
+          const s = g.sources.get(a)!;
+          return { source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== null };
+        }),
+      };
+    }
   }
 
   // -------------------------------------------------------------------------------------------------
   // Events and timers
 
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
-    this.events.push({ timeMs: this.nowMs, frame: this.frameNo, ...e } as MonitorEvent);
+    const m = this.current;
+    let time: string;
+    if (m !== null) time = this.currentTime ??= m.time();
+    else time = formatTimeMs(this.nowMs);
+    this.events.push({ time, frame: m === null ? null : m.frame, ...e } as MonitorEvent);
   }
 
   private drain(): MonitorEvent[] {
@@ -311,57 +400,85 @@ export class MonitorState {
     return out;
   }
 
-  private gmiMs(): number {
-    return this.timers().groupMembershipInterval * 1000;
+  private deadlineOf(o: Owner): number | null {
+    if ("reporters" in o) {
+      if (o.gone) return null;
+      let d = o.mode === "exclude" ? o.groupTimerMs : null;
+      if (o.v1HostMs !== null && (d === null || o.v1HostMs < d)) d = o.v1HostMs;
+      if (o.v2HostMs !== null && (d === null || o.v2HostMs < d)) d = o.v2HostMs;
+      return d;
+    }
+    if ("group" in o && typeof o.group === "object") {
+      if (o.group.gone || o.group.sources.get(o.addr) !== o) return null;
+      return o.expiresMs;
+    }
+    return this.querier === o ? o.expiresMs : null;
   }
 
-  private lmqtMs(): number {
-    return this.timers().lastMemberQueryTime * 1000;
-  }
-
-  /** Handle every timer that expires at exactly `t` (RFC 9776 §6.5, §7.3.2; RFC 2236 §7). */
-  private fire(t: number): void {
-    if (this.querier && this.querier.expiresMs <= t) {
-      this.emit({ type: "querier-expired", querier: this.querier.address });
+  private fire(o: Owner, t: number): void {
+    if ("reporters" in o) this.fireGroup(o, t);
+    else if ("group" in o && typeof o.group === "object") this.fireSource(o as SourceRec, t);
+    else {
+      const q = o as QuerierRec;
+      this.emit({ type: "querier-expired", querier: q.address });
       this.querier = null;
     }
-    for (const g of [...this.groups.values()]) {
-      if (g.v1HostMs !== null && g.v1HostMs <= t) g.v1HostMs = null;
-      if (g.v2HostMs !== null && g.v2HostMs <= t) g.v2HostMs = null;
-      this.updateCompat(g);
-      for (const [addr, s] of [...g.sources]) {
-        if (s.expiresMs === null || s.expiresMs > t) continue;
-        if (g.mode === "include") {
-          g.sources.delete(addr);
-          this.emit({ type: "source-removed", group: g.group, source: addr, reason: "timer" });
-        } else {
-          // EXCLUDE mode: the source stays, timer 0, and is no longer forwarded (§6.3).
-          s.expiresMs = null;
-          this.emit({ type: "source-blocked", group: g.group, source: addr });
-        }
-      }
-      if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs <= t) {
-        // Group timer expiry in EXCLUDE mode (§6.5): sources with running timers are kept, the
-        // excluded ones are deleted, and the group goes to INCLUDE (or away when nothing is left).
-        for (const [addr, s] of [...g.sources]) {
-          if (s.expiresMs === null) {
-            g.sources.delete(addr);
-            this.emit({ type: "source-removed", group: g.group, source: addr, reason: "mode-change" });
-          }
-        }
-        g.groupTimerMs = null;
-        if (g.sources.size === 0) {
-          this.groups.delete(g.group);
-          this.emit({ type: "expiry", group: g.group, reason: "group-timer" });
-          continue;
-        }
-        this.setMode(g, "include");
-      }
-      if (g.mode === "include" && g.sources.size === 0) {
-        this.groups.delete(g.group);
-        this.emit({ type: "expiry", group: g.group, reason: "no-sources" });
-      }
+  }
+
+  private removeGroup(g: GroupRec, reason: "group-timer" | "no-sources"): void {
+    g.gone = true;
+    this.groups.delete(g.addr);
+    this.emit({ type: "expiry", group: g.group, reason });
+  }
+
+  /** A source timer ran out (RFC 9776 §6.3, §6.5). */
+  private fireSource(s: SourceRec, t: number): void {
+    const g = s.group;
+    if (s.expiresMs === null || s.expiresMs > t) return;
+    if (g.mode === "include") {
+      g.sources.delete(s.addr);
+      this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
+      if (g.sources.size === 0) this.removeGroup(g, "no-sources");
+    } else {
+      // EXCLUDE mode: the source stays, timer 0, and is no longer forwarded (§6.3).
+      s.expiresMs = null;
+      this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
     }
+  }
+
+  /** The group timer or an older-version host present timer ran out (RFC 9776 §6.5, §7.3.2; RFC 2236 §7). */
+  private fireGroup(g: GroupRec, t: number): void {
+    if (g.v1HostMs !== null && g.v1HostMs <= t) g.v1HostMs = null;
+    if (g.v2HostMs !== null && g.v2HostMs <= t) g.v2HostMs = null;
+    this.updateCompat(g);
+    if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs <= t) {
+      // Sources due at the same instant go first (timer 0), then the group timer expiry (§6.5): sources
+      // with running timers are kept, the excluded ones are deleted, and the group goes to INCLUDE (or away
+      // when nothing is left). Scanning the sources here is once per group timer expiry, not per frame.
+      for (const s of g.sources.values()) {
+        if (s.expiresMs !== null && s.expiresMs <= t) {
+          s.expiresMs = null;
+          this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
+        }
+      }
+      for (const [addr, s] of g.sources) {
+        if (s.expiresMs === null) {
+          g.sources.delete(addr);
+          this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
+        }
+      }
+      g.groupTimerMs = null;
+      if (g.sources.size === 0) {
+        this.removeGroup(g, "group-timer");
+        return;
+      }
+      this.setMode(g, "include");
+    }
+    if (g.mode === "include" && g.sources.size === 0) {
+      this.removeGroup(g, "no-sources");
+      return;
+    }
+    this.queue.schedule(g, this.deadlineOf(g));
   }
 
   private updateCompat(g: GroupRec): void {
@@ -378,76 +495,97 @@ export class MonitorState {
     g.mode = mode;
   }
 
+  private setGroupTimer(g: GroupRec, t: number | null): void {
+    g.groupTimerMs = t;
+    this.queue.schedule(g, this.deadlineOf(g));
+  }
+
+  private setSourceTimer(s: SourceRec, t: number | null): void {
+    s.expiresMs = t;
+    this.queue.schedule(s, t);
+  }
+
   // -------------------------------------------------------------------------------------------------
   // Queries: election (§6.6.2) and timer updates (§6.6.1, §4.1.6, §4.1.7)
 
-  private onQuery(src: string, version: 1 | 2 | 3, m: Extract<DecodedFrame["igmp"], { kind: "query" }>): void {
+  private onQuery(m: MembershipMessage): void {
+    const src = m.src;
+    const version = m.version as 1 | 2 | 3;
     const cur = this.querier;
     // Lowest address wins. A query from the current querier refreshes the other-querier-present timer.
-    if (cur === null || byAddress(src, cur.address) <= 0) {
-      if (cur === null) this.emit({ type: "querier-elected", querier: src, version });
-      else if (cur.address !== src) this.emit({ type: "querier-changed", querier: src, previous: cur.address, version });
-      this.querier = { address: src, version, expiresMs: 0 };
+    if (cur === null || src <= cur.addr) {
+      const address = cur !== null && cur.addr === src ? cur.address : numberToIPv4(src);
+      if (cur === null) this.emit({ type: "querier-elected", querier: address, version });
+      else if (cur.addr !== src) this.emit({ type: "querier-changed", querier: address, previous: cur.address, version });
+      if (cur === null || cur.addr !== src) this.querier = { addr: src, address, version, expiresMs: 0, queuedAt: Infinity };
     }
-    const isQuerier = this.querier!.address === src;
-    if (isQuerier) {
+    const q = this.querier!;
+    if (q.addr === src) {
       // Non-queriers adopt the querier's QRV and QQI (§4.1.6, §4.1.7); QRI comes from the general
       // query's Max Resp Time, LMQI from the group-specific query's (as Linux and FRR do).
-      this.querier!.version = version;
-      if (m.version === 3) {
-        if (m.qrv !== 0) this.learned.robustness = m.qrv;
-        if (m.qqic !== 0) this.learned.queryInterval = m.qqi;
+      q.version = version;
+      if (version === 3) {
+        if (m.qrv !== 0) this.learn("robustness", m.qrv);
+        if (m.qqi !== 0) this.learn("queryInterval", m.qqi);
       }
-      if (m.maxRespTime !== null) {
-        if (m.group === IGMP_ADDRESSES.any) this.learned.queryResponseInterval = m.maxRespTime;
-        else this.learned.lastMemberQueryInterval = m.maxRespTime;
-      }
-      this.querier!.expiresMs = this.nowMs + this.timers().otherQuerierPresentInterval * 1000;
+      if (m.group === 0) this.learn("queryResponseInterval", m.maxRespMs / 1000);
+      else this.learn("lastMemberQueryInterval", m.maxRespMs / 1000);
+      q.expiresMs = this.nowMs + this.cachedTimers.otherQuerierPresentInterval * 1000;
+      this.queue.schedule(q, q.expiresMs);
     }
-    if (m.group === IGMP_ADDRESSES.any) return;
+    if (m.group === 0) return;
     // A group(-and-source)-specific query with a clear S flag lowers the timers it names (§6.6.1).
-    const sFlag = m.version === 3 && m.sFlag;
-    const sources = m.version === 3 ? m.sources : [];
     const g = this.groups.get(m.group);
-    this.emit({ type: "last-member-query", group: m.group, sources: [...sources], observed: true });
-    if (g === undefined || sFlag) return;
-    if (sources.length === 0) this.lowerGroupTimer(g);
-    else this.lowerSourceTimers(g, sources);
+    this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
+    if (g === undefined || m.sFlag) return;
+    if (m.querySources.length === 0) this.lowerGroupTimer(g);
+    else this.lowerSourceTimers(g, m.querySources);
+  }
+
+  private lmqtMs(): number {
+    return this.cachedTimers.lastMemberQueryTime * 1000;
   }
 
   private lowerGroupTimer(g: GroupRec): void {
     const lmqt = this.nowMs + this.lmqtMs();
-    if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs > lmqt) g.groupTimerMs = lmqt;
+    if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs > lmqt) this.setGroupTimer(g, lmqt);
   }
 
-  private lowerSourceTimers(g: GroupRec, sources: Iterable<string>): void {
+  private lowerSourceTimers(g: GroupRec, sources: Iterable<number>): void {
     const lmqt = this.nowMs + this.lmqtMs();
     for (const a of sources) {
       const s = g.sources.get(a);
-      if (s && s.expiresMs !== null && s.expiresMs > lmqt) s.expiresMs = lmqt;
+      if (s && s.expiresMs !== null && s.expiresMs > lmqt) this.setSourceTimer(s, lmqt);
     }
   }
 
-  /** "Send Q(G)" / "Send Q(G,S)": seen from the wire when there is a querier, acted out when there is none. */
-  private sendQuery(g: GroupRec, sources: string[] | null): void {
+  /**
+   * "Send Q(G)" / "Send Q(G,S)": seen from the wire when there is a querier, acted out when there is none.
+   * `sources` is computed only then (it may mean looking at every source of the group).
+   */
+  private sendQuery(g: GroupRec, sources: (() => number[]) | null): void {
     if (this.querier !== null) return;
     if (sources === null) {
       this.emit({ type: "last-member-query", group: g.group, sources: [], observed: false });
       this.lowerGroupTimer(g);
-    } else if (sources.length > 0) {
-      this.emit({ type: "last-member-query", group: g.group, sources: [...sources], observed: false });
-      this.lowerSourceTimers(g, sources);
+      return;
+    }
+    const list = sources();
+    if (list.length > 0) {
+      this.emit({ type: "last-member-query", group: g.group, sources: list.map(numberToIPv4), observed: false });
+      this.lowerSourceTimers(g, list);
     }
   }
 
   // -------------------------------------------------------------------------------------------------
   // Reports (§6.4, §7.3.2)
 
-  private getGroup(group: string, reporter: string, version: 1 | 2 | 3): GroupRec {
+  private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
     let g = this.groups.get(group);
     if (g === undefined) {
       g = {
-        group,
+        addr: group,
+        group: numberToIPv4(group),
         mode: "include",
         groupTimerMs: null,
         sources: new Map(),
@@ -456,150 +594,171 @@ export class MonitorState {
         v2HostMs: null,
         lastReporter: null,
         reporters: new Set(),
+        gone: false,
+        queuedAt: Infinity,
       };
       this.groups.set(group, g);
-      this.emit({ type: "join", group, reporter, version });
+      this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
   }
 
-  private onOldReport(src: string, group: string, version: 1 | 2): void {
-    if (!isMulticast(group)) return;
+  private onOldReport(src: number, group: number, version: 1 | 2): void {
+    if (!isMulticastN(group)) return;
     const g = this.getGroup(group, src, version);
-    const until = this.nowMs + this.timers().olderHostPresentInterval * 1000;
+    const until = this.nowMs + this.cachedTimers.olderHostPresentInterval * 1000;
     if (version === 1) g.v1HostMs = until;
     else g.v2HostMs = until;
+    this.queue.schedule(g, this.deadlineOf(g));
     this.updateCompat(g);
     g.lastReporter = src;
     g.reporters.add(src);
     // An IGMPv1/v2 report is an IS_EX({}) (§7.3.2).
-    this.apply(g, "IS_EX", []);
+    this.apply(g, IS_EX, NO_SOURCES);
   }
 
-  private onLeave(src: string, group: string): void {
+  private onLeave(src: number, group: number): void {
     const g = this.groups.get(group);
     if (g === undefined) return;
     // In IGMPv1 compatibility mode leaves are ignored (§7.3.2).
     if (g.compat === 1) return;
     g.reporters.delete(src);
-    this.emit({ type: "leave", group, reporter: src, version: 2 });
+    this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 2 });
     // A Leave is a TO_IN({}) (§7.3.2).
-    this.apply(g, "TO_IN", []);
+    this.apply(g, TO_IN, NO_SOURCES);
   }
 
-  private onRecord(src: string, r: GroupRecord): void {
-    let op = OPS[r.type];
-    if (op === undefined || !isMulticast(r.group)) return;
+  private onRecord(m: MembershipMessage, i: number): void {
+    const op = m.recordType[i]!;
+    const group = m.recordGroup[i]!;
+    const src = m.src;
+    if (op < IS_IN || op > BLOCK || !isMulticastN(group)) return;
     // Routers ignore exclude-mode records for SSM groups (RFC 4604 §2.2.3).
-    if (isSsm(r.group) && (op === "IS_EX" || op === "TO_EX")) return;
-    const existing = this.groups.get(r.group);
-    let sources = r.sources;
+    if (isSsmN(group) && (op === IS_EX || op === TO_EX)) return;
+    const existing = this.groups.get(group);
+    let sources = m.recordStart[i] === m.recordEnd[i] ? NO_SOURCES : m.sourcesOf(i);
     if (existing && existing.compat < 3) {
       // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
-      if (op === "BLOCK") return;
-      if (op === "TO_EX") sources = [];
+      if (op === BLOCK) return;
+      if (op === TO_EX) sources = NO_SOURCES;
     }
-    const leaving = (op === "TO_IN" || op === "IS_IN") && sources.length === 0;
-    if (existing === undefined && (leaving || op === "BLOCK")) return;
-    const g = existing ?? this.getGroup(r.group, src, 3);
+    const leaving = (op === TO_IN || op === IS_IN) && sources.length === 0;
+    if (existing === undefined && (leaving || op === BLOCK)) return;
+    const g = existing ?? this.getGroup(group, src, 3);
     g.lastReporter = src;
     if (leaving) {
-      if (op === "TO_IN") {
+      if (op === TO_IN) {
         g.reporters.delete(src);
-        this.emit({ type: "leave", group: r.group, reporter: src, version: 3 });
+        this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 3 });
       }
-    } else if (op !== "BLOCK") g.reporters.add(src);
+    } else if (op !== BLOCK) g.reporters.add(src);
     this.apply(g, op, sources);
-    if (g.mode === "include" && g.sources.size === 0 && this.groups.get(g.group) === g) {
-      this.groups.delete(g.group);
-      this.emit({ type: "expiry", group: g.group, reason: "no-sources" });
-    }
+    if (g.mode === "include" && g.sources.size === 0 && !g.gone) this.removeGroup(g, "no-sources");
   }
 
-  private addSource(g: GroupRec, a: string, expiresMs: number | null): void {
-    g.sources.set(a, { expiresMs });
-    this.emit({ type: "source-added", group: g.group, source: a, forwarding: expiresMs !== null });
+  private addSource(g: GroupRec, a: number, expiresMs: number | null): void {
+    const s: SourceRec = { addr: a, group: g, expiresMs, queuedAt: Infinity };
+    g.sources.set(a, s);
+    this.queue.schedule(s, expiresMs);
+    this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== null });
   }
 
-  private deleteSource(g: GroupRec, a: string): void {
-    if (g.sources.delete(a)) this.emit({ type: "source-removed", group: g.group, source: a, reason: "report" });
+  private deleteSource(g: GroupRec, a: number): void {
+    if (g.sources.delete(a)) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(a), reason: "report" });
   }
 
   /** Set timers of `list` to GMI, adding the ones missing. */
-  private setGmi(g: GroupRec, list: Iterable<string>): void {
-    const t = this.nowMs + this.gmiMs();
+  private setGmi(g: GroupRec, list: readonly number[]): void {
+    const t = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
     for (const a of list) {
       const s = g.sources.get(a);
-      if (s) s.expiresMs = t;
+      if (s) this.setSourceTimer(s, t);
       else this.addSource(g, a, t);
     }
   }
 
-  /** The state tables of RFC 9776 §6.4.1 and §6.4.2. */
-  private apply(g: GroupRec, op: RecordOp, list: string[]): void {
-    const B = new Set(list);
-    const gmi = this.nowMs + this.gmiMs();
+  /**
+   * The state tables of RFC 9776 §6.4.1 and §6.4.2, without building the sets A, X, Y: every step looks up
+   * the record's sources (B) or walks the group's sources only where the table deletes them, so a report is
+   * not charged for the size of a group it leaves unchanged.
+   */
+  private apply(g: GroupRec, op: number, list: readonly number[]): void {
+    const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+    const B = list.length > 8 ? new Set(list) : null;
+    const inB = (a: number) => (B !== null ? B.has(a) : list.includes(a));
     if (g.mode === "include") {
-      const A = new Set(g.sources.keys());
       switch (op) {
-        case "IS_IN":
-        case "ALLOW":
-          this.setGmi(g, B);
+        case IS_IN:
+        case ALLOW:
+          this.setGmi(g, list);
           return;
-        case "TO_IN":
-          this.setGmi(g, B);
-          this.sendQuery(g, [...A].filter((a) => !B.has(a)));
-          return;
-        case "BLOCK":
-          this.sendQuery(g, [...A].filter((a) => B.has(a)));
-          return;
-        case "IS_EX":
-        case "TO_EX": {
-          // EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI
-          for (const a of A) if (!B.has(a)) this.deleteSource(g, a);
-          this.setMode(g, "exclude");
-          for (const b of B) if (!A.has(b)) this.addSource(g, b, null);
-          g.groupTimerMs = gmi;
-          if (op === "TO_EX") this.sendQuery(g, [...A].filter((a) => B.has(a)));
+        case TO_IN: {
+          // INCLUDE (A+B); (B)=GMI; Send Q(G,A-B)
+          const before = this.querier === null ? [...g.sources.keys()] : [];
+          this.setGmi(g, list);
+          this.sendQuery(g, () => before.filter((a) => !inB(a)));
           return;
         }
+        case BLOCK:
+          this.sendQuery(g, () => list.filter((a) => g.sources.has(a)));
+          return;
+        case IS_EX:
+        case TO_EX: {
+          // EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI
+          const inA = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.has(a)) : [];
+          for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
+          this.setMode(g, "exclude");
+          for (const b of list) if (!g.sources.has(b)) this.addSource(g, b, null);
+          this.setGroupTimer(g, gmi);
+          if (op === TO_EX) this.sendQuery(g, () => inA);
+          return;
+        }
+        default:
+          return;
       }
     }
     // EXCLUDE (X, Y): X = sources with running timers, Y = excluded (timer 0).
-    const X = new Set([...g.sources].filter(([, s]) => s.expiresMs !== null).map(([a]) => a));
-    const Y = new Set([...g.sources].filter(([, s]) => s.expiresMs === null).map(([a]) => a));
     switch (op) {
-      case "IS_IN":
-      case "ALLOW":
+      case IS_IN:
+      case ALLOW:
         // EXCLUDE (X+A, Y-A); (A)=GMI
-        this.setGmi(g, B);
+        this.setGmi(g, list);
         return;
-      case "TO_IN":
-        this.setGmi(g, B);
-        this.sendQuery(g, [...X].filter((x) => !B.has(x)));
+      case TO_IN: {
+        // EXCLUDE (X+A, Y-A); (A)=GMI; Send Q(G,X-A); Send Q(G)
+        const X = this.querier === null ? [...g.sources.values()].filter((s) => s.expiresMs !== null).map((s) => s.addr) : [];
+        this.setGmi(g, list);
+        this.sendQuery(g, () => X.filter((x) => !inB(x)));
         this.sendQuery(g, null);
         return;
-      case "BLOCK": {
+      }
+      case BLOCK: {
         // EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer; Send Q(G,A-Y)
-        for (const a of B) if (!X.has(a) && !Y.has(a)) this.addSource(g, a, g.groupTimerMs);
-        this.sendQuery(g, [...B].filter((a) => !Y.has(a)));
+        const notY = list.filter((a) => g.sources.get(a)?.expiresMs !== null);
+        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, g.groupTimerMs);
+        this.sendQuery(g, () => notY);
         return;
       }
-      case "IS_EX":
-      case "TO_EX": {
+      case IS_EX:
+      case TO_EX: {
         // EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI (IS_EX) or Group Timer (TO_EX); Delete (X-A); Delete (Y-A)
-        for (const a of [...X, ...Y]) if (!B.has(a)) this.deleteSource(g, a);
-        const fresh = op === "IS_EX" ? gmi : g.groupTimerMs;
-        for (const a of B) if (!X.has(a) && !Y.has(a)) this.addSource(g, a, fresh);
-        if (op === "TO_EX") this.sendQuery(g, [...B].filter((a) => !Y.has(a)));
-        g.groupTimerMs = gmi;
+        const notY = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.get(a)?.expiresMs !== null) : [];
+        for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
+        const fresh = op === IS_EX ? gmi : g.groupTimerMs;
+        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, fresh);
+        if (op === TO_EX) this.sendQuery(g, () => notY);
+        this.setGroupTimer(g, gmi);
         return;
       }
+      default:
+        return;
     }
   }
 }
 
-type DistributiveOmitBase<T> = T extends unknown ? Omit<T, "timeMs" | "frame"> : never;
+const NO_SOURCES: readonly number[] = Object.freeze([]);
+
+type DistributiveOmitBase<T> = T extends unknown ? Omit<T, "time" | "frame"> : never;
 
 /** Run a whole stream of frames through a fresh {@link MonitorState}; events in order and the final snapshot. */
 export function monitorFrames(

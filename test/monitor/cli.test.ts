@@ -10,7 +10,7 @@ import { CaptureError } from "../../src/capture/live.js";
 import { formatLiveScreen, formatSnapshotTable, runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";
-import { frameBytes, frames, ms, timestampNs, type At } from "./helpers.js";
+import { frameBytes, frames, ms, timestampNs, tx, type At } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-monitor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -164,8 +164,8 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(types()).toEqual(["querier-elected", "join", "mode-change", "querier-expired", "expiry"]);
     ac.abort();
     expect(await run).toBe(0);
-    const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { type: string; groups: unknown[]; timeMs: number };
-    expect(last).toMatchObject({ type: "snapshot", groups: [], timeMs: ms(6) });
+    const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { type: string; groups: unknown[]; time: string };
+    expect(last).toMatchObject({ type: "snapshot", groups: [], time: tx(6) });
     expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 5 });
     expect(cap.stopped).toBe(true);
   });

@@ -1,5 +1,5 @@
 /** Crafted frames for monitor and lint tests: wire builders → Ethernet bytes → the decoded JSON model. */
-import { decodeFrame, encodeIgmpFrame, type DecodedFrame, type IgmpFrameInit, type IgmpMessageInit } from "../../src/wire/index.js";
+import { decodeFrame, encodeIgmpFrame, formatTimestamp, type DecodedFrame, type IgmpFrameInit, type IgmpMessageInit } from "../../src/wire/index.js";
 
 export interface At {
   /** Seconds on the capture clock. */
@@ -11,6 +11,8 @@ export interface At {
   igmp?: IgmpFrameInit["igmp"];
   /** 802.1Q/802.1ad tags, outer first. */
   vlan?: number[];
+  /** Change the encoded Ethernet frame (to craft what no encoder writes); `ip` and `igmp` are the offsets. */
+  patch?: (bytes: Uint8Array, at: { ip: number; igmp: number }) => void;
 }
 
 function macFor(ip: string): string {
@@ -25,7 +27,12 @@ export function frameBytes(a: At): Uint8Array {
   if (a.ip !== undefined) init.ip = a.ip;
   if (a.igmp !== undefined) init.igmp = a.igmp;
   if (a.vlan !== undefined) init.vlan = a.vlan;
-  return encodeIgmpFrame(init);
+  const bytes = encodeIgmpFrame(init);
+  if (a.patch) {
+    const ip = 14 + 4 * (a.vlan?.length ?? 0);
+    a.patch(bytes, { ip, igmp: ip + (bytes[ip]! & 15) * 4 });
+  }
+  return bytes;
 }
 
 export function timestampNs(t: number): bigint {
@@ -40,4 +47,9 @@ export function frames(list: At[]): DecodedFrame[] {
 /** Milliseconds on the same clock as {@link frames}. */
 export function ms(t: number): number {
   return 1_700_000_000_000 + t * 1000;
+}
+
+/** The output time form ("seconds.nanoseconds", as decode prints `time`) of `t` seconds on the same clock. */
+export function tx(t: number): string {
+  return formatTimestamp(timestampNs(t));
 }

@@ -7,6 +7,7 @@
  * source lists (and compatibility versions) of `show ip igmp groups json` / `show ip igmp sources json`.
  */
 import { beforeAll, expect, it } from "vitest";
+import { frameTimeMs } from "../../src/monitor/state.js";
 import { describeLive, Lab, waitFor, type Frr } from "../lab/index.js";
 import { withEmulation } from "../host/live-helpers.js";
 import { ensureBuilt, monitorView, startMonitor } from "./live-helpers.js";
@@ -104,8 +105,8 @@ describeLive("monitor against FRR pimd with kernel and emulated hosts (live)", [
         const events = live.events();
         const kernelLeave = events.find((x) => x.type === "leave" && x.group === "239.7.7.1");
         expect(kernelLeave).toMatchObject({ reporter: "198.18.1.2", version: 3 });
-        const tLeave = kernelLeave!.timeMs;
-        expect(events.some((x) => x.type === "last-member-query" && x.group === "239.7.7.1" && x.observed && x.timeMs >= tLeave)).toBe(true);
+        const tLeave = frameTimeMs(kernelLeave!.time);
+        expect(events.some((x) => x.type === "last-member-query" && x.group === "239.7.7.1" && x.observed && frameTimeMs(x.time) >= tLeave)).toBe(true);
         expect(events.some((x) => x.type === "expiry" && x.group === "239.7.7.1")).toBe(false);
 
         const pimd = await pimdTable(frr, up.a);

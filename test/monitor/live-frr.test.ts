@@ -6,6 +6,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { lint, monitor } from "../../src/monitor/index.js";
 import { readCapture } from "../../src/capture/read.js";
+import { frameTimeMs } from "../../src/monitor/state.js";
 import { describeLive, Lab, waitFor, type KernelHost } from "../lab/index.js";
 import { ensureBuilt, monitorView, startMonitor } from "./live-helpers.js";
 
@@ -65,7 +66,7 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       // The replay's clock stops at the last frame: run its timers on to when pimd was asked (the live
       // monitor's final time), as the router's did.
       const { state } = monitor(frames);
-      state.advance(liveSnapshot.timeMs);
+      state.advance(frameTimeMs(liveSnapshot.time));
       const snapshot = state.snapshot();
       const frrGroups = [...new Set(objectsWithGroup(groupsJson).map((g) => g.group as string))].filter((g) => !g.startsWith("224.0.0.")).sort();
       const ours = snapshot.groups.map((g) => g.group).filter((g) => !g.startsWith("224.0.0.")).sort();
@@ -92,10 +93,10 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       const events = live.events();
       const leave = events.find((e) => e.type === "leave" && e.group === "239.9.9.2");
       expect(leave).toMatchObject({ reporter: "198.18.1.2", version: 3 });
-      const lmq = events.find((e) => e.type === "last-member-query" && e.group === "239.9.9.2" && e.observed && e.timeMs >= leave!.timeMs);
+      const lmq = events.find((e) => e.type === "last-member-query" && e.group === "239.9.9.2" && e.observed && frameTimeMs(e.time) >= frameTimeMs(leave!.time));
       expect(lmq).toBeDefined();
       const gone = events.find((e) => e.type === "expiry" && e.group === "239.9.9.2");
-      expect(gone!.timeMs).toBeGreaterThan(lmq!.timeMs);
+      expect(frameTimeMs(gone!.time)).toBeGreaterThan(frameTimeMs(lmq!.time));
       // and ends where pimd is, and where the capture replay ends
       expect(monitorView(liveSnapshot).map((g) => g.group)).toEqual(frrGroups);
       expect(monitorView(liveSnapshot)).toEqual(monitorView(snapshot));
@@ -140,7 +141,7 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       expect(leave).toMatchObject({ reporter: "198.18.1.2", version: 2 });
       const lmq = await live.waitEvent("pimd's last-member query for 239.8.8.2", (e) => e.type === "last-member-query" && e.group === "239.8.8.2" && e.observed);
       const gone = await live.waitEvent("239.8.8.2 to go", (e) => e.type === "expiry" && e.group === "239.8.8.2");
-      expect(gone.timeMs - lmq.timeMs).toBeLessThanOrEqual(1000 + 50); // LMQT = 0.5 s × 2 from the first query
+      expect(frameTimeMs(gone.time) - frameTimeMs(lmq.time)).toBeLessThanOrEqual(1000 + 50); // LMQT = 0.5 s × 2 from the first query
       await waitFor("pimd to drop 239.8.8.2", async () => JSON.stringify(await pimdGroups()) === JSON.stringify(["239.8.8.1"]), { timeoutMs: 20_000 });
       const groupsJson = await frr.vtysh("show ip igmp groups json");
       const snapshot = await live.stop();

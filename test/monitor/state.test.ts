@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MonitorState, frameTimeMs, monitorFrames, type MonitorEvent } from "../../src/monitor/state.js";
 import { leave, v1Report, v2Query, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
-import { frames, ms, type At } from "./helpers.js";
+import { frames, ms, tx, type At } from "./helpers.js";
 
 const H1 = "198.18.0.2";
 const H2 = "198.18.0.3";
@@ -30,7 +30,7 @@ describe("MonitorState: IGMPv3 groups and sources (RFC 9776 §6.4)", () => {
   it("a TO_EX({}) joins in EXCLUDE mode with the group timer at GMI (260 s by default)", () => {
     const { st, events } = run([{ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) }]);
     expect(events.map((e) => e.type)).toEqual(["join", "mode-change"]);
-    expect(events[0]).toMatchObject({ group: G, reporter: H1, version: 3, frame: 1, timeMs: ms(0) });
+    expect(events[0]).toMatchObject({ group: G, reporter: H1, version: 3, frame: 1, time: tx(0) });
     const snap = st.snapshot();
     expect(snap.groups).toHaveLength(1);
     expect(snap.groups[0]).toMatchObject({ group: G, filterMode: "exclude", groupTimer: 260, compatMode: 3, lastReporter: H1, reporters: [H1] });
@@ -41,7 +41,7 @@ describe("MonitorState: IGMPv3 groups and sources (RFC 9776 §6.4)", () => {
     const { st, events } = run([{ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) }]);
     expect(st.advance(ms(259.999))).toEqual([]);
     const ev = st.advance(ms(1000));
-    expect(ev).toEqual([{ type: "expiry", group: G, reason: "group-timer", timeMs: ms(260), frame: null }]);
+    expect(ev).toEqual([{ type: "expiry", group: G, reason: "group-timer", time: tx(260), frame: null }]);
     expect(st.snapshot().groups).toEqual([]);
     expect(events).toHaveLength(2);
   });
@@ -56,7 +56,7 @@ describe("MonitorState: IGMPv3 groups and sources (RFC 9776 §6.4)", () => {
       { source: S1, timer: 160, forwarding: true },
       { source: S2, timer: 260, forwarding: true },
     ]);
-    expect(st.advance(ms(261)).map((e) => [e.type, e.timeMs])).toEqual([["source-removed", ms(260)]]);
+    expect(st.advance(ms(261)).map((e) => [e.type, frameTimeMs(e.time)])).toEqual([["source-removed", ms(260)]]);
     expect(st.advance(ms(400)).map((e) => e.type)).toEqual(["source-removed", "expiry"]);
     expect(st.snapshot().groups).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe("MonitorState: IGMPv3 groups and sources (RFC 9776 §6.4)", () => {
     ]);
     const ev = st.advance(ms(265));
     expect(ev.map((e) => e.type)).toEqual(["source-removed", "mode-change"]);
-    expect(ev[0]).toMatchObject({ source: S1, reason: "mode-change", timeMs: ms(260) });
+    expect(ev[0]).toMatchObject({ source: S1, reason: "mode-change", time: tx(260) });
     expect(st.snapshot().groups[0]).toMatchObject({ filterMode: "include", groupTimer: null, sources: [{ source: S2, forwarding: true }] });
   });
 
@@ -158,7 +158,7 @@ describe("MonitorState: querier election (RFC 9776 §6.6.2, RFC 2236 §3)", () =
     expect(events[1]).toMatchObject({ querier: Q, previous: "198.18.0.5", frame: 3 });
     expect(st.querierAddress()).toBe(Q);
     expect(st.advance(ms(2 + 254.999))).toEqual([]);
-    expect(st.advance(ms(300))).toEqual([{ type: "querier-expired", querier: Q, timeMs: ms(257), frame: null }]);
+    expect(st.advance(ms(300))).toEqual([{ type: "querier-expired", querier: Q, time: tx(257), frame: null }]);
     expect(st.snapshot().querier).toBeNull();
   });
 
@@ -200,14 +200,14 @@ describe("MonitorState: older-version hosts (RFC 9776 §7.3.2, RFC 2236 §7)", (
     expect(st.snapshot().groups[0]!.reporters).toEqual([]);
     const ev = st.advance(ms(40));
     expect(ev.map((e) => e.type)).toEqual(["expiry"]);
-    expect(ev[0]!.timeMs).toBeCloseTo(ms(32.001), 3);
+    expect(frameTimeMs(ev[0]!.time)).toBeCloseTo(ms(32.001), 3);
   });
 
   it("the host present timer ends: back to v3 compatibility", () => {
     const { st } = run([{ t: 0, src: H1, message: v2Report(G) }, { t: 100, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) }]);
     const ev = st.advance(ms(261));
     expect(ev.map((e) => e.type)).toEqual(["compat-change"]);
-    expect(ev[0]).toMatchObject({ from: 2, to: 3, timeMs: ms(260) });
+    expect(ev[0]).toMatchObject({ from: 2, to: 3, time: tx(260) });
     expect(st.snapshot().groups[0]!.compatMode).toBe(3);
   });
 
