@@ -3,45 +3,21 @@
  * scripts/fixtures/make-kernel-fixtures.sh), cross-checked against `ip maddr show` and `ip mroute show`
  * captured at the same moment; damaged text keeps what was read and names the line.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   hostHexToIPv4,
-  kernelState,
   mergedFilter,
   parseProcNetDevMcast,
   parseProcNetIgmp,
   parseProcNetIpMrCache,
   parseProcNetIpMrVif,
   parseProcNetMcfilter,
-  parseSysctlText,
   unresolvedLimitOf,
-  type KernelState,
 } from "../../src/kernel/index.js";
+import { fixtureState, fixtureText } from "./helpers.js";
 import { parseIpMaddr, parseIpMroute } from "./oracles.js";
 
-const DIR = join(__dirname, "..", "..", "fixtures", "kernel");
-const fx = (name: string) => readFileSync(join(DIR, name), "utf8");
-
-function fixtureState(prefix: "host" | "router"): KernelState {
-  const opt = (n: string) => {
-    try {
-      return fx(`${prefix}-${n}.txt`);
-    } catch {
-      return null;
-    }
-  };
-  return kernelState({
-    igmp: fx(`${prefix}-igmp.txt`),
-    mcfilter: opt("mcfilter") ?? "Idx Device        MCA        SRC    INC    EXC\n",
-    devMcast: opt("dev_mcast"),
-    ipMrVif: opt("ip_mr_vif"),
-    ipMrCache: opt("ip_mr_cache"),
-    sysctl: parseSysctlText(fx(`${prefix}-sysctl.txt`)).values,
-    release: "6.18.44",
-  });
-}
+const fx = fixtureText;
 
 describe("/proc/net/igmp", () => {
   const { rows, problems } = parseProcNetIgmp(fx("host-igmp.txt"));
