@@ -8,6 +8,7 @@ import { register as registerCapture } from "./capture.js";
 import { register as registerDecode } from "./decode.js";
 import { register as registerHost } from "./host.js";
 import { register as registerInterfaces } from "./interfaces.js";
+import { register as registerKernel } from "./kernel.js";
 import { register as registerLint } from "./lint.js";
 import { register as registerMonitor } from "./monitor.js";
 
@@ -21,4 +22,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerMonitor,
   registerLint,
   registerHost,
+  registerKernel,
 ];

@@ -1,0 +1,29 @@
+/** Shared by the kernel tests: the committed fixtures as a KernelState. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { kernelState, parseSysctlText, type KernelState } from "../../src/kernel/index.js";
+
+export const KERNEL_FIXTURES = join(__dirname, "..", "..", "fixtures", "kernel");
+
+/** A fixture file's text. */
+export const fixtureText = (name: string) => readFileSync(join(KERNEL_FIXTURES, name), "utf8");
+
+/** The host or router fixture set as one state (as readKernelState would give it). */
+export function fixtureState(prefix: "host" | "router", edit: (name: string, text: string) => string = (_n, t) => t): KernelState {
+  const opt = (n: string) => {
+    try {
+      return edit(n, fixtureText(`${prefix}-${n}.txt`));
+    } catch {
+      return null;
+    }
+  };
+  return kernelState({
+    igmp: opt("igmp"),
+    mcfilter: opt("mcfilter") ?? "Idx Device        MCA        SRC    INC    EXC\n",
+    devMcast: opt("dev_mcast"),
+    ipMrVif: opt("ip_mr_vif"),
+    ipMrCache: opt("ip_mr_cache"),
+    sysctl: parseSysctlText(opt("sysctl") ?? "").values,
+    release: "6.18.44",
+  });
+}

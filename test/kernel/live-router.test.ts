@@ -1,0 +1,174 @@
+/**
+ * The kernel as a multicast router driven by FRR pimd, read through igmpkit's parsers: a source LAN and a
+ * receiver LAN, a sender, a host joining and leaving on the receiver LAN; `igmpkit kernel` checked field for
+ * field against `ip -s mroute show` and the /proc files read alongside; RPF failures rising; the unresolved
+ * queue of this kernel measured.
+ */
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { readKernelState } from "../../src/io/kernel.js";
+import { kernelFindings, type KernelMfcEntry, type KernelState } from "../../src/kernel/index.js";
+import { Lab, describeLive, waitFor, type KernelHost, type Netns } from "../lab/index.js";
+import { parseIpMroute } from "./oracles.js";
+
+export const SENDER_PY = join(__dirname, "..", "lab", "mcast_sender.py");
+
+/** A router namespace running FRR pimd between a source LAN and a receiver LAN, with a sender and a receiver. */
+export interface RouterLab {
+  r: Netns;
+  s: Netns;
+  v: Netns;
+  receiver: KernelHost;
+  /** Start the sender on the source LAN (UDP to `groups`, TTL 8). */
+  send(groups: string[], extra?: string[]): Promise<void>;
+  state(): Promise<KernelState>;
+  /** (198.18.80.2, group) in the router's cache. */
+  entry(st: KernelState, group: string): KernelMfcEntry | undefined;
+}
+
+export const SRC = "198.18.80.2";
+/** Groups the RP serves; 239.81.x.y stays outside and so unresolved. */
+export const RP_RANGE = "239.80.0.0/16";
+
+/** Build the lab of a {@link RouterLab}; `extraConfig` goes into pimd's configuration. */
+export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promise<RouterLab> {
+  const r = await lab.netns("r");
+  const s = await lab.netns("s");
+  const v = await lab.netns("v");
+  await lab.veth(s, r, { nameA: "eth0", nameB: "rs", addrA: `${SRC}/24`, addrB: "198.18.80.1/24" });
+  await lab.veth(v, r, { nameA: "eth0", nameB: "rv", addrA: "198.18.81.2/24", addrB: "198.18.81.1/24" });
+  await lab.exec(s, "ip", ["route", "add", "default", "via", "198.18.80.1"]);
+  await lab.exec(v, "ip", ["route", "add", "default", "via", "198.18.81.1"]);
+  await lab.sysctl(r, "net.ipv4.ip_forward", 1);
+  await lab.frr(r, {
+    interfaces: [
+      { name: "rs" },
+      { name: "rv", igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10, lastMemberQueryIntervalDs: 5, lastMemberQueryCount: 2, ...(opts.rvPim === false ? { pim: false } : {}) },
+    ],
+    extraConfig: `ip pim rp 198.18.80.1 ${RP_RANGE}\n!`,
+  });
+  const receiver = await lab.kernelHost(v, "eth0", { version: 3, unsolicitedReportIntervalMs: 200 });
+  return {
+    r,
+    s,
+    v,
+    receiver,
+    async send(groups, extra = []) {
+      const p = lab.spawn(s, "python3", ["-u", SENDER_PY, groups.join(","), "--rate", "20", ...extra]);
+      await waitFor("the sender", () => {
+        if (!p.running && p.exitCode !== 0) throw new Error(`sender exited: ${p.stderr}`);
+        return p.stdout.includes("ready");
+      });
+    },
+    state: () => readKernelState({ netns: r.name }),
+    entry: (st, group) => st.router?.mfc.find((e) => e.origin === SRC && e.group === group),
+  };
+}
+
+/** The kernel's little-endian %08X of an address, computed here independently of the parser. */
+const hexLE = (a: string) => a.split(".").reverse().map((o) => Number(o).toString(16).toUpperCase().padStart(2, "0")).join("");
+
+/** `ip -s mroute show`: each entry with its counters. */
+function ipMrouteStats(text: string): Map<string, { iif: string; oifs: string[]; state: string; packets: number | null; bytes: number | null; wrong: number | null }> {
+  const out = new Map<string, { iif: string; oifs: string[]; state: string; packets: number | null; bytes: number | null; wrong: number | null }>();
+  const lines = text.split("\n");
+  lines.forEach((l, i) => {
+    const [e] = parseIpMroute(l);
+    if (!e) return;
+    const st = /^\s+(\d+) packets, (\d+) bytes(?:, (\d+) arrived on wrong iif)?/.exec(lines[i + 1] ?? "");
+    out.set(`${e.origin} ${e.group}`, { iif: e.iif, oifs: e.oifs, state: e.state, packets: st ? Number(st[1]) : null, bytes: st ? Number(st[2]) : null, wrong: st?.[3] !== undefined ? Number(st[3]) : st ? 0 : null });
+  });
+  return out;
+}
+
+describeLive("the kernel's multicast routing table through igmpkit's parsers, FRR pimd as the daemon (live)", ["python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
+  it("a join on the receiver LAN adds its VIF to the (S,G) entry, the leave takes it away; igmpkit kernel agrees with ip mroute and /proc", async () => {
+    await Lab.with(async (lab) => {
+      const L = await routerLab(lab);
+      const G = "239.80.6.6";
+      await L.send([G]);
+      await L.receiver.join(G);
+      const first = await waitFor("(S,G) forwarded to rv", async () => {
+        const st = await L.state();
+        return L.entry(st, G)?.oifs.some((o) => o.device === "rv") ? st : undefined;
+      }, { timeoutMs: 20_000, intervalMs: 250 });
+      const sg = L.entry(first, G)!;
+      expect(sg.iifDevice).toBe("rs");
+      expect(first.router!.active).toBe(true);
+      expect(first.router!.vifs.map((v) => v.device).sort()).toEqual(["pimreg", "rs", "rv"]);
+      const later = await waitFor("packets rising", async () => {
+        const st = await L.state();
+        return (L.entry(st, G)?.packets ?? 0) > sg.packets ? st : undefined;
+      });
+      expect(L.entry(later, G)!.bytes).toBeGreaterThan(sg.bytes);
+
+      // Field for field: /proc read before and after, ip -s mroute in between, igmpkit in between.
+      const cat = async (f: string) => (await lab.exec(L.r, "cat", [f])).stdout;
+      const procBefore = await cat("/proc/net/ip_mr_cache");
+      const st = await L.state();
+      const ip = ipMrouteStats((await lab.exec(L.r, "ip", ["-s", "mroute", "show"])).stdout);
+      const procAfter = await cat("/proc/net/ip_mr_cache");
+      const vifText = await cat("/proc/net/ip_mr_vif");
+      const all = [...st.router!.mfc, ...st.router!.unresolved];
+      expect(ip.get(`${SRC} ${G}`)!.packets).toBeGreaterThan(0);
+      expect(new Set(all.map((e) => `${e.origin} ${e.group}`))).toEqual(new Set(ip.keys()));
+      for (const e of all) {
+        const theirs = ip.get(`${e.origin} ${e.group}`)!;
+        expect({ iif: e.unresolved ? "unresolved" : e.iifDevice, oifs: e.oifs.map((o) => o.device).sort(), state: e.unresolved ? "unresolved" : "resolved" }).toEqual({
+          iif: theirs.iif,
+          oifs: [...theirs.oifs].sort(),
+          state: theirs.state,
+        });
+        // The raw rows, found by the kernel's own hex of group and origin.
+        const row = (text: string) => text.split("\n").find((l) => l.startsWith(`${hexLE(e.group)} ${hexLE(e.origin)} `))!.trim().split(/\s+/);
+        const [b, a] = [row(procBefore), row(procAfter)];
+        expect(Number(b[2])).toBe(e.iif);
+        for (const [col, value] of [[3, e.packets], [4, e.bytes], [5, e.wrongIf]] as const) {
+          expect(value).toBeGreaterThanOrEqual(Number(b[col]));
+          expect(value).toBeLessThanOrEqual(Number(a[col]));
+        }
+        expect(a.slice(6).sort()).toEqual(e.oifs.map((o) => `${o.vif}:${o.ttl}`).sort());
+        if (theirs.packets !== null) {
+          expect(theirs.packets).toBeGreaterThanOrEqual(Number(b[3]));
+          expect(theirs.packets).toBeLessThanOrEqual(Number(a[3]));
+        }
+      }
+      for (const v of st.router!.vifs) expect(vifText).toMatch(new RegExp(`^\\s*${v.vif} ${v.device}\\s`, "m"));
+
+      // RPF failures: the source's address arriving from the receiver LAN.
+      const before = await L.state();
+      await lab.exec(L.v, "python3", [SENDER_PY, G, "--spoof-source", SRC, "--count", "5", "--rate", "50"]);
+      const after = await waitFor("wrong-if rising", async () => {
+        const x = await L.state();
+        return (L.entry(x, G)?.wrongIf ?? 0) >= (L.entry(before, G)?.wrongIf ?? 0) + 5 ? x : undefined;
+      });
+      expect(kernelFindings(after, before).filter((f) => f.rule === "rpf-failures")).toMatchObject([{ origin: SRC, group: G, value: 5 }]);
+
+      // Leave: after the last member query time (2 × 0.5 s) pimd takes rv out of the entry.
+      await L.receiver.leave(G);
+      await waitFor("rv gone from the (S,G) oifs", async () => {
+        const x = await L.state();
+        const e = L.entry(x, G);
+        return e === undefined || !e.oifs.some((o) => o.device === "rv");
+      }, { timeoutMs: 10_000, intervalMs: 200 });
+      await L.receiver.close();
+    });
+  }, 90_000);
+
+  it("this kernel's unresolved queue: more than the old limit of 10, and each entry named", async () => {
+    await Lab.with(async (lab) => {
+      const L = await routerLab(lab);
+      const groups = Array.from({ length: 14 }, (_, i) => `239.81.0.${i + 1}`);
+      await L.send(groups, ["--count", "3"]);
+      const st = await waitFor("unresolved entries", async () => {
+        const x = await L.state();
+        return (x.router?.unresolved.length ?? 0) >= groups.length ? x : undefined;
+      }, { timeoutMs: 10_000, intervalMs: 200 });
+      expect(st.router!.unresolved.map((e) => e.group).sort()).toEqual([...groups].sort());
+      expect(st.limits.maxUnresolved).toBeNull(); // 6.x: no count limit
+      expect(kernelFindings(st).map((f) => f.rule)).toContain("unresolved-near-limit");
+      const ip = parseIpMroute((await lab.exec(L.r, "ip", ["mroute", "show"])).stdout).filter((e) => e.state === "unresolved");
+      expect(ip.length).toBe(st.router!.unresolved.length);
+    });
+  }, 60_000);
+});
