@@ -8,6 +8,7 @@ import { DEFAULT_FILTER, captureBufferSize, isCaptureError, openLiveCapture, rin
 import { FAST_KEYS, fastCheck } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
+import { safeText } from "./sanitize.js";
 import type { RegisterCommand } from "./commands.js";
 
 export interface CaptureCliOptions {
@@ -58,7 +59,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const bufferSize = o.bufferSize !== undefined ? Math.min(o.bufferSize * 1024, MAX_RING_BYTES) : captureBufferSize();
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
-    else io.stderr.write(`igmpkit capture: ${message}\n`);
+    else io.stderr.write(`igmpkit capture: ${safeText(message)}\n`);
     return ExitCode.failure;
   };
 
@@ -86,7 +87,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
   if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter: cap.filter, ring: { bytes: bufferSize, packets: ringSlots(bufferSize) } })}\n`);
-  else io.stderr.write(`listening on ${iface}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${cap.filter}"\n`);
+  else io.stderr.write(`listening on ${safeText(iface)}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${safeText(cap.filter)}"\n`);
 
   // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
   const timer = setInterval(() => {

@@ -7,6 +7,7 @@ import { dottedQuadProblem } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary } from "./output.js";
 import { Progress } from "./progress.js";
+import { safeText } from "./sanitize.js";
 import type { RegisterCommand } from "./commands.js";
 
 export interface DecodeOptions {
@@ -107,7 +108,7 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
     for (const sec of info.sections)
       for (const itf of sec.interfaces)
         if (itf.stats && (itf.stats.ifDrop !== undefined || itf.stats.osDrop !== undefined))
-          drops.push(`${itf.name ?? `if${itf.id}`} dropped ${(itf.stats.ifDrop ?? 0n) + (itf.stats.osDrop ?? 0n)}`);
+          drops.push(`${o.json ? (itf.name ?? `if${itf.id}`) : safeText(itf.name ?? `if${itf.id}`)} dropped ${(itf.stats.ifDrop ?? 0n) + (itf.stats.osDrop ?? 0n)}`);
   }
   return { summary: out.summary, fileErrors, fatal: reader.fatal, drops };
 }
@@ -140,10 +141,11 @@ export async function runDecode(files: string[], o: DecodeOptions, io: CliIo): P
       });
     } else {
       io.stderr.write(`${formatSummary(path, s, [...(r.drops.length ? [`drops: ${r.drops.join(", ")}`] : []), `${errorTexts.length} file errors`])}\n`);
-      for (const t of errorTexts) io.stderr.write(`${path}: ${t}\n`);
+      for (const t of errorTexts) io.stderr.write(`${safeText(path)}: ${safeText(t)}\n`);
     }
     if (r.fatal) exit = ExitCode.failure;
-    if (o.strict && s.malformed > 0 && exit === ExitCode.ok) exit = ExitCode.failure;
+    // --strict: a malformed frame, or anything the reader had to say (a skipped block, a record above the snaplen)
+    if (o.strict && (s.malformed > 0 || r.fileErrors.length > 0) && exit === ExitCode.ok) exit = ExitCode.failure;
     if (remaining !== undefined && remaining <= 0) break;
   }
   return exit;
@@ -151,7 +153,7 @@ export async function runDecode(files: string[], o: DecodeOptions, io: CliIo): P
 
 function report(io: CliIo, o: DecodeOptions, path: string, body: Record<string, unknown>): void {
   if (o.json) io.stderr.write(`${JSON.stringify({ file: path, ...body })}\n`);
-  else if ("error" in body) io.stderr.write(`igmpkit decode: ${path}: ${String(body.error)}\n`);
+  else if ("error" in body) io.stderr.write(`igmpkit decode: ${safeText(path)}: ${safeText(String(body.error))}\n`);
 }
 
 function parseCount(v: string): number {

@@ -25,6 +25,7 @@ import {
 import type { Frame } from "../pcap/frame.js";
 import type { RegisterCommand } from "./commands.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { safeText } from "./sanitize.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
 export interface HostCliOptions {
@@ -113,7 +114,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
   } catch (e) {
     if (isHostError(e)) {
       if (o.json) io.stderr.write(`${JSON.stringify({ error: e.message, code: e.code, details: e.details })}\n`);
-      else io.stderr.write(`igmpkit host: ${e.message}\n${e.details.length > 1 ? e.details.map((d) => `  ${d}\n`).join("") : ""}`);
+      else io.stderr.write(`igmpkit host: ${safeText(e.message)}\n${e.details.length > 1 ? e.details.map((d) => `  ${safeText(d)}\n`).join("") : ""}`);
       return ExitCode.usage;
     }
     throw e;
@@ -146,7 +147,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
     writer?.close();
     const message = e instanceof Error ? e.message : String(e);
     if (o.json) io.stderr.write(`${JSON.stringify({ error: message, ...(isHostError(e) ? { code: e.code } : {}) })}\n`);
-    else io.stderr.write(`igmpkit host: ${message}\n`);
+    else io.stderr.write(`igmpkit host: ${safeText(message)}\n`);
     return ExitCode.failure;
   }
   const st = replay.emulator.stats();
@@ -353,7 +354,7 @@ async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io:
     {
       timeline: scenario.timeline,
       onError: (e) => {
-        if (!o.json) io.stderr.write(`igmpkit host: ${e instanceof Error ? e.message : String(e)}\n`);
+        if (!o.json) io.stderr.write(`igmpkit host: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
       },
     },
   );

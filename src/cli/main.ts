@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
 import { COMMANDS } from "./commands.js";
+import { safeText } from "./sanitize.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 
 function version(): string {
@@ -41,10 +42,10 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       return ExitCode.usage;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`igmpkit: ${e.message}\n`);
+      io.stderr.write(`igmpkit: ${safeText(e.message)}\n`);
       return ExitCode.usage;
     }
-    io.stderr.write(`igmpkit: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(`igmpkit: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
     return ExitCode.failure;
   }
   return code;

@@ -7,6 +7,7 @@ import { decodeFrameDetail, emitFastJson, FAST_KEYS, fastFrame, fastFrameJsonBou
 import { emitFastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
+import { safeText } from "./sanitize.js";
 
 export interface OutputOptions {
   json: boolean;
@@ -281,5 +282,5 @@ export function formatSummary(name: string, s: DecodeSummary, extra: string[] = 
     `${s.skipped} non-IGMP skipped`,
     ...extra,
   ];
-  return `${name}: ${parts.join(", ")}`;
+  return `${safeText(name)}: ${parts.join(", ")}`;
 }
