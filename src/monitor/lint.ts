@@ -52,6 +52,11 @@ export interface LintOptions {
   querierGraceMs?: number;
   /** Leaves without having reported last before `leave-not-last-reporter` fires. Default 2. */
   leaveThreshold?: number;
+  /**
+   * A frame stamped at most this much earlier than one before it is not a `timestamps-out-of-order`
+   * finding, ms (capture stamps taken on different CPUs or ports differ by microseconds). Default 10.
+   */
+  reorderToleranceMs?: number;
 }
 
 /** What a {@link LanCheck} sees of its LAN (one VLAN of the capture). */
@@ -92,6 +97,7 @@ function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
     unsolicitedReportInterval: options.unsolicitedReportInterval ?? 1,
     querierGraceMs: options.querierGraceMs ?? 1000,
     leaveThreshold: options.leaveThreshold ?? 2,
+    reorderToleranceMs: options.reorderToleranceMs ?? 10,
   });
 }
 
@@ -152,6 +158,7 @@ export class Linter {
       this.latestFrame = frame;
       return t;
     }
+    if (this.latestMs - t <= this.opts.reorderToleranceMs) return this.latestMs;
     this.outOfOrderCount++;
     if (this.outOfOrder.length < MAX_FINDING_FRAMES) {
       if (this.outOfOrder.length === 0 || this.outOfOrder.at(-1) !== this.latestFrame) this.outOfOrder.push(this.latestFrame);
