@@ -216,7 +216,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
  * a million groups is never one string. `extra` goes after the view's own fields.
  */
 function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string, unknown>, nowMs?: number): void {
-  const { groups: _g, ...head } = { ...state.snapshot(nowMs ?? state.time()), groups: [] };
+  const head = state.snapshotHead(nowMs ?? state.time());
   const top = JSON.stringify({ type: "snapshot", ...head, ...extra });
   let out = `${top.slice(0, -1)},"groups":[`;
   let first = true;
