@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 export default defineConfig({
   entry: {
@@ -14,4 +17,6 @@ export default defineConfig({
   clean: true,
   splitting: false,
   external: ["cap"],
+  // --version and SARIF read this (src/cli/version.ts)
+  define: { __IGMPKIT_VERSION__: JSON.stringify(version) },
 });

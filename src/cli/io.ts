@@ -39,18 +39,25 @@ export class UsageError extends Error {
 }
 
 /**
- * Run a long-lived command (capture, monitor -i, host -i) with an AbortSignal that SIGINT and SIGTERM
- * fire: the command stops cleanly (flushes, leaves groups, prints its summary) and returns its status.
+ * Run a long-lived command (capture, monitor, lint, host -i) with an AbortSignal that SIGINT, SIGTERM and
+ * SIGHUP fire (its reason is the signal's name): the command stops cleanly (flushes, leaves groups,
+ * prints its summary) and returns its status.
  */
 export async function untilSignal(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
-  const onSignal = (): void => ac.abort();
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((name) => [name, (): void => ac.abort(name)] as const);
+  for (const [name, h] of handlers) process.on(name, h);
   try {
     return await run(ac.signal);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const [name, h] of handlers) process.off(name, h);
   }
+}
+
+/**
+ * After a command stopped by a signal has printed what it has: end the process even when a read is still
+ * blocked (opening a FIFO that has no writer keeps Node's event loop alive). Does nothing otherwise.
+ */
+export function exitSoonIfStopped(signal: AbortSignal, code: number): void {
+  if (signal.aborted) setTimeout(() => process.exit(code), 200).unref();
 }

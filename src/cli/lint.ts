@@ -1,11 +1,10 @@
 /** `igmpkit lint FILE...`: RFC conformance findings over captures, as text, JSON or SARIF 2.1.0. */
 import { Command, Option } from "commander";
-import { createRequire } from "node:module";
-import { isPcapError } from "../pcap/index.js";
-import { decodeCapture } from "../capture/read.js";
 import { hasFindingsAtOrAbove, Linter, type Finding, type Severity } from "../monitor/lint.js";
+import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { findingsToSarif, formatFindingsText } from "./lint-format.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
+import { VERSION } from "./version.js";
 import type { RegisterCommand } from "./commands.js";
 
 export interface LintCliOptions {
@@ -13,43 +12,51 @@ export interface LintCliOptions {
   sarif?: boolean;
   /** Default "error". */
   failOn?: Severity;
+  /** Default true: a progress bar on a terminal for large files. */
+  progress?: boolean;
 }
 
-function toolVersion(): string {
-  try {
-    return (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
-}
-
-/** Run `lint`; resolves to the exit status (1 when a finding at or above --fail-on exists or a file fails). */
-export async function runLint(files: string[], o: LintCliOptions, io: CliIo): Promise<number> {
+/**
+ * Run `lint`; resolves to the exit status: 1 when a finding at or above --fail-on exists, or when a file
+ * was not read to its end (missing, unreadable, corrupt part-way, or the run was stopped by `signal`).
+ * Every output says which files were not read and why.
+ */
+export async function runLint(files: string[], o: LintCliOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
   if (files.length === 0) throw new UsageError("lint needs at least one FILE");
   if (o.json && o.sarif) throw new UsageError("--json and --sarif cannot be used together");
   const failOn: Severity = o.failOn ?? "error";
   const findings: Finding[] = [];
-  let exit: number = ExitCode.ok;
+  const statuses: FileStatus[] = [];
   for (const path of files) {
+    if (signal?.aborted) {
+      statuses.push({ file: path, status: "partial", frames: 0, error: `stopped by ${String(signal.reason ?? "a signal")} before reading` });
+      continue;
+    }
     // Each file is its own LAN capture: state does not carry over from one file to the next.
     const linter = new Linter();
-    try {
-      for await (const f of decodeCapture(path)) linter.push(f);
-    } catch (e) {
-      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-      if (o.json || o.sarif) io.stderr.write(`${JSON.stringify({ file: path, error: msg })}\n`);
-      else io.stderr.write(`igmpkit lint: ${path}: ${msg}\n`);
-      exit = ExitCode.failure;
+    const st = await scanCaptureFile(
+      path,
+      (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => linter.pushBytes(bytes, start, end, wireLength, linkType, frame, seconds, nanos),
+      { io, signal, ...(o.progress !== false ? { progressLabel: path } : {}) },
+    );
+    statuses.push(st);
+    if (st.status !== "complete") {
+      const body = { file: path, status: st.status, frames: st.frames, error: st.error };
+      io.stderr.write(o.json || o.sarif ? `${JSON.stringify(body)}\n` : `igmpkit lint: ${path}: ${st.error}\n`);
     }
     for (const f of linter.finish()) findings.push({ ...f, file: path });
   }
-  if (o.sarif) io.stdout.write(`${JSON.stringify(findingsToSarif(findings, toolVersion()), null, 2)}\n`);
+  const complete = statuses.every((s) => s.status === "complete");
+  if (o.sarif) io.stdout.write(`${JSON.stringify(findingsToSarif(findings, VERSION, statuses), null, 2)}\n`);
   else if (o.json) {
     const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-    io.stdout.write(`${JSON.stringify({ findings, summary: { error: count("error"), warning: count("warning"), info: count("info") } })}\n`);
-  } else io.stdout.write(formatFindingsText(findings));
-  if (hasFindingsAtOrAbove(findings, failOn)) exit = ExitCode.failure;
-  return exit;
+    io.stdout.write(`${JSON.stringify({ complete, findings, summary: { error: count("error"), warning: count("warning"), info: count("info") }, files: statuses })}\n`);
+  } else {
+    io.stdout.write(formatFindingsText(findings, !complete));
+    io.stdout.write(formatFileProblems(statuses));
+  }
+  if (!complete || hasFindingsAtOrAbove(findings, failOn)) return ExitCode.failure;
+  return ExitCode.ok;
 }
 
 export const register: RegisterCommand = (program, io, setExit) => {
@@ -57,12 +64,25 @@ export const register: RegisterCommand = (program, io, setExit) => {
     new Command("lint")
       .description("check captures against the IGMP RFCs: findings with rule id, severity, frames and RFC section")
       .argument("<file...>", "capture files (pcap/pcapng, plain or gzip)")
-      .option("--json", "one JSON object: {findings: [...], summary}")
-      .option("--sarif", "SARIF 2.1.0, for code-scanning UIs")
+      .option("--json", "one JSON object: {complete, findings: [...], summary, files: [{file, status, frames, error}]}")
+      .option("--sarif", "SARIF 2.1.0, for code-scanning UIs (invocations say whether every file was read)")
       .addOption(new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices(["error", "warning", "info"]).default("error"))
-      .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+      .option("--no-progress", "no progress bar (it shows only on a terminal, for large files)")
+      .addHelpText(
+        "after",
+        `\nFiles are streamed: any size in bounded memory. Ctrl-C, SIGTERM or SIGHUP stops within a second and prints
+the findings so far, marked partial (status 1). A file that cannot be read to its end (missing, unreadable,
+corrupt part-way) is named with the reason in every output, and the status is 1.
+
+${EXIT_CODES_HELP}`,
+      )
       .action(async (files: string[], opts: LintCliOptions) => {
-        setExit(await runLint(files, opts, io));
+        await untilSignal(async (signal) => {
+          const code = await runLint(files, opts, io, signal);
+          setExit(code);
+          exitSoonIfStopped(signal, code);
+          return code;
+        });
       }),
   );
 };

@@ -1,24 +1,15 @@
 /** The `igmpkit` command line. */
 import { Command, CommanderError } from "commander";
-import { createRequire } from "node:module";
 import { COMMANDS } from "./commands.js";
 import { safeText } from "./sanitize.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
-
-function version(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    return (require("../package.json") as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
-}
+import { VERSION } from "./version.js";
 
 /** Build the program; exported for tests. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("igmpkit")
     .description("IGMP toolkit: decode captures, capture live, emulate hosts, monitor and lint a LAN")
-    .version(version())
+    .version(VERSION)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

@@ -8,11 +8,12 @@
 import { Command, InvalidArgumentError } from "commander";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { isPcapError } from "../pcap/index.js";
-import { decodeCapture } from "../capture/read.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
-import type { DecodedFrame } from "../wire/index.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
+import { MembershipMessage, MessageStatus } from "../monitor/message.js";
+import { decodeFrame, FrameView, ViewStatus } from "../wire/index.js";
+import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
+import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -44,10 +45,10 @@ class VlanGate {
     private readonly want: string | undefined,
     private readonly warn: (vlans: string[]) => void,
   ) {}
-  accept(f: DecodedFrame): boolean {
-    const key = f.vlan.join(".");
+  accept(m: { vlan: string }): boolean {
+    const key = m.vlan;
     if (this.want !== undefined) return key === this.want;
-    if (f.igmp === null) return true;
+    if (this.seen.has(key)) return true;
     this.seen.add(key);
     if (this.seen.size > 1 && !this.warned) {
       this.warned = true;
@@ -108,7 +109,9 @@ export function formatSnapshotTable(s: MonitorSnapshot): string {
       g.lastReporter ?? "-",
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  // (a loop, not Math.max(...rows): spreading one argument per row overflows the stack past ~120,000 groups)
+  const widths = rows[0]!.map(() => 0);
+  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i]!.length > widths[i]!) widths[i] = r[i]!.length;
   const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
   return `${formatQuerierLine(s)}\n${lines.join("\n")}\n${s.groups.length} group${s.groups.length === 1 ? "" : "s"}\n`;
 }
@@ -168,22 +171,64 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const file = o.read!;
   const json = o.json === true || !io.stdoutIsTTY;
   const state = new MonitorState(stateConfig(o));
-  const emit = (events: MonitorEvent[]) => {
-    for (const e of events) io.stdout.write(json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
+  const gate = new VlanGate(o.vlan, vlanWarning(json, io));
+  const view = new FrameView();
+  const msg = new MembershipMessage();
+  // Events are written in chunks, not one write per event.
+  let pending = "";
+  const emit = (events: readonly MonitorEvent[]) => {
+    for (const e of events) pending += json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`;
+    if (pending.length > 1 << 16) {
+      io.stdout.write(pending);
+      pending = "";
+    }
   };
-  let exit: number = ExitCode.ok;
-  try {
-    const gate = new VlanGate(o.vlan, vlanWarning(json, io));
-    for await (const f of decodeCapture(file)) if (gate.accept(f)) emit(state.receive(f));
-  } catch (e) {
-    const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    io.stderr.write(json ? `${JSON.stringify({ file, error: msg })}\n` : `igmpkit monitor: ${file}: ${msg}\n`);
-    exit = ExitCode.failure;
+  const st = await scanCaptureFile(
+    file,
+    (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => {
+      const vs = view.wrap(bytes, linkType, start, end);
+      if (vs === ViewStatus.notIgmp || vs === ViewStatus.unsupportedLink) return;
+      if (msg.fromView(view, frame, seconds, nanos) === MessageStatus.undecided) {
+        // the rare frame the view cannot vouch for: the decoder says what it is (and the state does not apply a malformed one)
+        msg.fromDecoded(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
+      }
+      if (msg.status === MessageStatus.ignored || !gate.accept(msg)) return;
+      emit(state.take(msg));
+    },
+    { io, signal, progressLabel: file },
+  );
+  if (pending !== "") io.stdout.write(pending);
+  if (st.status !== "complete") {
+    io.stderr.write(json ? `${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n` : `igmpkit monitor: ${file}: ${st.error}\n`);
   }
-  const snap = state.snapshot();
-  if (json) io.stdout.write(`${JSON.stringify({ type: "snapshot", ...snap })}\n`);
-  else io.stdout.write(`\n${formatSnapshotTable(snap)}`);
-  return exit;
+  const complete = st.status === "complete";
+  const counts = { droppedFrames: state.droppedFrames, malformedFrames: state.malformedFrames };
+  if (json) writeSnapshotJson(io, state, { complete, file: st, ...counts });
+  else {
+    io.stdout.write(`\n${formatSnapshotTable({ ...state.snapshot(), complete })}`);
+    if (!complete) io.stdout.write(`INCOMPLETE VIEW: ${formatFileProblems([st])}`);
+  }
+  return complete ? ExitCode.ok : ExitCode.failure;
+}
+
+/**
+ * The final snapshot as one JSON line, `{"type":"snapshot",...}`, written a group at a time so that a view of
+ * a million groups is never one string. `extra` goes after the view's own fields.
+ */
+function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string, unknown>, nowMs?: number): void {
+  const head = state.snapshotHead(nowMs ?? state.time());
+  const top = JSON.stringify({ type: "snapshot", ...head, ...extra });
+  let out = `${top.slice(0, -1)},"groups":[`;
+  let first = true;
+  for (const g of state.snapshotGroups(nowMs)) {
+    out += (first ? "" : ",") + JSON.stringify(g);
+    first = false;
+    if (out.length > 1 << 16) {
+      io.stdout.write(out);
+      out = "";
+    }
+  }
+  io.stdout.write(`${out}]}\n`);
 }
 
 async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: AbortSignal | undefined, deps: MonitorDeps, filterWords: string[]): Promise<number> {
@@ -213,6 +258,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   const recent: MonitorEvent[] = [];
   let frames = 0;
   let draw: (() => void) | undefined;
+  let drawFailure: unknown;
   let redraw: NodeJS.Timeout | undefined;
   let dirty = true;
   let lastDraw = 0;
@@ -226,10 +272,22 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
       io.stdout.write(HOME_CLEAR + formatLiveScreen(title, state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time())), recent, columns(), rows()));
     };
     io.stdout.write(SCREEN_ON);
-    draw();
+    try {
+      draw();
+    } catch (e) {
+      drawFailure = e;
+      stop();
+    }
     // Redraw when something changed (at most every REDRAW_MIN_MS) and every REDRAW_MAX_MS for the timers.
     redraw = setInterval(() => {
-      if (dirty || clock.now() - lastDraw >= REDRAW_MAX_MS) draw!();
+      // A draw that throws must not escape from the timer: that would end the process with the terminal
+      // left on the alternate screen. It ends the watch instead, and the screen is restored below.
+      try {
+        if (dirty || clock.now() - lastDraw >= REDRAW_MAX_MS) draw!();
+      } catch (e) {
+        drawFailure ??= e;
+        stop();
+      }
     }, REDRAW_MIN_MS);
   }
   let result: DriveMonitorResult | undefined;
@@ -238,7 +296,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
     result = await driveMonitor(cap, {
       state,
       clock,
-      accept: (f) => gate.accept(f),
+      accept: (f) => f.igmp === null || gate.accept({ vlan: f.vlan.join(".") }),
       onFrame: (n) => {
         frames = n;
       },
@@ -247,7 +305,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
           io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
           return;
         }
-        recent.push(...events);
+        // only the last few are shown: never spread a burst (of any size) into one call
+        for (const e of events.length > RECENT_EVENTS ? events.slice(-RECENT_EVENTS) : events) recent.push(e);
         recent.splice(0, Math.max(0, recent.length - RECENT_EVENTS));
         dirty = true;
       },
@@ -257,12 +316,18 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   } finally {
     if (redraw !== undefined) clearInterval(redraw);
     signal?.removeEventListener("abort", stop);
-    await cap.stop();
+    // the normal screen first, whatever happens next
     if (!json) io.stdout.write(SCREEN_OFF);
+    try {
+      await cap.stop();
+    } catch (e) {
+      failure ??= e;
+    }
   }
-  const snap = result?.snapshot ?? state.snapshot(Math.max(clock.now(), state.time()));
-  if (json) io.stdout.write(`${JSON.stringify({ type: "snapshot", ...snap })}\n`);
-  else io.stdout.write(formatSnapshotTable(snap));
+  failure ??= drawFailure;
+  const at = result !== undefined ? frameTimeMs(result.snapshot.time) : Math.max(clock.now(), state.time());
+  if (json) writeSnapshotJson(io, state, {}, at);
+  else io.stdout.write(formatSnapshotTable(result?.snapshot ?? state.snapshot(at)));
   const n = result?.frames ?? frames;
   if (json) io.stderr.write(`${JSON.stringify({ interface: iface, frames: n, events: result?.events ?? null })}\n`);
   else io.stderr.write(`${n} frames seen on ${iface}\n`);
@@ -306,7 +371,12 @@ bad filter, interface gone) are reported as \`igmpkit capture\` reports them, wi
 ${EXIT_CODES_HELP}`,
       )
       .action(async (words: string[], opts: MonitorCliOptions) => {
-        setExit(await untilSignal((signal) => runMonitor(opts, io, signal, {}, words)));
+        await untilSignal(async (signal) => {
+          const code = await runMonitor(opts, io, signal, {}, words);
+          setExit(code);
+          if (opts.read !== undefined) exitSoonIfStopped(signal, code);
+          return code;
+        });
       }),
   );
 };

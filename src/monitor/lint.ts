@@ -16,7 +16,7 @@
  * listed in one `timestamps-out-of-order` finding with the largest step back.
  */
 import { decodeFrame, destinationFor, FrameView, IGMP_ADDRESSES, isSsm, numberToIPv4, ViewStatus, type DecodedFrame, type IgmpMessage } from "../wire/index.js";
-import { ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import { LINT_RULES, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
 
@@ -52,6 +52,11 @@ export interface LintOptions {
   querierGraceMs?: number;
   /** Leaves without having reported last before `leave-not-last-reporter` fires. Default 2. */
   leaveThreshold?: number;
+  /**
+   * A frame stamped at most this much earlier than one before it is not a `timestamps-out-of-order`
+   * finding, ms (capture stamps taken on different CPUs or ports differ by microseconds). Default 10.
+   */
+  reorderToleranceMs?: number;
 }
 
 /** What a {@link LanCheck} sees of its LAN (one VLAN of the capture). */
@@ -92,12 +97,13 @@ function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
     unsolicitedReportInterval: options.unsolicitedReportInterval ?? 1,
     querierGraceMs: options.querierGraceMs ?? 1000,
     leaveThreshold: options.leaveThreshold ?? 2,
+    reorderToleranceMs: options.reorderToleranceMs ?? 10,
   });
 }
 
 const MEMBERSHIP_KINDS = new Set(["query", "v1-report", "v2-report", "leave", "v3-report"]);
-const ALL_ROUTERS_N = 0xe0000002;
-const ALL_V3_ROUTERS_N = 0xe0000016;
+const ALL_ROUTERS_N = 0xe0000002 | 0;
+const ALL_V3_ROUTERS_N = 0xe0000016 | 0;
 
 function fmtS(ms: number): string {
   return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")} s`;
@@ -152,6 +158,7 @@ export class Linter {
       this.latestFrame = frame;
       return t;
     }
+    if (this.latestMs - t <= this.opts.reorderToleranceMs) return this.latestMs;
     this.outOfOrderCount++;
     if (this.outOfOrder.length < MAX_FINDING_FRAMES) {
       if (this.outOfOrder.length === 0 || this.outOfOrder.at(-1) !== this.latestFrame) this.outOfOrder.push(this.latestFrame);
@@ -377,7 +384,7 @@ class LanLinter implements LanContext {
       default:
         break;
     }
-    for (const c of this.checks) c.after?.(m, events, this);
+    if (this.checks.length > 0) for (const c of this.checks) c.after?.(m, events, this);
   }
 
   /** All findings, ordered by their first frame then rule id. */
@@ -486,7 +493,7 @@ class LanLinter implements LanContext {
         o.frames.splice(0, drop);
       }
       if (o.times.length === 0) continue;
-      const [lo, hi] = other < src ? [other, src] : [src, other];
+      const [lo, hi] = addrLess(other, src) ? [other, src] : [src, other];
       const pair = `${numberToIPv4(lo)} and ${numberToIPv4(hi)}`;
       if (o.version !== m.version) this.note(LINT_RULES.querierVersionMismatch, m.frame, `queriers ${pair} run different IGMP versions`);
       else if (qrv !== null && (o.qrv !== qrv || o.qqi !== qqi)) {
@@ -498,7 +505,7 @@ class LanLinter implements LanContext {
       // one's first arrived is a race, not a fault). The lower router's whole recent history counts, not its
       // last query: at the same instant, or just after the higher one, the lower one's previous query is
       // what the higher one should have yielded to.
-      if (other < src && o.times[0]! <= t - this.options.querierGraceMs) {
+      if (addrLess(other, src) && o.times[0]! <= t - this.options.querierGraceMs) {
         const key = `${other} ${src}`;
         const c = this.contentions.get(key);
         if (c && t - c.lastMs < oqpi) {
@@ -659,6 +666,7 @@ class LanLinter implements LanContext {
    * covers it). The map is in the order changes were first seen, so the walk stops at the first one still open.
    */
   private flushPending(t: number, end: boolean): void {
+    if (this.pending.size === 0) return;
     for (const [id, p] of this.pending) {
       const window = p.robustness * this.options.unsolicitedReportInterval * 1000;
       if (t < p.firstMs + window) {

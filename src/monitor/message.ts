@@ -40,8 +40,23 @@ export const isMulticastN = (a: number): boolean => a >>> 28 === 0xe;
 export const isLinkLocalN = (a: number): boolean => a >>> 8 === 0xe00000;
 /** 232.0.0.0/8, source-specific multicast (RFC 4607). */
 export const isSsmN = (a: number): boolean => a >>> 24 === 232;
-/** 224.0.0.1, all systems. */
-export const ALL_SYSTEMS_N = 0xe0000001;
+/** 224.0.0.1, all systems (as the signed form, see {@link addr32}). */
+export const ALL_SYSTEMS_N = 0xe0000001 | 0;
+
+/**
+ * Addresses in a {@link MembershipMessage} are 32-bit numbers in their *signed* form (`x | 0`): V8 keeps
+ * those as small integers, where 224.0.0.0 and up as unsigned would be boxed heap numbers, allocated
+ * per frame and slow as map keys. Bit tests (`>>> 28`) and `numberToIPv4` work on either form; compare
+ * addresses by value with {@link addrLess}.
+ */
+export function addr32(dottedQuad: string): number {
+  return ipv4ToNumber(dottedQuad) | 0;
+}
+
+/** `a` is a lower address than `b` (signed forms compared as unsigned). */
+export function addrLess(a: number, b: number): boolean {
+  return a >>> 0 < b >>> 0;
+}
 
 /** Milliseconds from the capture's exact time. */
 export function timeMsOf(seconds: number, nanos: number): number {
@@ -81,8 +96,8 @@ export function frameTimeMs(time: string): number {
 const O = IGMP_OFFSETS;
 const IP = IPV4_OFFSETS;
 
-function u32(b: Uint8Array, i: number): number {
-  return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+function i32(b: Uint8Array, i: number): number {
+  return (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
 }
 
 /** Why a frame was not given to the state as a message. */
@@ -171,12 +186,12 @@ export class MembershipMessage {
     const p = view.igmpOffset;
     const type = view.type;
     this.version = view.version;
-    this.src = u32(b, ip + IP.src);
-    this.dst = u32(b, ip + IP.dst);
+    this.src = i32(b, ip + IP.src);
+    this.dst = i32(b, ip + IP.dst);
     this.ttl = b[ip + IP.ttl]!;
     this.tos = b[ip + IP.tos]!;
     this.routerAlert = hasRouterAlert(b, ip + IP.options, ip + (b[ip]! & 15) * 4);
-    this.group = u32(b, p + O.group);
+    this.group = i32(b, p + O.group);
     switch (type) {
       case 0x11: {
         this.kind = MessageKind.query;
@@ -195,7 +210,7 @@ export class MembershipMessage {
           const qqic = b[p + O.qqic]!;
           this.qqi = qqic === 0 ? 0 : qqicToSeconds(qqic);
           const n = (b[p + O.queryNumSources]! << 8) | b[p + O.queryNumSources + 1]!;
-          for (let k = 0, o = p + O.querySources; k < n; k++, o += 4) this.querySources.push(u32(b, o));
+          for (let k = 0, o = p + O.querySources; k < n; k++, o += 4) this.querySources.push(i32(b, o));
         }
         break;
       }
@@ -219,10 +234,10 @@ export class MembershipMessage {
           const ns = (b[r + O.recordNumSources]! << 8) | b[r + O.recordNumSources + 1]!;
           const aux = b[r + O.recordAuxLen]!;
           this.recordType[k] = b[r + O.recordType]!;
-          this.recordGroup[k] = u32(b, r + O.recordGroup);
+          this.recordGroup[k] = i32(b, r + O.recordGroup);
           this.recordAux[k] = aux;
           this.recordStart[k] = srcs.length;
-          for (let j = 0, o = r + O.recordSources; j < ns; j++, o += 4) srcs.push(u32(b, o));
+          for (let j = 0, o = r + O.recordSources; j < ns; j++, o += 4) srcs.push(i32(b, o));
           this.recordEnd[k] = srcs.length;
           r += O.recordSources + 4 * ns + 4 * aux;
         }
@@ -248,8 +263,8 @@ export class MembershipMessage {
       return (this.status = f.ipSrc !== null && f.errors.some((e) => e.layer === "igmp") ? MessageStatus.malformed : MessageStatus.ignored);
     }
     if (f.ipSrc === null) return (this.status = MessageStatus.ignored);
-    this.src = ipv4ToNumber(f.ipSrc);
-    this.dst = f.ipDst === null ? 0 : ipv4ToNumber(f.ipDst);
+    this.src = addr32(f.ipSrc);
+    this.dst = f.ipDst === null ? 0 : addr32(f.ipDst);
     this.ttl = f.ttl ?? 0;
     this.tos = f.tos ?? 0;
     this.routerAlert = f.routerAlert === true;
@@ -258,20 +273,20 @@ export class MembershipMessage {
       case "query":
         this.kind = MessageKind.query;
         this.version = m.version ?? 0;
-        this.group = ipv4ToNumber(m.group);
+        this.group = addr32(m.group);
         this.maxRespMs = m.maxRespTime === null ? 0 : Math.round(m.maxRespTime * 1000);
         this.querySources.length = 0;
         this.sFlag = m.version === 3 && m.sFlag;
         this.qrv = m.version === 3 ? m.qrv : 0;
         this.qqi = m.version === 3 ? m.qqi : 0;
-        if (m.version === 3) for (const s of m.sources) this.querySources.push(ipv4ToNumber(s));
+        if (m.version === 3) for (const s of m.sources) this.querySources.push(addr32(s));
         break;
       case "v1-report":
       case "v2-report":
       case "leave":
         this.kind = m.kind === "v1-report" ? MessageKind.v1Report : m.kind === "v2-report" ? MessageKind.v2Report : MessageKind.leave;
         this.version = m.version;
-        this.group = ipv4ToNumber(m.group);
+        this.group = addr32(m.group);
         break;
       case "v3-report": {
         this.kind = MessageKind.v3Report;
@@ -281,10 +296,10 @@ export class MembershipMessage {
         this.recordCount = m.records.length;
         m.records.forEach((r, k) => {
           this.recordType[k] = r.type;
-          this.recordGroup[k] = ipv4ToNumber(r.group);
+          this.recordGroup[k] = addr32(r.group);
           this.recordAux[k] = r.auxData.length / 8;
           this.recordStart[k] = srcs.length;
-          for (const s of r.sources) srcs.push(ipv4ToNumber(s));
+          for (const s of r.sources) srcs.push(addr32(s));
           this.recordEnd[k] = srcs.length;
         });
         break;

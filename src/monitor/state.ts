@@ -14,7 +14,7 @@
  */
 import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
-import { formatTime, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
 export { frameTimeMs };
 
@@ -348,6 +348,11 @@ export class MonitorState {
 
   /** The whole view at `nowMs` (default: the latest time seen). Scans every group: not for the hot path. */
   snapshot(nowMs: number = this.nowMs): MonitorSnapshot {
+    return { ...this.snapshotHead(nowMs), groups: [...this.snapshotGroups(nowMs)] };
+  }
+
+  /** {@link snapshot} without its groups (cheap). */
+  snapshotHead(nowMs: number = this.nowMs): Omit<MonitorSnapshot, "groups"> {
     return {
       time: formatTimeMs(nowMs),
       complete: true,
@@ -355,17 +360,23 @@ export class MonitorState {
         ? { address: this.querier.address, version: this.querier.version, timer: roundSeconds(Math.max(0, this.querier.expiresMs - nowMs)) }
         : null,
       timers: { ...this.timers() },
-      groups: [...this.snapshotGroups(nowMs)],
     };
   }
 
   /** The groups of {@link snapshot}, in address order, one at a time (for views too large to hold twice). */
   *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
     const left = (t: number | null) => (t === null ? null : roundSeconds(Math.max(0, t - nowMs)));
-    const keys = Float64Array.from(this.groups.keys()).sort();
+    // Uint32Array: the signed keys as unsigned, sorted by value (address order)
+    const keys = Uint32Array.from(this.groups.keys()).sort();
     for (const k of keys) {
-      const g = this.groups.get(k)!;
-      const sources = Float64Array.from(g.sources.keys()).sort();
+      const g = this.groups.get(k | 0)!;
+      const sources: SourceSnapshot[] = [];
+      if (g.sources.size > 0) {
+        for (const a of Uint32Array.from(g.sources.keys()).sort()) {
+          const s = g.sources.get(a | 0)!;
+          sources.push({ source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== null });
+        }
+      }
       yield {
         group: g.group,
         filterMode: g.mode,
@@ -374,11 +385,8 @@ export class MonitorState {
         v1HostTimer: left(g.v1HostMs),
         v2HostTimer: left(g.v2HostMs),
         lastReporter: g.lastReporter === null ? null : numberToIPv4(g.lastReporter),
-        reporters: Array.from(Float64Array.from(g.reporters).sort(), numberToIPv4),
-        sources: Array.from(sources, (a) => {
-          const s = g.sources.get(a)!;
-          return { source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== null };
-        }),
+        reporters: g.reporters.size === 0 ? [] : Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4),
+        sources,
       };
     }
   }
@@ -513,7 +521,7 @@ export class MonitorState {
     const version = m.version as 1 | 2 | 3;
     const cur = this.querier;
     // Lowest address wins. A query from the current querier refreshes the other-querier-present timer.
-    if (cur === null || src <= cur.addr) {
+    if (cur === null || src === cur.addr || addrLess(src, cur.addr)) {
       const address = cur !== null && cur.addr === src ? cur.address : numberToIPv4(src);
       if (cur === null) this.emit({ type: "querier-elected", querier: address, version });
       else if (cur.addr !== src) this.emit({ type: "querier-changed", querier: address, previous: cur.address, version });
@@ -684,8 +692,17 @@ export class MonitorState {
    */
   private apply(g: GroupRec, op: number, list: readonly number[]): void {
     const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
-    const B = list.length > 8 ? new Set(list) : null;
-    const inB = (a: number) => (B !== null ? B.has(a) : list.includes(a));
+    if (list.length === 0 && (op === IS_EX || op === TO_EX)) {
+      // The common refresh, IS_EX({}) (and every v1/v2 report): both tables reduce to "delete every source,
+      // EXCLUDE, Group Timer = GMI" (A*B, B-A, Y*A and the queries' source lists are all empty).
+      if (g.sources.size > 0) for (const a of [...g.sources.keys()]) this.deleteSource(g, a);
+      this.setMode(g, "exclude");
+      this.setGroupTimer(g, gmi);
+      return;
+    }
+    // (no closure or set for the common record without sources: nothing allocated per refresh)
+    let B: Set<number> | null = null;
+    const inB = (a: number) => (list.length <= 8 ? list.includes(a) : (B ??= new Set(list)).has(a));
     if (g.mode === "include") {
       switch (op) {
         case IS_IN:
@@ -706,7 +723,7 @@ export class MonitorState {
         case TO_EX: {
           // EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI
           const inA = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.has(a)) : [];
-          for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
+          if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
           this.setMode(g, "exclude");
           for (const b of list) if (!g.sources.has(b)) this.addSource(g, b, null);
           this.setGroupTimer(g, gmi);
@@ -743,7 +760,7 @@ export class MonitorState {
       case TO_EX: {
         // EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI (IS_EX) or Group Timer (TO_EX); Delete (X-A); Delete (Y-A)
         const notY = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.get(a)?.expiresMs !== null) : [];
-        for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
+        if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
         const fresh = op === IS_EX ? gmi : g.groupTimerMs;
         for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, fresh);
         if (op === TO_EX) this.sendQuery(g, () => notY);

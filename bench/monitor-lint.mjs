@@ -1,0 +1,44 @@
+// monitor and lint against decode, side by side in one run, on captures of H hosts and G groups (IGMPv3
+// reports, a general query every 10 s; bench/make-hosts.mjs) for several G: seconds, the ratio to
+// `decode --json` on the same file, the ratio to the same command on the smallest G, and peak RSS (GNU
+// time's maximum resident set size). Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...]
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+
+const N = Number(process.argv[2] ?? 1_000_000);
+const H = Number(process.argv[3] ?? 1000);
+const GS = (process.argv[4] ?? "100,10000,100000").split(",").map(Number);
+mkdirSync("bench/out", { recursive: true });
+
+function measure(args) {
+  const r = spawnSync("/usr/bin/time", ["-v", "node", "bin/igmpkit.js", ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
+  const err = r.stderr.toString();
+  const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
+  const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN) / 1024;
+  return { secs, rss, status: r.status };
+}
+
+const runs = [
+  ["decode --json", (f) => ["decode", "--json", f]],
+  ["monitor -r --json", (f) => ["monitor", "-r", f, "--json"]],
+  ["lint", (f) => ["lint", f]],
+];
+const rows = [];
+const base = {};
+for (const G of GS) {
+  const file = `bench/out/hosts-${N}-${H}x${G}.pcap`;
+  if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G)], { stdio: "inherit" });
+  const res = {};
+  for (const [name, args] of runs) res[name] = measure(args(file));
+  for (const [name] of runs) {
+    const r = res[name];
+    base[name] ??= r.secs;
+    rows.push({ G, name, ...r, vsDecode: r.secs / res["decode --json"].secs, vsSmallest: r.secs / base[name], size: statSync(file).size });
+  }
+}
+console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB)\n`);
+console.log("| groups | run | seconds | vs decode --json | vs same run, " + GS[0] + " groups | peak RSS MB | exit |");
+console.log("|---:|---|---:|---:|---:|---:|---:|");
+for (const r of rows)
+  console.log(`| ${r.G.toLocaleString("en")} | ${r.name} | ${r.secs.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);
