@@ -20,3 +20,4 @@ export * from "./capture/watch.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
 export * as host from "./host/index.js";
 export * from "./capture/live.js";
+export { frameToJson } from "./cli/fastjson.js";

@@ -12,5 +12,4 @@ export * from "./hex.js";
 export * from "./igmp.js";
 export * from "./ipv4.js";
 export * from "./link.js";
-export * from "./json.js";
 export * from "./view.js";
