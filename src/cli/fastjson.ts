@@ -8,17 +8,21 @@
 import { decodeFloatCode, decodeFrame, FrameView, groupRecordKind, igmpKindOf, IgmpType, type RawFrame } from "../wire/index.js";
 import { bool, COMMA, DOT, enc, hexNumber, ip, jsonHex, jsonSources, lit, mac, nanos9, tenths, uint } from "./ascii.js";
 
+const LINKS = ["raw", "ethernet", "linux-sll", "linux-sll2", "null"];
+
 const L = {
   frame: enc('{"frame":'),
   time: enc(',"time":"'),
   len: enc('","len":'),
   caplen: enc(',"caplen":'),
-  /** By LinkKind (raw, ethernet, linux-sll, linux-sll2, null), up to the VLAN list. */
-  link: ["raw", "ethernet", "linux-sll", "linux-sll2", "null"].map((n) => enc(`,"link":"${n}","vlan":`)),
-  noVlan: enc("[]"),
+  /** By LinkKind (raw, ethernet, linux-sll, linux-sll2, null), up to the VLAN list; and untagged, through `"macSrc":`. */
+  link: LINKS.map((n) => enc(`,"link":"${n}","vlan":`)),
+  linkUntagged: LINKS.map((n) => enc(`,"link":"${n}","vlan":[],"macSrc":`)),
   macSrc: enc(',"macSrc":'),
   macDst: enc(',"macDst":'),
-  nul: enc("null"),
+  /** No MAC addresses at all, through `"ipSrc":`. */
+  noMacs: enc('null,"macDst":null,"ipSrc":'),
+  macDstNull: enc(',"macDst":null,"ipSrc":'),
   ipSrc: enc(',"ipSrc":'),
   ipDst: enc(',"ipDst":'),
   ttl: enc(',"ttl":'),
@@ -26,13 +30,13 @@ const L = {
   raIgmp: enc(',"routerAlert":true,"igmp":'),
   noRaIgmp: enc(',"routerAlert":false,"igmp":'),
   tail: enc(',"errors":[],"warnings":[]}'),
-  /** By type byte: `{"kind":"KIND","type":N`. */
-  head: Array.from({ length: 256 }, (_, t) => enc(`{"kind":"${igmpKindOf(t)}","type":${t}`)),
-  checksum: enc(',"checksum":'),
+  /** By type byte: `{"kind":"KIND","type":N,"checksum":`. */
+  head: Array.from({ length: 256 }, (_, t) => enc(`{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
+  /** After the checksum, by version, through `"group":` (queries, v1/v2 reports, leaves). */
+  versionGroup: [0, 1, 2, 3].map((n) => enc(`,"checksumValid":true,"version":${n},"group":`)),
+  v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
+  v3rHead: enc(',"checksumValid":true,"version":3,"reserved1":0,"reserved2":0,"eFlag":'),
   valid: enc(',"checksumValid":true'),
-  version: enc(',"version":'),
-  group: enc(',"group":'),
-  v1q: enc(',"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
   mrc: enc(',"maxRespCode":'),
   mrt: enc(',"maxRespTime":'),
   extraEnd: enc(',"extra":""}'),
@@ -82,15 +86,11 @@ function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
   const s = v.igmpOffset;
   const code = v.code;
   p = lit(out, p, L.head[type]!);
-  p = lit(out, p, L.checksum);
   p = uint(out, p, v.igmpChecksum);
-  p = lit(out, p, L.valid);
   switch (type) {
     case IgmpType.membershipQuery: {
-      p = lit(out, p, L.version);
-      p = uint(out, p, v.version);
-      if (v.version === 1) return lit(out, p, L.v1q);
-      p = lit(out, p, L.group);
+      if (v.version === 1) return lit(out, p, L.v1qRest);
+      p = lit(out, p, L.versionGroup[v.version]!);
       p = ip(out, p, b, s + 4);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
@@ -119,24 +119,18 @@ function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
       return lit(out, p, L.addEnd);
     }
     case IgmpType.v1MembershipReport:
-      p = lit(out, p, L.version);
-      out[p++] = 0x31;
-      p = lit(out, p, L.group);
+      p = lit(out, p, L.versionGroup[1]!);
       p = ip(out, p, b, s + 4);
       return lit(out, p, L.unused);
     case IgmpType.v2MembershipReport:
     case IgmpType.v2LeaveGroup:
-      p = lit(out, p, L.version);
-      out[p++] = 0x32;
-      p = lit(out, p, L.group);
+      p = lit(out, p, L.versionGroup[2]!);
       p = ip(out, p, b, s + 4);
       p = lit(out, p, L.mrc);
       p = uint(out, p, code);
       return lit(out, p, L.extraEnd);
     case IgmpType.v3MembershipReport: {
-      p = lit(out, p, L.version);
-      out[p++] = 0x33;
-      p = lit(out, p, L.reserved12);
+      p = lit(out, p, L.v3rHead);
       p = bool(out, p, (v.reportFlags & 0x8000) !== 0);
       p = lit(out, p, L.records);
       const m = v.recordCount;
@@ -154,6 +148,7 @@ function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
       return lit(out, p, L.addEnd);
     }
     case IgmpType.mrdAdvertisement:
+      p = lit(out, p, L.valid);
       p = lit(out, p, L.advInterval);
       p = uint(out, p, code);
       p = lit(out, p, L.queryInterval);
@@ -166,6 +161,7 @@ function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
       return p + 1;
     case IgmpType.mrdSolicitation:
     case IgmpType.mrdTermination:
+      p = lit(out, p, L.valid);
       p = lit(out, p, L.reserved);
       p = uint(out, p, code);
       p = lit(out, p, L.extra);
@@ -173,6 +169,7 @@ function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
       out[p] = 0x7d;
       return p + 1;
     default:
+      p = lit(out, p, L.valid);
       p = lit(out, p, L.code);
       p = uint(out, p, code);
       p = lit(out, p, L.body);
@@ -217,23 +214,29 @@ export class FastJson {
     p = uint(out, p, wireLength);
     p = lit(out, p, L.caplen);
     p = uint(out, p, v.end - v.start);
-    p = lit(out, p, L.link[v.linkKind]!);
     const tags = v.vlanCount;
-    if (tags === 0) p = lit(out, p, L.noVlan);
+    if (tags === 0) p = lit(out, p, L.linkUntagged[v.linkKind]!);
     else {
+      p = lit(out, p, L.link[v.linkKind]!);
       out[p++] = 0x5b;
       for (let k = 0; k < tags; k++) {
         if (k) out[p++] = COMMA;
         p = uint(out, p, v.vlanId(k));
       }
       out[p++] = 0x5d;
+      p = lit(out, p, L.macSrc);
     }
-    p = lit(out, p, L.macSrc);
-    p = v.macSrcOffset >= 0 ? mac(out, p, b, v.macSrcOffset) : lit(out, p, L.nul);
-    p = lit(out, p, L.macDst);
-    p = v.macDstOffset >= 0 ? mac(out, p, b, v.macDstOffset) : lit(out, p, L.nul);
+    if (v.macSrcOffset < 0) p = lit(out, p, L.noMacs);
+    else {
+      p = mac(out, p, b, v.macSrcOffset);
+      if (v.macDstOffset < 0) p = lit(out, p, L.macDstNull);
+      else {
+        p = lit(out, p, L.macDst);
+        p = mac(out, p, b, v.macDstOffset);
+        p = lit(out, p, L.ipSrc);
+      }
+    }
     const o = v.ipOffset;
-    p = lit(out, p, L.ipSrc);
     p = ip(out, p, b, o + 12);
     p = lit(out, p, L.ipDst);
     p = ip(out, p, b, o + 16);
