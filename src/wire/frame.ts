@@ -201,6 +201,7 @@ export function encodeIgmpPacket(init: IgmpPacketInit): Uint8Array {
   return out;
 }
 
+/** What `encodeIgmpFrame` needs: the packet, plus Ethernet addresses and VLAN tags. */
 export interface IgmpFrameInit extends IgmpPacketInit {
   macSrc: string;
   /** Default: the RFC 1112 mapping of the IPv4 destination. */

@@ -52,6 +52,7 @@ type RecordRow = (typeof GROUP_RECORD_TYPES)[number];
 export const GroupRecordType = Object.freeze(Object.fromEntries(GROUP_RECORD_TYPES.map((r) => [r.name, r.type]))) as {
   readonly [R in RecordRow as R["name"]]: R["type"];
 };
+/** The RFC name of a group record type, "UNKNOWN" for types outside 1..6 (RFC 9776 §4.2.12). */
 export type GroupRecordKind = RecordRow["name"] | "UNKNOWN";
 /** The short names (IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLOCK). */
 export type GroupRecordShortName = RecordRow["short"];
@@ -233,6 +234,7 @@ export interface IgmpQueryInvalid extends QueryCommon {
   extra: string;
 }
 
+/** A membership query of any version (RFC 9776 §7.1 tells them apart by length and Max Resp Code). */
 export type IgmpQuery = IgmpQueryV1 | IgmpQueryV2 | IgmpQueryV3 | IgmpQueryInvalid;
 
 /** IGMPv1 Host Membership Report (RFC 1112 App. I). */
@@ -362,6 +364,7 @@ export interface IgmpRaw extends ChecksumFields {
   body: string;
 }
 
+/** Any decoded IGMP message: the `igmp` member of the JSON model, discriminated on `kind`. */
 export type IgmpMessage =
   | IgmpQuery
   | IgmpV1Report
@@ -373,6 +376,7 @@ export type IgmpMessage =
   | MrdShort
   | IgmpRaw;
 
+/** The `kind` of a message: "query", "v1-report", "v2-report", "leave", "v3-report", "mtrace-request"... */
 export type IgmpKind = IgmpMessage["kind"];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -382,6 +386,7 @@ export type IgmpMessageInit = DistributiveOmit<IgmpMessage, "checksum" | "checks
   checksum?: number;
 };
 
+/** What `parseIgmp` and `decodeIgmp` return: the message (or null) with its errors and warnings. */
 export interface IgmpParseResult {
   /** The message, or null when not even a header could be read. */
   message: IgmpMessage | null;
@@ -859,6 +864,7 @@ function emitAdditional(m: { additionalData: string; extensions?: IgmpExtension[
   return i;
 }
 
+/** Options of `emitIgmp` / `encodeIgmp`. */
 export interface EmitOptions {
   /** "compute" (default) writes the correct checksum; "keep" writes `checksum` as given (to reproduce bad packets). */
   checksum?: "compute" | "keep";

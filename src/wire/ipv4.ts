@@ -19,6 +19,7 @@ import { internetChecksum } from "./checksum.js";
 import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
 import { hexLength, writeHex } from "./hex.js";
 
+/** IPv4 header field offsets (RFC 791 §3.1). */
 export const IPV4_OFFSETS = Object.freeze({
   versionIhl: 0,
   tos: 1,
@@ -72,6 +73,7 @@ export interface IPv4Header {
   routerAlert: boolean;
 }
 
+/** What `parseIPv4` returns: the header (null when none could be read), where the payload is, and the errors. */
 export interface IPv4ParseResult {
   header: IPv4Header | null;
   /** Absolute offset of the payload in the buffer. */
@@ -102,6 +104,7 @@ export interface IPv4Init {
   checksum?: number;
 }
 
+/** Bytes of the header `emitIPv4` writes for `init` (20 plus the options). Throws WireError `bad-value` for options that are not a multiple of 4 bytes or over 40. */
 export function ipv4HeaderLength(init: IPv4Init): number {
   const optLen = hexLength(init.optionsRaw ?? ROUTER_ALERT_OPTION);
   if (optLen % 4 !== 0 || optLen > 40)

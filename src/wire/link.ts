@@ -40,12 +40,17 @@ export function linkName(linkType: number): string {
   }
 }
 
+/** EtherTypes the link layer knows: IPv4, ARP, IPv6 and the VLAN TPIDs (802.1Q, 802.1ad, the old 0x9100). */
 export const ETHERTYPE = { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100, qinq: 0x88a8, qinqOld: 0x9100, ipv6: 0x86dd } as const;
 
+/** Ethernet II header field offsets (IEEE 802.3), and the length of one VLAN tag (IEEE 802.1Q). */
 export const ETHERNET_OFFSETS = Object.freeze({ dst: 0, src: 6, etherType: 12, headerLength: 14, tagLength: 4 });
+/** Linux cooked capture v1 header field offsets (LINKTYPE_LINUX_SLL, 113). */
 export const SLL_OFFSETS = Object.freeze({ packetType: 0, arphrd: 2, addrLen: 4, addr: 6, protocol: 14, headerLength: 16 });
+/** Linux cooked capture v2 header field offsets (LINKTYPE_LINUX_SLL2, 276). */
 export const SLL2_OFFSETS = Object.freeze({ protocol: 0, reserved: 2, ifIndex: 4, arphrd: 8, packetType: 10, addrLen: 11, addr: 12, headerLength: 20 });
 
+/** The link layer of a frame as `parseLink` finds it. */
 export interface LinkParseResult {
   link: string;
   /** VLAN IDs from outermost to innermost. */
@@ -77,6 +82,7 @@ export function parseMac(s: string): Uint8Array {
   return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
 }
 
+/** What `emitEthernet` writes: addresses, VLAN tags, the EtherType. */
 export interface EthernetInit {
   src: string;
   dst: string;
@@ -89,6 +95,7 @@ export interface EthernetInit {
   etherType?: number;
 }
 
+/** Bytes `emitEthernet` writes for `init`: 14 plus 4 per VLAN tag. */
 export function ethernetHeaderLength(init: EthernetInit): number {
   return ETHERNET_OFFSETS.headerLength + ETHERNET_OFFSETS.tagLength * (init.vlan?.length ?? 0);
 }
