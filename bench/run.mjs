@@ -1,17 +1,19 @@
-// Decode benchmark, side by side in one run: igmpkit decode --json, igmpkit decode (text), tcpdump -nv,
-// tshark -T json (on a 100k-frame cut), and the library loop alone. Frames per second and peak RSS
-// (GNU time's "Maximum resident set size"). Usage: npm run build && node bench/run.mjs [frames]
+// Decode benchmark, side by side in one run, on several mixes of frames (bench/make-mixed.mjs):
+// igmpkit decode --json, igmpkit decode (text), tcpdump -nv, and the library loop alone on each mix;
+// tshark -T json on a 100k-frame cut of the first. Frames per second and peak RSS (GNU time's
+// "Maximum resident set size"). Usage: npm run build && node bench/run.mjs [frames per mix] [mix,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
+const MIXES = (process.argv[3] ?? "mixed,v1v2,v3,vlan,cooked").split(",");
 mkdirSync("bench/out", { recursive: true });
-const big = `bench/out/mixed-${N}.pcap`;
-const cut = "bench/out/mixed-100k.pcap";
-if (!existsSync(big)) execFileSync("node", ["bench/make-mixed.mjs", big, String(N)], { stdio: "inherit" });
-if (!existsSync(cut)) execFileSync("node", ["bench/make-mixed.mjs", cut, "100000"], { stdio: "inherit" });
+const fileFor = (mix, n) => `bench/out/${mix}-${n}.pcap`;
+for (const mix of MIXES) if (!existsSync(fileFor(mix, N))) execFileSync("node", ["bench/make-mixed.mjs", fileFor(mix, N), String(N), mix], { stdio: "inherit" });
+const cut = fileFor("mixed", 100_000);
+if (!existsSync(cut)) execFileSync("node", ["bench/make-mixed.mjs", cut, "100000", "mixed"], { stdio: "inherit" });
 
-function measure(name, file, frames, cmd, args, inProcess = false) {
+function measure(name, frames, cmd, args, inProcess = false) {
   const r = spawnSync("/usr/bin/time", ["-v", cmd, ...args], { stdio: ["ignore", inProcess ? "pipe" : "ignore", "pipe"], maxBuffer: 1 << 26 });
   const err = r.stderr.toString();
   const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
@@ -19,19 +21,23 @@ function measure(name, file, frames, cmd, args, inProcess = false) {
   const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN) / 1024;
   // the library loop reports its own time (without Node's start-up), as a library user would see it
   const own = inProcess ? JSON.parse(r.stdout.toString()).seconds : secs;
-  return { name, file, frames, seconds: own, fps: frames / own, peakMB: rss, status: r.status };
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${err.slice(-500)}`);
+  return { name, frames, seconds: own, fps: frames / own, peakMB: rss };
 }
 
-const rows = [
-  measure("igmpkit decode --json", big, N, "bin/igmpkit.js", ["decode", "--json", big]),
-  measure("igmpkit decode (text)", big, N, "bin/igmpkit.js", ["decode", big]),
-  measure("tcpdump -nv -r", big, N, "tcpdump", ["-nv", "-r", big]),
-  measure("tshark -T json -r (100k cut)", cut, 100_000, "tshark", ["-T", "json", "-r", cut]),
-  measure("library loop (scan + FrameView check, in-process time)", big, N, "node", ["bench/library-loop.mjs", big], true),
-];
-const tcpdump = rows[2].fps;
-console.log(`\nfile: ${big} (${(statSync(big).size / 1e6).toFixed(0)} MB, ${N} frames)\n`);
-console.log("| run | frames | seconds | frames/s | vs tcpdump -nv | peak RSS MB |");
-console.log("|---|---:|---:|---:|---:|---:|");
-for (const r of rows)
-  console.log(`| ${r.name} | ${r.frames} | ${r.seconds.toFixed(2)} | ${Math.round(r.fps).toLocaleString("en")} | ${(r.fps / tcpdump).toFixed(2)}× | ${r.peakMB.toFixed(0)} |`);
+for (const mix of MIXES) {
+  const f = fileFor(mix, N);
+  const rows = [
+    measure("igmpkit decode --json", N, "bin/igmpkit.js", ["decode", "--json", f]),
+    measure("igmpkit decode (text)", N, "bin/igmpkit.js", ["decode", f]),
+    measure("tcpdump -nv -r", N, "tcpdump", ["-nv", "-r", f]),
+    measure("library loop (scan + FrameView, in-process time)", N, "node", ["bench/library-loop.mjs", f], true),
+  ];
+  if (mix === MIXES[0]) rows.splice(3, 0, measure("tshark -T json -r (100k cut)", 100_000, "tshark", ["-T", "json", "-r", cut]));
+  const tcpdump = rows[2].fps;
+  console.log(`\n### ${mix}: ${f} (${(statSync(f).size / 1e6).toFixed(0)} MB, ${N} frames)\n`);
+  console.log("| run | frames | seconds | frames/s | vs tcpdump -nv | peak RSS MB |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of rows)
+    console.log(`| ${r.name} | ${r.frames} | ${r.seconds.toFixed(2)} | ${Math.round(r.fps).toLocaleString("en")} | ${(r.fps / tcpdump).toFixed(2)}× | ${r.peakMB.toFixed(0)} |`);
+}

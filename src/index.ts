@@ -19,4 +19,20 @@ export { decodeCapture, readCapture } from "./capture/read.js";
 export * from "./capture/watch.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
 export * as host from "./host/index.js";
-export * from "./capture/live.js";
+// live capture: what a program opens and handles; the agent's tuning and cap's loading stay inside
+export {
+  openLiveCapture,
+  listInterfaces,
+  CaptureError,
+  CaptureErrorCode,
+  isCaptureError,
+  DEFAULT_FILTER,
+  DEFAULT_FILTER_UNTAGGED,
+  type AgentStats,
+  type InterfaceInfo,
+  type LiveCapture,
+  type LiveCaptureOptions,
+  type LiveCaptureReader,
+  type LiveCaptureStats,
+} from "./capture/live.js";
+export { frameToJson } from "./cli/fastjson.js";

@@ -8,6 +8,7 @@ import { CaptureParser, PcapError, PcapErrorCode, PcapWriter, PcapngWriter, type
 import type { Frame } from "../pcap/frame.js";
 import type { WritableFrame } from "../pcap/writer.js";
 
+/** Options of `readCaptureFile`. */
 export interface ReadCaptureOptions {
   /** Read size in bytes. Default 256 KiB. */
   chunkSize?: number;
@@ -315,8 +316,10 @@ function firstBytes(parts: Uint8Array[], i: number): number | undefined {
   return undefined;
 }
 
+/** The two capture file formats igmpkit reads and writes. */
 export type CaptureFormat = "pcap" | "pcapng";
 
+/** Options of `openCaptureWriter`. */
 export interface CaptureWriterOptions {
   /** Default: "pcapng" for names ending in .pcapng or .ntar, else "pcap" (also for `-`). */
   format?: CaptureFormat;

@@ -5,7 +5,6 @@
 import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { DEFAULT_FILTER, captureBufferSize, isCaptureError, openLiveCapture, ringSlots, type LiveCaptureReader } from "../capture/live.js";
-import { FAST_KEYS, fastCheck } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
@@ -97,26 +96,13 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   let captured = 0;
   let failure: unknown;
   const limit = o.count ?? Infinity;
-  const summary = out.summary;
   try {
     read: for await (const batch of cap.batches()) {
       for (const frame of batch) {
         writer?.write(frame);
         captured++;
         if (printing) out.push(frame);
-        else {
-          // Not printing: count the common frames for the summary without decoding them (the same
-          // counts FrameOutput keeps; anything unusual still goes through the full decoder).
-          const kind = fastCheck(frame.data, 0, frame.data.length, frame.linkType);
-          if (kind === 0) out.push(frame);
-          else {
-            const key = FAST_KEYS[kind]!;
-            summary.frames++;
-            summary.igmp++;
-            summary.printed++;
-            summary.byKind[key] = (summary.byKind[key] ?? 0) + 1;
-          }
-        }
+        else out.count(frame); // not printing: the same counts, clean frames without decoding them
         if (captured >= limit) break read;
       }
       if (out.wantsFlush) await out.flush();

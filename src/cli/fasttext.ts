@@ -1,10 +1,11 @@
 /**
- * The one-line text of a common frame (see `fastCheck` in wire/json.ts) written straight into a byte
- * buffer: exactly what `formatLine` prints for it, without decoding to objects. Checked against
+ * The one-line text of a clean frame (see `FrameView.clean`) written straight into a byte buffer from the
+ * view: exactly what `formatLine` prints for it, without decoding to objects. Checked against
  * `formatLine` by property and fixture tests.
  */
-import { DOT, enc, ipBare, lit, nanos9, tenths, uint } from "../wire/ascii.js";
-import { decodeFloatCode, FastKind, fastCheck, fastFrame, fastTimeOk } from "../wire/index.js";
+import { decodeFloatCode, FrameView, groupRecordShortName, igmpKindOf, IgmpType } from "../wire/index.js";
+import { DOT, enc, hexNumber, ipBare, lit, nanos9, tenths, uint } from "./ascii.js";
+import { fastTimeOk } from "./fastjson.js";
 import type { TimeFormat } from "./format.js";
 
 const T = {
@@ -31,10 +32,20 @@ const T = {
   records: enc(" records: "),
   sep: enc("; "),
   srcSep: enc(", "),
-  rec: ["", "IS_IN ", "IS_EX ", "TO_IN ", "TO_EX ", "ALLOW ", "BLOCK "].map(enc),
+  /** By record type: its short name and a space. */
+  rec: Array.from({ length: 256 }, (_, t) => enc(`${groupRecordShortName(t)} `)),
+  mrdAdv: enc("MRD advertisement, interval "),
+  queryInterval: enc("s, query interval "),
+  robustness: enc("s, robustness "),
+  mrdSol: enc("MRD solicitation"),
+  mrdTerm: enc("MRD termination"),
+  /** By type byte: `IGMP NAME type 0x` for the kinds printed raw. */
+  raw: Array.from({ length: 256 }, (_, t) =>
+    enc(`IGMP ${t >= IgmpType.rgmpLeave ? `rgmp-${["leave", "join", "bye", "hello"][t - IgmpType.rgmpLeave]}` : igmpKindOf(t)} type 0x`),
+  ),
+  code: enc(" code "),
+  bytes: enc(" bytes"),
 };
-
-const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 
 function two(out: Uint8Array, p: number, n: number): number {
   out[p] = 48 + Math.floor(n / 10);
@@ -57,20 +68,15 @@ export function fastTextBound(caplen: number): number {
   return 200 + 8 * caplen;
 }
 
-/** Write the line (without newline) and return the position after it, or -1 when the frame is not a common one. */
-export function emitFastText(
-  b: Uint8Array,
-  s0: number,
-  e0: number,
-  linkType: number,
-  seconds: number,
-  nanos: number,
-  time: TimeFormat,
-  out: Uint8Array,
-  pos: number,
-): number {
-  if (fastCheck(b, s0, e0, linkType) === 0 || !fastTimeOk(seconds, nanos)) return -1;
-  const f = fastFrame;
+/**
+ * Write the line (without newline) of the frame `v` wrapped, captured at `seconds` + `nanos`, and return
+ * the position after it, or -1 when the frame is not clean or of a kind left to the general path.
+ */
+export function emitFastText(v: FrameView, seconds: number, nanos: number, time: TimeFormat, out: Uint8Array, pos: number): number {
+  if (!v.clean || !fastTimeOk(seconds, nanos)) return -1;
+  const type = v.type;
+  if (type === IgmpType.mtraceRequest || type === IgmpType.mtraceResponse) return -1;
+  const b = v.data;
   let p = pos;
   if (time === "epoch") {
     p = uint(out, p, seconds);
@@ -91,49 +97,49 @@ export function emitFastText(
     }
     p += 6;
   }
-  if (f.tags > 0) {
+  if (v.vlanCount > 0) {
     p = lit(out, p, T.vlan);
-    for (let k = 0; k < f.tags; k++) {
+    for (let k = 0; k < v.vlanCount; k++) {
       if (k) out[p++] = DOT;
-      p = uint(out, p, u16(b, s0 + 14 + 4 * k) & 0xfff);
+      p = uint(out, p, v.vlanId(k));
     }
   }
   out[p++] = 0x20;
-  p = ipBare(out, p, b, f.ip + 12);
+  p = ipBare(out, p, b, v.ipOffset + 12);
   p = lit(out, p, T.gt);
-  p = ipBare(out, p, b, f.ip + 16);
+  p = ipBare(out, p, b, v.ipOffset + 16);
   p = lit(out, p, T.colon);
-  const s = f.igmp;
+  const s = v.igmpOffset;
   const g = s + 4;
-  const code = b[s + 1]!;
-  const zeroGroup = (b[g]! | b[g + 1]! | b[g + 2]! | b[g + 3]!) === 0;
-  switch (f.kind) {
-    case FastKind.queryV1:
-      return lit(out, p, T.v1q);
-    case FastKind.queryV2:
-      p = lit(out, p, T.v2q);
-      if (zeroGroup) p = lit(out, p, T.general);
-      else p = ipBare(out, lit(out, p, T.gs), b, g);
-      p = lit(out, p, T.maxResp);
-      p = tenths(out, p, code);
-      out[p] = 0x73; // s
-      return p + 1;
-    case FastKind.queryV3: {
-      const n = u16(b, s + 10);
+  const code = v.code;
+  switch (type) {
+    case IgmpType.membershipQuery: {
+      const zeroGroup = v.group === 0;
+      if (v.version === 1) return lit(out, p, T.v1q);
+      if (v.version === 2) {
+        p = lit(out, p, T.v2q);
+        if (zeroGroup) p = lit(out, p, T.general);
+        else p = ipBare(out, lit(out, p, T.gs), b, g);
+        p = lit(out, p, T.maxResp);
+        p = tenths(out, p, code);
+        out[p] = 0x73; // s
+        return p + 1;
+      }
+      const n = v.sourceCount;
       p = lit(out, p, T.v3q);
       if (zeroGroup) p = lit(out, p, T.general);
       else if (n > 0) {
         p = ipBare(out, lit(out, p, T.gss), b, g);
         out[p++] = 0x20;
-        p = sourceSet(out, p, b, s + 12, n);
+        p = sourceSet(out, p, b, v.sourcesOffset, n);
       } else p = ipBare(out, lit(out, p, T.gs), b, g);
       p = lit(out, p, T.maxResp);
       p = tenths(out, p, decodeFloatCode(code));
-      const flags = b[s + 8]!;
+      const flags = v.queryFlags;
       const qrv = flags & 7;
       if (qrv === 0) p = lit(out, p, T.qrvDefault);
       else p = uint(out, lit(out, p, T.qrv), qrv);
-      const qqic = b[s + 9]!;
+      const qqic = v.qqic;
       if (qqic === 0) p = lit(out, p, T.qqiDefault);
       else {
         p = uint(out, lit(out, p, T.qqi), decodeFloatCode(qqic));
@@ -142,29 +148,41 @@ export function emitFastText(
       if ((flags & 8) !== 0) p = lit(out, p, T.s);
       return p;
     }
-    case FastKind.v1Report:
+    case IgmpType.v1MembershipReport:
       return ipBare(out, lit(out, p, T.v1r), b, g);
-    case FastKind.v2Report:
+    case IgmpType.v2MembershipReport:
       return ipBare(out, lit(out, p, T.v2r), b, g);
-    case FastKind.leave:
+    case IgmpType.v2LeaveGroup:
       return ipBare(out, lit(out, p, T.lv), b, g);
-    default: {
-      const m = u16(b, s + 6);
+    case IgmpType.v3MembershipReport: {
+      const m = v.recordCount;
       p = lit(out, p, T.v3r);
       p = uint(out, p, m);
       p = lit(out, p, m === 1 ? T.record : T.records);
-      let r = s + 8;
+      let r = v.firstRecord;
       for (let k = 0; k < m; k++) {
         if (k) p = lit(out, p, T.sep);
-        const ns = u16(b, r + 2);
-        p = lit(out, p, T.rec[b[r]!]!);
-        p = ipBare(out, p, b, r + 4);
+        p = lit(out, p, T.rec[v.recordType(r)]!);
+        p = ipBare(out, p, b, v.recordGroupOffset(r));
         out[p++] = 0x20;
-        p = sourceSet(out, p, b, r + 8, ns);
-        r += 8 + 4 * ns;
+        p = sourceSet(out, p, b, v.recordSourcesOffset(r), v.recordSourceCount(r));
+        r = v.nextRecord(r);
       }
       return p;
     }
+    case IgmpType.mrdAdvertisement:
+      p = uint(out, lit(out, p, T.mrdAdv), code);
+      p = uint(out, lit(out, p, T.queryInterval), v.mrdQueryInterval);
+      return uint(out, lit(out, p, T.robustness), v.mrdRobustness);
+    case IgmpType.mrdSolicitation:
+      return lit(out, p, T.mrdSol);
+    case IgmpType.mrdTermination:
+      return lit(out, p, T.mrdTerm);
+    default:
+      p = hexNumber(out, lit(out, p, T.raw[type]!), type);
+      p = uint(out, lit(out, p, T.code), code);
+      out[p++] = 0x2c;
+      out[p++] = 0x20;
+      return lit(out, uint(out, p, v.igmpLength - 4), T.bytes);
   }
 }
-

@@ -2,9 +2,7 @@
  * Text rendering of decoded frames, in the spirit of `tcpdump -n`: one line per message, `-v` for every
  * field. Shared by `decode` and `capture` so that both print the same thing.
  */
-import type { DecodedFrameDetail, GroupRecord, IgmpMessage, IPv4Header, WireIssue } from "../wire/index.js";
-
-const RECORD_SHORT: Record<number, string> = { 1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK" };
+import { groupRecordShortName, type DecodedFrameDetail, type GroupRecord, type IgmpMessage, type IPv4Header, type WireIssue } from "../wire/index.js";
 
 export type TimeFormat = "utc" | "epoch";
 
@@ -41,7 +39,7 @@ function sources(list: readonly string[]): string {
 }
 
 function recordText(r: GroupRecord): string {
-  const name = RECORD_SHORT[r.type] ?? `type-${r.type}`;
+  const name = groupRecordShortName(r.type);
   return `${name} ${r.group} ${sources(r.sources)}${r.auxData ? ` aux ${r.auxData.length / 2}B` : ""}`;
 }
 

@@ -3,7 +3,8 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFrameDetail, emitFastJson, FAST_KEYS, fastFrame, fastFrameJsonBound, type DecodedFrame } from "../wire/index.js";
+import { decodeFromView, FrameView, IgmpType, type DecodedFrame } from "../wire/index.js";
+import { FastJson, fastJsonBound } from "./fastjson.js";
 import { emitFastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
 import type { CliIo } from "./io.js";
@@ -84,6 +85,13 @@ export function expandKinds(values: string[]): Set<string> {
   return out;
 }
 
+const QUERY_KEYS = ["query-invalid", "query-v1", "query-v2", "query-v3"];
+
+/** {@link summaryKey} of a frame a view found IGMP in. */
+export function viewSummaryKey(v: FrameView): string {
+  return v.type === IgmpType.membershipQuery ? QUERY_KEYS[v.version]! : v.kind;
+}
+
 /** The key a message is counted under in the summary: "query-v3", "v3-report", "leave"... */
 export function summaryKey(f: DecodedFrame): string | null {
   const m = f.igmp;
@@ -115,6 +123,9 @@ export class FrameOutput {
   /** `{"file":"NAME"` when several files are decoded to JSON, else empty. */
   private readonly filePrefix: Uint8Array;
   private frameNo = 0;
+  /** The one view every frame is read through. */
+  private readonly view = new FrameView();
+  private readonly fastJson = new FastJson();
 
   constructor(
     private readonly opts: OutputOptions,
@@ -140,17 +151,20 @@ export class FrameOutput {
   }
 
   /**
-   * Write a common frame straight from its bytes (JSON: wire/json.ts; text: fasttext.ts), exactly as the
-   * general path would print it, and count it; false (nothing written) for any other frame.
+   * Write a clean frame straight from its bytes (JSON: fastjson.ts; text: fasttext.ts) through the view
+   * (wrapped on it already), exactly as the general path would print it, and count it; false (nothing
+   * written) for any other frame.
    */
-  private emitFast(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): boolean {
+  private emitFast(wireLength: number, seconds: number, nanos: number): boolean {
+    const v = this.view;
+    if (!v.clean) return false;
     const json = this.opts.json;
-    const caplen = end - start;
-    this.reserve((json ? fastFrameJsonBound(caplen) : fastTextBound(caplen)) + this.filePrefix.length + 1);
+    const caplen = v.end - v.start;
+    this.reserve((json ? fastJsonBound(caplen) : fastTextBound(caplen)) + this.filePrefix.length + 1);
     const at = this.outLen + this.filePrefix.length;
     const stop = json
-      ? emitFastJson(bytes, start, end, linkType, wireLength, seconds, nanos, this.frameNo, this.out, at)
-      : emitFastText(bytes, start, end, linkType, seconds, nanos, this.opts.time, this.out, this.outLen);
+      ? this.fastJson.write(v, wireLength, seconds, nanos, this.frameNo, this.out, at)
+      : emitFastText(v, seconds, nanos, this.opts.time, this.out, this.outLen);
     if (stop < 0) return false;
     if (json && this.filePrefix.length > 0) {
       this.out.set(this.filePrefix, this.outLen);
@@ -158,12 +172,32 @@ export class FrameOutput {
     }
     this.out[stop] = 0x0a;
     this.outLen = stop + 1;
+    this.countClean();
+    this.summary.printed++;
+    return true;
+  }
+
+  /** Count the clean frame the view holds in the summary. */
+  private countClean(): void {
     const s = this.summary;
-    const key = FAST_KEYS[fastFrame.kind]!;
+    const key = viewSummaryKey(this.view);
     s.igmp++;
     s.byKind[key] = (s.byKind[key] ?? 0) + 1;
-    s.printed++;
-    return true;
+  }
+
+  /**
+   * Count a frame without printing it (when output goes elsewhere): clean frames through the view alone,
+   * the rest through the full decoder, so the summary is the one `push` would give.
+   */
+  count(frame: Frame): void {
+    if (this.view.wrap(frame.data, frame.linkType) === 0 && this.view.clean && !this.filtered) {
+      this.summary.frames++;
+      this.frameNo++;
+      this.countClean();
+      this.summary.printed++;
+      return;
+    }
+    this.push(frame);
   }
 
   /**
@@ -173,7 +207,8 @@ export class FrameOutput {
   pushScanned(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): void {
     this.frameNo++;
     this.summary.frames++;
-    if (this.emitFast(bytes, start, end, wireLength, linkType, seconds, nanos)) return;
+    this.view.wrap(bytes, linkType, start, end);
+    if (this.emitFast(wireLength, seconds, nanos)) return;
     this.frameNo--;
     this.summary.frames--;
     this.push({
@@ -190,13 +225,15 @@ export class FrameOutput {
     const s = this.summary;
     this.frameNo++;
     s.frames++;
+    const v = this.view;
+    v.wrap(frame.data, frame.linkType);
     // (the fast writers take seconds as a double: exact up to 2^53)
     if (this.fastOutput && frame.timestampNs >= 0n && frame.timestampNs < MAX_FAST_NS) {
       const sec = frame.timestampNs / 1_000_000_000n;
       const nanos = Number(frame.timestampNs - sec * 1_000_000_000n);
-      if (this.emitFast(frame.data, 0, frame.data.length, frame.wireLength, frame.linkType, Number(sec), nanos)) return;
+      if (this.emitFast(frame.wireLength, Number(sec), nanos)) return;
     }
-    const d = decodeFrameDetail(frame, this.frameNo);
+    const d = decodeFromView(v, this.frameNo, frame.timestampNs, frame.wireLength);
     const f = d.frame;
     const key = summaryKey(f);
     if (key) {

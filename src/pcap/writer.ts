@@ -57,6 +57,7 @@ function checkFrame(frame: WritableFrame, snaplen: number): void {
   }
 }
 
+/** Options of `PcapWriter` (the pcap file header). */
 export interface PcapWriterOptions {
   linkType: number;
   /** Default 262144. */
@@ -154,6 +155,7 @@ export interface PcapngInterfaceDescription {
   fcsLength?: number;
 }
 
+/** Options of `PcapngWriter` (the section header and first interfaces). */
 export interface PcapngWriterOptions {
   /** Interfaces declared in the header (more can be added later with `addInterface`). */
   interfaces?: PcapngInterfaceDescription[];

@@ -30,6 +30,7 @@ export function withChecksum<T extends IgmpMessageInit>(m: T): T & { checksum: n
   return out;
 }
 
+/** What the query builders take; every field has a default (a general query, 10 s, QRV 2, QQI 125 s). */
 export interface QueryOptions {
   group?: string;
   /** Seconds. v2: linear tenths (max 25.5 s); v3: float code, rounded down. Default 10 s. */
@@ -45,16 +46,19 @@ export interface QueryOptions {
   extensions?: IgmpExtension[];
 }
 
+/** An IGMPv1 general query (RFC 1112 App. I; RFC 9776 §7.1: 8 bytes, Max Resp Code 0). */
 export function v1Query(): IgmpQueryV1 {
   return withChecksum({ kind: "query", type: 0x11, version: 1, group: "0.0.0.0", maxRespCode: 0, maxRespTime: 10, extra: "" });
 }
 
+/** An IGMPv2 query (RFC 2236 §2): general, or group-specific with `group`. Throws RangeError for a zero Max Resp Time. */
 export function v2Query(o: QueryOptions = {}): IgmpQueryV2 {
   const code = o.maxRespCode ?? Math.min(255, Math.floor(Math.round((o.maxRespTime ?? 10) * 1e6) / 1e5));
   if (code === 0) throw new RangeError("a v2 query needs a non-zero Max Resp Time (0 makes it a v1 query)");
   return withChecksum({ kind: "query", type: 0x11, version: 2, group: o.group ?? "0.0.0.0", maxRespCode: code, maxRespTime: code / 10, extra: "" });
 }
 
+/** An IGMPv3 query (RFC 9776 §4.1): general, group-specific, or group-and-source-specific with `sources`. */
 export function v3Query(o: QueryOptions = {}): IgmpQueryV3 {
   const code = o.maxRespCode ?? secondsToMaxRespCode(o.maxRespTime ?? 10);
   const qqic = o.qqic ?? secondsToQqic(o.qqi ?? 125);
@@ -83,18 +87,22 @@ export function v3Query(o: QueryOptions = {}): IgmpQueryV3 {
   return withChecksum(m);
 }
 
+/** An IGMPv1 membership report for `group` (RFC 1112 App. I). */
 export function v1Report(group: string): IgmpV1Report {
   return withChecksum({ kind: "v1-report", type: 0x12, version: 1, group, unused: 0, extra: "" });
 }
 
+/** An IGMPv2 membership report for `group` (RFC 2236 §2). */
 export function v2Report(group: string): IgmpV2Report {
   return withChecksum({ kind: "v2-report", type: 0x16, version: 2, group, maxRespCode: 0, extra: "" });
 }
 
+/** An IGMPv2 leave group message for `group` (RFC 2236 §2). */
 export function leave(group: string): IgmpLeave {
   return withChecksum({ kind: "leave", type: 0x17, version: 2, group, maxRespCode: 0, extra: "" });
 }
 
+/** One IGMPv3 group record for {@link v3Report} (RFC 9776 §4.2.4). */
 export interface RecordInit {
   /** Record type number, or its RFC name. */
   type: number | Exclude<GroupRecordKind, "UNKNOWN">;
@@ -103,11 +111,13 @@ export interface RecordInit {
   auxData?: string;
 }
 
+/** A group record value from its init (the type by number or RFC name). */
 export function groupRecord(r: RecordInit): GroupRecord {
   const type = typeof r.type === "number" ? r.type : GroupRecordType[r.type];
   return { type, kind: groupRecordKind(type), group: r.group, sources: r.sources ?? [], auxData: r.auxData ?? "" };
 }
 
+/** An IGMPv3 membership report (RFC 9776 §4.2) of these records, with RFC 9279 extensions when given. */
 export function v3Report(records: RecordInit[], extensions?: IgmpExtension[]): IgmpV3Report {
   const m: IgmpV3Report = {
     kind: "v3-report",

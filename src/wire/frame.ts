@@ -4,8 +4,9 @@
 import { IGMP_ADDRESSES } from "./address.js";
 import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
 import { emitIgmp, igmpEncodingLength, parseIgmp, type EmitOptions, type IgmpMessage, type IgmpMessageInit } from "./igmp.js";
-import { emitIPv4, IPPROTO_IGMP, ipv4HeaderLength, parseIPv4, type IPv4Header, type IPv4Init } from "./ipv4.js";
-import { emitEthernet, ETHERTYPE, ethernetHeaderLength, multicastMac, parseLink, type LinkParseResult } from "./link.js";
+import { emitIPv4, IPPROTO_IGMP, ipv4HeaderLength, type IPv4Header, type IPv4Init } from "./ipv4.js";
+import { emitEthernet, ETHERTYPE, ethernetHeaderLength, multicastMac, type LinkParseResult } from "./link.js";
+import { FrameView, ipv4HeaderOf, linkResult } from "./view.js";
 
 /** What a frame decoder needs: the captured bytes and how they were captured. */
 export interface RawFrame {
@@ -68,12 +69,24 @@ function etherTypeName(et: number): string {
 /** Decode one captured frame, with every layer's detail. Never throws for any bytes. */
 export function decodeFrameDetail(raw: RawFrame, frameNumber = 1): DecodedFrameDetail {
   const data = raw.data;
-  const link = parseLink(data, raw.linkType);
+  const view = new FrameView();
+  view.wrap(data, raw.linkType);
+  return decodeFromView(view, frameNumber, raw.timestampNs ?? 0n, raw.wireLength ?? data.length);
+}
+
+/**
+ * The values of a frame a view has wrapped (the frame must start at offset 0 of `view.data`, as in a
+ * `RawFrame`): the view walked the headers, this builds the JSON model from what it found, and
+ * `parseIgmp` the message.
+ */
+export function decodeFromView(view: FrameView, frameNumber: number, timestampNs: bigint, wireLength: number): DecodedFrameDetail {
+  const data = view.data;
+  const link = linkResult(view);
   const out: DecodedFrame = {
     frame: frameNumber,
-    time: formatTimestamp(raw.timestampNs ?? 0n),
-    len: raw.wireLength ?? data.length,
-    caplen: data.length,
+    time: formatTimestamp(timestampNs),
+    len: wireLength,
+    caplen: view.end - view.start,
     link: link.link,
     vlan: link.vlan,
     macSrc: link.macSrc,
@@ -91,10 +104,9 @@ export function decodeFrameDetail(raw: RawFrame, frameNumber = 1): DecodedFrameD
     if (link.etherType !== null) out.other = etherTypeName(link.etherType);
     return { frame: out, link, ip: null };
   }
-  const ip = parseIPv4(data, link.offset, data.length - link.offset);
-  for (const e of ip.errors) out.errors.push(e);
-  const h = ip.header;
-  if (!h) return { frame: out, link, ip: null };
+  for (const e of view.headerIssues()) if (e.layer === "ipv4") out.errors.push(e);
+  if (view.ipOffset < 0) return { frame: out, link, ip: null };
+  const h = ipv4HeaderOf(view);
   out.ipSrc = h.src;
   out.ipDst = h.dst;
   out.ttl = h.ttl;
@@ -105,10 +117,11 @@ export function decodeFrameDetail(raw: RawFrame, frameNumber = 1): DecodedFrameD
     return { frame: out, link, ip: h };
   }
   if (h.fragmentOffset !== 0) return { frame: out, link, ip: h };
-  const r = parseIgmp(data, ip.payloadOffset, ip.payloadAvailable, ip.payloadLength);
+  const r = parseIgmp(data, view.igmpOffset, view.igmpAvailable, view.igmpLength);
   out.igmp = r.message;
-  for (const e of r.errors) out.errors.push(e);
-  out.warnings = r.warnings;
+  const s = view.start;
+  for (const e of r.errors) out.errors.push(s === 0 ? e : { ...e, offset: e.offset - s });
+  out.warnings = s === 0 ? r.warnings : r.warnings.map((w) => ({ ...w, offset: w.offset - s }));
   return { frame: out, link, ip: h };
 }
 
@@ -188,6 +201,7 @@ export function encodeIgmpPacket(init: IgmpPacketInit): Uint8Array {
   return out;
 }
 
+/** What `encodeIgmpFrame` needs: the packet, plus Ethernet addresses and VLAN tags. */
 export interface IgmpFrameInit extends IgmpPacketInit {
   macSrc: string;
   /** Default: the RFC 1112 mapping of the IPv4 destination. */

@@ -2,6 +2,7 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
+/** Lowercase hex of `buf[start, end)`. */
 export function toHex(buf: Uint8Array, start = 0, end = buf.length): string {
   let s = "";
   for (let i = start; i < end; i++) s += HEX[buf[i]!];

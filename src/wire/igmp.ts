@@ -34,30 +34,37 @@ export const IgmpType = {
   rgmpHello: 0xff,
 } as const;
 
-/** IGMPv3 group record types (RFC 9776 §4.2.12), with the RFC's names. */
-export const GroupRecordType = {
-  MODE_IS_INCLUDE: 1,
-  MODE_IS_EXCLUDE: 2,
-  CHANGE_TO_INCLUDE_MODE: 3,
-  CHANGE_TO_EXCLUDE_MODE: 4,
-  ALLOW_NEW_SOURCES: 5,
-  BLOCK_OLD_SOURCES: 6,
-} as const;
-export type GroupRecordKind = keyof typeof GroupRecordType | "UNKNOWN";
+/**
+ * The IGMPv3 group record types (RFC 9776 §4.2.12): number, the RFC's name, and the short form tcpdump
+ * and the CLI print. The one table every name of a record type comes from.
+ */
+export const GROUP_RECORD_TYPES = Object.freeze([
+  { type: 1, name: "MODE_IS_INCLUDE", short: "IS_IN" },
+  { type: 2, name: "MODE_IS_EXCLUDE", short: "IS_EX" },
+  { type: 3, name: "CHANGE_TO_INCLUDE_MODE", short: "TO_IN" },
+  { type: 4, name: "CHANGE_TO_EXCLUDE_MODE", short: "TO_EX" },
+  { type: 5, name: "ALLOW_NEW_SOURCES", short: "ALLOW" },
+  { type: 6, name: "BLOCK_OLD_SOURCES", short: "BLOCK" },
+] as const);
+type RecordRow = (typeof GROUP_RECORD_TYPES)[number];
 
-const RECORD_KINDS: readonly GroupRecordKind[] = [
-  "UNKNOWN",
-  "MODE_IS_INCLUDE",
-  "MODE_IS_EXCLUDE",
-  "CHANGE_TO_INCLUDE_MODE",
-  "CHANGE_TO_EXCLUDE_MODE",
-  "ALLOW_NEW_SOURCES",
-  "BLOCK_OLD_SOURCES",
-];
+/** IGMPv3 group record types by their RFC names. */
+export const GroupRecordType = Object.freeze(Object.fromEntries(GROUP_RECORD_TYPES.map((r) => [r.name, r.type]))) as {
+  readonly [R in RecordRow as R["name"]]: R["type"];
+};
+/** The RFC name of a group record type, "UNKNOWN" for types outside 1..6 (RFC 9776 §4.2.12). */
+export type GroupRecordKind = RecordRow["name"] | "UNKNOWN";
+/** The short names (IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLOCK). */
+export type GroupRecordShortName = RecordRow["short"];
 
 /** The RFC name of a group record type, "UNKNOWN" for types outside 1..6. */
 export function groupRecordKind(type: number): GroupRecordKind {
-  return (type >= 1 && type <= 6 ? RECORD_KINDS[type] : "UNKNOWN") as GroupRecordKind;
+  return type >= 1 && type <= 6 ? GROUP_RECORD_TYPES[type - 1]!.name : "UNKNOWN";
+}
+
+/** The short name of a group record type (IS_IN...BLOCK), `type-N` for types outside 1..6. */
+export function groupRecordShortName(type: number): string {
+  return type >= 1 && type <= 6 ? GROUP_RECORD_TYPES[type - 1]!.short : `type-${type}`;
 }
 
 /** Warning codes: well-formed messages that a careful engineer should know about. */
@@ -227,6 +234,7 @@ export interface IgmpQueryInvalid extends QueryCommon {
   extra: string;
 }
 
+/** A membership query of any version (RFC 9776 §7.1 tells them apart by length and Max Resp Code). */
 export type IgmpQuery = IgmpQueryV1 | IgmpQueryV2 | IgmpQueryV3 | IgmpQueryInvalid;
 
 /** IGMPv1 Host Membership Report (RFC 1112 App. I). */
@@ -356,6 +364,7 @@ export interface IgmpRaw extends ChecksumFields {
   body: string;
 }
 
+/** Any decoded IGMP message: the `igmp` member of the JSON model, discriminated on `kind`. */
 export type IgmpMessage =
   | IgmpQuery
   | IgmpV1Report
@@ -367,6 +376,7 @@ export type IgmpMessage =
   | MrdShort
   | IgmpRaw;
 
+/** The `kind` of a message: "query", "v1-report", "v2-report", "leave", "v3-report", "mtrace-request"... */
 export type IgmpKind = IgmpMessage["kind"];
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -376,6 +386,7 @@ export type IgmpMessageInit = DistributiveOmit<IgmpMessage, "checksum" | "checks
   checksum?: number;
 };
 
+/** What `parseIgmp` and `decodeIgmp` return: the message (or null) with its errors and warnings. */
 export interface IgmpParseResult {
   /** The message, or null when not even a header could be read. */
   message: IgmpMessage | null;
@@ -853,6 +864,7 @@ function emitAdditional(m: { additionalData: string; extensions?: IgmpExtension[
   return i;
 }
 
+/** Options of `emitIgmp` / `encodeIgmp`. */
 export interface EmitOptions {
   /** "compute" (default) writes the correct checksum; "keep" writes `checksum` as given (to reproduce bad packets). */
   checksum?: "compute" | "keep";

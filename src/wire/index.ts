@@ -12,5 +12,5 @@ export * from "./hex.js";
 export * from "./igmp.js";
 export * from "./ipv4.js";
 export * from "./link.js";
-export * from "./json.js";
-export * from "./view.js";
+// the view's helpers for building values (linkResult, ipv4HeaderOf...) stay inside the codec
+export { FrameView, ViewStatus, LinkKind, igmpKindOf, parseLink, parseIPv4 } from "./view.js";

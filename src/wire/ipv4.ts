@@ -14,11 +14,12 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * ```
  */
-import { readIPv4, writeIPv4 } from "./address.js";
-import { expectedChecksum, internetChecksum } from "./checksum.js";
-import { WireError, WireErrorCode, issue, type WireIssue } from "./errors.js";
-import { hexLength, toHex, writeHex } from "./hex.js";
+import { writeIPv4 } from "./address.js";
+import { internetChecksum } from "./checksum.js";
+import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
+import { hexLength, writeHex } from "./hex.js";
 
+/** IPv4 header field offsets (RFC 791 §3.1). */
 export const IPV4_OFFSETS = Object.freeze({
   versionIhl: 0,
   tos: 1,
@@ -72,6 +73,7 @@ export interface IPv4Header {
   routerAlert: boolean;
 }
 
+/** What `parseIPv4` returns: the header (null when none could be read), where the payload is, and the errors. */
 export interface IPv4ParseResult {
   header: IPv4Header | null;
   /** Absolute offset of the payload in the buffer. */
@@ -81,94 +83,6 @@ export interface IPv4ParseResult {
   /** Payload length according to Total Length. */
   payloadLength: number;
   errors: WireIssue[];
-}
-
-function parseOptions(buf: Uint8Array, start: number, end: number, errors: WireIssue[]): IPv4Option[] {
-  const out: IPv4Option[] = [];
-  let i = start;
-  while (i < end) {
-    const type = buf[i]!;
-    if (type === IPv4OptionType.endOfList) {
-      out.push({ type });
-      break;
-    }
-    if (type === IPv4OptionType.noOperation) {
-      out.push({ type });
-      i++;
-      continue;
-    }
-    if (i + 2 > end || buf[i + 1]! < 2 || i + buf[i + 1]! > end) {
-      errors.push(issue("ipv4", WireErrorCode.badOption, i, `IPv4 option 0x${type.toString(16)} runs past the header`));
-      break;
-    }
-    const length = buf[i + 1]!;
-    out.push({ type, length, data: toHex(buf, i + 2, i + length) });
-    i += length;
-  }
-  return out;
-}
-
-/**
- * Parse an IPv4 header at `offset`, with `available` bytes captured from there.
- * Errors: bad-version, truncated (fewer bytes captured than the header or Total Length says),
- * bad-length (IHL < 5, Total Length < header), bad-ip-checksum, bad-option, fragment.
- */
-export function parseIPv4(buf: Uint8Array, offset = 0, available = buf.length - offset): IPv4ParseResult {
-  const errors: WireIssue[] = [];
-  const fail = (code: WireErrorCode, at: number, msg: string): IPv4ParseResult => {
-    errors.push(issue("ipv4", code, at, msg));
-    return { header: null, payloadOffset: offset, payloadAvailable: 0, payloadLength: 0, errors };
-  };
-  if (available < 1) return fail(WireErrorCode.truncated, offset, "no IPv4 header captured");
-  const vi = buf[offset]!;
-  if (vi >> 4 !== 4) return fail(WireErrorCode.badVersion, offset, `IP version ${vi >> 4}, not 4`);
-  const ihl = vi & 0x0f;
-  if (ihl < 5) return fail(WireErrorCode.badLength, offset, `IHL ${ihl} is below the minimum of 5`);
-  const hlen = ihl * 4;
-  if (available < hlen)
-    return fail(WireErrorCode.truncated, offset + available, `capture cut at ${available} of ${hlen} IPv4 header bytes`);
-  const totalLength = (buf[offset + O.totalLength]! << 8) | buf[offset + O.totalLength + 1]!;
-  if (totalLength < hlen)
-    return fail(WireErrorCode.badLength, offset + O.totalLength, `Total Length ${totalLength} is shorter than the ${hlen}-byte header`);
-  const checksum = (buf[offset + O.checksum]! << 8) | buf[offset + O.checksum + 1]!;
-  const expected = expectedChecksum(buf, offset, offset + hlen, offset + O.checksum);
-  const ff = (buf[offset + O.flagsFragment]! << 8) | buf[offset + O.flagsFragment + 1]!;
-  const options = hlen > O.minHeaderLength ? parseOptions(buf, offset + O.options, offset + hlen, errors) : [];
-  const header: IPv4Header = {
-    ihl,
-    tos: buf[offset + O.tos]!,
-    totalLength,
-    id: (buf[offset + O.id]! << 8) | buf[offset + O.id + 1]!,
-    flags: ff >> 13,
-    fragmentOffset: ff & 0x1fff,
-    ttl: buf[offset + O.ttl]!,
-    protocol: buf[offset + O.protocol]!,
-    checksum,
-    checksumValid: expected === checksum,
-    src: readIPv4(buf, offset + O.src),
-    dst: readIPv4(buf, offset + O.dst),
-    optionsRaw: hlen > O.minHeaderLength ? toHex(buf, offset + O.options, offset + hlen) : "",
-    options,
-    routerAlert: options.some((o) => o.type === IPv4OptionType.routerAlert),
-  };
-  if (!header.checksumValid)
-    errors.push(
-      issue(
-        "ipv4",
-        WireErrorCode.badIpChecksum,
-        offset + O.checksum,
-        `IPv4 header checksum 0x${checksum.toString(16).padStart(4, "0")}, expected 0x${expected.toString(16).padStart(4, "0")}`,
-      ),
-    );
-  if ((header.flags & 0x1) !== 0 || header.fragmentOffset !== 0)
-    errors.push(issue("ipv4", WireErrorCode.fragment, offset + O.flagsFragment, "IPv4 fragment: IGMP is never fragmented"));
-  const payloadLength = totalLength - hlen;
-  const payloadAvailable = Math.min(payloadLength, available - hlen);
-  if (available < totalLength)
-    errors.push(
-      issue("ipv4", WireErrorCode.truncated, offset + available, `capture cut at ${available} of ${totalLength} IP bytes`),
-    );
-  return { header, payloadOffset: offset + hlen, payloadAvailable, payloadLength, errors };
 }
 
 /** The Router Alert option as Linux sends it with IGMP: type 0x94, length 4, value 0. */
@@ -190,6 +104,7 @@ export interface IPv4Init {
   checksum?: number;
 }
 
+/** Bytes of the header `emitIPv4` writes for `init` (20 plus the options). Throws WireError `bad-value` for options that are not a multiple of 4 bytes or over 40. */
 export function ipv4HeaderLength(init: IPv4Init): number {
   const optLen = hexLength(init.optionsRaw ?? ROUTER_ALERT_OPTION);
   if (optLen % 4 !== 0 || optLen > 40)

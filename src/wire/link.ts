@@ -3,7 +3,7 @@
  * raw IPv4, BSD null/loopback; and the RFC 1112 §6.4 group → MAC mapping.
  */
 import { ipv4ToNumber } from "./address.js";
-import { WireError, WireErrorCode, issue, type WireIssue } from "./errors.js";
+import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
 
 /** pcap LINKTYPE_* values this layer decodes. */
 export const LinkType = {
@@ -40,12 +40,17 @@ export function linkName(linkType: number): string {
   }
 }
 
+/** EtherTypes the link layer knows: IPv4, ARP, IPv6 and the VLAN TPIDs (802.1Q, 802.1ad, the old 0x9100). */
 export const ETHERTYPE = { ipv4: 0x0800, arp: 0x0806, vlan: 0x8100, qinq: 0x88a8, qinqOld: 0x9100, ipv6: 0x86dd } as const;
 
+/** Ethernet II header field offsets (IEEE 802.3), and the length of one VLAN tag (IEEE 802.1Q). */
 export const ETHERNET_OFFSETS = Object.freeze({ dst: 0, src: 6, etherType: 12, headerLength: 14, tagLength: 4 });
+/** Linux cooked capture v1 header field offsets (LINKTYPE_LINUX_SLL, 113). */
 export const SLL_OFFSETS = Object.freeze({ packetType: 0, arphrd: 2, addrLen: 4, addr: 6, protocol: 14, headerLength: 16 });
+/** Linux cooked capture v2 header field offsets (LINKTYPE_LINUX_SLL2, 276). */
 export const SLL2_OFFSETS = Object.freeze({ protocol: 0, reserved: 2, ifIndex: 4, arphrd: 8, packetType: 10, addrLen: 11, addr: 12, headerLength: 20 });
 
+/** The link layer of a frame as `parseLink` finds it. */
 export interface LinkParseResult {
   link: string;
   /** VLAN IDs from outermost to innermost. */
@@ -59,85 +64,6 @@ export interface LinkParseResult {
   /** Offset of the network-layer header. */
   offset: number;
   errors: WireIssue[];
-}
-
-function mac(buf: Uint8Array, i: number): string {
-  let s = "";
-  for (let k = 0; k < 6; k++) s += (k ? ":" : "") + buf[i + k]!.toString(16).padStart(2, "0");
-  return s;
-}
-
-function u16(b: Uint8Array, i: number): number {
-  return (b[i]! << 8) | b[i + 1]!;
-}
-
-function readTags(buf: Uint8Array, at: number, etherType: number, r: LinkParseResult): void {
-  let et = etherType;
-  let i = at;
-  while (et === ETHERTYPE.vlan || et === ETHERTYPE.qinq || et === ETHERTYPE.qinqOld) {
-    if (i + ETHERNET_OFFSETS.tagLength > buf.length) {
-      r.errors.push(issue("link", WireErrorCode.truncated, i, "capture cut inside a VLAN tag"));
-      r.etherType = null;
-      r.offset = buf.length;
-      return;
-    }
-    r.vlan.push(u16(buf, i) & 0x0fff);
-    et = u16(buf, i + 2);
-    i += ETHERNET_OFFSETS.tagLength;
-  }
-  r.etherType = et;
-  r.offset = i;
-}
-
-/** Find the network layer in a captured frame of the given link type. */
-export function parseLink(buf: Uint8Array, linkType: number): LinkParseResult {
-  const r: LinkParseResult = { link: linkName(linkType), vlan: [], macSrc: null, macDst: null, etherType: null, offset: 0, errors: [] };
-  const short = (need: number, what: string): boolean => {
-    if (buf.length >= need) return false;
-    r.errors.push(issue("link", WireErrorCode.truncated, buf.length, `capture cut inside the ${what} header (${buf.length} of ${need} bytes)`));
-    r.offset = buf.length;
-    return true;
-  };
-  switch (linkType) {
-    case LinkType.ethernet:
-      if (short(ETHERNET_OFFSETS.headerLength, "Ethernet")) return r;
-      r.macDst = mac(buf, ETHERNET_OFFSETS.dst);
-      r.macSrc = mac(buf, ETHERNET_OFFSETS.src);
-      readTags(buf, ETHERNET_OFFSETS.headerLength, u16(buf, ETHERNET_OFFSETS.etherType), r);
-      return r;
-    case LinkType.linuxSll: {
-      if (short(SLL_OFFSETS.headerLength, "Linux cooked")) return r;
-      if (u16(buf, SLL_OFFSETS.addrLen) === 6) r.macSrc = mac(buf, SLL_OFFSETS.addr);
-      readTags(buf, SLL_OFFSETS.headerLength, u16(buf, SLL_OFFSETS.protocol), r);
-      return r;
-    }
-    case LinkType.linuxSll2: {
-      if (short(SLL2_OFFSETS.headerLength, "Linux cooked v2")) return r;
-      if (buf[SLL2_OFFSETS.addrLen] === 6) r.macSrc = mac(buf, SLL2_OFFSETS.addr);
-      readTags(buf, SLL2_OFFSETS.headerLength, u16(buf, SLL2_OFFSETS.protocol), r);
-      return r;
-    }
-    case LinkType.raw:
-    case LinkType.rawOpenBsd:
-    case LinkType.rawBsd:
-    case LinkType.ipv4:
-      if (short(1, "raw IP")) return r;
-      r.etherType = buf[0]! >> 4 === 4 ? ETHERTYPE.ipv4 : buf[0]! >> 4 === 6 ? ETHERTYPE.ipv6 : null;
-      return r;
-    case LinkType.null:
-    case LinkType.loop: {
-      if (short(4, "loopback")) return r;
-      // DLT_NULL: AF_ value in the capturing host's byte order; DLT_LOOP: network order. AF_INET is 2 everywhere.
-      const be = ((buf[0]! << 24) | (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!) >>> 0;
-      const le = ((buf[3]! << 24) | (buf[2]! << 16) | (buf[1]! << 8) | buf[0]!) >>> 0;
-      r.etherType = be === 2 || le === 2 ? ETHERTYPE.ipv4 : null;
-      r.offset = 4;
-      return r;
-    }
-    default:
-      r.errors.push(issue("link", WireErrorCode.unsupportedLink, 0, `link type ${linkType} is not decoded`));
-      return r;
-  }
 }
 
 /** RFC 1112 §6.4: the Ethernet address of an IPv4 multicast group (01:00:5e + low 23 bits). */
@@ -156,6 +82,7 @@ export function parseMac(s: string): Uint8Array {
   return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
 }
 
+/** What `emitEthernet` writes: addresses, VLAN tags, the EtherType. */
 export interface EthernetInit {
   src: string;
   dst: string;
@@ -168,6 +95,7 @@ export interface EthernetInit {
   etherType?: number;
 }
 
+/** Bytes `emitEthernet` writes for `init`: 14 plus 4 per VLAN tag. */
 export function ethernetHeaderLength(init: EthernetInit): number {
   return ETHERNET_OFFSETS.headerLength + ETHERNET_OFFSETS.tagLength * (init.vlan?.length ?? 0);
 }

@@ -1,6 +1,8 @@
 /** fast-check generators of valid IGMP message values (derived fields consistent with raw ones). */
 import fc from "fast-check";
 import {
+  encodeIgmpPacket,
+  internetChecksum,
   leave,
   v1Query,
   v1Report,
@@ -123,3 +125,122 @@ export const commonMessage: fc.Arbitrary<IgmpMessageInit> = fc.oneof(
     .array(fc.record({ type: fc.integer({ min: 1, max: 6 }), group: mcast, sources: fc.array(ipv4, { maxLength: 4 }) }), { maxLength: 5 })
     .map((recs) => v3Report(recs)),
 );
+
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+/** Multicast traceroute queries, requests and responses (0-2 response blocks). */
+export const mtraceMessage: fc.Arbitrary<IgmpMessageInit> = fc
+  .record({
+    response: fc.boolean(),
+    hops: fc.integer({ min: 0, max: 255 }),
+    group: ipv4,
+    source: ipv4,
+    destination: ipv4,
+    responseAddress: ipv4,
+    responseTtl: fc.integer({ min: 0, max: 255 }),
+    queryId: fc.integer({ min: 0, max: 0xffffff }),
+    blocks: fc.array(
+      fc.record({
+        queryArrivalTime: u32,
+        incomingInterface: ipv4,
+        outgoingInterface: ipv4,
+        previousHop: ipv4,
+        inputCount: u32,
+        outputCount: u32,
+        totalCount: u32,
+        rtgProtocol: fc.integer({ min: 0, max: 255 }),
+        fwdTtl: fc.integer({ min: 0, max: 255 }),
+        mbz: fc.integer({ min: 0, max: 1 }),
+        sBit: fc.boolean(),
+        srcMask: fc.integer({ min: 0, max: 63 }),
+        forwardingCode: fc.integer({ min: 0, max: 255 }),
+      }),
+      { maxLength: 2 },
+    ),
+  })
+  .map(({ response, ...r }) => ({
+    kind: response ? ("mtrace-response" as const) : ("mtrace-request" as const),
+    type: response ? (0x1e as const) : (0x1f as const),
+    phase: response ? ("response" as const) : r.blocks.length === 0 ? ("query" as const) : ("request" as const),
+    ...r,
+    extra: "",
+  }));
+
+/** Link types with how to put an IPv4 packet in them: [linkType, wrap]. */
+type Framing = [number, (ip: Uint8Array) => Uint8Array];
+export const linkFraming: fc.Arbitrary<Framing> = fc.oneof<fc.Arbitrary<Framing>[]>(
+  fc
+    .record({ tags: fc.array(fc.tuple(fc.constantFrom(0x8100, 0x88a8, 0x9100), fc.integer({ min: 0, max: 0xffff })), { maxLength: 3 }) })
+    .map(({ tags }): Framing => [
+      1,
+      (ip: Uint8Array) => {
+        const out = new Uint8Array(14 + 4 * tags.length + ip.length);
+        out.set([1, 0, 0x5e, 0, 0, 0x16, 2, 0, 0, 0, 0, 1]);
+        let i = 12;
+        for (const [tpid, tci] of tags) {
+          out.set([tpid >> 8, tpid & 255, tci >> 8, tci & 255], i);
+          i += 4;
+        }
+        out.set([8, 0], i);
+        out.set(ip, i + 2);
+        return out;
+      },
+    ]),
+  fc.record({ addrLen: fc.constantFrom(6, 6, 0, 8), tag: fc.boolean() }).map(({ addrLen, tag }): Framing => [
+    113,
+    (ip: Uint8Array) => {
+      const out = new Uint8Array(16 + (tag ? 4 : 0) + ip.length);
+      out.set([0, 2, 0, 1, 0, addrLen, 2, 0, 0, 0, 0, 7, 0, 0]);
+      out.set(tag ? [0x81, 0, 0, 9, 8, 0] : [8, 0], 14);
+      out.set(ip, tag ? 20 : 16);
+      return out;
+    },
+  ]),
+  fc.record({ addrLen: fc.constantFrom(6, 0) }).map(({ addrLen }): Framing => [
+    276,
+    (ip: Uint8Array) => {
+      const out = new Uint8Array(20 + ip.length);
+      out.set([8, 0, 0, 0, 0, 0, 0, 3, 0, 1, 2, addrLen, 2, 0, 0, 0, 0, 2, 0, 0]);
+      out.set(ip, 20);
+      return out;
+    },
+  ]),
+  fc.constantFrom(101, 228, 12, 14).map((lt): Framing => [lt, (ip: Uint8Array) => ip.slice()]),
+  fc.record({ lt: fc.constantFrom(0, 108), le: fc.boolean() }).map(({ lt, le }): Framing => [
+    lt,
+    (ip: Uint8Array) => {
+      const out = new Uint8Array(4 + ip.length);
+      out.set(le ? [2, 0, 0, 0] : [0, 0, 0, 2]);
+      out.set(ip, 4);
+      return out;
+    },
+  ]),
+);
+
+/** IPv4 options (hex, a multiple of 4 bytes): none, Router Alert, and others around it. */
+export const ipOptions = fc.constantFrom("", "", "94040000", "94040000", "0101940400000000", "0194040000000000", "070704000000000194040000", "8604000094040000", "00000000", "94050000", "01940300");
+
+/**
+ * Whole frames of every kind on every link type: any message (mtrace too), VLAN stacks, IPv4 options,
+ * fragment bits, now and then another protocol.
+ */
+export const anyFrame = fc
+  .record({
+    m: fc.oneof({ weight: 6, arbitrary: igmpMessage }, { weight: 1, arbitrary: mtraceMessage }),
+    framing: linkFraming,
+    optionsRaw: ipOptions,
+    flags: fc.constantFrom(0, 0, 0, 2, 1, 3),
+    fragmentOffset: fc.constantFrom(0, 0, 0, 0, 1, 185),
+    protocol: fc.constantFrom(2, 2, 2, 2, 17),
+  })
+  .map(({ m, framing: [linkType, wrap], optionsRaw, flags, fragmentOffset, protocol }) => {
+    const ip = encodeIgmpPacket({ message: m, src: "198.18.0.2", dst: "224.0.0.22", ip: { optionsRaw, flags, fragmentOffset } });
+    if (protocol !== 2) {
+      ip[9] = protocol;
+      ip[10] = ip[11] = 0;
+      const ck = internetChecksum(ip, 0, (ip[0]! & 15) * 4);
+      ip[10] = ck >> 8;
+      ip[11] = ck & 255;
+    }
+    return { linkType, data: wrap(ip) };
+  });
+

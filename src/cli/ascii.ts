@@ -1,6 +1,6 @@
 /**
  * Writing ASCII text straight into a byte buffer, for the hot output paths (JSON and text of common
- * frames). Every writer takes the buffer and a position and returns the position after what it wrote.
+ * frames, src/cli/fastjson.ts and fasttext.ts). Every writer takes the buffer and a position and returns the position after what it wrote.
  */
 
 export const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -116,4 +116,26 @@ export function nanos9(out: Uint8Array, p: number, n: number): number {
     n = Math.floor(n / 10);
   }
   return p + 9;
+}
+
+/** `"hex"` of `b[start, end)`, with its quotes. */
+export function jsonHex(out: Uint8Array, p: number, b: Uint8Array, start: number, end: number): number {
+  out[p++] = QUOTE;
+  for (let i = start; i < end; i++) {
+    out[p++] = HEX_HI[b[i]!]!;
+    out[p++] = HEX_LO[b[i]!]!;
+  }
+  out[p] = QUOTE;
+  return p + 1;
+}
+
+/** Lowercase hex of a number, without padding. */
+export function hexNumber(out: Uint8Array, p: number, n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 16; x = Math.floor(x / 16)) digits++;
+  for (let i = digits - 1; i >= 0; i--) {
+    out[p + i] = HEX_LO[n & 15]!;
+    n = Math.floor(n / 16);
+  }
+  return p + digits;
 }
