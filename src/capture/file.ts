@@ -420,7 +420,7 @@ export function openCaptureWriter(path: string | "-", opts: CaptureWriterOptions
           ids.set(key, id);
           append(added.block.length, (b, o) => (b.set(added.block, o), added.block.length));
         }
-        const f = { timestampNs: frame.timestampNs, wireLength: frame.wireLength, data: frame.data, interfaceId: id };
+        const f = { timestampNs: frame.timestampNs, wireLength: frame.wireLength, data: frame.data, interfaceId: id, ...(frame.comment !== undefined ? { comment: frame.comment } : {}) };
         append(w.recordLength(f), (b, o) => w.emitRecord(f, b, o));
       };
     }

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "./io.js";
 import { register as registerCapture } from "./capture.js";
+import { register as registerConform } from "./conform.js";
 import { register as registerDecode } from "./decode.js";
 import { register as registerHost } from "./host.js";
 import { register as registerInterfaces } from "./interfaces.js";
@@ -23,4 +24,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerLint,
   registerHost,
   registerKernel,
+  registerConform,
 ];

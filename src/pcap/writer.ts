@@ -26,7 +26,19 @@ type Counter = "ifRecv" | "ifDrop" | "filterAccept" | "osDrop" | "usrDeliv";
 export type InterfaceStatisticsInput = Omit<InterfaceStatistics, Counter> & { [K in Counter]?: bigint | number };
 
 /** The fields of a Frame a writer needs. */
-export type WritableFrame = Pick<Frame, "timestampNs" | "wireLength" | "data"> & Partial<Pick<Frame, "linkType" | "interfaceId">>;
+export type WritableFrame = Pick<Frame, "timestampNs" | "wireLength" | "data"> &
+  Partial<Pick<Frame, "linkType" | "interfaceId">> & {
+    /** pcapng only: an `opt_comment` on the packet's block (Wireshark's `frame.comment`); pcap drops it. */
+    comment?: string;
+  };
+
+/** Bytes of an EPB's options holding `comment` (opt_comment, padded, then opt_endofopt); 0 without one. */
+function commentOptionLength(comment: string | undefined): number {
+  if (comment === undefined) return 0;
+  const n = textEncoder.encode(comment).length;
+  if (n > 0xffff) throw new PcapError(PcapErrorCode.badValue, -1, "packet comment longer than 65535 bytes");
+  return 4 + ((n + 3) & ~3) + 4;
+}
 
 const NS_PER_S = 1_000_000_000n;
 const MAX_U32 = 0xffffffff;
@@ -292,7 +304,7 @@ export class PcapngWriter {
 
   /** Bytes `emitRecord` writes for this frame. */
   recordLength(frame: WritableFrame): number {
-    return PcapngBlock.overhead + (PcapngEpb.data - PcapngBlock.body) + ((frame.data.length + 3) & ~3);
+    return PcapngBlock.overhead + (PcapngEpb.data - PcapngBlock.body) + ((frame.data.length + 3) & ~3) + commentOptionLength(frame.comment);
   }
 
   /** Write one Enhanced Packet Block for `frame.interfaceId` (default 0) into `buf` at `offset`. */
@@ -321,6 +333,11 @@ export class PcapngWriter {
     dv.setUint32(PcapngEpb.origlen, frame.wireLength, le);
     buf.set(frame.data, offset + PcapngEpb.data);
     buf.fill(0, offset + PcapngEpb.data + frame.data.length, offset + len - 4);
+    if (frame.comment !== undefined) {
+      const opts = new OptionList();
+      opts.addString(PcapngOption.comment, frame.comment);
+      opts.emit(buf.subarray(offset, offset + len), dv, PcapngEpb.data + ((frame.data.length + 3) & ~3), le);
+    }
     dv.setUint32(len - 4, len, le);
     return len;
   }

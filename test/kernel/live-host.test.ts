@@ -17,7 +17,7 @@ import { IGMP_HOST_PY, KernelHost, Lab, describeLive, waitFor, type Netns } from
 const URI_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A kernel socket holder of our own (one igmp_host.py process), so that the test can SIGKILL it. */
+/** A kernel socket holder of our own (one igmp-host.py process), so that the test can SIGKILL it. */
 async function holder(lab: Lab, ns: Netns, ifname: string, local: string): Promise<KernelHost> {
   const proc = lab.spawn(ns, "python3", ["-u", IGMP_HOST_PY, local]);
   const h = new KernelHost(ns.name, ifname, local, proc);
@@ -143,7 +143,7 @@ describeLive("the kernel's host-side tables through igmpkit's parsers (live)", [
     const G2 = "239.72.2.2";
     const G3 = "239.72.3.3";
     const SSM = "232.72.4.4";
-    /** [process, interface, op, group, source]: each process is an igmp_host.py; it holds one socket per group and mode. */
+    /** [process, interface, op, group, source]: each process is an igmp-host.py; it holds one socket per group and mode. */
     const SCRIPT: [string, "eth0" | "eth1", "join" | "leave" | "joinsrc" | "leavesrc" | "block" | "unblock" | "quit", string?, string?][] = [
       ["p1", "eth0", "join", G1],
       ["p2", "eth0", "join", G1],
@@ -164,7 +164,7 @@ describeLive("the kernel's host-side tables through igmpkit's parsers (live)", [
       ["p2", "eth0", "leavesrc", SSM, "198.18.72.10"],
     ];
 
-    // The emulator: one socket per (process, group, mode), as igmp_host.py holds them.
+    // The emulator: one socket per (process, group, mode), as igmp-host.py holds them.
     const host = new Host({ interfaces: [I0, I1], profile: "linux", seed: 1 });
     const sockets = new Map<string, number>();
     const sock = (p: string, g: string, mode: "asm" | "ssm") => {

@@ -14,8 +14,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** The stdin-driven kernel IGMP host helper (see igmp_host.py). */
-export const IGMP_HOST_PY = join(HERE, "igmp_host.py");
+/** The stdin-driven kernel IGMP host helper (see igmp-host.py). */
+export const IGMP_HOST_PY = join(HERE, "..", "..", "scripts", "igmp-host.py");
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const FRR_DIR = "/usr/lib/frr";
 const FRR_RUN = "/var/run/frr";
@@ -339,7 +339,7 @@ export interface KernelHostOptions {
   robustness?: number;
 }
 
-/** The Linux kernel as an IGMP host on one interface, driven by igmp_host.py. */
+/** The Linux kernel as an IGMP host on one interface, driven by igmp-host.py. */
 export class KernelHost {
   private pending: { resolve: () => void; reject: (e: Error) => void; cmd: string }[] = [];
   private buf = "";
@@ -722,7 +722,7 @@ export class Lab {
 
   /**
    * The kernel as an IGMP host on `ifname` (which must have an address): forces the IGMP version and
-   * shortens the unsolicited report interval, then starts igmp_host.py in the namespace.
+   * shortens the unsolicited report interval, then starts igmp-host.py in the namespace.
    */
   async kernelHost(ns: NsRef, ifname: string, opts: KernelHostOptions): Promise<KernelHost> {
     this.checkAlive();

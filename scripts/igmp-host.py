@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Drive the Linux kernel as an IGMP host from inside a network namespace.
 
-Run as `ip netns exec NS python3 igmp_host.py LOCAL_ADDR`; reads one command per line on stdin and
-answers one line on stdout: `ok` or `err <message>`. The kernel itself sends every report; this helper
+Run as `ip netns exec NS python3 igmp-host.py LOCAL_ADDR`; reads one command per line on stdin and
+answers one line on stdout: `ok` or `err <message>`. This is the hook protocol of `igmpkit conform --role
+host --hook CMD`, so this script is the hook for a Linux kernel host. The kernel itself sends every report; this helper
 only holds sockets and sets the multicast socket options that make it do so.
 
 Commands:
@@ -13,6 +14,8 @@ Commands:
   block G S         IP_BLOCK_SOURCE on the any-source socket of G (EXCLUDE {S})
   unblock G S       IP_UNBLOCK_SOURCE
   ping              answers ok
+  Any command may end with `@NAME`: the socket is then the one named NAME (default: one socket per group
+  and mode), so two sockets of one process can hold the same group.
   quit              closes every socket (the kernel sends leaves) and exits
 
 Each group gets its own socket for the any-source join and another for source-specific joins, because
@@ -48,11 +51,11 @@ def main():
     asm = {}
     ssm = {}
 
-    def sock_for(table, group):
-        s = table.get(group)
+    def sock_for(table, key):
+        s = table.get(key)
         if s is None:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            table[group] = s
+            table[key] = s
         return s
 
     def reply(text):
@@ -63,8 +66,14 @@ def main():
         parts = line.split()
         if not parts:
             continue
+        tag = ""
+        if len(parts) > 1 and parts[-1].startswith("@"):
+            tag = parts.pop()
         cmd, args = parts[0], parts[1:]
         try:
+            if args:
+                # Sockets are keyed by group and optional @name.
+                key = args[0] + tag
             if cmd == "ping":
                 pass
             elif cmd == "quit":
@@ -73,28 +82,28 @@ def main():
                 reply("ok")
                 return
             elif cmd == "join":
-                sock_for(asm, args[0]).setsockopt(socket.IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq(args[0], local))
+                sock_for(asm, key).setsockopt(socket.IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq(args[0], local))
             elif cmd == "leave":
-                s = asm.pop(args[0], None)
+                s = asm.pop(key, None)
                 if s is None:
                     raise ValueError("not joined: " + args[0])
                 s.setsockopt(socket.IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq(args[0], local))
                 s.close()
             elif cmd == "joinsrc":
-                sock_for(ssm, args[0]).setsockopt(
+                sock_for(ssm, key).setsockopt(
                     socket.IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, mreq_source(args[0], local, args[1]))
             elif cmd == "leavesrc":
-                s = ssm.get(args[0])
+                s = ssm.get(key)
                 if s is None:
                     raise ValueError("not joined: " + args[0])
                 s.setsockopt(socket.IPPROTO_IP, IP_DROP_SOURCE_MEMBERSHIP, mreq_source(args[0], local, args[1]))
             elif cmd == "block":
-                s = asm.get(args[0])
+                s = asm.get(key)
                 if s is None:
                     raise ValueError("block needs an any-source join of " + args[0])
                 s.setsockopt(socket.IPPROTO_IP, IP_BLOCK_SOURCE, mreq_source(args[0], local, args[1]))
             elif cmd == "unblock":
-                s = asm.get(args[0])
+                s = asm.get(key)
                 if s is None:
                     raise ValueError("unblock needs an any-source join of " + args[0])
                 s.setsockopt(socket.IPPROTO_IP, IP_UNBLOCK_SOURCE, mreq_source(args[0], local, args[1]))

@@ -1,0 +1,238 @@
+/**
+ * What cases do on the LAN: send a query or a report crafted with the codec, and look for the DUT's
+ * answers among the frames seen since a mark. Sans-IO: time passes only through `env.sleep`.
+ */
+import {
+  encodeIgmpFrame,
+  ipv4ToNumber,
+  numberToIPv4,
+  leave as leaveMessage,
+  v1Query,
+  v1Report,
+  v2Query,
+  v2Report,
+  v3Query,
+  v3Report,
+  type GroupRecordKind,
+  type IgmpMessage,
+  type IgmpMessageInit,
+  type RecordInit,
+} from "../wire/index.js";
+import { macForIp } from "../host/emulator.js";
+import type { CaseContext, ConformEnv, IgmpVersion, LanFrame } from "./types.js";
+
+/** Options of a query the runner sends. */
+export interface QueryInit {
+  version: IgmpVersion;
+  /** Group-specific when given. */
+  group?: string;
+  /** v3 only. */
+  sources?: string[];
+  maxRespMs?: number;
+  /** Raw Max Resp Code (overrides maxRespMs). */
+  maxRespCode?: number;
+  sFlag?: boolean;
+  qrv?: number;
+  /** v3 QQI, seconds. */
+  qqi?: number;
+  /** IP destination (default: 224.0.0.1 for general queries, the group otherwise). */
+  dst?: string;
+  /** MAC destination (default: mapped from `dst`). */
+  macDst?: string;
+  /** Damage on purpose. */
+  badChecksum?: boolean;
+  /** Cut or pad the IGMP message to this many bytes (e.g. 10 for an invalid-length query). */
+  igmpLength?: number;
+}
+
+/** The query message value `q` describes. */
+export function queryMessage(q: QueryInit): IgmpMessage {
+  const maxRespTime = (q.maxRespMs ?? 10_000) / 1000;
+  if (q.version === 1) return v1Query();
+  if (q.version === 2) {
+    return v2Query({ group: q.group ?? "0.0.0.0", maxRespTime, ...(q.maxRespCode !== undefined ? { maxRespCode: q.maxRespCode } : {}) });
+  }
+  return v3Query({
+    group: q.group ?? "0.0.0.0",
+    maxRespTime,
+    ...(q.maxRespCode !== undefined ? { maxRespCode: q.maxRespCode } : {}),
+    sFlag: q.sFlag ?? false,
+    qrv: q.qrv ?? 2,
+    qqi: q.qqi ?? 125,
+    sources: q.sources ?? [],
+  });
+}
+
+/** A whole Ethernet frame from `src` carrying `message`, damaged as asked. */
+export function craftFrame(
+  src: { ip: string; mac: string },
+  message: IgmpMessageInit,
+  o: { dst?: string; macDst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+): Uint8Array {
+  const m = o.badChecksum ? { ...message, checksum: ((message as { checksum?: number }).checksum ?? 0) ^ 0x5a5a } : message;
+  const frame = encodeIgmpFrame({
+    message: m,
+    src: src.ip,
+    macSrc: src.mac,
+    ...(o.dst !== undefined ? { dst: o.dst } : {}),
+    ...(o.macDst !== undefined ? { macDst: o.macDst } : {}),
+    ...(o.badChecksum ? { igmp: { checksum: "keep" as const } } : {}),
+  });
+  if (o.igmpLength === undefined) return frame;
+  return resizeIgmp(frame, o.igmpLength);
+}
+
+/**
+ * Cut or zero-pad the IGMP message of an untagged Ethernet/IPv4 frame to `len` bytes, fixing the IPv4 total
+ * length and header checksum and the IGMP checksum over the new length.
+ */
+export function resizeIgmp(frame: Uint8Array, len: number): Uint8Array {
+  const ETH = 14;
+  const ihl = (frame[ETH]! & 0x0f) * 4;
+  const start = ETH + ihl;
+  const out = new Uint8Array(Math.max(60, start + len));
+  out.set(frame.subarray(0, Math.min(frame.length, start + len)));
+  out.fill(0, Math.min(frame.length, start + len));
+  const total = ihl + len;
+  out[ETH + 2] = total >> 8;
+  out[ETH + 3] = total & 255;
+  out[ETH + 10] = 0;
+  out[ETH + 11] = 0;
+  const ipSum = onesSum(out, ETH, ETH + ihl);
+  out[ETH + 10] = ipSum >> 8;
+  out[ETH + 11] = ipSum & 255;
+  out[start + 2] = 0;
+  out[start + 3] = 0;
+  const sum = onesSum(out, start, start + len);
+  out[start + 2] = sum >> 8;
+  out[start + 3] = sum & 255;
+  return out.subarray(0, Math.max(60, start + len));
+}
+
+function onesSum(b: Uint8Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i += 2) s += (b[i]! << 8) | (i + 1 < to ? b[i + 1]! : 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+/** Send a query from the runner; returns the LAN frame it became. */
+export async function sendQuery(env: ConformEnv, q: QueryInit): Promise<LanFrame> {
+  const dst = q.dst ?? (q.group !== undefined && q.group !== "0.0.0.0" ? q.group : "224.0.0.1");
+  const frame = craftFrame(env.self, queryMessage(q), {
+    dst,
+    ...(q.macDst !== undefined ? { macDst: q.macDst } : {}),
+    ...(q.badChecksum ? { badChecksum: true } : {}),
+    ...(q.igmpLength !== undefined ? { igmpLength: q.igmpLength } : {}),
+  });
+  await env.send(frame);
+  return env.frames[env.frames.length - 1]!;
+}
+
+/** A membership report sent on behalf of a host the runner plays. */
+export type ReportInit =
+  | { version: 1 | 2; group: string }
+  | { version: 3; records: RecordInit[] }
+  | { leave: string };
+
+export function reportMessage(r: ReportInit): IgmpMessage {
+  if ("leave" in r) return leaveMessage(r.leave);
+  if (r.version === 3) return v3Report(r.records);
+  return r.version === 1 ? v1Report(r.group) : v2Report(r.group);
+}
+
+/** Send a report (or leave) as `from`; returns its LAN frame. */
+export async function sendReport(
+  env: ConformEnv,
+  from: { ip: string; mac: string },
+  r: ReportInit,
+  o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+): Promise<LanFrame> {
+  await env.send(craftFrame(from, reportMessage(r), o));
+  return env.frames[env.frames.length - 1]!;
+}
+
+/** One group mention in a report from the DUT. */
+export interface Mention {
+  frame: LanFrame;
+  version: IgmpVersion;
+  /** "report" for v1/v2 reports, "leave" for v2 leaves, else the v3 record kind. */
+  kind: "report" | "leave" | GroupRecordKind;
+  sources: string[];
+}
+
+/** Frames not sent by the runner, from the DUT when its address is known, numbered above `since`. */
+export function fromDut(env: ConformEnv, since: number): LanFrame[] {
+  const out: LanFrame[] = [];
+  for (let i = since; i < env.frames.length; i++) {
+    const f = env.frames[i]!;
+    if (f.sent) continue;
+    if (env.dut !== undefined && f.decoded.ipSrc !== env.dut) continue;
+    out.push(f);
+  }
+  return out;
+}
+
+/** Every report, leave or v3 record about `group` the DUT sent after frame number `since`. */
+export function mentions(env: ConformEnv, since: number, group: string): Mention[] {
+  const out: Mention[] = [];
+  for (const f of fromDut(env, since)) {
+    const m = f.decoded.igmp;
+    if (m === null) continue;
+    if ((m.kind === "v1-report" || m.kind === "v2-report") && m.group === group) out.push({ frame: f, version: m.version, kind: "report", sources: [] });
+    else if (m.kind === "leave" && m.group === group) out.push({ frame: f, version: 2, kind: "leave", sources: [] });
+    else if (m.kind === "v3-report") {
+      for (const r of m.records) if (r.group === group) out.push({ frame: f, version: 3, kind: r.kind, sources: [...r.sources] });
+    }
+  }
+  return out;
+}
+
+/** Queries the DUT sent after frame number `since` (role router). */
+export function dutQueries(env: ConformEnv, since: number): { frame: LanFrame; q: Extract<IgmpMessage, { kind: "query" }> }[] {
+  const out: { frame: LanFrame; q: Extract<IgmpMessage, { kind: "query" }> }[] = [];
+  for (const f of fromDut(env, since)) if (f.decoded.igmp?.kind === "query") out.push({ frame: f, q: f.decoded.igmp });
+  return out;
+}
+
+/**
+ * Sleep in small steps until `done()` holds or `ms` have passed; returns whether it held. On the virtual
+ * clock the steps cost nothing; live they let a case end as soon as the answer is in.
+ */
+export async function waitUntil(env: ConformEnv, ms: number, done: () => boolean, stepMs = 50): Promise<boolean> {
+  const end = env.now() + ms;
+  for (;;) {
+    if (done()) return true;
+    const left = end - env.now();
+    if (left <= 0) return done();
+    await env.sleep(Math.min(stepMs, left));
+  }
+}
+
+/** The frame numbers of a list of mentions or frames. */
+export function numbers(xs: readonly ({ frame: LanFrame } | LanFrame)[]): number[] {
+  return xs.map((x) => ("decoded" in x ? x.number : x.frame.number));
+}
+
+/** Current-state and state-change record kinds that say "member" (anything but leaving/blocking). */
+export function isMembership(kind: Mention["kind"]): boolean {
+  return kind === "report" || kind === "MODE_IS_EXCLUDE" || kind === "MODE_IS_INCLUDE" || kind === "CHANGE_TO_EXCLUDE_MODE" || kind === "ALLOW_NEW_SOURCES";
+}
+
+/** Answers to a query: current-state records (v3) or reports (v1/v2), not state changes. */
+export function isAnswer(kind: Mention["kind"]): boolean {
+  return kind === "report" || kind === "MODE_IS_EXCLUDE" || kind === "MODE_IS_INCLUDE";
+}
+
+/**
+ * Another host the runner plays on the LAN (for suppression and router cases): the address 100 + n after
+ * the runner's own, skipping the DUT's.
+ */
+export function peer(t: CaseContext, n: number): { ip: string; mac: string } {
+  const base = ipv4ToNumber(t.env.self.ip) + 100;
+  const dut = t.env.dut !== undefined ? ipv4ToNumber(t.env.dut) : -1;
+  let x = base + n;
+  if (x >= dut && dut >= base) x++;
+  const ip = numberToIPv4(x >>> 0);
+  return { ip, mac: macForIp(ip) };
+}

@@ -1,0 +1,173 @@
+/**
+ * A virtual LAN for the conformance runner: the DUT is an emulated host (src/host) on a virtual clock,
+ * optionally with a fault, so the cases themselves are tested fast and deterministically, and a user can
+ * see what a faulty host fails.
+ */
+import { Emulator, macForIp, type HostOp } from "../host/index.js";
+import { decodeFrame } from "../wire/index.js";
+import { craftFrame } from "./lan.js";
+import type { ConformEnv, DutAction, IgmpVersion, LanFrame } from "./types.js";
+
+/** Faults an emulated DUT host can have on purpose. */
+export const HOST_FAULTS = ["deaf", "late", "no-leave", "wrong-address"] as const;
+export type HostFault = (typeof HOST_FAULTS)[number];
+
+export interface EmulatedHostDutOptions {
+  /** The DUT's address. Default 198.18.0.2. */
+  dut?: string;
+  /** The runner's address. Default 198.18.0.1. */
+  self?: string;
+  version?: IgmpVersion;
+  profile?: "rfc" | "linux";
+  seed?: number;
+  /** v3 and v1/v2 unsolicited report intervals of the DUT, ms. */
+  unsolicitedMs?: number;
+  /**
+   * - `deaf`: hears no IGMP (never answers a query);
+   * - `late`: every frame it sends leaves `lateMs` late (answers after Max Resp Time);
+   * - `no-leave`: never sends a leave, TO_IN or BLOCK;
+   * - `wrong-address`: sends its reports and leaves to 224.0.0.1.
+   */
+  fault?: HostFault;
+  /** Delay of the `late` fault. Default 3000 ms. */
+  lateMs?: number;
+}
+
+const ETHERNET = 1;
+
+/** The conformance environment with an emulated host as DUT. */
+export class EmulatedHostLan implements ConformEnv {
+  readonly self: { ip: string; mac: string };
+  readonly dut: string;
+  readonly canAct = true;
+  readonly frames: LanFrame[] = [];
+  private readonly emulator: Emulator;
+  private t = 0;
+  private caseId: string | null = null;
+  private readonly fault: HostFault | undefined;
+  private readonly lateMs: number;
+  /** Frames of the DUT held back by the `late` fault: release time and bytes. */
+  private held: { at: number; data: Uint8Array }[] = [];
+
+  constructor(o: EmulatedHostDutOptions = {}) {
+    const self = o.self ?? "198.18.0.1";
+    this.self = { ip: self, mac: macForIp(self) };
+    this.dut = o.dut ?? "198.18.0.2";
+    this.fault = o.fault;
+    this.lateMs = o.lateMs ?? 3000;
+    const version = o.version ?? 3;
+    this.emulator = new Emulator({
+      hosts: [{ ip: this.dut, version, deaf: o.fault === "deaf" }],
+      seed: o.seed ?? 1,
+      version,
+      ...(o.profile !== undefined ? { profile: o.profile } : {}),
+      ...(o.unsolicitedMs !== undefined ? { hostOptions: { unsolicitedReportIntervalMs: o.unsolicitedMs, oldUnsolicitedReportIntervalMs: o.unsolicitedMs } } : {}),
+    });
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setCase(id: string | null): void {
+    this.caseId = id;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    const end = this.t + Math.max(0, ms);
+    for (;;) {
+      const next = this.nextDue();
+      if (next === null || next > end) break;
+      this.t = Math.max(this.t, next);
+      this.emulator.advance(this.t);
+      this.collect();
+      this.release();
+    }
+    this.t = end;
+    this.emulator.advance(this.t);
+    this.collect();
+    this.release();
+  }
+
+  async send(frame: Uint8Array): Promise<void> {
+    this.record(frame, true);
+    this.emulator.receive(this.t, { data: frame, linkType: ETHERNET });
+    this.collect();
+    this.release();
+  }
+
+  async act(a: DutAction): Promise<void> {
+    const socket = a.socket !== undefined ? { socket: a.socket } : {};
+    let op: HostOp;
+    switch (a.op) {
+      case "join":
+      case "leave":
+        op = { op: a.op, group: a.group, ...socket };
+        break;
+      case "joinsrc":
+        op = { op: "joinSource", group: a.group, source: a.source, ...socket };
+        break;
+      case "leavesrc":
+        op = { op: "leaveSource", group: a.group, source: a.source, ...socket };
+        break;
+      case "block":
+        op = { op: "blockSource", group: a.group, source: a.source, ...socket };
+        break;
+      case "unblock":
+        op = { op: "unblockSource", group: a.group, source: a.source, ...socket };
+        break;
+    }
+    this.emulator.op(this.t, 0, op);
+    this.collect();
+    this.release();
+  }
+
+  async close(): Promise<void> {}
+
+  private nextDue(): number | null {
+    const e = this.emulator.nextDeadline();
+    const h = this.held.length > 0 ? this.held[0]!.at : null;
+    if (e === null) return h;
+    return h === null ? e : Math.min(e, h);
+  }
+
+  /** Take what the emulated DUT sent, through its fault. */
+  private collect(): void {
+    for (const f of this.emulator.drain()) {
+      if (f.kind !== "igmp") continue;
+      const data = this.applyFault(f.data);
+      if (data === null) continue;
+      if (this.fault === "late") this.held.push({ at: f.timeMs + this.lateMs, data });
+      else this.record(data, false, f.timeMs);
+    }
+  }
+
+  private release(): void {
+    while (this.held.length > 0 && this.held[0]!.at <= this.t) this.record(this.held.shift()!.data, false, this.t);
+  }
+
+  private applyFault(data: Uint8Array): Uint8Array | null {
+    if (this.fault !== "no-leave" && this.fault !== "wrong-address") return data;
+    const d = decodeFrame({ data, linkType: ETHERNET });
+    const m = d.igmp;
+    if (m === null) return data;
+    if (this.fault === "no-leave") {
+      if (m.kind === "leave") return null;
+      if (m.kind === "v3-report") {
+        const records = m.records.filter((r) => r.kind !== "CHANGE_TO_INCLUDE_MODE" && r.kind !== "BLOCK_OLD_SOURCES");
+        if (records.length === 0) return null;
+        if (records.length !== m.records.length) return craftFrame({ ip: this.dut, mac: macForIp(this.dut) }, { ...m, records });
+      }
+      return data;
+    }
+    if (m.kind === "v1-report" || m.kind === "v2-report" || m.kind === "leave" || m.kind === "v3-report") {
+      return craftFrame({ ip: this.dut, mac: macForIp(this.dut) }, m, { dst: "224.0.0.1" });
+    }
+    return data;
+  }
+
+  private record(data: Uint8Array, sent: boolean, at = this.t): void {
+    const number = this.frames.length + 1;
+    this.frames.push({ number, timeMs: at, sent, caseId: this.caseId, data, linkType: ETHERNET, decoded: decodeFrame({ data, linkType: ETHERNET, timestampNs: BigInt(Math.round(at * 1e6)) }, number) });
+  }
+}
