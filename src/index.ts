@@ -36,3 +36,7 @@ export {
   type LiveCaptureStats,
 } from "./capture/live.js";
 export { frameToJson } from "./cli/fastjson.js";
+/** The conformance runner's library (sans-IO): cases as data plus a function, the runner, an emulated DUT. */
+export * as conform from "./conform/index.js";
+/** The conformance runner on a live LAN: libpcap capture and send, the DUT hook, the evidence file. */
+export { openLiveLan, LiveLan, HookError, type LiveLanOptions } from "./io/conform-live.js";

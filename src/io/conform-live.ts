@@ -18,6 +18,7 @@ import type { CaptureWriter } from "../capture/file.js";
 import { evidenceComment, openEvidence } from "./evidence.js";
 import type { ConformEnv, DutAction, LanFrame } from "../conform/types.js";
 
+/** Where and how a live conformance run works: interface, namespace, addresses, hook, evidence file. */
 export interface LiveLanOptions {
   iface: string;
   netns?: string;
