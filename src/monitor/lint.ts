@@ -19,6 +19,7 @@ import { decodeFrame, destinationFor, FrameView, IGMP_ADDRESSES, isSsm, numberTo
 import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import { LINT_RULES, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
+import { fieldChecks } from "./field-checks.js";
 
 export * from "./rules.js";
 
@@ -89,7 +90,7 @@ export interface LanCheck {
 export type LanCheckFactory = (options: Readonly<Required<LintOptions>>) => LanCheck;
 
 /** The stateful checks every {@link Linter} runs besides the built-in ones: add a new rule's check here. */
-export const LAN_CHECKS: readonly LanCheckFactory[] = [];
+export const LAN_CHECKS: readonly LanCheckFactory[] = [fieldChecks];
 
 function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
   return Object.freeze({

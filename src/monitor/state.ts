@@ -264,6 +264,20 @@ export class MonitorState {
   }
 
   /**
+   * One group as the router keeps it now: filter mode, compatibility mode, the sources it forwards
+   * (running timers) and, in EXCLUDE mode, the ones it blocks (timer 0). Null for a group it does not have.
+   * Costs the group's own sources, no more.
+   */
+  groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
+    const g = this.groups.get(group);
+    if (g === undefined || g.gone) return null;
+    const forwarding: number[] = [];
+    const blocked: number[] = [];
+    for (const [a, s] of g.sources) (s.expiresMs === null ? blocked : forwarding).push(a);
+    return { mode: g.mode, compat: g.compat, forwarding, blocked };
+  }
+
+  /**
    * Take one frame observed at `nowMs`: first fire every expiry up to `nowMs`, then apply the frame.
    * Frames without IGMP change nothing; those whose checksum does not verify are counted in
    * `droppedFrames`, malformed or cut-short ones in `malformedFrames`. Returns the events.
