@@ -4,9 +4,9 @@
  * {@link LanCheck} per LAN (listed in `LAN_CHECKS`). Sans-IO; per-message cost independent of the number of
  * groups (maps keyed by address; the open last-member episodes are the few groups being left right now).
  */
-import { ipv4ToNumber, multicastMac, numberToIPv4 } from "../wire/index.js";
+import { multicastMac, numberToIPv4 } from "../wire/index.js";
 import type { LanCheck, LanContext, LintOptions } from "./lint.js";
-import { isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
+import { addr32, addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
 import type { MonitorState } from "./state.js";
 
@@ -162,7 +162,7 @@ export class FieldChecks implements LanCheck {
     } else {
       this.alias(m.group, m, lan);
       // A router above the elected querier (a lower one would win the election now, and is no fault).
-      if (querier !== null && querier !== src && m.src > ipv4ToNumber(querier)) {
+      if (querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
         const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
         lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
       }
@@ -214,7 +214,7 @@ export class FieldChecks implements LanCheck {
     if (q === null || isLinkLocalN(group) || !isMulticastN(group)) return;
     const owed = owedQueries(lan.state.groupState(group), op, sources);
     if (owed === null) return;
-    const querier = ipv4ToNumber(q);
+    const querier = addr32(q);
     const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {

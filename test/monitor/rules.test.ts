@@ -90,7 +90,7 @@ describe("the real captures stay free of the field rules", () => {
 function fieldOnly(list: DecodedFrame[], config: MonitorConfig = {}): Finding[] {
   const state = new MonitorState(config);
   const out: Finding[] = [];
-  const options = { lateGraceMs: 100, unsolicitedReportInterval: 1, querierGraceMs: 1000, leaveThreshold: 2 };
+  const options = { lateGraceMs: 100, unsolicitedReportInterval: 1, querierGraceMs: 1000, leaveThreshold: 2, reorderToleranceMs: 10, rules: {} };
   const lan = {
     options,
     state,
