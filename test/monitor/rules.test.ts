@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/read.js";
-import { lintFrames, LINT_RULES_BY_ID, type Finding } from "../../src/monitor/lint.js";
+import { Linter, lintFrames, LINT_RULES_BY_ID, type Finding } from "../../src/monitor/lint.js";
+import { readCaptureFile } from "../../src/capture/file.js";
 import { aliasesLinkLocalMac, FIELD_RULES, FieldChecks, owedQueries } from "../../src/monitor/field-checks.js";
 import { MembershipMessage, MessageStatus } from "../../src/monitor/message.js";
 import { MonitorState, type MonitorConfig } from "../../src/monitor/state.js";
@@ -71,6 +72,20 @@ describe("fixtures/rules: one capture per field rule", () => {
       ],
     ]);
   });
+});
+
+describe("the bytes path (FrameView, as the CLI reads) finds what the decoded path finds", () => {
+  for (const path of [...FIELD_IDS.map((id) => join(RULE_DIR, `${id}.pcap`)), ...REAL.map((f) => join(FIXTURES, f))]) {
+    it(path.slice(FIXTURES.length + 1), async () => {
+      const l = new Linter();
+      let n = 0;
+      for await (const f of readCaptureFile(path)) {
+        n++;
+        l.pushBytes(f.data, 0, f.data.length, f.wireLength, f.linkType, n, Number(f.timestampNs / 1_000_000_000n), Number(f.timestampNs % 1_000_000_000n));
+      }
+      expect(l.finish()).toEqual(lintFrames(await readCapture(path)));
+    });
+  }
 });
 
 describe("the real captures stay free of the field rules", () => {
