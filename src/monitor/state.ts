@@ -12,7 +12,7 @@
  * lowers those timers itself on the records that make a querier send them (the "Send Q(G,…)" actions of
  * RFC 9776 §6.4.2), so that a capture without a querier still ends with leaves honoured.
  */
-import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
+import { ipv4ToNumber, numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
 import { addr32, addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
@@ -261,6 +261,13 @@ export class MonitorState {
   /** How many groups the view holds. */
   groupCount(): number {
     return this.groups.size;
+  }
+
+  /** One group's reporters (hosts seen reporting it and not leaving since), or null for a group it does not have. */
+  groupReporters(group: string): { group: string; reporters: string[] } | null {
+    const g = this.groups.get(ipv4ToNumber(group));
+    if (g === undefined || g.gone) return null;
+    return { group: g.group, reporters: Array.from(Float64Array.from(g.reporters).sort(), numberToIPv4) };
   }
 
   /**
