@@ -1,6 +1,8 @@
 // The README's examples, run as written (kept in step by hand: change both together).
 import { describe, expect, it, test } from "vitest";
 import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, readCaptureFile, v3Query, v3Report } from "../src/index.js";
+import { LINT_RULES } from "../src/monitor/lint.js";
+import { readFileSync } from "node:fs";
 import { igmpkitMatchers, lintCapture, membershipAt, queryResponses, type IgmpkitMatchers } from "../src/testing/index.js";
 
 declare module "vitest" {
@@ -47,3 +49,9 @@ describe("README: In your test suite", () => {
   });
 });
 
+
+test("README: the lint rules table is the catalog (id, severity, RFC, fix)", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const rows = readme.split("\n").filter((l) => /^\| `[a-z0-9-]+` \| (error|warning|info) \|/.test(l));
+  expect(rows).toEqual(Object.values(LINT_RULES).map((r) => `| \`${r.id}\` | ${r.severity} | ${r.rfc} | ${r.hint.replace(/\|/g, "\\|")} |`));
+});
