@@ -12,7 +12,7 @@
  * lowers those timers itself on the records that make a querier send them (the "Send Q(G,…)" actions of
  * RFC 9776 §6.4.2), so that a capture without a querier still ends with leaves honoured.
  */
-import { ipv4ToNumber, numberToIPv4, type DecodedFrame } from "../wire/index.js";
+import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
 import { addr32, addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
@@ -265,9 +265,10 @@ export class MonitorState {
 
   /** One group's reporters (hosts seen reporting it and not leaving since), or null for a group it does not have. */
   groupReporters(group: string): { group: string; reporters: string[] } | null {
-    const g = this.groups.get(ipv4ToNumber(group));
+    const g = this.groups.get(addr32(group));
     if (g === undefined || g.gone) return null;
-    return { group: g.group, reporters: Array.from(Float64Array.from(g.reporters).sort(), numberToIPv4) };
+    // Uint32Array: the signed keys as unsigned, sorted by value (address order)
+    return { group: g.group, reporters: Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4) };
   }
 
   /**
