@@ -2,6 +2,7 @@
 import { describe, expect, it, test } from "vitest";
 import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, readCaptureFile, v3Query, v3Report } from "../src/index.js";
 import { LINT_RULES } from "../src/monitor/lint.js";
+import { checkConfig } from "../src/cli/config.js";
 import { readFileSync } from "node:fs";
 import { igmpkitMatchers, lintCapture, membershipAt, queryResponses, type IgmpkitMatchers } from "../src/testing/index.js";
 
@@ -54,4 +55,12 @@ test("README: the lint rules table is the catalog (id, severity, RFC, fix)", () 
   const readme = readFileSync("README.md", "utf8");
   const rows = readme.split("\n").filter((l) => /^\| `[a-z0-9-]+` \| (error|warning|info) \|/.test(l));
   expect(rows).toEqual(Object.values(LINT_RULES).map((r) => `| \`${r.id}\` | ${r.severity} | ${r.rfc} | ${r.hint.replace(/\|/g, "\\|")} |`));
+});
+
+test("README: the lint config example is valid against the shipped schema", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const block = /```json\n(\{\n {2}"\$schema": "\.\/node_modules\/igmpkit\/schemas[\s\S]*?)```/.exec(readme);
+  expect(block).not.toBeNull();
+  const doc = JSON.parse(block![1]!) as unknown;
+  expect(checkConfig(doc, "README")).toEqual(doc);
 });
