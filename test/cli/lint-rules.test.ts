@@ -7,23 +7,13 @@ import { runLint } from "../../src/cli/lint.js";
 import { ExitCode, UsageError } from "../../src/cli/io.js";
 import { Linter, LINT_RULES } from "../../src/monitor/lint.js";
 import { leave, v2Query, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
-import { frameBytes, timestampNs, type At } from "../monitor/helpers.js";
+import { writeCapture, type At } from "../monitor/helpers.js";
 import { captureIo, cli, tempDir } from "./helpers.js";
-import { openCaptureWriter } from "../../src/capture/file.js";
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function write(name: string, list: At[]): string {
-  const path = join(dir, name);
-  const w = openCaptureWriter(path, { linkType: 1 });
-  for (const a of list) {
-    const data = frameBytes(a);
-    w.write({ timestampNs: timestampNs(a.t), wireLength: data.length, data });
-  }
-  w.close();
-  return path;
-}
+const write = (name: string, list: At[]): string => writeCapture(join(dir, name), list);
 
 const Q = "198.18.0.1";
 const H1 = "198.18.0.2";
