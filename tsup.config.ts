@@ -7,10 +7,11 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "wire/index": "src/wire/index.ts",
+    "testing/index": "src/testing/index.ts",
     cli: "src/cli/main.ts",
   },
   format: ["esm", "cjs"],
-  dts: { entry: { index: "src/index.ts", "wire/index": "src/wire/index.ts" } },
+  dts: { entry: { index: "src/index.ts", "wire/index": "src/wire/index.ts", "testing/index": "src/testing/index.ts" } },
   target: "node20",
   platform: "node",
   sourcemap: true,

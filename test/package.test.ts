@@ -25,6 +25,18 @@ test("ESM and CJS builds export the same API, and igmpkit/wire alone", async () 
   expect(wire.readCaptureFile).toBeUndefined(); // the codec has no I/O
 });
 
+test("igmpkit/testing loads from the build (ESM and CJS) and reads a capture", async () => {
+  const esm = (await import("../dist/testing/index.js")) as typeof import("../src/testing/index.js");
+  const cjs = require("../dist/testing/index.cjs") as typeof import("../src/testing/index.js");
+  for (const m of [esm, cjs]) {
+    expect(Object.keys(m.igmpkitMatchers).sort()).toEqual(["toAnswerWithin", "toHaveMember", "toHaveNoFindings"]);
+    const v = await m.membershipAt("fixtures/frr-pimd-igmpv3.pcap", 5, { excludeLinkLocal: true });
+    expect(m.membersOf(v, "239.5.5.1")).toEqual(["198.18.15.2"]);
+  }
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, unknown> };
+  expect(pkg.exports["./testing"]).toEqual({ import: "./dist/testing/index.js", require: "./dist/testing/index.cjs" });
+});
+
 test("the bin launcher runs the built CLI", () => {
   const out = execFileSync("node", ["bin/igmpkit.js", "decode", "-c", "1", "fixtures/kernel-igmpv3-host.pcap"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   expect(out).toMatch(/198\.18\.13\.2 > 224\.0\.0\.22: IGMPv3 report, 1 record: TO_EX 239\.3\.3\.1 \{\}/);

@@ -1,6 +1,15 @@
 // The README's examples, run as written (kept in step by hand: change both together).
-import { expect, test } from "vitest";
-import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, lint, monitor, readCapture, readCaptureFile, v3Query, v3Report } from "../src/index.js";
+import { describe, expect, it, test } from "vitest";
+import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, readCaptureFile, v3Query, v3Report } from "../src/index.js";
+import { LINT_RULES } from "../src/monitor/lint.js";
+import { checkConfig } from "../src/cli/config.js";
+import { readFileSync } from "node:fs";
+import { igmpkitMatchers, lintCapture, membershipAt, queryResponses, type IgmpkitMatchers } from "../src/testing/index.js";
+
+declare module "vitest" {
+  interface Assertion<T> extends IgmpkitMatchers<T> {}
+}
+expect.extend(igmpkitMatchers);
 
 test("README: library example", async () => {
   const report = v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.1.2.3" }]);
@@ -18,9 +27,40 @@ test("README: library example", async () => {
   expect(n).toBeGreaterThan(10);
 });
 
-test("README: lint and monitor in a test suite", async () => {
-  const frames = await readCapture("fixtures/frr-pimd-igmpv3.pcap");
-  expect(lint(frames).filter((f) => f.severity === "error")).toEqual([]);
-  const { snapshot } = monitor(frames);
-  expect(snapshot.groups.length).toBeGreaterThan(0);
+describe("README: In your test suite", () => {
+  // The README's example, assertion for assertion (kept in step by hand: change both together).
+  it("runs as written", async () => {
+    const capture = "fixtures/frr-pimd-igmpv3.pcap";
+    expect(await lintCapture(capture)).toHaveNoFindings("warning");
+    const joined = await membershipAt(capture, 5, { excludeLinkLocal: true });
+    expect(joined).toHaveMember("239.5.5.1", "198.18.15.2");
+    expect(joined).toHaveMember("232.5.5.1", "198.18.15.2");
+    const end = await membershipAt(capture, undefined, { excludeLinkLocal: true });
+    expect(end).not.toHaveMember("239.5.5.1");
+    expect(await queryResponses(capture, { excludeLinkLocal: true })).toAnswerWithin(0);
+  });
+
+  it("fails on a capture where the host never joined those groups", async () => {
+    const capture = "fixtures/kernel-igmpv3-host.pcap"; // a different LAN: 239.3.3.1 and 232.3.3.1, another host
+    const joined = await membershipAt(capture, 5, { excludeLinkLocal: true });
+    expect(() => expect(joined).toHaveMember("239.5.5.1", "198.18.15.2")).toThrow(/expected the router to hold 239\.5\.5\.1/);
+    // and the old README check (groups.length > 0 on the final snapshot) passed on FRR's own joins alone
+    expect((await membershipAt("fixtures/frr-pimd-igmpv3.pcap")).groups.length).toBeGreaterThan(0);
+    expect(await membershipAt("fixtures/frr-pimd-igmpv3.pcap", undefined, { excludeLinkLocal: true })).not.toHaveMember("239.5.5.2");
+  });
+});
+
+
+test("README: the lint rules table is the catalog (id, severity, RFC, fix)", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const rows = readme.split("\n").filter((l) => /^\| `[a-z0-9-]+` \| (error|warning|info) \|/.test(l));
+  expect(rows).toEqual(Object.values(LINT_RULES).map((r) => `| \`${r.id}\` | ${r.severity} | ${r.rfc} | ${r.hint.replace(/\|/g, "\\|")} |`));
+});
+
+test("README: the lint config example is valid against the shipped schema", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const block = /```json\n(\{\n {2}"\$schema": "\.\/node_modules\/igmpkit\/schemas[\s\S]*?)```/.exec(readme);
+  expect(block).not.toBeNull();
+  const doc = JSON.parse(block![1]!) as unknown;
+  expect(checkConfig(doc, "README")).toEqual(doc);
 });

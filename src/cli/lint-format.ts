@@ -19,16 +19,14 @@ export function formatFindingsText(findings: readonly Finding[], partial = false
   if (findings.length === 0) return partial ? "no findings in what was read; NOT EVERY FILE WAS READ (see below)\n" : "no findings\n";
   const byRule = new Map<string, Finding[]>();
   for (const f of findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
-  const rules = [...byRule.keys()].sort((a, b) => {
-    const ra = LINT_RULES_BY_ID.get(a)!;
-    const rb = LINT_RULES_BY_ID.get(b)!;
-    return SEVERITY_RANK[rb.severity] - SEVERITY_RANK[ra.severity] || a.localeCompare(b);
-  });
+  // A rule's severity as its findings carry it (the rule settings may have changed it).
+  const sev = (id: string) => SEVERITY_RANK[byRule.get(id)![0]!.severity];
+  const rules = [...byRule.keys()].sort((a, b) => sev(b) - sev(a) || a.localeCompare(b));
   const lines: string[] = [];
   for (const id of rules) {
     const r = LINT_RULES_BY_ID.get(id)!;
     const list = byRule.get(id)!;
-    lines.push(`${r.severity} ${id} (${r.rfc}): ${r.summary}`);
+    lines.push(`${list[0]!.severity} ${id} (${r.rfc}): ${r.summary}`);
     for (const f of list) lines.push(`  ${f.file !== undefined ? `${f.file}: ` : ""}frame ${frameList(f.frames, f.frameCount)}: ${f.message}`);
   }
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;

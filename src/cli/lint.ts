@@ -1,17 +1,20 @@
 /** `igmpkit lint FILE...`: RFC conformance findings over captures, as text, JSON or SARIF 2.1.0. */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { hasFindingsAtOrAbove, Linter, type Finding, type Severity } from "../monitor/lint.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
 import { VERSION } from "./version.js";
 import type { RegisterCommand } from "./commands.js";
+import { addRuleOptions, formatRuleList, resolveLintSettings, type LintRuleFlags } from "./lint-rules.js";
 
-export interface LintCliOptions {
+export interface LintCliOptions extends LintRuleFlags {
   json?: boolean;
   sarif?: boolean;
-  /** Default "error". */
+  /** Default "error" (or the settings file's). */
   failOn?: Severity;
+  /** Where igmpkit.config.json and package.json are looked for; default the process's working directory. */
+  cwd?: string;
   /** Default true: a progress bar on a terminal for large files. */
   progress?: boolean;
 }
@@ -22,9 +25,14 @@ export interface LintCliOptions {
  * Every output says which files were not read and why.
  */
 export async function runLint(files: string[], o: LintCliOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
-  if (files.length === 0) throw new UsageError("lint needs at least one FILE");
   if (o.json && o.sarif) throw new UsageError("--json and --sarif cannot be used together");
-  const failOn: Severity = o.failOn ?? "error";
+  const settings = resolveLintSettings(o, o.cwd ?? process.cwd());
+  if (o.rules) {
+    io.stdout.write(formatRuleList(settings, o.json === true));
+    return ExitCode.ok;
+  }
+  if (files.length === 0) throw new UsageError("lint needs at least one FILE");
+  const failOn = settings.failOn;
   const findings: Finding[] = [];
   const statuses: FileStatus[] = [];
   for (const path of files) {
@@ -33,7 +41,7 @@ export async function runLint(files: string[], o: LintCliOptions, io: CliIo, sig
       continue;
     }
     // Each file is its own LAN capture: state does not carry over from one file to the next.
-    const linter = new Linter();
+    const linter = new Linter(settings.options);
     const st = await scanCaptureFile(
       path,
       (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => linter.pushBytes(bytes, start, end, wireLength, linkType, frame, seconds, nanos),
@@ -61,12 +69,11 @@ export async function runLint(files: string[], o: LintCliOptions, io: CliIo, sig
 
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
-    new Command("lint")
+    addRuleOptions(new Command("lint"))
       .description("check captures against the IGMP RFCs: findings with rule id, severity, frames and RFC section")
-      .argument("<file...>", "capture files (pcap/pcapng, plain or gzip)")
+      .argument("[file...]", "capture files (pcap/pcapng, plain or gzip)")
       .option("--json", "one JSON object: {complete, findings: [...], summary, files: [{file, status, frames, error}]}")
       .option("--sarif", "SARIF 2.1.0, for code-scanning UIs (invocations say whether every file was read)")
-      .addOption(new Option("--fail-on <severity>", "exit 1 when a finding at or above this severity exists").choices(["error", "warning", "info"]).default("error"))
       .option("--no-progress", "no progress bar (it shows only on a terminal, for large files)")
       .addHelpText(
         "after",

@@ -100,6 +100,17 @@ export function summaryKey(f: DecodedFrame): string | null {
   return m.kind;
 }
 
+/**
+ * The `--type/--group/--host` test (`kinds` from {@link expandKinds}): a message of one of the kinds, about
+ * the group (v3 records included), from or to the host. Undefined means no such filter.
+ */
+export function frameMatches(f: DecodedFrame, kinds: ReadonlySet<string> | undefined, group: string | undefined, host: string | undefined): boolean {
+  if (kinds && (!f.igmp || !kinds.has(f.igmp.kind))) return false;
+  if (group !== undefined && !mentionsGroup(f, group)) return false;
+  if (host !== undefined && f.ipSrc !== host && f.ipDst !== host) return false;
+  return true;
+}
+
 function mentionsGroup(f: DecodedFrame, group: string): boolean {
   const m = f.igmp;
   if (!m) return false;
@@ -285,10 +296,7 @@ export class FrameOutput {
   }
 
   private matches(f: DecodedFrame): boolean {
-    if (this.kinds && (!f.igmp || !this.kinds.has(f.igmp.kind))) return false;
-    if (this.opts.group !== undefined && !mentionsGroup(f, this.opts.group)) return false;
-    if (this.opts.host !== undefined && f.ipSrc !== this.opts.host && f.ipDst !== this.opts.host) return false;
-    return true;
+    return frameMatches(f, this.kinds, this.opts.group, this.opts.host);
   }
 
   /** Write what is waiting, honouring back-pressure. */

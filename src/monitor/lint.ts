@@ -17,8 +17,10 @@
  */
 import { decodeFrame, destinationFor, FrameView, IGMP_ADDRESSES, isSsm, numberToIPv4, ViewStatus, type DecodedFrame, type IgmpMessage } from "../wire/index.js";
 import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
-import { LINT_RULES, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
+import { LINT_RULES, LINT_RULES_BY_ID, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
+import { fieldChecks } from "./field-checks.js";
+import { applyRuleSettings, ruleSettingsProblem, type RuleSettings } from "./rule-settings.js";
 
 export * from "./rules.js";
 
@@ -57,6 +59,8 @@ export interface LintOptions {
    * finding, ms (capture stamps taken on different CPUs or ports differ by microseconds). Default 10.
    */
   reorderToleranceMs?: number;
+  /** Rules turned "off" or given another severity, by id (an unknown id or value throws a RangeError). */
+  rules?: RuleSettings;
 }
 
 /** What a {@link LanCheck} sees of its LAN (one VLAN of the capture). */
@@ -89,7 +93,7 @@ export interface LanCheck {
 export type LanCheckFactory = (options: Readonly<Required<LintOptions>>) => LanCheck;
 
 /** The stateful checks every {@link Linter} runs besides the built-in ones: add a new rule's check here. */
-export const LAN_CHECKS: readonly LanCheckFactory[] = [];
+export const LAN_CHECKS: readonly LanCheckFactory[] = [fieldChecks];
 
 function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
   return Object.freeze({
@@ -98,6 +102,7 @@ function resolveOptions(options: LintOptions): Readonly<Required<LintOptions>> {
     querierGraceMs: options.querierGraceMs ?? 1000,
     leaveThreshold: options.leaveThreshold ?? 2,
     reorderToleranceMs: options.reorderToleranceMs ?? 10,
+    rules: options.rules ?? {},
   });
 }
 
@@ -139,6 +144,8 @@ export class Linter {
     options: LintOptions = {},
     private readonly checks: readonly LanCheckFactory[] = LAN_CHECKS,
   ) {
+    const problem = ruleSettingsProblem(options.rules ?? {}, LINT_RULES_BY_ID);
+    if (problem !== null) throw new RangeError(problem);
     this.opts = resolveOptions(options);
   }
 
@@ -224,7 +231,7 @@ export class Linter {
       if (this.outOfOrder.length >= MAX_FINDING_FRAMES) f.frameCount = n;
       all.push(f);
     }
-    return all.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
+    return applyRuleSettings(all, this.opts.rules).sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
   }
 }
 

@@ -174,6 +174,43 @@ export const LINT_RULES = Object.freeze({
     "Frames are stamped in capture order; a frame stamped earlier than one before it makes every timer judged around it doubtful.",
     "Sort the capture by time (reordercap, or mergecap without -a for merged interfaces); for live captures, check the capture host's clock.",
   ),
+  // What breaks IPTV and snooping networks in the field (checked in field-checks.ts). RFC 4541 is
+  // informational: its sections are snooping switches' practice, not a MUST.
+  noQuerier: rule(
+    "no-querier",
+    "error",
+    "RFC 2236 §3, §8.4, RFC 9776 §6.6.2, §8.4, RFC 4541 §2.1.1",
+    "Members keep reporting but no general query is seen for longer than the Group Membership Interval; routers and snooping switches time the memberships out.",
+    "Enable a querier on the LAN (ip igmp on the router, or mcast_querier 1 / the switch's IGMP snooping querier).",
+  ),
+  queryFromUnspecified: rule(
+    "query-from-unspecified",
+    "info",
+    "RFC 4541 §2.1.1, RFC 9776 §6.6.2",
+    "Queries are sourced from 0.0.0.0, as snooping switches' proxy queriers send them; some hosts and switches ignore them, and 0.0.0.0 wins every querier election.",
+    "Give the querying switch an address on the LAN (Linux bridge: an address on the bridge and mcast_query_use_ifaddr 1).",
+  ),
+  macAlias: rule(
+    "mac-alias",
+    "warning",
+    "RFC 4541 §2.1.2, RFC 1112 §6.4",
+    "The group's Ethernet address is that of a 224.0.0.x group (only the low 23 bits map), so snooping switches flood it to every port.",
+    "Use a group whose low 23 bits differ from 224.0.0.x (not x.0.0.y or x.128.0.y).",
+  ),
+  nonQuerierSpecificQuery: rule(
+    "non-querier-specific-query",
+    "warning",
+    "RFC 2236 §3, §7, RFC 9776 §6.4.2, §6.6.3",
+    "Only the elected querier sends group-specific and group-and-source-specific queries; a non-querier router sends none.",
+    "Fix the router's querier election: it must stop querying, specific queries included, when it hears a lower-address querier.",
+  ),
+  lastMemberQueries: rule(
+    "last-member-queries",
+    "warning",
+    "RFC 2236 §3, §7, RFC 9776 §6.4, §6.6.3",
+    "After a leave, a TO_IN or a BLOCK of listened sources, the querier sends Last Member Query Count specific queries, Last Member Query Interval apart.",
+    "Set the querier's last-member query count to its robustness (QRV) and send them one Last Member Query Interval (the specific queries' Max Resp Time) apart.",
+  ),
 } satisfies Record<string, LintRule>);
 
 export type LintRuleId = (typeof LINT_RULES)[keyof typeof LINT_RULES]["id"];

@@ -14,7 +14,7 @@
  */
 import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
-import { addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { addr32, addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
 export { frameTimeMs };
 
@@ -261,6 +261,28 @@ export class MonitorState {
   /** How many groups the view holds. */
   groupCount(): number {
     return this.groups.size;
+  }
+
+  /** One group's reporters (hosts seen reporting it and not leaving since), or null for a group it does not have. */
+  groupReporters(group: string): { group: string; reporters: string[] } | null {
+    const g = this.groups.get(addr32(group));
+    if (g === undefined || g.gone) return null;
+    // Uint32Array: the signed keys as unsigned, sorted by value (address order)
+    return { group: g.group, reporters: Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4) };
+  }
+
+  /**
+   * One group as the router keeps it now: filter mode, compatibility mode, the sources it forwards
+   * (running timers) and, in EXCLUDE mode, the ones it blocks (timer 0). Null for a group it does not have.
+   * Costs the group's own sources, no more.
+   */
+  groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
+    const g = this.groups.get(group);
+    if (g === undefined || g.gone) return null;
+    const forwarding: number[] = [];
+    const blocked: number[] = [];
+    for (const [a, s] of g.sources) (s.expiresMs === null ? blocked : forwarding).push(a);
+    return { mode: g.mode, compat: g.compat, forwarding, blocked };
   }
 
   /**

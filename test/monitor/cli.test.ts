@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openCaptureWriter } from "../../src/capture/file.js";
 import { captureIo, cli as runCliCaptured } from "../cli/helpers.js";
 import { lint, monitor } from "../../src/monitor/index.js";
 import { readCapture } from "../../src/capture/read.js";
@@ -10,21 +9,12 @@ import { CaptureError } from "../../src/capture/live.js";
 import { formatLiveScreen, formatSnapshotTable, runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "./fake-live.js";
-import { frameBytes, frames, ms, timestampNs, tx, type At } from "./helpers.js";
+import { frames, ms, tx, writeCapture, type At } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-monitor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function write(name: string, list: At[]): string {
-  const path = join(dir, name);
-  const w = openCaptureWriter(path, { linkType: 1 });
-  for (const a of list) {
-    const data = frameBytes(a);
-    w.write({ timestampNs: timestampNs(a.t), wireLength: data.length, data });
-  }
-  w.close();
-  return path;
-}
+const write = (name: string, list: At[]): string => writeCapture(join(dir, name), list);
 
 /** The CLI in-process; `tty` makes both streams terminals. */
 const cli = (args: string[], tty = false) => runCliCaptured(args, { stdoutIsTTY: tty, stderrIsTTY: tty });

@@ -1,4 +1,5 @@
 /** Crafted frames for monitor and lint tests: wire builders → Ethernet bytes → the decoded JSON model. */
+import { openCaptureWriter } from "../../src/capture/file.js";
 import { decodeFrame, encodeIgmpFrame, formatTimestamp, type DecodedFrame, type IgmpFrameInit, type IgmpMessageInit } from "../../src/wire/index.js";
 
 export interface At {
@@ -52,4 +53,15 @@ export function ms(t: number): number {
 /** The output time form ("seconds.nanoseconds", as decode prints `time`) of `t` seconds on the same clock. */
 export function tx(t: number): string {
   return formatTimestamp(timestampNs(t));
+}
+
+/** Write crafted messages to a capture file (pcap, or pcapng for a .pcapng name) at their times; returns the path. */
+export function writeCapture(path: string, list: At[]): string {
+  const w = openCaptureWriter(path, { linkType: 1 });
+  for (const a of list) {
+    const data = frameBytes(a);
+    w.write({ timestampNs: timestampNs(a.t), wireLength: data.length, data });
+  }
+  w.close();
+  return path;
 }

@@ -1,0 +1,298 @@
+/**
+ * The field rules: what breaks IPTV and snooping networks although every frame is well formed.
+ * no-querier, query-from-unspecified, mac-alias, non-querier-specific-query and last-member-queries, as one
+ * {@link LanCheck} per LAN (listed in `LAN_CHECKS`). Sans-IO; per-message cost independent of the number of
+ * groups (maps keyed by address; the open last-member episodes are the few groups being left right now).
+ */
+import { multicastMac, numberToIPv4 } from "../wire/index.js";
+import type { LanCheck, LanContext, LintOptions } from "./lint.js";
+import { addr32, addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
+import { LINT_RULES } from "./rules.js";
+import type { MonitorState } from "./state.js";
+
+/** The rules this check judges. */
+export const FIELD_RULES = Object.freeze([
+  LINT_RULES.noQuerier,
+  LINT_RULES.queryFromUnspecified,
+  LINT_RULES.macAlias,
+  LINT_RULES.nonQuerierSpecificQuery,
+  LINT_RULES.lastMemberQueries,
+]);
+
+function fmtS(ms: number): string {
+  return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")} s`;
+}
+
+/**
+ * True for a group whose Ethernet address (01:00:5e + the low 23 bits, RFC 1112 §6.4) is that of a
+ * 224.0.0.x group without being one: x.0.0.y and x.128.0.y for any first octet 224..239.
+ */
+export function aliasesLinkLocalMac(group: number): boolean {
+  return isMulticastN(group) && !isLinkLocalN(group) && (group & 0x7fff00) === 0;
+}
+
+type GroupView = ReturnType<MonitorState["groupState"]>;
+
+/** The specific queries the querier owes for one record: Q(G) and Q(G, sources). */
+export interface OwedQueries {
+  group: boolean;
+  sources: number[];
+}
+
+/**
+ * What the querier must send when a record meets the group as the router keeps it: the "Send Q(G)" and
+ * "Send Q(G,S)" actions of RFC 9776 §6.4.2 (a v2 leave is TO_IN({}), §7.3.2). Null for none.
+ */
+export function owedQueries(g: GroupView, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[]): OwedQueries | null {
+  if (g === null) return null;
+  // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
+  if (g.compat < 3 && op === "BLOCK") return null;
+  const b = new Set(g.compat < 3 && op === "TO_EX" ? [] : sources);
+  let owed: OwedQueries;
+  if (g.mode === "include") {
+    // TO_IN(B): Send Q(G, A-B); BLOCK(B) and TO_EX(B): Send Q(G, A*B).
+    const a = g.forwarding;
+    owed = { group: false, sources: op === "TO_IN" ? a.filter((s) => !b.has(s)) : a.filter((s) => b.has(s)) };
+  } else if (op === "TO_IN") {
+    // EXCLUDE(X, Y) + TO_IN(A): Send Q(G, X-A), Send Q(G).
+    owed = { group: true, sources: g.forwarding.filter((s) => !b.has(s)) };
+  } else {
+    // EXCLUDE(X, Y) + BLOCK(A) or TO_EX(A): Send Q(G, A-Y).
+    const y = new Set(g.blocked);
+    owed = { group: false, sources: [...b].filter((s) => !y.has(s)) };
+  }
+  return owed.group || owed.sources.length > 0 ? owed : null;
+}
+
+/** The last-member queries owed for one group (source -1) or one source of a group. */
+interface Episode {
+  group: number;
+  source: number;
+  querier: number;
+  /** What set it off (the first trigger), for the message. */
+  desc: string;
+  triggers: { t: number; frame: number }[];
+  /** Queries for exactly this group (or listing this source). */
+  exact: { t: number; frame: number }[];
+  /** Queries asking the same question: the exact ones and broader ones (Q(G) for a source, a general query). */
+  covering: number;
+}
+
+const RECORD_OPS: Readonly<Record<number, "TO_IN" | "TO_EX" | "BLOCK">> = { 3: "TO_IN", 4: "TO_EX", 6: "BLOCK" };
+const NO_GROUP = -1;
+/** An episode is judged and begun again after this many triggers (a host repeating a leave for ever). */
+const MAX_EPISODE_EVENTS = 256;
+/** Frames a no-querier finding lists (the linter's MAX_FINDING_FRAMES; not imported: lint.ts imports this module). */
+const MAX_SILENCE_FRAMES = 1000;
+
+/** The field rules' check for one LAN. */
+export class FieldChecks implements LanCheck {
+  private firstMs: number | null = null;
+  // no-querier
+  private lastGeneralMs: number | null = null;
+  private lastGeneralFrame: number | null = null;
+  private silence: { sinceMs: number; fromFrame: number | null; frames: number[]; groups: Set<number>; more: boolean; lastMs: number; gmiMs: number } | null = null;
+  // last-member-queries, keyed by "group" or "group source"
+  private readonly episodes = new Map<string, Episode>();
+
+  constructor(private readonly options: Readonly<Required<LintOptions>>) {}
+
+  before(m: MembershipMessage, lan: LanContext): void {
+    const t = m.timeMs;
+    this.firstMs ??= t;
+    this.closeEpisodes(t, lan);
+    const q = lan.state.querierAddress();
+    switch (m.kind) {
+      case MessageKind.query:
+        if (m.version !== 0) this.onQuery(m, q, lan);
+        break;
+      case MessageKind.v1Report:
+      case MessageKind.v2Report:
+        this.alias(m.group, m, lan);
+        this.onReport(m, m.group, lan);
+        break;
+      case MessageKind.leave:
+        this.alias(m.group, m, lan);
+        if (q !== null && lan.state.querierVersion() !== 1) this.trigger(m, m.group, "TO_IN", [], `leave from ${numberToIPv4(m.src)}`, lan);
+        break;
+      case MessageKind.v3Report:
+        for (let i = 0; i < m.recordCount; i++) {
+          const type = m.recordType[i]!;
+          const group = m.recordGroup[i]!;
+          this.alias(group, m, lan);
+          // Every record but a leave (IS_IN {} / TO_IN {}) says the host is a member.
+          if (!((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i])) this.onReport(m, group, lan);
+          const op = RECORD_OPS[type];
+          // A v1/v2 querier does not take IGMPv3 reports; routers ignore exclude records for SSM groups (RFC 4604 §2.2.3).
+          if (op === undefined || lan.state.querierVersion() !== 3 || (op === "TO_EX" && isSsmN(group))) continue;
+          const sources = m.sourcesOf(i);
+          const list = sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`;
+          this.trigger(m, group, op, sources, `${op}(${list}) from ${numberToIPv4(m.src)}`, lan);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  finish(endMs: number, lan: LanContext): void {
+    this.closeEpisodes(endMs, lan);
+    for (const e of this.episodes.values()) this.judge(e, false, lan);
+    this.episodes.clear();
+    this.closeSilence(lan);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // mac-alias, query-from-unspecified, non-querier-specific-query
+
+  private alias(group: number, m: MembershipMessage, lan: LanContext): void {
+    if (!aliasesLinkLocalMac(group)) return;
+    const g = numberToIPv4(group);
+    lan.note(LINT_RULES.macAlias, m.frame, `${g} has the Ethernet address ${multicastMac(g)} of 224.0.0.${group & 0xff}: snooping switches flood it to every port`, numberToIPv4(m.src));
+  }
+
+  private onQuery(m: MembershipMessage, querier: string | null, lan: LanContext): void {
+    const general = m.group === 0;
+    const src = numberToIPv4(m.src);
+    if (m.src === 0) lan.note(LINT_RULES.queryFromUnspecified, m.frame, `${general ? "general" : "specific"} queries from 0.0.0.0`);
+    if (general) {
+      this.closeSilence(lan);
+      this.lastGeneralMs = m.timeMs;
+      this.lastGeneralFrame = m.frame;
+    } else {
+      this.alias(m.group, m, lan);
+      // A router above the elected querier (a lower one would win the election now, and is no fault).
+      if (querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
+        const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
+        lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
+      }
+    }
+    if (this.episodes.size > 0) this.countQuery(m, general);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // no-querier
+
+  private onReport(m: MembershipMessage, group: number, lan: LanContext): void {
+    if (!isMulticastN(group) || isLinkLocalN(group)) return;
+    const t = m.timeMs;
+    const since = this.lastGeneralMs ?? this.firstMs ?? t;
+    const gmiMs = lan.state.timers().groupMembershipInterval * 1000;
+    if (t - since <= gmiMs) return;
+    if (this.silence === null) {
+      const fromFrame = this.lastGeneralFrame;
+      this.silence = { sinceMs: since, fromFrame, frames: fromFrame !== null ? [fromFrame] : [], groups: new Set(), more: false, lastMs: t, gmiMs };
+    }
+    const s = this.silence;
+    if (s.frames.at(-1) !== m.frame && s.frames.length < MAX_SILENCE_FRAMES) s.frames.push(m.frame);
+    s.lastMs = t;
+    s.gmiMs = gmiMs;
+    // Three groups name the finding, the count says the rest (memory stays bounded).
+    if (s.groups.size < 3) s.groups.add(group);
+    else if (!s.groups.has(group)) s.more = true;
+  }
+
+  private closeSilence(lan: LanContext): void {
+    const s = this.silence;
+    if (s === null) return;
+    this.silence = null;
+    const shown = [...s.groups].map(numberToIPv4).join(", ") + (s.more ? " and other groups" : "");
+    const from = s.fromFrame !== null ? `after the general query of frame ${s.fromFrame}` : "since the capture began";
+    lan.report(
+      LINT_RULES.noQuerier,
+      s.frames,
+      `members report ${shown} but no general query was seen for ${fmtS(s.lastMs - s.sinceMs)} ${from}, beyond the Group Membership Interval (${fmtS(s.gmiMs)}): routers and snooping switches time the memberships out`,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // last-member-queries
+
+  private trigger(m: MembershipMessage, group: number, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[], desc: string, lan: LanContext): void {
+    const q = lan.state.querierAddress();
+    // Routers keep no IGMP state for the link-local groups; without a querier nobody owes the queries.
+    if (q === null || isLinkLocalN(group) || !isMulticastN(group)) return;
+    const owed = owedQueries(lan.state.groupState(group), op, sources);
+    if (owed === null) return;
+    const querier = addr32(q);
+    const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
+    if (owed.group) keys.push([`${group}`, NO_GROUP]);
+    for (const [key, source] of keys) {
+      const e = this.episodes.get(key);
+      if (e !== undefined && e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) e.triggers.push({ t: m.timeMs, frame: m.frame });
+      else {
+        if (e !== undefined) this.judge(e, true, lan);
+        this.episodes.set(key, { group, source, querier, desc, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0 });
+      }
+    }
+  }
+
+  private countQuery(m: MembershipMessage, general: boolean): void {
+    const at = { t: m.timeMs, frame: m.frame };
+    for (const e of this.episodes.values()) {
+      if (e.querier !== m.src) continue;
+      if (e.exact.length >= MAX_EPISODE_EVENTS) continue;
+      if (general) e.covering++;
+      else if (m.group !== e.group) continue;
+      else if (m.querySources.length === 0) {
+        // Q(G): exactly what a group episode waits for; for a source it asks the same question, broader.
+        if (e.source === NO_GROUP) e.exact.push(at);
+        e.covering++;
+      } else if (e.source !== NO_GROUP && m.querySources.includes(e.source)) {
+        e.exact.push(at);
+        e.covering++;
+      }
+    }
+  }
+
+  private lmq(lan: LanContext): { count: number; intervalMs: number; tolMs: number } {
+    const tm = lan.state.timers();
+    const intervalMs = tm.lastMemberQueryInterval * 1000;
+    return { count: tm.lastMemberQueryCount, intervalMs, tolMs: Math.max(this.options.lateGraceMs, intervalMs / 5) };
+  }
+
+  /** Judge the episodes whose Last Member Query Time (after their last trigger, plus the tolerance) is over. */
+  private closeEpisodes(t: number, lan: LanContext): void {
+    if (this.episodes.size === 0) return;
+    const { count, intervalMs, tolMs } = this.lmq(lan);
+    for (const [key, e] of this.episodes) {
+      if (t <= e.triggers.at(-1)!.t + count * intervalMs + tolMs) continue;
+      this.episodes.delete(key);
+      this.judge(e, true, lan);
+    }
+  }
+
+  /**
+   * Judge one episode; `complete` when the capture covers its whole time (otherwise too few queries is no
+   * verdict: the capture ended first).
+   *
+   * A host repeats its report Robustness times and each repeat may start the querier's count again, so up
+   * to Last Member Query Count × triggers queries are fine, and a query is well placed when it follows a
+   * trigger at once or comes one interval after a trigger or an earlier query. A general query, or a Q(G)
+   * for a source, asks the same question: it counts towards the number, never as an extra. (The Linux bridge
+   * answers an IGMPv2 leave with one Q(G) and then a general query at the Last Member Query Time.)
+   */
+  private judge(e: Episode, complete: boolean, lan: LanContext): void {
+    const { count, intervalMs, tolMs } = this.lmq(lan);
+    const g = numberToIPv4(e.group);
+    const what = e.source === NO_GROUP ? `group-specific queries for ${g}` : `group-and-source-specific queries for ${g} listing ${numberToIPv4(e.source)}`;
+    const problems: string[] = [];
+    if (complete && e.covering < count) problems.push(`${e.covering} sent, Last Member Query Count is ${count}`);
+    const allowed = count * e.triggers.length;
+    if (e.exact.length > allowed) problems.push(`${e.exact.length} sent for ${e.triggers.length} trigger${e.triggers.length === 1 ? "" : "s"}, at most ${allowed} expected`);
+    const times = [...e.triggers.map((x) => x.t), ...e.exact.map((x) => x.t)];
+    const near = (d: number, want: number) => Math.abs(d - want) <= tolMs;
+    const misplaced = e.exact.some((q) => !e.triggers.some((x) => near(q.t - x.t, 0)) && !times.some((u) => u < q.t && near(q.t - u, intervalMs)));
+    if (misplaced) {
+      const first = e.triggers[0]!.t;
+      problems.push(`sent at +${e.exact.map((q) => fmtS(q.t - first).replace(" s", "")).join(", +")} s, not ${fmtS(intervalMs)} apart`);
+    }
+    if (problems.length === 0) return;
+    const frames = [...new Set([...e.triggers.map((x) => x.frame), ...e.exact.map((x) => x.frame)])].sort((a, b) => a - b);
+    const q = numberToIPv4(e.querier);
+    lan.report(LINT_RULES.lastMemberQueries, frames, `after ${e.desc} (${g}), querier ${q}'s ${what}: ${problems.join("; ")}`, q);
+  }
+}
+
+/** The {@link LanCheck} factory for `LAN_CHECKS`. */
+export const fieldChecks = (options: Readonly<Required<LintOptions>>): LanCheck => new FieldChecks(options);
