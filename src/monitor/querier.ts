@@ -518,11 +518,17 @@ export class Querier {
       } else if (e.type === "last-member-query" && !e.observed && this.role === "querier" && this.version !== 1) {
         let p = this.pending.get(e.group);
         if (p === undefined) this.pending.set(e.group, (p = { groupLeft: 0, sources: new Map(), nextMs: e.timeMs }));
-        p.nextMs = e.timeMs;
         const n = this.cfg.lastMemberQueryCount;
-        if (e.sources.length === 0) p.groupLeft = n;
-        // v2 has no group-and-source-specific queries (a v2 router never sees source lists anyway).
-        else if (this.version === 3) for (const s of e.sources) p.sources.set(s, n);
+        if (e.sources.length === 0) {
+          // A Send Q(G) while the group's queries run (several hosts leaving at once) restarts the count
+          // rather than sending another query at once, as Linux does: the timer is at LMQT already.
+          if (p.groupLeft === 0) p.nextMs = e.timeMs;
+          p.groupLeft = n;
+        } else if (this.version === 3) {
+          // v2 has no group-and-source-specific queries (a v2 router never sees source lists anyway).
+          if (e.sources.some((s) => !p.sources.has(s))) p.nextMs = e.timeMs;
+          for (const s of e.sources) p.sources.set(s, n);
+        }
       }
     }
   }
