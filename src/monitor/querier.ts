@@ -32,6 +32,7 @@ import {
   type IgmpMessageInit,
   type IgmpQuery,
 } from "../wire/index.js";
+import { formatTimeMs } from "./message.js";
 import { MonitorState, type MonitorEvent, type MonitorSnapshot, type MonitorTimers } from "./state.js";
 
 /** What the querier needs of randomness (the host emulator's `mulberry32` fits). */
@@ -174,8 +175,9 @@ export interface QuerierFrame {
   kind: QueryKind;
 }
 
+/** As the state's events: `time` in the one output form (decimal seconds, nine digits) on the querier's clock. */
 interface OwnEventBase {
-  timeMs: number;
+  time: string;
   frame: null;
 }
 
@@ -372,7 +374,8 @@ export class Querier {
   /** A frame heard on the link at `now` (frames from our own MAC are ignored: we saw them when sending). */
   receive(now: number, frame: QuerierHeardFrame | DecodedFrame): void {
     this.advance(now);
-    const d = "data" in frame ? decodeFrame(frame, this.counters.framesHeard + 1) : frame;
+    // Raw bytes are stamped with our clock, so that the state's events are all on it.
+    const d = "data" in frame ? decodeFrame({ data: frame.data, linkType: frame.linkType, timestampNs: msToNs(now) }, this.counters.framesHeard + 1) : frame;
     this.counters.framesHeard++;
     if (d.igmp === null || (d.macSrc !== null && d.macSrc === this.mac)) return;
     if (!this.takes(d)) {
@@ -495,8 +498,8 @@ export class Querier {
     return m.kind === "v1-report";
   }
 
-  private ownEvent(e: DistributiveOmit<QuerierOwnEvent, "timeMs" | "frame">): void {
-    this.events.push({ timeMs: this.nowMs, frame: null, ...e } as QuerierOwnEvent);
+  private ownEvent(e: DistributiveOmit<QuerierOwnEvent, "time" | "frame">): void {
+    this.events.push({ time: formatTimeMs(this.nowMs), frame: null, ...e } as QuerierOwnEvent);
   }
 
   /** Take the state's events: election changes, and the specific queries the state tables ask for. */
@@ -513,20 +516,20 @@ export class Querier {
         this.ownEvent({ type: "election-lost", querier: e.querier });
       } else if (e.type === "querier-expired" && e.querier !== this.address && this.role === "non-querier") {
         this.role = "querier";
-        this.nextGeneralMs = e.timeMs;
+        this.nextGeneralMs = this.nowMs;
         this.ownEvent({ type: "election-won", reason: "other-querier-expired", previous: e.querier });
       } else if (e.type === "last-member-query" && !e.observed && this.role === "querier" && this.version !== 1) {
         let p = this.pending.get(e.group);
-        if (p === undefined) this.pending.set(e.group, (p = { groupLeft: 0, sources: new Map(), nextMs: e.timeMs }));
+        if (p === undefined) this.pending.set(e.group, (p = { groupLeft: 0, sources: new Map(), nextMs: this.nowMs }));
         const n = this.cfg.lastMemberQueryCount;
         if (e.sources.length === 0) {
           // A Send Q(G) while the group's queries run (several hosts leaving at once) restarts the count
           // rather than sending another query at once, as Linux does: the timer is at LMQT already.
-          if (p.groupLeft === 0) p.nextMs = e.timeMs;
+          if (p.groupLeft === 0) p.nextMs = this.nowMs;
           p.groupLeft = n;
         } else if (this.version === 3) {
           // v2 has no group-and-source-specific queries (a v2 router never sees source lists anyway).
-          if (e.sources.some((s) => !p.sources.has(s))) p.nextMs = e.timeMs;
+          if (e.sources.some((s) => !p.sources.has(s))) p.nextMs = this.nowMs;
           for (const s of e.sources) p.sources.set(s, n);
         }
       }
@@ -674,12 +677,14 @@ export class Querier {
     // Our own query goes through the state as any router's would (election, §6.6.1 timer updates), as
     // intended: a router does not drop its own query for the oddities it put on the wire.
     if (!odd.badChecksum && odd.length === undefined) {
-      const own = decodeFrame({ data: encodeIgmpFrame({ message: intended, src: this.address, macSrc: this.mac }), linkType: 1 }, 0);
+      const own = decodeFrame({ data: encodeIgmpFrame({ message: intended, src: this.address, macSrc: this.mac }), linkType: 1, timestampNs: msToNs(now) }, 0);
       this.onStateEvents(this.state.receive(own, now).map((e) => (e.frame === 0 ? { ...e, frame: null } : e)));
     }
     return frame;
   }
 }
+
+const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

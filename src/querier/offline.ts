@@ -38,6 +38,8 @@ export class QuerierLan {
   private readonly timeline: ScenarioEvent[];
   private nextEvent = 0;
   private base: bigint | undefined;
+  /** `base` in ms: the querier runs on the capture's clock (its events carry capture times), the hosts on ms since time zero. */
+  private baseMs = 0;
   private nowMs = 0;
   private started = false;
   /** Events of the querier, in order, when `collectEvents` is on (default). */
@@ -51,7 +53,12 @@ export class QuerierLan {
     const seed = opts.seed ?? opts.hosts?.seed;
     this.emulator = opts.hosts ? new Emulator({ ...opts.hosts.emulator, ...(seed !== undefined ? { seed } : {}) }) : null;
     this.timeline = opts.hosts?.timeline ?? [];
-    this.base = opts.startNs;
+    if (opts.startNs !== undefined) this.setBase(opts.startNs);
+  }
+
+  private setBase(ns: bigint): void {
+    this.base = ns;
+    this.baseMs = Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
   }
 
   /** Milliseconds since time zero. */
@@ -61,12 +68,12 @@ export class QuerierLan {
 
   /** One captured frame: everything due before it, the frame itself, and what it caused at once. */
   push(frame: Frame): LanFrame[] {
-    if (this.base === undefined) this.base = frame.timestampNs;
+    if (this.base === undefined) this.setBase(frame.timestampNs);
     // Captures are not always monotonic; our clock never goes back.
-    const t = Math.max(this.nowMs, Number(frame.timestampNs - this.base) / 1e6);
+    const t = Math.max(this.nowMs, Number(frame.timestampNs - (this.base ?? frame.timestampNs)) / 1e6);
     const out = this.run(t);
     out.push({ ...frame, origin: "input" });
-    this.querier.receive(t, frame);
+    this.querier.receive(this.baseMs + t, frame);
     this.emulator?.receive(t, frame);
     this.exchange(out);
     return out;
@@ -74,11 +81,11 @@ export class QuerierLan {
 
   /** Run both sides up to `untilMs` (ms since time zero); returns what was sent, in time order. */
   run(untilMs: number): LanFrame[] {
-    this.base ??= 0n;
+    if (this.base === undefined) this.setBase(0n);
     const out: LanFrame[] = [];
     if (!this.started) {
       this.started = true;
-      this.querier.start(this.nowMs);
+      this.querier.start(this.baseMs + this.nowMs);
       this.exchange(out);
     }
     for (;;) {
@@ -87,11 +94,11 @@ export class QuerierLan {
       this.nowMs = Math.max(this.nowMs, t);
       this.runEvents(this.nowMs);
       this.emulator?.advance(this.nowMs);
-      this.querier.advance(this.nowMs);
+      this.querier.advance(this.baseMs + this.nowMs);
       this.exchange(out);
     }
     this.nowMs = Math.max(this.nowMs, untilMs);
-    this.querier.advance(this.nowMs);
+    this.querier.advance(this.baseMs + this.nowMs);
     this.emulator?.advance(this.nowMs);
     this.exchange(out);
     return out;
@@ -106,7 +113,8 @@ export class QuerierLan {
 
   private nextDeadline(): number | null {
     let best: number | null = null;
-    for (const t of [this.querier.nextDeadline(), this.emulator?.nextDeadline() ?? null, this.nextEvent < this.timeline.length ? this.timeline[this.nextEvent]!.atMs : null]) {
+    const q = this.querier.nextDeadline();
+    for (const t of [q === null ? null : q - this.baseMs, this.emulator?.nextDeadline() ?? null, this.nextEvent < this.timeline.length ? this.timeline[this.nextEvent]!.atMs : null]) {
       if (t !== null && (best === null || t < best)) best = t;
     }
     return best;
@@ -131,18 +139,19 @@ export class QuerierLan {
   private exchange(out: LanFrame[]): void {
     const base = this.base ?? 0n;
     const stamp = (ms: number) => base + BigInt(Math.round(ms * 1e6));
+    const rel = (abs: number) => Math.max(abs - this.baseMs, this.nowMs);
     for (;;) {
       const qf = this.querier.drain();
       const ef = this.emulator?.drain() ?? [];
       if (qf.length === 0 && ef.length === 0) break;
       const batch: LanFrame[] = [];
       for (const f of qf) {
-        batch.push({ timestampNs: stamp(f.timeMs), wireLength: f.data.length, data: f.data, linkType: 1, interfaceId: 0, origin: "querier" });
-        this.emulator?.receive(Math.max(f.timeMs, this.nowMs), { data: f.data, linkType: 1 });
+        batch.push({ timestampNs: stamp(rel(f.timeMs)), wireLength: f.data.length, data: f.data, linkType: 1, interfaceId: 0, origin: "querier" });
+        this.emulator?.receive(rel(f.timeMs), { data: f.data, linkType: 1 });
       }
       for (const f of ef) {
         batch.push({ timestampNs: stamp(f.timeMs), wireLength: f.data.length, data: f.data, linkType: 1, interfaceId: 0, origin: "host", host: f.host });
-        if (f.kind === "igmp") this.querier.receive(Math.max(f.timeMs, this.nowMs), { data: f.data, linkType: 1 });
+        if (f.kind === "igmp") this.querier.receive(this.baseMs + Math.max(f.timeMs, this.nowMs), { data: f.data, linkType: 1 });
       }
       batch.sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
       for (const f of batch) out.push(f);

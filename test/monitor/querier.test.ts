@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatTimeMs } from "../../src/monitor/message.js";
 import { Querier, QuerierError, type QuerierEvent, type QuerierFrame, type QuerierOptions } from "../../src/monitor/querier.js";
 import { decodeFrame, encodeIgmpFrame, leave, v1Report, v2Query, v2Report, v3Query, v3Report, type DecodedFrame, type IgmpMessageInit } from "../../src/wire/index.js";
 
@@ -13,6 +14,8 @@ const S1 = "198.18.1.1";
 const S2 = "198.18.1.2";
 
 const s = (x: number) => x * 1000;
+/** An event time (the one output form) at x seconds. */
+const T = (x: number) => formatTimeMs(x * 1000);
 
 function mk(o: Partial<QuerierOptions> = {}): Querier {
   return new Querier({ address: ME, mac: MY_MAC, queryInterval: 20, queryResponseInterval: 2, ...o });
@@ -103,7 +106,7 @@ describe("Querier: last member queries (RFC 9776 §6.4, §6.6.3)", () => {
     expect(out[0]!.d).toMatchObject({ ipDst: G, macDst: "01:00:5e:01:02:03" });
     expect(out[0]!.d.igmp).toMatchObject({ maxRespCode: 10 });
     const expiry = q.drainEvents().find((e) => e.type === "expiry");
-    expect(expiry).toMatchObject({ group: G, timeMs: s(5) });
+    expect(expiry).toMatchObject({ group: G, time: T(5) });
   });
 
   it("a report between the queries keeps the group: the retransmission carries the S flag (§6.6.3.1)", () => {
@@ -137,7 +140,7 @@ describe("Querier: last member queries (RFC 9776 §6.4, §6.6.3)", () => {
       { t: 4, group: G, sources: [S2], s: false },
     ]);
     const removed = q.drainEvents().filter((e) => e.type === "source-removed");
-    expect(removed).toMatchObject([{ source: S2, reason: "timer", timeMs: s(5) }]);
+    expect(removed).toMatchObject([{ source: S2, reason: "timer", time: T(5) }]);
     expect(q.snapshot().state.groups[0]!.sources.map((x) => x.source)).toEqual([S1]);
   });
 
@@ -153,7 +156,7 @@ describe("Querier: last member queries (RFC 9776 §6.4, §6.6.3)", () => {
     // Without the second report the group goes after LMQT (3 x 1 s).
     q.receive(s(11), from(H2, leave(G)));
     runTo(q, s(20));
-    expect(q.drainEvents().find((e) => e.type === "expiry")).toMatchObject({ group: G, timeMs: s(14) });
+    expect(q.drainEvents().find((e) => e.type === "expiry")).toMatchObject({ group: G, time: T(14) });
   });
 
   it("a v2 querier does not take IGMPv3 reports; a v1 querier takes v1 reports only and sends no specific query", () => {
@@ -183,7 +186,7 @@ describe("Querier: last member queries (RFC 9776 §6.4, §6.6.3)", () => {
     expect(ev.find((e) => e.type === "compat-change")).toMatchObject({ from: 3, to: 2 });
     // the v2 Host Present timer runs Older Host Present Interval: RV x QI + QRI = 42 s
     runTo(q, s(50));
-    expect(q.drainEvents().filter((e) => e.type === "compat-change" || e.type === "expiry")).toMatchObject([{ type: "compat-change", from: 2, to: 3, timeMs: s(43) }, { type: "expiry", timeMs: s(43) }]);
+    expect(q.drainEvents().filter((e) => e.type === "compat-change" || e.type === "expiry")).toMatchObject([{ type: "compat-change", from: 2, to: 3, time: T(43) }, { type: "expiry", time: T(43) }]);
   });
 });
 
@@ -194,13 +197,13 @@ describe("Querier: election (RFC 9776 §6.6.2, RFC 2236 §7)", () => {
     runTo(q, s(1));
     q.receive(s(1), from(LOW, v3Query({ maxRespTime: 2, qqi: 20 })));
     const ev = q.drainEvents();
-    expect(ev.find((e) => e.type === "election-lost")).toMatchObject({ querier: LOW, timeMs: s(1) });
+    expect(ev.find((e) => e.type === "election-lost")).toMatchObject({ querier: LOW, time: T(1) });
     expect(q.isQuerier()).toBe(false);
     // no general query while the other querier is present; OQPI = 2 x 20 + 2 / 2 = 41 s
     expect(runTo(q, s(41.9))).toEqual([]);
     const out = runTo(q, s(50));
     expect(out.map((x) => x.t)).toEqual([s(42)]);
-    expect(q.drainEvents().find((e) => e.type === "election-won")).toMatchObject({ reason: "other-querier-expired", previous: LOW, timeMs: s(42) });
+    expect(q.drainEvents().find((e) => e.type === "election-won")).toMatchObject({ reason: "other-querier-expired", previous: LOW, time: T(42) });
     expect(q.isQuerier()).toBe(true);
   });
 
@@ -225,7 +228,7 @@ describe("Querier: election (RFC 9776 §6.6.2, RFC 2236 §7)", () => {
     expect(runTo(q, s(10))).toEqual([]);
     q.receive(s(10), from(LOW, v3Query({ group: G, maxRespTime: 1 })));
     runTo(q, s(13));
-    expect(q.drainEvents().find((e) => e.type === "expiry")).toMatchObject({ group: G, timeMs: s(12) });
+    expect(q.drainEvents().find((e) => e.type === "expiry")).toMatchObject({ group: G, time: T(12) });
   });
 });
 
