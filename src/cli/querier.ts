@@ -8,6 +8,7 @@
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
+import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
@@ -246,7 +247,8 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
 
 /** Live: the querier in real time on `iface` until a signal, `--duration` or a capture failure. */
 async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOptions, io: CliIo, signal: AbortSignal | undefined, deps: QuerierDeps): Promise<number> {
-  const clock = deps.clock ?? { now: () => performance.now(), setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  // The system clock as live capture stamps frames (epoch-anchored, monotonic): events carry wall times.
+  const clock = deps.clock ?? systemClock();
   let cap: LiveCapture;
   try {
     cap = await (deps.openLive ?? openLiveCapture)(iface, { filter: liveFilter([qopts.address]), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
@@ -302,7 +304,7 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
   if (screen) {
     const draw = () => {
       const title = `igmpkit querier on ${iface}  ${(driver.elapsedMs() / 1000).toFixed(1)} s  (Ctrl-C to stop)`;
-      const s = querier.snapshot(Math.max(driver.elapsedMs(), querier.state.time()));
+      const s = querier.snapshot(Math.max(clock.now(), querier.state.time()));
       const table = formatSnapshotTable(s.state).trimEnd().split("\n");
       const rows = terminalRows(io.stdout);
       const events = recent.length > 0 ? ["", "latest events:", ...recent.map((e) => formatEvent(e as MonitorEvent))] : [];

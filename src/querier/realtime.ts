@@ -3,7 +3,8 @@
  * own: the clock, the timer and the frame sink come in through {@link RealtimeIo}; the CLI wires them to
  * `openLiveCapture` and the system clock, tests to a fake clock.
  *
- * The loop: every frame heard is fed with the current time (ARP requests for our address are answered);
+ * The querier runs on `io.now()` itself (give it a clock anchored to the epoch, and its events carry wall
+ * times as capture timestamps do). The loop: every frame heard is fed with the current time (ARP requests for our address are answered);
  * after every input and every timer the querier's frames go to `send`; one timer is kept armed for the
  * querier's next deadline.
  */
@@ -58,8 +59,8 @@ export class QuerierDriver {
     if (this.started) return;
     this.started = true;
     this.t0 = this.io.now();
-    this.querier.start(0);
-    this.flush(0);
+    this.querier.start(this.t0);
+    this.flush(this.t0);
     this.arm();
   }
 
@@ -67,7 +68,7 @@ export class QuerierDriver {
   receive(frame: Pick<Frame, "data" | "linkType">): void {
     if (!this.started || this.stopped) return;
     this.counters.framesHeard++;
-    const now = this.elapsedMs();
+    const now = this.io.now();
     if (this.opts.answerArp !== false) {
       const arp = parseArp(frame);
       if (arp !== null) {
@@ -85,7 +86,7 @@ export class QuerierDriver {
 
   /** Send a scripted query now (see {@link Querier.query}). */
   query(spec: Parameters<Querier["query"]>[1]): QuerierFrame {
-    const now = this.elapsedMs();
+    const now = this.io.now();
     const f = this.querier.query(now, spec);
     this.flush(now);
     this.arm();
@@ -99,7 +100,7 @@ export class QuerierDriver {
       this.stopped = true;
       if (this.timer !== undefined) this.io.clearTimer(this.timer);
       this.timer = undefined;
-      const now = this.elapsedMs();
+      const now = this.io.now();
       this.querier.advance(now);
       this.flush(now);
       this.querier.stop(now);
@@ -114,7 +115,7 @@ export class QuerierDriver {
     this.timer = undefined;
     this.timerAt = Infinity;
     if (this.stopped) return;
-    const now = this.elapsedMs();
+    const now = this.io.now();
     this.querier.advance(now);
     this.flush(now);
     this.arm();
@@ -129,7 +130,7 @@ export class QuerierDriver {
     this.timerAt = at;
     if (at === Infinity) return;
     // setTimeout's limit is about 24.8 days; a minute at most, then the deadline is looked at again.
-    this.timer = this.io.setTimer(Math.min(60_000, Math.max(0, at - this.elapsedMs())), () => this.tick());
+    this.timer = this.io.setTimer(Math.min(60_000, Math.max(0, at - this.io.now())), () => this.tick());
   }
 
   private flush(now: number): void {
