@@ -222,7 +222,10 @@ export interface QuerierStatus {
   timeMs: number;
   address: string;
   version: 1 | 2 | 3;
-  role: "querier" | "non-querier" | "stopped";
+  /** "idle" before {@link Querier.start}; after {@link Querier.stop} the role it had then (see `stopped`). */
+  role: "querier" | "non-querier" | "idle";
+  /** True after {@link Querier.stop}: nothing more is sent. */
+  stopped: boolean;
   /** The elected querier as the state knows it (us, another router, or null). */
   querier: string | null;
   /** Seconds to the next general query (null as non-querier). */
@@ -259,7 +262,8 @@ export class Querier {
   private readonly vlan: number[];
   private readonly rng: QuerierRng;
   private odd: OddQuery | undefined;
-  private role: "querier" | "non-querier" | "stopped" = "stopped";
+  private role: "querier" | "non-querier" | "idle" = "idle";
+  private stopped = false;
   private started = false;
   private nowMs = Number.NEGATIVE_INFINITY;
   private nextGeneralMs: number | null = null;
@@ -346,7 +350,7 @@ export class Querier {
 
   /** Whether we are the querier now. */
   isQuerier(): boolean {
-    return this.role === "querier";
+    return this.role === "querier" && !this.stopped;
   }
 
   /** Replace the oddities applied to every query (undefined: none). */
@@ -408,7 +412,7 @@ export class Querier {
     const consider = (t: number | null) => {
       if (t !== null && (best === null || t < best)) best = t;
     };
-    if (this.role === "querier") {
+    if (this.role === "querier" && !this.stopped) {
       consider(this.nextGeneralMs);
       for (const p of this.pending.values()) consider(p.nextMs);
     }
@@ -432,7 +436,7 @@ export class Querier {
   /** Stop sending at `now` (RFC 9776 has no message for a querier leaving: the others time us out). */
   stop(now: number): void {
     this.advance(now);
-    this.role = "stopped";
+    this.stopped = true;
     this.nextGeneralMs = null;
     this.pending.clear();
   }
@@ -475,6 +479,7 @@ export class Querier {
       address: this.address,
       version: this.version,
       role: this.role,
+      stopped: this.stopped,
       querier: this.state.querierAddress(),
       nextGeneralQuery: this.role === "querier" ? secs(this.nextGeneralMs) : null,
       startupQueriesLeft: this.startupLeft,
@@ -506,7 +511,7 @@ export class Querier {
   private onStateEvents(events: MonitorEvent[]): void {
     for (const e of events) {
       this.events.push(e);
-      if (this.role === "stopped") continue;
+      if (this.stopped || this.role === "idle") continue;
       if (e.type === "querier-changed" && e.previous === this.address && e.querier !== this.address) {
         // A lower address queries: we are a non-querier until its Other Querier Present timer runs out.
         this.role = "non-querier";
@@ -538,7 +543,7 @@ export class Querier {
 
   /** Send what is due at `now`. */
   private runDue(now: number): void {
-    if (this.role !== "querier") return;
+    if (this.role !== "querier" || this.stopped) return;
     if (this.nextGeneralMs !== null && this.nextGeneralMs <= now) {
       const startup = this.startupLeft > 0;
       this.send(now, { group: IGMP_ADDRESSES.any, sources: [], sFlag: false, version: this.version, maxRespTime: this.cfg.queryResponseInterval, odd: this.odd, startup, retransmission: false, scripted: false });
