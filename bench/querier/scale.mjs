@@ -8,6 +8,8 @@
 // (wall time inside Querier.receive/advance/nextDeadline over the run's wall time) and that share of the CPU,
 // peak RSS.
 // Usage: npm run build && node bench/querier/scale.mjs [N=1000] [M=100] [R=3]   -> a Markdown table
+// (each mix runs in its own process, so that its peak RSS is its own)
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -81,7 +83,13 @@ function run(mix) {
   };
 }
 
-const rows = [run("shared"), run("distinct")];
+// One process per mix, so that each peak RSS is its own.
+const only = process.argv[5];
+if (only !== undefined) {
+  console.log(JSON.stringify(run(only)));
+  process.exit(0);
+}
+const rows = ["shared", "distinct"].map((mix) => JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(N), String(M), String(R), mix], { encoding: "utf8", maxBuffer: 1 << 24 })));
 console.log(`\n${N} hosts x ${M} groups, ${R} general queries after the startup query (QI ${QI} s, QRI ${QRI} s), offline\n`);
 console.log("| mix | groups | memberships | v3 reports | answers per query | all taken | state = hosts' | CPU s (all) | querier share | CPU s (querier) | peak RSS MB |");
 console.log("|---|---:|---:|---:|---|:-:|:-:|---:|---:|---:|---:|");
