@@ -39,7 +39,7 @@ describeLive("querier election against FRR pimd (live)", ["bridge", "/usr/lib/fr
         const lost = await waitFor("igmpkit to lose the election", () => iq.events.find((e) => e.type === "election-lost"), { timeoutMs: 15_000, intervalMs: 50 });
         expect(lost).toMatchObject({ querier: "198.18.1.1" });
         const tLost = performance.now();
-        await sleep(7000);
+        await sleep(4500);
         const general = (from: number) => iq.sent.filter((s) => s.t > from && s.d.igmp?.kind === "query" && s.d.igmp.group === "0.0.0.0");
         expect(general(tLost)).toEqual([]);
         const pimdQueries = iq.heard.filter((h) => h.d.ipSrc === "198.18.1.1" && h.d.igmp?.kind === "query" && h.t > tLost);
