@@ -12,7 +12,7 @@ import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
-import { isQuerierError, oddNames, Querier, type OddQuery, type QuerierEvent, type QuerierOptions, type QuerierStatus } from "../monitor/querier.js";
+import { isQuerierError, oddNames, parseQueryScript, Querier, type ScriptedQuery, type OddQuery, type QuerierEvent, type QuerierOptions, type QuerierStatus } from "../monitor/querier.js";
 import type { Frame } from "../pcap/frame.js";
 import { QuerierDriver, QuerierLan, type LanFrame } from "../querier/index.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
@@ -47,6 +47,8 @@ export interface QuerierCliOptions {
   scenario?: string;
   /** Odd queries: a comma list (see {@link parseOdd}). */
   odd?: string;
+  /** A query script file (JSON, see `parseQueryScript`). */
+  script?: string;
 }
 
 /** What `runQuerier` may be given instead of the real thing (tests). */
@@ -184,25 +186,28 @@ export async function runQuerier(o: QuerierCliOptions, io: CliIo, signal?: Abort
   if (!isIPv4(address) || isMulticast(address) || address === "0.0.0.0") throw new UsageError(`--address ${address}: a unicast IPv4 address`);
   let qopts: QuerierOptions;
   let hosts: Scenario | undefined;
+  let script: ScriptedQuery[] | undefined;
   try {
     qopts = querierOptions(o, address);
+    if (o.script !== undefined) script = parseQueryScript(JSON.parse(readFileSync(o.script, "utf8")) as unknown);
     new Querier(qopts); // validate now: a bad variable is a usage error
     hosts = o.interface === undefined ? hostScenario(o) : undefined;
   } catch (e) {
-    if (isQuerierError(e) || isHostError(e)) {
+    if (isQuerierError(e) || isHostError(e) || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === "ENOENT") {
       errorOut(o, io, e);
       return ExitCode.usage;
     }
     throw e;
   }
-  if (o.interface !== undefined) return runLive(o, o.interface, qopts, io, signal, deps);
-  if (o.replay === undefined && hosts === undefined) throw new UsageError("querier needs -i IFACE (live), --replay FILE, or emulated hosts (--hosts N --join G, or --scenario FILE)");
+  if (o.interface !== undefined) return runLive(o, o.interface, qopts, script, io, signal, deps);
+  if (o.replay === undefined && hosts === undefined && script === undefined)
+    throw new UsageError("querier needs -i IFACE (live), --replay FILE, emulated hosts (--hosts N --join G, or --scenario FILE), or a --script");
   if (o.replay === undefined && o.duration === undefined) throw new UsageError("a simulated LAN runs for --duration S");
-  return runOffline(o, qopts, hosts, io);
+  return runOffline(o, qopts, hosts, script, io);
 }
 
-async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, io: CliIo): Promise<number> {
-  const lan = new QuerierLan({ querier: qopts, ...(hosts ? { hosts } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, script: ScriptedQuery[] | undefined, io: CliIo): Promise<number> {
+  const lan = new QuerierLan({ querier: qopts, ...(hosts ? { hosts } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(script ? { script } : {}) });
   let writer: CaptureWriter | undefined;
   const counts = { input: 0, querier: 0, host: 0 };
   const write = (fs: LanFrame[]): void => {
@@ -246,7 +251,7 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
 }
 
 /** Live: the querier in real time on `iface` until a signal, `--duration` or a capture failure. */
-async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOptions, io: CliIo, signal: AbortSignal | undefined, deps: QuerierDeps): Promise<number> {
+async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOptions, script: ScriptedQuery[] | undefined, io: CliIo, signal: AbortSignal | undefined, deps: QuerierDeps): Promise<number> {
   // The system clock as live capture stamps frames (epoch-anchored, monotonic): events carry wall times.
   const clock = deps.clock ?? systemClock();
   let cap: LiveCapture;
@@ -274,6 +279,7 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
       onError: (e) => {
         if (!o.json) io.stderr.write(`igmpkit querier: ${e instanceof Error ? e.message : String(e)}\n`);
       },
+      ...(script ? { script } : {}),
     },
   );
   if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, address: qopts.address, mac: qopts.mac, filter: live.filter, odd: oddNames(qopts.odd) })}\n`);
@@ -365,6 +371,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--startup-count <n>", "Startup Query Count (default: the robustness)", num("--startup-count", 1, true))
       .option("--startup-interval <s>", "Startup Query Interval, seconds (default: a quarter of the query interval)", num("--startup-interval", 0.1))
       .option("--odd <list>", "odd queries on purpose, comma list: bad-checksum, length=9|10|11, ttl=N, no-router-alert, source=A, unicast=A, max-resp-code=N, general-sources=A+B, general-s-flag, qrv=N, qqic=N")
+      .option("--script <file>", 'queries to send at given times besides the querier\'s own (JSON: {"queries": [{"at": 5, "group": "239.1.1.1", "sources": [...], "sFlag": true, "version": 2, "maxRespCode": 200, "odd": {"ttl": 4}}]})')
       .option("--duration <seconds>", "stop after this long (live: default until Ctrl-C or SIGTERM; a simulated LAN needs it)", num("--duration", 0))
       .option("--json", "JSON Lines: every event (query sent, election won or lost, group or source added or expired, compatibility change), then the final state")
       .option("--replay <file>", "offline: run on this capture's clock, hearing its hosts")

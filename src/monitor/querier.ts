@@ -689,6 +689,76 @@ export class Querier {
   }
 }
 
+/** A scripted query at a time: {@link QuerySpec} plus `atMs` from the start of the run. */
+export interface ScriptedQuery extends QuerySpec {
+  atMs: number;
+}
+
+const ODD_KEYS = new Set(["badChecksum", "length", "ttl", "routerAlert", "source", "unicast", "maxRespCode", "generalSources", "generalSFlag", "qrv", "qqic"]);
+const SPEC_KEYS = new Set(["at", "group", "sources", "sFlag", "version", "maxRespTime", "maxRespCode", "qrv", "qqic", "odd"]);
+
+/**
+ * A query script: `{"queries": [{"at": 5, "group": "239.1.1.1", "sources": ["198.18.0.9"], "sFlag": true,
+ * "version": 2, "maxRespCode": 200, "qrv": 0, "qqic": 0, "odd": {"ttl": 4, "routerAlert": false}}]}` (or the
+ * bare list), `at` in seconds from the start. Every problem is reported with its JSON path in one
+ * QuerierError `bad-query`. Sorted by time, stable.
+ */
+export function parseQueryScript(json: unknown): ScriptedQuery[] {
+  const errs: string[] = [];
+  const list = Array.isArray(json) ? json : typeof json === "object" && json !== null && Array.isArray((json as { queries?: unknown }).queries) ? (json as { queries: unknown[] }).queries : null;
+  if (list === null) throw new QuerierError(QuerierErrorCode.badQuery, 'a query script is a list of queries or {"queries": [...]}');
+  const out: ScriptedQuery[] = [];
+  list.forEach((e, i) => {
+    const p = `queries[${i}]`;
+    if (typeof e !== "object" || e === null || Array.isArray(e)) return void errs.push(`${p}: must be an object`);
+    const o = e as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!SPEC_KEYS.has(k)) errs.push(`${p}.${k}: unknown key`);
+    if (typeof o.at !== "number" || !Number.isFinite(o.at) || o.at < 0) return void errs.push(`${p}.at: seconds from the start, a number >= 0`);
+    const q: ScriptedQuery = { atMs: Math.round(o.at * 1e6) / 1e3 };
+    if (o.group !== undefined) {
+      if (typeof o.group !== "string" || !isIPv4(o.group) || (o.group !== IGMP_ADDRESSES.any && !isMulticast(o.group))) errs.push(`${p}.group: 0.0.0.0 or a multicast address`);
+      else q.group = o.group;
+    }
+    if (o.sources !== undefined) {
+      if (!Array.isArray(o.sources) || !o.sources.every((x) => typeof x === "string" && isIPv4(x))) errs.push(`${p}.sources: a list of IPv4 addresses`);
+      else q.sources = o.sources as string[];
+    }
+    if (o.sFlag !== undefined) {
+      if (typeof o.sFlag !== "boolean") errs.push(`${p}.sFlag: true or false`);
+      else q.sFlag = o.sFlag;
+    }
+    if (o.version !== undefined) {
+      if (o.version !== 1 && o.version !== 2 && o.version !== 3) errs.push(`${p}.version: 1, 2 or 3`);
+      else q.version = o.version;
+    }
+    if (o.maxRespTime !== undefined) {
+      if (typeof o.maxRespTime !== "number" || !(o.maxRespTime > 0)) errs.push(`${p}.maxRespTime: seconds above 0`);
+      else q.maxRespTime = o.maxRespTime;
+    }
+    for (const [k, max] of [["maxRespCode", 255], ["qrv", 7], ["qqic", 255]] as const) {
+      const v = o[k];
+      if (v === undefined) continue;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) errs.push(`${p}.${k}: a whole number 0..${max}`);
+      else q[k] = v;
+    }
+    if (o.odd !== undefined) {
+      if (typeof o.odd !== "object" || o.odd === null || Array.isArray(o.odd)) errs.push(`${p}.odd: an object`);
+      else {
+        for (const k of Object.keys(o.odd)) if (!ODD_KEYS.has(k)) errs.push(`${p}.odd.${k}: unknown key`);
+        try {
+          checkOdd(o.odd as OddQuery);
+          q.odd = o.odd as OddQuery;
+        } catch (err) {
+          errs.push(`${p}.odd: ${(err as Error).message}`);
+        }
+      }
+    }
+    out.push(q);
+  });
+  if (errs.length > 0) throw new QuerierError(QuerierErrorCode.badQuery, `query script: ${errs.join("; ")}`);
+  return out.map((q, i) => ({ q, i })).sort((a, b) => a.q.atMs - b.q.atMs || a.i - b.i).map((x) => x.q);
+}
+
 const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

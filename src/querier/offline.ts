@@ -10,7 +10,7 @@
 import { Emulator } from "../host/emulator.js";
 import { HostError, isHostError } from "../host/errors.js";
 import type { Scenario, ScenarioEvent } from "../host/scenario.js";
-import { Querier, type QuerierEvent, type QuerierOptions } from "../monitor/querier.js";
+import { Querier, type QuerierEvent, type QuerierOptions, type ScriptedQuery } from "../monitor/querier.js";
 import type { Frame } from "../pcap/frame.js";
 
 /** A frame of the merged output and who sent it. */
@@ -29,6 +29,8 @@ export interface QuerierLanOptions {
   seed?: number;
   /** Time zero of the run, ns since the epoch. Default: the first input frame's timestamp (0 without input). */
   startNs?: bigint;
+  /** Queries to send at their times (see `parseQueryScript`), besides the querier's own. */
+  script?: ScriptedQuery[];
 }
 
 /** The querier and, optionally, emulated hosts on one virtual link, pushed with captured frames. */
@@ -37,6 +39,8 @@ export class QuerierLan {
   readonly emulator: Emulator | null;
   private readonly timeline: ScenarioEvent[];
   private nextEvent = 0;
+  private readonly script: ScriptedQuery[];
+  private nextQuery = 0;
   private base: bigint | undefined;
   /** `base` in ms: the querier runs on the capture's clock (its events carry capture times), the hosts on ms since time zero. */
   private baseMs = 0;
@@ -53,6 +57,7 @@ export class QuerierLan {
     const seed = opts.seed ?? opts.hosts?.seed;
     this.emulator = opts.hosts ? new Emulator({ ...opts.hosts.emulator, ...(seed !== undefined ? { seed } : {}) }) : null;
     this.timeline = opts.hosts?.timeline ?? [];
+    this.script = opts.script ?? [];
     if (opts.startNs !== undefined) this.setBase(opts.startNs);
   }
 
@@ -114,13 +119,15 @@ export class QuerierLan {
   private nextDeadline(): number | null {
     let best: number | null = null;
     const q = this.querier.nextDeadline();
-    for (const t of [q === null ? null : q - this.baseMs, this.emulator?.nextDeadline() ?? null, this.nextEvent < this.timeline.length ? this.timeline[this.nextEvent]!.atMs : null]) {
+    const scripted = this.nextQuery < this.script.length ? this.script[this.nextQuery]!.atMs : null;
+    for (const t of [q === null ? null : q - this.baseMs, this.emulator?.nextDeadline() ?? null, this.nextEvent < this.timeline.length ? this.timeline[this.nextEvent]!.atMs : null, scripted]) {
       if (t !== null && (best === null || t < best)) best = t;
     }
     return best;
   }
 
   private runEvents(now: number): void {
+    while (this.nextQuery < this.script.length && this.script[this.nextQuery]!.atMs <= now) this.querier.query(this.baseMs + now, this.script[this.nextQuery++]!);
     const e = this.emulator;
     while (e !== null && this.nextEvent < this.timeline.length && this.timeline[this.nextEvent]!.atMs <= now) {
       const ev = this.timeline[this.nextEvent++]!;

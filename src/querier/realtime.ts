@@ -10,7 +10,7 @@
  */
 import { arpReply, ArpOperation, parseArp } from "../host/arp.js";
 import type { RealtimeIo } from "../host/realtime.js";
-import type { Querier, QuerierEvent, QuerierFrame } from "../monitor/querier.js";
+import type { Querier, QuerierEvent, QuerierFrame, ScriptedQuery } from "../monitor/querier.js";
 import type { Frame } from "../pcap/frame.js";
 
 /** Options of {@link QuerierDriver}. */
@@ -21,6 +21,8 @@ export interface QuerierDriverOptions {
   onError?: (e: unknown) => void;
   /** Answer ARP requests for the querier's address. Default true. */
   answerArp?: boolean;
+  /** Queries to send at their times from {@link QuerierDriver.start} (see `parseQueryScript`). */
+  script?: readonly ScriptedQuery[];
 }
 
 /** Counters of the driver itself. */
@@ -42,6 +44,7 @@ export class QuerierDriver {
   private timer: unknown = undefined;
   private timerAt = Infinity;
   private readonly inflight = new Set<Promise<void>>();
+  private nextQuery = 0;
 
   constructor(
     readonly querier: Querier,
@@ -60,6 +63,7 @@ export class QuerierDriver {
     this.started = true;
     this.t0 = this.io.now();
     this.querier.start(this.t0);
+    this.runScript(this.t0);
     this.flush(this.t0);
     this.arm();
   }
@@ -117,13 +121,26 @@ export class QuerierDriver {
     if (this.stopped) return;
     const now = this.io.now();
     this.querier.advance(now);
+    this.runScript(now);
     this.flush(now);
     this.arm();
   }
 
+  private runScript(now: number): void {
+    const script = this.opts.script ?? [];
+    while (this.nextQuery < script.length && this.t0 + script[this.nextQuery]!.atMs <= now) {
+      try {
+        this.querier.query(now, script[this.nextQuery++]!);
+      } catch (e) {
+        this.opts.onError?.(e);
+      }
+    }
+  }
+
   private arm(): void {
     if (this.stopped) return;
-    const at = this.querier.nextDeadline() ?? Infinity;
+    const script = this.opts.script ?? [];
+    const at = Math.min(this.querier.nextDeadline() ?? Infinity, this.nextQuery < script.length ? this.t0 + script[this.nextQuery]!.atMs : Infinity);
     if (at === this.timerAt && this.timer !== undefined) return;
     if (this.timer !== undefined) this.io.clearTimer(this.timer);
     this.timer = undefined;

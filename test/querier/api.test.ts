@@ -1,6 +1,6 @@
 // The README's querier example, run as written (kept in step by hand), and the real-time driver on a fake clock.
 import { expect, test } from "vitest";
-import { encodeIgmpFrame, host, Querier, QuerierDriver, QuerierLan, v3Report } from "../../src/index.js";
+import { decodeFrame, encodeIgmpFrame, host, Querier, QuerierDriver, QuerierLan, v3Report } from "../../src/index.js";
 import { encodeArpFrame, ArpOperation, parseArp } from "../../src/host/arp.js";
 
 test("README: the querier as a library", () => {
@@ -21,18 +21,22 @@ test("README: the querier as a library", () => {
   expect(lan.querier.snapshot().state.groups).toMatchObject([{ group: "239.1.1.1", reporters: ["198.18.0.10", "198.18.0.11"] }]);
 });
 
-test("QuerierDriver: queries on the clock's timers, ARP answered for its address only, stop sends nothing more", async () => {
+test("QuerierDriver: queries on the clock's timers and a script's, ARP answered for its address only, stop sends nothing more", async () => {
   let now = 1_000_000;
   const timers: { at: number; fn: () => void; id: number }[] = [];
   let id = 0;
   const sent: Uint8Array[] = [];
   const q = new Querier({ address: "198.18.0.1", mac: host.macForIp("198.18.0.1"), queryInterval: 10, queryResponseInterval: 1, startupQueryCount: 1 });
-  const d = new QuerierDriver(q, {
-    now: () => now,
-    setTimer: (ms, fn) => (timers.push({ at: now + ms, fn, id: ++id }), id),
-    clearTimer: (h) => timers.splice(timers.findIndex((t) => t.id === h) >>> 0, 1),
-    send: (b) => void sent.push(b),
-  });
+  const d = new QuerierDriver(
+    q,
+    {
+      now: () => now,
+      setTimer: (ms, fn) => (timers.push({ at: now + ms, fn, id: ++id }), id),
+      clearTimer: (h) => timers.splice(timers.findIndex((t) => t.id === h) >>> 0, 1),
+      send: (b) => void sent.push(b),
+    },
+    { script: [{ atMs: 25_000, group: "239.1.1.1", odd: { ttl: 3 } }] },
+  );
   const step = (to: number) => {
     for (;;) {
       timers.sort((a, b) => a.at - b.at);
@@ -46,8 +50,13 @@ test("QuerierDriver: queries on the clock's timers, ARP answered for its address
   };
   d.start();
   expect(sent).toHaveLength(1);
-  step(now + 25_000);
+  const t0 = now;
+  step(now + 24_000);
   expect(sent).toHaveLength(3); // 0, 10, 20 s
+  step(t0 + 25_000);
+  expect(sent).toHaveLength(4); // the scripted query at 25 s
+  expect(decodeFrame({ data: sent[3]!, linkType: 1 })).toMatchObject({ ttl: 3, igmp: { group: "239.1.1.1" } });
+  sent.pop();
   const req = (target: string) => ({ data: encodeArpFrame({ operation: ArpOperation.request, senderMac: "02:00:c6:12:00:14", senderIp: "198.18.0.20", targetMac: "00:00:00:00:00:00", targetIp: target }), linkType: 1 });
   d.receive(req("198.18.0.1"));
   d.receive(req("198.18.0.2"));

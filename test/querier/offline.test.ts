@@ -179,6 +179,35 @@ describe("igmpkit querier offline", () => {
     expect(s.igmp).toMatchObject({ version: null, extra: "0000", checksumValid: true });
   });
 
+  it("--script: queries at given times, any version, S flag, codes and oddities; a bad script is a usage error with JSON paths", async () => {
+    const script = join(dir, "q.json");
+    writeFileSync(
+      script,
+      JSON.stringify({
+        queries: [
+          { at: 3, group: "232.5.5.5", sources: ["198.18.9.1", "198.18.9.2"], sFlag: true, maxRespCode: 0x8f },
+          { at: 1, version: 2, group: "239.5.5.5", maxRespTime: 2.5 },
+          { at: 2, odd: { ttl: 9, routerAlert: false, length: 11 } },
+        ],
+      }),
+    );
+    const out = join(dir, "script.pcap");
+    const r = await cli(["querier", "--script", script, "--duration", "4", "--startup-count", "1", "-w", out]);
+    expect(r.code).toBe(0);
+    const qs = (await decodeFile(out)).map((f) => ({ t: Math.round(Number(f.time) * 1000) / 1000, ttl: f.ttl, ra: f.routerAlert, m: f.igmp }));
+    expect(qs.map((q) => q.t)).toEqual([0, 1, 2, 3]);
+    expect(qs[1]!.m).toMatchObject({ version: 2, group: "239.5.5.5", maxRespCode: 25 });
+    expect(qs[2]).toMatchObject({ ttl: 9, ra: false, m: { version: null, extra: "000000" } });
+    expect(qs[3]!.m).toMatchObject({ version: 3, group: "232.5.5.5", sources: ["198.18.9.1", "198.18.9.2"], sFlag: true, maxRespTime: 24.8 });
+    writeFileSync(script, JSON.stringify([{ at: -1 }, { at: 1, group: "10.0.0.1", odd: { ttl: 300, loud: true } }]));
+    const bad = await cli(["querier", "--script", script, "--duration", "4"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("queries[0].at");
+    expect(bad.stderr).toContain("queries[1].group");
+    expect(bad.stderr).toContain("queries[1].odd.loud: unknown key");
+    expect(bad.stderr).toContain("TTL 300");
+  });
+
   it("usage errors: bad variables, odd words, a LAN without --duration", async () => {
     expect((await cli(["querier", "--hosts", "1", "--join", "239.1.1.1"])).code).toBe(2);
     const bad = await cli(["querier", "--hosts", "1", "--join", "239.1.1.1", "--duration", "5", "--query-interval", "5", "--query-response-interval", "6"]);
