@@ -40,3 +40,5 @@ export { frameToJson } from "./cli/fastjson.js";
 export * as conform from "./conform/index.js";
 /** The conformance runner on a live LAN: libpcap capture and send, the DUT hook, the evidence file. */
 export { openLiveLan, LiveLan, HookError, type LiveLanOptions } from "./io/conform-live.js";
+/** Drivers of the querier: offline with emulated hosts (`QuerierLan`), live (`QuerierDriver`). */
+export * from "./querier/index.js";

@@ -12,6 +12,7 @@ import { register as registerInterfaces } from "./interfaces.js";
 import { register as registerKernel } from "./kernel.js";
 import { register as registerLint } from "./lint.js";
 import { register as registerMonitor } from "./monitor.js";
+import { register as registerQuerier } from "./querier.js";
 
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
@@ -25,4 +26,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerHost,
   registerKernel,
   registerConform,
+  registerQuerier,
 ];

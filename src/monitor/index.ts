@@ -31,3 +31,4 @@ export function monitor(frames: Iterable<DecodedFrame>, config: MonitorConfig = 
 export function lint(frames: Iterable<DecodedFrame>, options: LintOptions = {}): Finding[] {
   return lintFrames(frames, options);
 }
+export * from "./querier.js";

@@ -30,6 +30,13 @@ export interface MonitorConfig {
   lastMemberQueryInterval?: number;
   /** Last Member Query Count (§8.9). Default: the Robustness Variable. */
   lastMemberQueryCount?: number;
+  /**
+   * The address of the router this state belongs to, when an active driver (the querier) sends queries
+   * over it: its own queries are fed in as it sends them (they take part in the election like anyone's),
+   * and while it is the querier the "Send Q(G)" / "Send Q(G,S)" actions are acted out (timers lowered, a
+   * `last-member-query` event with `observed: false` telling the driver to send them).
+   */
+  self?: string;
 }
 
 /** The variables in force, seconds, with the derived intervals. */
@@ -184,7 +191,9 @@ function roundSeconds(ms: number): number {
  * {@link MonitorState.snapshot}.
  */
 export class MonitorState {
-  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount">> & { lastMemberQueryCount: number | undefined };
+  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self">> & { lastMemberQueryCount: number | undefined };
+  /** {@link MonitorConfig.self} as a message address (signed form), or null. */
+  private readonly self: number | null;
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
   private readonly groups = new Map<number, GroupRec>();
@@ -209,6 +218,7 @@ export class MonitorState {
       lastMemberQueryInterval: config.lastMemberQueryInterval ?? 1,
       lastMemberQueryCount: config.lastMemberQueryCount,
     };
+    this.self = config.self === undefined ? null : addr32(config.self);
     this.cachedTimers = this.computeTimers();
   }
 
@@ -350,6 +360,18 @@ export class MonitorState {
     }
     if (nowMs > this.nowMs) this.nowMs = nowMs;
     return this.events.length === 0 ? NO_EVENTS : this.drain();
+  }
+
+  /**
+   * One group's timers as absolute times (ms), for an active driver: the group timer (EXCLUDE mode; null
+   * in INCLUDE mode) and each source's (null: an excluded source, timer 0). Null when the group has no record.
+   */
+  groupTimersMs(group: string): { filterMode: FilterMode; compatMode: CompatMode; groupTimerMs: number | null; sources: Map<string, number | null> } | null {
+    const g = this.groups.get(addr32(group));
+    if (g === undefined) return null;
+    const sources = new Map<string, number | null>();
+    for (const [a, s] of g.sources) sources.set(numberToIPv4(a), s.expiresMs);
+    return { filterMode: g.mode, compatMode: g.compat, groupTimerMs: g.mode === "exclude" ? g.groupTimerMs : null, sources };
   }
 
   /** The earliest time a timer expires, or null when no timer runs. */
@@ -566,7 +588,7 @@ export class MonitorState {
     if (m.group === 0) return;
     // A group(-and-source)-specific query with a clear S flag lowers the timers it names (§6.6.1).
     const g = this.groups.get(m.group);
-    this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
+    if (src !== this.self) this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
     if (g === undefined || m.sFlag) return;
     if (m.querySources.length === 0) this.lowerGroupTimer(g);
     else this.lowerSourceTimers(g, m.querySources);
@@ -589,12 +611,17 @@ export class MonitorState {
     }
   }
 
+  /** Whether "Send Q(G)" / "Send Q(G,S)" is acted out here: no querier is known, or it is us ({@link MonitorConfig.self}). */
+  private acting(): boolean {
+    return this.querier === null || this.querier.addr === this.self;
+  }
+
   /**
-   * "Send Q(G)" / "Send Q(G,S)": seen from the wire when there is a querier, acted out when there is none.
-   * `sources` is computed only then (it may mean looking at every source of the group).
+   * "Send Q(G)" / "Send Q(G,S)": seen from the wire when another router is the querier, acted out when
+   * there is none or it is us. `sources` is computed only then (it may mean looking at every source of the group).
    */
   private sendQuery(g: GroupRec, sources: (() => number[]) | null): void {
-    if (this.querier !== null) return;
+    if (!this.acting()) return;
     if (sources === null) {
       this.emit({ type: "last-member-query", group: g.group, sources: [], observed: false });
       this.lowerGroupTimer(g);
@@ -733,7 +760,7 @@ export class MonitorState {
           return;
         case TO_IN: {
           // INCLUDE (A+B); (B)=GMI; Send Q(G,A-B)
-          const before = this.querier === null ? [...g.sources.keys()] : [];
+          const before = this.acting() ? [...g.sources.keys()] : [];
           this.setGmi(g, list);
           this.sendQuery(g, () => before.filter((a) => !inB(a)));
           return;
@@ -744,7 +771,7 @@ export class MonitorState {
         case IS_EX:
         case TO_EX: {
           // EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI
-          const inA = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.has(a)) : [];
+          const inA = op === TO_EX && this.acting() ? list.filter((a) => g.sources.has(a)) : [];
           if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
           this.setMode(g, "exclude");
           for (const b of list) if (!g.sources.has(b)) this.addSource(g, b, null);
@@ -765,7 +792,7 @@ export class MonitorState {
         return;
       case TO_IN: {
         // EXCLUDE (X+A, Y-A); (A)=GMI; Send Q(G,X-A); Send Q(G)
-        const X = this.querier === null ? [...g.sources.values()].filter((s) => s.expiresMs !== null).map((s) => s.addr) : [];
+        const X = this.acting() ? [...g.sources.values()].filter((s) => s.expiresMs !== null).map((s) => s.addr) : [];
         this.setGmi(g, list);
         this.sendQuery(g, () => X.filter((x) => !inB(x)));
         this.sendQuery(g, null);
@@ -781,7 +808,7 @@ export class MonitorState {
       case IS_EX:
       case TO_EX: {
         // EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI (IS_EX) or Group Timer (TO_EX); Delete (X-A); Delete (Y-A)
-        const notY = op === TO_EX && this.querier === null ? list.filter((a) => g.sources.get(a)?.expiresMs !== null) : [];
+        const notY = op === TO_EX && this.acting() ? list.filter((a) => g.sources.get(a)?.expiresMs !== null) : [];
         if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
         const fresh = op === IS_EX ? gmi : g.groupTimerMs;
         for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, fresh);

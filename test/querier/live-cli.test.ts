@@ -1,0 +1,81 @@
+/**
+ * `igmpkit querier -i` as a process on a hub (a bridge without snooping) with emulated hosts on another
+ * port: `igmpkit monitor -i` on a third port ends with the querier's own state (groups, modes, sources,
+ * compatibility, the querier), and `igmpkit lint` of a capture of the LAN has no finding (but the warning
+ * about the IGMPv2 host placed there on purpose).
+ */
+import { spawnSync, execFileSync } from "node:child_process";
+import { beforeAll, expect, it } from "vitest";
+import { readCapture } from "../../src/capture/read.js";
+import type { MonitorSnapshot } from "../../src/monitor/state.js";
+import { lint } from "../../src/monitor/index.js";
+import { describeLive, Lab, LabError, waitFor } from "../lab/index.js";
+import { withEmulation } from "../host/live-helpers.js";
+import { BIN, monitorView, ROOT, startMonitor } from "../monitor/live-helpers.js";
+import { sleep } from "./live-helpers.js";
+
+function ensureQuerierBuilt(): void {
+  const probe = spawnSync(process.execPath, [BIN, "querier", "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && probe.stdout.includes("--last-member-interval")) return;
+  execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 120_000 });
+}
+
+describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)", ["bridge", "tcpdump"], () => {
+  beforeAll(() => ensureQuerierBuilt(), 180_000);
+
+  it("monitor -i ends with the querier's own state; lint of the capture finds nothing but the v2 host put there", async () => {
+    await Lab.with(async (lab) => {
+      const sw = await lab.netns("sw");
+      const hub = await lab.bridge(sw, { snooping: false });
+      const q = await lab.netns("q");
+      await hub.addPort((await lab.veth(q, sw, { nameA: "eth0", nameB: "pq" })).b);
+      const h = await lab.netns("h");
+      await hub.addPort((await lab.veth(h, sw, { nameA: "eth0", nameB: "ph" })).b);
+      const m = await lab.netns("m");
+      await hub.addPort((await lab.veth(m, sw, { nameA: "eth0", nameB: "pm" })).b);
+      const cap = await lab.tcpdump(m, "eth0", { filter: "igmp" });
+      const mon = await startMonitor(lab, m, "eth0");
+      const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "0.5", "--json"]);
+      await waitFor("igmpkit querier to listen", () => {
+        if (!qp.running) throw new LabError(`igmpkit querier exited: ${qp.stderr}`);
+        return /"listening"/.test(qp.stderr) || undefined;
+      }, { timeoutMs: 20_000, intervalMs: 50 });
+      await withEmulation(h.name, "eth0", { hosts: [{ ip: "198.18.0.10" }, { ip: "198.18.0.11" }, { ip: "198.18.0.12" }, { ip: "198.18.0.13", version: 2 }], seed: 5, hostOptions: { unsolicitedReportIntervalMs: 300 } }, async (em) => {
+        const d = em.driver;
+        d.op(0, { op: "join", group: "239.9.9.1" });
+        d.op(1, { op: "join", group: "239.9.9.1" });
+        d.op(1, { op: "setSourceFilter", group: "239.9.9.2", mode: "exclude", sources: ["198.18.5.1", "198.18.5.2"], socket: "x" });
+        d.op(2, { op: "setSourceFilter", group: "239.9.9.2", mode: "exclude", sources: ["198.18.5.2"], socket: "x" });
+        d.op(2, { op: "joinSource", group: "232.9.9.3", source: "198.18.5.3", socket: "s" });
+        d.op(0, { op: "joinSource", group: "232.9.9.3", source: "198.18.5.4", socket: "s" });
+        d.op(3, { op: "join", group: "239.9.9.4" });
+        d.op(2, { op: "join", group: "239.9.9.5" });
+        await sleep(5000);
+        // leaves: a sole member (239.9.9.5), one of two (239.9.9.1), a source (232.9.9.3 from .4)
+        d.op(2, { op: "leave", group: "239.9.9.5" });
+        d.op(0, { op: "leave", group: "239.9.9.1" });
+        d.op(0, { op: "closeSocket", socket: "s" });
+        await sleep(4000);
+        await qp.stop("SIGINT", 10_000);
+        const monSnap = await mon.stop();
+        await em.stop("no-leave");
+        expect(qp.exitCode).toBe(0);
+        const lines = qp.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        const final = lines.at(-1) as { type: string; role: string; state: MonitorSnapshot; sent: { general: number; group: number; groupSource: number } };
+        expect(final).toMatchObject({ type: "snapshot", role: "querier", stopped: true, address: "198.18.0.5", stoppedBy: "signal" });
+        expect(lines.some((l) => l.type === "query-sent" && l.kind === "group" && l.group === "239.9.9.5")).toBe(true);
+        expect(lines.some((l) => l.type === "expiry" && l.group === "239.9.9.5")).toBe(true);
+        expect(monitorView(monSnap)).toEqual(monitorView(final.state));
+        expect(monitorView(final.state).map((g) => g.group)).toEqual(["232.9.9.3", "239.9.9.1", "239.9.9.2", "239.9.9.4"]);
+        expect(monSnap.querier).toMatchObject({ address: "198.18.0.5", version: 3 });
+        expect(final.state.groups.find((g) => g.group === "239.9.9.4")).toMatchObject({ compatMode: 2 });
+        expect(monSnap.groups.find((g) => g.group === "239.9.9.4")).toMatchObject({ compatMode: 2 });
+        expect(final.sent.group).toBeGreaterThanOrEqual(4);
+      });
+      const frames = await readCapture(await cap.stop());
+      expect(frames.length).toBeGreaterThan(20);
+      // The one v2 host is there on purpose (compatibility mode): lint names it and finds nothing else.
+      expect(lint(frames).map((f) => [f.rule, f.source])).toEqual([["old-version-report", "198.18.0.13"]]);
+    });
+  });
+});
