@@ -9,3 +9,4 @@ export * from "./proc.js";
 export * from "./state.js";
 export * from "./findings.js";
 export * from "./diff.js";
+export * from "./join.js";
