@@ -1,0 +1,42 @@
+/** `monitor -i IFACE --kernel` in-process: a fake capture of the receiver LAN, the router fixture's cache as the kernel. */
+import { describe, expect, it } from "vitest";
+import { runMonitor } from "../../src/cli/monitor.js";
+import { v3Report } from "../../src/wire/index.js";
+import { captureIo } from "../cli/helpers.js";
+import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
+import { fixtureState } from "./helpers.js";
+
+/** The router fixture, its (198.18.50.2, 239.60.6.6) entry at `packets` and without rv among its oifs. */
+const notTowardRv = (packets: number) =>
+  fixtureState("router", (n, t) => (n === "ip_mr_cache" ? t.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(.*?)\s+1:1\s*$/m, (_m, a: string, b: string, c: string) => `${a}${packets}${b}${packets * 60}${c}`) : t));
+
+describe("igmpkit monitor -i --kernel (fake capture, fixture kernel)", () => {
+  it("JSON: the disagreement as an event, then the side-by-side view, then the snapshot", async () => {
+    const { io, out } = captureIo();
+    const cap = new FakeCapture("rv");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    let packets = 10;
+    const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
+      openLive: async () => cap,
+      clock,
+      kernel: { read: async () => notTowardRv((packets += 10)), intervalMs: 10, graceMs: 0 },
+    });
+    cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
+    await clock.runTo(1);
+    const lines = () => out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (let i = 0; i < 100 && !lines().some((l) => l.type === "kernel-disagreement"); i++) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    expect(await run).toBe(0);
+    const all = lines();
+    expect(all.find((l) => l.type === "kernel-disagreement")).toMatchObject({ flag: "members-no-forwarding", group: "239.60.6.6", origin: "198.18.50.2", frame: null });
+    expect(all.at(-1)!.type).toBe("snapshot");
+    const view = all.at(-2)!;
+    expect(view).toMatchObject({ type: "kernel-side-by-side", interface: "rv", vif: 1, routingActive: true, complete: true });
+    expect(view.disagreements).toContainEqual({ flag: "members-no-forwarding", group: "239.60.6.6", origin: "198.18.50.2" });
+  });
+  it("--kernel needs -i", async () => {
+    const { io } = captureIo();
+    await expect(runMonitor({ read: "x.pcap", kernel: true }, io)).rejects.toThrow(/--kernel goes with -i only/);
+  });
+});
