@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { readKernelState } from "../../src/io/kernel.js";
 import { kernelFindings, type KernelMfcEntry, type KernelState } from "../../src/kernel/index.js";
-import { Lab, describeLive, waitFor, type KernelHost, type Netns } from "../lab/index.js";
+import { Lab, describeLive, waitFor, type Frr, type KernelHost, type Netns } from "../lab/index.js";
 import { parseIpMroute } from "./oracles.js";
+import { BIN, ROOT, startMonitor } from "../monitor/live-helpers.js";
+import { execFileSync, spawnSync } from "node:child_process";
 
 export const SENDER_PY = join(__dirname, "..", "lab", "mcast_sender.py");
 
@@ -19,6 +21,7 @@ export interface RouterLab {
   s: Netns;
   v: Netns;
   receiver: KernelHost;
+  frr: Frr;
   /** Start the sender on the source LAN (UDP to `groups`, TTL 8). */
   send(groups: string[], extra?: string[]): Promise<void>;
   state(): Promise<KernelState>;
@@ -40,7 +43,7 @@ export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promi
   await lab.exec(s, "ip", ["route", "add", "default", "via", "198.18.80.1"]);
   await lab.exec(v, "ip", ["route", "add", "default", "via", "198.18.81.1"]);
   await lab.sysctl(r, "net.ipv4.ip_forward", 1);
-  await lab.frr(r, {
+  const frr = await lab.frr(r, {
     interfaces: [
       { name: "rs" },
       { name: "rv", igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10, lastMemberQueryIntervalDs: 5, lastMemberQueryCount: 2, ...(opts.rvPim === false ? { pim: false } : {}) },
@@ -53,6 +56,7 @@ export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promi
     s,
     v,
     receiver,
+    frr,
     async send(groups, extra = []) {
       const p = lab.spawn(s, "python3", ["-u", SENDER_PY, groups.join(","), "--rate", "20", ...extra]);
       await waitFor("the sender", () => {
@@ -79,6 +83,13 @@ function ipMrouteStats(text: string): Map<string, { iif: string; oifs: string[];
     out.set(`${e.origin} ${e.group}`, { iif: e.iif, oifs: e.oifs, state: e.state, packets: st ? Number(st[1]) : null, bytes: st ? Number(st[2]) : null, wrong: st?.[3] !== undefined ? Number(st[3]) : st ? 0 : null });
   });
   return out;
+}
+
+/** Build the CLI unless the built one already has `monitor --kernel`. */
+function ensureBuiltWithKernel(): void {
+  const probe = spawnSync(process.execPath, [BIN, "monitor", "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && probe.stdout.includes("--kernel")) return;
+  execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
 }
 
 describeLive("the kernel's multicast routing table through igmpkit's parsers, FRR pimd as the daemon (live)", ["python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
@@ -171,4 +182,46 @@ describeLive("the kernel's multicast routing table through igmpkit's parsers, FR
       expect(ip.length).toBe(st.router!.unresolved.length);
     });
   }, 60_000);
+
+  it("monitor -i rv --kernel: both halves agree while pimd forwards, and disagree once rv's VIF is taken out of pimd", async () => {
+    ensureBuiltWithKernel();
+    await Lab.with(async (lab) => {
+      const L = await routerLab(lab);
+      const G = "239.80.7.7";
+      await L.send([G]);
+      const m1 = await startMonitor(lab, L.r, "rv", ["--kernel"]);
+      const m2 = await startMonitor(lab, L.r, "rv", ["--kernel"]);
+      await L.receiver.join(G);
+      await m1.waitEvent("the join on the wire", (e) => e.type === "join" && (e as { group?: string }).group === G);
+      await waitFor("(S,G) forwarded to rv and rising", async () => {
+        const a = L.entry(await L.state(), G);
+        await new Promise((r) => setTimeout(r, 300));
+        const b = L.entry(await L.state(), G);
+        return a !== undefined && b !== undefined && b.oifs.some((o) => o.device === "rv") && b.packets > a.packets;
+      }, { timeoutMs: 20_000, intervalMs: 250 });
+      await new Promise((r) => setTimeout(r, 4000)); // past the grace time, with the monitor sampling
+      await m1.stop();
+      const lines1 = m1.lines();
+      expect(lines1.filter((l) => l.type === "kernel-disagreement")).toEqual([]);
+      const view1 = lines1.at(-2) as { type: string; vif: number; disagreements: unknown[]; rows: { group: string; wire: { mode: string; reporters: string[] } | null; kernel: { origin: string; towardLan: boolean; packets: number; flag: unknown }[] }[] };
+      expect(view1).toMatchObject({ type: "kernel-side-by-side", disagreements: [] });
+      const row1 = view1.rows.find((r) => r.group === G)!;
+      expect(row1.wire).toMatchObject({ mode: "exclude", reporters: ["198.18.81.2"] });
+      expect(row1.kernel.find((e) => e.origin === SRC)).toMatchObject({ towardLan: true, flag: null });
+      expect(row1.kernel.find((e) => e.origin === SRC)!.packets).toBeGreaterThan(0);
+
+      // Break forwarding on purpose: rv out of pimd (no PIM, no IGMP), so its VIF goes. The second monitor
+      // has watched since before the join: one started now learns the member only at pimd's next general
+      // query, which was more than 15 s away in a run here.
+      await lab.exec(L.r, "vtysh", ["--vty_socket", L.frr.dir, "-c", "configure terminal", "-c", "interface rv", "-c", "no ip igmp", "-c", "no ip pim"]);
+      await waitFor("rv's VIF gone", async () => !(await L.state()).router!.vifs.some((v) => v.device === "rv"), { timeoutMs: 10_000, intervalMs: 250 });
+      const flagged = await m2.waitEvent("the disagreement", (e) => (e.type as string) === "kernel-disagreement", 20_000);
+      expect(flagged).toMatchObject({ flag: "members-no-forwarding", group: G, origin: SRC });
+      await m2.stop();
+      const view2 = m2.lines().at(-2) as { type: string; vif: number | null; disagreements: unknown[] };
+      expect(view2).toMatchObject({ type: "kernel-side-by-side", vif: null });
+      expect(view2.disagreements).toContainEqual({ flag: "members-no-forwarding", group: G, origin: SRC });
+      await L.receiver.close();
+    });
+  }, 120_000);
 });
