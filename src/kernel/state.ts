@@ -147,7 +147,9 @@ export interface KernelLimits {
   maxVifs: number;
   /**
    * Unresolved entries the kernel queues at once: 10 on kernels before 5.4; null (no count limit, only
-   * memory and the 10 s expiry) after the 2019 change "ipmr: remove cache_resolve_queue_len".
+   * memory and the 10 s expiry) after the 2019 change "ipmr: remove cache_resolve_queue_len" (the release
+   * is inferred from the mailing-list date; a stable kernel may carry a backport). Linux 6.18 held 14 at
+   * once in the lab (test/kernel/live-router.test.ts).
    */
   maxUnresolved: number | null;
 }
