@@ -35,6 +35,30 @@ describe("igmpkit monitor -i --kernel (fake capture, fixture kernel)", () => {
     expect(view).toMatchObject({ type: "kernel-side-by-side", interface: "rv", vif: 1, routingActive: true, complete: true });
     expect(view.disagreements).toContainEqual({ flag: "members-no-forwarding", group: "239.60.6.6", origin: "198.18.50.2" });
   });
+  it("on a terminal: the side-by-side table under the monitor's, and again at the end", async () => {
+    const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
+    const cap = new FakeCapture("rv");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    let packets = 10;
+    const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
+      openLive: async () => cap,
+      clock,
+      kernel: { read: async () => notTowardRv((packets += 10)), intervalMs: 10, graceMs: 0 },
+    });
+    cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
+    await clock.runTo(1);
+    for (let i = 0; i < 100 && !out.stdout.includes("members-no-forwarding"); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await clock.runTo(1 + (i + 1) * 0.3); // the screen redraws on the monitor's clock
+    }
+    ac.abort();
+    expect(await run).toBe(0);
+    const [screen, final] = out.stdout.split("\u001b[?25h\u001b[?1049l");
+    expect(screen).toContain("kernel: rv is VIF 1; multicast routing active");
+    // The (*,G) entry goes toward rv (the fixture's pimd put it there); the (S,G) does not.
+    expect(final).toMatch(/^239\.60\.6\.6\s+exclude \{\}\s+0\.0\.0\.0 1 pkts \(\+0\)\s+198\.18\.50\.2 \d+ pkts \(\+10\)\s+members-no-forwarding$/m);
+  });
   it("--kernel needs -i", async () => {
     const { io } = captureIo();
     await expect(runMonitor({ read: "x.pcap", kernel: true }, io)).rejects.toThrow(/--kernel goes with -i only/);
