@@ -1,4 +1,5 @@
 /** Shared by the kernel tests: the committed fixtures as a KernelState. */
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelState, parseSysctlText, type KernelState } from "../../src/kernel/index.js";
@@ -26,4 +27,15 @@ export function fixtureState(prefix: "host" | "router", edit: (name: string, tex
     sysctl: parseSysctlText(opt("sysctl") ?? "").values,
     release: "6.18.44",
   });
+}
+
+/** The built CLI (bin/igmpkit.js). */
+export const BIN = join(__dirname, "..", "..", "bin", "igmpkit.js");
+
+/** Build the CLI unless the built one already has `igmpkit kernel` and `monitor --kernel`. */
+export function ensureBuiltWithKernel(): void {
+  const probe = spawnSync(process.execPath, [BIN, "monitor", "--help"], { encoding: "utf8" });
+  const probeKernel = spawnSync(process.execPath, [BIN, "kernel", "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && probe.stdout.includes("--kernel") && probeKernel.status === 0) return;
+  execFileSync("npx", ["tsup"], { cwd: join(__dirname, "..", ".."), stdio: "ignore", timeout: 180_000 });
 }

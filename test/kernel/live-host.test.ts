@@ -12,6 +12,7 @@ import { readKernelState } from "../../src/io/kernel.js";
 import { kernelFindings, type KernelState } from "../../src/kernel/index.js";
 import { decodeFrame } from "../../src/wire/index.js";
 import { captureIo } from "../cli/helpers.js";
+import { BIN, ensureBuiltWithKernel } from "./helpers.js";
 import { IGMP_HOST_PY, KernelHost, Lab, describeLive, waitFor, type Netns } from "../lab/index.js";
 
 const URI_MS = 200;
@@ -61,14 +62,25 @@ describeLive("the kernel's host-side tables through igmpkit's parsers (live)", [
       const read = () => readKernelState({ netns: h.name });
       const G = "239.70.1.1";
 
+      // `igmpkit kernel --watch` in the namespace, as JSON Lines.
+      ensureBuiltWithKernel();
+      const watch = lab.spawn(h, process.execPath, [BIN, "kernel", "--watch", "--interval", "200"]);
+      const watched = () => watch.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      await waitFor("the watch's first snapshot", () => watched()[0]?.type === "snapshot");
+
       const a = await holder(lab, h, "eth0", "198.18.70.2");
       const b = await holder(lab, h, "eth0", "198.18.70.2");
       await a.join(G);
       await waitFor("users 1", async () => groupOf(await read(), "eth0", G)?.users === 1);
+      await waitFor("the watch saw the join", () => watched().some((e) => e.type === "group-joined" && e.interface === "eth0" && e.group === G && e.users === 1));
       await b.join(G);
       await waitFor("users 2", async () => groupOf(await read(), "eth0", G)?.users === 2);
       await sleep(4 * URI_MS);
       expect(await recordsFor(cap.file, G)).toEqual([`CHANGE_TO_EXCLUDE_MODE ${G} {}`]);
+
+      await waitFor("the watch saw the second socket", () => watched().some((e) => e.type === "users-changed" && e.group === G && e.from === 1 && e.to === 2));
+      await watch.stop("SIGINT");
+      expect(watch.exitCode).toBe(0);
 
       await b.leave(G);
       await waitFor("users 1 again", async () => groupOf(await read(), "eth0", G)?.users === 1);

@@ -10,8 +10,8 @@ import { readKernelState } from "../../src/io/kernel.js";
 import { kernelFindings, type KernelMfcEntry, type KernelState } from "../../src/kernel/index.js";
 import { Lab, describeLive, waitFor, type Frr, type KernelHost, type Netns } from "../lab/index.js";
 import { parseIpMroute } from "./oracles.js";
-import { BIN, ROOT, startMonitor } from "../monitor/live-helpers.js";
-import { execFileSync, spawnSync } from "node:child_process";
+import { startMonitor } from "../monitor/live-helpers.js";
+import { ensureBuiltWithKernel } from "./helpers.js";
 
 export const SENDER_PY = join(__dirname, "..", "lab", "mcast_sender.py");
 
@@ -83,13 +83,6 @@ function ipMrouteStats(text: string): Map<string, { iif: string; oifs: string[];
     out.set(`${e.origin} ${e.group}`, { iif: e.iif, oifs: e.oifs, state: e.state, packets: st ? Number(st[1]) : null, bytes: st ? Number(st[2]) : null, wrong: st?.[3] !== undefined ? Number(st[3]) : st ? 0 : null });
   });
   return out;
-}
-
-/** Build the CLI unless the built one already has `monitor --kernel`. */
-function ensureBuiltWithKernel(): void {
-  const probe = spawnSync(process.execPath, [BIN, "monitor", "--help"], { encoding: "utf8" });
-  if (probe.status === 0 && probe.stdout.includes("--kernel")) return;
-  execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 180_000 });
 }
 
 describeLive("the kernel's multicast routing table through igmpkit's parsers, FRR pimd as the daemon (live)", ["python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
