@@ -3,11 +3,12 @@
  * wire (src/kernel/join.ts does the joining, src/io/wire-kernel.ts the sampling). This file is the
  * command's glue: events as JSON Lines or text, the extra table on the live screen, the final view.
  */
-import { formatSideBySide, type SideBySide, type SideBySideEvent } from "../kernel/join.js";
+import type { SideBySide, SideBySideEntry, SideBySideEvent } from "../kernel/join.js";
 import { watchKernelBeside, type KernelBesideOptions } from "../io/wire-kernel.js";
 import { formatTimeMs } from "../monitor/message.js";
 import type { MonitorSnapshot } from "../monitor/state.js";
 import type { CliIo } from "./io.js";
+import { formatColumns } from "./kernel.js";
 
 /** What `monitor` calls. */
 export interface MonitorKernelHook {
@@ -66,4 +67,19 @@ export function monitorKernelHook(
       else io.stdout.write(`${lines(v).join("\n")}\n\n`);
     },
   };
+}
+
+/** The view as text lines: a table of groups, wire half and kernel half, with flags. */
+export function formatSideBySide(v: SideBySide): string[] {
+  const head = `kernel: ${v.interface} is ${v.vif === null ? "not a VIF" : `VIF ${v.vif}`}; multicast routing ${v.routingActive === null ? "?" : v.routingActive ? "active" : "inactive"}`;
+  const rows: string[][] = [["GROUP", "WIRE (LAN MEMBERSHIP)", `KERNEL TOWARD ${v.interface}`, "ARRIVING, NOT FORWARDED THERE", "FLAG"]];
+  for (const r of v.rows) {
+    const wire = r.wire === null ? "no members" : `${r.wire.mode} ${r.wire.sources.map((s) => (s.forwarding ? s.source : `!${s.source}`)).join(" ") || "{}"}`;
+    const pk = (e: SideBySideEntry) => `${e.origin} ${e.unresolved ? "unresolved" : `${e.packets} pkts${e.packetsDelta !== null ? ` (+${e.packetsDelta})` : ""}`}`;
+    const toward = r.kernel.filter((e) => e.towardLan).map(pk).join(", ") || "-";
+    const elsewhere = r.kernel.filter((e) => !e.towardLan).map(pk).join(", ") || "-";
+    const flags = [...new Set(r.kernel.map((e) => e.flag).filter((f) => f !== null))].join(" ") || (r.wire !== null || r.kernel.length > 0 ? "agree" : "");
+    rows.push([r.group, wire, toward, elsewhere, flags]);
+  }
+  return [head, ...formatColumns(rows)];
 }

@@ -13,6 +13,7 @@
  * packets flow. Pure and sans-IO: snapshots and times in, views and events out.
  */
 import type { GroupSnapshot, MonitorSnapshot } from "../monitor/state.js";
+import { ipv4ToNumber } from "../wire/address.js";
 import type { KernelMfcEntry, KernelState } from "./state.js";
 
 /** The two disagreements. */
@@ -155,7 +156,7 @@ export class WireKernelJoin {
     }
     for (const key of [...this.wantedSince.keys()]) if (!seen.has(key)) this.wantedSince.delete(key);
     this.previous = kernel;
-    const sorted = [...rows.values()].sort((a, b) => ipNum(a.group) - ipNum(b.group));
+    const sorted = [...rows.values()].sort((a, b) => ipv4ToNumber(a.group) - ipv4ToNumber(b.group));
     return { view: { interface: this.iface, vif, routingActive: r?.active ?? null, rows: sorted, disagreements }, events };
   }
 }
@@ -164,22 +165,3 @@ function entryIif(e: KernelMfcEntry): string | number {
   return e.unresolved ? "unresolved" : (e.iifDevice ?? e.iif);
 }
 
-function ipNum(a: string): number {
-  return a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-/** The view as text lines: a table of groups, wire half and kernel half, with flags. */
-export function formatSideBySide(v: SideBySide): string[] {
-  const head = `kernel: ${v.interface} is ${v.vif === null ? "not a VIF" : `VIF ${v.vif}`}; multicast routing ${v.routingActive === null ? "?" : v.routingActive ? "active" : "inactive"}`;
-  const rows: string[][] = [["GROUP", "WIRE (LAN MEMBERSHIP)", `KERNEL TOWARD ${v.interface}`, "ARRIVING, NOT FORWARDED THERE", "FLAG"]];
-  for (const r of v.rows) {
-    const wire = r.wire === null ? "no members" : `${r.wire.mode} ${r.wire.sources.map((s) => (s.forwarding ? s.source : `!${s.source}`)).join(" ") || "{}"}`;
-    const pk = (e: SideBySideEntry) => `${e.origin} ${e.unresolved ? "unresolved" : `${e.packets} pkts${e.packetsDelta !== null ? ` (+${e.packetsDelta})` : ""}`}`;
-    const toward = r.kernel.filter((e) => e.towardLan).map(pk).join(", ") || "-";
-    const elsewhere = r.kernel.filter((e) => !e.towardLan).map(pk).join(", ") || "-";
-    const flags = [...new Set(r.kernel.map((e) => e.flag).filter((f) => f !== null))].join(" ") || (r.wire !== null || r.kernel.length > 0 ? "agree" : "");
-    rows.push([r.group, wire, toward, elsewhere, flags]);
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
-  return [head, ...rows.map((x) => x.map((c, i) => (i === x.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd())];
-}

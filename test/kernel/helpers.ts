@@ -39,3 +39,14 @@ export function ensureBuiltWithKernel(): void {
   if (probe.status === 0 && probe.stdout.includes("--kernel") && probeKernel.status === 0) return;
   execFileSync("npx", ["tsup"], { cwd: join(__dirname, "..", ".."), stdio: "ignore", timeout: 180_000 });
 }
+
+/**
+ * An edit for {@link fixtureState}("router", ...): the (198.18.50.2, 239.60.6.6) entry of the real cache with
+ * other counters (bytes follow: 60 a packet), and without rv (VIF 1) among its oifs when `towardRv` is false.
+ */
+export const sgEntry =
+  ({ packets, wrong, towardRv = true }: { packets: number; wrong?: number; towardRv?: boolean }) =>
+  (name: string, text: string): string =>
+    name !== "ip_mr_cache"
+      ? text
+      : text.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(\s+)(\d+)\s+1:1\s*$/m, (_m, a: string, b: string, c: string, w: string) => `${a}${packets}${b}${packets * 60}${c}${wrong ?? w}${towardRv ? "  1:1" : ""}`);

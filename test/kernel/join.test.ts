@@ -3,19 +3,16 @@
  * monitor snapshots of the receiver LAN; flags rise only while packets flow and after the grace time.
  */
 import { describe, expect, it } from "vitest";
-import { formatSideBySide, WireKernelJoin, type KernelState } from "../../src/kernel/index.js";
+import { formatSideBySide } from "../../src/cli/monitor-kernel.js";
+import { WireKernelJoin, type KernelState } from "../../src/kernel/index.js";
 import type { GroupSnapshot, MonitorSnapshot } from "../../src/monitor/state.js";
-import { fixtureState } from "./helpers.js";
+import { fixtureState, sgEntry } from "./helpers.js";
 
 const G = "239.60.6.6";
 const S = "198.18.50.2";
 
 /** The router fixture with the (S,G) entry's packet count set, and optionally without rv (VIF 1) among its oifs. */
-function kernelAt(packets: number, towardRv = true): KernelState {
-  return fixtureState("router", (n, t) =>
-    n === "ip_mr_cache" ? t.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(.*?)\s+1:1\s*$/m, (_m, a: string, b: string, c: string) => `${a}${packets}${b}${packets * 60}${c}${towardRv ? "  1:1" : ""}`) : t,
-  );
-}
+const kernelAt = (packets: number, towardRv = true): KernelState => fixtureState("router", sgEntry({ packets, towardRv }));
 
 function group(g: Partial<GroupSnapshot> & { group: string }): GroupSnapshot {
   return { filterMode: "exclude", groupTimer: 5, compatMode: 3, v1HostTimer: null, v2HostTimer: null, lastReporter: "198.18.51.2", reporters: ["198.18.51.2"], sources: [], ...g };

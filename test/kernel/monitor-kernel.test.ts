@@ -2,28 +2,33 @@
 import { describe, expect, it } from "vitest";
 import { runMonitor } from "../../src/cli/monitor.js";
 import { v3Report } from "../../src/wire/index.js";
+import type { CliIo } from "../../src/cli/io.js";
 import { captureIo } from "../cli/helpers.js";
 import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
-import { fixtureState } from "./helpers.js";
+import { fixtureState, sgEntry } from "./helpers.js";
 
-/** The router fixture, its (198.18.50.2, 239.60.6.6) entry at `packets` and without rv among its oifs. */
-const notTowardRv = (packets: number) =>
-  fixtureState("router", (n, t) => (n === "ip_mr_cache" ? t.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(.*?)\s+1:1\s*$/m, (_m, a: string, b: string, c: string) => `${a}${packets}${b}${packets * 60}${c}`) : t));
+const notTowardRv = (packets: number) => fixtureState("router", sgEntry({ packets, towardRv: false }));
+
+/** `monitor -i rv --kernel` on a fake capture where a host reports 239.60.6.6, the kernel's count rising each sample. */
+async function startWithMember(io: CliIo) {
+  const cap = new FakeCapture("rv");
+  const clock = new VirtualClock(0);
+  const ac = new AbortController();
+  let packets = 10;
+  const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
+    openLive: async () => cap,
+    clock,
+    kernel: { read: async () => notTowardRv((packets += 10)), intervalMs: 10, graceMs: 0 },
+  });
+  cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
+  await clock.runTo(1);
+  return { clock, ac, run };
+}
 
 describe("igmpkit monitor -i --kernel (fake capture, fixture kernel)", () => {
   it("JSON: the disagreement as an event, then the side-by-side view, then the snapshot", async () => {
     const { io, out } = captureIo();
-    const cap = new FakeCapture("rv");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    let packets = 10;
-    const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
-      openLive: async () => cap,
-      clock,
-      kernel: { read: async () => notTowardRv((packets += 10)), intervalMs: 10, graceMs: 0 },
-    });
-    cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
-    await clock.runTo(1);
+    const { clock, ac, run } = await startWithMember(io);
     const lines = () => out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     for (let i = 0; i < 100 && !lines().some((l) => l.type === "kernel-disagreement"); i++) await new Promise((r) => setTimeout(r, 20));
     ac.abort();
@@ -37,17 +42,7 @@ describe("igmpkit monitor -i --kernel (fake capture, fixture kernel)", () => {
   });
   it("on a terminal: the side-by-side table under the monitor's, and again at the end", async () => {
     const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
-    const cap = new FakeCapture("rv");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    let packets = 10;
-    const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
-      openLive: async () => cap,
-      clock,
-      kernel: { read: async () => notTowardRv((packets += 10)), intervalMs: 10, graceMs: 0 },
-    });
-    cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
-    await clock.runTo(1);
+    const { clock, ac, run } = await startWithMember(io);
     for (let i = 0; i < 100 && !out.stdout.includes("members-no-forwarding"); i++) {
       await new Promise((r) => setTimeout(r, 20));
       await clock.runTo(1 + (i + 1) * 0.3); // the screen redraws on the monitor's clock
