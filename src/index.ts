@@ -42,3 +42,7 @@ export * as conform from "./conform/index.js";
 export { openLiveLan, LiveLan, HookError, type LiveLanOptions } from "./io/conform-live.js";
 /** Drivers of the querier: offline with emulated hosts (`QuerierLan`), live (`QuerierDriver`). */
 export * from "./querier/index.js";
+/** The Linux kernel's multicast tables (sans-IO parsers, state, findings, the wire-and-kernel join): `kernel.kernelState`... */
+export * as kernel from "./kernel/index.js";
+export { readKernelState, readKernelTexts, KernelReadError, isKernelReadError, type ReadKernelOptions } from "./io/kernel.js";
+export { watchKernelBeside, type KernelBeside, type KernelBesideOptions } from "./io/wire-kernel.js";

@@ -15,6 +15,7 @@ import { decodeFrame, FrameView, ViewStatus } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
+import { monitorKernelHook } from "./monitor-kernel.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
 export interface MonitorCliOptions extends MonitorConfig {
@@ -23,6 +24,8 @@ export interface MonitorCliOptions extends MonitorConfig {
   json?: boolean;
   /** Only this VLAN: "10", "20.30" (outer.inner), or "none" for untagged frames. */
   vlan?: string;
+  /** With -i: the kernel's forwarding toward the interface beside the wire's membership (src/cli/monitor-kernel.ts). */
+  kernel?: boolean;
 }
 
 /** `--vlan` to the tag path it selects ("" for untagged). */
@@ -149,6 +152,8 @@ export function formatLiveScreen(title: string, s: MonitorSnapshot, recent: read
 export interface MonitorDeps {
   openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
   clock?: MonitorClock;
+  /** Options of the --kernel sampling (a fake kernel reader in tests). */
+  kernel?: Parameters<typeof monitorKernelHook>[5];
 }
 
 function stateConfig(o: MonitorCliOptions): MonitorConfig {
@@ -167,6 +172,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   if (o.interface !== undefined && o.read !== undefined) throw new UsageError("monitor takes -r FILE or -i IFACE, not both");
   if (o.interface === undefined && o.read === undefined) throw new UsageError("monitor needs -r FILE (a capture) or -i IFACE (live)");
   if (o.read !== undefined && filterWords.length > 0) throw new UsageError("a filter expression goes with -i only");
+  if (o.read !== undefined && o.kernel) throw new UsageError("--kernel goes with -i only (the kernel's tables are live)");
   if (o.interface !== undefined) return runLive(o.interface, o, io, signal, deps, filterWords);
   const file = o.read!;
   const json = o.json === true || !io.stdoutIsTTY;
@@ -255,6 +261,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   const clock = deps.clock ?? systemClock();
   const state = new MonitorState(stateConfig(o));
   const gate = new VlanGate(o.vlan, vlanWarning(json, io));
+  const liveSnapshot = () => state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time()));
+  const kernel = o.kernel ? monitorKernelHook(iface, liveSnapshot, () => clock.now(), json, io, deps.kernel) : undefined;
   const recent: MonitorEvent[] = [];
   let frames = 0;
   let draw: (() => void) | undefined;
@@ -269,7 +277,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
       dirty = false;
       lastDraw = clock.now();
       const title = `igmpkit monitor on ${iface}  ${isoTime(clock.now())}  ${frames} frames  (Ctrl-C to stop)`;
-      io.stdout.write(HOME_CLEAR + formatLiveScreen(title, state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time())), recent, columns(), rows()));
+      io.stdout.write(HOME_CLEAR + formatLiveScreen(title, liveSnapshot(), recent, columns(), rows()) + (kernel?.screenLines().map((l) => cutLine(l, columns())).join("\n") ?? ""));
     };
     io.stdout.write(SCREEN_ON);
     try {
@@ -324,6 +332,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
       failure ??= e;
     }
   }
+  await kernel?.finish();
   failure ??= drawFailure;
   const at = result !== undefined ? frameTimeMs(result.snapshot.time) : Math.max(clock.now(), state.time());
   if (json) writeSnapshotJson(io, state, {}, at);
@@ -354,6 +363,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-r, --read <file>", "read a capture file (offline, on the capture's clock)")
       .option("-i, --interface <iface>", "watch an interface live through libpcap (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
       .option("--json", "JSON Lines of events then a final snapshot (the default when stdout is not a terminal)")
+      .option("--kernel", "with -i: the kernel's forwarding toward IFACE ((S,G) entries, packets) beside the wire's membership, with disagreements flagged")
       .option("--vlan <id>", 'only this VLAN (one router view is one LAN): 10, 20.30 for outer.inner tags, or "none" for untagged', parseVlan)
       .option("--robustness <n>", "Robustness Variable until a querier advertises one (default 2)", positiveNumber("--robustness", true))
       .option("--query-interval <s>", "Query Interval, seconds, until a querier advertises one (default 125)", positiveNumber("--query-interval", false))

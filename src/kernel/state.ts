@@ -19,6 +19,7 @@ import {
   type ProcMfcEntry,
   type ProcVif,
 } from "./proc.js";
+import { ipv4ToNumber } from "../wire/address.js";
 
 /** What the kernel showed, as read by the I/O layer: each file's text, or null when it could not be read. */
 export interface KernelTexts {
@@ -147,7 +148,9 @@ export interface KernelLimits {
   maxVifs: number;
   /**
    * Unresolved entries the kernel queues at once: 10 on kernels before 5.4; null (no count limit, only
-   * memory and the 10 s expiry) after the 2019 change "ipmr: remove cache_resolve_queue_len".
+   * memory and the 10 s expiry) after the 2019 change "ipmr: remove cache_resolve_queue_len" (the release
+   * is inferred from the mailing-list date; a stable kernel may carry a backport). Linux 6.18 held 14 at
+   * once in the lab (test/kernel/live-router.test.ts).
    */
   maxUnresolved: number | null;
 }
@@ -201,7 +204,7 @@ export function mergedFilter(users: number, rows: readonly KernelFilterSource[])
   const maxExc = Math.max(0, ...live.map((r) => r.exclude));
   const incLo = maxInc;
   const incHi = Math.min(sumInc, users - maxExc);
-  const sorted = (xs: string[]) => xs.sort((a, b) => ipNum(a) - ipNum(b));
+  const sorted = (xs: string[]) => xs.sort((a, b) => ipv4ToNumber(a) - ipv4ToNumber(b));
   if (incLo === users) return { mode: "include", sources: sorted(live.filter((r) => r.include > 0).map((r) => r.source)) };
   if (maxExc > 0 || incHi < users) {
     // Some socket is in EXCLUDE mode. The blocked sources are those every EXCLUDE socket blocks and no
@@ -216,9 +219,6 @@ export function mergedFilter(users: number, rows: readonly KernelFilterSource[])
   return { mode: "unknown", sources: null };
 }
 
-function ipNum(a: string): number {
-  return a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-}
 
 /** Assemble a {@link KernelState} from the texts of one namespace. */
 export function kernelState(t: KernelTexts): KernelState {

@@ -66,6 +66,24 @@ describe("igmpkit kernel", () => {
     expect(lines[0]).toMatchObject({ type: "snapshot", timeMs: 2000 });
     expect(lines.slice(1)).toEqual([{ timeMs: 3000, type: "users-changed", interface: "eth0", group: "239.60.1.1", from: 2, to: 1 }]);
   });
+  it("--watch on a terminal: the tables, then one line per change", async () => {
+    const states = [fixtureState("router"), fixtureState("router", (n, t) => (n === "ip_mr_cache" ? t.replace(/^01003DEF.*\n/m, "") : t))];
+    const ac = new AbortController();
+    let reads = 0;
+    const { io, out } = captureIo({ stdoutIsTTY: true });
+    const code = await runKernel({ watch: true, interval: 50 }, io, {
+      signal: ac.signal,
+      now: () => Date.UTC(2026, 0, 1),
+      read: async () => {
+        const s = states[Math.min(reads++, 1)]!;
+        if (reads === 3) ac.abort();
+        return s;
+      },
+    });
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/^VIF\s+DEVICE/m);
+    expect(out.stdout.trimEnd().split("\n").at(-1)).toBe("2026-01-01T00:00:00.000Z mfc-removed origin=198.18.50.2 group=239.61.0.1 unresolved=true");
+  });
   it("is a registered command with its options in --help", async () => {
     const r = await cli(["kernel", "--help"]);
     expect(r.code).toBe(0);

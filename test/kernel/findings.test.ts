@@ -1,20 +1,15 @@
 /** Findings and --watch events over the real fixtures, with one value changed where a case needs it. */
 import { describe, expect, it } from "vitest";
 import { kernelDiff, kernelFindings, type KernelFinding } from "../../src/kernel/index.js";
-import { fixtureState } from "./helpers.js";
+import { fixtureState, fixtureText, sgEntry } from "./helpers.js";
 
 const rules = (fs: KernelFinding[]) => fs.map((f) => `${f.severity} ${f.rule}`);
 const setSysctl = (key: string, value: number) => (name: string, text: string) => (name === "sysctl" ? text.replace(new RegExp(`^(${key.replace(/\./g, "\\.")} = ).*$`, "m"), `$1${value}`) : text);
 
-/** The router fixture's (198.18.50.2, 239.60.6.6) row with other counters. */
-const sgCounters = (pkts: number, wrong: number) => (name: string, text: string) =>
-  name === "ip_mr_cache" ? text.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(\s+)\d+/m, (_m, a: string, b: string, c: string) => `${a}${pkts}${b}${pkts * 60}${c}${wrong}`) : text;
+const sgCounters = (packets: number, wrong: number) => sgEntry({ packets, wrong });
 
-/** ip_mr_vif text with `n` VIFs in the kernel's own row format. */
-function vifTable(n: number): string {
-  const rows = Array.from({ length: n }, (_, i) => `${String(i).padStart(2)} ${`v${i}`.padEnd(10)} ${"0".padStart(8)} ${"0".padStart(7)}  ${"0".padStart(8)} ${"0".padStart(7)} 00008 ${(i + 2).toString(16).toUpperCase().padStart(8, "0")} 00000000`);
-  return `Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n${rows.join("\n")}\n`;
-}
+/** The real 32-VIF table (fixtures/kernel/limits-ip_mr_vif.txt) cut to its first `n` VIFs. */
+const vifTable = (n: number) => fixtureText("limits-ip_mr_vif.txt").split("\n").slice(0, n + 1).join("\n") + "\n";
 
 describe("kernel findings", () => {
   it("a clean host has none; the router shows the RPF failures its cache counted", () => {
@@ -43,7 +38,7 @@ describe("kernel findings", () => {
     expect(at7[0]!.value).toBe(7);
     expect(kernelFindings(fixtureState("host", setSysctl("net.ipv4.igmp_max_memberships", 8)))).toEqual([]);
   });
-  it("the VIF table near and at MAXVIFS", () => {
+  it("the VIF table near and at MAXVIFS (the kernel's own 32-VIF table)", () => {
     const with28 = fixtureState("router", (n, t) => (n === "ip_mr_vif" ? vifTable(28) : n === "ip_mr_cache" ? t.split("\n")[0]! : t));
     expect(rules(kernelFindings(with28))).toEqual(["warning vifs-near-limit"]);
     const with32 = fixtureState("router", (n, t) => (n === "ip_mr_vif" ? vifTable(32) : n === "ip_mr_cache" ? t.split("\n")[0]! : t));

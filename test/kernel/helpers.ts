@@ -1,4 +1,5 @@
 /** Shared by the kernel tests: the committed fixtures as a KernelState. */
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { kernelState, parseSysctlText, type KernelState } from "../../src/kernel/index.js";
@@ -27,3 +28,25 @@ export function fixtureState(prefix: "host" | "router", edit: (name: string, tex
     release: "6.18.44",
   });
 }
+
+/** The built CLI (bin/igmpkit.js). */
+export const BIN = join(__dirname, "..", "..", "bin", "igmpkit.js");
+
+/** Build the CLI unless the built one already has `igmpkit kernel` and `monitor --kernel`. */
+export function ensureBuiltWithKernel(): void {
+  const probe = spawnSync(process.execPath, [BIN, "monitor", "--help"], { encoding: "utf8" });
+  const probeKernel = spawnSync(process.execPath, [BIN, "kernel", "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && probe.stdout.includes("--kernel") && probeKernel.status === 0) return;
+  execFileSync("npx", ["tsup"], { cwd: join(__dirname, "..", ".."), stdio: "ignore", timeout: 180_000 });
+}
+
+/**
+ * An edit for {@link fixtureState}("router", ...): the (198.18.50.2, 239.60.6.6) entry of the real cache with
+ * other counters (bytes follow: 60 a packet), and without rv (VIF 1) among its oifs when `towardRv` is false.
+ */
+export const sgEntry =
+  ({ packets, wrong, towardRv = true }: { packets: number; wrong?: number; towardRv?: boolean }) =>
+  (name: string, text: string): string =>
+    name !== "ip_mr_cache"
+      ? text
+      : text.replace(/^(06063CEF 023212C6 2\s+)\d+(\s+)\d+(\s+)(\d+)\s+1:1\s*$/m, (_m, a: string, b: string, c: string, w: string) => `${a}${packets}${b}${packets * 60}${c}${wrong ?? w}${towardRv ? "  1:1" : ""}`);

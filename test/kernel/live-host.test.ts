@@ -9,9 +9,10 @@ import { readCaptureFile } from "../../src/capture/file.js";
 import { runKernel } from "../../src/cli/kernel.js";
 import { Host } from "../../src/host/index.js";
 import { readKernelState } from "../../src/io/kernel.js";
-import type { KernelState } from "../../src/kernel/index.js";
+import { kernelFindings, type KernelState } from "../../src/kernel/index.js";
 import { decodeFrame } from "../../src/wire/index.js";
 import { captureIo } from "../cli/helpers.js";
+import { BIN, ensureBuiltWithKernel } from "./helpers.js";
 import { IGMP_HOST_PY, KernelHost, Lab, describeLive, waitFor, type Netns } from "../lab/index.js";
 
 const URI_MS = 200;
@@ -61,14 +62,25 @@ describeLive("the kernel's host-side tables through igmpkit's parsers (live)", [
       const read = () => readKernelState({ netns: h.name });
       const G = "239.70.1.1";
 
+      // `igmpkit kernel --watch` in the namespace, as JSON Lines.
+      ensureBuiltWithKernel();
+      const watch = lab.spawn(h, process.execPath, [BIN, "kernel", "--watch", "--interval", "200"]);
+      const watched = () => watch.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      await waitFor("the watch's first snapshot", () => watched()[0]?.type === "snapshot");
+
       const a = await holder(lab, h, "eth0", "198.18.70.2");
       const b = await holder(lab, h, "eth0", "198.18.70.2");
       await a.join(G);
       await waitFor("users 1", async () => groupOf(await read(), "eth0", G)?.users === 1);
+      await waitFor("the watch saw the join", () => watched().some((e) => e.type === "group-joined" && e.interface === "eth0" && e.group === G && e.users === 1));
       await b.join(G);
       await waitFor("users 2", async () => groupOf(await read(), "eth0", G)?.users === 2);
       await sleep(4 * URI_MS);
       expect(await recordsFor(cap.file, G)).toEqual([`CHANGE_TO_EXCLUDE_MODE ${G} {}`]);
+
+      await waitFor("the watch saw the second socket", () => watched().some((e) => e.type === "users-changed" && e.group === G && e.from === 1 && e.to === 2));
+      await watch.stop("SIGINT");
+      expect(watch.exitCode).toBe(0);
 
       await b.leave(G);
       await waitFor("users 1 again", async () => groupOf(await read(), "eth0", G)?.users === 1);
@@ -123,6 +135,16 @@ describeLive("the kernel's host-side tables through igmpkit's parsers (live)", [
       expect(await recordsFor(cap.file, SSM)).toEqual([`ALLOW_NEW_SOURCES ${SSM} {198.18.70.9}`, `ALLOW_NEW_SOURCES ${SSM} {198.18.70.10}`]);
       expect(await recordsFor(cap.file, X)).toEqual([`CHANGE_TO_EXCLUDE_MODE ${X} {}`, `BLOCK_OLD_SOURCES ${X} {198.18.70.77}`]);
       expect(s.problems).toEqual([]);
+
+      // igmp_max_msf (10): a socket's 11th source fails with ENOBUFS, and the finding says the socket is there.
+      const LIM = "232.70.6.6";
+      const f = await holder(lab, h, "eth0", "198.18.70.2");
+      for (let i = 1; i <= 10; i++) await f.joinSource(LIM, `198.18.70.${100 + i}`);
+      await expect(f.joinSource(LIM, "198.18.70.111")).rejects.toThrow(/No buffer space/);
+      const limited = await read();
+      expect(groupOf(limited, "eth0", LIM)?.sources).toHaveLength(10);
+      expect(kernelFindings(limited).filter((x) => x.rule === "source-limit-reached")).toMatchObject([{ interface: "eth0", group: LIM, value: 10, limit: 10 }]);
+      await f.close();
 
       // The command prints the same state as JSON.
       const { io, out } = captureIo();

@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { readKernelState } from "../../src/io/kernel.js";
 import { kernelFindings, type KernelMfcEntry, type KernelState } from "../../src/kernel/index.js";
-import { Lab, describeLive, waitFor, type KernelHost, type Netns } from "../lab/index.js";
+import { Lab, describeLive, waitFor, type Frr, type KernelHost, type Netns } from "../lab/index.js";
 import { parseIpMroute } from "./oracles.js";
+import { startMonitor } from "../monitor/live-helpers.js";
+import { ensureBuiltWithKernel } from "./helpers.js";
 
 export const SENDER_PY = join(__dirname, "..", "lab", "mcast_sender.py");
 
@@ -19,6 +21,7 @@ export interface RouterLab {
   s: Netns;
   v: Netns;
   receiver: KernelHost;
+  frr: Frr;
   /** Start the sender on the source LAN (UDP to `groups`, TTL 8). */
   send(groups: string[], extra?: string[]): Promise<void>;
   state(): Promise<KernelState>;
@@ -40,7 +43,7 @@ export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promi
   await lab.exec(s, "ip", ["route", "add", "default", "via", "198.18.80.1"]);
   await lab.exec(v, "ip", ["route", "add", "default", "via", "198.18.81.1"]);
   await lab.sysctl(r, "net.ipv4.ip_forward", 1);
-  await lab.frr(r, {
+  const frr = await lab.frr(r, {
     interfaces: [
       { name: "rs" },
       { name: "rv", igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10, lastMemberQueryIntervalDs: 5, lastMemberQueryCount: 2, ...(opts.rvPim === false ? { pim: false } : {}) },
@@ -53,6 +56,7 @@ export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promi
     s,
     v,
     receiver,
+    frr,
     async send(groups, extra = []) {
       const p = lab.spawn(s, "python3", ["-u", SENDER_PY, groups.join(","), "--rate", "20", ...extra]);
       await waitFor("the sender", () => {
@@ -82,7 +86,7 @@ function ipMrouteStats(text: string): Map<string, { iif: string; oifs: string[];
 }
 
 describeLive("the kernel's multicast routing table through igmpkit's parsers, FRR pimd as the daemon (live)", ["python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
-  it("a join on the receiver LAN adds its VIF to the (S,G) entry, the leave takes it away; igmpkit kernel agrees with ip mroute and /proc", async () => {
+  it("a join on the receiver LAN adds its VIF to the (S,G) entry, the leave takes it away; igmpkit kernel agrees with ip mroute and /proc; the unresolved queue holds more than 10", async () => {
     await Lab.with(async (lab) => {
       const L = await routerLab(lab);
       const G = "239.80.6.6";
@@ -152,23 +156,61 @@ describeLive("the kernel's multicast routing table through igmpkit's parsers, FR
         return e === undefined || !e.oifs.some((o) => o.device === "rv");
       }, { timeoutMs: 10_000, intervalMs: 200 });
       await L.receiver.close();
-    });
-  }, 90_000);
 
-  it("this kernel's unresolved queue: more than the old limit of 10, and each entry named", async () => {
-    await Lab.with(async (lab) => {
-      const L = await routerLab(lab);
+      // This kernel's unresolved queue: more than the old limit of 10 at once, each entry named.
       const groups = Array.from({ length: 14 }, (_, i) => `239.81.0.${i + 1}`);
       await L.send(groups, ["--count", "3"]);
-      const st = await waitFor("unresolved entries", async () => {
+      const unres = await waitFor("unresolved entries", async () => {
         const x = await L.state();
         return (x.router?.unresolved.length ?? 0) >= groups.length ? x : undefined;
       }, { timeoutMs: 10_000, intervalMs: 200 });
-      expect(st.router!.unresolved.map((e) => e.group).sort()).toEqual([...groups].sort());
-      expect(st.limits.maxUnresolved).toBeNull(); // 6.x: no count limit
-      expect(kernelFindings(st).map((f) => f.rule)).toContain("unresolved-near-limit");
-      const ip = parseIpMroute((await lab.exec(L.r, "ip", ["mroute", "show"])).stdout).filter((e) => e.state === "unresolved");
-      expect(ip.length).toBe(st.router!.unresolved.length);
+      expect(unres.router!.unresolved.map((e) => e.group).sort()).toEqual([...groups].sort());
+      expect(unres.limits.maxUnresolved).toBeNull(); // 6.x: no count limit
+      expect(kernelFindings(unres).map((f) => f.rule)).toContain("unresolved-near-limit");
+      const ipUnres = parseIpMroute((await lab.exec(L.r, "ip", ["mroute", "show"])).stdout).filter((e) => e.state === "unresolved");
+      expect(ipUnres.length).toBe(unres.router!.unresolved.length);
     });
-  }, 60_000);
+  }, 90_000);
+
+  it("monitor -i rv --kernel: both halves agree while pimd forwards, and disagree once rv's VIF is taken out of pimd", async () => {
+    ensureBuiltWithKernel();
+    await Lab.with(async (lab) => {
+      const L = await routerLab(lab);
+      const G = "239.80.7.7";
+      await L.send([G]);
+      const m1 = await startMonitor(lab, L.r, "rv", ["--kernel"]);
+      const m2 = await startMonitor(lab, L.r, "rv", ["--kernel"]);
+      await L.receiver.join(G);
+      await m1.waitEvent("the join on the wire", (e) => e.type === "join" && (e as { group?: string }).group === G);
+      await waitFor("(S,G) forwarded to rv and rising", async () => {
+        const a = L.entry(await L.state(), G);
+        await new Promise((r) => setTimeout(r, 300));
+        const b = L.entry(await L.state(), G);
+        return a !== undefined && b !== undefined && b.oifs.some((o) => o.device === "rv") && b.packets > a.packets;
+      }, { timeoutMs: 20_000, intervalMs: 250 });
+      await new Promise((r) => setTimeout(r, 4000)); // past the grace time, with the monitor sampling
+      await m1.stop();
+      const lines1 = m1.lines();
+      expect(lines1.filter((l) => l.type === "kernel-disagreement")).toEqual([]);
+      const view1 = lines1.at(-2) as { type: string; vif: number; disagreements: unknown[]; rows: { group: string; wire: { mode: string; reporters: string[] } | null; kernel: { origin: string; towardLan: boolean; packets: number; flag: unknown }[] }[] };
+      expect(view1).toMatchObject({ type: "kernel-side-by-side", disagreements: [] });
+      const row1 = view1.rows.find((r) => r.group === G)!;
+      expect(row1.wire).toMatchObject({ mode: "exclude", reporters: ["198.18.81.2"] });
+      expect(row1.kernel.find((e) => e.origin === SRC)).toMatchObject({ towardLan: true, flag: null });
+      expect(row1.kernel.find((e) => e.origin === SRC)!.packets).toBeGreaterThan(0);
+
+      // Break forwarding on purpose: rv out of pimd (no PIM, no IGMP), so its VIF goes. The second monitor
+      // has watched since before the join: one started now learns the member only at pimd's next general
+      // query, which was more than 15 s away in a run here.
+      await lab.exec(L.r, "vtysh", ["--vty_socket", L.frr.dir, "-c", "configure terminal", "-c", "interface rv", "-c", "no ip igmp", "-c", "no ip pim"]);
+      await waitFor("rv's VIF gone", async () => !(await L.state()).router!.vifs.some((v) => v.device === "rv"), { timeoutMs: 10_000, intervalMs: 250 });
+      const flagged = await m2.waitEvent("the disagreement", (e) => (e.type as string) === "kernel-disagreement", 20_000);
+      expect(flagged).toMatchObject({ flag: "members-no-forwarding", group: G, origin: SRC });
+      await m2.stop();
+      const view2 = m2.lines().at(-2) as { type: string; vif: number | null; disagreements: unknown[] };
+      expect(view2).toMatchObject({ type: "kernel-side-by-side", vif: null });
+      expect(view2.disagreements).toContainEqual({ flag: "members-no-forwarding", group: G, origin: SRC });
+      await L.receiver.close();
+    });
+  }, 120_000);
 });
