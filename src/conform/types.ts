@@ -65,8 +65,8 @@ export interface ConformEnv {
   now(): number;
   /** Let `ms` pass; frames seen meanwhile are appended to `frames`. */
   sleep(ms: number): Promise<void>;
-  /** Put a whole Ethernet frame on the LAN; it is appended to `frames` as sent. */
-  send(frame: Uint8Array): Promise<void>;
+  /** Put a whole Ethernet frame on the LAN; it is appended to `frames` as sent, and returned. */
+  send(frame: Uint8Array): Promise<LanFrame>;
   /** Ask the DUT host to do a socket operation; resolves when the hook says it is done. */
   act(action: DutAction): Promise<void>;
   /** Every frame seen so far. */
