@@ -98,7 +98,8 @@ export const routerCases: ConformCase[] = [
     needsHook: false,
     async run(t) {
       const mark = t.env.frames.length;
-      const limit = Math.min(t.settings.queryIntervalMs + 1000, t.settings.maxWaitMs);
+      // Wait up to --max-wait: a DUT just started (or between startup queries) may take a while.
+      const limit = t.settings.maxWaitMs;
       const g = await nextGeneral(t, mark, limit);
       if (g === undefined) return t.fail(`a General Query within ${limit} ms`, "none", []);
       const q = g.q;
@@ -126,7 +127,7 @@ export const routerCases: ConformCase[] = [
     needsHook: false,
     async run(t) {
       const mark = t.env.frames.length;
-      const limit = Math.min(t.settings.queryIntervalMs + 1000, t.settings.maxWaitMs);
+      const limit = t.settings.maxWaitMs;
       const first = latestGeneral(t) !== undefined ? dutQueries(t.env, 0).filter(isGeneral).pop() : await nextGeneral(t, mark, limit);
       if (first === undefined) return t.fail(`a General Query within ${limit} ms`, "none", []);
       const qi = queryIntervalOf(t, first.q);
