@@ -34,6 +34,10 @@ export interface ConformCliOptions {
   unsolicitedInterval?: string;
   robustness?: string;
   firstGroup?: string;
+  queryInterval?: string;
+  lastMemberInterval?: string;
+  lastMemberCount?: string;
+  maxWait?: string;
 }
 
 const ROLES: readonly ConformRole[] = ["host", "router", "switch"];
@@ -128,7 +132,12 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     if (!Number.isInteger(robustness)) throw new UsageError(`--robustness must be an integer, got "${o.robustness}"`);
     const maxRespMs = positive(o.maxRespTime, "--max-resp-time", 2) * 1000;
     if (o.firstGroup !== undefined && (!isIPv4(o.firstGroup) || !isMulticast(o.firstGroup))) throw new UsageError(`--first-group must be a multicast address, got "${o.firstGroup}"`);
-    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}) });
+    const expectedQueryIntervalMs = o.queryInterval === undefined ? null : positive(o.queryInterval, "--query-interval", 125) * 1000;
+    const maxWaitMs = positive(o.maxWait, "--max-wait", 60) * 1000;
+    const lastMemberIntervalMs = positive(o.lastMemberInterval, "--last-member-interval", 1) * 1000;
+    const lastMemberCount = positive(o.lastMemberCount, "--last-member-count", robustness);
+    if (!Number.isInteger(lastMemberCount)) throw new UsageError(`--last-member-count must be an integer, got "${o.lastMemberCount}"`);
+    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}) });
     if (o.dut !== undefined && !isIPv4(o.dut)) throw new UsageError(`--dut must be an IPv4 address, got "${o.dut}"`);
     if (o.address !== undefined && !isIPv4(o.address)) throw new UsageError(`--address must be an IPv4 address, got "${o.address}"`);
     if (o.fault !== undefined && !(HOST_FAULTS as readonly string[]).includes(o.fault)) throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(", ")}, got "${o.fault}"`);
@@ -225,6 +234,10 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--max-resp-time <s>", "Max Resp Time of igmpkit's queries, seconds", "2")
     .option("--unsolicited-interval <s>", "the DUT's unsolicited report interval, seconds (default 1 for v3, 10 for v1/v2)")
     .option("--robustness <n>", "the Robustness Variable the DUT is expected to use", "2")
+    .option("--query-interval <s>", "role router: the DUT's configured Query Interval, seconds (default 125; a v3 DUT's QQI must match when given)")
+    .option("--max-wait <s>", "longest a case waits for the DUT; a case needing more is inconclusive", "60")
+    .option("--last-member-interval <s>", "role router: the DUT's Last Member Query Interval, seconds", "1")
+    .option("--last-member-count <n>", "role router: the DUT's Last Member Query Count (default: --robustness)")
     .option("--first-group <addr>", "first group the cases use (each case takes 8 from here)", "239.77.0.0")
     .addHelpText(
       "after",

@@ -7,8 +7,10 @@ export * from "./runner.js";
 export * from "./lan.js";
 export * from "./offline.js";
 export { hostCases } from "./host-cases.js";
+export { routerCases } from "./router-cases.js";
 import { hostCases } from "./host-cases.js";
+import { routerCases } from "./router-cases.js";
 import type { ConformCase } from "./types.js";
 
 /** Every case igmpkit ships, all roles. */
-export const allCases: readonly ConformCase[] = [...hostCases];
+export const allCases: readonly ConformCase[] = [...hostCases, ...routerCases];

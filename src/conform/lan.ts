@@ -125,8 +125,7 @@ export async function sendQuery(env: ConformEnv, q: QueryInit): Promise<LanFrame
     ...(q.badChecksum ? { badChecksum: true } : {}),
     ...(q.igmpLength !== undefined ? { igmpLength: q.igmpLength } : {}),
   });
-  await env.send(frame);
-  return env.frames[env.frames.length - 1]!;
+  return env.send(frame);
 }
 
 /** A membership report sent on behalf of a host the runner plays. */
@@ -148,8 +147,7 @@ export async function sendReport(
   r: ReportInit,
   o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
 ): Promise<LanFrame> {
-  await env.send(craftFrame(from, reportMessage(r), o));
-  return env.frames[env.frames.length - 1]!;
+  return env.send(craftFrame(from, reportMessage(r), o));
 }
 
 /** One group mention in a report from the DUT. */

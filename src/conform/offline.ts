@@ -4,6 +4,7 @@
  * see what a faulty host fails.
  */
 import { Emulator, macForIp, type HostOp } from "../host/index.js";
+import { Querier, type QuerierOptions } from "../monitor/querier.js";
 import { decodeFrame } from "../wire/index.js";
 import { craftFrame } from "./lan.js";
 import type { ConformEnv, DutAction, IgmpVersion, LanFrame } from "./types.js";
@@ -89,11 +90,12 @@ export class EmulatedHostLan implements ConformEnv {
     this.release();
   }
 
-  async send(frame: Uint8Array): Promise<void> {
-    this.record(frame, true);
+  async send(frame: Uint8Array): Promise<LanFrame> {
+    const f = this.record(frame, true);
     this.emulator.receive(this.t, { data: frame, linkType: ETHERNET });
     this.collect();
     this.release();
+    return f;
   }
 
   async act(a: DutAction): Promise<void> {
@@ -166,8 +168,87 @@ export class EmulatedHostLan implements ConformEnv {
     return data;
   }
 
-  private record(data: Uint8Array, sent: boolean, at = this.t): void {
-    const number = this.frames.length + 1;
-    this.frames.push({ number, timeMs: at, sent, caseId: this.caseId, data, linkType: ETHERNET, decoded: decodeFrame({ data, linkType: ETHERNET, timestampNs: BigInt(Math.round(at * 1e6)) }, number) });
+  private record(data: Uint8Array, sent: boolean, at = this.t): LanFrame {
+    return recordFrame(this.frames, data, sent, at, this.caseId);
   }
+}
+
+/** Options of {@link EmulatedRouterLan}. */
+export interface EmulatedRouterDutOptions {
+  /** The DUT's address. Default 198.18.0.10 (above the runner's, so the runner can win an election). */
+  dut?: string;
+  /** The runner's address. Default 198.18.0.1. */
+  self?: string;
+  /** The querier's settings (address and MAC are the DUT's). */
+  querier?: Omit<QuerierOptions, "address" | "mac">;
+}
+
+/**
+ * The conformance environment with igmpkit's own querier as the DUT of role router, on a virtual clock:
+ * the router cases are tested fast and deterministically, and the querier is judged by them.
+ */
+export class EmulatedRouterLan implements ConformEnv {
+  readonly self: { ip: string; mac: string };
+  readonly dut: string;
+  readonly canAct = false;
+  readonly frames: LanFrame[] = [];
+  readonly querier: Querier;
+  private t = 0;
+  private caseId: string | null = null;
+
+  constructor(o: EmulatedRouterDutOptions = {}) {
+    const self = o.self ?? "198.18.0.1";
+    this.self = { ip: self, mac: macForIp(self) };
+    this.dut = o.dut ?? "198.18.0.10";
+    this.querier = new Querier({ ...o.querier, address: this.dut, mac: macForIp(this.dut) });
+    this.querier.start(0);
+    this.collect();
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setCase(id: string | null): void {
+    this.caseId = id;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    const end = this.t + Math.max(0, ms);
+    for (;;) {
+      const next = this.querier.nextDeadline();
+      if (next === null || next > end) break;
+      this.t = Math.max(this.t, next);
+      this.querier.advance(this.t);
+      this.collect();
+    }
+    this.t = end;
+    this.querier.advance(this.t);
+    this.collect();
+  }
+
+  async send(frame: Uint8Array): Promise<LanFrame> {
+    const f = recordFrame(this.frames, frame, true, this.t, this.caseId);
+    this.querier.receive(this.t, { data: frame, linkType: ETHERNET });
+    this.collect();
+    return f;
+  }
+
+  async act(): Promise<void> {
+    throw new Error("role router has no DUT hook");
+  }
+
+  async close(): Promise<void> {}
+
+  private collect(): void {
+    for (const f of this.querier.drain()) recordFrame(this.frames, f.data, false, f.timeMs, this.caseId);
+  }
+}
+
+/** Append a frame of the virtual LAN to `into`, decoded and numbered. */
+function recordFrame(into: LanFrame[], data: Uint8Array, sent: boolean, at: number, caseId: string | null): LanFrame {
+  const number = into.length + 1;
+  const f: LanFrame = { number, timeMs: at, sent, caseId, data, linkType: ETHERNET, decoded: decodeFrame({ data, linkType: ETHERNET, timestampNs: BigInt(Math.round(at * 1e6)) }, number) };
+  into.push(f);
+  return f;
 }

@@ -65,8 +65,8 @@ export interface ConformEnv {
   now(): number;
   /** Let `ms` pass; frames seen meanwhile are appended to `frames`. */
   sleep(ms: number): Promise<void>;
-  /** Put a whole Ethernet frame on the LAN; it is appended to `frames` as sent. */
-  send(frame: Uint8Array): Promise<void>;
+  /** Put a whole Ethernet frame on the LAN; it is appended to `frames` as sent, and returned. */
+  send(frame: Uint8Array): Promise<LanFrame>;
   /** Ask the DUT host to do a socket operation; resolves when the hook says it is done. */
   act(action: DutAction): Promise<void>;
   /** Every frame seen so far. */
@@ -90,6 +90,10 @@ export interface ConformSettings {
   robustness: number;
   /** Role router: the DUT's query interval, ms (when it does not advertise one: v1/v2). Default 125000. */
   queryIntervalMs: number;
+  /** Role router: the Query Interval the DUT is configured with, when the user says (its QQI must match). */
+  expectedQueryIntervalMs: number | null;
+  /** Longest a case may wait for the DUT, ms; a case that would need more is inconclusive. Default 60 000. */
+  maxWaitMs: number;
   /** Role router: Last Member Query Interval expected, ms. Default 1000. */
   lastMemberIntervalMs: number;
   /** Role router: Last Member Query Count expected. Default: robustness. */

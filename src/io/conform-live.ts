@@ -163,10 +163,11 @@ export class LiveLan implements ConformEnv {
     await new Promise((r) => setTimeout(r, Math.max(0, ms)));
   }
 
-  async send(frame: Uint8Array): Promise<void> {
+  async send(frame: Uint8Array): Promise<LanFrame> {
     this.ours.add(macOf(frame));
-    this.record(frame, 1, true, this.now());
+    const f = this.record(frame, 1, true, this.now());
     await this.capture.send(frame);
+    return f;
   }
 
   async act(a: DutAction): Promise<void> {
@@ -186,11 +187,12 @@ export class LiveLan implements ConformEnv {
     this.writer?.close();
   }
 
-  private record(data: Uint8Array, linkType: number, sent: boolean, timeMs: number): void {
+  private record(data: Uint8Array, linkType: number, sent: boolean, timeMs: number): LanFrame {
     const number = this.frames.length + 1;
     const timestampNs = BigInt(Math.round((this.t0 + timeMs) * 1e6));
     const decoded = decodeFrame({ data, linkType, timestampNs }, number);
-    this.frames.push({ number, timeMs, sent, caseId: this.caseId, data, linkType, decoded });
+    const f: LanFrame = { number, timeMs, sent, caseId: this.caseId, data, linkType, decoded };
+    this.frames.push(f);
     this.writer?.write({
       data,
       linkType,
@@ -198,6 +200,7 @@ export class LiveLan implements ConformEnv {
       timestampNs,
       comment: evidenceComment({ caseId: this.caseId, sent }),
     });
+    return f;
   }
 }
 
