@@ -10,8 +10,7 @@ import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOpti
 import { isPcapError } from "../pcap/index.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
-import { MembershipMessage, MessageStatus } from "../monitor/message.js";
-import { decodeFrame, FrameView, ViewStatus } from "../wire/index.js";
+import { MessageReader, MessageStatus } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
@@ -178,8 +177,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const json = o.json === true || !io.stdoutIsTTY;
   const state = new MonitorState(stateConfig(o));
   const gate = new VlanGate(o.vlan, vlanWarning(json, io));
-  const view = new FrameView();
-  const msg = new MembershipMessage();
+  const reader = new MessageReader();
   // Events are written in chunks, not one write per event.
   let pending = "";
   const emit = (events: readonly MonitorEvent[]) => {
@@ -192,12 +190,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const st = await scanCaptureFile(
     file,
     (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => {
-      const vs = view.wrap(bytes, linkType, start, end);
-      if (vs === ViewStatus.notIgmp || vs === ViewStatus.unsupportedLink) return;
-      if (msg.fromView(view, frame, seconds, nanos) === MessageStatus.undecided) {
-        // the rare frame the view cannot vouch for: the decoder says what it is (and the state does not apply a malformed one)
-        msg.fromDecoded(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
-      }
+      const msg = reader.read(bytes, start, end, wireLength, linkType, frame, seconds, nanos);
       if (msg.status === MessageStatus.ignored || !gate.accept(msg)) return;
       emit(state.take(msg));
     },
