@@ -239,6 +239,21 @@ describe("lint: querier contention is judged over the history, in every timing (
   });
 });
 
+describe("lint: time going backwards", () => {
+  it("a frame stamped earlier is judged at the latest time: no negative delay, no timer backwards; one finding lists the frames", () => {
+    const list: At[] = [
+      { t: 100, src: Q, message: v3Query({ maxRespTime: 10 }) },
+      { t: 99.5, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) }, // merged from another port, 0.5 s behind
+      { t: 105, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+      { t: 104.995, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) }, // 5 ms: within the tolerance
+    ];
+    const found = lint(list);
+    expect(found.map((f) => f.rule)).toEqual(["timestamps-out-of-order"]);
+    expect(found[0]!.frames).toEqual([1, 2]);
+    expect(found[0]!.message).toMatch(/^1 frame is stamped earlier .* \(up to 0\.5 s back\)/);
+  });
+});
+
 describe("lint: rule details", () => {
   it("a v1 message without Router Alert is fine (RFC 1112 predates the option)", () => {
     expect(rules([{ t: 0, src: Q, message: { kind: "query", type: 0x11, version: 1, group: "0.0.0.0", maxRespCode: 0, maxRespTime: 10, extra: "" }, ip: { optionsRaw: "" } }])).toEqual([]);
