@@ -7,7 +7,6 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import { isPcapError } from "../pcap/index.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import { MessageReader, MessageStatus } from "../monitor/message.js";
@@ -365,7 +364,11 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--last-member-query-count <n>", "Last Member Query Count (default: the Robustness Variable)", positiveNumber("--last-member-query-count", true))
       .addHelpText(
         "after",
-        `\nLive (-i), on a terminal the table is redrawn in place (at most ${1000 / REDRAW_MIN_MS} times a second); otherwise, or with
+        `\nFrom a file (-r), the capture is streamed (any size; memory grows with the groups, not the frames). A
+file not read to its end (missing, corrupt part-way) or a stop by Ctrl-C, SIGTERM or SIGHUP (within a
+second) prints the view so far marked incomplete ("complete":false and the file's status), status 1.
+
+Live (-i), on a terminal the table is redrawn in place (at most ${1000 / REDRAW_MIN_MS} times a second); otherwise, or with
 --json, events are printed as JSON Lines as they happen. Timers run on the clock, so groups expire on
 time on a silent LAN. Ctrl-C or SIGTERM stops and prints the final snapshot (a table, or one JSON object
 {"type":"snapshot",...}); the status is then 0. Errors (no \`cap\`, not permitted, no such interface,
