@@ -49,6 +49,9 @@ export class DeadlineQueue<T extends TimerOwner> {
   private readonly keys: number[] = [];
   private counter = 0;
   private count = 0;
+  /** The earliest bucket, while it is known to be (saves a map lookup per look at the head). */
+  private cur: Bucket<T> | undefined;
+  private curKey = Infinity;
 
   /** Entries queued (live and stale). */
   get size(): number {
@@ -60,7 +63,8 @@ export class DeadlineQueue<T extends TimerOwner> {
     if (deadline === null || deadline >= owner.queuedAt) return;
     owner.queuedAt = deadline;
     const key = Math.floor(deadline / BUCKET_MS);
-    let b = this.buckets.get(key);
+    if (key < this.curKey) this.cur = undefined;
+    let b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
     if (b === undefined) {
       b = { at: [], seq: [], item: [], head: 0, sorted: true };
       this.buckets.set(key, b);
@@ -98,6 +102,10 @@ export class DeadlineQueue<T extends TimerOwner> {
 
   /** The earliest non-empty bucket, sorted from its head; drops emptied ones. */
   private first(): Bucket<T> | undefined {
+    const c = this.cur;
+    if (c !== undefined && c.sorted && c.head < c.at.length) return c;
+    this.cur = undefined;
+    this.curKey = Infinity;
     while (this.keys.length > 0) {
       const key = this.keys[0]!;
       const b = this.buckets.get(key)!;
@@ -107,6 +115,8 @@ export class DeadlineQueue<T extends TimerOwner> {
         continue;
       }
       if (!b.sorted) sortBucket(b);
+      this.cur = b;
+      this.curKey = key;
       return b;
     }
     return undefined;
