@@ -1,7 +1,7 @@
 // monitor and lint against decode, side by side in one run, on captures of H hosts and G groups (IGMPv3
-// reports, a general query every 10 s; bench/make-hosts.mjs) for several G: seconds, the ratio to
-// `decode --json` on the same file, the ratio to the same command on the smallest G, and peak RSS (GNU
-// time's maximum resident set size). Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...]
+// reports, a general query every 10 s; bench/make-hosts.mjs) for several G: wall and CPU seconds (user +
+// system: steadier than wall time on a shared machine), the CPU ratio to `decode --json` on the same file,
+// the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size). Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
@@ -16,7 +16,9 @@ function measure(args) {
   const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
   const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
   const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN) / 1024;
-  return { secs, rss, status: r.status };
+  const user = Number(err.match(/User time \(seconds\): ([\d.]+)/)?.[1] ?? NaN);
+  const sys = Number(err.match(/System time \(seconds\): ([\d.]+)/)?.[1] ?? NaN);
+  return { secs, cpu: user + sys, rss, status: r.status };
 }
 
 const runs = [
@@ -33,12 +35,12 @@ for (const G of GS) {
   for (const [name, args] of runs) res[name] = measure(args(file));
   for (const [name] of runs) {
     const r = res[name];
-    base[name] ??= r.secs;
-    rows.push({ G, name, ...r, vsDecode: r.secs / res["decode --json"].secs, vsSmallest: r.secs / base[name], size: statSync(file).size });
+    base[name] ??= r.cpu;
+    rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: r.cpu / base[name], size: statSync(file).size });
   }
 }
 console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB)\n`);
-console.log("| groups | run | seconds | vs decode --json | vs same run, " + GS[0] + " groups | peak RSS MB | exit |");
-console.log("|---:|---|---:|---:|---:|---:|---:|");
+console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + GS[0].toLocaleString("en") + " groups | peak RSS MB | exit |");
+console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)
-  console.log(`| ${r.G.toLocaleString("en")} | ${r.name} | ${r.secs.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);
+  console.log(`| ${r.G.toLocaleString("en")} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);

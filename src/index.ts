@@ -15,7 +15,7 @@ export {
   type ReadCaptureOptions,
 } from "./capture/file.js";
 export * from "./monitor/index.js";
-export { decodeCapture, readCapture } from "./capture/read.js";
+export { decodeCapture, readCapture, lintFile, monitorFile, scanCaptureFile, type FileStatus, type FrameSink, type ScanFileOptions, type FileRunOptions, type LintFileResult, type MonitorFileResult } from "./capture/read.js";
 export * from "./capture/watch.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */
 export * as host from "./host/index.js";

@@ -1,6 +1,6 @@
 // The README's examples, run as written (kept in step by hand: change both together).
 import { describe, expect, it, test } from "vitest";
-import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, readCaptureFile, v3Query, v3Report } from "../src/index.js";
+import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, lintFile, monitor, monitorFile, readCapture, readCaptureFile, v3Query, v3Report } from "../src/index.js";
 import { LINT_RULES } from "../src/monitor/lint.js";
 import { checkConfig } from "../src/cli/config.js";
 import { readFileSync } from "node:fs";
@@ -63,4 +63,16 @@ test("README: the lint config example is valid against the shipped schema", () =
   expect(block).not.toBeNull();
   const doc = JSON.parse(block![1]!) as unknown;
   expect(checkConfig(doc, "README")).toEqual(doc);
+});
+
+test("README: streaming lintFile and monitorFile", async () => {
+  const { findings, file } = await lintFile("fixtures/frr-pimd-igmpv3.pcap");
+  expect(file.status).toBe("complete");
+  expect(findings.filter((f) => f.severity === "error")).toEqual([]);
+  let events = 0;
+  const { snapshot } = await monitorFile("fixtures/frr-pimd-igmpv3.pcap", {}, { onEvents: (e) => (events += e.length) });
+  expect(snapshot.complete).toBe(true);
+  expect(events).toBeGreaterThan(0);
+  // the streamed view is the one the in-memory path gives
+  expect(snapshot).toEqual(monitor(await readCapture("fixtures/frr-pimd-igmpv3.pcap")).snapshot);
 });

@@ -7,11 +7,9 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import { isPcapError } from "../pcap/index.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
-import { MembershipMessage, MessageStatus } from "../monitor/message.js";
-import { decodeFrame, FrameView, ViewStatus } from "../wire/index.js";
+import { MessageReader, MessageStatus } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
@@ -178,8 +176,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const json = o.json === true || !io.stdoutIsTTY;
   const state = new MonitorState(stateConfig(o));
   const gate = new VlanGate(o.vlan, vlanWarning(json, io));
-  const view = new FrameView();
-  const msg = new MembershipMessage();
+  const reader = new MessageReader();
   // Events are written in chunks, not one write per event.
   let pending = "";
   const emit = (events: readonly MonitorEvent[]) => {
@@ -192,12 +189,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const st = await scanCaptureFile(
     file,
     (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => {
-      const vs = view.wrap(bytes, linkType, start, end);
-      if (vs === ViewStatus.notIgmp || vs === ViewStatus.unsupportedLink) return;
-      if (msg.fromView(view, frame, seconds, nanos) === MessageStatus.undecided) {
-        // the rare frame the view cannot vouch for: the decoder says what it is (and the state does not apply a malformed one)
-        msg.fromDecoded(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
-      }
+      const msg = reader.read(bytes, start, end, wireLength, linkType, frame, seconds, nanos);
       if (msg.status === MessageStatus.ignored || !gate.accept(msg)) return;
       emit(state.take(msg));
     },
@@ -372,7 +364,11 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--last-member-query-count <n>", "Last Member Query Count (default: the Robustness Variable)", positiveNumber("--last-member-query-count", true))
       .addHelpText(
         "after",
-        `\nLive (-i), on a terminal the table is redrawn in place (at most ${1000 / REDRAW_MIN_MS} times a second); otherwise, or with
+        `\nFrom a file (-r), the capture is streamed (any size; memory grows with the groups, not the frames). A
+file not read to its end (missing, corrupt part-way) or a stop by Ctrl-C, SIGTERM or SIGHUP (within a
+second) prints the view so far marked incomplete ("complete":false and the file's status), status 1.
+
+Live (-i), on a terminal the table is redrawn in place (at most ${1000 / REDRAW_MIN_MS} times a second); otherwise, or with
 --json, events are printed as JSON Lines as they happen. Timers run on the clock, so groups expire on
 time on a silent LAN. Ctrl-C or SIGTERM stops and prints the final snapshot (a table, or one JSON object
 {"type":"snapshot",...}); the status is then 0. Errors (no \`cap\`, not permitted, no such interface,

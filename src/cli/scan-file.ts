@@ -1,115 +1,31 @@
-/**
- * The read loop `lint` and `monitor -r` share: one capture file streamed in chunks (memory bounded
- * whatever its size), every frame handed over as bytes (no Frame objects where the format allows), a
- * progress bar on a terminal, and a stop within a second on a signal, also while blocked opening or
- * reading a FIFO that has no writer. What happened to the file is data (a {@link FileStatus}) that every
- * output shows: a file that could not be read to its end never looks like a clean one.
- */
-import { createReadStream, statSync } from "node:fs";
-import { readCaptureFile } from "../capture/file.js";
-import { isPcapError } from "../pcap/index.js";
+/** The CLI side of the read loop (src/capture/scan.ts): a progress bar on a terminal, and the text of files not read. */
+import { scanCaptureFile as scan, type FileStatus, type FrameSink } from "../capture/scan.js";
 import type { CliIo } from "./io.js";
 import { Progress } from "./progress.js";
 
-/** How far a file was read: to its end, stopped by a signal, or not (missing, unreadable, corrupt part-way). */
-export type FileState = "complete" | "partial" | "failed";
+export type { FileStatus, FrameSink };
 
-/** One input file's outcome, JSON-ready (`lint --json` lists them in `files`, `monitor` in its snapshot). */
-export interface FileStatus {
-  file: string;
-  status: FileState;
-  /** Frames read (and judged) before the end, the stop or the error. */
-  frames: number;
-  /** Why the file was not read to its end. */
-  error?: string;
-}
-
-/** Called for each frame: `bytes[start, end)`, numbered from 1, captured at `seconds` + `nanos`. */
-export type FrameSink = (bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number) => void;
-
-export interface ScanFileOptions {
-  io: CliIo;
-  signal?: AbortSignal | undefined;
-  /** Label of the progress bar; none when undefined. */
-  progressLabel?: string;
-  /** Called between chunks (e.g. to flush output). */
-  afterChunk?: () => unknown;
-}
-
-class Stopped extends Error {}
-
-/** The one-line reason for an error reading a capture. */
-export function readErrorText(e: unknown): string {
-  if (isPcapError(e)) return `${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""})`;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return (e as Error).message;
-}
-
-/** The signal's name for "stopped by ..." (the AbortSignal's reason when it is one, else "a signal"). */
-function stopReason(signal: AbortSignal): string {
-  return typeof signal.reason === "string" ? signal.reason : "a signal";
-}
-
-/** Read `path` to its end (or to the stop), giving every frame to `sink`. Never throws for the file's faults. */
-export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanFileOptions): Promise<FileStatus> {
-  const { io, signal } = opts;
-  let frames = 0;
-  const status = (s: FileState, error?: string): FileStatus => ({ file: path, status: s, frames, ...(error !== undefined ? { error } : {}) });
-  if (signal?.aborted) return status("partial", `stopped by ${stopReason(signal)} before reading`);
-  let size = 0;
-  let read = 0;
-  let source: AsyncIterable<Uint8Array> | undefined;
-  if (path !== "-") {
-    try {
-      const st = statSync(path);
-      if (st.isDirectory()) return status("failed", "is a directory");
-      size = st.isFile() ? st.size : 0;
-    } catch (e) {
-      return status("failed", readErrorText(e));
-    }
-    const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
-    source = (async function* () {
-      for await (const c of stream) {
-        read += (c as Buffer).length;
-        yield c as Uint8Array;
-      }
-    })();
-  }
-  const reader = readCaptureFile(path, { fatal: "keep", ...(source ? { source } : {}) });
-  const progress = opts.progressLabel !== undefined && io.stderrIsTTY && size > 8 * 1024 * 1024 ? new Progress(io, opts.progressLabel, size) : undefined;
-  const visit = (bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number) => {
-    frames++;
-    sink(bytes, start, end, wireLength, linkType, frames, seconds, nanos);
-  };
-  const scan = reader.scan(visit, async () => {
-    if (signal?.aborted) throw new Stopped();
-    await opts.afterChunk?.();
-    progress?.update(read, frames);
-  });
-  // A signal wins the race even while the read is blocked (a FIFO with no writer never yields a chunk).
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<"aborted">((resolve) => {
-    onAbort = () => resolve("aborted");
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** {@link scan} with a progress bar on stderr when it is a terminal and the file is over 8 MiB. */
+export async function scanCaptureFile(
+  path: string,
+  sink: FrameSink,
+  opts: { io: CliIo; signal?: AbortSignal | undefined; progressLabel?: string; afterChunk?: () => unknown },
+): Promise<FileStatus> {
+  let progress: Progress | undefined;
+  const show = opts.progressLabel !== undefined && opts.io.stderrIsTTY;
   try {
-    const r = await Promise.race([scan, aborted]);
-    if (r === "aborted") {
-      scan.catch(() => undefined);
-      return status("partial", `stopped by ${stopReason(signal!)} after ${frames} frames`);
-    }
-  } catch (e) {
-    if (e instanceof Stopped) return status("partial", `stopped by ${stopReason(signal!)} after ${frames} frames`);
-    return status("failed", readErrorText(e));
+    return await scan(path, sink, {
+      signal: opts.signal,
+      ...(opts.afterChunk ? { afterChunk: opts.afterChunk } : {}),
+      onProgress: (read, size, frames) => {
+        if (!show || size <= 8 * 1024 * 1024) return;
+        progress ??= new Progress(opts.io, opts.progressLabel!, size);
+        progress.update(read, frames);
+      },
+    });
   } finally {
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
     progress?.clear();
   }
-  if (reader.fatal !== undefined) return status("failed", readErrorText(reader.fatal));
-  return status("complete");
 }
 
 /** Stdout text for files not read to their end (one line each), "" when every file was. */

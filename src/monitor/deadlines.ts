@@ -1,11 +1,15 @@
 /**
- * A min-heap of deadlines for the state machines' timers: push O(log n), the earliest O(1), pop O(log n).
- * Ties come out in push order, so that timers due at the same instant fire in a stable order.
+ * The deadlines of the state machines' timers, in time order: a timer wheel of one-second buckets (a small
+ * heap orders the buckets; a bucket is sorted when it comes due). Queueing is O(1); taking the earliest
+ * is O(1) amortized plus the sort of its bucket. Unlike one binary heap over every timer, the work per
+ * timer does not grow with the number of timers, and it touches memory in order (a heap of 100,000 groups
+ * cost a cache miss per level on every expiry check). Ties come out in queueing order, so that timers due
+ * at the same instant fire in a stable order.
  *
  * Entries are never updated in place. An owner keeps the deadline it is queued at (`queuedAt`); a timer
  * moved later keeps its entry (found early, it is queued again at the new time), a timer moved earlier gets
  * a second entry and the old one is skipped when it comes out. So each owner has one live entry, and at
- * most one stale entry per lowering: the heap grows with the state, not with the frames.
+ * most one stale entry per lowering: the queue grows with the state, not with the frames.
  */
 
 /** Something with timers: `queuedAt` is the deadline of its live entry (Infinity when none). */
@@ -13,26 +17,71 @@ export interface TimerOwner {
   queuedAt: number;
 }
 
-export class DeadlineQueue<T extends TimerOwner> {
-  private at: number[] = [];
-  private seq: number[] = [];
-  private item: T[] = [];
-  private counter = 0;
+/** One second of deadlines, in parallel arrays (no object per entry: entries live minutes, and would all be old-generation garbage). */
+interface Bucket<T> {
+  at: number[];
+  seq: number[];
+  item: T[];
+  /** Entries before `head` have been taken. */
+  head: number;
+  /** Entries from `head` are in (at, seq) order. */
+  sorted: boolean;
+}
 
+/** Bucket width, ms. Protocol timers are seconds to minutes apart; a bucket holds what is due in one second. */
+const BUCKET_MS = 1000;
+
+/** Sort a bucket's entries from `head` by (at, seq), dropping the taken ones. */
+function sortBucket<T>(b: Bucket<T>): void {
+  const n = b.at.length - b.head;
+  const idx = Array.from({ length: n }, (_, i) => i + b.head);
+  idx.sort((x, y) => b.at[x]! - b.at[y]! || b.seq[x]! - b.seq[y]!);
+  b.at = idx.map((i) => b.at[i]!);
+  b.seq = idx.map((i) => b.seq[i]!);
+  b.item = idx.map((i) => b.item[i]!);
+  b.head = 0;
+  b.sorted = true;
+}
+
+export class DeadlineQueue<T extends TimerOwner> {
+  private readonly buckets = new Map<number, Bucket<T>>();
+  /** Min-heap of the keys of non-empty buckets. */
+  private readonly keys: number[] = [];
+  private counter = 0;
+  private count = 0;
+  /** The earliest bucket, while it is known to be (saves a map lookup per look at the head). */
+  private cur: Bucket<T> | undefined;
+  private curKey = Infinity;
+
+  /** Entries queued (live and stale). */
   get size(): number {
-    return this.item.length;
+    return this.count;
   }
 
   /** Make sure `owner` comes out no later than `deadline` (null: nothing to queue). */
   schedule(owner: T, deadline: number | null): void {
     if (deadline === null || deadline >= owner.queuedAt) return;
     owner.queuedAt = deadline;
-    this.push(deadline, owner);
+    const key = Math.floor(deadline / BUCKET_MS);
+    if (key < this.curKey) this.cur = undefined;
+    let b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
+    if (b === undefined) {
+      b = { at: [], seq: [], item: [], head: 0, sorted: true };
+      this.buckets.set(key, b);
+      this.pushKey(key);
+    }
+    const n = b.at.length;
+    if (b.sorted && n > b.head && b.at[n - 1]! > deadline) b.sorted = false;
+    b.at.push(deadline);
+    b.seq.push(this.counter++);
+    b.item.push(owner);
+    this.count++;
   }
 
   /** The earliest entry's time (it may be stale: see {@link pop}), or Infinity. */
   peekAt(): number {
-    return this.at.length === 0 ? Infinity : this.at[0]!;
+    const b = this.first();
+    return b === undefined ? Infinity : b.at[b.head]!;
   }
 
   /**
@@ -40,56 +89,66 @@ export class DeadlineQueue<T extends TimerOwner> {
    * entry's time; it is reset to Infinity), undefined for a stale entry or an empty queue.
    */
   pop(): T | undefined {
-    const n = this.item.length;
-    if (n === 0) return undefined;
-    const at = this.at[0]!;
-    const top = this.item[0]!;
-    const lastAt = this.at.pop()!;
-    const lastSeq = this.seq.pop()!;
-    const lastItem = this.item.pop()!;
-    if (n > 1) this.siftDown(lastAt, lastSeq, lastItem);
+    const b = this.first();
+    if (b === undefined) return undefined;
+    const at = b.at[b.head]!;
+    const top = b.item[b.head]!;
+    b.head++;
+    this.count--;
     if (top.queuedAt !== at) return undefined;
     top.queuedAt = Infinity;
     return top;
   }
 
-  private push(t: number, owner: T): void {
-    const s = this.counter++;
-    let i = this.item.length;
-    this.at.push(t);
-    this.seq.push(s);
-    this.item.push(owner);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pa = this.at[p]!;
-      if (pa < t || (pa === t && this.seq[p]! < s)) break;
-      this.at[i] = pa;
-      this.seq[i] = this.seq[p]!;
-      this.item[i] = this.item[p]!;
-      i = p;
+  /** The earliest non-empty bucket, sorted from its head; drops emptied ones. */
+  private first(): Bucket<T> | undefined {
+    const c = this.cur;
+    if (c !== undefined && c.sorted && c.head < c.at.length) return c;
+    this.cur = undefined;
+    this.curKey = Infinity;
+    while (this.keys.length > 0) {
+      const key = this.keys[0]!;
+      const b = this.buckets.get(key)!;
+      if (b.head >= b.at.length) {
+        this.buckets.delete(key);
+        this.popKey();
+        continue;
+      }
+      if (!b.sorted) sortBucket(b);
+      this.cur = b;
+      this.curKey = key;
+      return b;
     }
-    this.at[i] = t;
-    this.seq[i] = s;
-    this.item[i] = owner;
+    return undefined;
   }
 
-  private siftDown(t: number, s: number, owner: T): void {
-    const n = this.item.length;
+  private pushKey(k: number): void {
+    const h = this.keys;
+    let i = h.length;
+    h.push(k);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= k) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = k;
+  }
+
+  private popKey(): void {
+    const h = this.keys;
+    const last = h.pop()!;
+    const n = h.length;
+    if (n === 0) return;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      const r = c + 1;
-      if (r < n && (this.at[r]! < this.at[c]! || (this.at[r] === this.at[c] && this.seq[r]! < this.seq[c]!))) c = r;
-      const ca = this.at[c]!;
-      if (t < ca || (t === ca && s < this.seq[c]!)) break;
-      this.at[i] = ca;
-      this.seq[i] = this.seq[c]!;
-      this.item[i] = this.item[c]!;
+      if (c + 1 < n && h[c + 1]! < h[c]!) c++;
+      if (last <= h[c]!) break;
+      h[i] = h[c]!;
       i = c;
     }
-    this.at[i] = t;
-    this.seq[i] = s;
-    this.item[i] = owner;
+    h[i] = last;
   }
 }

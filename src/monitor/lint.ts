@@ -556,11 +556,14 @@ class LanLinter implements LanContext {
   // -------------------------------------------------------------------------------------------------
   // Reports
 
-  /** The query an answer for `group` belongs to: a specific query for it newer than the general one, else the general one. */
-  private queryFor(group: number): { q: OpenQuery; specific: boolean } | null {
-    const sq = this.specific.get(group);
-    if (sq && (this.general === null || sq.tMs >= this.general.tMs)) return { q: sq, specific: true };
-    return this.general ? { q: this.general, specific: false } : null;
+  /**
+   * The query an answer for `group` belongs to: a specific query for it newer than the general one, else the
+   * general one (no object per call: this runs for every record).
+   */
+  private queryFor(group: number): OpenQuery | null {
+    const sq = this.specific.size === 0 ? undefined : this.specific.get(group);
+    if (sq && (this.general === null || sq.tMs >= this.general.tMs)) return sq;
+    return this.general;
   }
 
   /** Judge the first answer of `host` (for `group` with v1/v2 to a general query) to query `q`. */
@@ -612,8 +615,8 @@ class LanLinter implements LanContext {
     // query repeats its unsolicited report; seen live, that repeat looked like a late answer.)
     const since = members.get(src);
     if (since !== undefined) {
-      const qf = this.queryFor(group);
-      if (qf && since < qf.q.tMs) this.answer(qf.q, !qf.specific, src, group, t, m.frame);
+      const q = this.queryFor(group);
+      if (q && since < q.tMs) this.answer(q, q !== this.specific.get(group), src, group, t, m.frame);
     } else members.set(src, t);
     this.lastReporter.set(group, src);
   }
@@ -637,8 +640,8 @@ class LanLinter implements LanContext {
       const group = m.recordGroup[i]!;
       if (type === 1 || type === 2) {
         // Current-state records are answers to queries: one report per host for a general query.
-        const qf = isLinkLocalN(group) ? null : this.queryFor(group);
-        if (qf) this.answer(qf.q, false, m.src, group, t, m.frame);
+        const q = isLinkLocalN(group) ? null : this.queryFor(group);
+        if (q) this.answer(q, false, m.src, group, t, m.frame);
       } else if (type >= 3 && type <= 6) {
         this.onStateChange(m, i, t);
       }

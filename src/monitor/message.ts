@@ -8,6 +8,7 @@
  * unit every timer inside src/monitor counts in).
  */
 import {
+  decodeFrame,
   FrameView,
   IGMP_OFFSETS,
   IPV4_OFFSETS,
@@ -342,4 +343,29 @@ function hasRouterAlert(b: Uint8Array, o: number, end: number): boolean {
     o += len;
   }
   return false;
+}
+
+/**
+ * Frames' bytes to {@link MembershipMessage}s: the checked view for the common frame, the full decoder
+ * for the rare one the view cannot vouch for (so that a malformed message is known as such, not applied).
+ * One message object, reused: valid until the next `read`.
+ */
+export class MessageReader {
+  private readonly view = new FrameView();
+  readonly message = new MembershipMessage();
+
+  /** Read frame `frame`, `bytes[start, end)`, captured at `seconds` + `nanos`. */
+  read(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): MembershipMessage {
+    const m = this.message;
+    const vs = this.view.wrap(bytes, linkType, start, end);
+    if (vs === ViewStatus.notIgmp || vs === ViewStatus.unsupportedLink) {
+      m.frame = frame;
+      m.status = MessageStatus.ignored;
+      return m;
+    }
+    if (m.fromView(this.view, frame, seconds, nanos) === MessageStatus.undecided) {
+      m.fromDecoded(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
+    }
+    return m;
+  }
 }

@@ -645,7 +645,7 @@ export class MonitorState {
         group: numberToIPv4(group),
         mode: "include",
         groupTimerMs: null,
-        sources: new Map(),
+        sources: NO_SOURCE_RECS,
         compat: 3,
         v1HostMs: null,
         v2HostMs: null,
@@ -715,6 +715,7 @@ export class MonitorState {
 
   private addSource(g: GroupRec, a: number, expiresMs: number | null): void {
     const s: SourceRec = { addr: a, group: g, expiresMs, queuedAt: Infinity };
+    if (g.sources === NO_SOURCE_RECS) g.sources = new Map();
     g.sources.set(a, s);
     this.queue.schedule(s, expiresMs);
     this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== null });
@@ -823,6 +824,11 @@ export class MonitorState {
 }
 
 const NO_SOURCES: readonly number[] = Object.freeze([]);
+/**
+ * The source map of a group without sources (most groups: IS_EX({}) joins), shared: a group gets its own
+ * map with its first source (only `addSource` writes to a group's map).
+ */
+const NO_SOURCE_RECS: Map<number, SourceRec> = new Map();
 
 type DistributiveOmitBase<T> = T extends unknown ? Omit<T, "time" | "frame"> : never;
 

@@ -180,6 +180,27 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(final).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+4\.5 s\s+v3\s+198\.18\.0\.2\n1 group\n$/);
   });
 
+  it("a redraw that throws ends the watch with the terminal back on the normal screen, status 1 (issue 15 item 8)", async () => {
+    const { io, out } = liveIo(true);
+    const write = io.stdout.write;
+    let draws = 0;
+    io.stdout.write = (s: string | Uint8Array) => {
+      if (typeof s === "string" && s.includes("igmpkit monitor on") && ++draws === 2) throw new RangeError("Maximum call stack size exceeded");
+      return write(s);
+    };
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const run = runMonitor({ interface: "eth9" }, io, undefined, { openLive: async () => cap, clock });
+    await clock.runTo(0);
+    cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
+    await clock.runTo(1);
+    // the redraw timer is a real one (at most 4 a second): the second draw throws from it
+    expect(await run).toBe(1);
+    expect(out.stdout.indexOf("\u001b[?1049l")).toBeGreaterThan(out.stdout.indexOf("\u001b[?1049h"));
+    expect(out.stdout.trimEnd().endsWith("1 group")).toBe(true);
+    expect(out.stderr).toContain("Maximum call stack size exceeded");
+  });
+
   it("--vlan applies live too", async () => {
     const { io, out } = liveIo(false);
     const cap = new FakeCapture("eth9");

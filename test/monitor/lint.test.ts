@@ -186,6 +186,74 @@ describe("lint: the bytes path (FrameView) finds exactly what the decoded path f
   });
 });
 
+describe("lint: querier contention is judged over the history, in every timing (issue 9)", () => {
+  /** Both routers send a general query every 125 s for `rounds` rounds; Q2 (higher) `offset` s after Q (lower). */
+  function both(offset: number, rounds = 4, higherFirstInFile = false): At[] {
+    const list: At[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const lo: At = { t: 1000 + i * 125, src: Q, message: v3Query() };
+      const hi: At = { t: 1000 + i * 125 + offset, src: Q2, message: v3Query() };
+      list.push(...(higherFirstInFile || offset < 0 ? [hi, lo] : [lo, hi]));
+    }
+    return list;
+  }
+  const cases: [string, number, boolean][] = [
+    ["at the same instant, lower first in the file", 0, false],
+    ["at the same instant, higher first in the file", 0, true],
+    ["higher within the grace after the lower (0.5 s)", 0.5, false],
+    ["higher one second after the lower", 1, false],
+    ["higher first, the lower 0.5 s later", -0.5, false],
+    ["higher first, the lower 60 s later", -60, false],
+  ];
+  for (const [name, offset, higherFirst] of cases) {
+    it(`${name}: duplicate-querier, naming the higher router`, () => {
+      const found = lint(both(offset, 4, higherFirst));
+      expect(found.map((f) => f.rule)).toEqual(["duplicate-querier"]);
+      expect(found[0]!.source).toBe(Q2);
+    });
+  }
+  it("a long capture (a day of queries): one finding, its frames bounded", () => {
+    const found = lint(both(0, 24 * 3600 / 125));
+    expect(found.map((f) => f.rule)).toEqual(["duplicate-querier"]);
+    expect(found[0]!.message).toMatch(/both sent general queries for 8637\d s|both sent general queries for 86\d\d\d s/);
+  });
+  it("a higher router that stops within the grace of first hearing the lower one: no finding", () => {
+    expect(
+      rules([
+        { t: 0, src: Q2, message: v3Query() },
+        { t: 125, src: Q2, message: v3Query() },
+        { t: 200, src: Q, message: v3Query() },
+        { t: 200.5, src: Q2, message: v3Query() }, // in flight when Q's first query arrived
+        { t: 325, src: Q, message: v3Query() },
+      ]),
+    ).toEqual([]);
+  });
+  it("the lower router gone for longer than the other-querier-present interval: the higher one may query", () => {
+    expect(
+      rules([
+        { t: 0, src: Q, message: v3Query() },
+        { t: 300, src: Q2, message: v3Query() },
+        { t: 425, src: Q2, message: v3Query() },
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe("lint: time going backwards", () => {
+  it("a frame stamped earlier is judged at the latest time: no negative delay, no timer backwards; one finding lists the frames", () => {
+    const list: At[] = [
+      { t: 100, src: Q, message: v3Query({ maxRespTime: 10 }) },
+      { t: 99.5, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) }, // merged from another port, 0.5 s behind
+      { t: 105, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) },
+      { t: 104.995, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) }, // 5 ms: within the tolerance
+    ];
+    const found = lint(list);
+    expect(found.map((f) => f.rule)).toEqual(["timestamps-out-of-order"]);
+    expect(found[0]!.frames).toEqual([1, 2]);
+    expect(found[0]!.message).toMatch(/^1 frame is stamped earlier .* \(up to 0\.5 s back\)/);
+  });
+});
+
 describe("lint: rule details", () => {
   it("a v1 message without Router Alert is fine (RFC 1112 predates the option)", () => {
     expect(rules([{ t: 0, src: Q, message: { kind: "query", type: 0x11, version: 1, group: "0.0.0.0", maxRespCode: 0, maxRespTime: 10, extra: "" }, ip: { optionsRaw: "" } }])).toEqual([]);

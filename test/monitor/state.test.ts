@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MonitorState, frameTimeMs, monitorFrames, type MonitorEvent } from "../../src/monitor/state.js";
 import { leave, v1Report, v2Query, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
-import { frames, ms, tx, type At } from "./helpers.js";
+import { frameBytes, frames, ms, tx, type At } from "./helpers.js";
+import { MessageReader } from "../../src/monitor/message.js";
 
 const H1 = "198.18.0.2";
 const H2 = "198.18.0.3";
@@ -226,5 +227,36 @@ describe("monitorFrames", () => {
     const r = monitorFrames(frames([{ t: 0, src: H1, message: { ...v2Report(G), checksum: 0 }, igmp: { checksum: "keep" } }]));
     expect(r.events).toEqual([]);
     expect(r.state.droppedFrames).toBe(1);
+  });
+});
+
+describe("malformed messages are not applied as if they were good (issue 15 item 12)", () => {
+  const cases: [string, At][] = [
+    ["a v3 report claiming 65,535 records", { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), patch: (b, o) => b.set([0xff, 0xff], o.igmp + 6) }],
+    ["an IP total length beyond the frame", { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), patch: (b, o) => b.set([0x05, 0xdc], o.ip + 2) }],
+    ["a record whose source count overruns the message", { t: 0, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: G, sources: [S1] }]), patch: (b, o) => b.set([0x00, 0x40], o.igmp + 8 + 2) }],
+  ];
+  for (const [name, a] of cases) {
+    it(`${name}: counted in malformedFrames, nothing joined (decoded path and bytes path)`, () => {
+      const r = monitorFrames(frames([a]));
+      expect(r.events).toEqual([]);
+      expect(r.state.malformedFrames).toBe(1);
+      const st = new MonitorState();
+      const reader = new MessageReader();
+      const bytes = frameBytes(a);
+      expect(st.take(reader.read(bytes, 0, bytes.length, bytes.length, 1, 1, 1_700_000_000, 0))).toEqual([]);
+      expect(st.malformedFrames).toBe(1);
+      expect(st.groupCount()).toBe(0);
+    });
+  }
+});
+
+describe("timers print to the millisecond", () => {
+  it("a group timer after a report at an odd microsecond reads 245.001 s, not 245.00010009765626", () => {
+    const { st } = run([{ t: 0.000123, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) }]);
+    const left = st.snapshot(ms(15)).groups[0]!.groupTimer!;
+    expect(left).toBe(245);
+    const odd = st.snapshot(ms(14.9989)).groups[0]!.groupTimer!;
+    expect(String(odd)).toMatch(/^\d+(\.\d{1,3})?$/);
   });
 });

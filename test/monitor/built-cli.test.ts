@@ -1,0 +1,16 @@
+// The built CLI (dist, as installed users run it; `npm test` builds with tsup first): --version and SARIF's
+// tool.driver.version both come from package.json. (The version was once read from a path right from src/
+// and wrong from dist/, and the tests, running from src/, did not see it.)
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { expect, test } from "vitest";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+
+test("igmpkit --version and lint --sarif's tool.driver.version are package.json's version", () => {
+  expect(version).toMatch(/^\d+\.\d+\.\d+/);
+  expect(execFileSync("node", ["bin/igmpkit.js", "--version"], { encoding: "utf8" }).trim()).toBe(version);
+  const r = spawnSync("node", ["bin/igmpkit.js", "lint", "--sarif", "fixtures/kernel-igmpv3-host.pcap"], { encoding: "utf8" });
+  const sarif = JSON.parse(r.stdout) as { runs: { tool: { driver: { version: string } } }[] };
+  expect(sarif.runs[0]!.tool.driver.version).toBe(version);
+});
