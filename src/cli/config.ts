@@ -3,7 +3,7 @@
  * `"igmpkit"` key of its package.json. Validated against the JSON Schema shipped in the package
  * (schemas/igmpkit.config.schema.json) with ajv; every problem names the bad key.
  */
-import { Ajv, type ErrorObject } from "ajv";
+import type { Ajv as AjvClass, ErrorObject } from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import schema from "../../schemas/igmpkit.config.schema.json" with { type: "json" };
@@ -33,10 +33,14 @@ export interface LoadedConfig {
   config: IgmpkitConfig;
 }
 
-let validator: ReturnType<Ajv["compile"]> | null = null;
+let validator: ReturnType<AjvClass["compile"]> | null = null;
 
-function validate(doc: unknown): ErrorObject | null {
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
+/** ajv is loaded when a settings file is there to check, not with every command. */
+async function validate(doc: unknown): Promise<ErrorObject | null> {
+  if (validator === null) {
+    const { Ajv } = await import("ajv");
+    validator = new Ajv({ allErrors: false, strict: true }).compile(schema);
+  }
   return validator(doc) ? null : (validator.errors?.[0] ?? null);
 }
 
@@ -58,8 +62,8 @@ function describe(e: ErrorObject): string {
 }
 
 /** Check a settings object against the schema; throws a {@link UsageError} naming the bad key. */
-export function checkConfig(doc: unknown, source: string): IgmpkitConfig {
-  const e = validate(doc);
+export async function checkConfig(doc: unknown, source: string): Promise<IgmpkitConfig> {
+  const e = await validate(doc);
   if (e !== null) throw new UsageError(`${source}: ${describe(e)}`);
   return doc as IgmpkitConfig;
 }
@@ -83,16 +87,16 @@ function readJson(path: string, shown: string): unknown | undefined {
  * The settings in force: `explicit` (--config) must exist; otherwise igmpkit.config.json in `cwd`, then the
  * "igmpkit" key of `cwd`/package.json; none is an empty config.
  */
-export function loadConfig(cwd: string, explicit?: string): LoadedConfig {
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
   if (explicit !== undefined) {
     const doc = readJson(explicit, explicit);
     if (doc === undefined) throw new UsageError(`--config ${explicit}: no such file`);
-    return { source: explicit, config: checkConfig(doc, explicit) };
+    return { source: explicit, config: await checkConfig(doc, explicit) };
   }
   const own = readJson(join(cwd, "igmpkit.config.json"), "igmpkit.config.json");
-  if (own !== undefined) return { source: "igmpkit.config.json", config: checkConfig(own, "igmpkit.config.json") };
+  if (own !== undefined) return { source: "igmpkit.config.json", config: await checkConfig(own, "igmpkit.config.json") };
   const pkg = readJson(join(cwd, "package.json"), "package.json");
   if (pkg !== null && typeof pkg === "object" && "igmpkit" in pkg)
-    return { source: "package.json", config: checkConfig((pkg as { igmpkit: unknown }).igmpkit, 'package.json "igmpkit"') };
+    return { source: "package.json", config: await checkConfig((pkg as { igmpkit: unknown }).igmpkit, 'package.json "igmpkit"') };
   return { source: null, config: {} };
 }

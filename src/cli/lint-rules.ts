@@ -62,8 +62,8 @@ function knownId(flag: string, id: string): string {
 }
 
 /** The settings file, then the flags over it. Throws {@link UsageError} naming the bad flag or key. */
-export function resolveLintSettings(o: LintRuleFlags, cwd: string): LintSettings {
-  const { source, config } = loadConfig(cwd, o.config);
+export async function resolveLintSettings(o: LintRuleFlags, cwd: string): Promise<LintSettings> {
+  const { source, config } = await loadConfig(cwd, o.config);
   const c = config.lint ?? {};
   const rules: Record<string, RuleSetting> = { ...(c.rules ?? {}) };
   const disable = new Set((o.disable ?? []).map((id) => knownId("--disable", id)));

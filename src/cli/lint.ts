@@ -26,7 +26,7 @@ export interface LintCliOptions extends LintRuleFlags {
  */
 export async function runLint(files: string[], o: LintCliOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
   if (o.json && o.sarif) throw new UsageError("--json and --sarif cannot be used together");
-  const settings = resolveLintSettings(o, o.cwd ?? process.cwd());
+  const settings = await resolveLintSettings(o, o.cwd ?? process.cwd());
   if (o.rules) {
     io.stdout.write(formatRuleList(settings, o.json === true));
     return ExitCode.ok;

@@ -59,10 +59,15 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       const liveSnapshot = await live.stop();
 
       const frames = await readCapture(file);
-      // pimd and the kernel host break no rule in this capture.
+      // pimd and the kernel host break no rule in this capture, but one: pimd 8.4 answers a TO_IN with a
+      // group-specific query at once and then Last Member Query Count retransmissions, one query more than
+      // RFC 9776 §6.6.3.1 (send one, schedule LMQC - 1). When the host's TO_IN reached pimd once (not
+      // repeated: each repeat starts pimd's count again and hides the extra one), last-member-queries says so.
       const findings = lint(frames);
       if (process.env.IGMPKIT_SHOW_FINDINGS) console.log(JSON.stringify(findings, null, 1));
-      expect(findings.filter((f) => f.severity !== "info")).toEqual([]);
+      const pimdExtraQuery = (f: { rule: string; message: string }) =>
+        f.rule === "last-member-queries" && /^after TO_IN\(\{\}\) from 198\.18\.1\.2 \(239\.9\.9\.2\), .*: 3 sent for 1 trigger, at most 2 expected$/.test(f.message);
+      expect(findings.filter((f) => f.severity !== "info" && !pimdExtraQuery(f))).toEqual([]);
       // The replay's clock stops at the last frame: run its timers on to when pimd was asked (the live
       // monitor's final time), as the router's did.
       const { state } = monitor(frames);
