@@ -548,8 +548,7 @@ export class Querier {
       const startup = this.startupLeft > 0;
       this.send(now, { group: IGMP_ADDRESSES.any, sources: [], sFlag: false, version: this.version, maxRespTime: this.cfg.queryResponseInterval, odd: this.odd, startup, retransmission: false, scripted: false });
       if (startup) this.startupLeft--;
-      // The query may have cost us the election (it cannot: ours is fed as ours), but a stop clears it.
-      if (this.role === "querier") this.nextGeneralMs = now + 1000 * (this.startupLeft > 0 ? this.cfg.startupQueryInterval : this.cfg.queryInterval);
+      this.nextGeneralMs = now + 1000 * (this.startupLeft > 0 ? this.cfg.startupQueryInterval : this.cfg.queryInterval);
     }
     for (const [group, p] of [...this.pending]) {
       if (p.nextMs > now || this.role !== "querier") continue;
@@ -559,7 +558,6 @@ export class Querier {
 
   /** The queries of one group's retransmission state (RFC 9776 §6.6.3.1, §6.6.3.2; RFC 2236 §3). */
   private sendSpecific(now: number, group: string, p: Pending): void {
-    const first = p.groupLeft === this.cfg.lastMemberQueryCount || [...p.sources.values()].some((n) => n === this.cfg.lastMemberQueryCount);
     const rec = this.state.groupTimersMs(group);
     const lmqtEnd = now + this.state.timers().lastMemberQueryTime * 1000;
     const common = { version: this.version, maxRespTime: this.cfg.lastMemberQueryInterval, odd: this.odd, startup: false, scripted: false } as const;
@@ -577,21 +575,30 @@ export class Querier {
     if (p.sources.size > 0) {
       const high: string[] = [];
       const low: string[] = [];
+      // A query is a retransmission when every source in it was queried before.
+      let highFresh = false;
+      let lowFresh = false;
       for (const [s, left] of p.sources) {
         const t = rec?.sources.get(s);
         if (t === undefined) {
           p.sources.delete(s);
           continue;
         }
-        if (t !== null && t > lmqtEnd) high.push(s);
-        else low.push(s);
+        const fresh = left === this.cfg.lastMemberQueryCount;
+        if (t !== null && t > lmqtEnd) {
+          high.push(s);
+          highFresh ||= fresh;
+        } else {
+          low.push(s);
+          lowFresh ||= fresh;
+        }
         if (left <= 1) p.sources.delete(s);
         else p.sources.set(s, left - 1);
       }
       // §6.6.3.2: two queries, S set for sources whose timers are above LMQT, S clear for the rest; an
       // empty one is not sent.
-      if (high.length > 0) this.send(now, { group, sources: high, sFlag: true, ...common, retransmission: !first });
-      if (low.length > 0) this.send(now, { group, sources: low, sFlag: false, ...common, retransmission: !first });
+      if (high.length > 0) this.send(now, { group, sources: high, sFlag: true, ...common, retransmission: !highFresh });
+      if (low.length > 0) this.send(now, { group, sources: low, sFlag: false, ...common, retransmission: !lowFresh });
     }
     if (p.groupLeft > 0 || p.sources.size > 0) p.nextMs = now + 1000 * this.cfg.lastMemberQueryInterval;
     else this.pending.delete(group);

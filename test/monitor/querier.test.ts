@@ -139,7 +139,10 @@ describe("Querier: last member queries (RFC 9776 §6.4, §6.6.3)", () => {
       { t: 4, group: G, sources: [S1], s: true },
       { t: 4, group: G, sources: [S2], s: false },
     ]);
-    const removed = q.drainEvents().filter((e) => e.type === "source-removed");
+    const ev = q.drainEvents();
+    const gs = ev.filter((e) => e.type === "query-sent" && e.kind === "group-source") as Extract<QuerierEvent, { type: "query-sent" }>[];
+    expect(gs.map((e) => e.retransmission)).toEqual([false, true, true, true, true]);
+    const removed = ev.filter((e) => e.type === "source-removed");
     expect(removed).toMatchObject([{ source: S2, reason: "timer", time: T(5) }]);
     expect(q.snapshot().state.groups[0]!.sources.map((x) => x.source)).toEqual([S1]);
   });
