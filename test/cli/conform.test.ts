@@ -77,7 +77,7 @@ describe("igmpkit conform", () => {
       const frames = [];
       for await (const f of readCaptureFile(evidence)) frames.push(f);
       const joinFrames = res.results[0].verdict.frames as number[];
-      expect(frames.length).toBeGreaterThanOrEqual(joinFrames[0]);
+      expect(frames.length).toBeGreaterThanOrEqual(joinFrames[0]!);
       let comments: string[] = [];
       try {
         comments = execFileSync("tshark", ["-r", evidence, "-T", "fields", "-e", "frame.comment"], { encoding: "utf8" }).trim().split("\n");
