@@ -16,6 +16,7 @@
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
 import { formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import type { LanCheckFactory } from "./lint.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -197,9 +198,8 @@ interface QuerierRec {
   elected: boolean;
 }
 
-/** One LAN (one VLAN tag path): its own router state, as in `lint`. */
+/** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
 class LanStats {
-  readonly state: MonitorState;
   readonly groups = new Map<number, GroupRec>();
   readonly hosts = new Map<number, HostRec>();
   readonly queriers = new Map<number, QuerierRec>();
@@ -210,11 +210,9 @@ class LanStats {
 
   constructor(
     readonly vlan: string,
-    config: MonitorConfig,
+    readonly state: MonitorState,
     private readonly out: StatsCollector,
-  ) {
-    this.state = new MonitorState(config);
-  }
+  ) {}
 
   private group(n: number, t: number): GroupRec {
     let g = this.groups.get(n);
@@ -283,10 +281,9 @@ class LanStats {
     h.groups.add(g.n);
   }
 
-  take(m: MembershipMessage): void {
-    const t = m.timeMs;
-    const events = this.state.take(m);
-    if (m.status === MessageStatus.ok) this.count(m, t);
+  /** A message the state has taken, and the events it (and the timers due before it) gave. */
+  observe(m: MembershipMessage, events: readonly MonitorEvent[]): void {
+    if (m.status === MessageStatus.ok) this.count(m, m.timeMs);
     if (events.length > 0) this.onEvents(events);
   }
 
@@ -476,13 +473,39 @@ export class StatsCollector {
     readonly keepTimelines = false,
   ) {}
 
-  private lan(key: string): LanStats {
+  private lan(key: string, state?: MonitorState): LanStats {
     let lan = this.lans.get(key);
     if (lan === undefined) {
-      lan = new LanStats(key, this.config, this);
+      lan = new LanStats(key, state ?? new MonitorState(this.config), this);
       this.lans.set(key, lan);
     }
     return lan;
+  }
+
+  private clock(t: number): void {
+    if (t > this.latestMs) this.latestMs = t;
+    if (t < this.firstMs) this.firstMs = t;
+  }
+
+  /**
+   * The collector as a stateful check of a {@link Linter} (`new Linter({}, [...LAN_CHECKS,
+   * collector.lanCheck()])`): statistics from the linter's own router state, in the same pass as the
+   * findings, without a second state machine. Count frames yourself (`frames`) in this mode.
+   */
+  lanCheck(): LanCheckFactory {
+    return () => {
+      let lan: LanStats | undefined;
+      return {
+        after: (m, events, ctx) => {
+          lan ??= this.lan(m.vlan, ctx.state);
+          this.clock(m.timeMs);
+          lan.observe(m, events);
+        },
+        finish: (endMs) => {
+          if (Number.isFinite(endMs)) lan?.advance(endMs);
+        },
+      };
+    };
   }
 
   /** @internal An answer of host `h`, `ms` after a query with Max Resp Time `maxRespMs`. */
@@ -505,7 +528,8 @@ export class StatsCollector {
     this.latestMs = m.timeMs;
     if (m.timeMs < this.firstMs) this.firstMs = m.timeMs;
     if (m.status === MessageStatus.ignored) return;
-    this.lan(m.vlan).take(m);
+    const lan = this.lan(m.vlan);
+    lan.observe(m, lan.state.take(m));
   }
 
   /** Take one decoded frame. */
@@ -520,9 +544,7 @@ export class StatsCollector {
     const st = this.view.wrap(bytes, linkType, start, end);
     if (st === ViewStatus.notIgmp || st === ViewStatus.unsupportedLink) {
       this.frames++;
-      const t = seconds * 1000 + nanos / 1e6;
-      if (t > this.latestMs) this.latestMs = t;
-      if (t < this.firstMs) this.firstMs = t;
+      this.clock(seconds * 1000 + nanos / 1e6);
       return;
     }
     const m = this.msg;
