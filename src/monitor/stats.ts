@@ -15,7 +15,7 @@
  * groups (224.0.0.x) are never reported for (RFC 9776 §5), so they are left out, as `lint` does.
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
-import { formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
 
@@ -378,18 +378,18 @@ class LanStats {
       const t = frameTimeMs(e.time);
       switch (e.type) {
         case "join":
-          this.group(ipv4ToNumber(e.group), t).joins++;
+          this.group(addr32(e.group), t).joins++;
           break;
         case "leave": {
-          const g = this.group(ipv4ToNumber(e.group), t);
+          const g = this.group(addr32(e.group), t);
           g.leaves++;
-          if (e.reporter !== null) g.current.delete(ipv4ToNumber(e.reporter));
+          if (e.reporter !== null) g.current.delete(addr32(e.reporter));
           this.setMembers(g, t);
           g.timeline?.leaves.push(t, e.frame ?? 0);
           break;
         }
         case "expiry": {
-          const g = this.group(ipv4ToNumber(e.group), t);
+          const g = this.group(addr32(e.group), t);
           g.expiries++;
           g.current.clear();
           this.setMembers(g, t);
@@ -397,13 +397,13 @@ class LanStats {
           break;
         }
         case "mode-change": {
-          const g = this.group(ipv4ToNumber(e.group), t);
+          const g = this.group(addr32(e.group), t);
           g.modeChanges++;
           g.timeline?.modes.push(t, e.to === "exclude" ? 1 : 0);
           break;
         }
         case "last-member-query": {
-          const g = this.group(ipv4ToNumber(e.group), t);
+          const g = this.group(addr32(e.group), t);
           g.lmq++;
           g.timeline?.lastMemberQueries.push(t, e.observed ? 1 : 0);
           break;
@@ -411,7 +411,7 @@ class LanStats {
         case "querier-elected":
         case "querier-changed":
         case "querier-expired":
-          if (e.type !== "querier-expired") this.querier(ipv4ToNumber(e.querier), t).elected = true;
+          if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
           this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
           break;
         default:
