@@ -4,7 +4,8 @@
  * Times), and the response delays against the query-to-answer times read from tshark's frame times.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { describeLive } from "../lab/gate.js";
@@ -179,4 +180,23 @@ it("stats: tables on a terminal, JSON otherwise; a file cut short gives what cam
   const missing = await cli(["stats", join(FIXTURES, "nosuch.pcap")]);
   expect(missing.code).toBe(1);
   expect(missing.stderr).toContain("no such file");
+  // cut in the middle of frame 20 (of 33): the first 19 are counted, the output says it is incomplete
+  const dir = mkdtempSync(join(tmpdir(), "igmpkit-stats-"));
+  try {
+    const whole = readFileSync(path);
+    let off = 24;
+    for (let i = 0; i < 19; i++) off += 16 + whole.readUInt32LE(off + 8);
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, whole.subarray(0, off + 20));
+    const r = await cli(["stats", "--json", cut]);
+    expect(r.code).toBe(1);
+    const st = JSON.parse(r.stdout) as Json;
+    expect(st).toMatchObject({ complete: false, frames: 19, messages: 19 });
+    expect(st.error).toMatch(/offset/);
+    expect(JSON.parse(r.stderr.trim())).toMatchObject({ file: cut });
+    const text = await cli(["stats", "--text", cut]);
+    expect(text.stdout).toMatch(/^INCOMPLETE: /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
