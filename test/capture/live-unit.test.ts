@@ -1,6 +1,6 @@
 /** Live-capture pieces that need no privileges: error classification, link types, the CLI without cap. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,7 +155,9 @@ describe("the CLI where cap is not installed", () => {
     copyFileSync(join(ROOT, "bin", "igmpkit.js"), join(dir, "bin", "igmpkit.js"));
     copyFileSync(join(ROOT, "dist", "cli.js"), join(dir, "dist", "cli.js"));
     copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
-    symlinkSync(join(ROOT, "node_modules", "commander"), join(dir, "node_modules", "commander"));
+    // every runtime dependency but the optional cap
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies)) symlinkSync(join(ROOT, "node_modules", dep), join(dir, "node_modules", dep));
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

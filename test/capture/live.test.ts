@@ -105,6 +105,33 @@ describeLive("live capture library (live)", ["tcpdump"], () => {
     });
   });
 
+  it("promiscuous by default, not with promiscuous: false (the kernel's promiscuity count); snaplen cuts frames, wireLength keeps their length", async () => {
+    await Lab.with(async (lab) => {
+      const { h, r } = await pair(lab);
+      const promiscuity = async () => Number(/promiscuity (\d+)/.exec((await lab.exec(r, "ip", ["-d", "link", "show", "far0"])).stdout)?.[1]);
+      expect(await promiscuity()).toBe(0);
+      const p = await openLiveCapture("far0", { netns: r.name });
+      expect(p.promiscuous).toBe(true);
+      expect(await promiscuity()).toBe(1);
+      await p.stop();
+      const np = await openLiveCapture("far0", { netns: r.name, promiscuous: false, snaplen: 40 });
+      expect(np.promiscuous).toBe(false);
+      expect(np.snaplen).toBe(40);
+      expect(await promiscuity()).toBe(0);
+      const got = collect(np);
+      const tx = await openLiveCapture("eth0", { netns: h.name, filter: "ether proto 0x9999" });
+      const f = report("239.9.2.1");
+      await tx.send(f);
+      await waitFor("the frame", () => got.frames.length >= 1, { timeoutMs: 10_000 });
+      await np.stop();
+      await got.done;
+      await tx.stop();
+      expect(got.frames[0]!.data.length).toBe(40);
+      expect(got.frames[0]!.wireLength).toBe(f.length);
+      expect(hex(got.frames[0]!.data)).toBe(hex(f.subarray(0, 40)));
+    });
+  });
+
   it("reports typed errors from the library: no such interface (with the list), bad filter", async () => {
     await Lab.with(async (lab) => {
       const { r } = await pair(lab);
