@@ -2,7 +2,7 @@
 // Flood IGMP frames into a veth from another namespace at stepped rates (tcpreplay --pps) and capture them
 // side by side with `igmpkit capture -w` and `tcpdump -w`, in one run. Prints, per rate, what each saved
 // and where igmpkit's frames went (veth rx -> agent -> file; loss between rx and agent is the kernel ring
-// running full), how busy the whole machine was, the agent's longest gap between two reads of the ring,
+// running full, counted by the kernel: "dropped by kernel" of each, libpcap's ps_drop), how busy the whole machine was, the agent's longest gap between two reads of the ring,
 // the highest loss-free rate of each, and igmpkit's CPU (main process + capture agent) at 10k frames/s.
 //
 // Needs root, tcpdump, tcpreplay, a built CLI (npm run build).
@@ -123,24 +123,28 @@ try {
       // the agent's own count, from the JSON summary (builds before the agent counters have none)
       let agent = null;
       let gap = null;
+      let ikDrop = null;
       try {
-        const a = JSON.parse(ik.err.trim().split("\n").pop()).agent;
-        agent = a?.packets ?? null;
-        gap = a?.maxGapMs ?? null;
+        const end = JSON.parse(ik.err.trim().split("\n").pop());
+        agent = end.agent?.packets ?? null;
+        gap = end.agent?.maxGapMs ?? null;
+        ikDrop = end.drops?.kernel ?? null;
       } catch {}
+      // libpcap's ps_drop as each prints it: "N packets dropped by kernel"
+      const tdDrop = Number(/(\d+) packets? dropped by kernel/.exec(td.err)?.[1] ?? NaN);
       const busy = ((m1[0] - m0[0]) / (m1[1] - m0[1])) * 100;
-      rows.push({ rate, actual: Math.round(actual), sent, rx, agent, gap, igmpkit: ikN, tcpdump: tdN, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100, busy });
+      rows.push({ rate, actual: Math.round(actual), sent, rx, agent, gap, igmpkit: ikN, tcpdump: tdN, ikDrop, tdDrop, ikCpu: ((c1 - c0) / CLK_TCK / secs) * 100, busy });
       rmSync(join(dir, `ik${rate}.pcap`), { force: true });
       rmSync(join(dir, `td${rate}.pcap`), { force: true });
     }
   }
   const pad = (s, n) => String(s).padStart(n);
   console.log(
-    `${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("veth rx", 8)} ${pad("ik agent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("igmpkit CPU", 12)} ${pad("machine busy", 12)} ${pad("agent max gap", 13)}`,
+    `${pad("target pps", 10)} ${pad("actual pps", 10)} ${pad("sent", 8)} ${pad("veth rx", 8)} ${pad("ik agent", 8)} ${pad("igmpkit", 8)} ${pad("tcpdump", 8)} ${pad("ik drops", 8)} ${pad("td drops", 8)} ${pad("igmpkit CPU", 12)} ${pad("machine busy", 12)} ${pad("agent max gap", 13)}`,
   );
   for (const r of rows) {
     console.log(
-      `${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.rx, 8)} ${pad(r.agent ?? "-", 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)} ${pad(r.busy.toFixed(0) + "%", 12)} ${pad(r.gap === null ? "-" : `${Math.round(r.gap)} ms`, 13)}`,
+      `${pad(r.rate, 10)} ${pad(r.actual, 10)} ${pad(r.sent, 8)} ${pad(r.rx, 8)} ${pad(r.agent ?? "-", 8)} ${pad(r.igmpkit, 8)} ${pad(r.tcpdump, 8)} ${pad(r.ikDrop ?? "-", 8)} ${pad(Number.isNaN(r.tdDrop) ? "-" : r.tdDrop, 8)} ${pad(r.ikCpu.toFixed(0) + "%", 12)} ${pad(r.busy.toFixed(0) + "%", 12)} ${pad(r.gap === null ? "-" : `${Math.round(r.gap)} ms`, 13)}`,
     );
   }
   // Loss-free rate: the highest step such that it and every step below it lost nothing (in every trial).

@@ -1,163 +1,42 @@
 /**
- * Live capture on a network interface through libpcap, by way of the npm `cap` package.
+ * Live capture on a network interface through libpcap, by way of the npm `cap` package (patched by
+ * patches/cap+0.2.1.patch, applied at install, for what libpcap has and `cap` did not pass on).
  *
- * `cap` is loaded lazily (it is an optional native dependency) and only in a small agent process: the
- * agent opens the device, copies every packet into a pipe, and the caller's process turns the pipe into
- * {@link Frame}s, the same type the file readers yield. The agent exists because of `cap`'s sharpest
- * edge: when the interface disappears, libuv reports POLLERR and `cap`'s poll callback fails
- * `assert(status == 0)`, aborting the whole process. In the agent that abort is an exit status the
- * caller turns into a `CaptureError` "interface-gone" after delivering every frame captured before it.
+ * `cap` is loaded lazily (it is an optional native dependency, see ./cap.ts) and only in a small agent
+ * process (./live-agent.ts): the agent opens the device, copies every packet into a pipe, and the caller's
+ * process turns the pipe into {@link Frame}s, the same type the file readers yield. The agent exists
+ * because of `cap`'s sharpest edge: when the interface disappears, libuv reports POLLERR and `cap`'s poll
+ * callback fails `assert(status == 0)`, aborting the whole process. In the agent that abort is an exit
+ * status the caller turns into a `CaptureError` "interface-gone" after delivering every frame captured
+ * before it.
  *
  * The other edges, absorbed here:
- * - `cap` keeps no reference to the packet Buffer handed to `open`; the agent holds it (on the `Cap`
- *   object, which the native side keeps alive while open, and in a module variable) for the agent's life.
+ * - `cap` keeps no reference to the packet Buffer handed to `open`; the agent holds it for its life.
  * - re-opening a closed `Cap` aborts: every open makes a fresh instance (one agent per capture).
  * - a failed `open` leaves a half-made native object whose destructor touches an uninitialised libuv
  *   handle; the agent exits right after a failed open instead of letting it be collected.
- * - always promiscuous, snaplen 65535, no drop counters ({@link LiveCapture.stats} says so), no original
- *   length (a packet longer than 65535 bytes is truncated and `wireLength` is the captured length).
  * - the `any` device gives Linux cooked v1 (LINKTYPE_LINUX_SLL, 113).
  *
- * Timestamps: `cap` passes no pcap header, so there is no kernel timestamp. The agent reads the
- * monotonic clock (`process.hrtime.bigint()`, CLOCK_MONOTONIC, shared by every process on the host) when
- * libpcap hands it the packet; {@link openLiveCapture} anchors that clock to wall time once, at open
- * (`Date.now()`-based, ms precision), so timestamps never go backwards within a capture even if the
- * wall clock is stepped, and they are delivery times: after the kernel's own time by the agent's pause
- * between bursts (at most {@link DEFAULT_PAUSE_MS} ms by default) plus its scheduling delay.
+ * What the patch adds, used here: libpcap's own timestamps at nanosecond precision (the kernel's receive
+ * time, as tcpdump shows), the length on the wire, the kernel's drop counters (pcap_stats), the snaplen
+ * and promiscuous mode. With an unpatched `cap` the capture still works as before the patch: frames are
+ * stamped on delivery from the monotonic clock anchored once to wall time ({@link LiveCapture.timestamps}
+ * is "delivery"), drops are null, snaplen 65535, always promiscuous.
  *
  * Speed (bench/capture/flood.mjs): the agent batches a burst of packets into one pipe write and
  * pauses between bursts, the CLI reads batches and, when it only writes a file, appends records and
  * counts common frames without decoding them. What loses frames is the kernel ring running full while
- * the agent is not running: see {@link LiveCaptureOptions.bufferSize} for why it holds so few packets.
+ * the agent is not running: see {@link LiveCaptureOptions.bufferSize}; the kernel counts those drops.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { totalmem } from "node:os";
-import { createRequire } from "node:module";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { Frame } from "../pcap/frame.js";
-import { AGENT_SOURCE, readAgentRecords, type AgentStats } from "./live-agent.js";
-export type { AgentStats } from "./live-agent.js";
-
-// ---------------------------------------------------------------------------------------------------
-// Errors
-
-/** Why a live capture failed. */
-export const CaptureErrorCode = {
-  /** The `cap` module is not installed or not built, or libpcap is missing. */
-  capMissing: "cap-missing",
-  /** Not root and no CAP_NET_RAW/CAP_NET_ADMIN. */
-  notPermitted: "not-permitted",
-  noSuchInterface: "no-such-interface",
-  /** libpcap could not compile the BPF expression. */
-  badFilter: "bad-filter",
-  /** The interface went away (deleted, or its namespace was) while capturing. */
-  interfaceGone: "interface-gone",
-  /** The interface exists but cannot be captured on (down, unsupported...). */
-  openFailed: "open-failed",
-  /** `send` failed. */
-  sendFailed: "send-failed",
-  /** The capture agent died for another reason. */
-  agentFailed: "agent-failed",
-} as const;
-export type CaptureErrorCode = (typeof CaptureErrorCode)[keyof typeof CaptureErrorCode];
-
-/** A live-capture failure with a closed set of `code`s; recognise it with {@link isCaptureError}. */
-export class CaptureError extends Error {
-  override readonly name = "CaptureError";
-  constructor(
-    readonly code: CaptureErrorCode,
-    message: string,
-    /** The interface concerned, when there is one. */
-    readonly interfaceName?: string,
-  ) {
-    super(message);
-  }
-  toJSON(): { name: string; code: CaptureErrorCode; message: string; interface?: string } {
-    return { name: this.name, code: this.code, message: this.message, ...(this.interfaceName ? { interface: this.interfaceName } : {}) };
-  }
-}
-
-/** True for a {@link CaptureError}, also one from another copy of this package (checks `name`/`code`). */
-export function isCaptureError(e: unknown): e is CaptureError {
-  return e instanceof Error && e.name === "CaptureError" && typeof (e as { code?: unknown }).code === "string";
-}
-
-export const CAP_FIX = "apt-get install libpcap-dev && npm rebuild cap";
-const PERMISSION_FIX = "run as root, or give node CAP_NET_RAW and CAP_NET_ADMIN (setcap cap_net_raw,cap_net_admin+eip $(command -v node))";
-
-// ---------------------------------------------------------------------------------------------------
-// Loading cap
-
-interface CapDevice {
-  name: string;
-  description?: string;
-  addresses?: { addr: string; netmask?: string; broadaddr?: string; dstaddr?: string }[];
-  flags?: string;
-}
-interface CapModule {
-  Cap: { new (): unknown; deviceList(): CapDevice[] };
-}
-
-// ESM: import.meta.url; the CJS build (where esbuild empties import.meta) falls back to __filename.
-const nodeRequire = createRequire((import.meta as { url?: string }).url ?? __filename);
-
-/** Absolute path of the `cap` package's entry, or a CaptureError "cap-missing". */
-function capPath(): string {
-  try {
-    return nodeRequire.resolve("cap");
-  } catch (e) {
-    throw new CaptureError("cap-missing", `live capture needs the optional native package "cap", which is not installed (${(e as Error).message.split("\n")[0]}); fix: ${CAP_FIX}`);
-  }
-}
-
-let capModule: CapModule | undefined;
-
-/** Load `cap` (once); throws CaptureError "cap-missing" with the fix when it or libpcap is missing. */
-export function loadCap(): CapModule {
-  if (capModule) return capModule;
-  const path = capPath();
-  try {
-    capModule = nodeRequire(path) as CapModule;
-  } catch (e) {
-    throw new CaptureError("cap-missing", `the native package "cap" could not be loaded (${(e as Error).message.split("\n")[0]}); is libpcap installed and cap built? fix: ${CAP_FIX}`);
-  }
-  return capModule;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Interfaces
-
-/** One capture device with its addresses, as libpcap lists it (like `tcpdump -D`). */
-export interface InterfaceInfo {
-  name: string;
-  description?: string;
-  addresses: { address: string; netmask?: string; broadcast?: string }[];
-  loopback: boolean;
-  /** libpcap's flag names (PCAP_IF_UP, PCAP_IF_RUNNING, ...). */
-  flags: string[];
-}
-
-/** The devices libpcap can capture on (in the current network namespace). */
-export function listInterfaces(): InterfaceInfo[] {
-  const cap = loadCap();
-  return cap.Cap.deviceList().map((d) => {
-    const flags = (d.flags ?? "").split(/[\s|,]+/).filter(Boolean);
-    return {
-      name: d.name,
-      ...(d.description ? { description: d.description } : {}),
-      addresses: (d.addresses ?? []).map((a) => ({
-        address: a.addr,
-        ...(a.netmask ? { netmask: a.netmask } : {}),
-        ...(a.broadaddr ? { broadcast: a.broadaddr } : {}),
-      })),
-      loopback: flags.includes("PCAP_IF_LOOPBACK"),
-      flags,
-    };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Capture
+import { capLoadError, capPath, classifyOpenError, interfaceExists, linkTypeFromCap, listInterfaces, noSuchInterface } from "./cap.js";
+import { CaptureError, isCaptureError } from "./live-errors.js";
+import { AGENT_SOURCE, readAgentRecords, ringSlots, type AgentStats, type FromAgent, type PcapStats, type TimestampSource, type ToAgent } from "./live-agent.js";
+export type { AgentStats, PcapStats, TimestampSource } from "./live-agent.js";
+export { defaultSnaplen, ringSlots } from "./live-agent.js";
+export { CAP_FIX, CaptureError, CaptureErrorCode, isCaptureError } from "./live-errors.js";
+export { classifyOpenError, linkTypeFromCap, listInterfaces, loadCap, type InterfaceInfo } from "./cap.js";
 
 /**
  * The default BPF filter: IGMP untagged, under one 802.1Q/802.1ad tag, or under two. The word `igmp`
@@ -168,20 +47,28 @@ export function listInterfaces(): InterfaceInfo[] {
  */
 export const DEFAULT_FILTER = "igmp or (vlan and (igmp or (vlan and igmp)))";
 
-/** What libpcap gives and what `cap` fixes. */
-export const LIVE_SNAPLEN = 65535;
+/** The default filter on link types that carry no VLAN tags (`any`'s Linux cooked v1, raw IP). */
+export const DEFAULT_FILTER_UNTAGGED = "igmp";
 
 /** Options of {@link openLiveCapture}. */
 export interface LiveCaptureOptions {
   /** BPF expression (pcap-filter(7)); default {@link DEFAULT_FILTER}. An empty string captures everything. */
   filter?: string;
   /**
-   * libpcap's kernel ring in bytes; default {@link DEFAULT_BUFFER_SIZE} (64 MiB). `cap` turns on
-   * immediate mode, in which libpcap on Linux uses TPACKET_V2 with one fixed slot per packet sized for
-   * the 65535-byte snaplen (65616 bytes, each in its own 128 KiB kernel block): 64 MiB gives 1023 slots
-   * and takes 128 MiB of kernel memory. The ring is the only buffer while the agent is not running, so
-   * the slots are what decide the longest stall survived (1023 slots: 17 ms at 60k frames/s). tcpdump,
-   * not in immediate mode, packs small frames into TPACKET_V3 blocks: its 2 MiB hold ~15000.
+   * Bytes kept of each packet (tcpdump's -s); default {@link defaultSnaplen} of the interface's MTU (1522
+   * at MTU 1500: every IGMP message whole). Longer packets are cut (`wireLength` keeps their length).
+   */
+  snaplen?: number;
+  /** Put the interface in promiscuous mode (default true, as tcpdump without -p). */
+  promiscuous?: boolean;
+  /**
+   * libpcap's kernel ring in bytes; default {@link DEFAULT_BUFFER_SIZE}. `cap` turns on immediate mode
+   * (frames are handed over at once, not when a block fills), in which libpcap on Linux uses TPACKET_V2:
+   * one fixed slot per packet, the snaplen plus 70 bytes rounded to 16, packed into 4 KiB blocks
+   * ({@link ringSlots}): 16 MiB hold 10,486 packets at the default snaplen 1522, 49,932 at snaplen 262
+   * (with `cap`'s old fixed 65535, 64 MiB held 1023, each in its own 128 KiB block). The ring is the only
+   * buffer while the agent is not running; what does not fit is dropped and counted by the kernel
+   * ({@link LiveCaptureStats.dropped}).
    */
   bufferSize?: number;
   /** Milliseconds to wait for the device to open; default 15000. */
@@ -205,14 +92,19 @@ export interface LiveCaptureOptions {
   agentNice?: number;
 }
 
-/** Counters of a live capture. libpcap's drop counters are not available through `cap`. */
+/** Counters of a live capture. */
 export interface LiveCaptureStats {
   /** Frames delivered to the iterator so far. */
   frames: number;
-  /** Always null: `cap` exposes no pcap_stats, so drops are not available (never an invented zero). */
-  dropped: null;
-  /** Always null, for the same reason. */
-  ifDropped: null;
+  /**
+   * libpcap's `ps_recv`: packets that passed the filter (updated every second and at the end); null
+   * where `cap` is unpatched (never an invented zero).
+   */
+  received: number | null;
+  /** libpcap's `ps_drop`: packets the kernel dropped because the ring was full ("dropped by kernel"). */
+  dropped: number | null;
+  /** libpcap's `ps_ifdrop`: packets dropped by the interface or driver ("dropped by interface"). */
+  ifDropped: number | null;
 }
 
 /** An open live capture: iterate it for frames; `stop()` ends the iteration cleanly. */
@@ -221,7 +113,14 @@ export interface LiveCapture extends AsyncIterable<Frame> {
   /** LINKTYPE_* of every frame (1 Ethernet; 113 Linux cooked v1 for `any`). */
   readonly linkType: number;
   readonly filter: string;
+  /** The snaplen libpcap captures with. */
   readonly snaplen: number;
+  /** Whether the interface was put in promiscuous mode. */
+  readonly promiscuous: boolean;
+  /** Where frame times come from (libpcap's, or delivery time with an unpatched `cap`). */
+  readonly timestamps: TimestampSource;
+  /** Packet slots of the kernel ring ({@link ringSlots}). */
+  readonly ringSlots: number;
   readonly stats: LiveCaptureStats;
   /** Stop capturing. Frames libpcap delivered before the call are still yielded, then iteration ends. */
   stop(): Promise<void>;
@@ -240,112 +139,20 @@ export interface LiveCaptureReader extends LiveCapture {
   readonly agentStats: AgentStats | undefined;
 }
 
-/** Map cap's link type names (and "Unknown linktype N") to LINKTYPE_* numbers. */
-export function linkTypeFromCap(name: string): number {
-  switch (name) {
-    case "NULL":
-      return 0;
-    case "ETHERNET":
-      return 1;
-    case "RAW":
-      return 101;
-    case "IEEE802_11_RADIO":
-      return 127;
-    case "LINKTYPE_LINUX_SLL":
-      return 113;
-  }
-  const m = /(\d+)/.exec(name);
-  // DLT_ and LINKTYPE_ values agree for everything else libpcap gives on Linux (SLL2 276, ...).
-  return m ? Number(m[1]) : -1;
-}
-
-/** Turn libpcap's open error text into a typed error. */
-export function classifyOpenError(iface: string, message: string, known?: string[]): CaptureError {
-  const m = message.trim();
-  if (/permission|Operation not permitted|EPERM|not permitted/i.test(m)) {
-    return new CaptureError("not-permitted", `not permitted to capture on ${iface}: ${m}; ${PERMISSION_FIX}`, iface);
-  }
-  if (/No such device|doesn't exist|does not exist|no such interface/i.test(m)) {
-    return noSuchInterface(iface, known);
-  }
-  if (
-    (/syntax error|parse filter|filter expression|unknown|illegal|expression rejects|not supported|invalid|can't|unsupported/i.test(m) && /filter|syntax|expression|illegal|unknown/i.test(m)) ||
-    // pcap_compile on a bad operand: "invalid IPv4 address '999.1.1.1'", "unknown host 'x'"
-    /invalid IPv[46] address|unknown (host|net|port|protocol)/i.test(m)
-  ) {
-    return new CaptureError("bad-filter", `bad filter expression: ${m}`, iface);
-  }
-  if (/went down|Network is down|ENETDOWN/i.test(m)) return new CaptureError("open-failed", `cannot capture on ${iface}: ${m}`, iface);
-  return new CaptureError("open-failed", `cannot capture on ${iface}: ${m}`, iface);
-}
-
-function noSuchInterface(iface: string, known?: string[]): CaptureError {
-  let names = known;
-  if (!names) {
-    try {
-      names = listInterfaces().map((d) => d.name);
-    } catch {
-      names = [];
-    }
-  }
-  const list = names.length ? `; interfaces here: ${names.join(", ")}` : "";
-  return new CaptureError("no-such-interface", `no such interface: ${iface}${list}`, iface);
-}
-
-/** Whether `iface` still exists in this namespace, or in `netns` (sysfs / ip; "any" always does). */
-function interfaceExists(iface: string, netns?: string): boolean {
-  if (iface === "any") return true;
-  if (netns !== undefined) {
-    try {
-      execFileSync("ip", ["-n", netns, "link", "show", "dev", iface], { stdio: "ignore", timeout: 5000 });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  if (existsSync("/sys/class/net")) return existsSync(`/sys/class/net/${iface}`);
-  try {
-    return listInterfaces().some((d) => d.name === iface);
-  } catch {
-    return false;
-  }
-}
-
-interface AgentMessage {
-  type: "ready" | "error" | "sent" | "stats";
-  linkType?: string;
-  message?: string;
-  phase?: string;
-  id?: number;
-  error?: string;
-  stats?: AgentStats;
-}
-
 /** Default {@link LiveCaptureOptions.pauseMs}. */
 export const DEFAULT_PAUSE_MS = 2;
 /** Default {@link LiveCaptureOptions.agentNice}. */
 export const DEFAULT_AGENT_NICE = -10;
+/** Default {@link LiveCaptureOptions.bufferSize}: 16 MiB. */
+export const DEFAULT_BUFFER_SIZE = 16 * 1024 * 1024;
 /**
- * Packets the kernel ring of `bufferSize` bytes holds in immediate mode (libpcap's TPACKET_V2 slot for
- * a 65535-byte snaplen on Ethernet with offloads: 65535 + 81 bytes of headers and alignment).
+ * The ring `igmpkit capture` asks for when not given `-B`: 32 MiB, 20,972 packets at the default
+ * snaplen (tcpdump's 2 MiB TPACKET_V3 ring holds about 15,000 small frames). A monitor or host emulator
+ * does not need to ride out floods, and several of them may run at once: they take the library's default.
  */
-export function ringSlots(bufferSize: number): number {
-  return Math.ceil(bufferSize / 65616);
-}
-
-/**
- * The ring `igmpkit capture` asks for when not given `-B`: 1/64 of the machine's memory, between 64 MiB
- * and 256 MiB (1023 to 4092 packets; the kernel takes twice that, see {@link LiveCaptureOptions.bufferSize}).
- * The library's default stays {@link DEFAULT_BUFFER_SIZE}: a monitor or host emulator does not need to
- * ride out floods, and several of them may run at once.
- */
-export function captureBufferSize(totalMemory: number = totalmem()): number {
-  const MiB = 1024 * 1024;
-  return Math.min(256 * MiB, Math.max(DEFAULT_BUFFER_SIZE, Math.floor(totalMemory / 64 / MiB) * MiB));
-}
-
-/** Default {@link LiveCaptureOptions.bufferSize}. */
-export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
+export const CAPTURE_BUFFER_SIZE = 32 * 1024 * 1024;
+/** How often the agent sends libpcap's counters while capturing. */
+const STATS_EVERY_MS = 1000;
 
 /**
  * Open `iface` for capture. Resolves once libpcap is capturing (packets sent after that are seen).
@@ -365,9 +172,6 @@ export async function openLiveCapture(iface: string, opts: LiveCaptureOptions = 
   }
 }
 
-/** The default filter on link types that carry no VLAN tags (`any`'s Linux cooked v1, raw IP). */
-export const DEFAULT_FILTER_UNTAGGED = "igmp";
-
 async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCaptureReader> {
   const path = capPath();
   // Load in this process too: a missing libpcap is reported here, and the device list is needed anyway.
@@ -380,32 +184,40 @@ async function openOnce(iface: string, opts: LiveCaptureOptions): Promise<LiveCa
     devices = undefined;
   }
   if (devices && !devices.includes(iface) && !interfaceExists(iface)) throw noSuchInterface(iface, devices);
+  if (opts.snaplen !== undefined && (!Number.isInteger(opts.snaplen) || opts.snaplen < 1 || opts.snaplen > 262144)) {
+    throw new CaptureError("open-failed", `snaplen ${opts.snaplen}: a whole number of bytes from 1 to 262144`, iface);
+  }
   const filter = opts.filter ?? DEFAULT_FILTER;
   const execArgv = opts.gcStressMs ? ["--expose-gc"] : [];
   const argv = [...execArgv, "-e", AGENT_SOURCE];
   const [cmd, args] = opts.netns !== undefined ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...argv]] : [process.execPath, argv];
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: { ...process.env, NODE_OPTIONS: "" } });
   const capture = new LiveCaptureImpl(iface, filter, child, opts.netns);
-  child.send({
+  const open: ToAgent = {
     type: "open",
     capPath: path,
     device: iface,
     filter,
     bufferSize: opts.bufferSize ?? DEFAULT_BUFFER_SIZE,
-    snaplen: LIVE_SNAPLEN,
+    snaplen: opts.snaplen ?? null,
+    promiscuous: opts.promiscuous ?? true,
     gcStressMs: opts.gcStressMs ?? 0,
     pauseMs: opts.pauseMs ?? DEFAULT_PAUSE_MS,
-    ringSlots: ringSlots(opts.bufferSize ?? DEFAULT_BUFFER_SIZE),
     priority: opts.agentNice ?? DEFAULT_AGENT_NICE,
-  });
+    statsEveryMs: STATS_EVERY_MS,
+  };
+  child.send(open);
   await capture.ready(opts.openTimeoutMs ?? 15_000, devices);
   return capture;
 }
 
 class LiveCaptureImpl implements LiveCaptureReader {
   linkType = -1;
-  readonly snaplen = LIVE_SNAPLEN;
-  readonly stats: LiveCaptureStats = { frames: 0, dropped: null, ifDropped: null };
+  snaplen = 0;
+  promiscuous = true;
+  timestamps: TimestampSource = "delivery";
+  ringSlots = 0;
+  readonly stats: LiveCaptureStats = { frames: 0, received: null, dropped: null, ifDropped: null };
   agentStats: AgentStats | undefined;
   /** Batches of frames parsed from the agent's stream and not yet taken by the reader. */
   private queue: Frame[][] = [];
@@ -420,7 +232,7 @@ class LiveCaptureImpl implements LiveCaptureReader {
   private readonly exitPromise: Promise<void>;
   private readonly stdoutDone: Promise<void>;
   private readyWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  private openError: AgentMessage | undefined;
+  private openError: Extract<FromAgent, { type: "error" }> | undefined;
   private readonly sends = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextSend = 1;
   /** Wall-clock ns minus monotonic ns, fixed at open. */
@@ -442,7 +254,7 @@ class LiveCaptureImpl implements LiveCaptureReader {
       child.stdout!.on("end", resolve);
       child.stdout!.on("close", resolve);
     });
-    child.on("message", (m: AgentMessage) => this.onMessage(m));
+    child.on("message", (m: FromAgent) => this.onMessage(m));
     this.exitPromise = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         void this.stdoutDone.then(() => this.onExit(code, signal)).then(resolve);
@@ -477,29 +289,36 @@ class LiveCaptureImpl implements LiveCaptureReader {
     });
   }
 
-  private onMessage(m: AgentMessage): void {
+  private onMessage(m: FromAgent): void {
     if (m.type === "ready") {
-      this.linkType = linkTypeFromCap(m.linkType ?? "");
+      this.linkType = linkTypeFromCap(m.linkType);
+      this.snaplen = m.snaplen;
+      this.promiscuous = m.promiscuous;
+      this.timestamps = m.timestamps;
+      this.ringSlots = m.ringSlots;
       this.readyWaiter?.resolve();
       this.readyWaiter = undefined;
     } else if (m.type === "error") {
       this.openError = m;
-      const msg = m.message ?? "unknown error";
-      const err =
-        m.phase === "load"
-          ? new CaptureError("cap-missing", `the native package "cap" could not be loaded (${msg.split("\n")[0]}); fix: ${CAP_FIX}`)
-          : classifyOpenError(this.interfaceName, msg, this.netns !== undefined ? [] : undefined);
+      const err = m.phase === "load" ? capLoadError(m.message) : classifyOpenError(this.interfaceName, m.message, this.netns !== undefined ? [] : undefined);
       this.readyWaiter?.reject(err);
       this.readyWaiter = undefined;
-    } else if (m.type === "stats") {
-      this.agentStats = m.stats;
-    } else if (m.type === "sent" && m.id !== undefined) {
+    } else if (m.type === "stats" || m.type === "pcap-stats") {
+      if (m.type === "stats") this.agentStats = m.stats;
+      if (m.pcap) this.setPcapStats(m.pcap);
+    } else if (m.type === "sent") {
       const s = this.sends.get(m.id);
       this.sends.delete(m.id);
       if (!s) return;
       if (m.error) s.reject(new CaptureError("send-failed", `send on ${this.interfaceName} failed: ${m.error}`, this.interfaceName));
       else s.resolve();
     }
+  }
+
+  private setPcapStats(p: PcapStats): void {
+    this.stats.received = p.received;
+    this.stats.dropped = p.dropped;
+    this.stats.ifDropped = p.ifDropped;
   }
 
   private onData(chunk: Buffer): void {
@@ -520,7 +339,7 @@ class LiveCaptureImpl implements LiveCaptureReader {
     this.sends.clear();
     if (this.readyWaiter) {
       const err = this.openError
-        ? classifyOpenError(this.interfaceName, this.openError.message ?? "", this.netns !== undefined ? [] : undefined)
+        ? classifyOpenError(this.interfaceName, this.openError.message, this.netns !== undefined ? [] : undefined)
         : new CaptureError("agent-failed", `the capture agent exited before opening ${this.interfaceName} (${signal ?? `status ${code}`}): ${this.stderr.trim()}`, this.interfaceName);
       this.readyWaiter.reject(err);
       this.readyWaiter = undefined;

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
-import { DEFAULT_FILTER, captureBufferSize, isCaptureError, openLiveCapture, ringSlots, type LiveCaptureReader } from "../capture/live.js";
+import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader, type LiveCaptureStats } from "../capture/live.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
@@ -23,6 +23,10 @@ export interface CaptureCliOptions {
   epoch?: boolean;
   /** libpcap's ring in KiB (tcpdump's -B). */
   bufferSize?: number;
+  /** Bytes kept of each packet (tcpdump's -s). */
+  snaplen?: number;
+  /** commander's name for -p, --no-promiscuous-mode (false with -p). */
+  promiscuousMode?: boolean;
 }
 
 /** The largest ring libpcap takes (an int number of bytes). */
@@ -37,6 +41,18 @@ function parseKib(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 4 * 1024 * 1024) throw new UsageError(`-B ${JSON.stringify(v)}: the ring size in KiB, a whole number from 1 to 4194304`);
   return n;
+}
+
+function parseSnaplen(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 262144) throw new UsageError(`-s ${JSON.stringify(v)}: the bytes kept of each packet, a whole number from 1 to 262144`);
+  return n;
+}
+
+/** tcpdump's closing counts, from libpcap's counters (none where `cap` is unpatched). */
+export function pcapStatsLines(s: LiveCaptureStats): string[] {
+  if (s.dropped === null) return ["drops: not available (cap without igmpkit's patch passes no libpcap counters)"];
+  return [`${s.received} packets received by filter`, `${s.dropped} packets dropped by kernel`, `${s.ifDropped} packets dropped by interface`];
 }
 
 function parseCount(v: string): number {
@@ -55,7 +71,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const iface = o.interface;
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
   // libpcap's pcap_set_buffer_size takes an int: -B 4194304 (4 GiB) asks for the most it can be given
-  const bufferSize = o.bufferSize !== undefined ? Math.min(o.bufferSize * 1024, MAX_RING_BYTES) : captureBufferSize();
+  const bufferSize = o.bufferSize !== undefined ? Math.min(o.bufferSize * 1024, MAX_RING_BYTES) : CAPTURE_BUFFER_SIZE;
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (o.json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
     else io.stderr.write(`igmpkit capture: ${safeText(message)}\n`);
@@ -64,7 +80,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
   let cap: LiveCaptureReader;
   try {
-    cap = await openLiveCapture(iface, { ...(filter !== undefined ? { filter } : {}), bufferSize });
+    cap = await openLiveCapture(iface, { ...(filter !== undefined ? { filter } : {}), ...(o.snaplen !== undefined ? { snaplen: o.snaplen } : {}), promiscuous: o.promiscuousMode !== false, bufferSize });
   } catch (e) {
     if (isCaptureError(e)) return fail(e.message, { code: e.code });
     throw e;
@@ -85,8 +101,10 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   const printing = !o.quiet && (o.write === undefined || o.print === true);
   const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
-  if (o.json) io.stderr.write(`${JSON.stringify({ listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, filter: cap.filter, ring: { bytes: bufferSize, packets: ringSlots(bufferSize) } })}\n`);
+  const listening = { listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, promiscuous: cap.promiscuous, timestamps: cap.timestamps, filter: cap.filter, ring: { bytes: bufferSize, packets: cap.ringSlots } };
+  if (o.json) io.stderr.write(`${JSON.stringify(listening)}\n`);
   else io.stderr.write(`listening on ${safeText(iface)}, link-type ${link}, snapshot length ${cap.snaplen} bytes, filter "${safeText(cap.filter)}"\n`);
+  if (o.promiscuousMode === false && cap.promiscuous) io.stderr.write(`igmpkit capture: -p not honoured: cap without igmpkit's patch is always promiscuous\n`);
 
   // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
   const timer = setInterval(() => {
@@ -121,13 +139,14 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
     await out.flush();
   }
 
-  const drops = "drops: not available (libpcap counters are not exposed by cap)";
   if (o.json) {
     const agent = cap.agentStats !== undefined ? { agent: cap.agentStats } : {};
-    io.stderr.write(`${JSON.stringify({ interface: iface, captured, summary: out.summary, drops: null, ...(o.write !== undefined ? { file: o.write } : {}), ...agent })}\n`);
+    const s = cap.stats;
+    const drops = s.dropped === null ? null : { kernel: s.dropped, interface: s.ifDropped };
+    io.stderr.write(`${JSON.stringify({ interface: iface, captured, received: s.received, drops, summary: out.summary, ...(o.write !== undefined ? { file: o.write } : {}), ...agent })}\n`);
   } else {
     io.stderr.write(`${captured} frames captured\n`);
-    io.stderr.write(`${formatSummary(iface, out.summary, [drops])}\n`);
+    io.stderr.write(`${formatSummary(iface, out.summary, pcapStatsLines(cap.stats))}\n`);
   }
   if (failure !== undefined) {
     const msg = isCaptureError(failure) ? failure.message : (failure as Error).message;
@@ -145,7 +164,9 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
       .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
       .option("-c, --count <n>", "stop after N captured frames", parseCount)
-      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default: 1/64 of memory, 65536 to 262144; one packet per 64 KiB, see README)", parseKib)
+      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
+      .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
+      .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
       .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
       .option("-v, --verbose", "every field, as decode -v")
       .option("-q, --quiet", "print no frames, only the summary")
@@ -155,8 +176,8 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .addHelpText(
         "after",
         `\nCtrl-C or SIGTERM stops the capture, flushes and closes the file, prints "N frames captured" on
-standard error, and exits 0. Timestamps are taken on delivery from a monotonic clock anchored to wall
-time at start (libpcap's kernel timestamps are not available through cap). Drop counters are not available.
+standard error with libpcap's counters (received by filter, dropped by kernel, dropped by interface),
+and exits 0. Timestamps are libpcap's (the kernel's receive time, nanoseconds), as tcpdump's.
 
 ${EXIT_CODES_HELP}`,
       )

@@ -13,6 +13,8 @@ import { register as registerKernel } from "./kernel.js";
 import { register as registerLint } from "./lint.js";
 import { register as registerMonitor } from "./monitor.js";
 import { register as registerQuerier } from "./querier.js";
+import { register as registerReport } from "./report.js";
+import { register as registerStats } from "./stats.js";
 
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
@@ -23,6 +25,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerInterfaces,
   registerMonitor,
   registerLint,
+  registerStats,
+  registerReport,
   registerHost,
   registerKernel,
   registerConform,

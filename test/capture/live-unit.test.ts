@@ -1,21 +1,22 @@
 /** Live-capture pieces that need no privileges: error classification, link types, the CLI without cap. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CAP_FIX,
+  CAPTURE_BUFFER_SIZE,
   CaptureError,
   DEFAULT_BUFFER_SIZE,
   DEFAULT_FILTER,
-  captureBufferSize,
   classifyOpenError,
+  defaultSnaplen,
   isCaptureError,
   linkTypeFromCap,
   ringSlots,
 } from "../../src/capture/live";
-import { AGENT_RECORD_HEADER, AgentRecord, readAgentRecords } from "../../src/capture/live-agent";
+import { AGENT_RECORD_HEADER, AGENT_SOURCE, AgentRecord, AgentRecordFlag, readAgentRecords } from "../../src/capture/live-agent";
 import type { Frame } from "../../src/pcap/frame";
 import { prefixLength } from "../../src/cli/interfaces";
 import { ROOT, ensureBuilt } from "./helpers";
@@ -52,18 +53,27 @@ describe("live capture: classification", () => {
     expect(isCaptureError(new Error("z"))).toBe(false);
   });
 
-  it("counts the ring's packet slots as libpcap lays them out in immediate mode (ss -0 -e: frm_nr 1023 for 64 MiB)", () => {
-    expect(ringSlots(DEFAULT_BUFFER_SIZE)).toBe(1023);
-    expect(ringSlots(65616)).toBe(1);
+  it("counts the ring's packet slots as libpcap lays them out in immediate mode (`ss -0 -e` frm_size/frm_nr)", () => {
+    const MiB = 1024 * 1024;
+    // read from ss on libpcap 1.10: 65535 -> frm_size 65616, frm_nr 1023; 1522 -> 1600, 41944
+    expect(ringSlots(64 * MiB, 65535)).toBe(1023);
+    expect(ringSlots(65616, 65535)).toBe(1);
+    expect(ringSlots(64 * MiB, 1522)).toBe(41944);
+    expect(ringSlots(DEFAULT_BUFFER_SIZE, 1522)).toBe(10486);
+    expect(ringSlots(CAPTURE_BUFFER_SIZE, 1522)).toBe(20972);
+    expect(ringSlots(DEFAULT_BUFFER_SIZE, 262)).toBe(49932);
   });
 
-  it("sizes the CLI's ring from the machine's memory: 1/64 of it, 64 MiB at least, 256 MiB at most", () => {
-    const MiB = 1024 * 1024;
-    expect(captureBufferSize(2 * 1024 * MiB)).toBe(64 * MiB);
-    expect(captureBufferSize(8 * 1024 * MiB)).toBe(128 * MiB);
-    expect(captureBufferSize(12 * 1024 * MiB + 5)).toBe(192 * MiB);
-    expect(captureBufferSize(64 * 1024 * MiB)).toBe(256 * MiB);
-    expect(ringSlots(captureBufferSize(64 * 1024 * MiB))).toBe(4092);
+  it("defaults the snaplen to the largest IGMP frame the MTU allows (two VLAN tags), never below 1522", () => {
+    expect(defaultSnaplen(1500)).toBe(1522);
+    expect(defaultSnaplen(0)).toBe(1522);
+    expect(defaultSnaplen(9000)).toBe(9022);
+    expect(defaultSnaplen(65536)).toBe(65535);
+  });
+
+  it("the agent's source runs as plain CommonJS: no bundler helpers, parses", () => {
+    expect(AGENT_SOURCE).not.toMatch(/__name|__require|import\(/);
+    expect(() => new Function("require", "process", AGENT_SOURCE)).not.toThrow();
   });
 
   it("nests the VLAN clauses of the default filter", () => {
@@ -80,31 +90,36 @@ describe("live capture: classification", () => {
 });
 
 describe("live capture: the agent's record stream", () => {
-  /** Records as the agent writes them: [len u32][flags u32][monotonic ns u64][bytes]. */
-  function records(frames: { mono: bigint; data: number[] }[]): Buffer {
+  /** Records as the agent writes them: [caplen][wire length][flags][0][seconds][nanoseconds] (u32 LE), bytes. */
+  function records(frames: { s: number; ns: number; wire?: number; delivery?: boolean; data: number[] }[]): Buffer {
     const parts = frames.map((f) => {
       const r = Buffer.alloc(AGENT_RECORD_HEADER + f.data.length);
       r.writeUInt32LE(f.data.length, AgentRecord.length);
-      r.writeBigUInt64LE(f.mono, AgentRecord.monotonicNs);
+      r.writeUInt32LE(f.wire ?? f.data.length, AgentRecord.wireLength);
+      r.writeUInt32LE(f.delivery ? AgentRecordFlag.deliveryTime : 0, AgentRecord.flags);
+      r.writeUInt32LE(f.s, AgentRecord.seconds);
+      r.writeUInt32LE(f.ns, AgentRecord.nanoseconds);
       Buffer.from(f.data).copy(r, AgentRecord.data);
       return r;
     });
     return Buffer.concat(parts);
   }
   const sent = [
-    { mono: 5n, data: [1, 2, 3] },
-    { mono: 6n, data: [] },
-    { mono: 2n ** 63n, data: Array.from({ length: 70 }, (_, i) => i) },
+    { s: 1796137916, ns: 882087624, data: [1, 2, 3] },
+    { s: 5, ns: 6, delivery: true, data: [] },
+    { s: 0xffffffff, ns: 999_999_999, wire: 1500, data: Array.from({ length: 70 }, (_, i) => i) },
   ];
   const plain = (fs: Frame[]) => fs.map((f) => ({ ...f, data: [...f.data] }));
 
-  it("turns records into frames stamped with monotonic time + anchor, copied out of the chunk", () => {
+  it("turns records into frames with libpcap's time (or delivery time + anchor) and wire length, copied out of the chunk", () => {
     const bytes = records(sent);
     const out: Frame[] = [];
     expect(readAgentRecords(bytes, 1000n, 1, "far0", out)).toBe(bytes.length);
-    expect(plain(out)).toEqual(
-      sent.map((f) => ({ timestampNs: f.mono + 1000n, wireLength: f.data.length, data: f.data, linkType: 1, interfaceId: 0, interfaceName: "far0" })),
-    );
+    expect(plain(out)).toEqual([
+      { timestampNs: 1796137916_882087624n, wireLength: 3, data: [1, 2, 3], linkType: 1, interfaceId: 0, interfaceName: "far0" },
+      { timestampNs: 5_000000006n + 1000n, wireLength: 0, data: [], linkType: 1, interfaceId: 0, interfaceName: "far0" },
+      { timestampNs: 4294967295_999999999n, wireLength: 1500, data: sent[2]!.data, linkType: 1, interfaceId: 0, interfaceName: "far0" },
+    ]);
     bytes.fill(0xee); // the frames do not share the chunk's memory
     expect(out[0]!.data).toEqual(new Uint8Array([1, 2, 3]));
     expect(out[0]!.data.buffer).not.toBe(bytes.buffer);
@@ -140,7 +155,9 @@ describe("the CLI where cap is not installed", () => {
     copyFileSync(join(ROOT, "bin", "igmpkit.js"), join(dir, "bin", "igmpkit.js"));
     copyFileSync(join(ROOT, "dist", "cli.js"), join(dir, "dist", "cli.js"));
     copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
-    symlinkSync(join(ROOT, "node_modules", "commander"), join(dir, "node_modules", "commander"));
+    // every runtime dependency but the optional cap
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies)) symlinkSync(join(ROOT, "node_modules", dep), join(dir, "node_modules", dep));
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

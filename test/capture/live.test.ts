@@ -1,7 +1,7 @@
 /**
  * The capture library against real interfaces, absorbing cap's sharp edges (one regression test each):
- * the packet Buffer held under GC pressure, a fresh Cap per open, `any` as Linux cooked v1, no invented
- * drop counters, injection with send(), stop ending the iteration.
+ * the packet Buffer held under GC pressure, a fresh Cap per open, `any` as Linux cooked v1, libpcap's
+ * counters, injection with send(), stop ending the iteration.
  */
 import { expect, it } from "vitest";
 import { openLiveCapture, type LiveCapture } from "../../src/capture/live";
@@ -52,7 +52,8 @@ describeLive("live capture library (live)", ["tcpdump"], () => {
       await tx.stop();
       expect(got.frames.map((f) => hex(f.data))).toEqual(sent);
       expect(got.frames.every((f) => f.linkType === 1 && f.interfaceName === "far0" && f.wireLength === f.data.length)).toBe(true);
-      // delivery timestamps: monotonic, near now
+      // libpcap's timestamps (the patched cap): nanoseconds, in order, near now
+      expect(rx.timestamps).toBe("libpcap-ns");
       const ts = got.frames.map((f) => f.timestampNs);
       for (let i = 1; i < ts.length; i++) expect(ts[i]! >= ts[i - 1]!).toBe(true);
       const now = BigInt(Date.now()) * 1_000_000n;
@@ -79,12 +80,12 @@ describeLive("live capture library (live)", ["tcpdump"], () => {
     });
   });
 
-  it("`any` gives Linux cooked v1 (113), decoded; snaplen 65535; drops not available (null, not 0)", async () => {
+  it("`any` gives Linux cooked v1 (113), decoded; snaplen from the largest MTU; libpcap's counters", async () => {
     await Lab.with(async (lab) => {
       const { h, r } = await pair(lab);
       const rx = await openLiveCapture("any", { netns: r.name });
       expect(rx.linkType).toBe(113);
-      expect(rx.snaplen).toBe(65535);
+      expect(rx.snaplen).toBe(1522); // veths of MTU 1500; the loopback's 65536 is left out
       expect(rx.filter).toBe("igmp"); // cooked v1 has no VLAN support in BPF; the kernel has untagged already
       const tx = await openLiveCapture("eth0", { netns: h.name, filter: "ether proto 0x9999" });
       const got = collect(rx);
@@ -98,7 +99,36 @@ describeLive("live capture library (live)", ["tcpdump"], () => {
       const d = decodeFrame(f);
       expect(d.link).toBe("linux-sll");
       expect(d.igmp).toMatchObject({ kind: "v2-report", group: "239.9.1.1" });
-      expect(rx.stats).toEqual({ frames: 1, dropped: null, ifDropped: null });
+      expect(rx.stats).toMatchObject({ frames: 1, dropped: 0 });
+      expect(rx.stats.received).toBeGreaterThanOrEqual(1);
+      expect(rx.stats.ifDropped).toBeGreaterThanOrEqual(0);
+    });
+  });
+
+  it("promiscuous by default, not with promiscuous: false (the kernel's promiscuity count); snaplen cuts frames, wireLength keeps their length", async () => {
+    await Lab.with(async (lab) => {
+      const { h, r } = await pair(lab);
+      const promiscuity = async () => Number(/promiscuity (\d+)/.exec((await lab.exec(r, "ip", ["-d", "link", "show", "far0"])).stdout)?.[1]);
+      expect(await promiscuity()).toBe(0);
+      const p = await openLiveCapture("far0", { netns: r.name });
+      expect(p.promiscuous).toBe(true);
+      expect(await promiscuity()).toBe(1);
+      await p.stop();
+      const np = await openLiveCapture("far0", { netns: r.name, promiscuous: false, snaplen: 40 });
+      expect(np.promiscuous).toBe(false);
+      expect(np.snaplen).toBe(40);
+      expect(await promiscuity()).toBe(0);
+      const got = collect(np);
+      const tx = await openLiveCapture("eth0", { netns: h.name, filter: "ether proto 0x9999" });
+      const f = report("239.9.2.1");
+      await tx.send(f);
+      await waitFor("the frame", () => got.frames.length >= 1, { timeoutMs: 10_000 });
+      await np.stop();
+      await got.done;
+      await tx.stop();
+      expect(got.frames[0]!.data.length).toBe(40);
+      expect(got.frames[0]!.wireLength).toBe(f.length);
+      expect(hex(got.frames[0]!.data)).toBe(hex(f.subarray(0, 40)));
     });
   });
 

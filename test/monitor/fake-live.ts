@@ -56,8 +56,11 @@ export class FakeCapture implements LiveCapture {
   readonly interfaceName: string;
   readonly linkType = 1;
   readonly filter = "igmp";
-  readonly snaplen = 65535;
-  readonly stats = { frames: 0, dropped: null, ifDropped: null };
+  readonly snaplen = 1522;
+  readonly promiscuous = true;
+  readonly timestamps = "libpcap-ns" as const;
+  readonly ringSlots = 10486;
+  readonly stats = { frames: 0, received: null, dropped: null, ifDropped: null };
   stopped = false;
   private queue: Frame[] = [];
   private waiter: (() => void) | undefined;

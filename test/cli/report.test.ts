@@ -1,0 +1,127 @@
+/**
+ * `igmpkit report` in a real browser: Debian's chromium, driven by playwright-core (no browser download),
+ * loads the report of two shipped fixtures from a file:// URL with no console error and no request
+ * beyond the page itself; the page names what the fixtures hold (every group, the querier, the lint
+ * findings with their frames, per `igmpkit stats` and `lint`), every chart's canvas has drawn pixels of
+ * its series' colour, and a screenshot is saved (.ci/out/report-screenshot.png).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { expect, it } from "vitest";
+import { describeLive } from "../lab/gate.js";
+import { cli } from "./helpers.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ROOT = join(__dirname, "..", "..");
+const CHROMIUM = "/usr/bin/chromium";
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+it("report: usage errors and a self-contained page (no http(s) reference, uPlot inlined)", async () => {
+  expect((await cli(["report", join(ROOT, "fixtures", "kernel-igmpv2-host.pcap")])).code).toBe(2);
+  const dir = mkdtempSync(join(tmpdir(), "igmpkit-report-"));
+  try {
+    const out = join(dir, "r.html");
+    const r = await cli(["report", join(ROOT, "fixtures", "kernel-igmpv2-host.pcap"), join(dir, "missing.pcap"), "-o", out]);
+    expect(r.code).toBe(1); // the missing file; the page is still written
+    expect(r.stderr).toContain("missing.pcap: no such file");
+    const html = readFileSync(out, "utf8");
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).toContain("uPlot");
+    expect(html).toContain("Incomplete: no such file");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describeLive("igmpkit report in headless chromium", [CHROMIUM], () => {
+  it("loads with no console error; names the fixtures' groups, querier and findings; draws every chart", async () => {
+    const fixtures = ["kernel-igmpv2-host.pcap", "frr-pimd-igmpv3.pcap"].map((f) => join(ROOT, "fixtures", f));
+    const dir = mkdtempSync(join(tmpdir(), "igmpkit-report-"));
+    try {
+      const out = join(dir, "report.html");
+      const r = await cli(["report", ...fixtures, "-o", out]);
+      expect(r.code).toBe(0);
+      expect(statSync(out).size).toBeLessThan(1024 * 1024);
+      // What the page must name, from the other commands
+      const stats = fixtures.map((f) => cli(["stats", "--json", f]).then((x) => JSON.parse(x.stdout) as Json));
+      const lint = fixtures.map((f) => cli(["lint", "--json", f]).then((x) => JSON.parse(x.stdout) as Json));
+
+      const ctx = await chromium.launchPersistentContext(join(dir, "profile"), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1300, height: 900 } });
+      try {
+        const page = await ctx.newPage();
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on("console", (m) => {
+          if (m.type() === "error") errors.push(m.text());
+        });
+        page.on("pageerror", (e) => errors.push(e.message));
+        page.on("request", (q) => requests.push(q.url()));
+        await page.goto(`file://${out}`, { waitUntil: "load" });
+        await page.waitForFunction(() => (globalThis as Json).document.body.hasAttribute("data-charts-drawn"), undefined, { timeout: 20_000 });
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([`file://${out}`]);
+
+        const text = await page.innerText("body");
+        for (const [i, s] of (await Promise.all(stats)).entries()) {
+          const section = await page.innerText(`#file${i}`);
+          for (const g of s.groups as Json[]) expect(section).toContain(g.group);
+          for (const q of (s.queriers as Json[]).filter((x) => x.elected)) expect(await page.innerText(`#file${i} .querier`)).toContain(q.querier);
+          expect(section).toContain(`${s.groups.length} groups`);
+        }
+        expect(text).toContain("198.18.12.1"); // kernel-igmpv2-host: the querier
+        expect(text).toContain("198.18.15.1"); // frr-pimd-igmpv3: pimd
+        for (const [i, l] of (await Promise.all(lint)).entries()) {
+          const table = await page.innerText(`#file${i}`);
+          for (const f of l.findings as Json[]) {
+            expect(table).toContain(f.rule);
+            expect(table).toContain(f.frames.join(", "));
+          }
+        }
+
+        // every chart drawn: one uPlot per chart element, and its canvas holds pixels of the first series' colour
+        const charts = await page.evaluate(() => {
+          const want: Record<string, [number, number, number]> = { group: [0x1f, 0x77, 0xb4], querier: [0xd6, 0x27, 0x28], delays: [0x1f, 0x77, 0xb4], findings: [0xff, 0x7f, 0x0e], rest: [0x1f, 0x77, 0xb4] };
+          const doc = (globalThis as Json).document;
+          return ([...doc.querySelectorAll("[data-chart]")] as Json[]).map((el) => {
+            const kind = el.dataset.chart as string;
+            const canvas = el.querySelector("canvas");
+            if (!canvas) return { kind, coloured: -1 };
+            const d = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data as Uint8ClampedArray;
+            const [r, g, b] = want[kind]!;
+            let coloured = 0;
+            for (let p = 0; p < d.length; p += 4) if (Math.abs(d[p]! - r) < 30 && Math.abs(d[p + 1]! - g) < 30 && Math.abs(d[p + 2]! - b) < 30 && d[p + 3]! > 128) coloured++;
+            return { kind, coloured };
+          });
+        });
+        expect(charts.length).toBe(Number(await page.getAttribute("body", "data-charts-drawn")));
+        // kernel-igmpv2-host: 2 groups + querier + delays + findings; frr-pimd-igmpv3: 6 groups + querier + delays
+        expect(charts.map((c) => c.kind).sort()).toEqual([...Array(8).fill("group"), "delays", "delays", "findings", "querier", "querier"].sort());
+        for (const c of charts) expect(c.coloured, `${c.kind} chart has drawn content`).toBeGreaterThan(10);
+
+        // hovering a finding's marker names its frame
+        const findings = page.locator('[data-chart="findings"] .u-over');
+        await findings.scrollIntoViewIfNeeded();
+        const box = (await findings.boundingBox())!;
+        let named = "";
+        // the cursor snaps to the nearest marker
+        for (let x = 1; x < box.width && !named; x += box.width / 8) {
+          await page.mouse.move(box.x + x, box.y + box.height / 2);
+          named = (await page.innerText('[data-chart="findings"] .info')).trim();
+        }
+        expect(named).toMatch(/^frame (9|12): query-destination \(warning\)/);
+
+        mkdirSync(join(ROOT, ".ci", "out"), { recursive: true });
+        const shot = join(ROOT, ".ci", "out", "report-screenshot.png");
+        await page.screenshot({ path: shot, fullPage: true });
+        expect(statSync(shot).size).toBeGreaterThan(20_000);
+      } finally {
+        await ctx.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
