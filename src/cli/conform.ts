@@ -5,10 +5,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { allCases, defaultSettings, EmulatedHostLan, failsRun, HOST_FAULTS, runConformance, selectCases, unknownCases, type CaseResult, type ConformCase, type ConformEnv, type ConformResult, type ConformRole, type HostFault, type IgmpVersion } from "../conform/index.js";
+import { allCases, defaultSettings, EmulatedHostLan, EmulatedRouterLan, failsRun, HOST_FAULTS, runConformance, selectCases, unknownCases, type CaseResult, type ConformCase, type ConformEnv, type ConformResult, type ConformRole, type HostFault, type IgmpVersion } from "../conform/index.js";
 import { isCaptureError } from "../capture/live.js";
 import { openLiveLan } from "../io/conform-live.js";
 import { writeEvidence } from "../io/evidence.js";
+import { openSwitchLan } from "../io/conform-switch.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatColumns } from "./kernel.js";
@@ -38,6 +39,8 @@ export interface ConformCliOptions {
   lastMemberInterval?: string;
   lastMemberCount?: string;
   maxWait?: string;
+  port?: string[];
+  sourcePort?: string;
 }
 
 const ROLES: readonly ConformRole[] = ["host", "router", "switch"];
@@ -143,27 +146,46 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     if (o.fault !== undefined && !(HOST_FAULTS as readonly string[]).includes(o.fault)) throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(", ")}, got "${o.fault}"`);
     if (o.emulate !== undefined && o.emulate !== false) {
       if (o.interface !== undefined) throw new UsageError("--emulate runs offline: leave out -i");
-      if (role !== "host") throw new UsageError(`--emulate has an emulated DUT for role host only, not ${role}`);
+      if (role === "switch") throw new UsageError("--emulate has no emulated switch: role switch runs live only");
       const profile = o.emulate === true ? "rfc" : o.emulate;
       if (profile !== "rfc" && profile !== "linux") throw new UsageError(`--emulate takes rfc or linux, got "${profile}"`);
       const seed = o.seed === undefined ? 1 : Number(o.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${o.seed}"`);
-      env = new EmulatedHostLan({
-        version: v,
-        profile,
-        seed,
-        unsolicitedMs,
-        ...(o.dut ? { dut: o.dut } : {}),
-        ...(o.address ? { self: o.address } : {}),
-        ...(o.fault ? { fault: o.fault as HostFault } : {}),
-      });
+      if (role === "router") {
+        // igmpkit's own querier as the DUT, with the timers the run expects.
+        if (o.fault !== undefined) throw new UsageError("--fault applies to the emulated host (role host)");
+        env = new EmulatedRouterLan({
+          ...(o.dut ? { dut: o.dut } : {}),
+          ...(o.address ? { self: o.address } : {}),
+          querier: {
+            version: v,
+            robustness,
+            queryInterval: (expectedQueryIntervalMs ?? 125_000) / 1000,
+            queryResponseInterval: Math.min(10, (expectedQueryIntervalMs ?? 125_000) / 2000),
+            lastMemberQueryInterval: lastMemberIntervalMs / 1000,
+            lastMemberQueryCount: lastMemberCount,
+            seed,
+          },
+        });
+      } else {
+        env = new EmulatedHostLan({
+          version: v,
+          profile,
+          seed,
+          unsolicitedMs,
+          ...(o.dut ? { dut: o.dut } : {}),
+          ...(o.address ? { self: o.address } : {}),
+          ...(o.fault ? { fault: o.fault as HostFault } : {}),
+        });
+      }
     } else {
-      if (o.interface === undefined) throw new UsageError("give -i IFACE (a live DUT) or --emulate (an emulated one, offline)");
+      if (o.interface === undefined && role !== "switch") throw new UsageError("give -i IFACE (a live DUT) or --emulate (an emulated one, offline)");
       if (o.fault !== undefined) throw new UsageError("--fault applies to --emulate only");
       if (o.address === undefined) throw new UsageError("give --address: the runner's own IPv4 address on the DUT's LAN");
+      if (role === "switch" && ((o.port ?? []).length < 2 || o.sourcePort === undefined)) throw new UsageError("role switch needs two or more --port IFACE (hosts' ports) and --source-port IFACE");
       try {
-        env = await (deps.openLive ?? openLiveLan)({
-          iface: o.interface,
+        env = role === "switch" ? await openSwitchLan({ ports: o.port!, sourcePort: o.sourcePort!, address: o.address, ...(o.netns ? { netns: o.netns } : {}), ...(o.dut ? { dut: o.dut } : {}), ...(o.evidence ? { evidence: o.evidence } : {}) }) : await (deps.openLive ?? openLiveLan)({
+          iface: o.interface!,
           address: o.address,
           ...(o.netns ? { netns: o.netns } : {}),
           ...(o.dut ? { dut: o.dut } : {}),
@@ -221,6 +243,8 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--netns <ns>", "capture and send inside this network namespace")
     .option("--dut <addr>", "the DUT's IPv4 address (only its frames are judged)")
     .option("--address <addr>", "igmpkit's own IPv4 address on the LAN (the querier's, for role host)")
+    .option("--port <iface>", "role switch: igmpkit's interface on one of the switch's host ports (repeat: two or more)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--source-port <iface>", "role switch: igmpkit's interface on the multicast source's port")
     .option("--hook <command>", "long-running command driving the DUT's sockets: reads `join G`, `leave G`, `joinsrc G S`... on stdin, answers `ok` or `err MSG` (scripts/igmp-host.py for a Linux host)")
     .option("--igmp-version <v>", "the IGMP version the run speaks and expects: 1, 2, 3", "3")
     .option("--cases <ids>", "only these cases (comma-separated or repeated; `host.leave-*` takes a prefix)", collect)
@@ -228,7 +252,7 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--json", "the result as one JSON object")
     .option("--junit <file>", "also write the result as JUnit XML")
     .option("--evidence <file.pcapng>", "write every frame seen and sent, each with a comment naming its case")
-    .option("--emulate [profile]", "offline: the DUT is igmpkit's emulated host (rfc or linux) on a virtual clock")
+    .option("--emulate [profile]", "offline, on a virtual clock: the DUT is igmpkit's emulated host (rfc or linux; role host) or its querier (role router)")
     .option("--fault <fault>", `with --emulate: a faulty DUT (${HOST_FAULTS.join(", ")})`)
     .option("--seed <n>", "with --emulate: seed of the emulated DUT", undefined)
     .option("--max-resp-time <s>", "Max Resp Time of igmpkit's queries, seconds", "2")

@@ -8,9 +8,11 @@ export * from "./lan.js";
 export * from "./offline.js";
 export { hostCases } from "./host-cases.js";
 export { routerCases } from "./router-cases.js";
+export { switchCases } from "./switch-cases.js";
 import { hostCases } from "./host-cases.js";
 import { routerCases } from "./router-cases.js";
+import { switchCases } from "./switch-cases.js";
 import type { ConformCase } from "./types.js";
 
 /** Every case igmpkit ships, all roles. */
-export const allCases: readonly ConformCase[] = [...hostCases, ...routerCases];
+export const allCases: readonly ConformCase[] = [...hostCases, ...routerCases, ...switchCases];

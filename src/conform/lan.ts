@@ -3,7 +3,12 @@
  * answers among the frames seen since a mark. Sans-IO: time passes only through `env.sleep`.
  */
 import {
+  emitEthernet,
+  emitIPv4,
   encodeIgmpFrame,
+  ethernetHeaderLength,
+  ipv4HeaderLength,
+  multicastMac,
   ipv4ToNumber,
   numberToIPv4,
   leave as leaveMessage,
@@ -233,4 +238,34 @@ export function peer(t: CaseContext, n: number): { ip: string; mac: string } {
   if (x >= dut && dut >= base) x++;
   const ip = numberToIPv4(x >>> 0);
   return { ip, mac: macForIp(ip) };
+}
+
+/** A multicast UDP datagram (port 5001, TTL 16, 26 bytes of payload carrying `seq`) from `src` to `group`. */
+export function udpFrame(src: { ip: string; mac: string }, group: string, seq: number): Uint8Array {
+  const eth = { src: src.mac, dst: multicastMac(group) };
+  const eh = ethernetHeaderLength(eth);
+  const payload = 26;
+  const ip = { src: src.ip, dst: group, protocol: 17, ttl: 16, tos: 0, optionsRaw: "" };
+  const out = new Uint8Array(Math.max(60, eh + ipv4HeaderLength(ip) + 8 + payload));
+  emitEthernet(eth, out, 0);
+  const h = emitIPv4(ip, 8 + payload, out, eh);
+  const u = eh + h;
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  dv.setUint16(u, 5001);
+  dv.setUint16(u + 2, 5001);
+  dv.setUint16(u + 4, 8 + payload);
+  dv.setUint16(u + 6, 0); // no UDP checksum (allowed over IPv4)
+  dv.setUint32(u + 8, seq >>> 0);
+  return out;
+}
+
+/** The sequence number of a datagram made by {@link udpFrame}, or null for another frame. */
+export function udpSeq(f: LanFrame): number | null {
+  const d = f.decoded;
+  if (d.igmp !== null || d.ipDst === null || d.other !== "ipv4-proto-17") return null;
+  const data = f.data;
+  const ihl = (data[14]! & 15) * 4;
+  const u = 14 + ihl;
+  if (data.length < u + 12) return null;
+  return ((data[u + 8]! << 24) | (data[u + 9]! << 16) | (data[u + 10]! << 8) | data[u + 11]!) >>> 0;
 }

@@ -93,6 +93,9 @@ function trackedEnv(env: ConformEnv, tracking: Tracking): ConformEnv {
     sleep: (ms) => env.sleep(ms),
     send: (f) => env.send(f),
     act: (a) => tracking.act(a),
+    ...(env.ports !== undefined ? { ports: env.ports } : {}),
+    ...(env.sendOn !== undefined ? { sendOn: (p: string, f: Uint8Array) => env.sendOn!(p, f) } : {}),
+    ...(env.stream !== undefined ? { stream: (p: string, make: (i: number) => Uint8Array, ms: number) => env.stream!(p, make, ms) } : {}),
     setCase: (id) => env.setCase(id),
     close: () => env.close(),
   };

@@ -51,6 +51,16 @@ export interface LanFrame {
   /** LINKTYPE_* of `data`. */
   linkType: number;
   decoded: DecodedFrame;
+  /** Role switch: the port (runner's interface) the frame was seen on or sent from. */
+  port?: string;
+}
+
+/** Role switch: the runner's interfaces on the switch's ports. */
+export interface SwitchPorts {
+  /** Ports where the runner plays hosts (at least two). */
+  hosts: readonly string[];
+  /** The port of the multicast source. */
+  source: string;
 }
 
 /** The LAN the runner works on: live or virtual. */
@@ -67,6 +77,11 @@ export interface ConformEnv {
   sleep(ms: number): Promise<void>;
   /** Put a whole Ethernet frame on the LAN; it is appended to `frames` as sent, and returned. */
   send(frame: Uint8Array): Promise<LanFrame>;
+  /** Role switch: the ports, and sending on one of them. */
+  readonly ports?: SwitchPorts;
+  sendOn?(port: string, frame: Uint8Array): Promise<LanFrame>;
+  /** Role switch: send `make(i)` on `port` every `everyMs` until the returned function is called. */
+  stream?(port: string, make: (i: number) => Uint8Array, everyMs: number): () => void;
   /** Ask the DUT host to do a socket operation; resolves when the hook says it is done. */
   act(action: DutAction): Promise<void>;
   /** Every frame seen so far. */
