@@ -23,7 +23,8 @@ describe("igmpkit conform", () => {
     [{ emulate: true, fault: "sleepy" }, /--fault must be one of deaf, late, no-leave, wrong-address/],
     [{ emulate: "bsd" }, /--emulate takes rfc or linux/],
     [{ emulate: true, maxRespTime: "0" }, /--max-resp-time must be a positive number/],
-    [{ role: "switch", emulate: true }, /role switch has no cases yet/],
+    [{ role: "switch", emulate: true }, /--emulate has no emulated switch/],
+    [{ role: "switch", address: "198.18.0.1", port: ["a"], sourcePort: "s" }, /role switch needs two or more --port IFACE/],
   ])("usage error %j: exit 2 with a one-line message", async (o, msg) => {
     const r = await conform(o);
     expect(r.status).toBe(2);
@@ -50,6 +51,13 @@ describe("igmpkit conform", () => {
     expect(deaf.status).toBe(1);
     expect(deaf.stdout).toMatch(/host\.general-query\s+MUST\s+FAIL\s+RFC 9776 §5\.2.*expected an answer for 239\.77\.0\.\d+ within 2200 ms; observed no answer \[frames \d+\]/);
     expect(deaf.stdout).toMatch(/1 passed, 1 failed.*; a MUST failed$/m);
+  });
+
+  test("role router offline against igmpkit's own querier: every case that applies passes", async () => {
+    const r = await conform({ role: "router", emulate: true, queryInterval: "4", lastMemberInterval: "0.5", lastMemberCount: "2", json: true });
+    const res = JSON.parse(r.stdout);
+    expect(res.counts).toEqual({ pass: 10, fail: 0, inconclusive: 0, "not-applicable": 0 });
+    expect(r.status).toBe(0);
   });
 
   test("a SHOULD failing alone does not fail the run", async () => {
