@@ -35,6 +35,8 @@ export {
   type LiveCaptureOptions,
   type LiveCaptureReader,
   type LiveCaptureStats,
+  type PcapStats,
+  type TimestampSource,
 } from "./capture/live.js";
 export { frameToJson } from "./cli/fastjson.js";
 /** The conformance runner's library (sans-IO): cases as data plus a function, the runner, an emulated DUT. */

@@ -6,14 +6,12 @@
  */
 import { Command } from "commander";
 import { writeFileSync } from "node:fs";
-import { readCaptureFile } from "../capture/file.js";
 import { LAN_CHECKS, Linter } from "../monitor/lint.js";
 import { buildReportModel, DEFAULT_REPORT_LIMITS, type ReportModel } from "../monitor/report-model.js";
 import { StatsCollector } from "../monitor/stats.js";
-import { isPcapError } from "../pcap/index.js";
-import { decodeFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { renderReportHtml } from "./report-html.js";
+import { scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
 
 export interface ReportCliOptions {
@@ -39,32 +37,22 @@ class FrameTimes {
   }
 }
 
-/** Read one capture into its report model (lint and statistics in one pass). */
-export async function reportModelOf(path: string, groups: number = DEFAULT_REPORT_LIMITS.groups): Promise<ReportModel> {
+/** Read one capture into its report model (lint and statistics in one pass of the shared read loop). */
+export async function reportModelOf(path: string, io: CliIo, groups: number = DEFAULT_REPORT_LIMITS.groups): Promise<ReportModel> {
   const collector = new StatsCollector({}, true);
   const linter = new Linter({}, [...LAN_CHECKS, collector.lanCheck()]);
   const times = new FrameTimes();
-  let error: string | null = null;
-  try {
-    const reader = readCaptureFile(path, { fatal: "keep" });
-    await reader.scan(
-      (bytes, start, end, wireLength, linkType, seconds, nanos) => {
-        times.push(seconds * 1000 + nanos / 1e6);
-        linter.pushBytes(bytes, start, end, wireLength, linkType, times.n, seconds, nanos);
-      },
-      undefined,
-      (f) => {
-        const d = decodeFrame(f, times.n + 1);
-        times.push(Number(f.timestampNs) / 1e6);
-        linter.push(d);
-      },
-    );
-    if (reader.fatal) error = `${reader.fatal.message} (offset ${reader.fatal.offset})`;
-  } catch (e) {
-    error = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-  }
+  const st = await scanCaptureFile(
+    path,
+    (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => {
+      times.push(seconds * 1000 + nanos / 1e6);
+      linter.pushBytes(bytes, start, end, wireLength, linkType, frame, seconds, nanos);
+    },
+    { io, progressLabel: path },
+  );
   const findings = linter.finish();
   collector.frames = linter.frames;
+  const error = st.status === "complete" ? null : (st.error ?? "not read to its end");
   return buildReportModel(path, collector, findings, (n) => times.at(n), error, { ...DEFAULT_REPORT_LIMITS, groups });
 }
 
@@ -75,7 +63,7 @@ export async function runReport(files: string[], o: ReportCliOptions, io: CliIo)
   let exit: number = ExitCode.ok;
   const models: ReportModel[] = [];
   for (const path of files) {
-    const m = await reportModelOf(path, o.groups);
+    const m = await reportModelOf(path, io, o.groups);
     if (m.error !== null) {
       io.stderr.write(`igmpkit report: ${path}: ${m.error} (the report shows what came before it)\n`);
       exit = ExitCode.failure;

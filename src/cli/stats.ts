@@ -3,12 +3,10 @@
  * response delays against Max Resp Time). Tables on a terminal, one JSON object per file otherwise.
  */
 import { Command } from "commander";
-import { readCaptureFile } from "../capture/file.js";
 import { StatsCollector, type DelaySummary, type IgmpStats } from "../monitor/stats.js";
-import { isPcapError, type PcapError } from "../pcap/index.js";
-import { decodeFrame } from "../wire/index.js";
 import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { scanCaptureFile } from "./scan-file.js";
 import type { RegisterCommand } from "./commands.js";
 
 export interface StatsCliOptions {
@@ -19,36 +17,18 @@ export interface StatsCliOptions {
   top?: number;
 }
 
-/** What reading one file gave: the collector (for `report` too), and the error that stopped it, if any. */
-export interface CollectedFile {
-  collector: StatsCollector;
-  /** The message of the error that stopped the reading (what came before it is counted). */
-  error: string | null;
-  /** Non-fatal file errors. */
-  fileErrors: PcapError[];
-}
-
 /**
- * Read `path` through a {@link StatsCollector}: the scan loop without Frame objects (the monitor's hot
- * path); frames the view cannot vouch for are decoded. Never throws for file errors: they are returned.
+ * Read `path` through a {@link StatsCollector} with the shared read loop (frames from their bytes, a
+ * progress bar on a terminal). Never throws for the file's faults: `error` says why it was not read to
+ * its end (what came before is counted).
  */
-export async function collectFile(path: string, keepTimelines: boolean, onChunk?: () => unknown): Promise<CollectedFile> {
-  const collector = new StatsCollector({}, keepTimelines);
-  const fileErrors: PcapError[] = [];
-  let n = 0;
-  try {
-    const reader = readCaptureFile(path, { fatal: "keep", onError: (e) => fileErrors.push(e) });
-    await reader.scan(
-      (bytes, start, end, wireLength, linkType, seconds, nanos) => collector.pushBytes(bytes, start, end, wireLength, linkType, ++n, seconds, nanos),
-      onChunk,
-      (f) => collector.push(decodeFrame(f, ++n)),
-    );
-    const fatal = reader.fatal;
-    return { collector, error: fatal ? `${fatal.message} (offset ${fatal.offset})` : null, fileErrors };
-  } catch (e) {
-    const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
-    return { collector, error: msg, fileErrors };
-  }
+export async function collectFile(path: string, io: CliIo): Promise<{ collector: StatsCollector; error: string | null }> {
+  const collector = new StatsCollector();
+  const st = await scanCaptureFile(path, (b, start, end, wireLength, linkType, frame, seconds, nanos) => collector.pushBytes(b, start, end, wireLength, linkType, frame, seconds, nanos), {
+    io,
+    progressLabel: path,
+  });
+  return { collector, error: st.status === "complete" ? null : (st.error ?? "not read to its end") };
 }
 
 function table(rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
@@ -157,7 +137,7 @@ export async function runStats(files: string[], o: StatsCliOptions, io: CliIo): 
   const top = o.top ?? (io.stdoutIsTTY ? 20 : 0);
   let exit: number = ExitCode.ok;
   for (const [i, path] of files.entries()) {
-    const r = await collectFile(path, false);
+    const r = await collectFile(path, io);
     const st = r.collector.finish();
     if (r.error !== null) {
       exit = ExitCode.failure;
