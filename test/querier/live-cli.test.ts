@@ -35,7 +35,7 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
       await hub.addPort((await lab.veth(m, sw, { nameA: "eth0", nameB: "pm" })).b);
       const cap = await lab.tcpdump(m, "eth0", { filter: "igmp" });
       const mon = await startMonitor(lab, m, "eth0");
-      const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "0.5", "--json"]);
+      const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "1", "--json"]);
       await waitFor("igmpkit querier to listen", () => {
         if (!qp.running) throw new LabError(`igmpkit querier exited: ${qp.stderr}`);
         return /"listening"/.test(qp.stderr) || undefined;
@@ -75,7 +75,12 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
       const frames = await readCapture(await cap.stop());
       expect(frames.length).toBeGreaterThan(20);
       // The one v2 host is there on purpose (compatibility mode): lint names it and finds nothing else.
-      expect(lint(frames).map((f) => [f.rule, f.source])).toEqual([["old-version-report", "198.18.0.13"]]);
+      // (With a 0.5 s Last Member Query Interval, lint's placement tolerance is 100 ms, and 1 run in 8 on the
+      // loaded 2-CPU machine had a last-member query that far from its trigger in the capture: the querier
+      // answers what libpcap hands it, a hop behind tcpdump. 1 s gives 200 ms; the same scenario offline,
+      // 60 seeds and timings, lints clean.)
+      const findings = lint(frames);
+      expect(findings.map((f) => [f.rule, f.source]), JSON.stringify(findings.map((f) => f.message))).toEqual([["old-version-report", "198.18.0.13"]]);
     });
   });
 });
