@@ -32,6 +32,7 @@ export interface FrameFilter {
   host?: string;
 }
 
+/** What {@link membershipAt} and {@link queryResponses} look at, and how the router is configured. */
 export interface AnalysisOptions extends FrameFilter {
   /** Leave out the link-local groups 224.0.0.x (routers' own joins, flooded by switches anyway). Default false. */
   excludeLinkLocal?: boolean;

@@ -1,8 +1,8 @@
-/** The public surface of the package's two entry points, read with the TypeScript compiler. */
+/** The public surface of the package's entry points, read with the TypeScript compiler. */
 import ts from "typescript";
 
 export interface ExportedName {
-  entry: "igmpkit" | "igmpkit/wire";
+  entry: "igmpkit" | "igmpkit/wire" | "igmpkit/testing";
   name: string;
   /** "value", "type" or "namespace". */
   kind: string;
@@ -10,7 +10,7 @@ export interface ExportedName {
 }
 
 export function publicSurface(): ExportedName[] {
-  const entries = { igmpkit: "src/index.ts", "igmpkit/wire": "src/wire/index.ts" } as const;
+  const entries = { igmpkit: "src/index.ts", "igmpkit/wire": "src/wire/index.ts", "igmpkit/testing": "src/testing/index.ts" } as const;
   const program = ts.createProgram(Object.values(entries), { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true });
   const checker = program.getTypeChecker();
   const out: ExportedName[] = [];
