@@ -12,7 +12,11 @@ const RECORDS = 4;
 const STEP_NS = 10_000_000n; // 10 ms between frames
 const QUERY_EVERY = 1000; // frames: one general query per 10 s
 const ip = (i) => `198.18.${(i >> 8) & 255}.${i & 255}`;
-const grp = (i) => `239.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+// from 239.1.0.0: groups 239.0.0.x (and x.128.0.y) share 224.0.0.x's MAC (mac-alias), not what is measured here
+const grp = (i) => {
+  const n = (239 << 24) + (1 << 16) + i;
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+};
 const mac = (i) => `02:00:00:00:${((i >> 8) & 255).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}`;
 const query = encodeIgmpFrame({ message: v3Query({ maxRespTime: 10, qrv: 2, qqi: 125 }), src: "198.18.255.1", macSrc: "02:00:00:00:ff:01" });
 const w = openCaptureWriter(out, { linkType: 1, bufferSize: 1 << 20 });
