@@ -97,7 +97,7 @@ export function dumpText(data: Uint8Array, d: DecodedFrameDetail, style: DumpSty
     s += `\n\t0x${row.toString(16).padStart(4, "0")}: ${hex}`;
     if (style.kind === "hex-ascii") {
       let text = "";
-      for (const c of chunk) text += c >= 0x21 && c <= 0x7e ? String.fromCharCode(c) : c === 0x20 ? " " : ".";
+      for (const c of chunk) text += c >= 0x21 && c <= 0x7e ? String.fromCharCode(c) : ".";
       s += `${" ".repeat(40 - hex.length)}  ${text}`;
     }
   }

@@ -77,22 +77,25 @@ function dateAndTime(seconds: number, nanos: number, utc: boolean, zone: LocalZo
   return `${date} ${timeOfDay(seconds, nanos, utc, zone)}`;
 }
 
-/** A difference of two times as tcpdump's -ttt prints it: " HH:MM:SS.uuuuuu" (hours not wrapped at 24). */
+/**
+ * A difference of two times as tcpdump's -ttt prints it: " HH:MM:SS.uuuuuu" (hours not wrapped at 24),
+ * of the times truncated to microseconds as tcpdump reads them; "-" instead of the space when negative.
+ */
 function delta(secs: number, nanos: number, prevSecs: number, prevNanos: number): string {
   let s = secs - prevSecs;
-  let n = nanos - prevNanos;
-  let sign = "";
-  if (s < 0 || (s === 0 && n < 0)) {
-    // out-of-order frames: tcpdump prints the magnitude with a minus sign
+  let us = Math.floor(nanos / 1000) - Math.floor(prevNanos / 1000);
+  let sign = " ";
+  if (s < 0 || (s === 0 && us < 0)) {
+    // out-of-order frames: the magnitude with a minus sign
     sign = "-";
     s = -s;
-    n = -n;
+    us = -us;
   }
-  if (n < 0) {
+  if (us < 0) {
     s -= 1;
-    n += 1_000_000_000;
+    us += 1_000_000;
   }
-  return ` ${sign}${pad2(Math.floor(s / 3600))}:${pad2(Math.floor((s % 3600) / 60))}:${pad2(s % 60)}.${micros(n)}`;
+  return `${sign}${pad2(Math.floor(s / 3600))}:${pad2(Math.floor((s % 3600) / 60))}:${pad2(s % 60)}.${String(us).padStart(6, "0")}`;
 }
 
 /**
