@@ -13,14 +13,13 @@ import { fsErrorText } from "./errors.js";
 import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
 import type { TimeFormat } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
-import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary } from "./output.js";
+import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary, type OutputOptions } from "./output.js";
 import { Progress } from "./progress.js";
 import { safeText } from "./sanitize.js";
 import { TIMESTAMP_MODES, Timestamper } from "./timestamps.js";
 import type { RegisterCommand } from "./commands.js";
 
-export interface DecodeOptions {
-  json?: boolean;
+export interface DecodeOptions extends TextOptions {
   /** -v (1) or -vv (2): every field. `true` is taken as 1. */
   verbose?: number | boolean;
   all?: boolean;
@@ -29,26 +28,11 @@ export interface DecodeOptions {
   group?: string;
   host?: string;
   strict?: boolean;
-  epoch?: boolean;
   progress?: boolean;
   /** -r FILE, repeatable: files to read; then every positional argument is the filter expression. */
   read?: string[];
-  /** -n / -nn: accepted for tcpdump's habit; igmpkit never resolves names. */
-  n?: boolean;
   /** -q: brief lines (the message's kind and version). */
   quiet?: boolean;
-  /** -e: the link level (MACs, VLAN tags, ethertypes). */
-  link?: boolean;
-  /** -x (1), -xx (2): hex dump of the network layer, or of the whole frame. */
-  hex?: number;
-  /** -X (1), -XX (2): hex and ASCII dump. */
-  hexAscii?: number;
-  /** -A: ASCII dump of the network layer. */
-  ascii?: boolean;
-  /** -t given 1..5 times: none, epoch, delta, date and time, delta from the first. */
-  t?: number;
-  /** Times in UTC instead of local time. */
-  utc?: boolean;
   /** -w FILE: write the frames that pass the filters (pcapng if FILE ends in .pcapng, else pcap). */
   write?: string;
   /** With -w, print the frames too. */
@@ -114,8 +98,50 @@ function validate(files: string[], o: DecodeOptions): void {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  if (o.json && (o.link || o.quiet || o.hex || o.hexAscii || o.ascii || o.t))
-    throw new UsageError("-e, -q, -x, -X, -A and -t shape the text output; they do not combine with --json");
+  validateTextOptions(o);
+  if (o.json && o.quiet) throw new UsageError("-q shapes the text output; it does not combine with --json");
+}
+
+/** tcpdump's options of the text output, shared by `decode` and `capture`. */
+export interface TextOptions {
+  json?: boolean;
+  /** --epoch: exact seconds since the epoch. */
+  epoch?: boolean;
+  /** -e: the link level (MACs, VLAN tags, ethertypes). */
+  link?: boolean;
+  /** -x (1), -xx (2): hex dump of the network layer, or of the whole frame. */
+  hex?: number;
+  /** -X (1), -XX (2): hex and ASCII dump. */
+  hexAscii?: number;
+  /** -A: ASCII dump of the network layer. */
+  ascii?: boolean;
+  /** -t given 1..5 times: none, epoch, delta, date and time, delta from the first. */
+  t?: number;
+  /** Times of day in UTC instead of local time. */
+  utc?: boolean;
+  /** -n / -nn: accepted for tcpdump's habit; igmpkit never resolves names. */
+  n?: boolean;
+}
+
+const increase = (_: unknown, previous: number | undefined): number => (previous ?? 0) + 1;
+
+/** Add tcpdump's text options (-e, -x/-xx, -X/-XX, -A, -t..., --utc, --epoch, -n) to a command. */
+export function withTextOptions(cmd: Command): Command {
+  return cmd
+    .option("-e, --link", "print the link level: MAC addresses, VLAN tags (with priority), ethertypes, frame length")
+    .option("-x, --hex", "hex dump of the IP packet (-xx: of the whole frame)", increase)
+    .option("-X, --hex-ascii", "hex and ASCII dump of the IP packet (-XX: of the whole frame)", increase)
+    .option("-A, --ascii", "ASCII dump of the IP packet")
+    .option("-t", "-t no time, -tt seconds since the epoch, -ttt delta from the previous line, -tttt date and time, -ttttt delta from the first line", increase)
+    .option("--utc", "times of day in UTC (default: local time, as tcpdump; TZ applies)")
+    .option("--epoch", "print times as exact seconds since the epoch (nanoseconds; -tt prints microseconds)")
+    .option("-n", "accepted for tcpdump's habit (-n, -nn): igmpkit never resolves names");
+}
+
+/** Usage errors of the text options. */
+export function validateTextOptions(o: TextOptions): void {
+  if (o.json && (o.link || o.hex || o.hexAscii || o.ascii || o.t))
+    throw new UsageError("-e, -x, -X, -A and -t shape the text output; they do not combine with --json");
   if (o.t !== undefined && o.t > TIMESTAMP_MODES.length - 1) throw new UsageError(`-t may be given at most ${TIMESTAMP_MODES.length - 1} times (-ttttt)`);
   if (o.t && o.epoch) throw new UsageError("--epoch and -t... both choose the timestamp; give one");
   if ([o.hex, o.hexAscii, o.ascii].filter((x) => x).length > 1) throw new UsageError("give one of -x, -X and -A");
@@ -123,17 +149,23 @@ function validate(files: string[], o: DecodeOptions): void {
 }
 
 /** The time format of the text lines: local time of day by default, as tcpdump. */
-function timeFormat(o: DecodeOptions): TimeFormat {
+export function timeFormat(o: TextOptions): TimeFormat {
   if (o.epoch) return "epoch";
   if (o.t) return new Timestamper(TIMESTAMP_MODES[o.t]!, o.utc === true);
   return o.utc ? "utc" : "local";
 }
 
-function dumpStyle(o: DecodeOptions): DumpStyle | undefined {
+function dumpStyle(o: TextOptions): DumpStyle | undefined {
   if (o.hex) return { kind: "hex", link: o.hex > 1 };
   if (o.hexAscii) return { kind: "hex-ascii", link: o.hexAscii > 1 };
   if (o.ascii) return { kind: "ascii", link: false };
   return undefined;
+}
+
+/** FrameOutput's `text` for the text options (and decode's -q), or undefined when none is given. */
+export function textShape(o: TextOptions, brief = false): OutputOptions["text"] {
+  const dump = dumpStyle(o);
+  return o.link || brief || dump ? { link: o.link === true, brief, ...(dump ? { dump } : {}) } : undefined;
 }
 
 /** `-w`: the file is opened at the first frame that passes the filters (its link type is the file's). */
@@ -196,7 +228,7 @@ async function decodeOne(
     })();
   }
   const reader = readCaptureFile(path, { fatal: "keep", onError: (e) => fileErrors.push(e), ...(source ? { source } : {}) });
-  const dump = dumpStyle(o);
+  const text = textShape(o, o.quiet === true);
   const sink = shared.sink;
   const out = new FrameOutput(
     {
@@ -219,7 +251,7 @@ async function decodeOne(
             quiet: o.print !== true,
           }
         : {}),
-      ...(o.link || o.quiet || dump ? { text: { link: o.link === true, brief: o.quiet === true, ...(dump ? { dump } : {}) } } : {}),
+      ...(text ? { text } : {}),
     },
     io,
   );
@@ -340,8 +372,6 @@ function report(io: CliIo, o: DecodeOptions, path: string, body: Record<string, 
   else if ("error" in body) io.stderr.write(`igmpkit decode: ${safeText(path)}: ${safeText(String(body.error))}\n`);
 }
 
-const increase = (_: unknown, previous: number | undefined): number => (previous ?? 0) + 1;
-
 function parseCount(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`-c ${JSON.stringify(v)}: a whole number of frames, at least 1`);
@@ -351,20 +381,13 @@ function parseCount(v: string): number {
 export const register: RegisterCommand = (program, io, setExit) => {
   program
     .addCommand(
-      new Command("decode")
+      withTextOptions(new Command("decode"))
         .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
         .argument("[file-or-expression...]", "capture files, then optionally a filter expression (tcpdump's syntax, see below)")
         .addOption(new Option("-r, --read <file>", "read FILE (repeatable); every positional argument is then the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
         .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
         .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options (-vv: the same)", increase)
         .option("-q, --quiet", "brief lines: the message's kind and version only")
-        .option("-e, --link", "print the link level: MAC addresses, VLAN tags (with priority), ethertypes, frame length")
-        .option("-x, --hex", "hex dump of the IP packet (-xx: of the whole frame)", increase)
-        .option("-X, --hex-ascii", "hex and ASCII dump of the IP packet (-XX: of the whole frame)", increase)
-        .option("-A, --ascii", "ASCII dump of the IP packet")
-        .option("-t", "-t no time, -tt seconds since the epoch, -ttt delta from the previous line, -tttt date and time, -ttttt delta from the first line", increase)
-        .option("--utc", "times of day in UTC (default: local time, as tcpdump; TZ applies)")
-        .option("-n", "accepted for tcpdump's habit (-n, -nn): igmpkit never resolves names")
         .option("-c, --count <n>", "stop after N printed (or, with -w, written) frames", parseCount)
         .option("-w, --write <file>", "write the frames that pass the filters to FILE, with their original timestamps and lengths: pcapng if it ends in .pcapng, else pcap")
         .option("--print", "with -w, also print the frames")
@@ -377,7 +400,6 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("--group <addr>", "only messages about this group (v3 records included)")
         .option("--host <addr>", "only frames from or to this address")
         .option("--strict", "exit 1 when any frame is malformed")
-        .option("--epoch", "print times as exact seconds since the epoch (nanoseconds; -tt prints microseconds)")
         .option("--no-progress", "no progress bar (it shows only on a terminal, for large files)")
         .addHelpText("after", `\n${FILTER_HELP}\n\n${EXIT_CODES_HELP}`)
         .action(async (files: string[], opts: DecodeOptions) => {

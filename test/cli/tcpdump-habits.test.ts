@@ -287,3 +287,12 @@ describe("decode arguments, tcpdump's way", () => {
     expect((await cli(["decode", "-tttttt", untagged])).code).toBe(2);
   });
 });
+
+describe("capture shares decode's text options", () => {
+  it("accepts -e, -x, -t..., --utc, -n and rejects them with --json before opening anything", async () => {
+    const r = await cli(["capture", "-i", "ik-none", "--json", "-e"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("igmpkit capture: -e, -x, -X, -A and -t shape the text output");
+    expect((await cli(["capture", "-i", "ik-none", "-ttttttt"])).stderr).toContain("at most 5 times");
+  });
+});
