@@ -120,6 +120,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
     throw e;
   }
   if (o.interface !== undefined) return runLive(o, o.interface, scenario, io, deps);
+  if (o.write === undefined) throw new UsageError("host needs -i IFACE (live) or -w FILE (offline: where the hosts' frames go)");
   const replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
   let writer: CaptureWriter | undefined;
   let inputFrames = 0;
