@@ -257,7 +257,7 @@ async function decodeOne(
   );
   // -v with several files: a header line before each file's frames (--json names the file in every object)
   if (fileName !== undefined && o.verbose && !o.json && !(sink && !o.print)) io.stdout.write(`reading from file ${fileName}\n`);
-  const showProgress = (o.progress ?? true) && io.stderrIsTTY && size > 8 * 1024 * 1024;
+  const showProgress = (o.progress ?? true) && Progress.allowed(io) && size > 8 * 1024 * 1024;
   const progress = showProgress ? new Progress(io, path, size) : undefined;
   try {
     if (out.takesScanned) {
