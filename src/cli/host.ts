@@ -159,7 +159,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
         hostFrames,
         total: st.total,
         arpReplies: st.arpReplies,
-        hosts: st.hosts.map((h) => ({ ip: h.ip, name: h.name, ...h.stats, responseDelays: undefined })),
+        hosts: st.hosts.map((h) => ({ ip: h.ip, name: h.name, ...h.stats, responseDelays: undefined, groups: groupsJson(h.stats.groups) })),
       })}\n`,
     );
   } else {
