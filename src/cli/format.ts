@@ -2,7 +2,7 @@
  * Text rendering of decoded frames, in the spirit of `tcpdump -n`: one line per message, `-v` for every
  * field. Shared by `decode` and `capture` so that both print the same thing.
  */
-import { splitTime, timeOfDay, type Timestamper } from "./timestamps.js";
+import { timeOfDay, type Timestamper } from "./timestamps.js";
 import { groupRecordShortName, type DecodedFrameDetail, type GroupRecord, type IgmpMessage, type IPv4Header, type WireIssue } from "../wire/index.js";
 
 /**
@@ -15,8 +15,7 @@ export type TimeFormat = "local" | "utc" | "epoch" | Timestamper;
 export function formatTime(time: string, fmt: TimeFormat): string {
   if (fmt === "epoch") return time;
   if (typeof fmt === "object") return fmt.stamp(time);
-  const [sec, nanos] = splitTime(time);
-  return timeOfDay(sec, nanos, fmt === "utc");
+  return timeOfDay(time, fmt === "utc");
 }
 
 function sources(list: readonly string[]): string {

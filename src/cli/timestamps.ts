@@ -57,24 +57,72 @@ function micros(nanos: number): string {
   return String(Math.floor(nanos / 1000)).padStart(6, "0");
 }
 
-/** Split the JSON model's "seconds.nnnnnnnnn" into whole seconds and nanoseconds. */
+/** Split the JSON model's "seconds.nnnnnnnnn" into whole seconds and nanoseconds (seconds rounded past 2^53). */
 export function splitTime(time: string): [seconds: number, nanos: number] {
   const dot = time.indexOf(".");
   if (dot < 0) return [Number(time), 0];
-  return [Number(time.slice(0, dot)), Number(time.slice(dot + 1).padEnd(9, "0").slice(0, 9))];
+  const secs = Number(time.slice(0, dot));
+  const nanos = Number(time.slice(dot + 1).padEnd(9, "0").slice(0, 9));
+  // -5.3 s is 5.3 s before the epoch: whole seconds down, nanoseconds up
+  return time.startsWith("-") && nanos !== 0 ? [secs - 1, 1_000_000_000 - nanos] : [secs, nanos];
 }
 
-/** Time of day of `seconds`, local unless `utc`. */
-export function timeOfDay(seconds: number, nanos: number, utc: boolean, zone?: LocalZone): string {
-  const t = seconds + (utc ? 0 : zone ? zone.offsetAt(seconds) : localOffset(seconds));
-  return `${hms(((t % 86400) + 86400) % 86400)}.${micros(nanos)}`;
+/** Seconds a JavaScript Date can hold (±8.64e15 ms). */
+const DATE_RANGE_S = 8.64e12;
+
+/**
+ * The day (since 1970-01-01) and second of the day of an exact time, local unless `utc`, with integer
+ * arithmetic: any exact timestamp has one, also beyond a Date's range (pcapng's if_tsoffset reaches
+ * ±2^63 s; there the zone's offset is unknown and UTC is used).
+ */
+function dayAndSecond(time: string, utc: boolean, zone?: LocalZone): { day: number; second: number; nanos: number } {
+  const [approx, nanos] = splitTime(time);
+  const dot = time.indexOf(".");
+  const whole = dot < 0 ? time : time.slice(0, dot);
+  let day: number;
+  let second: number;
+  if (Number.isSafeInteger(approx)) {
+    day = Math.floor(approx / 86400);
+    second = approx - day * 86400;
+  } else {
+    let big = BigInt(whole);
+    if (approx < 0 && nanos !== 0) big -= 1n;
+    const d = big / 86400n - (big % 86400n < 0n ? 1n : 0n);
+    day = Number(d);
+    second = Number(big - d * 86400n);
+  }
+  if (!utc && Math.abs(approx) < DATE_RANGE_S) {
+    second += zone ? zone.offsetAt(approx) : localOffset(approx);
+    const carry = Math.floor(second / 86400);
+    day += carry;
+    second -= carry * 86400;
+  }
+  return { day, second, nanos };
 }
 
-function dateAndTime(seconds: number, nanos: number, utc: boolean, zone: LocalZone): string {
-  const t = seconds + (utc ? 0 : zone.offsetAt(seconds));
-  const d = new Date(t * 1000);
-  const date = `${String(d.getUTCFullYear()).padStart(4, "0")}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-  return `${date} ${timeOfDay(seconds, nanos, utc, zone)}`;
+/** Time of day "HH:MM:SS.uuuuuu" of the JSON model's exact time, local unless `utc`. */
+export function timeOfDay(time: string, utc: boolean, zone?: LocalZone): string {
+  const { second, nanos } = dayAndSecond(time, utc, zone);
+  return `${hms(second)}.${micros(nanos)}`;
+}
+
+/** The civil date of a day since 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil inverse). */
+function civil(day: number): string {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y < 0 ? "-" : ""}${String(Math.abs(y)).padStart(4, "0")}-${pad2(m)}-${pad2(d)}`;
+}
+
+function dateAndTime(time: string, utc: boolean, zone: LocalZone): string {
+  const { day, second, nanos } = dayAndSecond(time, utc, zone);
+  return `${civil(day)} ${hms(second)}.${micros(nanos)}`;
 }
 
 /**
@@ -114,16 +162,17 @@ export class Timestamper {
 
   /** The timestamp text of a line for the JSON model's "seconds.nnnnnnnnn" time; "" for `-t`. */
   stamp(time: string): string {
-    const [s, n] = splitTime(time);
     switch (this.mode) {
       case "none":
         return "";
       case "unix":
-        return `${s}.${micros(n)}`;
+        // the exact seconds, the fraction cut to microseconds
+        return time.includes(".") ? time.slice(0, time.indexOf(".") + 7) : `${time}.000000`;
       case "date":
-        return dateAndTime(s, n, this.utc, this.zone);
+        return dateAndTime(time, this.utc, this.zone);
       case "delta":
       case "since-first": {
+        const [s, n] = splitTime(time);
         const first = Number.isNaN(this.prevSecs);
         const out = first ? delta(0, 0, 0, 0) : delta(s, n, this.prevSecs, this.prevNanos);
         if (first || this.mode === "delta") {
@@ -133,7 +182,7 @@ export class Timestamper {
         return out;
       }
       default:
-        return timeOfDay(s, n, this.utc, this.zone);
+        return timeOfDay(time, this.utc, this.zone);
     }
   }
 }
