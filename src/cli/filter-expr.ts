@@ -14,7 +14,7 @@
  * matches tagged frames after a `vlan`); `vlan` still counts tags as libpcap does (the n-th `vlan` of the
  * expression tests the n-th tag); host names are not resolved.
  */
-import { ipv4ToNumber, isIPv4, type DecodedFrameDetail, type IgmpMessage } from "../wire/index.js";
+import { dottedQuadProblem, ipv4ToNumber, isIPv4, type DecodedFrameDetail, type IgmpMessage } from "../wire/index.js";
 import { mentionsGroup } from "./output.js";
 
 type Dir = "src" | "dst" | "either" | "both";
@@ -169,11 +169,12 @@ class Parser {
     return w;
   }
 
-  /** A dotted quad, in the canonical form the decoder prints (leading zeros dropped). */
+  /** A dotted quad (no leading zeros: 010 would be octal to some tools, decimal to others). */
   private address(what: string): string {
     const t = this.next(`an IPv4 address after ${what}`);
-    if (!isIPv4(t.text)) this.fail(`${JSON.stringify(t.text)} is not an IPv4 address (host names are not resolved)`, t);
-    return t.text.split(".").map(Number).join(".");
+    const why = dottedQuadProblem(t.text);
+    if (why !== undefined) this.fail(`${JSON.stringify(t.text)} ${why}${isIPv4(t.text) ? "" : "; host names are not resolved"}`, t);
+    return t.text;
   }
 
   private net(dir: Dir): FilterNode {
@@ -258,9 +259,7 @@ class Parser {
       case "v3":
         return { op: "version", version: Number(w[1]) as 1 | 2 | 3 };
       case "group": {
-        const t = this.next("a group address after group");
-        if (!isIPv4(t.text)) this.fail(`${JSON.stringify(t.text)} is not an IPv4 address`, t);
-        return { op: "group", group: t.text };
+        return { op: "group", group: this.address("group") };
       }
       default:
         this.i--;

@@ -240,6 +240,8 @@ describe("decode arguments, tcpdump's way", () => {
       ["(igmp or leave", 'unclosed "("'],
       ["net 10.1.1.1/8", "non-network bits set"],
       ["vlan 5000", "greater than 4095"],
+      ["host 198.18.0.04", "leading zero"],
+      ["group foo", "host names are not resolved"],
       ["igmp and", "at the end of the expression"],
       ["igmp leave", 'unexpected "leave"'],
     ]) {
