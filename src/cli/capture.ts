@@ -159,20 +159,22 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
-    withTextOptions(new Command("capture"))
-      .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
-      .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER} (plain igmp on any)`)
-      .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
-      .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
-      .option("-c, --count <n>", "stop after N captured frames", parseCount)
-      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
-      .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
-      .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
-      .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
-      .option("-v, --verbose", "every field, as decode -v")
-      .option("-q, --quiet", "print no frames, only the summary")
-      .option("--print", "with -w, also print the frames")
-      .option("--all", "also list frames that are not IGMP (with your own expression)")
+    withTextOptions(
+      new Command("capture")
+        .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
+        .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER} (plain igmp on any)`)
+        .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
+        .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
+        .option("-c, --count <n>", "stop after N captured frames", parseCount)
+        .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
+        .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
+        .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
+        .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
+        .option("-v, --verbose", "every field, as decode -v")
+        .option("-q, --quiet", "print no frames, only the summary")
+        .option("--print", "with -w, also print the frames")
+        .option("--all", "also list frames that are not IGMP (with your own expression)"),
+    )
       .addHelpText(
         "after",
         `\nCtrl-C or SIGTERM stops the capture, flushes and closes the file, prints "N frames captured" on

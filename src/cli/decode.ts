@@ -381,13 +381,15 @@ function parseCount(v: string): number {
 export const register: RegisterCommand = (program, io, setExit) => {
   program
     .addCommand(
-      withTextOptions(new Command("decode"))
-        .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
-        .argument("[file-or-expression...]", "capture files, then optionally a filter expression (tcpdump's syntax, see below)")
-        .addOption(new Option("-r, --read <file>", "read FILE (repeatable); every positional argument is then the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
-        .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
-        .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options (-vv: the same)", increase)
-        .option("-q, --quiet", "brief lines: the message's kind and version only")
+      withTextOptions(
+        new Command("decode")
+          .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
+          .argument("[file-or-expression...]", "capture files, then optionally a filter expression (tcpdump's syntax, see below)")
+          .addOption(new Option("-r, --read <file>", "read FILE (repeatable); every positional argument is then the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
+          .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
+          .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options (-vv: the same)", increase)
+          .option("-q, --quiet", "brief lines: the message's kind and version only")
+      )
         .option("-c, --count <n>", "stop after N printed (or, with -w, written) frames", parseCount)
         .option("-w, --write <file>", "write the frames that pass the filters to FILE, with their original timestamps and lengths: pcapng if it ends in .pcapng, else pcap")
         .option("--print", "with -w, also print the frames")

@@ -6,6 +6,8 @@ import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
+export { VERSION };
+
 /**
  * Commander's own messages ("error: unknown option '--x'") in the one error style of every command:
  * "igmpkit decode: unknown option '--x'".
@@ -13,6 +15,8 @@ import { VERSION } from "./version.js";
 function errorStyle(name: string): (str: string, write: (s: string) => void) => void {
   return (str, write) => write(str.replace(/^error: /, `${name}: `));
 }
+
+export { manPages } from "./man.js";
 
 /** Build the program; exported for tests. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
