@@ -24,6 +24,7 @@ import {
 } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { RegisterCommand } from "./commands.js";
+import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
@@ -91,7 +92,7 @@ function loadScenario(o: HostCliOptions): Scenario {
     try {
       text = readFileSync(o.scenario, "utf8");
     } catch (e) {
-      throw new UsageError(`--scenario ${o.scenario}: ${(e as Error).message}`);
+      throw new UsageError(`--scenario ${o.scenario}: ${fsErrorText(e)}`);
     }
     const s = parseScenarioText(text);
     if (o.profile !== undefined || o.pps !== undefined)
