@@ -9,6 +9,7 @@ import type { Frame } from "../pcap/frame.js";
 import { isPcapError, type PcapError } from "../pcap/index.js";
 import { dottedQuadProblem } from "../wire/index.js";
 import type { DumpStyle } from "./dump.js";
+import { palette } from "./colour.js";
 import { fsErrorText } from "./errors.js";
 import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
 import type { TimeFormat } from "./format.js";
@@ -252,6 +253,7 @@ async function decodeOne(
           }
         : {}),
       ...(text ? { text } : {}),
+      ...(!o.json && palette(io, "stdout").on ? { palette: palette(io, "stdout") } : {}),
     },
     io,
   );

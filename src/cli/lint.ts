@@ -5,6 +5,7 @@ import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, u
 import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
 import { VERSION } from "./version.js";
+import { colourSeverities, palette } from "./colour.js";
 import type { RegisterCommand } from "./commands.js";
 import { addRuleOptions, formatRuleList, resolveLintSettings, type LintRuleFlags } from "./lint-rules.js";
 
@@ -60,7 +61,7 @@ export async function runLint(files: string[], o: LintCliOptions, io: CliIo, sig
     const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
     io.stdout.write(`${JSON.stringify({ complete, findings, summary: { error: count("error"), warning: count("warning"), info: count("info") }, files: statuses })}\n`);
   } else {
-    io.stdout.write(formatFindingsText(findings, !complete));
+    io.stdout.write(colourSeverities(formatFindingsText(findings, !complete), palette(io, "stdout")));
     io.stdout.write(formatFileProblems(statuses));
   }
   if (!complete || hasFindingsAtOrAbove(findings, failOn)) return ExitCode.failure;

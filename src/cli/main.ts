@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.js";
 import { safeText } from "./sanitize.js";
+import { colourErrors } from "./colour.js";
 import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
@@ -34,7 +35,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 }
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit status. */
-export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = colourErrors(rawIo);
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => {
     code = c;

@@ -5,6 +5,7 @@
 import type { Frame } from "../pcap/frame.js";
 import { decodeFromView, FrameView, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
 import { FastJson, fastJsonBound } from "./fastjson.js";
+import type { Palette } from "./colour.js";
 import { dumpText, linkLevelText, type DumpStyle } from "./dump.js";
 import { emitFastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type LineOptions, type TimeFormat } from "./format.js";
@@ -34,6 +35,8 @@ export interface OutputOptions {
   match?: (d: DecodedFrameDetail) => boolean;
   /** Called with each frame that passes the filters, before `-c` stops (decode -w). */
   onMatch?: (frame: Frame) => void;
+  /** Colour of text lines on a terminal: leaves yellow, frames with errors or bad checksums red. */
+  palette?: Palette;
   /** tcpdump's `-e` (link level), `-q` (brief) and `-x`/`-X`/`-A` dumps, in text mode. */
   text?: { link?: boolean; brief?: boolean; dump?: DumpStyle };
 }
@@ -172,7 +175,7 @@ export class FrameOutput {
   /** Anything the fast writers do not do: -t family, -e, -q, dumps, a -w sink. */
   private get decorated(): boolean {
     const t = this.opts.text;
-    return typeof this.opts.time === "object" || this.opts.onMatch !== undefined || (t !== undefined && (t.link === true || t.brief === true || t.dump !== undefined));
+    return typeof this.opts.time === "object" || this.opts.onMatch !== undefined || this.opts.palette?.on === true || (t !== undefined && (t.link === true || t.brief === true || t.dump !== undefined));
   }
 
   /** True when frames may come through {@link pushScanned} (every frame printed, no -c). */
@@ -287,6 +290,15 @@ export class FrameOutput {
       const t = this.opts.text;
       const lo: LineOptions | undefined = t && { brief: t.brief, ...(t.link ? { linkText: linkLevelText(frame.data, frame.linkType, d) } : {}) };
       line = this.opts.verbose ? formatVerbose(d, this.opts.time, lo) : formatLine(d, this.opts.time, lo);
+      const p = this.opts.palette;
+      if (p?.on) {
+        const broken = f.errors.length > 0 || f.igmp?.checksumValid === false;
+        if (broken || f.igmp?.kind === "leave") {
+          const nl = line.indexOf("\n");
+          const first = nl < 0 ? line : line.slice(0, nl);
+          line = p.paint(broken ? "red" : "yellow", first) + (nl < 0 ? "" : line.slice(nl));
+        }
+      }
       if (t?.dump) line += dumpText(frame.data, d, t.dump);
     }
     this.append(line);

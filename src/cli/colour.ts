@@ -1,0 +1,43 @@
+/**
+ * Colour on a terminal where it helps (error prefixes, lint severities, IGMP leaves and broken frames),
+ * never when the stream is not a terminal, with NO_COLOR set (https://no-color.org) or TERM=dumb.
+ */
+import type { CliIo } from "./io.js";
+
+const SGR = { red: "31", yellow: "33", cyan: "36", boldRed: "1;31" } as const;
+export type Colour = keyof typeof SGR;
+
+/** Colouring functions for one stream; identity functions when colour is off. */
+export interface Palette {
+  readonly on: boolean;
+  paint(colour: Colour, text: string): string;
+}
+
+/** Whether colour is wanted on a stream of this io. */
+export function colourOn(io: CliIo, stream: "stdout" | "stderr"): boolean {
+  const tty = stream === "stdout" ? io.stdoutIsTTY : io.stderrIsTTY;
+  const noColor = io.env.NO_COLOR;
+  return tty && (noColor === undefined || noColor === "") && io.env.TERM !== "dumb";
+}
+
+export function palette(io: CliIo, stream: "stdout" | "stderr"): Palette {
+  const on = colourOn(io, stream);
+  return { on, paint: (c, t) => (on ? `\x1b[${SGR[c]}m${t}\x1b[0m` : t) };
+}
+
+/** stderr with "igmpkit <command>:" prefixes of error lines in bold red (a wrapper over io's stderr). */
+export function colourErrors(io: CliIo): CliIo {
+  const p = palette(io, "stderr");
+  if (!p.on) return io;
+  const inner = io.stderr;
+  return {
+    ...io,
+    stderr: { write: (s: string) => inner.write(s.replace(/^(igmpkit(?: [a-z]+)?:)(?= )/gm, (m) => p.paint("boldRed", m))) },
+  };
+}
+
+/** Lint's text with each severity word at the start of a rule line coloured. */
+export function colourSeverities(text: string, p: Palette): string {
+  if (!p.on) return text;
+  return text.replace(/^(error|warning|info)(?= )/gm, (s) => p.paint(s === "error" ? "red" : s === "warning" ? "yellow" : "cyan", s));
+}
