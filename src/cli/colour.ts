@@ -3,6 +3,7 @@
  * never when the stream is not a terminal, with NO_COLOR set (https://no-color.org) or TERM=dumb.
  */
 import type { CliIo } from "./io.js";
+import { safeText } from "./sanitize.js";
 
 const SGR = { red: "31", yellow: "33", cyan: "36", boldRed: "1;31" } as const;
 export type Colour = keyof typeof SGR;
@@ -25,15 +26,12 @@ export function palette(io: CliIo, stream: "stdout" | "stderr"): Palette {
   return { on, paint: (c, t) => (on ? `\x1b[${SGR[c]}m${t}\x1b[0m` : t) };
 }
 
-/** stderr with "igmpkit <command>:" prefixes of error lines in bold red (a wrapper over io's stderr). */
-export function colourErrors(io: CliIo): CliIo {
-  const p = palette(io, "stderr");
-  if (!p.on) return io;
-  const inner = io.stderr;
-  return {
-    ...io,
-    stderr: { write: (s: string) => inner.write(s.replace(/^(igmpkit(?: [a-z]+)?:)(?= )/gm, (m) => p.paint("boldRed", m))) },
-  };
+/**
+ * Write an error line "igmpkit <command>: message" to stderr, the prefix in bold red on a terminal, the
+ * message with its control characters made visible (a file name cannot write to the terminal).
+ */
+export function writeError(io: CliIo, prefix: string, message: string): void {
+  io.stderr.write(`${palette(io, "stderr").paint("boldRed", `${prefix}:`)} ${safeText(message)}\n`);
 }
 
 /** Lint's text with each severity word at the start of a rule line coloured. */

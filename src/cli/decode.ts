@@ -9,7 +9,7 @@ import type { Frame } from "../pcap/frame.js";
 import { isPcapError, type PcapError } from "../pcap/index.js";
 import { dottedQuadProblem } from "../wire/index.js";
 import type { DumpStyle } from "./dump.js";
-import { palette } from "./colour.js";
+import { palette, writeError } from "./colour.js";
 import { fsErrorText } from "./errors.js";
 import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
 import type { TimeFormat } from "./format.js";
@@ -371,7 +371,7 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo): Pr
 
 function report(io: CliIo, o: DecodeOptions, path: string, body: Record<string, unknown>): void {
   if (o.json) io.stderr.write(`${JSON.stringify({ file: path, ...body })}\n`);
-  else if ("error" in body) io.stderr.write(`igmpkit decode: ${safeText(path)}: ${safeText(String(body.error))}\n`);
+  else if ("error" in body) writeError(io, "igmpkit decode", `${path}: ${String(body.error)}`);
 }
 
 function parseCount(v: string): number {

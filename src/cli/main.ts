@@ -1,8 +1,7 @@
 /** The `igmpkit` command line. */
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.js";
-import { safeText } from "./sanitize.js";
-import { colourErrors } from "./colour.js";
+import { palette, writeError } from "./colour.js";
 import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
@@ -13,8 +12,8 @@ export { VERSION };
  * Commander's own messages ("error: unknown option '--x'") in the one error style of every command:
  * "igmpkit decode: unknown option '--x'".
  */
-function errorStyle(name: string): (str: string, write: (s: string) => void) => void {
-  return (str, write) => write(str.replace(/^error: /, `${name}: `));
+function errorStyle(io: CliIo, name: string): (str: string, write: (s: string) => void) => void {
+  return (str, write) => write(str.replace(/^error: /, `${palette(io, "stderr").paint("boldRed", `${name}:`)} `));
 }
 
 export { manPages } from "./man.js";
@@ -27,16 +26,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle("igmpkit") });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, "igmpkit") });
   for (const register of COMMANDS) register(program, io, setExit);
   for (const c of program.commands)
-    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(`igmpkit ${c.name()}`) });
+    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, `igmpkit ${c.name()}`) });
   return program;
 }
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit status. */
-export async function runCli(argv: string[], rawIo: CliIo = processIo()): Promise<number> {
-  const io = colourErrors(rawIo);
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -56,10 +54,10 @@ export async function runCli(argv: string[], rawIo: CliIo = processIo()): Promis
       return ExitCode.usage;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`${prefix}: ${safeText(e.message)}\n`);
+      writeError(io, prefix, e.message);
       return ExitCode.usage;
     }
-    io.stderr.write(`${prefix}: ${safeText(fsErrorText(e))}\n`);
+    writeError(io, prefix, fsErrorText(e));
     return ExitCode.failure;
   }
   return code;

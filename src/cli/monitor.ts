@@ -12,6 +12,7 @@ import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type 
 import { MessageReader, MessageStatus } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
+import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./commands.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
@@ -205,7 +206,8 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   );
   if (pending !== "") io.stdout.write(pending);
   if (st.status !== "complete") {
-    io.stderr.write(json ? `${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n` : `igmpkit monitor: ${file}: ${st.error}\n`);
+    if (json) io.stderr.write(`${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n`);
+    else writeError(io, "igmpkit monitor", `${file}: ${st.error}`);
   }
   const complete = st.status === "complete";
   const counts = { droppedFrames: state.droppedFrames, malformedFrames: state.malformedFrames };
