@@ -28,10 +28,11 @@ export function palette(io: CliIo, stream: "stdout" | "stderr"): Palette {
 
 /**
  * Write an error line "igmpkit <command>: message" to stderr, the prefix in bold red on a terminal, the
- * message with its control characters made visible (a file name cannot write to the terminal).
+ * message's lines with their control characters made visible (a file name cannot write to the terminal).
  */
 export function writeError(io: CliIo, prefix: string, message: string): void {
-  io.stderr.write(`${palette(io, "stderr").paint("boldRed", `${prefix}:`)} ${safeText(message)}\n`);
+  const text = message.split("\n").map(safeText).join("\n");
+  io.stderr.write(`${palette(io, "stderr").paint("boldRed", `${prefix}:`)} ${text}\n`);
 }
 
 /** Lint's text with each severity word at the start of a rule line coloured. */

@@ -12,6 +12,11 @@ const ERRNO_TEXT: Record<string, string> = {
   EPIPE: "the reader closed the pipe",
 };
 
+/** The words for an errno code ("EISDIR" -> "is a directory, not a capture file"), if it is one of those. */
+export function errnoText(code: string): string | undefined {
+  return ERRNO_TEXT[code];
+}
+
 /** A short message for an error: the errno's words when it is one (without Node's "ENOENT: ..., open 'x'"). */
 export function fsErrorText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
