@@ -75,12 +75,26 @@ export function fastTextBound(caplen: number): number {
  * time is not a plain time of day or epoch (`-t` family). `zone` caches the local offset.
  */
 export function emitFastText(v: FrameView, seconds: number, nanos: number, time: TimeFormat, out: Uint8Array, pos: number, zone?: LocalZone): number {
-  if (typeof time === "object" || !v.clean || !fastTimeOk(seconds, nanos)) return -1;
+  if (!v.clean || !fastTimeOk(seconds, nanos)) return -1;
   const type = v.type;
   if (type === IgmpType.mtraceRequest || type === IgmpType.mtraceResponse) return -1;
+  if (typeof time !== "object") return emitLine(v, seconds, nanos, time, undefined, out, pos, zone);
+  // the -t family: the stamper's text (stateful: called once per line, and from here nothing gives up)
+  const stamp = time.stamp(`${seconds}.${String(nanos).padStart(9, "0")}`);
+  const end = emitLine(v, seconds, nanos, "epoch", stamp, out, pos, zone);
+  if (stamp !== "") return end;
+  // -t: no time and no space before what follows, as formatLine
+  out.copyWithin(pos, pos + 1, end);
+  return end - 1;
+}
+
+function emitLine(v: FrameView, seconds: number, nanos: number, time: "local" | "utc" | "epoch", stamp: string | undefined, out: Uint8Array, pos: number, zone?: LocalZone): number {
   const b = v.data;
+  const type = v.type;
   let p = pos;
-  if (time === "epoch") {
+  if (stamp !== undefined) {
+    for (let k = 0; k < stamp.length; k++) out[p++] = stamp.charCodeAt(k);
+  } else if (time === "epoch") {
     p = uint(out, p, seconds);
     out[p++] = DOT;
     p = nanos9(out, p, nanos);

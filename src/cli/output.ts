@@ -175,7 +175,7 @@ export class FrameOutput {
   /** Anything the fast writers do not do: -t family, -e, -q, dumps, a -w sink. */
   private get decorated(): boolean {
     const t = this.opts.text;
-    return typeof this.opts.time === "object" || this.opts.onMatch !== undefined || this.opts.palette?.on === true || (t !== undefined && (t.link === true || t.brief === true || t.dump !== undefined));
+    return this.opts.onMatch !== undefined || this.opts.palette?.on === true || (t !== undefined && (t.link === true || t.brief === true || t.dump !== undefined));
   }
 
   /** True when frames may come through {@link pushScanned} (every frame printed, no -c). */

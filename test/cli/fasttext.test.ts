@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readCaptureFile } from "../../src/capture/file.js";
 import { emitFastText, fastTextBound } from "../../src/cli/fasttext.js";
 import { formatLine, type TimeFormat } from "../../src/cli/format.js";
-import { LocalZone } from "../../src/cli/timestamps.js";
+import { LocalZone, TIMESTAMP_MODES, Timestamper } from "../../src/cli/timestamps.js";
 import { decodeFrameDetail, encodeIgmpFrame, FrameView, IgmpType, v2Report } from "../../src/wire/index.js";
 import { anyFrame, commonMessage, igmpMessage, ipv4 } from "../wire/arbitraries.js";
 
@@ -104,5 +104,31 @@ describe("the fast text line is exactly formatLine's", () => {
     } finally {
       process.env.TZ = before;
     }
+  });
+
+  it("with tcpdump's -t family: the stamps of a run of frames, through one stamper each side", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TIMESTAMP_MODES),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.oneof(igmpMessage, commonMessage), fc.integer({ min: 0, max: 3_000_000 }), fc.integer({ min: 0, max: 999_999_999 })), { minLength: 1, maxLength: 12 }),
+        (mode, utc, frames) => {
+          const fast = new Timestamper(mode, utc);
+          const slow = new Timestamper(mode, utc);
+          let sec = 1_763_700_000;
+          for (const [m, step, ns] of frames) {
+            sec += step;
+            const data = encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01" });
+            const out = new Uint8Array(fastTextBound(data.length));
+            view.wrap(data, 1);
+            const end = emitFastText(view, sec, ns, fast, out, 0);
+            const line = formatLine(decodeFrameDetail({ data, linkType: 1, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }), slow);
+            if (end < 0) fast.stamp(`${sec}.${String(ns).padStart(9, "0")}`); // the general path stamps it then
+            else expect(Buffer.from(out.subarray(0, end)).toString("latin1")).toBe(line);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
