@@ -14,7 +14,7 @@
  * matches tagged frames after a `vlan`); `vlan` still counts tags as libpcap does (the n-th `vlan` of the
  * expression tests the n-th tag); host names are not resolved.
  */
-import { dottedQuadProblem, ipv4ToNumber, isIPv4, type DecodedFrameDetail, type IgmpMessage } from "../wire/index.js";
+import { dottedQuadProblem, ipv4ToNumber, isIPv4, type DecodedFrameDetail, type FrameView, type IgmpKind, type IgmpMessage } from "../wire/index.js";
 import { mentionsGroup } from "./output.js";
 
 type Dir = "src" | "dst" | "either" | "both";
@@ -344,8 +344,80 @@ export function evaluateFilter(node: FilterNode, d: DecodedFrameDetail): boolean
   }
 }
 
-/** Compile an expression to a predicate over decoded frames; throws {@link FilterSyntaxError}. */
-export function compileFilter(expression: string): (d: DecodedFrameDetail) => boolean {
+/** The kinds {@link evaluateOnView} judges; for the rest the decoded frame is needed. */
+const VIEW_KINDS: ReadonlySet<IgmpKind> = new Set(["query", "v1-report", "v2-report", "leave", "v3-report"]);
+
+function viewVersion(v: FrameView, kind: IgmpKind): number | null {
+  if (kind === "query") return v.version;
+  return kind === "v1-report" ? 1 : kind === "v3-report" ? 3 : 2;
+}
+
+function viewMentionsGroup(v: FrameView, kind: IgmpKind, group: number): boolean {
+  if (kind !== "v3-report") return v.group === group;
+  for (let k = 0, r = v.firstRecord; k < v.recordCount; k++, r = v.nextRecord(r)) {
+    const at = v.recordGroupOffset(r);
+    const b = v.data;
+    if ((((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0) === group) return true;
+  }
+  return false;
+}
+
+function macAt(v: FrameView, at: number, mac: string): boolean {
+  if (at < 0) return false;
+  for (let k = 0; k < 6; k++) if (v.data[at + k] !== parseInt(mac.slice(3 * k, 3 * k + 2), 16)) return false;
+  return true;
+}
+
+/**
+ * Evaluate a filter on a clean frame's view (no decoding), as {@link evaluateFilter} would on the decoded
+ * frame; `undefined` when the view cannot tell (not clean, or a kind other than queries, reports and
+ * leaves), and the caller decodes. Held equal to evaluateFilter by a property test.
+ */
+export function evaluateOnView(node: FilterNode, v: FrameView): boolean | undefined {
+  if (!v.clean) return undefined;
+  const kind = v.kind;
+  if (!VIEW_KINDS.has(kind)) return undefined;
+  const test = (n: FilterNode): boolean => {
+    switch (n.op) {
+      case "and":
+        return test(n.left) && test(n.right);
+      case "or":
+        return test(n.left) || test(n.right);
+      case "not":
+        return !test(n.arg);
+      case "host": {
+        const a = ipv4ToNumber(n.addr) >>> 0;
+        return byDir(n.dir, v.ipSrc === a, v.ipDst === a);
+      }
+      case "net":
+        return byDir(n.dir, (v.ipSrc & n.mask) >>> 0 === n.net, (v.ipDst & n.mask) >>> 0 === n.net);
+      case "ether":
+        return byDir(n.dir, macAt(v, v.macSrcOffset, n.mac), macAt(v, v.macDstOffset, n.mac));
+      case "vlan":
+        return v.vlanCount > n.depth && (n.id === null || v.vlanId(n.depth) === n.id);
+      case "ip":
+        return v.etherType === 0x0800;
+      case "proto":
+        return v.protocol === n.proto;
+      case "message":
+        return n.kinds.includes(kind);
+      case "version":
+        return viewVersion(v, kind) === n.version;
+      case "group":
+        return viewMentionsGroup(v, kind, ipv4ToNumber(n.group) >>> 0);
+    }
+  };
+  return test(node);
+}
+
+/** A compiled filter: on decoded frames, and on clean frames' views where it can tell. */
+export interface CompiledFilter {
+  (d: DecodedFrameDetail): boolean;
+  onView(v: FrameView): boolean | undefined;
+}
+
+/** Compile an expression to a predicate over decoded frames (and views); throws {@link FilterSyntaxError}. */
+export function compileFilter(expression: string): CompiledFilter {
   const ast = parseFilter(expression);
-  return (d) => evaluateFilter(ast, d);
+  return Object.assign((d: DecodedFrameDetail) => evaluateFilter(ast, d), { onView: (v: FrameView) => evaluateOnView(ast, v) });
 }

@@ -31,8 +31,11 @@ export interface OutputOptions {
   quiet?: boolean;
   /** Add `"file"` to JSON objects (several input files). */
   fileName?: string;
-  /** A filter expression's predicate (src/cli/filter-expr.ts), on top of types, group and host. */
-  match?: (d: DecodedFrameDetail) => boolean;
+  /**
+   * A filter expression's predicate (src/cli/filter-expr.ts), on top of types, group and host; `onView`
+   * judges a clean frame from the view alone (undefined: cannot tell), so the fast writers stay in use.
+   */
+  match?: ((d: DecodedFrameDetail) => boolean) & { onView?: (v: FrameView) => boolean | undefined };
   /** Called with each frame that passes the filters, before `-c` stops (decode -w). */
   onMatch?: (frame: Frame) => void;
   /** Colour of text lines on a terminal: leaves yellow, frames with errors or bad checksums red. */
@@ -169,7 +172,8 @@ export class FrameOutput {
 
   /** True when common frames are written straight from their bytes (JSON or one-line text, nothing filtered). */
   private get fastOutput(): boolean {
-    return !this.filtered && !this.opts.quiet && !this.done && !this.decorated && (this.opts.json || !this.opts.verbose);
+    const viewFilter = this.opts.match !== undefined && this.opts.match.onView !== undefined && this.kinds === undefined && this.opts.group === undefined && this.opts.host === undefined;
+    return (!this.filtered || viewFilter) && !this.opts.quiet && !this.done && !this.decorated && (this.opts.json || !this.opts.verbose);
   }
 
   /** Anything the fast writers do not do: -t family, -e, -q, dumps, a -w sink. */
@@ -191,6 +195,16 @@ export class FrameOutput {
   private emitFast(wireLength: number, seconds: number, nanos: number): boolean {
     const v = this.view;
     if (!v.clean) return false;
+    const onView = this.opts.match?.onView;
+    if (onView !== undefined) {
+      const pass = onView(v);
+      if (pass === undefined) return false;
+      if (!pass) {
+        // counted as the general path counts it, not printed
+        this.countClean();
+        return true;
+      }
+    }
     const json = this.opts.json;
     const caplen = v.end - v.start;
     this.reserve((json ? fastJsonBound(caplen) : fastTextBound(caplen)) + this.filePrefix.length + 1);
