@@ -1,11 +1,16 @@
 // Decode benchmark, side by side in one run, on several mixes of frames (bench/make-mixed.mjs):
-// igmpkit decode --json, igmpkit decode (text), tcpdump -nv, and the library loop alone on each mix;
+// igmpkit decode --json, igmpkit decode (text), tcpdump -nv, a filter expression and -tttt beside tcpdump
+// doing the same, and the library loop alone on each mix;
 // tshark -T json on a 100k-frame cut of the first. Frames per second and peak RSS (GNU time's
 // "Maximum resident set size"). Usage: npm run build && node bench/run.mjs [frames per mix] [mix,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
+/** The filter of the filter rows: half the hosts of every mix (addresses 198.18.0.0 - 198.18.0.127 and so on). */
+const FILTER = "igmp and not net 198.18.0.128/25";
+/** On tagged frames tcpdump needs `vlan and` first (igmpkit does not, but is given the same words). */
+const filter = (mix) => (mix === "vlan" ? `vlan and ${FILTER}` : FILTER);
 const MIXES = (process.argv[3] ?? "mixed,v1v2,v3,vlan,cooked").split(",");
 mkdirSync("bench/out", { recursive: true });
 const fileFor = (mix, n) => `bench/out/${mix}-${n}.pcap`;
@@ -31,9 +36,14 @@ for (const mix of MIXES) {
     measure("igmpkit decode --json", N, "bin/igmpkit.js", ["decode", "--json", f]),
     measure("igmpkit decode (text)", N, "bin/igmpkit.js", ["decode", f]),
     measure("tcpdump -nv -r", N, "tcpdump", ["-nv", "-r", f]),
+    // tcpdump's habits: a filter expression (igmpkit's own evaluator) and -tttt, beside tcpdump doing the same
+    measure(`igmpkit decode '${filter(mix)}'`, N, "bin/igmpkit.js", ["decode", f, filter(mix)]),
+    measure(`tcpdump -n -r '${filter(mix)}'`, N, "tcpdump", ["-n", "-r", f, filter(mix)]),
+    measure("igmpkit decode -tttt", N, "bin/igmpkit.js", ["decode", "-tttt", f]),
+    measure("tcpdump -n -tttt -r", N, "tcpdump", ["-n", "-tttt", "-r", f]),
     measure("library loop (scan + FrameView, in-process time)", N, "node", ["bench/library-loop.mjs", f], true),
   ];
-  if (mix === MIXES[0]) rows.splice(3, 0, measure("tshark -T json -r (100k cut)", 100_000, "tshark", ["-T", "json", "-r", cut]));
+  if (mix === MIXES[0]) rows.splice(7, 0, measure("tshark -T json -r (100k cut)", 100_000, "tshark", ["-T", "json", "-r", cut]));
   const tcpdump = rows[2].fps;
   console.log(`\n### ${mix}: ${f} (${(statSync(f).size / 1e6).toFixed(0)} MB, ${N} frames)\n`);
   console.log("| run | frames | seconds | frames/s | vs tcpdump -nv | peak RSS MB |");

@@ -5,12 +5,14 @@
 import { Command } from "commander";
 import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader, type LiveCaptureStats } from "../capture/live.js";
+import { textShape, timeFormat, validateTextOptions, withTextOptions, type TextOptions } from "./decode.js";
+import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
 import type { RegisterCommand } from "./commands.js";
 
-export interface CaptureCliOptions {
+export interface CaptureCliOptions extends TextOptions {
   interface?: string;
   write?: string;
   count?: number;
@@ -20,7 +22,6 @@ export interface CaptureCliOptions {
   /** With -w, also print the frames. */
   print?: boolean;
   all?: boolean;
-  epoch?: boolean;
   /** libpcap's ring in KiB (tcpdump's -B). */
   bufferSize?: number;
   /** Bytes kept of each packet (tcpdump's -s). */
@@ -68,6 +69,7 @@ function parseCount(v: string): number {
 export async function runCapture(filterWords: string[], o: CaptureCliOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
   if (!o.interface) throw new UsageError("capture needs -i IFACE (list them with `igmpkit interfaces`)");
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
+  validateTextOptions(o);
   const iface = o.interface;
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
   // libpcap's pcap_set_buffer_size takes an int: -B 4194304 (4 GiB) asks for the most it can be given
@@ -95,11 +97,11 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
       writer = openCaptureWriter(o.write, { linkType: cap.linkType, interfaceName: iface, snaplen: cap.snaplen, bufferSize: 64 * 1024 });
     } catch (e) {
       await cap.stop();
-      return fail(`${o.write}: ${(e as Error).message}`, { code: "write-failed" });
+      return fail(`${o.write}: ${fsErrorText(e)}`, { code: "write-failed" });
     }
   }
   const printing = !o.quiet && (o.write === undefined || o.print === true);
-  const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: o.epoch ? "epoch" : "utc", quiet: !printing }, io);
+  const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: timeFormat(o), quiet: !printing, ...(textShape(o) ? { text: textShape(o) } : {}) }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
   const listening = { listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, promiscuous: cap.promiscuous, timestamps: cap.timestamps, filter: cap.filter, ring: { bytes: bufferSize, packets: cap.ringSlots } };
   if (o.json) io.stderr.write(`${JSON.stringify(listening)}\n`);
@@ -158,21 +160,22 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
-    new Command("capture")
-      .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
-      .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER} (plain igmp on any)`)
-      .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
-      .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
-      .option("-c, --count <n>", "stop after N captured frames", parseCount)
-      .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
-      .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
-      .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
-      .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
-      .option("-v, --verbose", "every field, as decode -v")
-      .option("-q, --quiet", "print no frames, only the summary")
-      .option("--print", "with -w, also print the frames")
-      .option("--all", "also list frames that are not IGMP (with your own expression)")
-      .option("--epoch", "print times as seconds since the epoch (default: UTC time of day)")
+    withTextOptions(
+      new Command("capture")
+        .description("capture live on an interface through libpcap and decode the IGMP (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
+        .argument("[expression...]", `BPF filter (pcap-filter(7)); default: ${DEFAULT_FILTER} (plain igmp on any)`)
+        .option("-i, --interface <iface>", "interface to capture on (`igmpkit interfaces` lists them; any = all, Linux cooked v1)")
+        .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
+        .option("-c, --count <n>", "stop after N captured frames", parseCount)
+        .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
+        .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
+        .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
+        .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
+        .option("-v, --verbose", "every field, as decode -v")
+        .option("-q, --quiet", "print no frames, only the summary")
+        .option("--print", "with -w, also print the frames")
+        .option("--all", "also list frames that are not IGMP (with your own expression)"),
+    )
       .addHelpText(
         "after",
         `\nCtrl-C or SIGTERM stops the capture, flushes and closes the file, prints "N frames captured" on

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { CliIo } from "./io.js";
 import { register as registerCapture } from "./capture.js";
 import { register as registerConform } from "./conform.js";
+import { register as registerCompletion } from "./completion.js";
 import { register as registerDecode } from "./decode.js";
 import { register as registerHost } from "./host.js";
 import { register as registerInterfaces } from "./interfaces.js";
@@ -31,4 +32,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerKernel,
   registerConform,
   registerQuerier,
+  registerCompletion,
 ];

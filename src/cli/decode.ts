@@ -1,26 +1,83 @@
-/** `igmpkit decode FILE...`: read pcap/pcapng files (plain or gzip, `-` for stdin) and print their IGMP. */
+/**
+ * `igmpkit decode FILE... [EXPRESSION]`: read pcap/pcapng files (plain or gzip, `-` for stdin) and print
+ * their IGMP, with tcpdump's habits (-r, -n, -q, -v, -e, -x/-X/-A, -t..., -c, -w, a filter expression).
+ */
 import { Command, Option } from "commander";
 import { createReadStream, statSync } from "node:fs";
-import { readCaptureFile } from "../capture/file.js";
+import { openCaptureWriter, readCaptureFile, type CaptureFileReader, type CaptureWriter } from "../capture/file.js";
+import type { Frame } from "../pcap/frame.js";
 import { isPcapError, type PcapError } from "../pcap/index.js";
 import { dottedQuadProblem } from "../wire/index.js";
+import type { DumpStyle } from "./dump.js";
+import { palette, writeError } from "./colour.js";
+import { fsErrorText } from "./errors.js";
+import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
+import type { TimeFormat } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
-import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary } from "./output.js";
+import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary, type OutputOptions } from "./output.js";
 import { Progress } from "./progress.js";
 import { safeText } from "./sanitize.js";
+import { TIMESTAMP_MODES, Timestamper } from "./timestamps.js";
 import type { RegisterCommand } from "./commands.js";
 
-export interface DecodeOptions {
-  json?: boolean;
-  verbose?: boolean;
+export interface DecodeOptions extends TextOptions {
+  /** -v (1) or -vv (2): every field. `true` is taken as 1. */
+  verbose?: number | boolean;
   all?: boolean;
   count?: number;
   type?: string[];
   group?: string;
   host?: string;
   strict?: boolean;
-  epoch?: boolean;
   progress?: boolean;
+  /** -r FILE, repeatable: files to read; then every positional argument is the filter expression. */
+  read?: string[];
+  /** -q: brief lines (the message's kind and version). */
+  quiet?: boolean;
+  /** -w FILE: write the frames that pass the filters (pcapng if FILE ends in .pcapng, else pcap). */
+  write?: string;
+  /** With -w, print the frames too. */
+  print?: boolean;
+}
+
+/** How the positional arguments were split into files and a filter expression. */
+export interface DecodeArguments {
+  files: string[];
+  expression: string | undefined;
+}
+
+/** `-` or a path that exists (any kind: a directory gets its own clear error later). */
+function isInput(path: string): boolean {
+  if (path === "-") return true;
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Split the positional arguments, tcpdump's way. With `-r`, every positional argument is the expression.
+ * Otherwise the leading arguments that are existing paths (or `-`) are files; from the first that is not,
+ * the rest joined by spaces is the filter expression, when it starts with a filter word or compiles;
+ * else they are files (and a missing one is reported as such). An expression that starts with a filter
+ * word but does not compile is a usage error pointing at the word.
+ */
+export function splitArguments(args: string[], read: string[] | undefined): DecodeArguments {
+  if (read !== undefined && read.length > 0) return { files: read, expression: args.length > 0 ? args.join(" ") : undefined };
+  const k = args.findIndex((a) => !isInput(a));
+  if (k < 0) return { files: args, expression: undefined };
+  const rest = args.slice(k);
+  const expression = rest.join(" ");
+  const first = rest[0]!.trim().split(/[\s()!]/)[0] ?? "";
+  if (FILTER_WORDS.has(first) || /^[(!]/.test(rest[0]!.trim())) return { files: args.slice(0, k), expression };
+  try {
+    compileFilter(expression);
+    return { files: args.slice(0, k), expression };
+  } catch {
+    return { files: args, expression: undefined };
+  }
 }
 
 interface FileResult {
@@ -31,7 +88,7 @@ interface FileResult {
 }
 
 function validate(files: string[], o: DecodeOptions): void {
-  if (files.length === 0) throw new UsageError("decode needs at least one FILE (or - for standard input)");
+  if (files.length === 0) throw new UsageError("decode needs at least one FILE (or - for standard input, or -r FILE)");
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
   for (const [name, v] of [["--group", o.group], ["--host", o.host]] as const) {
     const why = v !== undefined ? dottedQuadProblem(v) : undefined;
@@ -42,9 +99,121 @@ function validate(files: string[], o: DecodeOptions): void {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  validateTextOptions(o);
+  if (o.json && o.quiet) throw new UsageError("-q shapes the text output; it does not combine with --json");
 }
 
-async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: string | undefined, remaining: number | undefined): Promise<FileResult> {
+/** tcpdump's options of the text output, shared by `decode` and `capture`. */
+export interface TextOptions {
+  json?: boolean;
+  /** --epoch: exact seconds since the epoch. */
+  epoch?: boolean;
+  /** -e: the link level (MACs, VLAN tags, ethertypes). */
+  link?: boolean;
+  /** -x (1), -xx (2): hex dump of the network layer, or of the whole frame. */
+  hex?: number;
+  /** -X (1), -XX (2): hex and ASCII dump. */
+  hexAscii?: number;
+  /** -A: ASCII dump of the network layer. */
+  ascii?: boolean;
+  /** -t given 1..5 times: none, epoch, delta, date and time, delta from the first. */
+  t?: number;
+  /** Times of day in UTC instead of local time. */
+  utc?: boolean;
+  /** -n / -nn: accepted for tcpdump's habit; igmpkit never resolves names. */
+  n?: boolean;
+}
+
+const increase = (_: unknown, previous: number | undefined): number => (previous ?? 0) + 1;
+
+/** Add tcpdump's text options (-e, -x/-xx, -X/-XX, -A, -t..., --utc, --epoch, -n) to a command. */
+export function withTextOptions(cmd: Command): Command {
+  return cmd
+    .option("-e, --link", "print the link level: MAC addresses, VLAN tags (with priority), ethertypes, frame length")
+    .option("-x, --hex", "hex dump of the IP packet (-xx: of the whole frame)", increase)
+    .option("-X, --hex-ascii", "hex and ASCII dump of the IP packet (-XX: of the whole frame)", increase)
+    .option("-A, --ascii", "ASCII dump of the IP packet")
+    .option("-t", "-t no time, -tt seconds since the epoch, -ttt delta from the previous line, -tttt date and time, -ttttt delta from the first line", increase)
+    .option("--utc", "times of day in UTC (default: local time, as tcpdump; TZ applies)")
+    .option("--epoch", "print times as exact seconds since the epoch (nanoseconds; -tt prints microseconds)")
+    .option("-n", "accepted for tcpdump's habit (-n, -nn): igmpkit never resolves names");
+}
+
+/** Usage errors of the text options. */
+export function validateTextOptions(o: TextOptions): void {
+  if (o.json && (o.link || o.hex || o.hexAscii || o.ascii || o.t))
+    throw new UsageError("-e, -x, -X, -A and -t shape the text output; they do not combine with --json");
+  if (o.t !== undefined && o.t > TIMESTAMP_MODES.length - 1) throw new UsageError(`-t may be given at most ${TIMESTAMP_MODES.length - 1} times (-ttttt)`);
+  if (o.t && o.epoch) throw new UsageError("--epoch and -t... both choose the timestamp; give one");
+  if ([o.hex, o.hexAscii, o.ascii].filter((x) => x).length > 1) throw new UsageError("give one of -x, -X and -A");
+  if ((o.hex ?? 0) > 2 || (o.hexAscii ?? 0) > 2) throw new UsageError("-x and -X may be doubled (-xx, -XX), no more");
+}
+
+/** The time format of the text lines: local time of day by default, as tcpdump. */
+export function timeFormat(o: TextOptions): TimeFormat {
+  if (o.epoch) return "epoch";
+  if (o.t) return new Timestamper(TIMESTAMP_MODES[o.t]!, o.utc === true);
+  return o.utc ? "utc" : "local";
+}
+
+function dumpStyle(o: TextOptions): DumpStyle | undefined {
+  if (o.hex) return { kind: "hex", link: o.hex > 1 };
+  if (o.hexAscii) return { kind: "hex-ascii", link: o.hexAscii > 1 };
+  if (o.ascii) return { kind: "ascii", link: false };
+  return undefined;
+}
+
+/** FrameOutput's `text` for the text options (and decode's -q), or undefined when none is given. */
+export function textShape(o: TextOptions, brief = false): OutputOptions["text"] {
+  const dump = dumpStyle(o);
+  return o.link || brief || dump ? { link: o.link === true, brief, ...(dump ? { dump } : {}) } : undefined;
+}
+
+/** `-w`: the file is opened at the first frame that passes the filters (its link type is the file's). */
+class FrameSink {
+  private writer: CaptureWriter | undefined;
+  /** Set by the reader of the file being decoded: its timestamps' resolution picks pcap's µs or ns. */
+  nanosecond = false;
+
+  constructor(readonly path: string) {}
+
+  write(frame: Frame): void {
+    this.writer ??= openCaptureWriter(this.path, { linkType: frame.linkType, nanosecond: this.nanosecond });
+    this.writer.write(frame);
+  }
+
+  get written(): number {
+    return this.writer?.framesWritten ?? 0;
+  }
+
+  close(): void {
+    if (this.writer) this.writer.close();
+    // no frame passed: still leave a valid, empty capture file, as tcpdump does
+    else openCaptureWriter(this.path, { linkType: 1, nanosecond: this.nanosecond }).close();
+  }
+}
+
+function hasNanoseconds(reader: CaptureFileReader): boolean {
+  const info = reader.info;
+  if (!info) return false;
+  if (info.format === "pcap") return info.nanosecond;
+  return info.sections.some((s) => s.interfaces.some((i) => i.unitsPerSecond > 1_000_000n));
+}
+
+interface Shared {
+  time: TimeFormat;
+  match: ((d: import("../wire/index.js").DecodedFrameDetail) => boolean) | undefined;
+  sink: FrameSink | undefined;
+}
+
+async function decodeOne(
+  path: string,
+  o: DecodeOptions,
+  io: CliIo,
+  fileName: string | undefined,
+  remaining: number | undefined,
+  shared: Shared,
+): Promise<FileResult> {
   const fileErrors: PcapError[] = [];
   let size = 0;
   let read = 0;
@@ -60,21 +229,37 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
     })();
   }
   const reader = readCaptureFile(path, { fatal: "keep", onError: (e) => fileErrors.push(e), ...(source ? { source } : {}) });
+  const text = textShape(o, o.quiet === true);
+  const sink = shared.sink;
   const out = new FrameOutput(
     {
       json: o.json === true,
-      verbose: o.verbose === true,
+      verbose: Boolean(o.verbose),
       all: o.all === true,
       ...(remaining !== undefined ? { count: remaining } : {}),
       ...(o.type ? { types: o.type } : {}),
       ...(o.group !== undefined ? { group: o.group } : {}),
       ...(o.host !== undefined ? { host: o.host } : {}),
-      time: o.epoch ? "epoch" : "utc",
+      time: shared.time,
       ...(fileName !== undefined ? { fileName } : {}),
+      ...(shared.match ? { match: shared.match } : {}),
+      ...(sink
+        ? {
+            onMatch: (frame: Frame) => {
+              if (sink.written === 0) sink.nanosecond = hasNanoseconds(reader);
+              sink.write(frame);
+            },
+            quiet: o.print !== true,
+          }
+        : {}),
+      ...(text ? { text } : {}),
+      ...(!o.json && palette(io, "stdout").on ? { palette: palette(io, "stdout") } : {}),
     },
     io,
   );
-  const showProgress = (o.progress ?? true) && io.stderrIsTTY && size > 8 * 1024 * 1024;
+  // -v with several files: a header line before each file's frames (--json names the file in every object)
+  if (fileName !== undefined && o.verbose && !o.json && !(sink && !o.print)) io.stdout.write(`reading from file ${fileName}\n`);
+  const showProgress = (o.progress ?? true) && Progress.allowed(io) && size > 8 * 1024 * 1024;
   const progress = showProgress ? new Progress(io, path, size) : undefined;
   try {
     if (out.takesScanned) {
@@ -113,17 +298,39 @@ async function decodeOne(path: string, o: DecodeOptions, io: CliIo, fileName: st
   return { summary: out.summary, fileErrors, fatal: reader.fatal, drops };
 }
 
-/** Run `decode`; resolves to the exit status. */
-export async function runDecode(files: string[], o: DecodeOptions, io: CliIo): Promise<number> {
+/** Compile the filter expression, or a usage error pointing at the word. */
+function compile(expression: string | undefined): Shared["match"] {
+  if (expression === undefined) return undefined;
+  try {
+    return compileFilter(expression);
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) throw new UsageError(`filter: ${e.describe()}`);
+    throw e;
+  }
+}
+
+/**
+ * Run `decode`; resolves to the exit status. `args` are the positional arguments: files, then optionally a
+ * filter expression ({@link splitArguments}).
+ */
+export async function runDecode(args: string[], o: DecodeOptions, io: CliIo): Promise<number> {
+  const { files, expression } = splitArguments(args, o.read);
   validate(files, o);
+  const match = compile(expression);
+  if (o.write !== undefined && files.includes(o.write)) throw new UsageError(`-w ${o.write} is also an input file`);
+  const shared: Shared = { time: timeFormat(o), match, sink: o.write !== undefined ? new FrameSink(o.write) : undefined };
   let exit: number = ExitCode.ok;
   let remaining = o.count;
   for (const path of files) {
     let r: FileResult;
     try {
-      r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining);
+      r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining, shared);
     } catch (e) {
-      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : (e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file` : (e as Error).message;
+      if (o.write !== undefined && !isPcapError(e) && (e as { path?: string }).path === o.write) {
+        report(io, o, o.write, { error: fsErrorText(e) });
+        return ExitCode.failure;
+      }
+      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : fsErrorText(e);
       report(io, o, path, { error: msg });
       exit = ExitCode.failure;
       continue;
@@ -140,7 +347,8 @@ export async function runDecode(files: string[], o: DecodeOptions, io: CliIo): P
         drops: r.drops,
       });
     } else {
-      io.stderr.write(`${formatSummary(path, s, [...(r.drops.length ? [`drops: ${r.drops.join(", ")}`] : []), `${errorTexts.length} file errors`])}\n`);
+      const matched = match !== undefined || o.write !== undefined ? [`${s.printed} matched`] : [];
+      io.stderr.write(`${formatSummary(path, s, [...matched, ...(r.drops.length ? [`drops: ${r.drops.join(", ")}`] : []), `${errorTexts.length} file errors`])}\n`);
       for (const t of errorTexts) io.stderr.write(`${safeText(path)}: ${safeText(t)}\n`);
     }
     if (r.fatal) exit = ExitCode.failure;
@@ -148,12 +356,22 @@ export async function runDecode(files: string[], o: DecodeOptions, io: CliIo): P
     if (o.strict && (s.malformed > 0 || r.fileErrors.length > 0) && exit === ExitCode.ok) exit = ExitCode.failure;
     if (remaining !== undefined && remaining <= 0) break;
   }
+  if (shared.sink) {
+    try {
+      shared.sink.close();
+    } catch (e) {
+      report(io, o, shared.sink.path, { error: fsErrorText(e) });
+      return ExitCode.failure;
+    }
+    if (o.json) io.stderr.write(`${JSON.stringify({ written: shared.sink.path, frames: shared.sink.written })}\n`);
+    else io.stderr.write(`${shared.sink.path}: ${shared.sink.written} frames written\n`);
+  }
   return exit;
 }
 
 function report(io: CliIo, o: DecodeOptions, path: string, body: Record<string, unknown>): void {
   if (o.json) io.stderr.write(`${JSON.stringify({ file: path, ...body })}\n`);
-  else if ("error" in body) io.stderr.write(`igmpkit decode: ${safeText(path)}: ${safeText(String(body.error))}\n`);
+  else if ("error" in body) writeError(io, "igmpkit decode", `${path}: ${String(body.error)}`);
 }
 
 function parseCount(v: string): number {
@@ -165,12 +383,18 @@ function parseCount(v: string): number {
 export const register: RegisterCommand = (program, io, setExit) => {
   program
     .addCommand(
-      new Command("decode")
-        .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
-        .argument("<file...>", "capture files")
-        .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
-        .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options")
-        .option("-c, --count <n>", "stop after N printed frames", parseCount)
+      withTextOptions(
+        new Command("decode")
+          .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
+          .argument("[file-or-expression...]", "capture files, then optionally a filter expression (tcpdump's syntax, see below)")
+          .addOption(new Option("-r, --read <file>", "read FILE (repeatable); every positional argument is then the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
+          .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
+          .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options (-vv: the same)", increase)
+          .option("-q, --quiet", "brief lines: the message's kind and version only")
+      )
+        .option("-c, --count <n>", "stop after N printed (or, with -w, written) frames", parseCount)
+        .option("-w, --write <file>", "write the frames that pass the filters to FILE, with their original timestamps and lengths: pcapng if it ends in .pcapng, else pcap")
+        .option("--print", "with -w, also print the frames")
         .option("--all", "also list frames that are not IGMP (default: skip and count them)")
         .addOption(
           new Option("--type <kinds>", `only these kinds, comma-separated or repeated (${FILTER_KINDS.join(", ")})`).argParser(
@@ -180,11 +404,20 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("--group <addr>", "only messages about this group (v3 records included)")
         .option("--host <addr>", "only frames from or to this address")
         .option("--strict", "exit 1 when any frame is malformed")
-        .option("--epoch", "print times as seconds since the epoch (default: UTC time of day)")
         .option("--no-progress", "no progress bar (it shows only on a terminal, for large files)")
-        .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+        .addHelpText("after", `\n${FILTER_HELP}\n\n${EXIT_CODES_HELP}`)
         .action(async (files: string[], opts: DecodeOptions) => {
           setExit(await runDecode(files, opts, io));
         }),
     );
 };
+
+/** The filter expression's help, shared by `--help` and the man page. */
+export const FILTER_HELP = `Filter expression (tcpdump's syntax, evaluated by igmpkit; no libpcap needed):
+  host ADDR, src ADDR, dst ADDR, src and dst host ADDR, net NET/LEN, net NET mask MASK, ether host MAC,
+  vlan [ID], ip, igmp, proto N, and IGMP words: query, report, leave, v1, v2, v3, group ADDR;
+  combined with and/&&, or/||, not/!, parentheses (and/or: equal precedence, left to right).
+  Quote it or not: decode f.pcap 'igmp and (leave or group 239.1.1.1)'.
+  Arguments that are existing files come first; from the first that is not, the rest is the expression
+  when it starts with a filter word or compiles (otherwise it is a file, reported missing). With -r,
+  every positional argument is the expression. Unlike tcpdump, addresses match through VLAN tags.`;

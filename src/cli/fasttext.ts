@@ -7,6 +7,7 @@ import { decodeFloatCode, FrameView, groupRecordShortName, igmpKindOf, IgmpType 
 import { DOT, enc, hexNumber, ipBare, lit, nanos9, tenths, uint } from "./ascii.js";
 import { fastTimeOk } from "./fastjson.js";
 import type { TimeFormat } from "./format.js";
+import { localOffset, type LocalZone } from "./timestamps.js";
 
 const T = {
   vlan: enc(" vlan "),
@@ -70,20 +71,37 @@ export function fastTextBound(caplen: number): number {
 
 /**
  * Write the line (without newline) of the frame `v` wrapped, captured at `seconds` + `nanos`, and return
- * the position after it, or -1 when the frame is not clean or of a kind left to the general path.
+ * the position after it, or -1 when the frame is not clean, of a kind left to the general path, or the
+ * time is not a plain time of day or epoch (`-t` family). `zone` caches the local offset.
  */
-export function emitFastText(v: FrameView, seconds: number, nanos: number, time: TimeFormat, out: Uint8Array, pos: number): number {
+export function emitFastText(v: FrameView, seconds: number, nanos: number, time: TimeFormat, out: Uint8Array, pos: number, zone?: LocalZone): number {
   if (!v.clean || !fastTimeOk(seconds, nanos)) return -1;
   const type = v.type;
   if (type === IgmpType.mtraceRequest || type === IgmpType.mtraceResponse) return -1;
+  if (typeof time !== "object") return emitLine(v, seconds, nanos, time, undefined, out, pos, zone);
+  // the -t family: the stamper's text (stateful: called once per line, and from here nothing gives up)
+  const stamp = time.stamp(`${seconds}.${String(nanos).padStart(9, "0")}`);
+  const end = emitLine(v, seconds, nanos, "epoch", stamp, out, pos, zone);
+  if (stamp !== "") return end;
+  // -t: no time and no space before what follows, as formatLine
+  out.copyWithin(pos, pos + 1, end);
+  return end - 1;
+}
+
+function emitLine(v: FrameView, seconds: number, nanos: number, time: "local" | "utc" | "epoch", stamp: string | undefined, out: Uint8Array, pos: number, zone?: LocalZone): number {
   const b = v.data;
+  const type = v.type;
   let p = pos;
-  if (time === "epoch") {
+  if (stamp !== undefined) {
+    for (let k = 0; k < stamp.length; k++) out[p++] = stamp.charCodeAt(k);
+  } else if (time === "epoch") {
     p = uint(out, p, seconds);
     out[p++] = DOT;
     p = nanos9(out, p, nanos);
   } else {
-    const day = seconds % 86400;
+    // local time: the caller's zone cache, or the offset looked up for this frame
+    const local = time === "local" ? seconds + (zone ? zone.offsetAt(seconds) : localOffset(seconds)) : seconds;
+    const day = ((local % 86400) + 86400) % 86400;
     p = two(out, p, Math.floor(day / 3600));
     out[p++] = 0x3a;
     p = two(out, p, Math.floor((day % 3600) / 60));

@@ -2,36 +2,20 @@
  * Text rendering of decoded frames, in the spirit of `tcpdump -n`: one line per message, `-v` for every
  * field. Shared by `decode` and `capture` so that both print the same thing.
  */
+import { timeOfDay, type Timestamper } from "./timestamps.js";
 import { groupRecordShortName, type DecodedFrameDetail, type GroupRecord, type IgmpMessage, type IPv4Header, type WireIssue } from "../wire/index.js";
 
-export type TimeFormat = "utc" | "epoch";
-
 /**
- * "HH:MM:SS.uuuuuu" (UTC time of day, as tcpdump prints local time) or "seconds.nnnnnnnnn". Any exact
- * timestamp has a time of day, also outside the range of a JavaScript Date (pcapng's if_tsoffset reaches
- * ±2^63 s): the day is taken with integer arithmetic, never through Date.
+ * How a line's time is printed: the time of day, local (as tcpdump) or UTC; exact seconds since the epoch
+ * ("seconds.nnnnnnnnn", `--epoch`); or a {@link Timestamper} for tcpdump's `-t` family.
  */
+export type TimeFormat = "local" | "utc" | "epoch" | Timestamper;
+
+/** The time text of a line ("" for `-t`) for the JSON model's "seconds.nnnnnnnnn" time. */
 export function formatTime(time: string, fmt: TimeFormat): string {
   if (fmt === "epoch") return time;
-  const neg = time.startsWith("-");
-  const [secStr = "0", frac = ""] = (neg ? time.slice(1) : time).split(".");
-  const ns9 = frac.padEnd(9, "0").slice(0, 9);
-  let secOfDay: number;
-  let nanos = Number(ns9);
-  if (secStr.length <= 15) secOfDay = Number(secStr) % 86400;
-  else secOfDay = Number(BigInt(secStr) % 86400n);
-  if (neg && (secOfDay !== 0 || nanos !== 0)) {
-    // -5.3 s is 23:59:54.7 of the day before
-    if (nanos !== 0) {
-      nanos = 1_000_000_000 - nanos;
-      secOfDay += 1;
-    }
-    secOfDay = (86400 - secOfDay) % 86400;
-  }
-  const pad = (n: number): string => String(n).padStart(2, "0");
-  const h = Math.floor(secOfDay / 3600);
-  const m = Math.floor((secOfDay % 3600) / 60);
-  return `${pad(h)}:${pad(m)}:${pad(secOfDay % 60)}.${String(nanos).padStart(9, "0").slice(0, 6)}`;
+  if (typeof fmt === "object") return fmt.stamp(time);
+  return timeOfDay(time, fmt === "utc");
 }
 
 function sources(list: readonly string[]): string {
@@ -86,22 +70,51 @@ function issues(list: readonly WireIssue[], label: string): string {
   return list.map((e) => ` [${label}${e.layer}/${e.code} at ${e.offset}: ${e.message}]`).join("");
 }
 
+/** What `-e` and `-q` change in the one-line form. */
+export interface LineOptions {
+  /** `-e`: this link-level text (tcpdump's "MAC > MAC, ethertype ..., length N:") replaces the vlan word. */
+  linkText?: string;
+  /** `-q`: the message's kind and version only. */
+  brief?: boolean;
+}
+
+/** The message's kind and version (`-q`): "IGMPv3 report", "IGMPv2 query", "IGMPv2 leave", "mtrace-request"... */
+export function briefIgmp(m: IgmpMessage): string {
+  switch (m.kind) {
+    case "query":
+      return m.version === null ? "IGMP query" : `IGMPv${m.version} query`;
+    case "v1-report":
+      return "IGMPv1 report";
+    case "v2-report":
+      return "IGMPv2 report";
+    case "v3-report":
+      return "IGMPv3 report";
+    case "leave":
+      return "IGMPv2 leave";
+    default:
+      return m.kind;
+  }
+}
+
 /** The one-line form. */
-export function formatLine(d: DecodedFrameDetail, time: TimeFormat): string {
+export function formatLine(d: DecodedFrameDetail, time: TimeFormat, opts?: LineOptions): string {
   const f = d.frame;
-  let s = formatTime(f.time, time);
-  if (f.vlan.length) s += ` vlan ${f.vlan.join(".")}`;
+  const t = formatTime(f.time, time);
+  let s = t;
+  if (opts?.linkText !== undefined) s += `${s ? " " : ""}${opts.linkText}`;
+  else if (f.vlan.length) s += ` vlan ${f.vlan.join(".")}`;
   if (f.ipSrc !== null) s += ` ${f.ipSrc} > ${f.ipDst}:`;
-  else if (f.macSrc !== null) s += ` ${f.macSrc} > ${f.macDst ?? "?"}:`;
+  else if (f.macSrc !== null && opts?.linkText === undefined) s += ` ${f.macSrc} > ${f.macDst ?? "?"}:`;
   if (f.igmp) {
-    s += ` ${describeIgmp(f.igmp)}`;
+    s += ` ${opts?.brief ? briefIgmp(f.igmp) : describeIgmp(f.igmp)}`;
     if (f.igmp.checksumValid === false)
       s += ` [bad igmp cksum 0x${hex4(f.igmp.checksum)}, expected 0x${hex4(f.igmp.checksumExpected ?? 0)}]`;
   } else if (f.other) s += ` ${f.other} (not IGMP)`;
   else if (f.errors.length === 0) s += " (not IGMP)";
   s += issues(f.errors, "");
   s += issues(f.warnings, "warning ");
-  return s;
+  // -t: no time, and no space before what follows
+  return t === "" && s.charCodeAt(0) === 0x20 ? s.slice(1) : s;
 }
 
 function hex4(n: number): string {
@@ -119,9 +132,9 @@ function ipDetail(ip: IPv4Header): string {
 }
 
 /** Every field, indented under the one-line form. */
-export function formatVerbose(d: DecodedFrameDetail, time: TimeFormat): string {
+export function formatVerbose(d: DecodedFrameDetail, time: TimeFormat, opts?: LineOptions): string {
   const f = d.frame;
-  const lines = [`${formatLine(d, time)}`];
+  const lines = [`${formatLine(d, time, opts)}`];
   lines.push(`    frame ${f.frame}, ${f.len} bytes on wire, ${f.caplen} captured, link ${f.link}${f.macSrc ? `, ${f.macSrc} > ${f.macDst ?? "?"}` : ""}`);
   if (d.ip) lines.push(ipDetail(d.ip));
   const m = f.igmp;

@@ -24,6 +24,7 @@ import {
 } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { RegisterCommand } from "./commands.js";
+import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
@@ -91,7 +92,7 @@ function loadScenario(o: HostCliOptions): Scenario {
     try {
       text = readFileSync(o.scenario, "utf8");
     } catch (e) {
-      throw new UsageError(`--scenario ${o.scenario}: ${(e as Error).message}`);
+      throw new UsageError(`--scenario ${o.scenario}: ${fsErrorText(e)}`);
     }
     const s = parseScenarioText(text);
     if (o.profile !== undefined || o.pps !== undefined)
@@ -120,6 +121,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
     throw e;
   }
   if (o.interface !== undefined) return runLive(o, o.interface, scenario, io, deps);
+  if (o.write === undefined) throw new UsageError("host needs -i IFACE (live) or -w FILE (offline: where the hosts' frames go)");
   const replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
   let writer: CaptureWriter | undefined;
   let inputFrames = 0;
@@ -158,7 +160,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
         hostFrames,
         total: st.total,
         arpReplies: st.arpReplies,
-        hosts: st.hosts.map((h) => ({ ip: h.ip, name: h.name, ...h.stats, responseDelays: undefined })),
+        hosts: st.hosts.map((h) => ({ ip: h.ip, name: h.name, ...h.stats, responseDelays: undefined, groups: groupsJson(h.stats.groups) })),
       })}\n`,
     );
   } else {

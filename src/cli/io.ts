@@ -1,9 +1,13 @@
+import { fstatSync } from "node:fs";
+
 /** What a command may touch of the process: streams, terminal facts and the environment. Tests pass fakes. */
 export interface CliIo {
   stdout: { write(s: string | Uint8Array): unknown };
   stderr: { write(s: string): unknown };
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Both streams are the same terminal (false: two different ones; unknown: taken as the same). */
+  sameTerminal?: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -24,13 +28,27 @@ export const EXIT_CODES_HELP = `Exit status:
   2  usage error (bad arguments or options)`;
 
 export function processIo(): CliIo {
+  const stdoutIsTTY = process.stdout.isTTY === true;
+  const stderrIsTTY = process.stderr.isTTY === true;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY,
+    stderrIsTTY,
+    ...(stdoutIsTTY && stderrIsTTY ? { sameTerminal: sameDevice(1, 2) } : {}),
     env: process.env,
   };
+}
+
+/** Whether two file descriptors are the same device (a terminal's rdev), or undefined when unknown. */
+function sameDevice(a: number, b: number): boolean | undefined {
+  try {
+    const sa = fstatSync(a);
+    const sb = fstatSync(b);
+    return sa.rdev === sb.rdev && sa.dev === sb.dev;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A usage error found by a command's own checks (exit status 2). */

@@ -5,6 +5,7 @@ import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, u
 import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
 import { VERSION } from "./version.js";
+import { colourSeverities, palette, writeError } from "./colour.js";
 import type { RegisterCommand } from "./commands.js";
 import { addRuleOptions, formatRuleList, resolveLintSettings, type LintRuleFlags } from "./lint-rules.js";
 
@@ -50,7 +51,8 @@ export async function runLint(files: string[], o: LintCliOptions, io: CliIo, sig
     statuses.push(st);
     if (st.status !== "complete") {
       const body = { file: path, status: st.status, frames: st.frames, error: st.error };
-      io.stderr.write(o.json || o.sarif ? `${JSON.stringify(body)}\n` : `igmpkit lint: ${path}: ${st.error}\n`);
+      if (o.json || o.sarif) io.stderr.write(`${JSON.stringify(body)}\n`);
+      else writeError(io, "igmpkit lint", `${path}: ${st.error}`);
     }
     for (const f of linter.finish()) findings.push({ ...f, file: path });
   }
@@ -60,7 +62,7 @@ export async function runLint(files: string[], o: LintCliOptions, io: CliIo, sig
     const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
     io.stdout.write(`${JSON.stringify({ complete, findings, summary: { error: count("error"), warning: count("warning"), info: count("info") }, files: statuses })}\n`);
   } else {
-    io.stdout.write(formatFindingsText(findings, !complete));
+    io.stdout.write(colourSeverities(formatFindingsText(findings, !complete), palette(io, "stdout")));
     io.stdout.write(formatFileProblems(statuses));
   }
   if (!complete || hasFindingsAtOrAbove(findings, failOn)) return ExitCode.failure;

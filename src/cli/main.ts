@@ -1,9 +1,22 @@
 /** The `igmpkit` command line. */
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.js";
-import { safeText } from "./sanitize.js";
+import { palette, writeError } from "./colour.js";
+import { fsErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
+
+export { VERSION };
+
+/**
+ * Commander's own messages ("error: unknown option '--x'") in the one error style of every command:
+ * "igmpkit decode: unknown option '--x'".
+ */
+function errorStyle(io: CliIo, name: string): (str: string, write: (s: string) => void) => void {
+  return (str, write) => write(str.replace(/^error: /, `${palette(io, "stderr").paint("boldRed", `${name}:`)} `));
+}
+
+export { manPages } from "./man.js";
 
 /** Build the program; exported for tests. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -13,9 +26,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, "igmpkit") });
   for (const register of COMMANDS) register(program, io, setExit);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, `igmpkit ${c.name()}`) });
   return program;
 }
 
@@ -25,18 +39,25 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  // the command being run, for the "igmpkit <command>: message" prefix of errors thrown by its action
+  let prefix = "igmpkit";
+  program.hook("preSubcommand", (_, sub) => {
+    prefix = `igmpkit ${sub.name()}`;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return ExitCode.ok;
+      // `igmpkit` alone: the help went to standard error; a usage error
+      if (e.code === "commander.help") return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       return ExitCode.usage;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`igmpkit: ${safeText(e.message)}\n`);
+      writeError(io, prefix, e.message);
       return ExitCode.usage;
     }
-    io.stderr.write(`igmpkit: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+    writeError(io, prefix, fsErrorText(e));
     return ExitCode.failure;
   }
   return code;

@@ -12,6 +12,7 @@ import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type 
 import { MessageReader, MessageStatus } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
+import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./commands.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
@@ -20,6 +21,8 @@ export interface MonitorCliOptions extends MonitorConfig {
   read?: string;
   interface?: string;
   json?: boolean;
+  /** Text (events, the table) even when stdout is not a terminal. */
+  text?: boolean;
   /** Only this VLAN: "10", "20.30" (outer.inner), or "none" for untagged frames. */
   vlan?: string;
   /** With -i: the kernel's forwarding toward the interface beside the wire's membership (src/cli/monitor-kernel.ts). */
@@ -166,6 +169,12 @@ function stateConfig(o: MonitorCliOptions): MonitorConfig {
  * Run `monitor`; resolves to the exit status. With `-i`, `signal` (SIGINT/SIGTERM in the CLI) ends the
  * watch: the final snapshot is printed and the status is 0.
  */
+/** JSON Lines with --json, or by default when stdout is not a terminal; --text forces the text. */
+function jsonOutput(o: MonitorCliOptions, io: CliIo): boolean {
+  if (o.json && o.text) throw new UsageError("--json and --text: give one");
+  return o.json === true || (!io.stdoutIsTTY && o.text !== true);
+}
+
 export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: AbortSignal, deps: MonitorDeps = {}, filterWords: string[] = []): Promise<number> {
   if (o.interface !== undefined && o.read !== undefined) throw new UsageError("monitor takes -r FILE or -i IFACE, not both");
   if (o.interface === undefined && o.read === undefined) throw new UsageError("monitor needs -r FILE (a capture) or -i IFACE (live)");
@@ -173,7 +182,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   if (o.read !== undefined && o.kernel) throw new UsageError("--kernel goes with -i only (the kernel's tables are live)");
   if (o.interface !== undefined) return runLive(o.interface, o, io, signal, deps, filterWords);
   const file = o.read!;
-  const json = o.json === true || !io.stdoutIsTTY;
+  const json = jsonOutput(o, io);
   const state = new MonitorState(stateConfig(o));
   const gate = new VlanGate(o.vlan, vlanWarning(json, io));
   const reader = new MessageReader();
@@ -197,7 +206,8 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   );
   if (pending !== "") io.stdout.write(pending);
   if (st.status !== "complete") {
-    io.stderr.write(json ? `${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n` : `igmpkit monitor: ${file}: ${st.error}\n`);
+    if (json) io.stderr.write(`${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n`);
+    else writeError(io, "igmpkit monitor", `${file}: ${st.error}`);
   }
   const complete = st.status === "complete";
   const counts = { droppedFrames: state.droppedFrames, malformedFrames: state.malformedFrames };
@@ -230,7 +240,7 @@ function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string,
 }
 
 async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: AbortSignal | undefined, deps: MonitorDeps, filterWords: string[]): Promise<number> {
-  const json = o.json === true || !io.stdoutIsTTY;
+  const json = jsonOutput(o, io);
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
   const fail = (message: string, extra: Record<string, unknown> = {}): number => {
     if (json) io.stderr.write(`${JSON.stringify({ interface: iface, error: message, ...extra })}\n`);
@@ -355,6 +365,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("-r, --read <file>", "read a capture file (offline, on the capture's clock)")
       .option("-i, --interface <iface>", "watch an interface live through libpcap (needs root or CAP_NET_RAW+CAP_NET_ADMIN)")
       .option("--json", "JSON Lines of events then a final snapshot (the default when stdout is not a terminal)")
+      .option("--text", "text events and the table even when stdout is not a terminal")
       .option("--kernel", "with -i: the kernel's forwarding toward IFACE ((S,G) entries, packets) beside the wire's membership, with disagreements flagged")
       .option("--vlan <id>", 'only this VLAN (one router view is one LAN): 10, 20.30 for outer.inner tags, or "none" for untagged', parseVlan)
       .option("--robustness <n>", "Robustness Variable until a querier advertises one (default 2)", positiveNumber("--robustness", true))

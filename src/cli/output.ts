@@ -3,10 +3,13 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFromView, FrameView, IgmpType, type DecodedFrame } from "../wire/index.js";
+import { decodeFromView, FrameView, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
 import { FastJson, fastJsonBound } from "./fastjson.js";
+import type { Palette } from "./colour.js";
+import { dumpText, linkLevelText, type DumpStyle } from "./dump.js";
 import { emitFastText, fastTextBound } from "./fasttext.js";
-import { formatLine, formatVerbose, type TimeFormat } from "./format.js";
+import { formatLine, formatVerbose, type LineOptions, type TimeFormat } from "./format.js";
+import { LocalZone } from "./timestamps.js";
 import type { CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 
@@ -28,6 +31,17 @@ export interface OutputOptions {
   quiet?: boolean;
   /** Add `"file"` to JSON objects (several input files). */
   fileName?: string;
+  /**
+   * A filter expression's predicate (src/cli/filter-expr.ts), on top of types, group and host; `onView`
+   * judges a clean frame from the view alone (undefined: cannot tell), so the fast writers stay in use.
+   */
+  match?: ((d: DecodedFrameDetail) => boolean) & { onView?: (v: FrameView) => boolean | undefined };
+  /** Called with each frame that passes the filters, before `-c` stops (decode -w). */
+  onMatch?: (frame: Frame) => void;
+  /** Colour of text lines on a terminal: leaves yellow, frames with errors or bad checksums red. */
+  palette?: Palette;
+  /** tcpdump's `-e` (link level), `-q` (brief) and `-x`/`-X`/`-A` dumps, in text mode. */
+  text?: { link?: boolean; brief?: boolean; dump?: DumpStyle };
 }
 
 /** What the summary reports. */
@@ -53,6 +67,10 @@ const KIND_ALIASES: Record<string, string[]> = {
 
 export const FILTER_KINDS = [
   "query",
+  "query-v1",
+  "query-v2",
+  "query-v3",
+  "query-invalid",
   "report",
   "v1-report",
   "v2-report",
@@ -105,13 +123,13 @@ export function summaryKey(f: DecodedFrame): string | null {
  * the group (v3 records included), from or to the host. Undefined means no such filter.
  */
 export function frameMatches(f: DecodedFrame, kinds: ReadonlySet<string> | undefined, group: string | undefined, host: string | undefined): boolean {
-  if (kinds && (!f.igmp || !kinds.has(f.igmp.kind))) return false;
+  if (kinds && (!f.igmp || !(kinds.has(f.igmp.kind) || kinds.has(summaryKey(f)!)))) return false;
   if (group !== undefined && !mentionsGroup(f, group)) return false;
   if (host !== undefined && f.ipSrc !== host && f.ipDst !== host) return false;
   return true;
 }
 
-function mentionsGroup(f: DecodedFrame, group: string): boolean {
+export function mentionsGroup(f: DecodedFrame, group: string): boolean {
   const m = f.igmp;
   if (!m) return false;
   if ("group" in m && m.group === group) return true;
@@ -137,6 +155,7 @@ export class FrameOutput {
   /** The one view every frame is read through. */
   private readonly view = new FrameView();
   private readonly fastJson = new FastJson();
+  private readonly zone = new LocalZone();
 
   constructor(
     private readonly opts: OutputOptions,
@@ -153,7 +172,14 @@ export class FrameOutput {
 
   /** True when common frames are written straight from their bytes (JSON or one-line text, nothing filtered). */
   private get fastOutput(): boolean {
-    return !this.filtered && !this.opts.quiet && !this.done && (this.opts.json || !this.opts.verbose);
+    const viewFilter = this.opts.match !== undefined && this.opts.match.onView !== undefined && this.kinds === undefined && this.opts.group === undefined && this.opts.host === undefined;
+    return (!this.filtered || viewFilter) && !this.opts.quiet && !this.done && !this.decorated && (this.opts.json || !this.opts.verbose);
+  }
+
+  /** Anything the fast writers do not do: -t family, -e, -q, dumps, a -w sink. */
+  private get decorated(): boolean {
+    const t = this.opts.text;
+    return this.opts.onMatch !== undefined || this.opts.palette?.on === true || (t !== undefined && (t.link === true || t.brief === true || t.dump !== undefined));
   }
 
   /** True when frames may come through {@link pushScanned} (every frame printed, no -c). */
@@ -169,13 +195,23 @@ export class FrameOutput {
   private emitFast(wireLength: number, seconds: number, nanos: number): boolean {
     const v = this.view;
     if (!v.clean) return false;
+    const onView = this.opts.match?.onView;
+    if (onView !== undefined) {
+      const pass = onView(v);
+      if (pass === undefined) return false;
+      if (!pass) {
+        // counted as the general path counts it, not printed
+        this.countClean();
+        return true;
+      }
+    }
     const json = this.opts.json;
     const caplen = v.end - v.start;
     this.reserve((json ? fastJsonBound(caplen) : fastTextBound(caplen)) + this.filePrefix.length + 1);
     const at = this.outLen + this.filePrefix.length;
     const stop = json
       ? this.fastJson.write(v, wireLength, seconds, nanos, this.frameNo, this.out, at)
-      : emitFastText(v, seconds, nanos, this.opts.time, this.out, this.outLen);
+      : emitFastText(v, seconds, nanos, this.opts.time, this.out, this.outLen, this.zone);
     if (stop < 0) return false;
     if (json && this.filePrefix.length > 0) {
       this.out.set(this.filePrefix, this.outLen);
@@ -257,14 +293,27 @@ export class FrameOutput {
       s.skipped++;
       return;
     }
-    if (this.done || !this.matches(f)) return;
+    if (this.done || !this.matches(d)) return;
     s.printed++;
+    this.opts.onMatch?.(frame);
     if (this.opts.quiet) return;
     let line: string;
     if (this.opts.json) {
       line = JSON.stringify(this.opts.fileName !== undefined ? { file: this.opts.fileName, ...f } : f);
     } else {
-      line = this.opts.verbose ? formatVerbose(d, this.opts.time) : formatLine(d, this.opts.time);
+      const t = this.opts.text;
+      const lo: LineOptions | undefined = t && { brief: t.brief, ...(t.link ? { linkText: linkLevelText(frame.data, frame.linkType, d) } : {}) };
+      line = this.opts.verbose ? formatVerbose(d, this.opts.time, lo) : formatLine(d, this.opts.time, lo);
+      const p = this.opts.palette;
+      if (p?.on) {
+        const broken = f.errors.length > 0 || f.igmp?.checksumValid === false;
+        if (broken || f.igmp?.kind === "leave") {
+          const nl = line.indexOf("\n");
+          const first = nl < 0 ? line : line.slice(0, nl);
+          line = p.paint(broken ? "red" : "yellow", first) + (nl < 0 ? "" : line.slice(nl));
+        }
+      }
+      if (t?.dump) line += dumpText(frame.data, d, t.dump);
     }
     this.append(line);
   }
@@ -287,7 +336,7 @@ export class FrameOutput {
 
   /** Any of --type, --group, --host given. */
   private get filtered(): boolean {
-    return this.kinds !== undefined || this.opts.group !== undefined || this.opts.host !== undefined;
+    return this.kinds !== undefined || this.opts.group !== undefined || this.opts.host !== undefined || this.opts.match !== undefined;
   }
 
   /** True when enough output is waiting that the caller should `await flush()`. */
@@ -295,8 +344,8 @@ export class FrameOutput {
     return this.outLen >= FLUSH_AT;
   }
 
-  private matches(f: DecodedFrame): boolean {
-    return frameMatches(f, this.kinds, this.opts.group, this.opts.host);
+  private matches(d: DecodedFrameDetail): boolean {
+    return frameMatches(d.frame, this.kinds, this.opts.group, this.opts.host) && (this.opts.match === undefined || this.opts.match(d));
   }
 
   /** Write what is waiting, honouring back-pressure. */

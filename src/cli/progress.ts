@@ -1,9 +1,17 @@
-/** A one-line progress bar on stderr, only ever used when stderr is a terminal. */
+/** A one-line progress bar on stderr, only ever used when stderr is a terminal and stdout is not on it. */
 import type { CliIo } from "./io.js";
 
 const WIDTH = 30;
 
 export class Progress {
+  /**
+   * Whether a bar may be drawn: stderr is a terminal that is not also where the output goes (on one
+   * terminal the bar and the lines would interleave; the lines themselves show the progress there).
+   */
+  static allowed(io: CliIo): boolean {
+    return io.stderrIsTTY && !(io.stdoutIsTTY && io.sameTerminal !== false);
+  }
+
   private lastDraw = 0;
   private readonly started = Date.now();
 

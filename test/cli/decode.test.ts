@@ -134,5 +134,9 @@ describe("progress bar", () => {
     expect(onTty.stderr).toContain("\r\x1b[K"); // cleared before the summary
     const piped = await slow(false);
     expect(piped.stderr).not.toContain("\r");
+    // stdout and stderr on one terminal: no bar to interleave with the lines
+    const both = await cli(["decode", "-c", "150000", big], { stderrIsTTY: true, stdoutIsTTY: true });
+    expect(both.stderr).not.toContain("\r");
+    expect(both.stdout.split("\n")).toHaveLength(150_001);
   });
 });

@@ -4,15 +4,16 @@ import { describe, expect, it } from "vitest";
 import { readCaptureFile } from "../../src/capture/file.js";
 import { emitFastText, fastTextBound } from "../../src/cli/fasttext.js";
 import { formatLine, type TimeFormat } from "../../src/cli/format.js";
-import { decodeFrameDetail, encodeIgmpFrame, FrameView, IgmpType } from "../../src/wire/index.js";
+import { LocalZone, TIMESTAMP_MODES, Timestamper } from "../../src/cli/timestamps.js";
+import { decodeFrameDetail, encodeIgmpFrame, FrameView, IgmpType, v2Report } from "../../src/wire/index.js";
 import { anyFrame, commonMessage, igmpMessage, ipv4 } from "../wire/arbitraries.js";
 
 const view = new FrameView();
 
-function both(data: Uint8Array, linkType: number, sec: number, ns: number, time: TimeFormat): { fast: string | null; slow: string } {
+function both(data: Uint8Array, linkType: number, sec: number, ns: number, time: TimeFormat, zone?: LocalZone): { fast: string | null; slow: string } {
   const out = new Uint8Array(fastTextBound(data.length));
   view.wrap(data, linkType);
-  const end = emitFastText(view, sec, ns, time, out, 0);
+  const end = emitFastText(view, sec, ns, time, out, 0, zone);
   const slow = formatLine(decodeFrameDetail({ data, linkType, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }), time);
   // every clean frame but mtrace is written fast
   if (view.clean && view.type !== IgmpType.mtraceRequest && view.type !== IgmpType.mtraceResponse) expect(end, slow).toBeGreaterThan(0);
@@ -29,7 +30,7 @@ describe("the fast text line is exactly formatLine's", () => {
         fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 2 }),
         fc.integer({ min: 0, max: 4_000_000_000 }),
         fc.integer({ min: 0, max: 999_999_999 }),
-        fc.constantFrom<TimeFormat>("utc", "epoch"),
+        fc.constantFrom<TimeFormat>("utc", "local", "epoch"),
         (m, src, vlan, sec, ns, time) => {
           const f = encodeIgmpFrame({ message: m, src, dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", macDst: "01:00:5e:00:00:01", vlan });
           const r = both(f, 1, sec, ns, time);
@@ -45,7 +46,7 @@ describe("the fast text line is exactly formatLine's", () => {
   });
   it("for generated frames of every kind on every link type, mutated or not", () => {
     fc.assert(
-      fc.property(anyFrame, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }), fc.integer({ min: 0, max: 4_000_000_000 }), fc.constantFrom<TimeFormat>("utc", "epoch"), (f, muts, sec, time) => {
+      fc.property(anyFrame, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }), fc.integer({ min: 0, max: 4_000_000_000 }), fc.constantFrom<TimeFormat>("utc", "local", "epoch"), (f, muts, sec, time) => {
         for (const [at, v] of muts) f.data[at % f.data.length] = v;
         const r = both(f.data, f.linkType, sec, 123_456_789, time);
         if (r.fast !== null) expect(r.fast).toBe(r.slow);
@@ -69,5 +70,65 @@ describe("the fast text line is exactly formatLine's", () => {
       }
     }
     expect(fast / n).toBeGreaterThan(0.9);
+  });
+
+  it("local time of day in zones with DST, half- and quarter-hour offsets, across their changes, with the zone cache", () => {
+    const frame = encodeIgmpFrame({ message: v2Report("239.1.1.1"), src: "198.18.0.2", macSrc: "02:00:00:00:00:01" });
+    const before = process.env.TZ;
+    try {
+      for (const tz of ["America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham", "Europe/London"]) {
+        process.env.TZ = tz;
+        fc.assert(
+          fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), fc.array(fc.integer({ min: 0, max: 5_400 }), { minLength: 1, maxLength: 40 }), (start, steps) => {
+            // a run of frames seconds to minutes apart through one cache, as a capture reads them
+            const zone = new LocalZone();
+            let sec = start;
+            for (const step of steps) {
+              sec += step;
+              const r = both(frame, 1, sec, 123_456_789, "local", zone);
+              expect(r.fast).toBe(r.slow);
+            }
+          }),
+          { numRuns: 60 },
+        );
+        // the days around 2026's changes of the zones, every 7 minutes (all quarter-hour phases)
+        const zone = new LocalZone();
+        for (const day of [Date.UTC(2026, 2, 7), Date.UTC(2026, 2, 28), Date.UTC(2026, 3, 4), Date.UTC(2026, 8, 26), Date.UTC(2026, 9, 3), Date.UTC(2026, 9, 31), Date.UTC(2026, 10, 1)]) {
+          for (let m = 0; m < 3 * 24 * 60; m += 7) {
+            const sec = day / 1000 + m * 60;
+            const r = both(frame, 1, sec, 0, "local", zone);
+            expect(r.fast).toBe(r.slow);
+          }
+        }
+      }
+    } finally {
+      process.env.TZ = before;
+    }
+  });
+
+  it("with tcpdump's -t family: the stamps of a run of frames, through one stamper each side", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TIMESTAMP_MODES),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.oneof(igmpMessage, commonMessage), fc.integer({ min: 0, max: 3_000_000 }), fc.integer({ min: 0, max: 999_999_999 })), { minLength: 1, maxLength: 12 }),
+        (mode, utc, frames) => {
+          const fast = new Timestamper(mode, utc);
+          const slow = new Timestamper(mode, utc);
+          let sec = 1_763_700_000;
+          for (const [m, step, ns] of frames) {
+            sec += step;
+            const data = encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01" });
+            const out = new Uint8Array(fastTextBound(data.length));
+            view.wrap(data, 1);
+            const end = emitFastText(view, sec, ns, fast, out, 0);
+            const line = formatLine(decodeFrameDetail({ data, linkType: 1, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }), slow);
+            if (end < 0) fast.stamp(`${sec}.${String(ns).padStart(9, "0")}`); // the general path stamps it then
+            else expect(Buffer.from(out.subarray(0, end)).toString("latin1")).toBe(line);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -75,7 +75,7 @@ describe("igmpkit host --replay", () => {
     const good = join(dir, "s.json");
     writeFileSync(good, JSON.stringify({ version: 2, hosts: [{ firstIp: "198.18.0.10", count: 4 }], timeline: [{ at: 0, host: "*", op: "join", group: "239.1.1.1" }] }));
     const t = io();
-    expect(await runCli(["host", "--replay", inp, "--scenario", good], t.io)).toBe(0);
+    expect(await runCli(["host", "--replay", inp, "-w", join(dir, "s.pcap"), "--scenario", good], t.io)).toBe(0);
     expect(t.err.join("")).toMatch(/^4 hosts, 2 input frames/);
     const bad = join(dir, "bad.json");
     writeFileSync(bad, JSON.stringify({ hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "10.1.1.1" }] }));
@@ -94,6 +94,12 @@ describe("igmpkit host --replay", () => {
     const b = io();
     expect(await runCli(["host", "--replay", "x.pcap", "--join", "239.1.1.1", "--no-leave"], b.io)).toBe(2);
     expect(b.err.join("")).toContain("live mode");
+  });
+
+  it("neither -i nor -w: a usage error, not frames computed and dropped", async () => {
+    const n = io();
+    expect(await runCli(["host", "--hosts", "3", "--join", "239.1.1.1"], n.io)).toBe(2);
+    expect(n.err.join("")).toBe("igmpkit host: host needs -i IFACE (live) or -w FILE (offline: where the hosts' frames go)\n");
   });
 });
 

@@ -87,6 +87,14 @@ describe("igmpkit monitor", () => {
     expect(r.stdout).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+260\.0 s\s+v3/);
   });
 
+  it("--text: the events and the table when stdout is not a terminal, the same as on one", async () => {
+    const piped = await cli(["monitor", "--text", "-r", clean]);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe((await cli(["monitor", "-r", clean], true)).stdout);
+    expect(piped.stdout).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+260\.0 s\s+v3/);
+    expect((await cli(["monitor", "--text", "--json", "-r", clean])).code).toBe(2);
+  });
+
   it("usage errors", async () => {
     expect((await cli(["monitor"])).code).toBe(2);
     expect((await cli(["monitor", "-r", clean, "-i", "eth0"])).code).toBe(2);

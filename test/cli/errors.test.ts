@@ -1,0 +1,79 @@
+/**
+ * One error style for every command ("igmpkit <command>: message"), clean messages for the file-system
+ * errors people meet (EISDIR, EACCES, ENOENT) and for a closed pipe (EPIPE), usage errors exit 2.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { encodeIgmpFrame, v2Report } from "../../src/wire/index.js";
+import { cli, tempDir, writePcap } from "./helpers.js";
+
+const ROOT = join(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/igmpkit.js");
+const FIX = join(ROOT, "fixtures/kernel-igmpv2-host.pcap");
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+describe("one error style", () => {
+  it("igmpkit with no arguments: the help on standard error, exit 2", async () => {
+    const r = await cli([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^Usage: igmpkit \[options\] \[command\]/);
+    expect((await cli(["--help"])).code).toBe(0);
+  });
+
+  it("unknown options and commands, bad values: 'igmpkit <command>: ...', exit 2", async () => {
+    for (const c of ["decode", "capture", "monitor", "lint", "host", "interfaces", "completion"]) {
+      const r = await cli([c, "--nope"]);
+      expect(r.code, c).toBe(2);
+      expect(r.stderr, c).toMatch(new RegExp(`^igmpkit ${c}: unknown option '--nope'`));
+    }
+    const u = await cli(["nope"]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/^igmpkit: unknown command 'nope'/);
+    const c0 = await cli(["decode", "-c", "0", FIX]);
+    expect(c0.stderr).toMatch(/^igmpkit decode: -c "0": a whole number/);
+    const h = await cli(["host", "--hosts", "2", "--join", "239.1.1.1"]);
+    expect(h.stderr).toMatch(/^igmpkit host: host needs -i IFACE/);
+    expect(h.code).toBe(2);
+    expect((await cli(["lint", "--fail-on", "bad", FIX])).stderr).toMatch(/^igmpkit lint: option '--fail-on <severity>' argument 'bad' is invalid/);
+  });
+
+  it("a directory, a missing file: the same words from decode, lint and monitor, exit 1", async () => {
+    for (const args of [["decode"], ["lint"], ["monitor", "--text", "-r"]]) {
+      const name = args[0]!;
+      const d = await cli([...args, dir]);
+      expect(d.code, name).toBe(1);
+      expect(d.stderr, name).toContain(`igmpkit ${name}: ${dir}: is a directory, not a capture file`);
+      const m = await cli([...args, join(dir, "missing.pcap")]);
+      expect(m.code, name).toBe(1);
+      expect(m.stderr, name).toContain(`igmpkit ${name}: ${join(dir, "missing.pcap")}: no such file`);
+    }
+  });
+
+  it.runIf(typeof process.getuid === "function" && process.getuid() === 0 && existsSync(join(ROOT, "dist/cli.js")))(
+    "a file that cannot be read: 'permission denied' (run as nobody)",
+    () => {
+      const locked = join(dir, "locked");
+      mkdirSync(locked);
+      chmodSync(dir, 0o755);
+      copyFileSync(FIX, join(locked, "x.pcap"));
+      chmodSync(join(locked, "x.pcap"), 0o000);
+      const r = spawnSync(process.execPath, [BIN, "decode", join(locked, "x.pcap")], { uid: 65534, gid: 65534, encoding: "utf8" });
+      expect(r.stderr).toBe(`igmpkit decode: ${join(locked, "x.pcap")}: permission denied\n`);
+      expect(r.status).toBe(1);
+    },
+  );
+
+  it.runIf(existsSync(join(ROOT, "dist/cli.js")))("a reader that goes away (| head -1): exit 0, nothing on standard error", () => {
+    const f = encodeIgmpFrame({ message: v2Report("239.1.1.1"), src: "198.18.0.2", macSrc: "02:00:00:00:00:02" });
+    const big = writePcap(join(dir, "big.pcap"), Array.from({ length: 20_000 }, () => f));
+    for (const opts of ["", "--json", "-v -x"]) {
+      const r = spawnSync("bash", ["-c", `set -o pipefail; node ${BIN} decode ${opts} ${big} | head -1 >/dev/null`], { encoding: "utf8" });
+      expect(r.stderr, opts).toBe("");
+      expect(r.status, opts).toBe(0);
+    }
+  });
+});

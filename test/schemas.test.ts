@@ -1,0 +1,202 @@
+/**
+ * The JSON Schemas in schemas/ against what igmpkit really prints: every `--json` line of decode, lint,
+ * monitor and host on the fixtures and on generated frames, and scenario files against the host's own
+ * validator. Every schema in the folder must compile (ajv, strict mode).
+ */
+import Ajv2020, { type ValidateFunction } from "ajv/dist/2020.js";
+import fc from "fast-check";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runHost } from "../src/cli/host.js";
+import { parseScenario } from "../src/host/scenario.js";
+import { decodeFrame, encodeIgmpFrame, v3Query } from "../src/wire/index.js";
+import { cli, tempDir } from "./cli/helpers.js";
+import { FakeCapture, VirtualClock } from "./monitor/fake-live.js";
+import { igmpMessage, ipv4 } from "./wire/arbitraries.js";
+
+const SCHEMAS = join(import.meta.dirname, "../schemas");
+const FIX = join(import.meta.dirname, "../fixtures");
+const fixtures = readdirSync(FIX)
+  .filter((f) => /\.pcap(ng)?$/.test(f))
+  .map((f) => join(FIX, f));
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true });
+const schemas = new Map<string, object>();
+for (const f of readdirSync(SCHEMAS).filter((x) => x.endsWith(".schema.json"))) {
+  const s = JSON.parse(readFileSync(join(SCHEMAS, f), "utf8")) as { $id: string };
+  schemas.set(f.replace(/\.schema\.json$/, ""), s);
+  ajv.addSchema(s);
+}
+
+function validator(name: string, def?: string): ValidateFunction {
+  const s = schemas.get(name) as { $id: string } | undefined;
+  if (!s) throw new Error(`schemas/${name}.schema.json is missing`);
+  const v = ajv.getSchema(def ? `${s.$id}#/$defs/${def}` : s.$id);
+  if (!v) throw new Error(`no ${def} in ${name}`);
+  return v;
+}
+
+/** Assert that every JSON line of `text` validates; returns the parsed lines. */
+function expectValid(v: ValidateFunction, text: string, what: string): unknown[] {
+  const lines = text.split("\n").filter((l) => l !== "");
+  return lines.map((l, i) => {
+    const obj = JSON.parse(l) as unknown;
+    if (!v(obj)) throw new Error(`${what}, line ${i + 1} does not match its schema: ${ajv.errorsText(v.errors)}\n${l.slice(0, 400)}`);
+    return obj;
+  });
+}
+
+describe("schemas/", () => {
+  it("every schema compiles in strict mode and names its JSON model version", () => {
+    expect([...schemas.keys()]).toEqual(expect.arrayContaining(["decode", "lint", "monitor", "host-stats", "scenario"]));
+    for (const [name, s] of schemas) {
+      expect(ajv.getSchema((s as { $id: string }).$id), name).toBeDefined();
+      expect((s as { $id: string }).$id, name).toMatch(/^urn:igmpkit:json-model:\d+:/);
+    }
+  });
+
+  it("decode --json: every frame and every summary line of every fixture (one file and several)", async () => {
+    const v = validator("decode");
+    const frame = validator("decode", "frame");
+    for (const f of fixtures) {
+      const r = await cli(["decode", "--json", "--all", f]);
+      expect(expectValid(frame, r.stdout, f).length).toBeGreaterThan(0);
+      expectValid(v, r.stderr, `${f} (stderr)`);
+    }
+    const several = await cli(["decode", "--json", fixtures[0]!, fixtures[1]!, join(dir, "missing.pcap"), "-w", join(dir, "w.pcapng")]);
+    expectValid(frame, several.stdout, "several files");
+    const err = expectValid(v, several.stderr, "several files (stderr)") as Record<string, unknown>[];
+    expect(err.map((o) => Object.keys(o)[0])).toEqual(["file", "file", "file", "written"]);
+  });
+
+  it("the schemas are tight: a changed field or an unknown one fails", async () => {
+    const frame = validator("decode", "frame");
+    const r = await cli(["decode", "--json", join(FIX, "kernel-igmpv3-host.pcap")]);
+    const good = JSON.parse(r.stdout.split("\n")[0]!) as Record<string, unknown> & { igmp: Record<string, unknown> };
+    expect(frame(good)).toBe(true);
+    for (const bad of [
+      { ...good, ipSrc: "198.18.0.256" },
+      { ...good, time: "1.5" },
+      { ...good, extra: 1 },
+      { ...good, igmp: { ...good.igmp, version: 4 } },
+      { ...good, igmp: { ...good.igmp, kind: "v2-report" } },
+      Object.fromEntries(Object.entries(good).filter(([k]) => k !== "errors")),
+    ])
+      expect(frame(bad), JSON.stringify(bad).slice(0, 200)).toBe(false);
+  });
+
+  it("decode's frame schema holds for any decoded message, whole or cut short or damaged", () => {
+    const frame = validator("decode", "frame");
+    fc.assert(
+      fc.property(igmpMessage, ipv4, fc.nat(), fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }))), (m, src, cut, flip) => {
+        const bytes = encodeIgmpFrame({ message: m, src, dst: "224.0.0.22", macSrc: "02:00:00:00:00:01", vlan: cut % 3 === 0 ? [10] : [] });
+        const data = bytes.subarray(0, bytes.length - (cut % 7 === 0 ? cut % bytes.length : 0));
+        if (flip) data[flip[0] % data.length] = flip[1];
+        const obj = JSON.parse(JSON.stringify(decodeFrame({ data, linkType: 1, timestampNs: 1_763_700_000_000_000_123n })));
+        if (!frame(obj)) throw new Error(`${ajv.errorsText(frame.errors)}\n${JSON.stringify(obj)}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("lint --json: findings of every fixture, and a file error", async () => {
+    const v = validator("lint");
+    let findings = 0;
+    for (const f of fixtures) {
+      const r = await cli(["lint", "--json", "--fail-on", "info", f]);
+      const [report] = expectValid(v, r.stdout, f) as { findings: unknown[] }[];
+      findings += report!.findings.length;
+    }
+    expect(findings).toBeGreaterThan(0);
+    expectValid(v, (await cli(["lint", "--json", join(dir, "missing.pcap")])).stderr, "lint error");
+  });
+
+  it("monitor --json: events and snapshots of every fixture, warnings and file errors", async () => {
+    const v = validator("monitor");
+    const types = new Set<string>();
+    for (const f of fixtures) {
+      const r = await cli(["monitor", "--json", "-r", f]);
+      for (const o of expectValid(v, r.stdout, f) as { type: string }[]) types.add(o.type);
+      expectValid(v, r.stderr, `${f} (stderr)`);
+    }
+    expect(types.size).toBeGreaterThan(6);
+    expectValid(v, (await cli(["monitor", "--json", "-r", join(dir, "missing.pcap")])).stderr, "monitor error");
+  });
+
+  it("host --json statistics, offline and live", async () => {
+    const v = validator("host-stats");
+    const offline = await cli(["host", "--json", "--replay", join(FIX, "frr-pimd-igmpv3.pcap"), "-w", join(dir, "h.pcap"), "--hosts", "3", "--join", "239.5.5.1", "--join", "232.5.5.1@198.18.5.9"]);
+    expect(offline.code, offline.stderr).toBe(0);
+    const [o] = expectValid(v, offline.stdout, "host offline") as { hosts: { groups: object }[] }[];
+    expect(Object.keys(o!.hosts[0]!.groups)).toEqual(["232.5.5.1", "239.5.5.1"]); // per group, not {} (a Map)
+
+    const scenario = join(dir, "live.json");
+    writeFileSync(scenario, JSON.stringify({ version: 3, hosts: [{ firstIp: "198.18.0.10", count: 4 }], timeline: [{ at: 0, host: "*", op: "join", group: "239.1.1.1" }] }));
+    const clock = new VirtualClock(0);
+    const cap = new FakeCapture("eth9");
+    let out = "";
+    const io = { stdout: { write: (s: string | Uint8Array) => ((out += String(s)), true) }, stderr: { write: () => true }, stdoutIsTTY: false, stderrIsTTY: false, env: {} };
+    let code: number | undefined;
+    const run = runHost({ interface: "eth9", scenario, seed: 7, duration: 4, json: true }, io, { openLive: async () => cap, clock }).then((c) => (code = c));
+    let t = 0;
+    await clock.runTo((t += 2));
+    cap.push({ t: 2, src: "198.18.0.1", message: v3Query({ maxRespTime: 1 }) });
+    for (let i = 0; code === undefined && i < 400; i++) await clock.runTo((t += 0.25));
+    await run;
+    expect(code).toBe(0);
+    const [live] = expectValid(v, out, "host live") as { hosts: { responseDelay: { answers: number } }[] }[];
+    expect(live!.hosts[0]!.responseDelay.answers).toBe(1);
+  });
+
+  const goodScenarios = [
+    { version: 3, hosts: [{ firstIp: "198.18.0.10", count: 4 }], timeline: [{ at: 0, host: "*", op: "join", group: "239.1.1.1" }] },
+    {
+      $schema: "../schemas/scenario.schema.json",
+      seed: 1,
+      profile: "linux",
+      version: 3,
+      mtu: 1500,
+      ppsLimit: 0,
+      vlan: [10],
+      robustness: 2,
+      queryResponseIntervalMs: 10000,
+      hosts: [{ name: "a", ip: "198.18.0.10", version: 2, mac: "02:00:00:00:00:0a" }, { firstIp: "198.18.0.20", count: 50, deaf: true }],
+      timeline: [
+        { at: 0, host: "*", op: "join", group: "239.1.1.1" },
+        { at: 1.5, host: "a", op: "joinSource", group: "232.1.1.1", source: "198.18.0.9", socket: "s2" },
+        { at: 30, host: ["a", 3], op: "setSourceFilter", group: "239.1.1.1", mode: "exclude", sources: ["10.0.0.1"] },
+        { at: 60, host: "198.18.0.21", op: "closeSocket" },
+        { at: 90, host: "a", op: "crash" },
+      ],
+    },
+  ];
+  const badScenarios = [
+    {},
+    { hosts: [] },
+    { hosts: [{ ip: "198.18.0.10" }], extra: 1 },
+    { hosts: [{ ip: "239.1.1.1" }] },
+    { hosts: [{ ip: "198.18.0.10", version: 4 }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "10.1.1.1" }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: -1, host: 0, op: "join", group: "239.1.1.1" }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "fly", group: "239.1.1.1" }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "239.1.1.1", source: "198.18.0.9" }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "setSourceFilter", group: "239.1.1.1", mode: "maybe", sources: [] }] },
+    { hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "crash", socket: "s" }] },
+    { hosts: [{ firstIp: "198.18.0.10", count: 0 }] },
+  ];
+
+  it("scenario files: what the host accepts validates, what it refuses does not", () => {
+    const v = validator("scenario");
+    for (const s of goodScenarios) {
+      expect(() => parseScenario(s)).not.toThrow();
+      expect(v(s), ajv.errorsText(v.errors)).toBe(true);
+    }
+    for (const s of badScenarios) {
+      expect(() => parseScenario(s), JSON.stringify(s)).toThrow();
+      expect(v(s), JSON.stringify(s)).toBe(false);
+    }
+  });
+});
