@@ -33,7 +33,7 @@ for (const f of readdirSync(SCHEMAS).filter((x) => x.endsWith(".schema.json"))) 
   schemas.set(f.replace(/\.schema\.json$/, ""), s);
   (s.$schema?.includes("draft-07") ? ajv07 : ajv).addSchema(s);
 }
-const MODEL_SCHEMAS = ["decode", "lint", "monitor", "host-stats", "scenario"];
+const MODEL_SCHEMAS = ["decode", "lint", "monitor", "host-stats", "stats", "scenario"];
 
 function validator(name: string, def?: string): ValidateFunction {
   const s = schemas.get(name) as { $id: string } | undefined;
@@ -117,6 +117,19 @@ describe("schemas/", () => {
     }
     expect(findings).toBeGreaterThan(0);
     expectValid(v, (await cli(["lint", "--json", join(dir, "missing.pcap")])).stderr, "lint error");
+  });
+
+  it("stats --json: every fixture, several at once, and a file error", async () => {
+    const v = validator("stats");
+    let groups = 0;
+    for (const f of fixtures) {
+      const r = await cli(["stats", "--json", f]);
+      for (const o of expectValid(v, r.stdout, f) as { groups: unknown[] }[]) groups += o.groups.length;
+    }
+    expect(groups).toBeGreaterThan(10);
+    const bad = await cli(["stats", "--json", fixtures[0]!, join(dir, "missing.pcap")]);
+    expectValid(v, bad.stdout, "stats, several");
+    expectValid(v, bad.stderr, "stats error");
   });
 
   it("monitor --json: events and snapshots of every fixture, warnings and file errors", async () => {
