@@ -8,6 +8,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { readCaptureFile } from "./file.js";
 import { isPcapError } from "../pcap/index.js";
+import { errnoText, fsErrorText } from "./errno.js";
 
 /** How far a file was read: to its end, stopped by a signal, or not (missing, unreadable, corrupt part-way). */
 export type FileState = "complete" | "partial" | "failed";
@@ -40,11 +41,7 @@ class Stopped extends Error {}
 /** The one-line reason for an error reading a capture. */
 export function readErrorText(e: unknown): string {
   if (isPcapError(e)) return `${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""})`;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return (e as Error).message;
+  return fsErrorText(e);
 }
 
 /** The signal's name for "stopped by ..." (the AbortSignal's reason when it is one, else "a signal"). */
@@ -64,7 +61,7 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
   if (path !== "-") {
     try {
       const st = statSync(path);
-      if (st.isDirectory()) return status("failed", "is a directory");
+      if (st.isDirectory()) return status("failed", errnoText("EISDIR")!);
       size = st.isFile() ? st.size : 0;
     } catch (e) {
       return status("failed", readErrorText(e));

@@ -1,25 +1,2 @@
-/** One wording for the file-system errors every command meets (ENOENT, EISDIR, EACCES...). */
-
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "is a directory, not a capture file",
-  ENOTDIR: "a part of the path is not a directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on the device",
-  EMFILE: "too many open files",
-  EPIPE: "the reader closed the pipe",
-};
-
-/** The words for an errno code ("EISDIR" -> "is a directory, not a capture file"), if it is one of those. */
-export function errnoText(code: string): string | undefined {
-  return ERRNO_TEXT[code];
-}
-
-/** A short message for an error: the errno's words when it is one (without Node's "ENOENT: ..., open 'x'"). */
-export function fsErrorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code === "string" && code in ERRNO_TEXT) return ERRNO_TEXT[code]!;
-  return e instanceof Error ? e.message : String(e);
-}
+/** The file-system errors' words, as the commands write them (the table lives beside the file reading). */
+export { errnoText, fsErrorText } from "../capture/errno.js";

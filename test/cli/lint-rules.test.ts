@@ -191,7 +191,7 @@ describe("lint: the settings file", () => {
       expect(r.stderr, msg).toContain(msg);
     }
     const missing = await cli(["lint", "--config", join(dir, "nope.json"), bridge]);
-    expect([missing.code, missing.stderr]).toEqual([2, `igmpkit: --config ${join(dir, "nope.json")}: no such file\n`]);
+    expect([missing.code, missing.stderr]).toEqual([2, `igmpkit lint: --config ${join(dir, "nope.json")}: no such file\n`]);
   });
 
   it("the shipped schema names every rule, and the package ships it", () => {
