@@ -157,3 +157,18 @@ describe("library: lintFile and monitorFile stream and report the file's status"
     expect(missing.snapshot.complete).toBe(false);
   });
 });
+
+describe("a progress bar on a terminal, as decode has", () => {
+  it("lint and monitor -r draw it on stderr for a file over 8 MiB, and clear it", async () => {
+    const f = frameBytes({ t: 0, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+    const big = writePcap(join(dir, "big.pcap"), Array.from({ length: Math.ceil((9 * 1024 * 1024) / (f.length + 16)) }, () => f));
+    for (const args of [["lint", big], ["monitor", "-r", big, "--json"]]) {
+      const r = await cli(args, { stderrIsTTY: true });
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stderr, args.join(" ")).toMatch(/\r.*big\.pcap \[[#-]{30}\] \d+\.\d% \d+ frames/);
+      expect(r.stderr.endsWith("\r\u001b[K")).toBe(true);
+    }
+    // not on a terminal: none
+    expect((await cli(["lint", big])).stderr).toBe("");
+  }, 60_000);
+});
