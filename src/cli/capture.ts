@@ -8,7 +8,7 @@ import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, t
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface CaptureCliOptions {
   interface?: string;

@@ -8,7 +8,7 @@ import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary } from "./output.js";
 import { Progress } from "./progress.js";
 import { safeText } from "./sanitize.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface DecodeOptions {
   json?: boolean;

@@ -23,7 +23,7 @@ import {
   type Scenario,
 } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";

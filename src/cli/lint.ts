@@ -5,7 +5,7 @@ import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, u
 import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
 import { VERSION } from "./version.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 import { addRuleOptions, formatRuleList, resolveLintSettings, type LintRuleFlags } from "./lint-rules.js";
 
 export interface LintCliOptions extends LintRuleFlags {

@@ -14,7 +14,7 @@ import { isPcapError } from "../pcap/index.js";
 import { decodeFrame } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { renderReportHtml } from "./report-html.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface ReportCliOptions {
   output?: string;

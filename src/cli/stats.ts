@@ -9,7 +9,7 @@ import { isPcapError, type PcapError } from "../pcap/index.js";
 import { decodeFrame } from "../wire/index.js";
 import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
   json?: boolean;
