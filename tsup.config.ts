@@ -10,6 +10,10 @@ const common: Options = {
   define: { __IGMPKIT_VERSION__: JSON.stringify(version) },
   // no logs: `npm pack --json` (which runs prepare) must print JSON alone
   silent: true,
+  // without indentation (names and line structure of stack traces kept): the tarball stays under 400 kB
+  esbuildOptions: (o) => {
+    o.minifyWhitespace = true;
+  },
 };
 const library = { index: "src/index.ts", "wire/index": "src/wire/index.ts", "testing/index": "src/testing/index.ts" };
 

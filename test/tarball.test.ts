@@ -22,10 +22,12 @@ beforeAll(() => {
   packed = (JSON.parse(out) as (typeof packed)[])[0]!;
   mkdirSync(app);
   // Offline, npm resolves from a lockfile only (the cache holds tarballs, not registry metadata): the
-  // scratch project's lock names the local tarball and the commander this repository locks.
+  // scratch project's lock names the local tarball and the dependencies this repository locks.
   const tarball = `file:../${packed.filename}`;
   const tgz = readFileSync(join(dir, packed.filename));
-  const commander = (JSON.parse(readFileSync("package-lock.json", "utf8")) as { packages: Record<string, Record<string, unknown>> }).packages["node_modules/commander"]!;
+  // every package the repository's lock installs for production (commander, ajv and theirs), as locked
+  const repoLock = JSON.parse(readFileSync("package-lock.json", "utf8")) as { packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }> };
+  const prod = Object.fromEntries(Object.entries(repoLock.packages).filter(([k, v]) => k.startsWith("node_modules/") && !v.dev && !v.optional && !v.devOptional));
   const own = { name: "scratch", version: "1.0.0", private: true, dependencies: { igmpkit: tarball } };
   const lock = {
     ...own,
@@ -33,8 +35,8 @@ beforeAll(() => {
     requires: true,
     packages: {
       "": own,
+      ...prod,
       "node_modules/igmpkit": { version: pkg.version, resolved: tarball, integrity: `sha512-${createHash("sha512").update(tgz).digest("base64")}`, dependencies: pkg.dependencies, bin: { igmpkit: "bin/igmpkit.js" } },
-      "node_modules/commander": commander,
     },
   };
   writeFileSync(join(app, "package.json"), JSON.stringify(own));
