@@ -41,6 +41,19 @@ import { hostProfile, type HostOptions, type HostProfile, type IgmpVersion, type
 import { newGroupStats, newHostStats, type GroupStats, type HostStats } from "./stats.js";
 import { mulberry32, type Rng } from "./rng.js";
 
+/** The host's timers (RFC 9776 §5, RFC 2236 §3, §7): which one fires next. */
+const TimerKind = {
+  /** Interface timer: the pending response to a general query. */
+  generalResponse: 1,
+  /** Retransmission of a state-change report. */
+  stateChange: 2,
+  /** v3 group timer: the pending response to a group(-and-source)-specific query. */
+  groupResponse: 3,
+  /** v1/v2 report delay of a Delaying Member (RFC 2236 §6). */
+  v1v2Report: 4,
+} as const;
+type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+
 /** All-systems: joined by every host, never reported (RFC 9776 §5, RFC 2236 §6). */
 const ALL_SYSTEMS = "224.0.0.1";
 const ANY = "0.0.0.0";
@@ -856,24 +869,24 @@ export class Host {
 
   private scanEvents(): { at: number; fire: () => void } | null {
     let at = Infinity;
-    let kind = 0;
+    let kind: TimerKind = TimerKind.generalResponse;
     let ifcBest: IfaceState | undefined;
     let gBest: GroupState | undefined;
     for (const ifc of this.ifaces.values()) {
-      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, 1, ifc];
-      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, 2, ifc];
+      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, TimerKind.generalResponse, ifc];
+      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, TimerKind.stateChange, ifc];
       for (const g of ifc.groups.values()) {
-        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, 3, ifc, g];
-        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, 4, ifc, g];
+        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, TimerKind.groupResponse, ifc, g];
+        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, TimerKind.v1v2Report, ifc, g];
       }
     }
     if (ifcBest === undefined) return null;
     const ifc = ifcBest;
     const g = gBest!;
     switch (kind) {
-      case 1:
+      case TimerKind.generalResponse:
         return { at, fire: () => this.fireGeneral(ifc) };
-      case 2:
+      case TimerKind.stateChange:
         return {
           at,
           fire: () => {
@@ -883,7 +896,7 @@ export class Host {
             this.sendStateChange(ifc, at, !fresh);
           },
         };
-      case 3:
+      case TimerKind.groupResponse:
         return { at, fire: () => this.fireGroup(ifc, g) };
       default:
         return { at, fire: () => this.fireOld(ifc, g) };
