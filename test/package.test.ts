@@ -34,7 +34,10 @@ test("igmpkit/testing loads from the build (ESM and CJS) and reads a capture", a
     expect(m.membersOf(v, "239.5.5.1")).toEqual(["198.18.15.2"]);
   }
   const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, unknown> };
-  expect(pkg.exports["./testing"]).toEqual({ import: "./dist/testing/index.js", require: "./dist/testing/index.cjs" });
+  expect(pkg.exports["./testing"]).toEqual({
+    import: { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
+    require: { types: "./dist/testing/index.d.cts", default: "./dist/testing/index.cjs" },
+  });
 });
 
 test("the bin launcher runs the built CLI", () => {

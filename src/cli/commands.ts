@@ -2,8 +2,7 @@
  * Every subcommand, one file each. A command file exports `register(program, io, setExit)`: it adds its
  * commander command whose action calls a plain `run…(options, io)` returning an exit code.
  */
-import type { Command } from "commander";
-import type { CliIo } from "./io.js";
+import type { RegisterCommand } from "./io.js";
 import { register as registerCapture } from "./capture.js";
 import { register as registerConform } from "./conform.js";
 import { register as registerCompletion } from "./completion.js";
@@ -17,7 +16,8 @@ import { register as registerQuerier } from "./querier.js";
 import { register as registerReport } from "./report.js";
 import { register as registerStats } from "./stats.js";
 
-export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+// the type lives in io.ts so that command files need not import this file (which imports them)
+export type { RegisterCommand } from "./io.js";
 
 /** In the order `igmpkit --help` lists them. */
 export const COMMANDS: RegisterCommand[] = [

@@ -3,8 +3,7 @@
  * commands, their options, which options take a file, an interface or one of a few choices).
  */
 import { Command, type Option } from "commander";
-import { EXIT_CODES_HELP, UsageError, type CliIo } from "./io.js";
-import type { RegisterCommand } from "./commands.js";
+import { EXIT_CODES_HELP, UsageError, type CliIo, type RegisterCommand } from "./io.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];

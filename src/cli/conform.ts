@@ -13,7 +13,7 @@ import { openSwitchLan } from "../io/conform-switch.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatColumns } from "./kernel.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface ConformCliOptions {
   role?: string;

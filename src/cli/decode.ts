@@ -18,7 +18,7 @@ import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSumma
 import { Progress } from "./progress.js";
 import { safeText } from "./sanitize.js";
 import { TIMESTAMP_MODES, Timestamper } from "./timestamps.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface DecodeOptions extends TextOptions {
   /** -v (1) or -vv (2): every field. `true` is taken as 1. */

@@ -7,101 +7,17 @@
  * --join 239.1.1.1 --join 232.1.1.1@198.18.0.9 --igmp-version 3`).
  */
 import { Command, Option } from "commander";
-import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
-import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import {
-  Emulator,
-  isHostError,
-  liveFilter,
-  OfflineReplay,
-  parseScenario,
-  parseScenarioText,
-  RealtimeDriver,
-  type GroupStats,
-  type ReplayFrame,
-  type Scenario,
-} from "../host/index.js";
+import { isHostError, OfflineReplay, type ReplayFrame, type Scenario } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
-import type { RegisterCommand } from "./commands.js";
-import { fsErrorText } from "./errors.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, type RegisterCommand } from "./io.js";
 import { safeText } from "./sanitize.js";
-import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
-
-export interface HostCliOptions {
-  interface?: string;
-  replay?: string;
-  scenario?: string;
-  write?: string;
-  seed?: number;
-  hosts?: number;
-  firstIp?: string;
-  join?: string[];
-  igmpVersion?: number;
-  profile?: string;
-  pps?: number;
-  json?: boolean;
-  /** Live: run inside this network namespace. */
-  netns?: string;
-  /** Live: stop after this many seconds. */
-  duration?: number;
-  /** Live: commander's `--no-leave` sets this to false. */
-  leave?: boolean;
-  /** Flag form: every host is deaf (joins, never answers a query). */
-  deaf?: boolean;
-  /** Flag form: every host crashes (falls silent without leaving) after this many seconds. */
-  crashAfter?: number;
-  /** Live: answer queries this many ms before the Max Resp Time ends (default 50; 0 = the RFC's whole range). */
-  responseMargin?: number;
-  /** Live: a stop signal for embedding and tests (SIGINT/SIGTERM also stop). */
-  signal?: AbortSignal;
-}
-
-/** What `runHost` may be given instead of the real thing (tests): the live capture and the clock (ms, any origin). */
-export interface HostDeps {
-  openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
-  clock?: { now(): number; setTimer(fn: () => void, ms: number): unknown; clearTimer(handle: unknown): void };
-}
-
-/** The scenario JSON of the flag form. */
-export function scenarioFromFlags(o: HostCliOptions): unknown {
-  const timeline = (o.join ?? []).map((j, i) => {
-    const [group, source, more] = j.split("@");
-    if (more !== undefined || group === "" || source === "") throw new UsageError(`--join ${JSON.stringify(j)}: GROUP or GROUP@SOURCE`);
-    return source === undefined
-      ? { at: 0, host: "*", op: "join", group, socket: `j${i}` }
-      : { at: 0, host: "*", op: "joinSource", group, source, socket: `j${i}` };
-  });
-  if (o.crashAfter !== undefined) timeline.push({ at: o.crashAfter, host: "*", op: "crash" } as (typeof timeline)[number]);
-  const s: Record<string, unknown> = {
-    hosts: [{ firstIp: o.firstIp ?? "198.18.0.10", count: o.hosts ?? 1, ...(o.deaf ? { deaf: true } : {}) }],
-    version: o.igmpVersion ?? 3,
-    timeline,
-  };
-  if (o.profile !== undefined) s.profile = o.profile;
-  if (o.pps !== undefined) s.ppsLimit = o.pps;
-  return s;
-}
-
-function loadScenario(o: HostCliOptions): Scenario {
-  if (o.scenario !== undefined) {
-    if (o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.igmpVersion !== undefined || o.deaf || o.crashAfter !== undefined)
-      throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join, --igmp-version, --deaf and --crash-after");
-    let text: string;
-    try {
-      text = readFileSync(o.scenario, "utf8");
-    } catch (e) {
-      throw new UsageError(`--scenario ${o.scenario}: ${fsErrorText(e)}`);
-    }
-    const s = parseScenarioText(text);
-    if (o.profile !== undefined || o.pps !== undefined)
-      return parseScenario({ ...(JSON.parse(text) as object), ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
-    return s;
-  }
-  if ((o.join ?? []).length === 0) throw new UsageError("host needs --scenario FILE or at least one --join GROUP[@SOURCE]");
-  return parseScenario(scenarioFromFlags(o));
-}
+import { loadScenario, type HostCliOptions, type HostDeps } from "./host-options.js";
+import { runLive } from "./host-live.js";
+export { scenarioFromFlags, type HostCliOptions, type HostDeps } from "./host-options.js";
+export { formatHostLiveScreen, liveStats } from "./host-render.js";
+import { groupsJson } from "./host-render.js";
+export { LIVE_RESPONSE_MARGIN_MS } from "./host-live.js";
 
 /** Run `host`; resolves to the exit status. */
 export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {}): Promise<number> {
@@ -134,12 +50,20 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
       writer.write({ timestampNs: f.timestampNs, wireLength: f.wireLength, data: f.data, linkType: f.linkType, ...(f.interfaceName !== undefined ? { interfaceName: f.interfaceName } : {}) });
     }
   };
+  // A capture that cannot be read to its end still gives the hosts' answers to every frame before the
+  // damage (written to -w and counted in the summary), then the error.
+  let readError: unknown = null;
   try {
     if (o.replay !== undefined) {
       const reader = readCaptureFile(o.replay);
-      for await (const frame of reader as AsyncIterable<Frame>) {
-        inputFrames++;
-        write(replay.push(frame));
+      try {
+        for await (const frame of reader as AsyncIterable<Frame>) {
+          inputFrames++;
+          write(replay.push(frame));
+        }
+      } catch (e) {
+        if (isHostError(e)) throw e;
+        readError = e;
       }
     }
     write(replay.finish());
@@ -174,267 +98,12 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
         `${recs ? ` (${recs})` : ""}; ${t.suppressions} suppressed, ${t.retransmissions} retransmissions, ${t.badPackets} bad packets heard\n`,
     );
   }
-  return ExitCode.ok;
-}
-
-/** Per-group totals as JSON. */
-function groupsJson(groups: Map<string, GroupStats>): Record<string, GroupStats> {
-  const out: Record<string, GroupStats> = {};
-  for (const g of [...groups.keys()].sort(compareIp)) out[g] = groups.get(g)!;
-  return out;
-}
-
-function compareIp(a: string, b: string): number {
-  const n = (x: string) => x.split(".").reduce((s, p) => s * 256 + Number(p), 0);
-  return n(a) - n(b);
-}
-
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-
-/** The live statistics of a run: what `--json` prints and the terminal table is made from. */
-export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: string, left: boolean): Record<string, unknown> {
-  const e = driver.emulator;
-  const st = e.stats();
-  const c = driver.counters;
-  return {
-    interface: iface,
-    durationMs: Math.round(driver.elapsedMs()),
-    stoppedBy,
-    left,
-    framesHeard: c.framesHeard,
-    framesSent: c.framesSent,
-    sendErrors: c.sendErrors,
-    sendLagMs: { max: Math.round(c.sendLagMaxMs * 10) / 10, mean: c.framesSent > 0 ? Math.round((c.sendLagSumMs / c.framesSent) * 10) / 10 : 0 },
-    opErrors: c.opErrors,
-    arpReplies: st.arpReplies,
-    total: st.total,
-    groups: groupsJson(st.groups),
-    hosts: st.hosts.map((h, i) => {
-      const { responseDelays: _d, groups, ...rest } = h.stats;
-      return {
-        ip: h.ip,
-        name: h.name,
-        ...(e.configs[i]!.deaf ? { deaf: true } : {}),
-        ...(e.isCrashed(i) ? { crashed: true } : {}),
-        ...rest,
-        responseDelay: driver.delayStats(i),
-        groups: groupsJson(groups),
-      };
-    }),
-  };
-}
-
-function statusLine(driver: RealtimeDriver, t = driver.emulator.stats().total): string {
-  const q = t.queriesHeard;
-  const r = t.recordsSent;
-  return (
-    `${(driver.elapsedMs() / 1000).toFixed(1)} s  queries heard: gen ${q.v1 + q.v2General + q.v3General} grp ${q.v2Group + q.v3Group} g+s ${q.v3GroupSource}` +
-    `  sent: v2 ${t.reportsSent.v2} leave ${t.reportsSent.leave} v3 ${t.reportsSent.v3} (IS_IN ${r.MODE_IS_INCLUDE} IS_EX ${r.MODE_IS_EXCLUDE} TO_IN ${r.CHANGE_TO_INCLUDE_MODE} TO_EX ${r.CHANGE_TO_EXCLUDE_MODE} ALLOW ${r.ALLOW_NEW_SOURCES} BLOCK ${r.BLOCK_OLD_SOURCES})` +
-    `  suppressed ${t.suppressions}  retx ${t.retransmissions}  lag max ${driver.counters.sendLagMaxMs.toFixed(0)} ms`
-  );
-}
-
-/** A host row of the tables (end of run and live). */
-interface HostRow {
-  ip: string;
-  queriesHeard: Record<string, number>;
-  reportsSent: Record<string, number>;
-  recordsSent: Record<string, number>;
-  suppressions: number;
-  retransmissions: number;
-  responseDelay: { answers: number; maxDelayMs: number; meanRatio: number; maxRatio: number };
-  deaf?: boolean;
-  crashed?: boolean;
-}
-
-const HOST_HEADER = `host              queries(g/grp/gs)  reports(v2/leave/v3)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx  answers  delay max/MRT`;
-const GROUP_HEADER = `group             queries(grp/gs)  reports(v1/v2/leave)  records(IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK)  supp  retx`;
-
-function hostLine(h: HostRow): string {
-  const q = h.queriesHeard;
-  const r = h.recordsSent;
-  return `${(h.ip + (h.deaf ? " deaf" : h.crashed ? " crash" : "")).padEnd(17)} ${pad(`${q.v1! + q.v2General! + q.v3General!}/${q.v2Group! + q.v3Group!}/${q.v3GroupSource}`, 18)}  ${pad(`${h.reportsSent.v2}/${h.reportsSent.leave}/${h.reportsSent.v3}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(h.suppressions, 4)}  ${pad(h.retransmissions, 4)}  ${pad(h.responseDelay.answers, 7)}  ${pad(h.responseDelay.maxRatio.toFixed(2), 13)}`;
-}
-
-function groupLine(g: string, x: GroupStats): string {
-  const r = x.recordsSent;
-  return `${g.padEnd(17)} ${pad(`${x.queriesHeard.group}/${x.queriesHeard.groupSource}`, 15)}  ${pad(`${x.reportsSent.v1}/${x.reportsSent.v2}/${x.reportsSent.leave}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(x.suppressions, 4)}  ${pad(x.retransmissions, 4)}`;
-}
-
-/** The end-of-run tables: per host and per group (at most `limit` rows each). */
-function summaryText(s: Record<string, unknown>, limit = 20): string {
-  const hosts = s.hosts as HostRow[];
-  const lines: string[] = [];
-  const lag = s.sendLagMs as { max: number; mean: number };
-  lines.push(
-    `${hosts.length} hosts on ${String(s.interface)}, ${((s.durationMs as number) / 1000).toFixed(1)} s, stopped by ${String(s.stoppedBy)}${s.left ? ", every group left" : ", groups not left"}; ` +
-      `${String(s.framesHeard)} frames heard, ${String(s.framesSent)} sent (${String(s.sendErrors)} send errors, lag max ${lag.max} ms)`,
-  );
-  lines.push(HOST_HEADER);
-  for (const h of hosts.slice(0, limit)) lines.push(hostLine(h));
-  if (hosts.length > limit) lines.push(`... ${hosts.length - limit} more hosts (--json has them all)`);
-  const groups = Object.entries(s.groups as Record<string, GroupStats>);
-  lines.push(GROUP_HEADER);
-  for (const [g, x] of groups.slice(0, limit)) lines.push(groupLine(g, x));
-  if (groups.length > limit) lines.push(`... ${groups.length - limit} more groups (--json has them all)`);
-  return lines.join("\n") + "\n";
-}
-
-const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
-
-/**
- * The live screen of `host -i`: a title, the totals, then the per-host and per-group tables of the end of
- * the run, most active rows first (reports and queries; then by address), each line cut to `columns`.
- * With `rows`, the tables share the height so that nothing scrolls (the rows left out counted on a
- * "… N more" line); without it, at most 20 rows each.
- */
-export function formatHostLiveScreen(driver: RealtimeDriver, title: string, columns: number, rows?: number): string {
-  const e = driver.emulator;
-  const st = e.stats();
-  const hosts = st.hosts.map((h, i) => ({ i, ip: h.ip, stats: h.stats, activity: sum(h.stats.reportsSent) + sum(h.stats.queriesHeard) }));
-  hosts.sort((a, b) => b.activity - a.activity || compareIp(a.ip, b.ip));
-  const groups = [...st.groups].map(([g, x]) => ({ g, x, activity: sum(x.queriesHeard) + sum(x.reportsSent) + sum(x.recordsSent) }));
-  groups.sort((a, b) => b.activity - a.activity || compareIp(a.g, b.g));
-  // title, totals, two headers; one line spare so that the last newline does not scroll
-  const room = rows === undefined ? undefined : Math.max(2, rows - 4 - 1);
-  let hb = 20;
-  let gb = 20;
-  if (room !== undefined) {
-    hb = Math.min(hosts.length, Math.max(1, Math.ceil(room / 2)));
-    gb = Math.min(groups.length, room - hb);
-    hb = Math.max(1, room - gb);
-  }
-  // Rows of a section that fit its lines: all of them, or one line fewer and a line counting the rest.
-  const fit = <T>(list: T[], budget: number, what: string, line: (x: T) => string): string[] => {
-    if (list.length <= budget) return list.map(line);
-    const kept = Math.max(0, budget - 1);
-    return [...list.slice(0, kept).map(line), `… ${list.length - kept} more ${what}`];
-  };
-  const hostRow = (h: (typeof hosts)[number]): string =>
-    hostLine({ ip: h.ip, ...h.stats, responseDelay: driver.delayStats(h.i), ...(e.configs[h.i]!.deaf ? { deaf: true } : {}), ...(e.isCrashed(h.i) ? { crashed: true } : {}) });
-  const lines = [title, statusLine(driver, st.total), HOST_HEADER, ...fit(hosts, hb, "hosts", hostRow), GROUP_HEADER, ...fit(groups, gb, "groups", (g) => groupLine(g.g, g.x))];
-  return lines.map((l) => cutLine(l, columns)).join("\n") + "\n";
-}
-
-/** Default `--response-margin`: covers the live send path (IPC to the capture agent, libpcap inject). */
-export const LIVE_RESPONSE_MARGIN_MS = 50;
-
-/** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
-async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo, deps: HostDeps): Promise<number> {
-  const clock = deps.clock ?? { now: () => performance.now(), setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
-  const seed = o.seed ?? scenario.seed;
-  let emulator: Emulator;
-  try {
-    const hostOptions = { ...scenario.emulator.hostOptions, responseMarginMs: o.responseMargin ?? LIVE_RESPONSE_MARGIN_MS };
-    emulator = new Emulator({ ...scenario.emulator, hostOptions, ...(seed !== undefined ? { seed } : {}) });
-  } catch (e) {
-    if (!isHostError(e)) throw e;
-    io.stderr.write(o.json ? `${JSON.stringify({ error: e.message, code: e.code })}\n` : `igmpkit host: ${e.message}\n`);
-    return ExitCode.usage;
-  }
-  const fail = (e: unknown): number => {
-    const message = e instanceof Error ? e.message : String(e);
-    const code = isCaptureError(e) || isHostError(e) ? (e as { code: string }).code : undefined;
-    io.stderr.write(o.json ? `${JSON.stringify({ error: message, ...(code ? { code } : {}) })}\n` : `igmpkit host: ${message}\n`);
+  if (readError !== null) {
+    const message = readError instanceof Error ? readError.message : String(readError);
+    if (o.json) io.stderr.write(`${JSON.stringify({ error: message, file: o.replay, inputFrames })}\n`);
+    else io.stderr.write(`igmpkit host: ${safeText(o.replay ?? "")}: ${safeText(message)}\n`);
     return ExitCode.failure;
-  };
-  let cap;
-  try {
-    cap = await (deps.openLive ?? openLiveCapture)(iface, { filter: liveFilter(emulator.configs.map((c) => c.ip)), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
-  } catch (e) {
-    return fail(e);
   }
-  const live = cap;
-  const driver = new RealtimeDriver(
-    emulator,
-    {
-      now: () => clock.now(),
-      setTimer: (ms, fn) => clock.setTimer(fn, ms),
-      clearTimer: (h) => clock.clearTimer(h),
-      send: (b) => live.send(b),
-    },
-    {
-      timeline: scenario.timeline,
-      onError: (e) => {
-        if (!o.json) io.stderr.write(`igmpkit host: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
-      },
-    },
-  );
-  let stoppedBy = "end of capture";
-  let wake: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => (wake = r));
-  const stop = (why: string) => () => {
-    stoppedBy = why;
-    wake();
-  };
-  const onInt = stop("SIGINT");
-  const onTerm = stop("SIGTERM");
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
-  const onAbort = stop("abort");
-  o.signal?.addEventListener("abort", onAbort);
-  if (o.signal?.aborted) onAbort();
-  const durationTimer = o.duration !== undefined ? clock.setTimer(stop("duration"), o.duration * 1000) : undefined;
-  let failure: unknown;
-  driver.start();
-  const reading = (async () => {
-    try {
-      for await (const f of live) driver.receive(f);
-    } catch (e) {
-      failure = e;
-      stoppedBy = "capture failed";
-    }
-    wake();
-  })();
-  // On a terminal (stderr, where the text goes): the tables redrawn in place on the alternate screen, when
-  // frames came or went (at most every REDRAW_MIN_MS) and every REDRAW_MAX_MS for the clock. A draw
-  // costs a pass over every membership (about 75 ms at 1000 hosts x 100 groups): the pace slows so
-  // that drawing takes at most a tenth of the time.
-  const screen = io.stderrIsTTY && !o.json;
-  let redraw: unknown;
-  if (screen) {
-    let lastDraw = -Infinity;
-    let lastFrames = -1;
-    const draw = () => {
-      lastDraw = clock.now();
-      lastFrames = driver.counters.framesHeard + driver.counters.framesSent;
-      const title = `igmpkit host on ${iface}  ${emulator.hosts.length} hosts  ${(driver.elapsedMs() / 1000).toFixed(1)} s  (Ctrl-C to stop${o.leave !== false ? ": every host leaves" : ""})`;
-      io.stderr.write(HOME_CLEAR + formatHostLiveScreen(driver, title, terminalColumns(io.stderr), terminalRows(io.stderr)));
-    };
-    let pace = REDRAW_MIN_MS;
-    const tick = () => {
-      if (driver.counters.framesHeard + driver.counters.framesSent !== lastFrames || clock.now() - lastDraw >= REDRAW_MAX_MS) {
-        draw();
-        pace = Math.max(REDRAW_MIN_MS, Math.min(10 * REDRAW_MAX_MS, 10 * (clock.now() - lastDraw)));
-      }
-      redraw = clock.setTimer(tick, pace);
-    };
-    io.stderr.write(SCREEN_ON);
-    redraw = clock.setTimer(tick, 0);
-  }
-  try {
-    await stopped;
-  } finally {
-    process.removeListener("SIGINT", onInt);
-    process.removeListener("SIGTERM", onTerm);
-    o.signal?.removeEventListener("abort", onAbort);
-    if (durationTimer !== undefined) clock.clearTimer(durationTimer);
-    if (redraw !== undefined) clock.clearTimer(redraw);
-    if (screen) io.stderr.write(SCREEN_OFF);
-  }
-  const leave = o.leave !== false && failure === undefined;
-  try {
-    await driver.stop(leave ? "leave" : "no-leave");
-  } catch (e) {
-    failure ??= e;
-  }
-  await live.stop();
-  await reading;
-  if (screen) io.stderr.write(`${statusLine(driver)}\n`);
-  const s = liveStats(driver, iface, stoppedBy, leave);
-  if (o.json) io.stdout.write(`${JSON.stringify(s)}\n`);
-  else io.stderr.write(summaryText(s));
-  if (failure !== undefined) return fail(failure);
   return ExitCode.ok;
 }
 
@@ -486,3 +155,4 @@ export const register: RegisterCommand = (program, io, setExit) => {
       }),
   );
 };
+

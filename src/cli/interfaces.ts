@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { isCaptureError, listInterfaces, type InterfaceInfo } from "../capture/live.js";
 import { EXIT_CODES_HELP, ExitCode, type CliIo } from "./io.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 /** Prefix length of a dotted IPv4 or colon IPv6 netmask; undefined when it is not contiguous. */
 export function prefixLength(netmask: string): number | undefined {

@@ -1,4 +1,5 @@
 import { fstatSync } from "node:fs";
+import type { Command } from "commander";
 
 /** What a command may touch of the process: streams, terminal facts and the environment. Tests pass fakes. */
 export interface CliIo {
@@ -79,3 +80,6 @@ export async function untilSignal(run: (signal: AbortSignal) => Promise<number>)
 export function exitSoonIfStopped(signal: AbortSignal, code: number): void {
   if (signal.aborted) setTimeout(() => process.exit(code), 200).unref();
 }
+
+/** What every command file exports: add its commander command to `program`; its action reports the exit status through `setExit`. */
+export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;

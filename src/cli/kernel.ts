@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { kernelDiff, kernelFindings, type KernelEvent, type KernelFinding, type KernelState } from "../kernel/index.js";
 import { isKernelReadError, readKernelState, type ReadKernelOptions } from "../io/kernel.js";
 import { EXIT_CODES_HELP, ExitCode, untilSignal, type CliIo } from "./io.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface KernelCliOptions {
   netns?: string;

@@ -6,7 +6,7 @@ import { findingsToSarif, formatFindingsText } from "./lint-format.js";
 import { formatFileProblems, scanCaptureFile, type FileStatus } from "./scan-file.js";
 import { VERSION } from "./version.js";
 import { colourSeverities, palette, writeError } from "./colour.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 import { addRuleOptions, formatRuleList, resolveLintSettings, type LintRuleFlags } from "./lint-rules.js";
 
 export interface LintCliOptions extends LintRuleFlags {

@@ -13,7 +13,7 @@ import { MessageReader, MessageStatus } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, exitSoonIfStopped, UsageError, type CliIo, untilSignal } from "./io.js";
 import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import { writeError } from "./colour.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 

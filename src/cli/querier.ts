@@ -16,7 +16,7 @@ import { isQuerierError, oddNames, parseQueryScript, Querier, type ScriptedQuery
 import type { Frame } from "../pcap/frame.js";
 import { QuerierDriver, QuerierLan, type LanFrame } from "../querier/index.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 import { scenarioFromFlags } from "./host.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatEvent, formatSnapshotTable } from "./monitor.js";

@@ -12,7 +12,7 @@ import { StatsCollector } from "../monitor/stats.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { renderReportHtml } from "./report-html.js";
 import { scanCaptureFile } from "./scan-file.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface ReportCliOptions {
   output?: string;

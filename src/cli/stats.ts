@@ -7,7 +7,7 @@ import { StatsCollector, type DelaySummary, type IgmpStats } from "../monitor/st
 import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { scanCaptureFile } from "./scan-file.js";
-import type { RegisterCommand } from "./commands.js";
+import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
   json?: boolean;

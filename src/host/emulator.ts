@@ -12,7 +12,9 @@ import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4, type DecodedFrame } fr
 import { arpReply, ArpOperation, parseArp } from "./arp.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
-import { Host, newGroupStats, type GroupStats, type HeardFrame, type HostOptions, type HostProfile, type HostStats, type IgmpVersion } from "./host.js";
+import { Host, type HeardFrame } from "./host.js";
+import type { HostOptions, HostProfile, IgmpVersion } from "./profile.js";
+import { newGroupStats, zeroRecords, type GroupStats, type HostStats } from "./stats.js";
 import { deriveSeed } from "./rng.js";
 
 /** The interface name every emulated host uses. */
@@ -329,7 +331,7 @@ export class Emulator {
     const total: EmulatorTotals = {
       queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
       reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
-      recordsSent: { MODE_IS_INCLUDE: 0, MODE_IS_EXCLUDE: 0, CHANGE_TO_INCLUDE_MODE: 0, CHANGE_TO_EXCLUDE_MODE: 0, ALLOW_NEW_SOURCES: 0, BLOCK_OLD_SOURCES: 0 },
+      recordsSent: zeroRecords(),
       suppressions: 0,
       retransmissions: 0,
       badPackets: 0,

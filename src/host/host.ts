@@ -21,7 +21,6 @@ import {
   v2Report,
   v3Report,
   type DecodedFrame,
-  type GroupRecordKind,
   type IgmpMessage,
   type IgmpQuery,
   type RecordInit,
@@ -38,136 +37,26 @@ import {
   type SourceFilterJson,
 } from "./filter.js";
 import { MIN_REPORT_MTU, packRecords } from "./pack.js";
+import { hostProfile, type HostOptions, type HostProfile, type IgmpVersion, type InterfaceConfig } from "./profile.js";
+import { newGroupStats, newHostStats, type GroupStats, type HostStats } from "./stats.js";
 import { mulberry32, type Rng } from "./rng.js";
 
-/** The IGMP version an interface runs (its highest; compatibility mode may lower it). */
-export type IgmpVersion = 1 | 2 | 3;
+/** The host's timers (RFC 9776 §5, RFC 2236 §3, §7): which one fires next. */
+const TimerKind = {
+  /** Interface timer: the pending response to a general query. */
+  generalResponse: 1,
+  /** Retransmission of a state-change report. */
+  stateChange: 2,
+  /** v3 group timer: the pending response to a group(-and-source)-specific query. */
+  groupResponse: 3,
+  /** v1/v2 report delay of a Delaying Member (RFC 2236 §6). */
+  v1v2Report: 4,
+} as const;
+type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
 
 /** All-systems: joined by every host, never reported (RFC 9776 §5, RFC 2236 §6). */
 const ALL_SYSTEMS = "224.0.0.1";
 const ANY = "0.0.0.0";
-
-/**
- * Where an implementation may differ from the RFC text, and by how much. {@link RFC_PROFILE} follows the
- * RFCs; {@link LINUX_PROFILE} mirrors the Linux kernel (net/ipv4/igmp.c) so the two can be compared on the wire.
- */
-export interface HostProfile {
-  name: string;
-  /** Older Version Querier Present Timeout in ms; null: the RFC 9776 §8.12 value RV × QI + QRI (260 s by default). */
-  olderQuerierPresentTimeoutMs: number | null;
-  /** Groups one socket may join (all interfaces together); null: no limit. Linux: igmp_max_memberships = 20. */
-  maxGroupsPerSocket: number | null;
-  /** Sources per socket and group; null: no limit. Linux: igmp_max_msf = 10. */
-  maxSourcesPerSocketGroup: number | null;
-  /** Put the kernel's errno on HostErrors. */
-  errnos: boolean;
-  /** Refuse EXCLUDE-mode (any-source) requests for SSM addresses (RFC 4604 §2.2.1). Linux does not. */
-  refuseSsmExclude: boolean;
-  /** Send v1/v2 reports and leaves for SSM addresses in an older-version mode. RFC 4604 §2.2.1 says not to; Linux does. */
-  ssmOldVersionReports: boolean;
-  /** Adding a source already in the list is an error (RFC profile) or silently nothing (Linux). */
-  duplicateSourceIsError: boolean;
-  /**
-   * While filter-mode-change records are being retransmitted, also send ALLOW/BLOCK records for later source
-   * changes in the same report (Linux); the RFC (§5.1) sends only the TO_IN/TO_EX record until the counter runs out.
-   */
-  sourceRecordsWithModeChange: boolean;
-  /**
-   * Apply rule 1 of §5.2 to group(-and-source)-specific queries: no separate response when a general-query
-   * response is pending sooner. Linux does not: a general query gives exactly one burst, and specific queries
-   * get their own responses on their own timers.
-   */
-  rule1ForSpecificQueries: boolean;
-  /** A v2 group-specific query also sets the v2 Querier Present timer. RFC 9776 §7.2.1: no (general queries only); Linux: yes. */
-  v2GroupQuerySetsCompat: boolean;
-  /** A v3 general query that carries sources: "drop" it (Linux), or answer it as a general query ignoring the sources. */
-  generalQueryWithSources: "drop" | "ignore-sources";
-}
-
-/** RFC 9776 / RFC 2236 / RFC 4604 behaviour. */
-export const RFC_PROFILE: HostProfile = Object.freeze({
-  name: "rfc",
-  olderQuerierPresentTimeoutMs: null,
-  maxGroupsPerSocket: null,
-  maxSourcesPerSocketGroup: null,
-  errnos: false,
-  refuseSsmExclude: true,
-  ssmOldVersionReports: false,
-  duplicateSourceIsError: true,
-  sourceRecordsWithModeChange: false,
-  rule1ForSpecificQueries: true,
-  v2GroupQuerySetsCompat: false,
-  generalQueryWithSources: "ignore-sources",
-});
-
-/**
- * The Linux kernel's behaviour and limits (sysctl defaults).
- *
- * The fixed 400 s Older Version Querier Present Timeout is what igmp.c did before it adopted RV × QI + QRI
- * (IGMP_V1_Router_Present_Timeout); current kernels (the 6.x of the lab) compute mr_qrv * mr_qi + mr_qri,
- * 260 s by default. For a 6.x kernel use `{ ...LINUX_PROFILE, olderQuerierPresentTimeoutMs: null }`.
- */
-export const LINUX_PROFILE: HostProfile = Object.freeze({
-  name: "linux",
-  olderQuerierPresentTimeoutMs: 400_000,
-  maxGroupsPerSocket: 20,
-  maxSourcesPerSocketGroup: 10,
-  errnos: true,
-  refuseSsmExclude: false,
-  ssmOldVersionReports: true,
-  duplicateSourceIsError: false,
-  sourceRecordsWithModeChange: true,
-  rule1ForSpecificQueries: false,
-  v2GroupQuerySetsCompat: true,
-  generalQueryWithSources: "drop",
-});
-
-/** A profile by name. */
-export function hostProfile(p: "rfc" | "linux" | HostProfile | undefined): HostProfile {
-  if (p === undefined || p === "rfc") return RFC_PROFILE;
-  if (p === "linux") return LINUX_PROFILE;
-  if (typeof p === "object") return p;
-  throw new HostError(HostErrorCode.badArgument, `unknown host profile ${JSON.stringify(p)}`);
-}
-
-/** One network interface of a host. */
-export interface InterfaceConfig {
-  name: string;
-  /** The interface's address: the IPv4 source of every report. */
-  ip: string;
-  mac: string;
-  /** Highest IGMP version (like Linux force_igmp_version). Default 3. */
-  version?: IgmpVersion;
-  /** IP MTU for packing v3 reports. Default 1500. */
-  mtu?: number;
-  /** VLAN tags of the link, outermost first: sent on every frame, required on frames heard. */
-  vlan?: number[];
-}
-
-export interface HostOptions {
-  interfaces: InterfaceConfig[];
-  /** Seed of the host's own mulberry32 generator. Default 1. Ignored when `rng` is given. */
-  seed?: number;
-  rng?: Rng;
-  profile?: "rfc" | "linux" | HostProfile;
-  /** Robustness Variable until a query teaches another (RFC 9776 §8.1). Default 2. */
-  robustness?: number;
-  /** Query Interval until a v3 query's QQIC teaches another (§8.2). Default 125 000 ms. */
-  queryIntervalMs?: number;
-  /** Query Response Interval used in the Older Version Querier Present Timeout (§8.3). Default 10 000 ms. */
-  queryResponseIntervalMs?: number;
-  /** v3 Unsolicited Report Interval (§8.11). Default 1 000 ms. */
-  unsolicitedReportIntervalMs?: number;
-  /** v1/v2 Unsolicited Report Interval (RFC 2236 §8.10). Default 10 000 ms. */
-  oldUnsolicitedReportIntervalMs?: number;
-  /**
-   * Answer queries this much before the Max Resp Time runs out (at most a tenth of it). Default 0: delays
-   * are drawn from [0, Max Resp Time] as RFC 9776 §5.2 and RFC 2236 §3 say. A live driver sets a few tens of
-   * ms so that its own send path (IPC, libpcap) does not carry an answer drawn near the end past the
-   * deadline at the querier; the Linux kernel likewise draws from [0, Max Resp Time) in jiffies.
-   */
-  responseMarginMs?: number;
-}
 
 /** A frame the host sends. */
 export interface HostFrame {
@@ -183,70 +72,6 @@ export interface HostFrame {
 export interface HeardFrame {
   data: Uint8Array;
   linkType: number;
-}
-
-/** Counters, for the statistics of the emulator. */
-export interface HostStats {
-  queriesHeard: { v1: number; v2General: number; v2Group: number; v3General: number; v3Group: number; v3GroupSource: number };
-  reportsSent: { v1: number; v2: number; leave: number; v3: number };
-  recordsSent: Record<Exclude<GroupRecordKind, "UNKNOWN">, number>;
-  /** v1/v2 reports not sent because another host's report was heard first. */
-  suppressions: number;
-  /** Repeated state-change reports (v3) and repeated unsolicited reports (v1/v2). */
-  retransmissions: number;
-  /** Frames with a bad checksum, bad length or truncation: counted and dropped. */
-  badPackets: number;
-  /** IGMP messages a host has nothing to do with (leaves, v3 reports, unknown types, dropped queries). */
-  ignored: number;
-  /** Max Resp Time of each answered query and the delay actually used, in ms (for delay statistics). */
-  responseDelays: { maxMs: number; delayMs: number }[];
-  /** The same facts per group (every group this host has reported; specific queries counted while it has the group). */
-  groups: Map<string, GroupStats>;
-}
-
-/** Counters of one host for one group. */
-export interface GroupStats {
-  /** Group-specific (v2/v3) and group-and-source-specific (v3) queries heard for this group. */
-  queriesHeard: { group: number; groupSource: number };
-  /** v1/v2 reports and leaves for this group. */
-  reportsSent: { v1: number; v2: number; leave: number };
-  /** v3 records about this group, by type. */
-  recordsSent: Record<Exclude<GroupRecordKind, "UNKNOWN">, number>;
-  suppressions: number;
-  /** Records or reports about this group that were repetitions of a state change. */
-  retransmissions: number;
-}
-
-/** Zeroed {@link GroupStats}. */
-export function newGroupStats(): GroupStats {
-  return {
-    queriesHeard: { group: 0, groupSource: 0 },
-    reportsSent: { v1: 0, v2: 0, leave: 0 },
-    recordsSent: { MODE_IS_INCLUDE: 0, MODE_IS_EXCLUDE: 0, CHANGE_TO_INCLUDE_MODE: 0, CHANGE_TO_EXCLUDE_MODE: 0, ALLOW_NEW_SOURCES: 0, BLOCK_OLD_SOURCES: 0 },
-    suppressions: 0,
-    retransmissions: 0,
-  };
-}
-
-function newStats(): HostStats {
-  return {
-    queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
-    reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
-    recordsSent: {
-      MODE_IS_INCLUDE: 0,
-      MODE_IS_EXCLUDE: 0,
-      CHANGE_TO_INCLUDE_MODE: 0,
-      CHANGE_TO_EXCLUDE_MODE: 0,
-      ALLOW_NEW_SOURCES: 0,
-      BLOCK_OLD_SOURCES: 0,
-    },
-    suppressions: 0,
-    retransmissions: 0,
-    badPackets: 0,
-    ignored: 0,
-    responseDelays: [],
-    groups: new Map(),
-  };
 }
 
 interface Membership {
@@ -314,7 +139,7 @@ function hasState(g: GroupState): boolean {
 /** The host state machine. */
 export class Host {
   readonly profile: HostProfile;
-  readonly stats: HostStats = newStats();
+  readonly stats: HostStats = newHostStats();
   private readonly rng: Rng;
   private readonly ifaces = new Map<string, IfaceState>();
   private readonly sockets = new Map<number, Socket>();
@@ -1044,24 +869,24 @@ export class Host {
 
   private scanEvents(): { at: number; fire: () => void } | null {
     let at = Infinity;
-    let kind = 0;
+    let kind: TimerKind = TimerKind.generalResponse;
     let ifcBest: IfaceState | undefined;
     let gBest: GroupState | undefined;
     for (const ifc of this.ifaces.values()) {
-      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, 1, ifc];
-      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, 2, ifc];
+      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, TimerKind.generalResponse, ifc];
+      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, TimerKind.stateChange, ifc];
       for (const g of ifc.groups.values()) {
-        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, 3, ifc, g];
-        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, 4, ifc, g];
+        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, TimerKind.groupResponse, ifc, g];
+        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, TimerKind.v1v2Report, ifc, g];
       }
     }
     if (ifcBest === undefined) return null;
     const ifc = ifcBest;
     const g = gBest!;
     switch (kind) {
-      case 1:
+      case TimerKind.generalResponse:
         return { at, fire: () => this.fireGeneral(ifc) };
-      case 2:
+      case TimerKind.stateChange:
         return {
           at,
           fire: () => {
@@ -1071,7 +896,7 @@ export class Host {
             this.sendStateChange(ifc, at, !fresh);
           },
         };
-      case 3:
+      case TimerKind.groupResponse:
         return { at, fire: () => this.fireGroup(ifc, g) };
       default:
         return { at, fire: () => this.fireOld(ifc, g) };

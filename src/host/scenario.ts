@@ -23,7 +23,7 @@
 import { dottedQuadProblem, ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
 import type { EmulatedHostConfig, EmulatorOptions, HostOp } from "./emulator.js";
 import { HostError, HostErrorCode } from "./errors.js";
-import type { IgmpVersion } from "./host.js";
+import type { IgmpVersion } from "./profile.js";
 
 /** One timeline entry after validation: hosts resolved to indexes. */
 export interface ScenarioEvent {

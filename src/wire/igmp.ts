@@ -8,11 +8,12 @@
  * Parsing never throws for bad bytes: it returns what it could read with typed errors and warnings.
  * Every value keeps what is needed to emit the exact bytes again (reserved bits, raw codes, extra data).
  */
-import { readIPv4, writeIPv4 } from "./address.js";
+import { readIPv4 } from "./address.js";
+import { checkUint, hexLen, putHex, putIPv4 } from "./check.js";
 import { expectedChecksum, internetChecksum } from "./checksum.js";
 import { WireError, WireErrorCode, issue, type WireIssue } from "./errors.js";
 import { decodeFloatCode } from "./float.js";
-import { hexLength, toHex, writeHex } from "./hex.js";
+import { toHex } from "./hex.js";
 
 /** IGMP type codes (IANA "IGMP Type Numbers"). */
 export const IgmpType = {
@@ -799,12 +800,12 @@ function addAdditional(
 
 function extensionsLength(ext: readonly IgmpExtension[]): number {
   let n = 0;
-  for (const e of ext) n += 4 + hexLength(e.value);
+  for (const e of ext) n += 4 + hexLen("igmp", e.value, "extension value");
   return n;
 }
 
 function additionalLength(m: { additionalData: string; extensions?: IgmpExtension[] | undefined }): number {
-  return m.extensions ? extensionsLength(m.extensions) : hexLength(m.additionalData);
+  return m.extensions ? extensionsLength(m.extensions) : hexLen("igmp", m.additionalData, "additionalData");
 }
 
 /** The number of bytes `emitIgmp` writes for `m`. */
@@ -812,26 +813,26 @@ export function igmpEncodingLength(m: IgmpMessageInit): number {
   switch (m.kind) {
     case "query":
       if (m.version === 3) return O.querySources + 4 * m.sources.length + additionalLength(m);
-      return O.headerLength + hexLength(m.extra);
+      return O.headerLength + hexLen("igmp", m.extra, "extra");
     case "v1-report":
     case "v2-report":
     case "leave":
-      return O.headerLength + hexLength(m.extra);
+      return O.headerLength + hexLen("igmp", m.extra, "extra");
     case "v3-report": {
       let n = O.reportRecords;
-      for (const r of m.records) n += 8 + 4 * r.sources.length + hexLength(r.auxData);
+      for (const r of m.records) n += 8 + 4 * r.sources.length + hexLen("igmp", r.auxData, "auxData");
       return n + additionalLength(m);
     }
     case "mtrace-request":
     case "mtrace-response":
-      return O.mtraceHeaderLength + O.mtraceBlockLength * m.blocks.length + hexLength(m.extra);
+      return O.mtraceHeaderLength + O.mtraceBlockLength * m.blocks.length + hexLen("igmp", m.extra, "extra");
     case "mrd-advertisement":
-      return O.mrdAdvertisementLength + hexLength(m.extra);
+      return O.mrdAdvertisementLength + hexLen("igmp", m.extra, "extra");
     case "mrd-solicitation":
     case "mrd-termination":
-      return O.mrdShortLength + hexLength(m.extra);
+      return O.mrdShortLength + hexLen("igmp", m.extra, "extra");
     default:
-      return O.minimumLength + hexLength(m.body);
+      return O.minimumLength + hexLen("igmp", m.body, "body");
   }
 }
 
@@ -847,19 +848,19 @@ function put32(buf: Uint8Array, i: number, v: number): void {
 }
 
 function checkByte(v: number, what: string, max = 0xff): void {
-  if (!Number.isInteger(v) || v < 0 || v > max)
-    throw new WireError("igmp", WireErrorCode.badValue, 0, `${what} ${v} is out of range 0..${max}`);
+  checkUint("igmp", v, what, max);
 }
+const addr = (v: string, what: string, buf: Uint8Array, i: number): void => putIPv4("igmp", v, what, buf, i);
 
 function emitAdditional(m: { additionalData: string; extensions?: IgmpExtension[] | undefined }, buf: Uint8Array, i: number): number {
-  if (!m.extensions) return i + writeHex(m.additionalData, buf, i);
+  if (!m.extensions) return i + putHex("igmp", m.additionalData, "additionalData", buf, i);
   for (const e of m.extensions) {
     checkByte(e.type, "extension type", 0xffff);
-    const len = hexLength(e.value);
+    const len = hexLen("igmp", e.value, "extension value");
     checkByte(len, "extension length", 0xffff);
     put16(buf, i, e.type);
     put16(buf, i + 2, len);
-    i += 4 + writeHex(e.value, buf, i + 4);
+    i += 4 + putHex("igmp", e.value, "extension value", buf, i + 4);
   }
   return i;
 }
@@ -886,7 +887,7 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
     case "query": {
       checkByte(m.maxRespCode, "Max Resp Code");
       buf[p + O.code] = m.maxRespCode;
-      writeIPv4(m.group, buf, p + O.group);
+      addr(m.group, "group", buf, p + O.group);
       if (m.version === 3) {
         checkByte(m.qrv, "QRV", 7);
         checkByte(m.qqic, "QQIC");
@@ -897,12 +898,12 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
         put16(buf, p + O.queryNumSources, m.sources.length);
         let i = p + O.querySources;
         for (const s of m.sources) {
-          writeIPv4(s, buf, i);
+          addr(s, "source", buf, i);
           i += 4;
         }
         emitAdditional(m, buf, i);
       } else {
-        writeHex(m.extra, buf, p + O.headerLength);
+        putHex("igmp", m.extra, "extra", buf, p + O.headerLength);
       }
       break;
     }
@@ -912,8 +913,8 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
       const code = m.kind === "v1-report" ? m.unused : m.maxRespCode;
       checkByte(code, "byte 1");
       buf[p + O.code] = code;
-      writeIPv4(m.group, buf, p + O.group);
-      writeHex(m.extra, buf, p + O.headerLength);
+      addr(m.group, "group", buf, p + O.group);
+      putHex("igmp", m.extra, "extra", buf, p + O.headerLength);
       break;
     }
     case "v3-report": {
@@ -926,7 +927,7 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
       let i = p + O.reportRecords;
       for (const r of m.records) {
         checkByte(r.type, "record type");
-        const auxLen = hexLength(r.auxData);
+        const auxLen = hexLen("igmp", r.auxData, "auxData");
         if (auxLen % 4 !== 0)
           throw new WireError("igmp", WireErrorCode.badValue, i - p, `aux data of ${auxLen} bytes is not a whole number of 32-bit words`);
         checkByte(auxLen / 4, "aux data words");
@@ -934,13 +935,13 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
         buf[i] = r.type;
         buf[i + 1] = auxLen / 4;
         put16(buf, i + 2, r.sources.length);
-        writeIPv4(r.group, buf, i + 4);
+        addr(r.group, "record group", buf, i + 4);
         i += 8;
         for (const s of r.sources) {
-          writeIPv4(s, buf, i);
+          addr(s, "record source", buf, i);
           i += 4;
         }
-        i += writeHex(r.auxData, buf, i);
+        i += putHex("igmp", r.auxData, "auxData", buf, i);
       }
       emitAdditional(m, buf, i);
       break;
@@ -949,20 +950,30 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
     case "mtrace-response": {
       checkByte(m.hops, "hops");
       buf[p + O.code] = m.hops;
-      writeIPv4(m.group, buf, p + O.mtraceGroup);
-      writeIPv4(m.source, buf, p + O.mtraceSource);
-      writeIPv4(m.destination, buf, p + O.mtraceDestination);
-      writeIPv4(m.responseAddress, buf, p + O.mtraceResponseAddress);
+      addr(m.group, "group", buf, p + O.mtraceGroup);
+      addr(m.source, "source", buf, p + O.mtraceSource);
+      addr(m.destination, "destination", buf, p + O.mtraceDestination);
+      addr(m.responseAddress, "responseAddress", buf, p + O.mtraceResponseAddress);
+      checkByte(m.responseTtl, "responseTtl");
       buf[p + O.mtraceResponseTtl] = m.responseTtl;
       checkByte(m.queryId, "query id", 0xffffff);
       buf[p + O.mtraceQueryId] = m.queryId >>> 16;
       put16(buf, p + O.mtraceQueryId + 1, m.queryId & 0xffff);
       let i = p + O.mtraceHeaderLength;
       for (const bl of m.blocks) {
+        checkByte(bl.queryArrivalTime, "queryArrivalTime", 0xffffffff);
+        checkByte(bl.inputCount, "inputCount", 0xffffffff);
+        checkByte(bl.outputCount, "outputCount", 0xffffffff);
+        checkByte(bl.totalCount, "totalCount", 0xffffffff);
+        checkByte(bl.rtgProtocol, "rtgProtocol");
+        checkByte(bl.fwdTtl, "fwdTtl");
+        checkByte(bl.mbz, "mbz", 1);
+        checkByte(bl.srcMask, "srcMask", 0x3f);
+        checkByte(bl.forwardingCode, "forwardingCode");
         put32(buf, i, bl.queryArrivalTime);
-        writeIPv4(bl.incomingInterface, buf, i + 4);
-        writeIPv4(bl.outgoingInterface, buf, i + 8);
-        writeIPv4(bl.previousHop, buf, i + 12);
+        addr(bl.incomingInterface, "incomingInterface", buf, i + 4);
+        addr(bl.outgoingInterface, "outgoingInterface", buf, i + 8);
+        addr(bl.previousHop, "previousHop", buf, i + 12);
         put32(buf, i + 16, bl.inputCount);
         put32(buf, i + 20, bl.outputCount);
         put32(buf, i + 24, bl.totalCount);
@@ -972,26 +983,30 @@ export function emitIgmp(m: IgmpMessageInit, buf: Uint8Array, offset = 0, option
         buf[i + 31] = bl.forwardingCode;
         i += O.mtraceBlockLength;
       }
-      writeHex(m.extra, buf, i);
+      putHex("igmp", m.extra, "extra", buf, i);
       break;
     }
     case "mrd-advertisement":
       checkByte(m.advertisementInterval, "advertisement interval");
       buf[p + O.code] = m.advertisementInterval;
+      checkByte(m.queryInterval, "queryInterval", 0xffff);
+      checkByte(m.robustness, "robustness", 0xffff);
       put16(buf, p + O.mrdQueryInterval, m.queryInterval);
       put16(buf, p + O.mrdRobustness, m.robustness);
-      writeHex(m.extra, buf, p + O.mrdAdvertisementLength);
+      putHex("igmp", m.extra, "extra", buf, p + O.mrdAdvertisementLength);
       break;
     case "mrd-solicitation":
     case "mrd-termination":
+      checkByte(m.reserved, "reserved");
       buf[p + O.code] = m.reserved;
-      writeHex(m.extra, buf, p + O.mrdShortLength);
+      putHex("igmp", m.extra, "extra", buf, p + O.mrdShortLength);
       break;
     default:
       checkByte(m.code, "code");
       buf[p + O.code] = m.code;
-      writeHex(m.body, buf, p + O.minimumLength);
+      putHex("igmp", m.body, "body", buf, p + O.minimumLength);
   }
+  if (options.checksum === "keep") checkByte(m.checksum ?? 0, "checksum", 0xffff);
   const ck = options.checksum === "keep" ? (m.checksum ?? 0) : internetChecksum(buf, p, p + len);
   put16(buf, p + O.checksum, ck);
   return len;

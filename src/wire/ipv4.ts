@@ -14,10 +14,9 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * ```
  */
-import { writeIPv4 } from "./address.js";
+import { checkUint, hexLen, putHex, putIPv4 } from "./check.js";
 import { internetChecksum } from "./checksum.js";
 import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
-import { hexLength, writeHex } from "./hex.js";
 
 /** IPv4 header field offsets (RFC 791 §3.1). */
 export const IPV4_OFFSETS = Object.freeze({
@@ -106,7 +105,7 @@ export interface IPv4Init {
 
 /** Bytes of the header `emitIPv4` writes for `init` (20 plus the options). Throws WireError `bad-value` for options that are not a multiple of 4 bytes or over 40. */
 export function ipv4HeaderLength(init: IPv4Init): number {
-  const optLen = hexLength(init.optionsRaw ?? ROUTER_ALERT_OPTION);
+  const optLen = hexLen("ipv4", init.optionsRaw ?? ROUTER_ALERT_OPTION, "optionsRaw", O.options);
   if (optLen % 4 !== 0 || optLen > 40)
     throw new WireError("ipv4", WireErrorCode.badValue, O.options, `IPv4 options of ${optLen} bytes (a multiple of 4, at most 40)`);
   return O.minHeaderLength + optLen;
@@ -120,6 +119,16 @@ export function emitIPv4(init: IPv4Init, payloadLength: number, buf: Uint8Array,
   const total = hlen + payloadLength;
   if (total > 0xffff) throw new WireError("ipv4", WireErrorCode.badValue, offset, `IPv4 packet of ${total} bytes`);
   const p = offset;
+  const u = (v: number | undefined, what: string, max: number, at: number): void => {
+    if (v !== undefined) checkUint("ipv4", v, what, max, at);
+  };
+  u(init.tos, "tos", 0xff, O.tos);
+  u(init.id, "id", 0xffff, O.id);
+  u(init.flags, "flags", 7, O.flagsFragment);
+  u(init.fragmentOffset, "fragmentOffset", 0x1fff, O.flagsFragment);
+  u(init.ttl, "ttl", 0xff, O.ttl);
+  u(init.protocol, "protocol", 0xff, O.protocol);
+  u(init.checksum, "checksum", 0xffff, O.checksum);
   buf[p] = 0x40 | (hlen / 4);
   buf[p + O.tos] = init.tos ?? 0xc0;
   buf[p + O.totalLength] = total >>> 8;
@@ -134,9 +143,9 @@ export function emitIPv4(init: IPv4Init, payloadLength: number, buf: Uint8Array,
   buf[p + O.protocol] = init.protocol ?? IPPROTO_IGMP;
   buf[p + O.checksum] = 0;
   buf[p + O.checksum + 1] = 0;
-  writeIPv4(init.src, buf, p + O.src);
-  writeIPv4(init.dst, buf, p + O.dst);
-  writeHex(init.optionsRaw ?? ROUTER_ALERT_OPTION, buf, p + O.options);
+  putIPv4("ipv4", init.src, "src", buf, p + O.src, O.src);
+  putIPv4("ipv4", init.dst, "dst", buf, p + O.dst, O.dst);
+  putHex("ipv4", init.optionsRaw ?? ROUTER_ALERT_OPTION, "optionsRaw", buf, p + O.options, O.options);
   const ck = init.checksum ?? internetChecksum(buf, p, p + hlen);
   buf[p + O.checksum] = ck >>> 8;
   buf[p + O.checksum + 1] = ck & 0xff;

@@ -2,7 +2,8 @@
  * Link layers below IPv4: Ethernet II with 802.1Q / 802.1ad tags, Linux cooked capture v1 and v2,
  * raw IPv4, BSD null/loopback; and the RFC 1112 §6.4 group → MAC mapping.
  */
-import { ipv4ToNumber } from "./address.js";
+import { ipv4ToNumber, isIPv4 } from "./address.js";
+import { checkUint } from "./check.js";
 import { WireError, WireErrorCode, type WireIssue } from "./errors.js";
 
 /** pcap LINKTYPE_* values this layer decodes. */
@@ -68,6 +69,7 @@ export interface LinkParseResult {
 
 /** RFC 1112 §6.4: the Ethernet address of an IPv4 multicast group (01:00:5e + low 23 bits). */
 export function multicastMac(group: string): string {
+  if (typeof group !== "string" || !isIPv4(group)) throw new WireError("link", WireErrorCode.badValue, 0, `group ${JSON.stringify(group) ?? String(group)} is not an IPv4 address`);
   const n = ipv4ToNumber(group);
   if (n >>> 28 !== 0xe) throw new WireError("link", WireErrorCode.badValue, 0, `${group} is not a multicast address`);
   const b = [0x01, 0x00, 0x5e, (n >>> 16) & 0x7f, (n >>> 8) & 0xff, n & 0xff];
@@ -105,12 +107,22 @@ export function emitEthernet(init: EthernetInit, buf: Uint8Array, offset = 0): n
   const len = ethernetHeaderLength(init);
   if (offset < 0 || offset + len > buf.length)
     throw new WireError("link", WireErrorCode.bufferTooSmall, offset, `need ${len} bytes at offset ${offset}`);
-  buf.set(parseMac(init.dst), offset + ETHERNET_OFFSETS.dst);
-  buf.set(parseMac(init.src), offset + ETHERNET_OFFSETS.src);
+  const macOf = (v: string, what: string, at: number): Uint8Array => {
+    try {
+      return parseMac(v);
+    } catch {
+      throw new WireError("link", WireErrorCode.badValue, at, `${what} ${JSON.stringify(v) ?? String(v)} is not a MAC address`);
+    }
+  };
+  if (init.pcp !== undefined) checkUint("link", init.pcp, "pcp", 7, ETHERNET_OFFSETS.etherType);
+  if (init.outerTpid !== undefined) checkUint("link", init.outerTpid, "outerTpid", 0xffff, ETHERNET_OFFSETS.etherType);
+  if (init.etherType !== undefined) checkUint("link", init.etherType, "etherType", 0xffff, len - 2);
+  buf.set(macOf(init.dst, "dst", ETHERNET_OFFSETS.dst), offset + ETHERNET_OFFSETS.dst);
+  buf.set(macOf(init.src, "src", ETHERNET_OFFSETS.src), offset + ETHERNET_OFFSETS.src);
   let i = offset + ETHERNET_OFFSETS.etherType;
   const tags = init.vlan ?? [];
   tags.forEach((vid, k) => {
-    if (!Number.isInteger(vid) || vid < 0 || vid > 4095) throw new WireError("link", WireErrorCode.badValue, i, `VLAN id ${vid}`);
+    checkUint("link", vid, "VLAN id", 4095, i - offset);
     const tpid = k === tags.length - 1 ? ETHERTYPE.vlan : (init.outerTpid ?? ETHERTYPE.qinq);
     const tci = ((init.pcp ?? 0) << 13) | vid;
     buf[i] = tpid >>> 8;

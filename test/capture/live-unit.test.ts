@@ -1,6 +1,6 @@
 /** Live-capture pieces that need no privileges: error classification, link types, the CLI without cap. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,7 +153,8 @@ describe("the CLI where cap is not installed", () => {
     dir = mkdtempSync(join(tmpdir(), "igmpkit-nocap-"));
     for (const d of ["bin", "dist", "node_modules"]) mkdirSync(join(dir, d));
     copyFileSync(join(ROOT, "bin", "igmpkit.js"), join(dir, "bin", "igmpkit.js"));
-    copyFileSync(join(ROOT, "dist", "cli.js"), join(dir, "dist", "cli.js"));
+    // the CLI and the chunks it shares with the library
+    cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
     copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
     // every runtime dependency but the optional cap
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };

@@ -11,7 +11,7 @@ import { captureFormatForPath, openCaptureWriter, readCaptureFile } from "../../
 import { PcapWriter, PcapngWriter } from "../../src/pcap/writer.js";
 import { isPcapError, type PcapError } from "../../src/pcap/errors.js";
 import type { Frame } from "../../src/pcap/frame.js";
-import { concat, epb, idb, parseIn, payload, shb, summary } from "./helpers.js";
+import { concat, epb, idb, parseIn, payload, shb, summary } from "../pcap/helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-pcap-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

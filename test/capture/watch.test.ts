@@ -8,8 +8,8 @@ import { CaptureError } from "../../src/capture/live.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/capture/watch.js";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { v3Query, v3Report } from "../../src/wire/index.js";
-import { FakeCapture, VirtualClock } from "./fake-live.js";
-import { ms, tx } from "./helpers.js";
+import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
+import { ms, tx } from "../monitor/helpers.js";
 
 const Q = "198.18.0.1";
 const H1 = "198.18.0.2";
