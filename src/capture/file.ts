@@ -115,14 +115,22 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
     done = true;
     poke();
   });
-  z.on("error", (e) => {
-    st.error ??= e;
+  // A write's callback may never come once zlib has failed: the error, or the stream closing, releases it.
+  let release: (() => void) | undefined;
+  const broken = (): void => {
     done = true;
     poke();
     room?.();
+    release?.();
+  };
+  z.on("error", (e) => {
+    st.error ??= e;
+    broken();
   });
+  z.on("close", broken);
   const write = (piece: Uint8Array): Promise<void> =>
     new Promise((resolve) => {
+      release = resolve;
       z.write(piece, () => resolve());
     });
   const feeding = (async () => {
@@ -137,8 +145,11 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
         if (done) return;
       }
       if (done) return;
-      await new Promise<void>((r) => z.flush(zlibConstants.Z_SYNC_FLUSH, () => r()));
-      z.end();
+      await new Promise<void>((r) => {
+        release = r;
+        z.flush(zlibConstants.Z_SYNC_FLUSH, () => r());
+      });
+      if (!done) z.end();
     } catch (e) {
       st.error ??= e as Error;
       done = true;
