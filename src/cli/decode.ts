@@ -450,7 +450,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .addHelpText(
           "after",
           `\n${FILTER_HELP}\n\nCtrl-C, SIGTERM or SIGHUP stops within a second: what was decoded is printed, the summary says
-"partial: stopped by SIGINT", and the status is 1.\n\n${EXIT_CODES_HELP}`,
+"partial: stopped by SIGINT", and the status is 1. A damaged file is decoded up to the damage.\n\n${EXIT_CODES_HELP}`,
         )
         .action(async (files: string[], opts: DecodeOptions) => {
           setExit(await untilSignal((signal) => runDecode(files, opts, io, signal)));
