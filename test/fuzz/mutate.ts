@@ -106,12 +106,13 @@ export const MUTATIONS: Record<string, (b: Uint8Array, r: Rng) => Uint8Array> = 
   /** Drop, duplicate or swap whole records/blocks (record counts, IDB tables, section order). */
   records: (b, r) => {
     const { parts } = units(b);
+    if (parts.length < 2) return b; // not a capture's structure (gzip, garbage): nothing to count
     const list = parts.map(([s, e]) => b.subarray(s, e));
     const tail = b.subarray(parts.length ? parts[parts.length - 1]![1] : 0);
     const i = 1 + r.below(Math.max(1, list.length - 1));
     const what = r.below(3);
     if (what === 0 && list.length > 1) list.splice(i, 1);
-    else if (what === 1) for (let k = r.below(50) + 1; k > 0; k--) list.splice(i, 0, list[Math.min(i, list.length - 1)]!);
+    else if (what === 1) for (let k = r.below(20) + 1; k > 0; k--) list.splice(i, 0, list[Math.min(i, list.length - 1)]!);
     else if (list.length > 2) [list[i], list[1]] = [list[1]!, list[i]!];
     return concat([...list, tail]);
   },
