@@ -13,7 +13,10 @@ process.stdout.on("error", (err) => {
   if (outputError !== undefined) return;
   outputError = err ?? new Error("write failed");
   const why = outputError.code ? `${outputError.code} (${String(outputError.message).replace(/^\w+: /, "").replace(/, write$/, "")})` : outputError.message;
-  process.stderr.write(`igmpkit: cannot write to standard output: ${why}; the output is incomplete\n`);
+  const text = `cannot write to standard output: ${why}; the output is incomplete`;
+  // with --json, errors are JSON too
+  if (process.argv.includes("--json")) process.stderr.write(`${JSON.stringify({ error: text, code: "write-failed", errno: outputError.code ?? null })}\n`);
+  else process.stderr.write(`igmpkit: ${text}\n`);
   process.exitCode = 1;
 });
 

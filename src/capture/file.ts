@@ -27,6 +27,8 @@ export interface ReadCaptureOptions {
    * rest is not an error.
    */
   signal?: AbortSignal;
+  /** The decompression limit for gzip input (default {@link GZIP_MAX_RATIO} times past {@link GZIP_RATIO_FROM} bytes). */
+  gzipLimit?: { ratio: number; from: number };
 }
 
 /** An async iterable of frames, with what was learnt about the file along the way. */
@@ -79,6 +81,7 @@ interface GzipState {
   inBytes: number;
   outBytes: number;
   error: Error | undefined;
+  limit: { ratio: number; from: number };
 }
 
 /**
@@ -104,8 +107,8 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
     st.outBytes += c.length;
     ready.push(asBytes(c));
     readyBytes += c.length;
-    if (st.outBytes > GZIP_RATIO_FROM && st.outBytes > st.inBytes * GZIP_MAX_RATIO && st.error === undefined) {
-      st.error = new Error(`inflates more than ${GZIP_MAX_RATIO} times its size (a decompression bomb?)`);
+    if (st.outBytes > st.limit.from && st.outBytes > st.inBytes * st.limit.ratio && st.error === undefined) {
+      st.error = new Error(`inflates more than ${st.limit.ratio} times its size (a decompression bomb?)`);
       z.destroy();
       done = true;
     }
@@ -248,7 +251,7 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   const parser = new CaptureParser({ onError: opts.onError });
   let gzip = false;
   let started = false;
-  const gz: GzipState = { inBytes: 0, outBytes: 0, error: undefined };
+  const gz: GzipState = { inBytes: 0, outBytes: 0, error: undefined, limit: opts.gzipLimit ?? { ratio: GZIP_MAX_RATIO, from: GZIP_RATIO_FROM } };
   /** The error that ended reading when it is the gzip layer's (the parser's own is `parser.fatal`). */
   let gzipFatal: PcapError | undefined;
 
@@ -290,7 +293,8 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     const what = cut ? "the gzip stream ends early (unexpected end of file)" : `the gzip stream is damaged: ${e.message}`;
     const pf = parser.fatal;
     gzipFatal = pf
-      ? new PcapError(pf.code, pf.offset, `${pf.message}; ${what}`, pf.frame)
+      ? // cut short inside a record: the record is what was lost; damaged or a bomb: the gzip is
+        new PcapError(cut ? pf.code : PcapErrorCode.badGzip, pf.offset, `${pf.message}; ${what}`, pf.frame)
       : new PcapError(
           cut ? PcapErrorCode.truncatedGzip : PcapErrorCode.badGzip,
           gz.outBytes,

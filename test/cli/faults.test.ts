@@ -36,7 +36,9 @@ describe("standard output that cannot be written", () => {
     try {
       const r = runOn(fd, [...cmd, FIX]);
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain("igmpkit: cannot write to standard output: ENOSPC (no space left on device); the output is incomplete");
+      const line = "cannot write to standard output: ENOSPC (no space left on device); the output is incomplete";
+      if (cmd.includes("--json")) expect(r.stderr.trim().split("\n").map((l) => JSON.parse(l))).toContainEqual({ error: line, code: "write-failed", errno: "ENOSPC" });
+      else expect(r.stderr).toContain(`igmpkit: ${line}`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
       // decode's own summary is on stderr, marked partial
