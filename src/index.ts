@@ -8,6 +8,8 @@ export {
   readCaptureFile,
   openCaptureWriter,
   captureFormatForPath,
+  CaptureWriteError,
+  isCaptureWriteError,
   type CaptureFileReader,
   type CaptureWriter,
   type CaptureWriterOptions,

@@ -2,7 +2,7 @@
  * Capture files on disk (or stdin/stdout): the fs side of src/pcap. Reading streams the file in chunks
  * (memory stays constant whatever its size), inflating gzip on the fly; writing appends whole records.
  */
-import { createReadStream, closeSync, openSync, writeSync } from "node:fs";
+import { constants as fsConstants, createReadStream, closeSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { CaptureParser, PcapError, PcapErrorCode, PcapWriter, PcapngWriter, type CaptureInfo, type FrameVisitor } from "../pcap/index.js";
 import type { Frame } from "../pcap/frame.js";
@@ -21,6 +21,14 @@ export interface ReadCaptureOptions {
   fatal?: "throw" | "keep";
   /** The byte stream to read instead of opening `path` (tests; `-` uses process.stdin). */
   source?: AsyncIterable<Uint8Array>;
+  /**
+   * Stop reading when this fires (SIGINT in the CLI), also while a read is pending (a FIFO with no
+   * writer): the iteration ends after the frames already read, `stoppedBy` says why, and the unread
+   * rest is not an error.
+   */
+  signal?: AbortSignal;
+  /** The decompression limit for gzip input (default {@link GZIP_MAX_RATIO} times past {@link GZIP_RATIO_FROM} bytes). */
+  gzipLimit?: { ratio: number; from: number };
 }
 
 /** An async iterable of frames, with what was learnt about the file along the way. */
@@ -36,6 +44,10 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
   readonly errors: readonly PcapError[];
   /** The error that stopped reading, if any (also thrown by the iteration unless `fatal: "keep"`). */
   readonly fatal: PcapError | undefined;
+  /** Non-fatal errors found, also those past the ones kept in `errors`. */
+  readonly errorCount: number;
+  /** Set when `signal` stopped the reading before the end: its reason (the signal's name in the CLI). */
+  readonly stoppedBy: string | undefined;
   readonly frameCount: number;
   /**
    * The same frames, one array per read chunk: several times faster than frame-by-frame `for await` on
@@ -69,6 +81,7 @@ interface GzipState {
   inBytes: number;
   outBytes: number;
   error: Error | undefined;
+  limit: { ratio: number; from: number };
 }
 
 /**
@@ -94,8 +107,8 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
     st.outBytes += c.length;
     ready.push(asBytes(c));
     readyBytes += c.length;
-    if (st.outBytes > GZIP_RATIO_FROM && st.outBytes > st.inBytes * GZIP_MAX_RATIO && st.error === undefined) {
-      st.error = new Error(`inflates more than ${GZIP_MAX_RATIO} times its size (a decompression bomb?)`);
+    if (st.outBytes > st.limit.from && st.outBytes > st.inBytes * st.limit.ratio && st.error === undefined) {
+      st.error = new Error(`inflates more than ${st.limit.ratio} times its size (a decompression bomb?)`);
       z.destroy();
       done = true;
     }
@@ -105,14 +118,22 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
     done = true;
     poke();
   });
-  z.on("error", (e) => {
-    st.error ??= e;
+  // A write's callback may never come once zlib has failed: the error, or the stream closing, releases it.
+  let release: (() => void) | undefined;
+  const broken = (): void => {
     done = true;
     poke();
     room?.();
+    release?.();
+  };
+  z.on("error", (e) => {
+    st.error ??= e;
+    broken();
   });
+  z.on("close", broken);
   const write = (piece: Uint8Array): Promise<void> =>
     new Promise((resolve) => {
+      release = resolve;
       z.write(piece, () => resolve());
     });
   const feeding = (async () => {
@@ -127,8 +148,11 @@ async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: G
         if (done) return;
       }
       if (done) return;
-      await new Promise<void>((r) => z.flush(zlibConstants.Z_SYNC_FLUSH, () => r()));
-      z.end();
+      await new Promise<void>((r) => {
+        release = r;
+        z.flush(zlibConstants.Z_SYNC_FLUSH, () => r());
+      });
+      if (!done) z.end();
     } catch (e) {
       st.error ??= e as Error;
       done = true;
@@ -171,13 +195,52 @@ function asBytes(chunk: unknown): Uint8Array {
   return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
 }
 
-async function* prepend(head: Uint8Array[], rest: AsyncIterator<unknown>): AsyncGenerator<Uint8Array> {
+async function* prepend(head: Uint8Array[], rest: AsyncIterator<unknown>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   for (const h of head) yield h;
   for (;;) {
-    const r = await rest.next();
+    const r = await nextOrAbort(rest, signal);
     if (r.done === true) return;
     yield asBytes(r.value);
   }
+}
+
+/**
+ * Release an open() of `path` blocked because it is a FIFO with no writer: a reader's open waits in a
+ * libuv thread that even process.exit() would wait for. Opening the write end without blocking (which
+ * succeeds because that reader is there) and closing it lets the reader's open return, at end of file.
+ * Does nothing for anything but a FIFO.
+ */
+export function unblockFifo(path: string): void {
+  try {
+    if (!statSync(path).isFIFO()) return;
+    closeSync(openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+  } catch {
+    // no reader waiting (ENXIO), or gone: nothing to release
+  }
+}
+
+/** `it.next()`, or done as soon as `signal` fires (the pending read is left behind and the source closed). */
+function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T>> {
+  if (signal === undefined) return it.next();
+  const done = { done: true, value: undefined } as IteratorResult<T>;
+  if (signal.aborted) return Promise.resolve(done);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      resolve(done);
+      void Promise.resolve(it.return?.()).catch(() => undefined);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    it.next().then(
+      (r) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /**
@@ -188,7 +251,7 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   const parser = new CaptureParser({ onError: opts.onError });
   let gzip = false;
   let started = false;
-  const gz: GzipState = { inBytes: 0, outBytes: 0, error: undefined };
+  const gz: GzipState = { inBytes: 0, outBytes: 0, error: undefined, limit: opts.gzipLimit ?? { ratio: GZIP_MAX_RATIO, from: GZIP_RATIO_FROM } };
   /** The error that ended reading when it is the gzip layer's (the parser's own is `parser.fatal`). */
   let gzipFatal: PcapError | undefined;
 
@@ -199,12 +262,13 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     const source: AsyncIterable<unknown> =
       opts.source ??
       (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 256 * 1024 }));
+    if (opts.source === undefined && path !== "-") opts.signal?.addEventListener("abort", () => unblockFifo(path), { once: true });
     const it = source[Symbol.asyncIterator]();
     // Look at the first two bytes to decide on gzip.
     const head: Uint8Array[] = [];
     let headLen = 0;
     while (headLen < 2) {
-      const r = await it.next();
+      const r = await nextOrAbort(it, opts.signal);
       if (r.done === true) break;
       const b = asBytes(r.value);
       head.push(b);
@@ -212,9 +276,9 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     }
     if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
       gzip = true;
-      yield* inflate(prepend(head, it), opts.chunkSize ?? 256 * 1024, gz);
+      yield* inflate(prepend(head, it, opts.signal), opts.chunkSize ?? 256 * 1024, gz);
     } else {
-      yield* prepend(head, it);
+      yield* prepend(head, it, opts.signal);
     }
   }
 
@@ -229,7 +293,8 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     const what = cut ? "the gzip stream ends early (unexpected end of file)" : `the gzip stream is damaged: ${e.message}`;
     const pf = parser.fatal;
     gzipFatal = pf
-      ? new PcapError(pf.code, pf.offset, `${pf.message}; ${what}`, pf.frame)
+      ? // cut short inside a record: the record is what was lost; damaged or a bomb: the gzip is
+        new PcapError(cut ? pf.code : PcapErrorCode.badGzip, pf.offset, `${pf.message}; ${what}`, pf.frame)
       : new PcapError(
           cut ? PcapErrorCode.truncatedGzip : PcapErrorCode.badGzip,
           gz.outBytes,
@@ -244,12 +309,21 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   };
 
   // Frames are pulled one by one so that onError calls interleave with them in file order.
+  /** True (and `stoppedBy` set) once the signal has fired: the reading ends without ending the parser. */
+  const stopped = (): boolean => {
+    if (opts.signal?.aborted !== true) return false;
+    stoppedBy ??= String(opts.signal.reason ?? "abort");
+    return true;
+  };
+  let stoppedBy: string | undefined;
+
   async function* frames(): AsyncGenerator<Frame> {
     for await (const chunk of input()) {
       parser.push(chunk);
       for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
-      if (parser.fatal !== undefined) break;
+      if (parser.fatal !== undefined || stopped()) break;
     }
+    if (stopped()) return;
     parser.end();
     for (let f = parser.next(); f !== undefined; f = parser.next()) yield f;
     throwFatal();
@@ -261,8 +335,9 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
       const batch: Frame[] = [];
       for (let f = parser.next(); f !== undefined; f = parser.next()) batch.push(f);
       if (batch.length > 0) yield batch;
-      if (parser.fatal !== undefined) break;
+      if (parser.fatal !== undefined || stopped()) break;
     }
+    if (stopped()) return;
     parser.end();
     const tail: Frame[] = [];
     for (let f = parser.next(); f !== undefined; f = parser.next()) tail.push(f);
@@ -275,9 +350,10 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     for await (const chunk of input()) {
       parser.push(chunk);
       n += parser.scan(visit, visitFrame);
-      if (parser.fatal !== undefined) break;
+      if (parser.fatal !== undefined || stopped()) break;
       if (afterChunk) await afterChunk();
     }
+    if (stopped()) return n;
     parser.end();
     n += parser.scan(visit, visitFrame);
     throwFatal();
@@ -304,6 +380,12 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     },
     get frameCount() {
       return parser.frameCount;
+    },
+    get errorCount() {
+      return parser.errorCount;
+    },
+    get stoppedBy() {
+      return stoppedBy;
     },
   };
 }
@@ -337,11 +419,40 @@ export interface CaptureWriterOptions {
   bufferSize?: number;
 }
 
-/** A capture file open for writing. Records are whole on disk after every `flush()`. */
+/**
+ * A write to a capture file that failed (ENOSPC, EIO, EPIPE, EBADF...). The file was cut back to its last
+ * whole record (a regular file; a pipe keeps what it got), and every later write or flush throws this
+ * same error. `code` is the system's; `framesOnDisk` the frames before the cut.
+ */
+export class CaptureWriteError extends Error {
+  override readonly name = "CaptureWriteError";
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly framesOnDisk: number,
+    override readonly cause: Error,
+  ) {
+    const what = path === "-" ? "standard output" : path;
+    const why = cause.message.replace(/^\w+: /, "").replace(/, write$/, "");
+    super(`cannot write ${what}: ${code} (${why}); ${path === "-" ? "it" : "the file"} ends with its last whole record, ${framesOnDisk} frames`);
+  }
+}
+
+/** Recognise a CaptureWriteError by name, safe across duplicate copies of this package. */
+export function isCaptureWriteError(e: unknown): e is CaptureWriteError {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "CaptureWriteError";
+}
+
+/** A capture file open for writing. Records are whole on disk after every `flush()`, also after a failed one. */
 export interface CaptureWriter {
   readonly path: string;
   readonly format: CaptureFormat;
+  /** Frames accepted by `write`. */
   readonly framesWritten: number;
+  /** Frames whole in the file (or written to standard output) so far. */
+  readonly framesOnDisk: number;
+  /** The write error that broke the file, once one did (see {@link CaptureWriteError}). */
+  readonly error: CaptureWriteError | undefined;
   /**
    * Append one frame. pcap files hold one link type (a different one throws `link-type-mismatch`);
    * pcapng files get one interface per distinct (linkType, interfaceName), declared on first use.
@@ -349,7 +460,7 @@ export interface CaptureWriter {
   write(frame: WritableFrame & { interfaceName?: string }): void;
   /** Write buffered records to the file. */
   flush(): void;
-  /** Flush and close (stdout is flushed, not closed). */
+  /** Flush and close (stdout is flushed, not closed). After a write error: close, without throwing again. */
   close(): void;
 }
 
@@ -367,23 +478,46 @@ export function openCaptureWriter(path: string | "-", opts: CaptureWriterOptions
   let used = 0;
   let closed = false;
   let framesWritten = 0;
+  let framesOnDisk = 0;
+  /** Frames in `buf`. */
+  let framesBuffered = 0;
+  /** Bytes of whole records in the file. */
+  let committed = 0;
+  let error: CaptureWriteError | undefined;
 
   const writeAll = (bytes: Uint8Array) => {
+    if (error !== undefined) throw error;
     let off = 0;
     while (off < bytes.length) {
       try {
         off += writeSync(fd, bytes, off, bytes.length - off);
       } catch (e) {
         // A non-blocking stdout pipe that is full: wait a little and retry.
-        if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        if ((e as NodeJS.ErrnoException).code === "EAGAIN") {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+          continue;
+        }
+        // Cut a partly written record off, so that the file ends on a whole one (tshark then reads it
+        // cleanly); a pipe or terminal cannot be cut.
+        if (fd !== 1) {
+          try {
+            ftruncateSync(fd, committed);
+          } catch {
+            // the file stays as it is
+          }
+        }
+        error = new CaptureWriteError(path, (e as NodeJS.ErrnoException).code ?? "EIO", framesOnDisk, e as Error);
+        throw error;
       }
     }
+    committed += bytes.length;
   };
   const flush = () => {
     if (used > 0) {
       writeAll(buf.subarray(0, used));
       used = 0;
+      framesOnDisk += framesBuffered;
+      framesBuffered = 0;
     }
   };
   const append = (len: number, emit: (b: Uint8Array, o: number) => number) => {
@@ -392,7 +526,6 @@ export function openCaptureWriter(path: string | "-", opts: CaptureWriterOptions
       if (len > buf.length) buf = new Uint8Array(len);
     }
     used += emit(buf, used);
-    if (bufferSize === 0) flush();
   };
 
   let write: (frame: WritableFrame & { interfaceName?: string }) => void;
@@ -435,17 +568,29 @@ export function openCaptureWriter(path: string | "-", opts: CaptureWriterOptions
     get framesWritten() {
       return framesWritten;
     },
+    get framesOnDisk() {
+      return framesOnDisk;
+    },
+    get error() {
+      return error;
+    },
     write(frame) {
       if (closed) throw new Error(`capture writer ${path} is closed`);
+      if (error !== undefined) throw error;
       write(frame);
       framesWritten++;
+      framesBuffered++;
+      if (bufferSize === 0) flush();
     },
     flush,
     close() {
       if (closed) return;
-      flush();
-      closed = true;
-      if (fd !== 1) closeSync(fd);
+      try {
+        if (error === undefined) flush();
+      } finally {
+        closed = true;
+        if (fd !== 1) closeSync(fd);
+      }
     },
   };
 }

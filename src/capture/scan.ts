@@ -6,7 +6,7 @@
  * {@link FileStatus}) that every output shows: a file that could not be read to its end never looks clean.
  */
 import { createReadStream, statSync } from "node:fs";
-import { readCaptureFile } from "./file.js";
+import { readCaptureFile, unblockFifo } from "./file.js";
 import { isPcapError } from "../pcap/index.js";
 import { errnoText, fsErrorText } from "./errno.js";
 
@@ -87,7 +87,11 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
   // A signal wins the race even while the read is blocked (a FIFO with no writer never yields a chunk).
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<"aborted">((resolve) => {
-    onAbort = () => resolve("aborted");
+    onAbort = () => {
+      resolve("aborted");
+      // a blocked open of a FIFO would keep even process.exit() waiting for its thread
+      if (path !== "-") unblockFifo(path);
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
   try {

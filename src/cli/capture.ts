@@ -3,7 +3,7 @@
  * `decode` does (same {@link FrameOutput}), and/or write a pcap/pcapng file with `-w`.
  */
 import { Command } from "commander";
-import { openCaptureWriter, type CaptureWriter } from "../capture/file.js";
+import { isCaptureWriteError, openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader, type LiveCaptureStats } from "../capture/live.js";
 import { textShape, timeFormat, validateTextOptions, withTextOptions, type TextOptions } from "./decode.js";
 import { fsErrorText } from "./errors.js";
@@ -109,12 +109,24 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   if (o.promiscuousMode === false && cap.promiscuous) io.stderr.write(`igmpkit capture: -p not honoured: cap without igmpkit's patch is always promiscuous\n`);
 
   // Whole records reach the file at least every CAPTURE_FLUSH_MS, so a hard kill loses at most that much.
-  const timer = setInterval(() => {
-    writer?.flush();
-    void out.flush();
-  }, CAPTURE_FLUSH_MS);
+  // A write that fails (a full disk) ends the capture like any other failure: the file is cut back to its
+  // last whole record, the summary printed, the status 1.
   let captured = 0;
   let failure: unknown;
+  const timer = setInterval(() => {
+    try {
+      writer?.flush();
+    } catch (e) {
+      failure ??= e;
+      stop();
+    }
+    void out.flush().then(() => {
+      if (out.outputError !== undefined && printing) {
+        failure ??= out.outputError;
+        stop();
+      }
+    });
+  }, CAPTURE_FLUSH_MS);
   const limit = o.count ?? Infinity;
   try {
     read: for await (const batch of cap.batches()) {
@@ -151,9 +163,11 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
     io.stderr.write(`${formatSummary(iface, out.summary, pcapStatsLines(cap.stats))}\n`);
   }
   if (failure !== undefined) {
+    if (isCaptureWriteError(failure)) return fail(failure.message, { code: "write-failed", errno: failure.code, framesOnDisk: failure.framesOnDisk });
     const msg = isCaptureError(failure) ? failure.message : (failure as Error).message;
     const code = isCaptureError(failure) ? failure.code : "failed";
-    return fail(`${msg}${o.write !== undefined ? ` (${o.write} closed intact with ${captured} frames)` : ""}`, { code });
+    const onDisk = writer?.error === undefined ? writer?.framesOnDisk : undefined;
+    return fail(`${msg}${o.write !== undefined && onDisk !== undefined ? ` (${o.write} closed intact with ${onDisk} frames)` : ""}`, { code });
   }
   return ExitCode.ok;
 }

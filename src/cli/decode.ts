@@ -4,16 +4,16 @@
  */
 import { Command, Option } from "commander";
 import { createReadStream, statSync } from "node:fs";
-import { openCaptureWriter, readCaptureFile, type CaptureFileReader, type CaptureWriter } from "../capture/file.js";
+import { openCaptureWriter, readCaptureFile, unblockFifo, type CaptureFileReader, type CaptureWriter } from "../capture/file.js";
 import type { Frame } from "../pcap/frame.js";
-import { isPcapError, type PcapError } from "../pcap/index.js";
+import { isPcapError, MAX_ERRORS_KEPT, type PcapError } from "../pcap/index.js";
 import { dottedQuadProblem } from "../wire/index.js";
 import type { DumpStyle } from "./dump.js";
 import { palette, writeError } from "./colour.js";
 import { fsErrorText } from "./errors.js";
 import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
 import type { TimeFormat } from "./format.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary, type OutputOptions } from "./output.js";
 import { Progress } from "./progress.js";
 import { safeText } from "./sanitize.js";
@@ -83,8 +83,12 @@ export function splitArguments(args: string[], read: string[] | undefined): Deco
 interface FileResult {
   summary: DecodeSummary;
   fileErrors: PcapError[];
+  /** Non-fatal errors found, also those past the ones kept in `fileErrors`. */
+  errorCount: number;
   fatal: PcapError | undefined;
   drops: string[];
+  /** The signal that stopped the reading part way, if any. */
+  stoppedBy: string | undefined;
 }
 
 function validate(files: string[], o: DecodeOptions): void {
@@ -213,8 +217,22 @@ async function decodeOne(
   fileName: string | undefined,
   remaining: number | undefined,
   shared: Shared,
+  signal: AbortSignal | undefined,
 ): Promise<FileResult> {
   const fileErrors: PcapError[] = [];
+  // Reading stops on a signal, or when standard output breaks (nothing more could be shown).
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort(signal!.reason);
+    if (path !== "-") unblockFifo(path);
+  };
+  if (signal?.aborted) onSignal();
+  signal?.addEventListener("abort", onSignal, { once: true });
+  const outputBroken = (): boolean => {
+    const e = out.outputError;
+    if (e !== undefined && !stop.signal.aborted) stop.abort(`standard output failed (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+    return e !== undefined;
+  };
   let size = 0;
   let read = 0;
   let source: AsyncIterable<Uint8Array> | undefined;
@@ -228,7 +246,14 @@ async function decodeOne(
       }
     })();
   }
-  const reader = readCaptureFile(path, { fatal: "keep", onError: (e) => fileErrors.push(e), ...(source ? { source } : {}) });
+  const reader = readCaptureFile(path, {
+    fatal: "keep",
+    onError: (e) => {
+      if (fileErrors.length < MAX_ERRORS_KEPT) fileErrors.push(e);
+    },
+    ...(source ? { source } : {}),
+    signal: stop.signal,
+  });
   const text = textShape(o, o.quiet === true);
   const sink = shared.sink;
   const out = new FrameOutput(
@@ -268,6 +293,7 @@ async function decodeOne(
         (bytes, start, end, wireLength, linkType, seconds, nanos) => out.pushScanned(bytes, start, end, wireLength, linkType, seconds, nanos),
         async () => {
           if (out.wantsFlush) await out.flush();
+          outputBroken();
           progress?.update(read, out.summary.frames);
         },
         (f) => out.push(f),
@@ -281,12 +307,15 @@ async function decodeOne(
         }
         if (out.wantsFlush) await out.flush();
         progress?.update(read, out.summary.frames);
+        if (outputBroken() || stop.signal.aborted) break;
       }
     }
   } finally {
+    signal?.removeEventListener("abort", onSignal);
     progress?.clear();
     await out.flush();
   }
+  outputBroken();
   const drops: string[] = [];
   const info = reader.info;
   if (info?.format === "pcapng") {
@@ -295,7 +324,8 @@ async function decodeOne(
         if (itf.stats && (itf.stats.ifDrop !== undefined || itf.stats.osDrop !== undefined))
           drops.push(`${o.json ? (itf.name ?? `if${itf.id}`) : safeText(itf.name ?? `if${itf.id}`)} dropped ${(itf.stats.ifDrop ?? 0n) + (itf.stats.osDrop ?? 0n)}`);
   }
-  return { summary: out.summary, fileErrors, fatal: reader.fatal, drops };
+  const stoppedBy = reader.stoppedBy ?? (stop.signal.aborted ? String(stop.signal.reason) : undefined);
+  return { summary: out.summary, fileErrors, errorCount: reader.errorCount, fatal: reader.fatal, drops, stoppedBy };
 }
 
 /** Compile the filter expression, or a usage error pointing at the word. */
@@ -311,9 +341,10 @@ function compile(expression: string | undefined): Shared["match"] {
 
 /**
  * Run `decode`; resolves to the exit status. `args` are the positional arguments: files, then optionally a
- * filter expression ({@link splitArguments}).
+ * filter expression ({@link splitArguments}). `signal` (SIGINT, SIGTERM, SIGHUP in the CLI) stops it within
+ * a chunk: what was decoded is printed, the summary is marked partial, and the status is 1.
  */
-export async function runDecode(args: string[], o: DecodeOptions, io: CliIo): Promise<number> {
+export async function runDecode(args: string[], o: DecodeOptions, io: CliIo, signal?: AbortSignal): Promise<number> {
   const { files, expression } = splitArguments(args, o.read);
   validate(files, o);
   const match = compile(expression);
@@ -324,7 +355,7 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo): Pr
   for (const path of files) {
     let r: FileResult;
     try {
-      r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining, shared);
+      r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining, shared, signal);
     } catch (e) {
       if (o.write !== undefined && !isPcapError(e) && (e as { path?: string }).path === o.write) {
         report(io, o, o.write, { error: fsErrorText(e) });
@@ -340,18 +371,29 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo): Pr
     const errorTexts = [...r.fileErrors, ...(r.fatal ? [r.fatal] : [])].map(
       (e) => `${e.fatal ? "error" : "skipped"}: ${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""})`,
     );
+    const unlisted = r.errorCount - r.fileErrors.length;
+    if (unlisted > 0) errorTexts.push(`... ${unlisted} more file errors not listed`);
+    const errorTotal = r.errorCount + (r.fatal ? 1 : 0);
     if (o.json) {
       report(io, o, path, {
         summary: s,
         fileErrors: [...r.fileErrors, ...(r.fatal ? [r.fatal] : [])].map((e) => e.toJSON()),
+        ...(unlisted > 0 ? { fileErrorsNotListed: unlisted } : {}),
         drops: r.drops,
+        ...(r.stoppedBy !== undefined ? { partial: true, stoppedBy: r.stoppedBy } : {}),
       });
     } else {
       const matched = match !== undefined || o.write !== undefined ? [`${s.printed} matched`] : [];
-      io.stderr.write(`${formatSummary(path, s, [...matched, ...(r.drops.length ? [`drops: ${r.drops.join(", ")}`] : []), `${errorTexts.length} file errors`])}\n`);
+      const partial = r.stoppedBy !== undefined ? [`partial: ${r.stoppedBy.startsWith("SIG") ? `stopped by ${r.stoppedBy}` : r.stoppedBy}`] : [];
+      io.stderr.write(`${formatSummary(path, s, [...matched, ...(r.drops.length ? [`drops: ${r.drops.join(", ")}`] : []), `${errorTotal} file errors`, ...partial])}\n`);
       for (const t of errorTexts) io.stderr.write(`${safeText(path)}: ${safeText(t)}\n`);
     }
     if (r.fatal) exit = ExitCode.failure;
+    if (r.stoppedBy !== undefined) {
+      // stopped part way: no further file (the -w file is still closed whole below)
+      exit = ExitCode.failure;
+      break;
+    }
     // --strict: a malformed frame, or anything the reader had to say (a skipped block, a record above the snaplen)
     if (o.strict && (s.malformed > 0 || r.fileErrors.length > 0) && exit === ExitCode.ok) exit = ExitCode.failure;
     if (remaining !== undefined && remaining <= 0) break;
@@ -405,9 +447,13 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("--host <addr>", "only frames from or to this address")
         .option("--strict", "exit 1 when any frame is malformed")
         .option("--no-progress", "no progress bar (it shows only on a terminal, for large files)")
-        .addHelpText("after", `\n${FILTER_HELP}\n\n${EXIT_CODES_HELP}`)
+        .addHelpText(
+          "after",
+          `\n${FILTER_HELP}\n\nCtrl-C, SIGTERM or SIGHUP stops within a second: what was decoded is printed, the summary says
+"partial: stopped by SIGINT", and the status is 1. A damaged file is decoded up to the damage.\n\n${EXIT_CODES_HELP}`,
+        )
         .action(async (files: string[], opts: DecodeOptions) => {
-          setExit(await runDecode(files, opts, io));
+          setExit(await untilSignal((signal) => runDecode(files, opts, io, signal)));
         }),
     );
 };

@@ -60,8 +60,10 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   };
   const onInt = stop("SIGINT");
   const onTerm = stop("SIGTERM");
+  const onHup = stop("SIGHUP");
   process.once("SIGINT", onInt);
   process.once("SIGTERM", onTerm);
+  process.once("SIGHUP", onHup);
   const onAbort = stop("abort");
   o.signal?.addEventListener("abort", onAbort);
   if (o.signal?.aborted) onAbort();
@@ -108,6 +110,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   } finally {
     process.removeListener("SIGINT", onInt);
     process.removeListener("SIGTERM", onTerm);
+    process.removeListener("SIGHUP", onHup);
     o.signal?.removeEventListener("abort", onAbort);
     if (durationTimer !== undefined) clock.clearTimer(durationTimer);
     if (redraw !== undefined) clock.clearTimer(redraw);

@@ -1,7 +1,7 @@
 /** The options of `igmpkit host`, and the scenario they describe (from a file or from the flags). */
 import { readFileSync } from "node:fs";
 import type { LiveCapture, LiveCaptureOptions } from "../capture/live.js";
-import { parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
+import { MAX_MEMBERSHIPS, MEMBERSHIP_BYTES, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
 import { UsageError } from "./io.js";
 import { fsErrorText } from "./errors.js";
 
@@ -78,6 +78,12 @@ export function loadScenario(o: HostCliOptions): Scenario {
     return s;
   }
   if ((o.join ?? []).length === 0) throw new UsageError("host needs --scenario FILE or at least one --join GROUP[@SOURCE]");
+  const memberships = (o.hosts ?? 1) * (o.join ?? []).length;
+  if (memberships > MAX_MEMBERSHIPS) {
+    throw new UsageError(
+      `--hosts ${o.hosts} with ${(o.join ?? []).length} --join make ${memberships} memberships: at most ${MAX_MEMBERSHIPS}, the emulator's limit (about ${MEMBERSHIP_BYTES} bytes of memory each)`,
+    );
+  }
   return parseScenario(scenarioFromFlags(o));
 }
 

@@ -7,10 +7,10 @@
  * --join 239.1.1.1 --join 232.1.1.1@198.18.0.9 --igmp-version 3`).
  */
 import { Command, Option } from "commander";
-import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
-import { isHostError, OfflineReplay, type ReplayFrame, type Scenario } from "../host/index.js";
+import { isCaptureWriteError, openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
+import { HOST_BYTES, isHostError, MAX_HOSTS, OfflineReplay, type ReplayFrame, type Scenario } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, type RegisterCommand } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo, type RegisterCommand } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { loadScenario, type HostCliOptions, type HostDeps } from "./host-options.js";
 import { runLive } from "./host-live.js";
@@ -38,7 +38,24 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
   }
   if (o.interface !== undefined) return runLive(o, o.interface, scenario, io, deps);
   if (o.write === undefined) throw new UsageError("host needs -i IFACE (live) or -w FILE (offline: where the hosts' frames go)");
-  const replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
+  return untilSignal((signal) => runOffline(o, scenario, io, o.signal ?? signal));
+}
+
+/**
+ * The offline run: the capture's frames through the hosts, written as they come. A signal stops it
+ * between two frames or steps (what was written stays, whole; the statistics are marked partial); a
+ * damaged capture is replayed up to the damage; a write error ends the run with the file cut back to its
+ * last whole record. All three exit 1 after the statistics.
+ */
+async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
+  let replay: OfflineReplay;
+  try {
+    replay = new OfflineReplay(scenario, o.seed !== undefined ? { seed: o.seed } : {});
+  } catch (e) {
+    if (!isHostError(e)) throw e;
+    report(io, o, e.message, { code: e.code });
+    return e.code === "limit-exceeded" ? ExitCode.usage : ExitCode.failure;
+  }
   let writer: CaptureWriter | undefined;
   let inputFrames = 0;
   let hostFrames = 0;
@@ -50,32 +67,63 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
       writer.write({ timestampNs: f.timestampNs, wireLength: f.wireLength, data: f.data, linkType: f.linkType, ...(f.interfaceName !== undefined ? { interfaceName: f.interfaceName } : {}) });
     }
   };
-  // A capture that cannot be read to its end still gives the hosts' answers to every frame before the
-  // damage (written to -w and counted in the summary), then the error.
-  let readError: unknown = null;
+  // A turn of the event loop every 50 ms of work, so that a signal is seen within a second.
+  let lastTurn = performance.now();
+  const turn = async (): Promise<void> => {
+    if (performance.now() - lastTurn < 50) return;
+    await new Promise((r) => setImmediate(r));
+    lastTurn = performance.now();
+  };
+  let failure: string | undefined;
+  let failureCode = "input-damaged";
+  let stoppedBy: string | undefined;
+  const stopped = (): boolean => {
+    if (signal?.aborted === true) stoppedBy ??= String(signal.reason ?? "abort");
+    return stoppedBy !== undefined;
+  };
   try {
     if (o.replay !== undefined) {
-      const reader = readCaptureFile(o.replay);
-      try {
-        for await (const frame of reader as AsyncIterable<Frame>) {
+      const reader = readCaptureFile(o.replay, { fatal: "keep", ...(signal ? { signal } : {}) });
+      read: for await (const batch of reader.batches()) {
+        for (const frame of batch) {
           inputFrames++;
           write(replay.push(frame));
+          await turn();
+          if (stopped()) break read;
         }
-      } catch (e) {
-        if (isHostError(e)) throw e;
-        readError = e;
+      }
+      if (reader.fatal !== undefined) {
+        const e = reader.fatal;
+        failure = `${o.replay}: ${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""}); replayed the ${inputFrames} frames before`;
+      }
+      stopped();
+    }
+    if (stoppedBy === undefined) {
+      for (const fs of replay.finishing()) {
+        write(fs);
+        await turn();
+        if (stopped()) break;
       }
     }
-    write(replay.finish());
     if (o.write !== undefined && writer === undefined) writer = openCaptureWriter(o.write, { linkType: 1, nanosecond: true });
     writer?.close();
   } catch (e) {
-    writer?.close();
+    try {
+      writer?.close();
+    } catch {
+      // the error below says what happened
+    }
     const message = e instanceof Error ? e.message : String(e);
-    if (o.json) io.stderr.write(`${JSON.stringify({ error: message, ...(isHostError(e) ? { code: e.code } : {}) })}\n`);
-    else io.stderr.write(`igmpkit host: ${safeText(message)}\n`);
-    return ExitCode.failure;
+    if (!isCaptureWriteError(e)) {
+      report(io, o, message, isHostError(e) ? { code: e.code } : {});
+      return ExitCode.failure;
+    }
+    // the file ends on a whole record: report it with the statistics of what was run
+    failure = message;
+    failureCode = "write-failed";
   }
+  if (failure !== undefined) report(io, o, failure, { code: failureCode });
+  const partial = stoppedBy !== undefined ? { partial: true, stoppedBy } : {};
   const st = replay.emulator.stats();
   if (o.json) {
     io.stdout.write(
@@ -85,6 +133,7 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
         total: st.total,
         arpReplies: st.arpReplies,
         hosts: st.hosts.map((h) => ({ ip: h.ip, name: h.name, ...h.stats, responseDelays: undefined, groups: groupsJson(h.stats.groups) })),
+        ...partial,
       })}\n`,
     );
   } else {
@@ -95,16 +144,17 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
       .join(", ");
     io.stderr.write(
       `${st.hosts.length} hosts, ${inputFrames} input frames, ${hostFrames} frames sent: v1 ${t.reportsSent.v1}, v2 ${t.reportsSent.v2}, leave ${t.reportsSent.leave}, v3 ${t.reportsSent.v3}` +
-        `${recs ? ` (${recs})` : ""}; ${t.suppressions} suppressed, ${t.retransmissions} retransmissions, ${t.badPackets} bad packets heard\n`,
+        `${recs ? ` (${recs})` : ""}; ${t.suppressions} suppressed, ${t.retransmissions} retransmissions, ${t.badPackets} bad packets heard` +
+        `${stoppedBy !== undefined ? `; partial: stopped by ${stoppedBy}` : ""}\n`,
     );
   }
-  if (readError !== null) {
-    const message = readError instanceof Error ? readError.message : String(readError);
-    if (o.json) io.stderr.write(`${JSON.stringify({ error: message, file: o.replay, inputFrames })}\n`);
-    else io.stderr.write(`igmpkit host: ${safeText(o.replay ?? "")}: ${safeText(message)}\n`);
-    return ExitCode.failure;
-  }
-  return ExitCode.ok;
+  return failure !== undefined || stoppedBy !== undefined ? ExitCode.failure : ExitCode.ok;
+}
+
+/** An error line: JSON in --json mode, else text (sanitised). */
+function report(io: CliIo, o: HostCliOptions, message: string, extra: Record<string, unknown> = {}): void {
+  if (o.json) io.stderr.write(`${JSON.stringify({ error: message, ...extra })}\n`);
+  else io.stderr.write(`igmpkit host: ${safeText(message)}\n`);
 }
 
 function num(what: string, min: number): (v: string) => number {
@@ -141,6 +191,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--hosts <n>", "number of hosts (flag form)", (v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1) throw new UsageError(`--hosts ${JSON.stringify(v)}: a whole number, at least 1`);
+        if (n > MAX_HOSTS) throw new UsageError(`--hosts ${n}: at most ${MAX_HOSTS}, the emulator's limit (about ${HOST_BYTES} bytes of memory a host)`);
         return n;
       })
       .option("--first-ip <addr>", "address of the first host; the others follow (default 198.18.0.10)")

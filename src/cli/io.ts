@@ -57,19 +57,31 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** The signals that stop a command cleanly (SIGHUP as SIGTERM: the terminal went away). */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+let signalled: string | undefined;
+/** The stop signal a command was given, if any (the launcher then exits once output is flushed). */
+export function stoppedBySignal(): string | undefined {
+  return signalled;
+}
+
 /**
- * Run a long-lived command (capture, monitor, lint, host -i) with an AbortSignal that SIGINT, SIGTERM and
- * SIGHUP fire (its reason is the signal's name): the command stops cleanly (flushes, leaves groups,
- * prints its summary) and returns its status.
+ * Run a command (capture, monitor, lint, host, decode) with an AbortSignal that SIGINT, SIGTERM and SIGHUP fire,
+ * its `reason` the signal's name: the command stops cleanly (flushes, leaves groups, prints its summary,
+ * marked partial when input was left unread) and returns its status.
  */
 export async function untilSignal(run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const ac = new AbortController();
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((name) => [name, (): void => ac.abort(name)] as const);
-  for (const [name, h] of handlers) process.on(name, h);
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signalled ??= sig;
+    ac.abort(sig);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     return await run(ac.signal);
   } finally {
-    for (const [name, h] of handlers) process.off(name, h);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 

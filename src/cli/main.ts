@@ -17,6 +17,7 @@ function errorStyle(io: CliIo, name: string): (str: string, write: (s: string) =
 }
 
 export { manPages } from "./man.js";
+export { stoppedBySignal } from "./io.js";
 
 /** Build the program; exported for tests. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {

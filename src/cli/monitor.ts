@@ -69,13 +69,18 @@ function vlanWarning(json: boolean, io: CliIo): (vlans: string[]) => void {
   };
 }
 
+/** The largest |ms| a Date holds (ECMA-262 §21.4.1.1). */
+const DATE_LIMIT_MS = 8.64e15;
+
 function isoTime(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : "-";
+  return Number.isFinite(ms) && Math.abs(ms) <= DATE_LIMIT_MS ? new Date(ms).toISOString() : "-";
 }
 
-/** One event as a line of text. */
+/** One event as a line of text (a capture's time beyond a Date's range as its seconds). */
 export function formatEvent(e: MonitorEvent): string {
-  const at = `${isoTime(frameTimeMs(e.time))}${e.frame !== null ? ` #${e.frame}` : ""}`;
+  const ms = frameTimeMs(e.time);
+  const when = Math.abs(ms) <= DATE_LIMIT_MS ? isoTime(ms) : `${e.time} s`;
+  const at = `${when}${e.frame !== null ? ` #${e.frame}` : ""}`;
   const { type, time: _t, frame: _f, ...rest } = e;
   const detail = Object.entries(rest)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? `{${v.join(",")}}` : String(v)}`)

@@ -137,7 +137,14 @@ export function mentionsGroup(f: DecodedFrame, group: string): boolean {
   return false;
 }
 
-type Writable = { write(s: string | Uint8Array): unknown; once?: (ev: "drain", cb: () => void) => unknown };
+type Writable = {
+  write(s: string | Uint8Array): unknown;
+  once?: (ev: "drain" | "error" | "close", cb: (e?: Error) => void) => unknown;
+  off?: (ev: "drain" | "error" | "close", cb: (e?: Error) => void) => unknown;
+  /** Node streams: the error that broke the stream (ENOSPC, EIO, EBADF, EPIPE), set as it happens. */
+  errored?: Error | null;
+  destroyed?: boolean;
+};
 
 const FLUSH_AT = 256 * 1024;
 const MAX_FAST_NS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
@@ -348,17 +355,46 @@ export class FrameOutput {
     return frameMatches(d.frame, this.kinds, this.opts.group, this.opts.host) && (this.opts.match === undefined || this.opts.match(d));
   }
 
-  /** Write what is waiting, honouring back-pressure. */
+  /**
+   * The error that broke standard output (a full disk, EIO, a closed descriptor), once one did: output is
+   * then dropped, and the caller should stop and say the result is partial.
+   */
+  outputError: Error | undefined;
+
+  /** Write what is waiting, honouring back-pressure. Never throws: a broken output sets {@link outputError}. */
   async flush(): Promise<void> {
     if (this.outLen === 0) return;
     const chunk = this.out.subarray(0, this.outLen);
     // the stream may hold on to `chunk` until it is written: start a new buffer rather than reuse it
     this.out = Buffer.allocUnsafe(this.out.length); // keep the capacity a chunk of frames needed
     this.outLen = 0;
+    if (this.outputError !== undefined) return;
     const out = this.io.stdout as Writable;
-    if (out.write(chunk) === false && typeof out.once === "function") {
-      await new Promise<void>((resolve) => out.once!("drain", resolve));
+    let full: boolean;
+    try {
+      full = out.write(chunk) === false;
+    } catch (e) {
+      this.outputError = e as Error;
+      return;
     }
+    if (this.broken(out)) return;
+    if (full && typeof out.once === "function") {
+      // drained, or broken while waiting (the error event, or the stream closing)
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          for (const ev of ["drain", "error", "close"] as const) out.off?.(ev, done);
+          resolve();
+        };
+        for (const ev of ["drain", "error", "close"] as const) out.once!(ev, done);
+      });
+      this.broken(out);
+    }
+  }
+
+  private broken(out: Writable): boolean {
+    const e = out.errored ?? (out.destroyed === true ? new Error("standard output was closed") : null);
+    if (e) this.outputError ??= e;
+    return this.outputError !== undefined;
   }
 }
 

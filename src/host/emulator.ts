@@ -17,6 +17,17 @@ import type { HostOptions, HostProfile, IgmpVersion } from "./profile.js";
 import { newGroupStats, zeroRecords, type GroupStats, type HostStats } from "./stats.js";
 import { deriveSeed } from "./rng.js";
 
+/**
+ * What the emulator holds in memory, at most (measured: about {@link HOST_BYTES} per host and
+ * {@link MEMBERSHIP_BYTES} per socket membership, so about 2 GB at both limits). Beyond them it refuses
+ * with a `limit-exceeded` error naming the limit, rather than run out of memory part way.
+ */
+export const MAX_HOSTS = 100_000;
+export const MAX_MEMBERSHIPS = 1_000_000;
+/** Measured bytes of heap per emulated host, and per socket membership (bench: node --expose-gc). */
+export const HOST_BYTES = 2500;
+export const MEMBERSHIP_BYTES = 1700;
+
 /** The interface name every emulated host uses. */
 export const EMULATED_IFACE = "eth0";
 
@@ -153,10 +164,14 @@ export class Emulator {
   private out: EmulatorFrame[] = [];
   /** ARP requests answered. */
   arpReplies = 0;
+  /** Socket memberships held by all hosts together (bounded by {@link MAX_MEMBERSHIPS}). */
+  private memberships = 0;
 
   constructor(opts: EmulatorOptions) {
     const seed = opts.seed ?? 1;
     let list: EmulatedHostConfig[];
+    const n = typeof opts.hosts === "number" ? opts.hosts : opts.hosts.length;
+    if (n > MAX_HOSTS) throw new HostError(HostErrorCode.limitExceeded, `${n} hosts: at most ${MAX_HOSTS} (the emulator's limit, about ${HOST_BYTES} bytes of memory each)`);
     if (typeof opts.hosts === "number") {
       if (!Number.isInteger(opts.hosts) || opts.hosts < 1) throw new HostError(HostErrorCode.badArgument, `host count ${opts.hosts}`);
       const first = opts.firstIp ?? "198.18.0.10";
@@ -202,6 +217,21 @@ export class Emulator {
   op(now: number, i: number, o: HostOp): void {
     this.runUntil(now);
     const h = this.host(i);
+    if (this.memberships >= MAX_MEMBERSHIPS && (o.op === "join" || o.op === "joinSource" || o.op === "setSourceFilter")) {
+      throw new HostError(
+        HostErrorCode.limitExceeded,
+        `${MAX_MEMBERSHIPS} memberships held: the emulator's limit (about ${MEMBERSHIP_BYTES} bytes of memory each)`,
+      );
+    }
+    const before = h.membershipCount;
+    try {
+      this.op1(now, i, h, o);
+    } finally {
+      this.memberships += h.membershipCount - before;
+    }
+  }
+
+  private op1(now: number, i: number, h: Host, o: HostOp): void {
     if (o.op === "crash") {
       this.crash(now, i);
       return;

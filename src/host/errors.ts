@@ -32,6 +32,11 @@ export const HostErrorCode = {
   noSuchSocket: "no-such-socket",
   /** A bad option or argument (an MTU too small for one record, an unknown profile...). */
   badArgument: "bad-argument",
+  /**
+   * More than the emulator holds in memory: hosts, memberships or timeline operations above the limits
+   * of src/host/scenario.ts (MAX_HOSTS, MAX_MEMBERSHIPS, MAX_HOST_OPS).
+   */
+  limitExceeded: "limit-exceeded",
   /** A scenario file that does not validate; `details` lists every problem with its JSON path. */
   badScenario: "bad-scenario",
 } as const;

@@ -148,6 +148,7 @@ export class Host {
    * at every socket (a scan of all was quadratic in sockets per host: 128k join/leave events took 191 s).
    */
   private readonly holders = new Map<string, Set<Socket>>();
+  private memberCount = 0;
   private nextSocketId = 1;
   private out: HostFrame[] = [];
   private clock = -Infinity;
@@ -339,7 +340,13 @@ export class Host {
     this.runUntil(now);
   }
 
+  /** Socket memberships held, over all sockets (what the emulator's memory limit counts). */
+  get membershipCount(): number {
+    return this.memberCount;
+  }
+
   private hold(s: Socket, k: string, m: Membership): void {
+    if (!s.memberships.has(k)) this.memberCount++;
     s.memberships.set(k, m);
     let set = this.holders.get(k);
     if (set === undefined) this.holders.set(k, (set = new Set()));
@@ -348,6 +355,7 @@ export class Host {
 
   private unhold(s: Socket, k: string): boolean {
     if (!s.memberships.delete(k)) return false;
+    this.memberCount--;
     const set = this.holders.get(k);
     set?.delete(s);
     if (set !== undefined && set.size === 0) this.holders.delete(k);
@@ -359,6 +367,7 @@ export class Host {
     this.runUntil(now);
     const s = this.socket(socket);
     this.sockets.delete(socket);
+    this.memberCount -= s.memberships.size;
     for (const k of s.memberships.keys()) {
       const set = this.holders.get(k);
       set?.delete(s);

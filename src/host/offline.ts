@@ -59,8 +59,18 @@ export class OfflineReplay {
 
   /** No more input: run the rest of the timeline and the hosts until idle (at most `tailMs` after the last thing). */
   finish(): ReplayFrame[] {
+    const out: ReplayFrame[] = [];
+    for (const fs of this.finishing()) for (const f of fs) out.push(f);
+    return out;
+  }
+
+  /**
+   * {@link finish} in steps (each timeline event, each deadline of the hosts), so that a driver can stop
+   * between two (a signal) or write as it goes. Stopping early leaves the rest unrun.
+   */
+  *finishing(): Generator<ReplayFrame[]> {
     if (this.base === undefined) this.base = 0n;
-    this.runEvents(Infinity);
+    while (this.runEvents(Infinity, 1)) yield this.hostFrames();
     const last = Math.max(this.lastMs, this.timeline.length > 0 ? this.timeline[this.timeline.length - 1]!.atMs : 0);
     const end = last + this.tailMs;
     for (;;) {
@@ -68,12 +78,16 @@ export class OfflineReplay {
       if (d === null || d > end) break;
       this.emulator.advance(Math.max(d, this.lastMs));
       this.lastMs = Math.max(d, this.lastMs);
+      yield this.hostFrames();
     }
-    return this.hostFrames();
+    yield this.hostFrames();
   }
 
-  private runEvents(until: number): void {
-    while (this.next < this.timeline.length && this.timeline[this.next]!.atMs <= until) {
+  /** Run the timeline events due at `until` (at most `limit` of them); true when one ran. */
+  private runEvents(until: number, limit = Infinity): boolean {
+    let ran = 0;
+    while (ran < limit && this.next < this.timeline.length && this.timeline[this.next]!.atMs <= until) {
+      ran++;
       const ev = this.timeline[this.next++]!;
       const at = Math.max(ev.atMs, this.lastMs);
       this.emulator.advance(at);
@@ -88,6 +102,7 @@ export class OfflineReplay {
         }
       }
     }
+    return ran > 0;
   }
 
   private hostFrames(): ReplayFrame[] {

@@ -21,7 +21,7 @@
  * answers a query); `crash` silences a host without a leave.
  */
 import { dottedQuadProblem, ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
-import type { EmulatedHostConfig, EmulatorOptions, HostOp } from "./emulator.js";
+import { HOST_BYTES, MAX_HOSTS, MAX_MEMBERSHIPS, MEMBERSHIP_BYTES, type EmulatedHostConfig, type EmulatorOptions, type HostOp } from "./emulator.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { IgmpVersion } from "./profile.js";
 
@@ -44,7 +44,11 @@ export interface Scenario {
 
 const OPS = ["join", "leave", "joinSource", "leaveSource", "blockSource", "unblockSource", "setSourceFilter", "closeSocket", "crash"] as const;
 const TOP_KEYS = new Set(["seed", "profile", "version", "mtu", "ppsLimit", "vlan", "robustness", "unsolicitedReportIntervalMs", "oldUnsolicitedReportIntervalMs", "queryIntervalMs", "queryResponseIntervalMs", "hosts", "timeline", "$schema", "description"]);
-const MAX_HOSTS = 1_000_000;
+/**
+ * Host operations a timeline may expand to in all (an entry for "*" counts once per host): the expanded
+ * timeline is held in memory (8 bytes an operation), and each operation takes time to run.
+ */
+export const MAX_HOST_OPS = 5_000_000;
 
 type Json = unknown;
 
@@ -68,8 +72,10 @@ const isObj = (v: Json): v is Record<string, Json> => typeof v === "object" && v
 /** Validate a parsed scenario; throws HostError "bad-scenario" listing every problem. */
 export function parseScenario(json: Json): Scenario {
   const errs: string[] = [];
+  let problems = 0;
   const bad = (path: string, msg: string): void => {
-    errs.push(`${path}: ${msg}`);
+    // at most 100 listed: a million bad hosts must not make a million messages
+    if (++problems <= 100) errs.push(`${path}: ${msg}`);
   };
   if (!isObj(json)) throw new HostError(HostErrorCode.badScenario, "a scenario must be a JSON object", undefined, ["$: not an object"]);
   for (const k of Object.keys(json)) if (!TOP_KEYS.has(k)) bad(keyPath("$", k), "unknown key");
@@ -151,13 +157,13 @@ export function parseScenario(json: Json): Scenario {
       if (h.deaf !== undefined && typeof h.deaf !== "boolean") bad(`${p}.deaf`, "must be true or false");
       const deaf = h.deaf === true;
       if (h.count !== undefined || h.firstIp !== undefined) {
-        const count = int(`${p}.count`, h.count ?? 1, 1, MAX_HOSTS);
+        const count = int(`${p}.count`, h.count ?? 1, 1, 0xffffffff);
         const first = ip(`${p}.firstIp`, h.firstIp ?? h.ip, "unicast");
         if (h.mac !== undefined) bad(`${p}.mac`, "a block of hosts gets MACs derived from the addresses");
         if (count === undefined || first === undefined) return;
         const n0 = ipv4ToNumber(first);
         if (n0 + count - 1 > 0xffffffff) return bad(`${p}.count`, "runs past 255.255.255.255");
-        if (hosts.length + count > MAX_HOSTS) return bad(`${p}.count`, `more than ${MAX_HOSTS} hosts in all`);
+        if (hosts.length + count > MAX_HOSTS) return bad(`${p}.count`, `more than ${MAX_HOSTS} hosts in all (the emulator's limit, about ${HOST_BYTES} bytes of memory each)`);
         for (let k = 0; k < count; k++) {
           const a = numberToIPv4(n0 + k);
           const c: EmulatedHostConfig = { ip: a, name: typeof h.name === "string" ? `${h.name}${k}` : a };
@@ -202,6 +208,9 @@ export function parseScenario(json: Json): Scenario {
   // Timeline
   const timeline: ScenarioEvent[] = [];
   const tl = json.timeline ?? [];
+  let hostOps = 0;
+  let joinOps = 0;
+  let freeing = false;
   if (!Array.isArray(tl)) bad("$.timeline", "must be a list of events");
   else {
     tl.forEach((e, i) => {
@@ -214,6 +223,11 @@ export function parseScenario(json: Json): Scenario {
       else atMs = Math.round(e.at * 1e6) / 1e3;
       const targets: number[] = [];
       const one = (hp: string, h: Json): void => {
+        if (hostOps + targets.length + (h === "*" ? hosts.length : 1) > MAX_HOST_OPS) {
+          if (hostOps <= MAX_HOST_OPS) bad(hp, `the timeline comes to more than ${MAX_HOST_OPS} host operations (hosts × entries): the emulator's limit`);
+          hostOps = MAX_HOST_OPS + 1;
+          return;
+        }
         if (h === "*") {
           for (let k = 0; k < hosts.length; k++) targets.push(k);
         } else if (typeof h === "number") {
@@ -238,6 +252,9 @@ export function parseScenario(json: Json): Scenario {
       }
       const withSocket = <T extends HostOp>(o: T): T => (socket !== undefined ? { ...o, socket } : o);
       const op = e.op as (typeof OPS)[number];
+      if (hostOps <= MAX_HOST_OPS) hostOps += targets.length;
+      if (op === "join" || op === "joinSource" || op === "setSourceFilter") joinOps += targets.length;
+      if (op === "leave" || op === "leaveSource" || op === "closeSocket" || op === "setSourceFilter") freeing = true;
       if (op === "closeSocket") {
         for (const k of ["group", "source", "sources", "mode"]) if (e[k] !== undefined) bad(`${p}.${k}`, "not used by closeSocket");
         timeline.push({ atMs, hosts: targets, op: withSocket({ op }), path: p });
@@ -268,8 +285,13 @@ export function parseScenario(json: Json): Scenario {
       }
     });
   }
+  // Joins that are never undone are memberships held at the end: refuse now what the emulator cannot hold
+  if (joinOps > MAX_MEMBERSHIPS && !freeing) {
+    bad("$.timeline", `${joinOps} joins and no leave: more than ${MAX_MEMBERSHIPS} memberships (the emulator's limit, about ${MEMBERSHIP_BYTES} bytes of memory each)`);
+  }
   if (errs.length > 0) {
-    const head = errs.length === 1 ? errs[0]! : `${errs.length} problems, first: ${errs[0]}`;
+    if (problems > errs.length) errs.push(`... ${problems - errs.length} more problems`);
+    const head = problems === 1 ? errs[0]! : `${problems} problems, first: ${errs[0]}`;
     throw new HostError(HostErrorCode.badScenario, `invalid scenario: ${head}`, undefined, errs);
   }
   timeline.sort((a, b) => a.atMs - b.atMs);

@@ -116,6 +116,18 @@ describe("times outside a JavaScript Date", () => {
   });
 });
 
+describe("times outside a JavaScript Date in the monitor", () => {
+  it("monitor -r on a terminal prints every event and the table (before: Invalid time value at the first)", async () => {
+    const f = file("far-monitor.pcapng", pcapngFarTimes());
+    const r = await cli(["monitor", "-r", f], { stdoutIsTTY: true });
+    expect(r.stderr).not.toContain("Invalid time value");
+    expect(r.code).toBe(0);
+    // (the monitor keeps time in double milliseconds: seconds this large print rounded)
+    expect(r.stdout).toMatch(/^92233720368547\d{5}\.000001000 s #1 join group=239\.1\.1\.1/m);
+    expect(r.stdout).toContain("239.1.1.1  exclude");
+  });
+});
+
 describe("damage the reader reads past", () => {
   it("records above the snaplen: decoded, numbered, warned; --strict exits 1", async () => {
     for (const [name, bytes, n] of [["snap.pcap", pcapAboveSnaplen(), 5], ["snap.pcapng", pcapngAboveSnaplen(), 4]] as const) {

@@ -20,9 +20,16 @@ export const ESCAPES = "\x1b]0;pwned\x07\x1b[2J\rFAKE: all clean\x1b[8m";
 
 /** A pcap of `n` v2 reports, 1 ms apart, from 2025-11-21. */
 export function pcapOf(n: number, frame: Uint8Array = REPORT, snaplen = 65535): Uint8Array {
-  const parts = [pcapHeader({ le: true, snaplen })];
-  for (let i = 0; i < n; i++) parts.push(pcapRecord(true, 1_763_700_000 + Math.floor(i / 1000), (i % 1000) * 1000, frame));
-  return concat(...parts);
+  const head = pcapHeader({ le: true, snaplen });
+  const out = new Uint8Array(head.length + n * (16 + frame.length));
+  out.set(head);
+  let o = head.length;
+  for (let i = 0; i < n; i++) {
+    const r = pcapRecord(true, 1_763_700_000 + Math.floor(i / 1000), (i % 1000) * 1000, frame);
+    out.set(r, o);
+    o += r.length;
+  }
+  return out;
 }
 
 /** A pcap with header snaplen 64 and five 74-byte records: tcpdump and tshark read all five. */

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCaptureFile } from "../../src/capture/file.js";
 import {
@@ -149,6 +149,22 @@ describe("gzip cut short", () => {
     let n = 0;
     for await (const _ of r) n++;
     expect(n).toBe(Number(tcpdump.trim()));
+  });
+});
+
+describe("gzip decompression limit", () => {
+  it("an input inflating more than the ratio past the threshold is bad-gzip, after the frames before", async () => {
+    // a pcap header and 4 million empty records (16 zero bytes each): 64 MB that gzip packs about 1000:1
+    const plain = new Uint8Array(24 + 16 * 4_000_000);
+    plain.set(pcapOf(0));
+    const z = gzipSync(plain, { level: 9 });
+    const r = readCaptureFile("bomb.gz", { source: chunks([z]), fatal: "keep", gzipLimit: { ratio: 200, from: 4 * MB } });
+    let n = 0;
+    for await (const _ of r) n++;
+    expect(r.fatal).toMatchObject({ code: "bad-gzip" });
+    expect(r.fatal!.message).toContain("inflates more than 200 times its size (a decompression bomb?)");
+    expect(n).toBeGreaterThan(200_000); // the empty frames before the limit were read
+    expect(n).toBeLessThan(4_000_000);
   });
 });
 
