@@ -32,7 +32,9 @@ export default defineConfig([
     ...common,
     entry: library,
     format: ["cjs"],
-    splitting: false,
+    // shared chunks between the entry points, as the ESM build has (tsup's CommonJS splitting): the three
+    // CommonJS bundles no longer repeat the codec
+    splitting: true,
     dts: true,
     // import.meta.url in CommonJS (capture/live.ts loads cap relative to itself)
     shims: true,

@@ -41,6 +41,14 @@ function otherQuerierQuery(t: CaseContext, dutQuery: Query | undefined) {
   return { version: t.settings.version, maxRespMs: 1000, ...(v3 ? { qrv: v3.qrv, qqi: v3.qqi } : {}) };
 }
 
+/** Election cases need the DUT's address, and igmpkit's own below it. */
+function electionNotApplicable(t: CaseContext): Verdict | null {
+  const dut = t.env.dut;
+  if (dut === undefined) return t.notApplicable("needs the DUT's address (--dut)");
+  if (ipv4ToNumber(t.env.self.ip) >= ipv4ToNumber(dut)) return t.notApplicable(`igmpkit's address ${t.env.self.ip} is not lower than the DUT's ${dut}`);
+  return null;
+}
+
 /** Query Interval the DUT uses, ms: the QQI it advertises (v3), else the configured expectation. */
 function queryIntervalOf(t: CaseContext, q: Query | undefined): number {
   if (q?.version === 3 && q.qqic !== 0) return q.qqi * 1000;
@@ -300,9 +308,8 @@ export const routerCases: ConformCase[] = [
     needsHook: false,
     late: true,
     async run(t) {
-      const dut = t.env.dut;
-      if (dut === undefined) return t.notApplicable("needs the DUT's address (--dut)");
-      if (ipv4ToNumber(t.env.self.ip) >= ipv4ToNumber(dut)) return t.notApplicable(`igmpkit's address ${t.env.self.ip} is not lower than the DUT's ${dut}`);
+      const na = electionNotApplicable(t);
+      if (na) return na;
       const mark = t.env.frames.length;
       const known = latestGeneral(t) ?? (await nextGeneral(t, mark, Math.min(t.settings.queryIntervalMs + 1000, t.settings.maxWaitMs)))?.q;
       const qi = queryIntervalOf(t, known);
@@ -329,9 +336,8 @@ export const routerCases: ConformCase[] = [
     needsHook: false,
     late: true,
     async run(t) {
-      const dut = t.env.dut;
-      if (dut === undefined) return t.notApplicable("needs the DUT's address (--dut)");
-      if (ipv4ToNumber(t.env.self.ip) >= ipv4ToNumber(dut)) return t.notApplicable(`igmpkit's address ${t.env.self.ip} is not lower than the DUT's ${dut}`);
+      const na = electionNotApplicable(t);
+      if (na) return na;
       const known = latestGeneral(t);
       const qi = queryIntervalOf(t, known);
       const rv = known?.version === 3 && known.qrv > 0 ? known.qrv : t.settings.robustness;
