@@ -11,7 +11,7 @@ import { formatHostLiveScreen, liveStats, statusLine, summaryText } from "./host
 export const LIVE_RESPONSE_MARGIN_MS = 50;
 
 /** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
-export async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo, deps: HostDeps): Promise<number> {
+export async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo, deps: HostDeps, signal?: AbortSignal): Promise<number> {
   const clock = deps.clock ?? { now: () => performance.now(), setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
   const seed = o.seed ?? scenario.seed;
   let emulator: Emulator;
@@ -58,12 +58,10 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
     stoppedBy = why;
     wake();
   };
-  const onInt = stop("SIGINT");
-  const onTerm = stop("SIGTERM");
-  const onHup = stop("SIGHUP");
-  process.once("SIGINT", onInt);
-  process.once("SIGTERM", onTerm);
-  process.once("SIGHUP", onHup);
+  // SIGINT, SIGTERM and SIGHUP come through `signal` (untilSignal), named by its reason.
+  const onSignal = () => stop(String(signal?.reason ?? "signal"))();
+  signal?.addEventListener("abort", onSignal);
+  if (signal?.aborted) onSignal();
   const onAbort = stop("abort");
   o.signal?.addEventListener("abort", onAbort);
   if (o.signal?.aborted) onAbort();
@@ -108,9 +106,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   try {
     await stopped;
   } finally {
-    process.removeListener("SIGINT", onInt);
-    process.removeListener("SIGTERM", onTerm);
-    process.removeListener("SIGHUP", onHup);
+    signal?.removeEventListener("abort", onSignal);
     o.signal?.removeEventListener("abort", onAbort);
     if (durationTimer !== undefined) clock.clearTimer(durationTimer);
     if (redraw !== undefined) clock.clearTimer(redraw);

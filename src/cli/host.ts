@@ -36,7 +36,8 @@ export async function runHost(o: HostCliOptions, io: CliIo, deps: HostDeps = {})
     }
     throw e;
   }
-  if (o.interface !== undefined) return runLive(o, o.interface, scenario, io, deps);
+  const iface = o.interface;
+  if (iface !== undefined) return untilSignal((signal) => runLive(o, iface, scenario, io, deps, signal));
   if (o.write === undefined) throw new UsageError("host needs -i IFACE (live) or -w FILE (offline: where the hosts' frames go)");
   return untilSignal((signal) => runOffline(o, scenario, io, o.signal ?? signal));
 }
