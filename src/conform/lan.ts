@@ -123,9 +123,9 @@ function onesSum(b: Uint8Array, from: number, to: number): number {
 
 /** Send a query from the runner; returns the LAN frame it became. */
 export async function sendQuery(env: ConformEnv, q: QueryInit): Promise<LanFrame> {
-  const dst = q.dst ?? (q.group !== undefined && q.group !== "0.0.0.0" ? q.group : "224.0.0.1");
+  // Default destination: the message's own (224.0.0.1 for general queries, the group otherwise).
   const frame = craftFrame(env.self, queryMessage(q), {
-    dst,
+    ...(q.dst !== undefined ? { dst: q.dst } : {}),
     ...(q.macDst !== undefined ? { macDst: q.macDst } : {}),
     ...(q.badChecksum ? { badChecksum: true } : {}),
     ...(q.igmpLength !== undefined ? { igmpLength: q.igmpLength } : {}),
@@ -138,6 +138,21 @@ export type ReportInit =
   | { version: 1 | 2; group: string }
   | { version: 3; records: RecordInit[] }
   | { leave: string };
+
+/**
+ * A member's report of `version` for `group`: v1/v2 reports; v3 a current-state record (IS_EX {}, or
+ * IS_IN {sources}), or with `change` the state-change record of a join (TO_EX {}).
+ */
+export function joinReport(version: IgmpVersion, group: string, o: { sources?: string[]; change?: boolean } = {}): ReportInit {
+  if (version !== 3) return { version, group };
+  if (o.sources) return { version: 3, records: [{ type: "MODE_IS_INCLUDE", group, sources: o.sources }] };
+  return { version: 3, records: [{ type: o.change ? "CHANGE_TO_EXCLUDE_MODE" : "MODE_IS_EXCLUDE", group }] };
+}
+
+/** A leave of `version`: a v2 Leave (v1 has none: a v2 Leave too), or v3 TO_IN {}. */
+export function leaveReport(version: IgmpVersion, group: string): ReportInit {
+  return version === 3 ? { version: 3, records: [{ type: "CHANGE_TO_INCLUDE_MODE", group }] } : { leave: group };
+}
 
 export function reportMessage(r: ReportInit): IgmpMessage {
   if ("leave" in r) return leaveMessage(r.leave);

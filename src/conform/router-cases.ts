@@ -4,7 +4,7 @@
  * a leave, TO_IN or BLOCK, the S flag, compatibility with v2 hosts, election, and what it must ignore.
  */
 import { ipv4ToNumber, type IgmpMessage } from "../wire/index.js";
-import { dutQueries, numbers, peer, sendQuery, sendReport, waitUntil, type ReportInit } from "./lan.js";
+import { dutQueries, joinReport, leaveReport, numbers, peer, sendQuery, sendReport, waitUntil } from "./lan.js";
 import type { CaseContext, ConformCase, LanFrame, Verdict } from "./types.js";
 
 type Query = Extract<IgmpMessage, { kind: "query" }>;
@@ -53,17 +53,6 @@ function electionNotApplicable(t: CaseContext): Verdict | null {
 function queryIntervalOf(t: CaseContext, q: Query | undefined): number {
   if (q?.version === 3 && q.qqic !== 0) return q.qqi * 1000;
   return t.settings.queryIntervalMs;
-}
-
-/** A membership report of the run's version for `group` (INCLUDE {sources} when given, v3 only). */
-function joinReport(t: CaseContext, group: string, sources?: string[]): ReportInit {
-  if (t.settings.version === 3) return { version: 3, records: [sources ? { type: "MODE_IS_INCLUDE", group, sources } : { type: "MODE_IS_EXCLUDE", group }] };
-  return { version: t.settings.version, group };
-}
-
-/** A leave of the run's version: v2 Leave, v3 TO_IN {}. */
-function leaveReport(t: CaseContext, group: string): ReportInit {
-  return t.settings.version === 3 ? { version: 3, records: [{ type: "CHANGE_TO_INCLUDE_MODE", group }] } : { leave: group };
 }
 
 function describeQueries(xs: readonly SeenQuery[], t0: number): string {
@@ -166,9 +155,9 @@ export const routerCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       const h = peer(t, 1);
-      const join = await sendReport(t.env, h, joinReport(t, g));
+      const join = await sendReport(t.env, h, joinReport(t.settings.version, g));
       await t.env.sleep(500);
-      const leave = await sendReport(t.env, h, leaveReport(t, g), t.settings.version === 2 ? { dst: "224.0.0.2" } : {});
+      const leave = await sendReport(t.env, h, leaveReport(t.settings.version, g));
       await t.env.sleep(lastMemberWindow(t));
       const got = specificQueries(t, leave.number, g).filter((x) => x.q.version !== 3 || x.q.sources.length === 0);
       const bad = got.find((x) => x.frame.decoded.ipDst !== g);
@@ -188,7 +177,7 @@ export const routerCases: ConformCase[] = [
       const g = t.group();
       const [s1, s2] = t.settings.sources;
       const h = peer(t, 1);
-      const join = await sendReport(t.env, h, joinReport(t, g, [s1, s2]));
+      const join = await sendReport(t.env, h, joinReport(t.settings.version, g, { sources: [s1, s2] }));
       await t.env.sleep(500);
       const block = await sendReport(t.env, h, { version: 3, records: [{ type: "BLOCK_OLD_SOURCES", group: g, sources: [s1] }] });
       await t.env.sleep(lastMemberWindow(t));
@@ -211,14 +200,14 @@ export const routerCases: ConformCase[] = [
       const g = t.group();
       const a = peer(t, 1);
       const b = peer(t, 2);
-      await sendReport(t.env, a, joinReport(t, g));
-      await sendReport(t.env, b, joinReport(t, g));
+      await sendReport(t.env, a, joinReport(t.settings.version, g));
+      await sendReport(t.env, b, joinReport(t.settings.version, g));
       await t.env.sleep(500);
-      const leave = await sendReport(t.env, a, leaveReport(t, g));
+      const leave = await sendReport(t.env, a, leaveReport(t.settings.version, g));
       await waitUntil(t.env, t.settings.lastMemberIntervalMs + 500, () => specificQueries(t, leave.number, g).length > 0);
       const first = specificQueries(t, leave.number, g)[0];
       if (first === undefined) return t.inconclusive("no group-specific query after the leave (see router.last-member-queries)", [leave.number]);
-      const answer = await sendReport(t.env, b, joinReport(t, g));
+      const answer = await sendReport(t.env, b, joinReport(t.settings.version, g));
       await t.env.sleep(lastMemberWindow(t));
       const later = specificQueries(t, answer.number, g);
       const frames = [leave.number, first.frame.number, answer.number, ...numbers(later)];
@@ -271,7 +260,7 @@ export const routerCases: ConformCase[] = [
       const h = peer(t, 1);
       const rep = await sendReport(t.env, h, { version: 2, group: g }, { igmpLength: 12 });
       await t.env.sleep(500);
-      const leave = await sendReport(t.env, h, { leave: g }, { dst: "224.0.0.2" });
+      const leave = await sendReport(t.env, h, { leave: g });
       await waitUntil(t.env, lastMemberWindow(t), () => specificQueries(t, leave.number, g).length > 0);
       const got = specificQueries(t, leave.number, g);
       if (got.length === 0) return t.fail(`a group-specific query for ${g} after the Leave (the 12-byte report made it a member)`, "no query", [rep.number, leave.number]);
@@ -289,9 +278,9 @@ export const routerCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       const h = peer(t, 1);
-      const rep = await sendReport(t.env, h, joinReport(t, g), { badChecksum: true });
+      const rep = await sendReport(t.env, h, joinReport(t.settings.version, g), { badChecksum: true });
       await t.env.sleep(500);
-      const leave = await sendReport(t.env, h, leaveReport(t, g), t.settings.version === 2 ? { dst: "224.0.0.2" } : {});
+      const leave = await sendReport(t.env, h, leaveReport(t.settings.version, g));
       await t.env.sleep(lastMemberWindow(t));
       const got = specificQueries(t, leave.number, g);
       if (got.length > 0) return t.fail(`no query for ${g}: the only report for it had a bad checksum`, describeQueries(got, leave.timeMs), [rep.number, leave.number, ...numbers(got)]);

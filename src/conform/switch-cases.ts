@@ -3,7 +3,7 @@
  * and watches where the switch forwards the traffic and the reports. Join and leave delay are measured
  * as RFC 3918 §6 defines them: from the report (or leave) to the first (or last) datagram on the port.
  */
-import { peer, sendReport, udpFrame, udpSeq } from "./lan.js";
+import { joinReport, leaveReport, peer, sendReport, udpFrame, udpSeq, type ReportInit } from "./lan.js";
 import type { CaseContext, ConformCase, ConformEnv, LanFrame, SwitchPorts } from "./types.js";
 
 const STREAM_MS = 10;
@@ -25,21 +25,17 @@ function datagrams(t: CaseContext, port: string, group: string, since: number): 
   return out;
 }
 
-function reportFor(t: CaseContext, group: string) {
-  return t.settings.version === 3 ? { version: 3 as const, records: [{ type: "CHANGE_TO_EXCLUDE_MODE" as const, group }] } : { version: t.settings.version, group };
-}
-
-function leaveFor(t: CaseContext, group: string) {
-  return t.settings.version === 3 ? { version: 3 as const, records: [{ type: "CHANGE_TO_INCLUDE_MODE" as const, group }] } : { leave: group };
-}
-
 /** A host the runner plays on a port: sends its frames there. */
-async function hostSend(t: CaseContext, port: string, n: number, r: Parameters<typeof sendReport>[2], dst?: string) {
-  const h = peer(t, n);
+async function hostSend(t: CaseContext, port: string, r: ReportInit) {
   const env = t.env;
   const onPort: ConformEnv = { ...env, send: (f: Uint8Array) => env.sendOn!(port, f) } as ConformEnv;
-  return sendReport(onPort, h, r, dst !== undefined ? { dst } : {});
+  return sendReport(onPort, peer(t, 1), r);
 }
+
+/** The host the runner plays on `port` joins `group` (a state-change report in v3). */
+const hostJoin = (t: CaseContext, port: string, group: string) => hostSend(t, port, joinReport(t.settings.version, group, { change: true }));
+/** ... and leaves it. */
+const hostLeave = (t: CaseContext, port: string, group: string) => hostSend(t, port, leaveReport(t.settings.version, group));
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
@@ -62,7 +58,7 @@ export const switchCases: ConformCase[] = [
         const stop = t.env.stream!(p.source, (i) => udpFrame(t.env.self, g, i), STREAM_MS);
         try {
           await t.env.sleep(300);
-          const join = await hostSend(t, a, 1, reportFor(t, g), t.settings.version === 3 ? undefined : g);
+          const join = await hostJoin(t, a, g);
           await t.env.sleep(1000);
           const atA = datagrams(t, a, g, join.number);
           const atB = datagrams(t, b, g, join.number).filter((f) => f.timeMs > join.timeMs + 200);
@@ -71,7 +67,7 @@ export const switchCases: ConformCase[] = [
           if (atB.length > 0) return t.fail(`${g} not forwarded to ${b} (no member, not a router port)`, `${atB.length} datagrams on ${b}`, [...frames, atB[0]!.number]);
           // Two captures' clocks: a datagram stamped a hair before the report counts as 0.
           delays.push(Math.max(0, atA[0]!.timeMs - join.timeMs));
-          await hostSend(t, a, 1, leaveFor(t, g), t.settings.version === 3 ? undefined : "224.0.0.2");
+          await hostLeave(t, a, g);
         } finally {
           stop();
         }
@@ -94,9 +90,9 @@ export const switchCases: ConformCase[] = [
       const g = t.group();
       const stop = t.env.stream!(p.source, (i) => udpFrame(t.env.self, g, i), STREAM_MS);
       try {
-        await hostSend(t, a, 1, reportFor(t, g), t.settings.version === 3 ? undefined : g);
+        await hostJoin(t, a, g);
         await t.env.sleep(500);
-        const leave = await hostSend(t, a, 1, leaveFor(t, g), t.settings.version === 3 ? undefined : "224.0.0.2");
+        const leave = await hostLeave(t, a, g);
         const lmqt = t.settings.lastMemberCount * t.settings.lastMemberIntervalMs;
         await t.env.sleep(lmqt + 1500);
         const after = datagrams(t, a, g, leave.number);
@@ -123,10 +119,10 @@ export const switchCases: ConformCase[] = [
       const p = ports(t.env);
       const [a, b] = [p.hosts[0]!, p.hosts[1]!];
       const g = t.group();
-      const rep = await hostSend(t, a, 1, reportFor(t, g), t.settings.version === 3 ? undefined : g);
+      const rep = await hostJoin(t, a, g);
       await t.env.sleep(500);
       const seen = t.env.frames.slice(rep.number).filter((f) => !f.sent && f.port === b && f.decoded.igmp !== null && f.decoded.ipSrc === rep.decoded.ipSrc);
-      await hostSend(t, a, 1, leaveFor(t, g), t.settings.version === 3 ? undefined : "224.0.0.2");
+      await hostLeave(t, a, g);
       if (seen.length > 0) return t.fail(`the report from ${a} not seen on ${b}`, `forwarded to ${b}`, [rep.number, seen[0]!.number]);
       return t.pass("not forwarded", [rep.number]);
     },
