@@ -24,6 +24,7 @@ import {
   type RecordInit,
 } from "../wire/index.js";
 import { macForIp } from "../host/emulator.js";
+import { internetChecksum } from "../wire/checksum.js";
 import type { CaseContext, ConformEnv, IgmpVersion, LanFrame } from "./types.js";
 
 /** Options of a query the runner sends. */
@@ -103,22 +104,15 @@ export function resizeIgmp(frame: Uint8Array, len: number): Uint8Array {
   out[ETH + 3] = total & 255;
   out[ETH + 10] = 0;
   out[ETH + 11] = 0;
-  const ipSum = onesSum(out, ETH, ETH + ihl);
+  const ipSum = internetChecksum(out, ETH, ETH + ihl);
   out[ETH + 10] = ipSum >> 8;
   out[ETH + 11] = ipSum & 255;
   out[start + 2] = 0;
   out[start + 3] = 0;
-  const sum = onesSum(out, start, start + len);
+  const sum = internetChecksum(out, start, start + len);
   out[start + 2] = sum >> 8;
   out[start + 3] = sum & 255;
   return out.subarray(0, Math.max(60, start + len));
-}
-
-function onesSum(b: Uint8Array, from: number, to: number): number {
-  let s = 0;
-  for (let i = from; i < to; i += 2) s += (b[i]! << 8) | (i + 1 < to ? b[i + 1]! : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
 }
 
 /** Send a query from the runner; returns the LAN frame it became. */
