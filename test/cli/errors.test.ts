@@ -1,6 +1,6 @@
 /**
  * One error style for every command ("igmpkit <command>: message"), clean messages for the file-system
- * errors people meet (EISDIR, EACCES, ENOENT) and for a closed pipe (EPIPE), usage errors exit 2.
+ * errors people meet (EISDIR, EACCES, ENOENT) and for a closed pipe (EPIPE, status 1), usage errors exit 2.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
@@ -67,13 +67,21 @@ describe("one error style", () => {
     },
   );
 
-  it.runIf(existsSync(join(ROOT, "dist/cli.js")))("a reader that goes away (| head -1): exit 0, nothing on standard error", () => {
+  it.runIf(existsSync(join(ROOT, "dist/cli.js")))("a reader that goes away (| head -1): one line on stderr, the partial summary, exit 1", () => {
     const f = encodeIgmpFrame({ message: v2Report("239.1.1.1"), src: "198.18.0.2", macSrc: "02:00:00:00:00:02" });
     const big = writePcap(join(dir, "big.pcap"), Array.from({ length: 20_000 }, () => f));
-    for (const opts of ["", "--json", "-v -x"]) {
+    for (const opts of ["", "-v -x"]) {
       const r = spawnSync("bash", ["-c", `set -o pipefail; node ${BIN} decode ${opts} ${big} | head -1 >/dev/null`], { encoding: "utf8" });
-      expect(r.stderr, opts).toBe("");
-      expect(r.status, opts).toBe(0);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines[0], opts).toBe("igmpkit: cannot write to standard output: EPIPE (its reader closed the pipe); the output is incomplete");
+      expect(lines[1], opts).toMatch(/^.*big\.pcap: \d+ frames, .* partial: standard output failed \(EPIPE\)$/);
+      expect(lines, opts).toHaveLength(2);
+      expect(r.status, opts).toBe(1);
     }
+    const j = spawnSync("bash", ["-c", `set -o pipefail; node ${BIN} decode --json ${big} | head -1 >/dev/null`], { encoding: "utf8" });
+    const [err, summary] = j.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    expect(err).toMatchObject({ code: "write-failed", errno: "EPIPE" });
+    expect(summary).toMatchObject({ partial: true, stoppedBy: "standard output failed (EPIPE)" });
+    expect(j.status).toBe(1);
   });
 });
