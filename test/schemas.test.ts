@@ -10,9 +10,10 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runHost } from "../src/cli/host.js";
+import { runMonitor } from "../src/cli/monitor.js";
 import { parseScenario } from "../src/host/scenario.js";
 import { decodeFrame, encodeIgmpFrame, v3Query } from "../src/wire/index.js";
-import { cli, tempDir } from "./cli/helpers.js";
+import { captureIo, cli, tempDir } from "./cli/helpers.js";
 import { FakeCapture, VirtualClock } from "./monitor/fake-live.js";
 import { igmpMessage, ipv4 } from "./wire/arbitraries.js";
 
@@ -142,6 +143,24 @@ describe("schemas/", () => {
     }
     expect(types.size).toBeGreaterThan(6);
     expectValid(v, (await cli(["monitor", "--json", "-r", join(dir, "missing.pcap")])).stderr, "monitor error");
+  });
+
+  it("monitor -i --json: events, the snapshot with libpcap's drop counters, the closing line", async () => {
+    const v = validator("monitor");
+    const { io, out } = captureIo({ stdoutIsTTY: false, stderrIsTTY: false });
+    const cap = new FakeCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+    await clock.runTo(0);
+    cap.push({ t: 0, src: "198.18.0.1", message: v3Query({ maxRespTime: 1 }) });
+    Object.assign(cap.stats, { received: 3, dropped: 2, ifDropped: 0 });
+    await clock.runTo(1);
+    ac.abort();
+    expect(await run).toBe(1);
+    const lines = expectValid(v, out.stdout, "monitor -i") as { type: string; complete?: boolean }[];
+    expect(lines.at(-1)).toMatchObject({ type: "snapshot", complete: false });
+    expectValid(v, out.stderr, "monitor -i (stderr)");
   });
 
   it("host --json statistics, offline and live", async () => {

@@ -6,7 +6,7 @@
  * it on the clock. This file is the command: options, the terminal view, JSON Lines, errors.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions, type LiveCaptureStats } from "../capture/live.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import { MessageReader, MessageStatus } from "../monitor/message.js";
@@ -283,7 +283,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
     draw = () => {
       dirty = false;
       lastDraw = clock.now();
-      const title = `igmpkit monitor on ${iface}  ${isoTime(clock.now())}  ${frames} frames  (Ctrl-C to stop)`;
+      const lost = cap.stats.dropped ? `, ${cap.stats.dropped} DROPPED (view incomplete)` : "";
+      const title = `igmpkit monitor on ${iface}  ${isoTime(clock.now())}  ${frames} frames${lost}  (Ctrl-C to stop)`;
       io.stdout.write(HOME_CLEAR + formatLiveScreen(title, liveSnapshot(), recent, columns(), rows()) + (kernel?.screenLines().map((l) => cutLine(l, columns())).join("\n") ?? ""));
     };
     io.stdout.write(SCREEN_ON);
@@ -342,16 +343,30 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   await kernel?.finish();
   failure ??= drawFailure;
   const at = result !== undefined ? frameTimeMs(result.snapshot.time) : Math.max(clock.now(), state.time());
-  if (json) writeSnapshotJson(io, state, {}, at);
-  else io.stdout.write(formatSnapshotTable(result?.snapshot ?? state.snapshot(at)));
+  // Packets the kernel dropped after they passed the filter were IGMP the state never saw: the view is
+  // incomplete, as a file not read to its end is.
+  const st = cap.stats;
+  const drops = st.dropped === null ? null : { kernel: st.dropped, interface: st.ifDropped };
+  const complete = st.dropped === null || st.dropped === 0;
+  if (json) writeSnapshotJson(io, state, { complete, received: st.received, drops }, at);
+  else {
+    io.stdout.write(formatSnapshotTable({ ...(result?.snapshot ?? state.snapshot(at)), complete }));
+    if (!complete) io.stdout.write(`INCOMPLETE VIEW: the kernel dropped ${st.dropped} packets that passed the filter (a full capture ring)\n`);
+  }
   const n = result?.frames ?? frames;
-  if (json) io.stderr.write(`${JSON.stringify({ interface: iface, frames: n, events: result?.events ?? null })}\n`);
-  else io.stderr.write(`${n} frames seen on ${iface}\n`);
+  if (json) io.stderr.write(`${JSON.stringify({ interface: iface, frames: n, events: result?.events ?? null, received: st.received, drops })}\n`);
+  else io.stderr.write(`${n} frames seen on ${iface}; ${liveCounters(st)}\n`);
   if (failure !== undefined) {
     if (isCaptureError(failure)) return fail(failure.message, { code: failure.code });
     return fail((failure as Error).message, { code: "failed" });
   }
-  return ExitCode.ok;
+  return complete ? ExitCode.ok : ExitCode.failure;
+}
+
+/** libpcap's counters in one line (tcpdump's closing three), or why there are none. */
+function liveCounters(s: LiveCaptureStats): string {
+  if (s.dropped === null) return "drops not available (cap without igmpkit's patch passes no libpcap counters)";
+  return `${s.received} packets received by filter, ${s.dropped} dropped by kernel, ${s.ifDropped} dropped by interface`;
 }
 
 function positiveNumber(name: string, integer: boolean) {

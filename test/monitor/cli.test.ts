@@ -164,7 +164,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(await run).toBe(0);
     const last = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { type: string; groups: unknown[]; time: string };
     expect(last).toMatchObject({ type: "snapshot", groups: [], time: tx(6) });
-    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 5 });
+    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 5, received: null, drops: null });
     expect(cap.stopped).toBe(true);
   });
 
@@ -180,12 +180,38 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     await clock.runTo(1);
     ac.abort();
     expect(await run).toBe(0);
-    expect(out.stderr).toBe('monitoring eth9, filter "igmp"; Ctrl-C to stop\n2 frames seen on eth9\n');
+    expect(out.stderr).toBe('monitoring eth9, filter "igmp"; Ctrl-C to stop\n2 frames seen on eth9; drops not available (cap without igmpkit\'s patch passes no libpcap counters)\n');
     const [screen, final] = out.stdout.split("\u001b[?25h\u001b[?1049l");
     expect(screen!.startsWith("\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J")).toBe(true);
     expect(screen).toContain("igmpkit monitor on eth9");
     expect(final).toMatch(/^querier: 198\.18\.0\.1 \(v3, 3\.5 s\)  QRV 2, QQI 2 s, QRI 1 s, GMI 5 s, LMQT 2 s\n/);
     expect(final).toMatch(/239\.1\.1\.1\s+exclude\s+-\s+198\.18\.0\.2\s+4\.5 s\s+v3\s+198\.18\.0\.2\n1 group\n$/);
+  });
+
+  it("packets the kernel dropped: counted on screen and at the end, the view marked incomplete, status 1", async () => {
+    for (const tty of [true, false]) {
+      const { io, out } = liveIo(tty);
+      const cap = new FakeCapture("eth9");
+      const clock = new VirtualClock(0);
+      const ac = new AbortController();
+      const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+      await clock.runTo(0);
+      cap.push(Qv3(0));
+      Object.assign(cap.stats, { received: 40, dropped: 7, ifDropped: 0 });
+      await clock.runTo(2);
+      if (tty) await new Promise((r) => setTimeout(r, 300)); // the redraw timer runs on real time
+      ac.abort();
+      expect(await run).toBe(1);
+      if (tty) {
+        expect(out.stdout).toMatch(/igmpkit monitor on eth9 .* 1 frames, 7 DROPPED \(view incomplete\)  \(Ctrl-C to stop\)/);
+        expect(out.stdout).toMatch(/INCOMPLETE VIEW: the kernel dropped 7 packets that passed the filter/);
+        expect(out.stderr.trim().split("\n").at(-1)).toBe("1 frames seen on eth9; 40 packets received by filter, 7 dropped by kernel, 0 dropped by interface");
+      } else {
+        const snap = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+        expect(snap).toMatchObject({ type: "snapshot", complete: false, received: 40, drops: { kernel: 7, interface: 0 } });
+        expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 1, events: 1, received: 40, drops: { kernel: 7, interface: 0 } });
+      }
+    }
   });
 
   it("a redraw that throws ends the watch with the terminal back on the normal screen, status 1 (issue 15 item 8)", async () => {
@@ -222,7 +248,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     expect(await run).toBe(0);
     const snap = JSON.parse(out.stdout.trim().split("\n").at(-1)!) as { groups: { group: string }[] };
     expect(snap.groups.map((g) => g.group)).toEqual(["239.2.2.2"]);
-    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 2 });
+    expect(JSON.parse(out.stderr.trim().split("\n").at(-1)!)).toEqual({ interface: "eth9", frames: 2, events: 2, received: null, drops: null });
   });
 
   it("on a terminal, lines are cut to its width (and a pty that reports width 0 counts as wide)", async () => {

@@ -1,5 +1,5 @@
 /** A virtual clock and a hand-fed live capture, to test the real-time monitor driver without sleeping. */
-import type { LiveCapture } from "../../src/capture/live.js";
+import type { LiveCapture, LiveCaptureStats } from "../../src/capture/live.js";
 import type { MonitorClock } from "../../src/capture/watch.js";
 import type { Frame } from "../../src/pcap/frame.js";
 import { frameBytes, ms, timestampNs, type At } from "./helpers.js";
@@ -60,7 +60,7 @@ export class FakeCapture implements LiveCapture {
   readonly promiscuous = true;
   readonly timestamps = "libpcap-ns" as const;
   readonly ringSlots = 10486;
-  readonly stats = { frames: 0, received: null, dropped: null, ifDropped: null };
+  readonly stats: LiveCaptureStats = { frames: 0, received: null, dropped: null, ifDropped: null };
   stopped = false;
   private queue: Frame[] = [];
   private waiter: (() => void) | undefined;
