@@ -6,7 +6,7 @@
  * it on the clock. This file is the command: options, the terminal view, JSON Lines, errors.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions, type LiveCaptureStats } from "../capture/live.js";
+import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock, type DriveMonitorResult, type MonitorClock } from "../capture/watch.js";
 import { frameTimeMs, MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import { MessageReader, MessageStatus } from "../monitor/message.js";
@@ -15,6 +15,7 @@ import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./io.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
+import { pcapStatsLines } from "./capture.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
 export interface MonitorCliOptions extends MonitorConfig {
@@ -355,7 +356,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   }
   const n = result?.frames ?? frames;
   if (json) io.stderr.write(`${JSON.stringify({ interface: iface, frames: n, events: result?.events ?? null, received: st.received, drops })}\n`);
-  else io.stderr.write(`${n} frames seen on ${iface}; ${liveCounters(st)}\n`);
+  else io.stderr.write(`${n} frames seen on ${iface}; ${pcapStatsLines(st).join(", ")}\n`);
   if (failure !== undefined) {
     if (isCaptureError(failure)) return fail(failure.message, { code: failure.code });
     return fail((failure as Error).message, { code: "failed" });
@@ -363,11 +364,6 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   return complete ? ExitCode.ok : ExitCode.failure;
 }
 
-/** libpcap's counters in one line (tcpdump's closing three), or why there are none. */
-function liveCounters(s: LiveCaptureStats): string {
-  if (s.dropped === null) return "drops not available (cap without igmpkit's patch passes no libpcap counters)";
-  return `${s.received} packets received by filter, ${s.dropped} dropped by kernel, ${s.ifDropped} dropped by interface`;
-}
 
 function positiveNumber(name: string, integer: boolean) {
   return (v: string): number => {

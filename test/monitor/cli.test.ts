@@ -180,7 +180,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
     await clock.runTo(1);
     ac.abort();
     expect(await run).toBe(0);
-    expect(out.stderr).toBe('monitoring eth9, filter "igmp"; Ctrl-C to stop\n2 frames seen on eth9; drops not available (cap without igmpkit\'s patch passes no libpcap counters)\n');
+    expect(out.stderr).toBe('monitoring eth9, filter "igmp"; Ctrl-C to stop\n2 frames seen on eth9; drops: not available (cap without igmpkit\'s patch passes no libpcap counters)\n');
     const [screen, final] = out.stdout.split("\u001b[?25h\u001b[?1049l");
     expect(screen!.startsWith("\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J")).toBe(true);
     expect(screen).toContain("igmpkit monitor on eth9");
@@ -205,7 +205,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
       if (tty) {
         expect(out.stdout).toMatch(/igmpkit monitor on eth9 .* 1 frames, 7 DROPPED \(view incomplete\)  \(Ctrl-C to stop\)/);
         expect(out.stdout).toMatch(/INCOMPLETE VIEW: the kernel dropped 7 packets that passed the filter/);
-        expect(out.stderr.trim().split("\n").at(-1)).toBe("1 frames seen on eth9; 40 packets received by filter, 7 dropped by kernel, 0 dropped by interface");
+        expect(out.stderr.trim().split("\n").at(-1)).toBe("1 frames seen on eth9; 40 packets received by filter, 7 packets dropped by kernel, 0 packets dropped by interface");
       } else {
         const snap = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
         expect(snap).toMatchObject({ type: "snapshot", complete: false, received: 40, drops: { kernel: 7, interface: 0 } });
