@@ -142,15 +142,21 @@ function liveIo(tty: boolean) {
   return captureIo({ stdoutIsTTY: tty, stderrIsTTY: tty });
 }
 
+/** `monitor -i eth9` started on a fake capture and a virtual clock at 0, ended by aborting `ac`. */
+function startWatch(tty: boolean, o: Partial<Parameters<typeof runMonitor>[0]> = {}) {
+  const { io, out } = liveIo(tty);
+  const cap = new FakeCapture("eth9");
+  const clock = new VirtualClock(0);
+  const ac = new AbortController();
+  const run = runMonitor({ interface: "eth9", ...o }, io, ac.signal, { openLive: async () => cap, clock });
+  return { io, out, cap, clock, ac, run };
+}
+
 describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
   const Qv3 = (t: number) => ({ t, src: Q, message: v3Query({ qrv: 2, qqi: 2, maxRespTime: 1 }) });
 
   it("not on a terminal: JSON Lines of events as they happen, timers firing on the clock, a snapshot at SIGINT", async () => {
-    const { io, out } = liveIo(false);
-    const cap = new FakeCapture("eth9");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+    const { io, out, cap, clock, ac, run } = startWatch(false);
     await clock.runTo(0);
     expect(JSON.parse(out.stderr.trim())).toEqual({ listening: "eth9", linkType: 1, filter: "igmp" });
     cap.push(Qv3(0));
@@ -169,11 +175,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
   });
 
   it("on a terminal: an alternate screen redrawn in place, then the final table on the normal screen", async () => {
-    const { io, out } = liveIo(true);
-    const cap = new FakeCapture("eth9");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+    const { io, out, cap, clock, ac, run } = startWatch(true);
     await clock.runTo(0);
     cap.push(Qv3(0));
     cap.push({ t: 0.5, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) });
@@ -190,11 +192,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
 
   it("packets the kernel dropped: counted on screen and at the end, the view marked incomplete, status 1", async () => {
     for (const tty of [true, false]) {
-      const { io, out } = liveIo(tty);
-      const cap = new FakeCapture("eth9");
-      const clock = new VirtualClock(0);
-      const ac = new AbortController();
-      const run = runMonitor({ interface: "eth9" }, io, ac.signal, { openLive: async () => cap, clock });
+      const { io, out, cap, clock, ac, run } = startWatch(tty);
       await clock.runTo(0);
       cap.push(Qv3(0));
       Object.assign(cap.stats, { received: 40, dropped: 7, ifDropped: 0 });
@@ -236,11 +234,7 @@ describe("igmpkit monitor -i (driver and output, with a fake capture)", () => {
   });
 
   it("--vlan applies live too", async () => {
-    const { io, out } = liveIo(false);
-    const cap = new FakeCapture("eth9");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    const run = runMonitor({ interface: "eth9", vlan: "20.30" }, io, ac.signal, { openLive: async () => cap, clock });
+    const { io, out, cap, clock, ac, run } = startWatch(false, { vlan: "20.30" });
     cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), vlan: [10] });
     cap.push({ t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.2.2.2" }]), vlan: [20, 30] });
     await clock.runTo(1);
