@@ -17,7 +17,7 @@ export {
   type ReadCaptureOptions,
 } from "./capture/file.js";
 export * from "./monitor/index.js";
-export { StatsCollector, statsOf, summarizeDelays, type DelaySummary, type GroupStats, type HostStats, type IgmpStats, type QuerierStats } from "./monitor/stats.js";
+export { StatsCollector, statsOf, summarizeDelays, type DelaySummary, type GroupStats, type HostStats, type IgmpStats, type QuerierStats, type ReportCounts } from "./monitor/stats.js";
 export { decodeCapture, readCapture, lintFile, monitorFile, scanCaptureFile, type FileStatus, type FrameSink, type ScanFileOptions, type FileRunOptions, type LintFileResult, type MonitorFileResult } from "./capture/read.js";
 export * from "./capture/watch.js";
 /** The host-state emulator (sans-IO): `host.Host`, `host.Emulator`, `host.OfflineReplay`, `host.parseScenario`... */

@@ -31,19 +31,23 @@ export interface DelaySummary {
   late: number;
 }
 
-/** Per group: what was said about it and what the router made of it. Times are the model's time strings. */
-export interface GroupStats {
-  group: string;
+/** What groups and hosts share: when they were seen and the reports, records and leaves about or from them. */
+export interface ReportCounts {
   /** VLAN tag path (outer first) when the capture was tagged. */
   vlan?: number[];
   firstSeen: string;
   lastSeen: string;
-  /** Report messages naming the group, by IGMP version. */
+  /** Report messages (naming the group, or sent by the host), by IGMP version. */
   reports: { v1: number; v2: number; v3: number };
-  /** IGMPv3 group records for the group, by RFC record name. */
+  /** IGMPv3 group records, by RFC record name. */
   records: Record<string, number>;
-  /** v2 Leave messages for the group. */
+  /** v2 Leave messages. */
   leaveMessages: number;
+}
+
+/** Per group: what was said about it and what the router made of it. Times are the model's time strings. */
+export interface GroupStats extends ReportCounts {
+  group: string;
   /** Hosts seen reporting the group. */
   membersSeen: number;
   /** The monitor's events for the group. */
@@ -57,14 +61,8 @@ export interface GroupStats {
 }
 
 /** Per host (a source of reports or leaves). */
-export interface HostStats {
+export interface HostStats extends ReportCounts {
   host: string;
-  vlan?: number[];
-  firstSeen: string;
-  lastSeen: string;
-  reports: { v1: number; v2: number; v3: number };
-  records: Record<string, number>;
-  leaveMessages: number;
   /** Distinct groups the host reported. */
   groups: number;
   /** Its answers to queries. */
