@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
 import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import { pcapStatsLines } from "./capture.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
 import { isQuerierError, oddNames, parseQueryScript, Querier, type ScriptedQuery, type OddQuery, type QuerierEvent, type QuerierOptions, type QuerierStatus } from "../monitor/querier.js";
@@ -335,10 +336,12 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
   await reading;
   const snap = querier.snapshot();
   const c = driver.counters;
-  if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", interface: iface, stoppedBy, durationMs: Math.round(driver.elapsedMs()), ...c, ...snap })}\n`);
+  const ps = live.stats;
+  const pcap = { received: ps.received, drops: ps.dropped === null ? null : { kernel: ps.dropped, interface: ps.ifDropped } };
+  if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", interface: iface, stoppedBy, durationMs: Math.round(driver.elapsedMs()), ...c, ...pcap, ...snap })}\n`);
   else {
     io.stdout.write(summaryText(snap));
-    io.stderr.write(`${(driver.elapsedMs() / 1000).toFixed(1)} s on ${iface}, stopped by ${stoppedBy}; ${c.framesHeard} frames heard, ${c.framesSent} sent (${c.arpReplies} ARP replies, ${c.sendErrors} send errors)\n`);
+    io.stderr.write(`${(driver.elapsedMs() / 1000).toFixed(1)} s on ${iface}, stopped by ${stoppedBy}; ${c.framesHeard} frames heard, ${c.framesSent} sent (${c.arpReplies} ARP replies, ${c.sendErrors} send errors); ${pcapStatsLines(ps).join(", ")}\n`);
   }
   if (failure !== undefined) {
     errorOut(o, io, failure);

@@ -42,7 +42,7 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
     expect(lines.map((l) => l.type)).toEqual(expect.arrayContaining(["election-won", "join", "leave", "expiry"]));
     const expiry = lines.find((l) => l.type === "expiry")!;
     expect(Number(expiry.time) - 1_700_000_000).toBeCloseTo(28, 3); // the virtual clock runs from 1700000000 s; LMQT = 2 x 0.5 s after the TO_IN at 27 s
-    expect(lines.at(-1)).toMatchObject({ type: "snapshot", interface: "eth9", stoppedBy: "signal", role: "querier", stopped: true, sent: { general: 4, group: 2 }, framesHeard: 2 });
+    expect(lines.at(-1)).toMatchObject({ type: "snapshot", interface: "eth9", stoppedBy: "signal", role: "querier", stopped: true, sent: { general: 4, group: 2 }, framesHeard: 2, received: null, drops: null });
     expect(cap.stopped).toBe(true);
   });
 
@@ -54,6 +54,7 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
     const run = runQuerier(OPTS, io, ac.signal, { openLive: async () => cap, clock });
     await clock.runTo(1);
     cap.push({ t: 1, src: "198.18.0.1", message: v3Query({ maxRespTime: 1, qqi: 10 }) });
+    Object.assign(cap.stats, { received: 2, dropped: 0, ifDropped: 0 });
     await clock.runTo(15);
     expect(cap.sent).toHaveLength(1);
     expect(out.stdout.startsWith(SCREEN_ON)).toBe(true);
@@ -64,7 +65,7 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
     const after = out.stdout.slice(out.stdout.lastIndexOf(SCREEN_OFF) + SCREEN_OFF.length);
     expect(after).toMatch(/^querier 198\.18\.0\.5 v3: non-querier \(querier 198\.18\.0\.1\)/);
     expect(after).toContain("GROUP");
-    expect(out.stderr).toMatch(/stopped by signal; 1 frames heard, 1 sent/);
+    expect(out.stderr).toMatch(/stopped by signal; 1 frames heard, 1 sent .*; 2 packets received by filter, 0 packets dropped by kernel, 0 packets dropped by interface\n$/);
   });
 
   it("a capture that cannot open is an error with status 1, as JSON with --json", async () => {

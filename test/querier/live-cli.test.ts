@@ -63,7 +63,7 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
         expect(qp.exitCode).toBe(0);
         const lines = qp.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
         final = lines.at(-1) as typeof final;
-        expect(final).toMatchObject({ type: "snapshot", role: "querier", stopped: true, address: "198.18.0.5", stoppedBy: "signal" });
+        expect(final).toMatchObject({ type: "snapshot", role: "querier", stopped: true, address: "198.18.0.5", stoppedBy: "signal", drops: { kernel: 0 } });
         expect(lines.some((l) => l.type === "query-sent" && l.kind === "group" && l.group === "239.9.9.5")).toBe(true);
         expect(lines.some((l) => l.type === "expiry" && l.group === "239.9.9.5")).toBe(true);
         expect(monitorView(monSnap)).toEqual(monitorView(final.state));
