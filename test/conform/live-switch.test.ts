@@ -99,7 +99,9 @@ describeLive("conform --role switch against the Linux bridge", ["bridge"], () =>
       "switch.link-local-flooded": "fail",
       "switch.group-capacity": "fail",
     });
-    expect(v(res, "switch.leave-prunes").measurements!.leaveDelayMs).toBeLessThan(200);
+    const leave = v(res, "switch.leave-prunes").measurements!.leaveDelayMs!;
+    expect(leave).toBeLessThan(200);
+    expect(leave).toBeGreaterThanOrEqual(0); // the two ports' capture clocks once made it -0.5 ms
     // With mcast_flood off and snooping off, nothing is forwarded at all.
     expect(v(res, "switch.group-capacity").measurements!.missingGroups).toBe(64);
     expectCapacityAtHashMax(res, bridge);
