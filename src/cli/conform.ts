@@ -272,7 +272,7 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--max-wait <s>", "longest a case waits for the DUT; a case needing more is inconclusive", "60")
     .option("--last-member-interval <s>", "role router: the DUT's Last Member Query Interval, seconds", "1")
     .option("--last-member-count <n>", "role router: the DUT's Last Member Query Count (default: --robustness)")
-    .option("--first-group <addr>", "first group the cases use (each case takes 8 from here)", "239.77.0.0")
+    .option("--first-group <addr>", "first group the cases use (each case takes 8 from here; role switch's capacity case --max-groups from here + 4096)", "239.77.0.0")
     .addHelpText(
       "after",
       `
