@@ -54,7 +54,9 @@ const statuses = (res: ConformResult) => Object.fromEntries(res.results.map((r) 
 
 /**
  * With `mcast_hash_max` 48 the bridge's table fills between the steps of 32 and 64 groups; it then turns
- * snooping off for good (and floods, or with mcast_flood off forwards nothing), which the case sees.
+ * snooping off for good (and floods, or with mcast_flood off forwards nothing), which the case sees. 48,
+ * not a step like 64: the table also holds a few IPv6 groups (MLD snooping of the ports' hosts), so at
+ * exactly 64 it would already be full.
  */
 function expectCapacityAtHashMax(res: ConformResult, bridge: { mcast_snooping: number; mcast_hash_max: number }) {
   const m = v(res, "switch.group-capacity").measurements!;
