@@ -41,6 +41,8 @@ export interface ConformCliOptions {
   maxWait?: string;
   port?: string[];
   sourcePort?: string;
+  maxGroups?: string;
+  sources?: string;
 }
 
 const ROLES: readonly ConformRole[] = ["host", "router", "switch"];
@@ -140,7 +142,13 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     const lastMemberIntervalMs = positive(o.lastMemberInterval, "--last-member-interval", 1) * 1000;
     const lastMemberCount = positive(o.lastMemberCount, "--last-member-count", robustness);
     if (!Number.isInteger(lastMemberCount)) throw new UsageError(`--last-member-count must be an integer, got "${o.lastMemberCount}"`);
-    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}) });
+    const maxGroups = positive(o.maxGroups, "--max-groups", 1024);
+    if (!Number.isInteger(maxGroups) || maxGroups > 65_536) throw new UsageError(`--max-groups must be an integer from 1 to 65536, got "${o.maxGroups}"`);
+    const sources = o.sources?.split(",").map((x) => x.trim());
+    if (sources !== undefined && (sources.length !== 2 || sources.some((x) => !isIPv4(x) || isMulticast(x)) || sources[0] === sources[1])) {
+      throw new UsageError(`--sources takes two different unicast IPv4 addresses, S1,S2, got "${o.sources}"`);
+    }
+    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, maxGroups, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}), ...(sources ? { sources: sources as [string, string] } : {}) });
     if (o.dut !== undefined && !isIPv4(o.dut)) throw new UsageError(`--dut must be an IPv4 address, got "${o.dut}"`);
     if (o.address !== undefined && !isIPv4(o.address)) throw new UsageError(`--address must be an IPv4 address, got "${o.address}"`);
     if (o.fault !== undefined && !(HOST_FAULTS as readonly string[]).includes(o.fault)) throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(", ")}, got "${o.fault}"`);
@@ -245,6 +253,8 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--address <addr>", "igmpkit's own IPv4 address on the LAN (the querier's, for role host)")
     .option("--port <iface>", "role switch: igmpkit's interface on one of the switch's host ports (repeat: two or more)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--source-port <iface>", "role switch: igmpkit's interface on the multicast source's port")
+    .option("--sources <s1,s2>", "the two source addresses cases use: in source lists, and (role switch) the multicast source's addresses (default 198.18.200.1,198.18.200.2)")
+    .option("--max-groups <n>", "role switch: the most groups the capacity case joins on one port (16, 32, 64, ... up to this)", "1024")
     .option("--hook <command>", "long-running command driving the DUT's sockets: reads `join G`, `leave G`, `joinsrc G S`... on stdin, answers `ok` or `err MSG` (scripts/igmp-host.py for a Linux host)")
     .option("--igmp-version <v>", "the IGMP version the run speaks and expects: 1, 2, 3", "3")
     .option("--cases <ids>", "only these cases (comma-separated or repeated; `host.leave-*` takes a prefix)", collect)
@@ -262,7 +272,7 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--max-wait <s>", "longest a case waits for the DUT; a case needing more is inconclusive", "60")
     .option("--last-member-interval <s>", "role router: the DUT's Last Member Query Interval, seconds", "1")
     .option("--last-member-count <n>", "role router: the DUT's Last Member Query Count (default: --robustness)")
-    .option("--first-group <addr>", "first group the cases use (each case takes 8 from here)", "239.77.0.0")
+    .option("--first-group <addr>", "first group the cases use (each case takes 8 from here; role switch's capacity case --max-groups from here + 4096)", "239.77.0.0")
     .addHelpText(
       "after",
       `

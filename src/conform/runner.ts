@@ -24,6 +24,7 @@ export function defaultSettings(version: IgmpVersion, o: Partial<ConformSettings
     lastMemberCount: o.lastMemberCount ?? robustness,
     firstGroup: "239.77.0.0",
     sources: ["198.18.200.1", "198.18.200.2"],
+    maxGroups: 1024,
     ...o,
   };
 }

@@ -115,8 +115,10 @@ export interface ConformSettings {
   lastMemberCount: number;
   /** First group address the cases use (each case takes its own groups from here on). */
   firstGroup: string;
-  /** Source addresses cases use in source lists. */
+  /** Source addresses cases use in source lists (role switch: the multicast source sends from both). */
   sources: [string, string];
+  /** Role switch: the most groups the capacity case joins (it grows 16, 32, 64, ... up to this). Default 1024. */
+  maxGroups: number;
 }
 
 /** What a case function gets. */

@@ -25,6 +25,10 @@ describe("igmpkit conform", () => {
     [{ emulate: true, maxRespTime: "0" }, /--max-resp-time must be a positive number/],
     [{ role: "switch", emulate: true }, /--emulate has no emulated switch/],
     [{ role: "switch", address: "198.18.0.1", port: ["a"], sourcePort: "s" }, /role switch needs two or more --port IFACE/],
+    [{ role: "switch", maxGroups: "0" }, /--max-groups must be a positive number, got "0"/],
+    [{ role: "switch", maxGroups: "64.5" }, /--max-groups must be an integer from 1 to 65536, got "64.5"/],
+    [{ role: "switch", sources: "198.18.200.1" }, /--sources takes two different unicast IPv4 addresses, S1,S2, got "198\.18\.200\.1"/],
+    [{ role: "switch", sources: "198.18.200.1,239.1.1.1" }, /--sources takes two different unicast IPv4 addresses/],
   ])("usage error %j: exit 2 with a one-line message", async (o, msg) => {
     const r = await conform(o);
     expect(r.status).toBe(2);
