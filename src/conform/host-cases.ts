@@ -39,11 +39,11 @@ function versionOk(t: CaseContext, m: Mention): boolean {
 async function queryAndWait(
   t: CaseContext,
   group: string,
-  q: { group?: string; sources?: string[]; maxRespMs?: number; maxRespCode?: number; dst?: string; macDst?: string; version?: 1 | 2 | 3; qrv?: number; qqi?: number },
+  q: Omit<QueryInit, "version"> & { version?: QueryInit["version"] },
 ): Promise<{ sent: number; sentAt: number; limitMs: number; got: Mention[] }> {
   const version = q.version ?? t.settings.version;
   const maxRespMs = version === 1 ? 10_000 : q.maxRespCode !== undefined ? decodeFloatCode(q.maxRespCode) * 100 : (q.maxRespMs ?? t.settings.maxRespMs);
-  const f = await sendQuery(t.env, { ...q, version, maxRespMs });
+  const f = await sendQuery(t, { ...q, version, maxRespMs });
   const limitMs = maxRespMs + t.settings.slackMs;
   await waitUntil(t.env, limitMs, () => answers(t, f.number, group).length > 0);
   return { sent: f.number, sentAt: f.timeMs, limitMs, got: answers(t, f.number, group) };
@@ -53,7 +53,7 @@ async function queryAndWait(
 async function mustIgnore(t: CaseContext, q: Omit<QueryInit, "maxRespMs">, what: string): Promise<Verdict> {
   const g = t.group();
   await joinAndSettle(t, g);
-  const sent = await sendQuery(t.env, { ...q, maxRespMs: t.settings.maxRespMs });
+  const sent = await sendQuery(t, { ...q, maxRespMs: t.settings.maxRespMs });
   await t.env.sleep((q.version === 1 ? 10_000 : t.settings.maxRespMs) + t.settings.slackMs);
   const got = answers(t, sent.number, g);
   if (got.length > 0) return t.fail(`no answer to ${what}`, describe(got), [sent.number, ...numbers(got)]);
@@ -206,9 +206,9 @@ export const hostCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       await joinAndSettle(t, g);
-      const first = await sendQuery(t.env, { version: 3, maxRespMs: t.settings.maxRespMs });
+      const first = await sendQuery(t, { version: 3, maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(20);
-      await sendQuery(t.env, { version: 3, maxRespMs: t.settings.maxRespMs });
+      await sendQuery(t, { version: 3, maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(t.settings.maxRespMs + t.settings.slackMs);
       const got = answers(t, first.number, g);
       if (got.length === 0) return t.fail(`one answer for ${g}`, "no answer", [first.number]);
@@ -228,9 +228,9 @@ export const hostCases: ConformCase[] = [
       const [s1, s2] = t.settings.sources;
       await t.env.act({ op: "joinsrc", group: g, source: s2 });
       await joinAndSettle(t, g, { source: s1 });
-      const first = await sendQuery(t.env, { version: 3, group: g, sources: [s1], maxRespMs: t.settings.maxRespMs });
+      const first = await sendQuery(t, { version: 3, group: g, sources: [s1], maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(20);
-      await sendQuery(t.env, { version: 3, group: g, maxRespMs: t.settings.maxRespMs });
+      await sendQuery(t, { version: 3, group: g, maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(t.settings.maxRespMs + t.settings.slackMs);
       const got = answers(t, first.number, g);
       const want = [s1, s2].sort().join(",");
@@ -252,9 +252,9 @@ export const hostCases: ConformCase[] = [
       const [s1, s2] = t.settings.sources;
       await t.env.act({ op: "joinsrc", group: g, source: s2 });
       await joinAndSettle(t, g, { source: s1 });
-      const first = await sendQuery(t.env, { version: 3, group: g, sources: [s1], maxRespMs: t.settings.maxRespMs });
+      const first = await sendQuery(t, { version: 3, group: g, sources: [s1], maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(20);
-      await sendQuery(t.env, { version: 3, group: g, sources: [s2], maxRespMs: t.settings.maxRespMs });
+      await sendQuery(t, { version: 3, group: g, sources: [s2], maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(t.settings.maxRespMs + t.settings.slackMs);
       const got = answers(t, first.number, g);
       const heard = new Set(got.flatMap((m) => m.sources));
@@ -272,7 +272,7 @@ export const hostCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       await joinAndSettle(t, g);
-      const q = await sendQuery(t.env, { version: t.settings.version, maxRespMs: t.settings.maxRespMs });
+      const q = await sendQuery(t, { version: t.settings.version, maxRespMs: t.settings.maxRespMs });
       await t.env.sleep(10);
       const early = answers(t, q.number, g);
       const other = await sendReport(t.env, peer(t, 1), { version: t.settings.version === 1 ? 1 : 2, group: g });
@@ -362,7 +362,7 @@ export const hostCases: ConformCase[] = [
       const dut = t.env.dut;
       const mac = fromDut(t.env, mark)[0]?.decoded.macSrc ?? null;
       if (dut === undefined || !isIPv4(dut) || mac === null) return t.inconclusive("the DUT's unicast address or MAC is not known (give --dut; the DUT must report on join)");
-      const r = await queryAndWait(t, g, { dst: dut, macDst: mac });
+      const r = await queryAndWait(t, g, { odd: { unicast: { ip: dut, mac } } });
       if (r.got.length === 0) return t.fail(`an answer for ${g} to a General Query sent to ${dut}`, "no answer", [r.sent]);
       return t.pass(describe([r.got[0]!]), [r.sent, r.got[0]!.frame.number]);
     },
@@ -389,7 +389,7 @@ export const hostCases: ConformCase[] = [
     level: "NEGATIVE",
     role: "host",
     versions: ALL,
-    run: (t) => mustIgnore(t, { version: t.settings.version, badChecksum: true }, "a query with a bad checksum"),
+    run: (t) => mustIgnore(t, { version: t.settings.version, odd: { badChecksum: true } }, "a query with a bad checksum"),
   },
   {
     id: "host.ignore-invalid-length-query",
@@ -399,7 +399,7 @@ export const hostCases: ConformCase[] = [
     role: "host",
     versions: [3],
     late: true,
-    run: (t) => mustIgnore(t, { version: 2, igmpLength: 10 }, "a 10-byte query"),
+    run: (t) => mustIgnore(t, { version: 2, odd: { length: 10 } }, "a 10-byte query"),
   },
   {
     id: "host.compat-v2-timeout",
@@ -414,7 +414,7 @@ export const hostCases: ConformCase[] = [
       await joinAndSettle(t, g);
       // Teach a Query Interval of 1 s and Robustness 1: the timeout is then 1 s plus one Query Response
       // Interval (the v2 query's 1 s as Linux takes it, or the host's configured QRI, 10 s by default).
-      const v3 = await sendQuery(t.env, { version: 3, maxRespMs: 1000, qrv: 1, qqi: 1 });
+      const v3 = await sendQuery(t, { version: 3, maxRespMs: 1000, qrv: 1, qqi: 1 });
       await t.env.sleep(1000 + t.settings.slackMs);
       const v2 = await queryAndWait(t, g, { version: 2, maxRespMs: 1000 });
       if (v2.got.length === 0 || v2.got[0]!.version !== 2) return t.inconclusive(`the DUT did not enter IGMPv2 mode (${describe(v2.got)})`, [v3.number, v2.sent]);
