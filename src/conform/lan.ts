@@ -53,7 +53,7 @@ export interface QueryInit {
 export function craftFrame(
   src: { ip: string; mac: string },
   message: IgmpMessageInit,
-  o: { dst?: string; macDst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+  o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
 ): Uint8Array {
   const m = o.badChecksum ? { ...message, checksum: ((message as { checksum?: number }).checksum ?? 0) ^ 0x5a5a } : message;
   const frame = encodeIgmpFrame({
@@ -61,7 +61,6 @@ export function craftFrame(
     src: src.ip,
     macSrc: src.mac,
     ...(o.dst !== undefined ? { dst: o.dst } : {}),
-    ...(o.macDst !== undefined ? { macDst: o.macDst } : {}),
     ...(o.badChecksum ? { igmp: { checksum: "keep" as const } } : {}),
   });
   if (o.igmpLength === undefined) return frame;
