@@ -12,6 +12,8 @@ import type { RealtimeDriver } from "../host/index.js";
 
 /** The open control channel. */
 export interface HostControl {
+  /** The run is stopping (quit, a signal, --duration, a capture failure): commands from now on are refused. */
+  stopping(): void;
   /** The hosts have stopped: answer the `quit` that stopped them, and read no more. */
   close(): void;
 }
@@ -20,6 +22,7 @@ export interface HostControl {
 export function openHostControl(input: NodeJS.ReadableStream, output: { write(s: string): unknown }, driver: RealtimeDriver, stop: (why: string) => void): HostControl {
   let quit = false;
   let ended = false;
+  let stopping = false;
   const answer = (s: string) => output.write(`${s}\n`);
   const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
   lines.on("line", (line) => {
@@ -33,6 +36,8 @@ export function openHostControl(input: NodeJS.ReadableStream, output: { write(s:
       quit = true;
       return stop("quit");
     }
+    // The hosts are leaving: a join now would be sent after their leaves, or never.
+    if (stopping) return void answer("err the hosts are stopping");
     try {
       for (let i = 0; i < driver.emulator.hosts.length; i++) for (const op of hostOpsFor(c)) driver.op(i, op);
       answer("ok");
@@ -47,6 +52,9 @@ export function openHostControl(input: NodeJS.ReadableStream, output: { write(s:
     stop("end of control input");
   });
   return {
+    stopping() {
+      stopping = true;
+    },
     close() {
       if (quit && !ended) answer("ok");
       ended = true;

@@ -108,6 +108,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   try {
     await stopped;
   } finally {
+    control?.stopping();
     signal?.removeEventListener("abort", onSignal);
     o.signal?.removeEventListener("abort", onAbort);
     if (durationTimer !== undefined) clock.clearTimer(durationTimer);

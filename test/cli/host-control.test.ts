@@ -110,6 +110,18 @@ describe("igmpkit host --control stdin", () => {
     expect(h.err.join("")).toMatch(/stopped by end of control input/);
   });
 
+  it("refuses commands once the run is stopping (here at --duration), while the hosts leave", async () => {
+    const h = start({ firstIp: "198.18.0.40", igmpVersion: 3, duration: 1 });
+    await h.send("join 239.6.6.6");
+    await h.clock.runTo(1);
+    await h.send("join 239.6.6.7");
+    expect(await h.finish()).toBe(0);
+    expect(h.answers()).toEqual(["ok", "err the hosts are stopping"]);
+    expect(h.records().filter((r) => r.includes("239.6.6.7"))).toEqual([]);
+    expect(h.records()).toContain("198.18.0.40 CHANGE_TO_INCLUDE_MODE 239.6.6.6 {}");
+    expect(h.err.join("")).toMatch(/stopped by duration/);
+  });
+
   it("needs -i, and refuses --json (stdout carries the answers)", async () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true }, stdoutIsTTY: false, stderrIsTTY: false, env: {} };
     await expect(runHost({ control: "stdin", write: "/tmp/x.pcap" }, io)).rejects.toThrow(UsageError);
