@@ -6,6 +6,7 @@ import { safeText } from "./sanitize.js";
 import { HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 import type { HostCliOptions, HostDeps } from "./host-options.js";
 import { formatHostLiveScreen, liveStats, statusLine, summaryText } from "./host-render.js";
+import { openHostControl } from "./host-control.js";
 
 /** Default `--response-margin`: covers the live send path (IPC to the capture agent, libpcap inject). */
 export const LIVE_RESPONSE_MARGIN_MS = 50;
@@ -68,6 +69,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   const durationTimer = o.duration !== undefined ? clock.setTimer(stop("duration"), o.duration * 1000) : undefined;
   let failure: unknown;
   driver.start();
+  const control = o.control === "stdin" ? openHostControl(deps.stdin ?? process.stdin, io.stdout, driver, (why) => stop(why)()) : undefined;
   const reading = (async () => {
     try {
       for await (const f of live) driver.receive(f);
@@ -81,7 +83,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   // frames came or went (at most every REDRAW_MIN_MS) and every REDRAW_MAX_MS for the clock. A draw
   // costs a pass over every membership (about 75 ms at 1000 hosts x 100 groups): the pace slows so
   // that drawing takes at most a tenth of the time.
-  const screen = io.stderrIsTTY && !o.json;
+  const screen = io.stderrIsTTY && !o.json && control === undefined;
   let redraw: unknown;
   if (screen) {
     let lastDraw = -Infinity;
@@ -106,6 +108,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   try {
     await stopped;
   } finally {
+    control?.stopping();
     signal?.removeEventListener("abort", onSignal);
     o.signal?.removeEventListener("abort", onAbort);
     if (durationTimer !== undefined) clock.clearTimer(durationTimer);
@@ -118,6 +121,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   } catch (e) {
     failure ??= e;
   }
+  control?.close();
   await live.stop();
   await reading;
   if (screen) io.stderr.write(`${statusLine(driver)}\n`);

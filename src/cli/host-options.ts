@@ -33,12 +33,18 @@ export interface HostCliOptions {
   responseMargin?: number;
   /** Live: a stop signal for embedding and tests (SIGINT/SIGTERM also stop). */
   signal?: AbortSignal;
+  /** Live: the hosts' sockets driven over the conformance hook protocol on stdin/stdout (src/conform/hook.ts). */
+  control?: "stdin";
+  /** Flag form: the hosts' unsolicited report interval (v3 and v1/v2), seconds. */
+  unsolicitedInterval?: number;
 }
 
 /** What `runHost` may be given instead of the real thing (tests): the live capture and the clock (ms, any origin). */
 export interface HostDeps {
   openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
   clock?: { now(): number; setTimer(fn: () => void, ms: number): unknown; clearTimer(handle: unknown): void };
+  /** Where `--control stdin` reads its commands (default: the process's standard input). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** The scenario JSON of the flag form. */
@@ -58,14 +64,23 @@ export function scenarioFromFlags(o: HostCliOptions): unknown {
   };
   if (o.profile !== undefined) s.profile = o.profile;
   if (o.pps !== undefined) s.ppsLimit = o.pps;
+  if (o.unsolicitedInterval !== undefined) {
+    s.unsolicitedReportIntervalMs = Math.round(o.unsolicitedInterval * 1000);
+    s.oldUnsolicitedReportIntervalMs = Math.round(o.unsolicitedInterval * 1000);
+  }
   return s;
 }
 
 /** The hosts of a run: from --scenario FILE, or from the flags. Throws UsageError or HostError. */
 export function loadScenario(o: HostCliOptions): Scenario {
+  if (o.control !== undefined) {
+    // The commands come in on stdin and their answers go out on stdout: nothing else may be written there.
+    if (o.interface === undefined) throw new UsageError("--control drives the hosts live: it needs -i IFACE");
+    if (o.json) throw new UsageError("--control stdin answers on stdout: drop --json (the summary goes to stderr)");
+  }
   if (o.scenario !== undefined) {
-    if (o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.igmpVersion !== undefined || o.deaf || o.crashAfter !== undefined)
-      throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join, --igmp-version, --deaf and --crash-after");
+    if (o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.igmpVersion !== undefined || o.deaf || o.crashAfter !== undefined || o.unsolicitedInterval !== undefined)
+      throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join, --igmp-version, --unsolicited-interval, --deaf and --crash-after");
     let text: string;
     try {
       text = readFileSync(o.scenario, "utf8");
@@ -77,7 +92,7 @@ export function loadScenario(o: HostCliOptions): Scenario {
       return parseScenario({ ...(JSON.parse(text) as object), ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
     return s;
   }
-  if ((o.join ?? []).length === 0) throw new UsageError("host needs --scenario FILE or at least one --join GROUP[@SOURCE]");
+  if ((o.join ?? []).length === 0 && o.control === undefined) throw new UsageError("host needs --scenario FILE, at least one --join GROUP[@SOURCE], or --control stdin");
   const memberships = (o.hosts ?? 1) * (o.join ?? []).length;
   if (memberships > MAX_MEMBERSHIPS) {
     throw new UsageError(

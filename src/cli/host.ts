@@ -175,6 +175,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--netns <name>", "live: open the interface inside this network namespace")
       .option("--duration <seconds>", "live: stop after this long (default: until Ctrl-C or SIGTERM)", num("--duration", 0))
       .option("--no-leave", "live: on stop, exit without leaving (memberships stay until routers time them out)")
+      .addOption(new Option("--control <channel>", "live: drive the hosts' sockets over conform's hook protocol (join G, leave G, joinsrc G S... answered ok / err MSG)").choices(["stdin"]))
       .option("--response-margin <ms>", "live: answer queries this long before Max Resp Time ends, covering the send path (default 50; at most a tenth of it)", (v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 0) throw new UsageError(`--response-margin ${JSON.stringify(v)}: a whole number of ms, at least 0`);
@@ -197,6 +198,11 @@ export const register: RegisterCommand = (program, io, setExit) => {
       })
       .option("--first-ip <addr>", "address of the first host; the others follow (default 198.18.0.10)")
       .option("--join <group[@source]>", "every host joins GROUP (any source) or GROUP@SOURCE (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+      .option("--unsolicited-interval <seconds>", "the hosts' unsolicited report interval, v3 and v1/v2 (flag form; default 1 s for v3, 10 s for v1/v2)", (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0.001 || n > 3600) throw new UsageError(`--unsolicited-interval ${JSON.stringify(v)}: seconds, 0.001 to 3600`);
+        return n;
+      })
       .addOption(new Option("--igmp-version <v>", "IGMP version of the hosts").choices(["1", "2", "3"]).argParser((v) => Number(v)))
       .addOption(new Option("--profile <name>", "behaviour: RFC text or the Linux kernel's").choices(["rfc", "linux"]))
       .option("--pps <n>", "at most N frames per second from all hosts together", num("--pps", 0))

@@ -6,6 +6,7 @@ export * from "./types.js";
 export * from "./runner.js";
 export * from "./lan.js";
 export * from "./offline.js";
+export * from "./hook.js";
 export { hostCases } from "./host-cases.js";
 export { routerCases } from "./router-cases.js";
 export { switchCases } from "./switch-cases.js";

@@ -12,11 +12,9 @@ import {
   ipv4ToNumber,
   numberToIPv4,
   leave as leaveMessage,
-  v1Query,
+  secondsToQqic,
   v1Report,
-  v2Query,
   v2Report,
-  v3Query,
   v3Report,
   type GroupRecordKind,
   type IgmpMessage,
@@ -25,55 +23,37 @@ import {
 } from "../wire/index.js";
 import { macForIp } from "../host/emulator.js";
 import { internetChecksum } from "../wire/checksum.js";
+import type { OddQuery } from "../monitor/querier.js";
 import type { CaseContext, ConformEnv, IgmpVersion, LanFrame } from "./types.js";
 
-/** Options of a query the runner sends. */
+/**
+ * A query a case sends, in the runner's unit (ms). {@link sendQuery} has igmpkit's querier build it, so a
+ * conformance run queries exactly as `igmpkit querier` does (one way to build a query).
+ */
 export interface QueryInit {
   version: IgmpVersion;
   /** Group-specific when given. */
   group?: string;
   /** v3 only. */
   sources?: string[];
+  /** Max Resp Time, ms. Default 10 000. */
   maxRespMs?: number;
   /** Raw Max Resp Code (overrides maxRespMs). */
   maxRespCode?: number;
   sFlag?: boolean;
+  /** v3 QRV. Default 2. */
   qrv?: number;
-  /** v3 QQI, seconds. */
+  /** v3 QQI, seconds. Default 125. */
   qqi?: number;
-  /** IP destination (default: 224.0.0.1 for general queries, the group otherwise). */
-  dst?: string;
-  /** MAC destination (default: mapped from `dst`). */
-  macDst?: string;
-  /** Damage on purpose. */
-  badChecksum?: boolean;
-  /** Cut or pad the IGMP message to this many bytes (e.g. 10 for an invalid-length query). */
-  igmpLength?: number;
-}
-
-/** The query message value `q` describes. */
-export function queryMessage(q: QueryInit): IgmpMessage {
-  const maxRespTime = (q.maxRespMs ?? 10_000) / 1000;
-  if (q.version === 1) return v1Query();
-  if (q.version === 2) {
-    return v2Query({ group: q.group ?? "0.0.0.0", maxRespTime, ...(q.maxRespCode !== undefined ? { maxRespCode: q.maxRespCode } : {}) });
-  }
-  return v3Query({
-    group: q.group ?? "0.0.0.0",
-    maxRespTime,
-    ...(q.maxRespCode !== undefined ? { maxRespCode: q.maxRespCode } : {}),
-    sFlag: q.sFlag ?? false,
-    qrv: q.qrv ?? 2,
-    qqi: q.qqi ?? 125,
-    sources: q.sources ?? [],
-  });
+  /** Damage on purpose: the querier's oddities (bad checksum, 9–11 bytes, a unicast destination, ...). */
+  odd?: OddQuery;
 }
 
 /** A whole Ethernet frame from `src` carrying `message`, damaged as asked. */
 export function craftFrame(
   src: { ip: string; mac: string },
   message: IgmpMessageInit,
-  o: { dst?: string; macDst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+  o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
 ): Uint8Array {
   const m = o.badChecksum ? { ...message, checksum: ((message as { checksum?: number }).checksum ?? 0) ^ 0x5a5a } : message;
   const frame = encodeIgmpFrame({
@@ -81,7 +61,6 @@ export function craftFrame(
     src: src.ip,
     macSrc: src.mac,
     ...(o.dst !== undefined ? { dst: o.dst } : {}),
-    ...(o.macDst !== undefined ? { macDst: o.macDst } : {}),
     ...(o.badChecksum ? { igmp: { checksum: "keep" as const } } : {}),
   });
   if (o.igmpLength === undefined) return frame;
@@ -115,16 +94,26 @@ export function resizeIgmp(frame: Uint8Array, len: number): Uint8Array {
   return out.subarray(0, Math.max(60, start + len));
 }
 
-/** Send a query from the runner; returns the LAN frame it became. */
-export async function sendQuery(env: ConformEnv, q: QueryInit): Promise<LanFrame> {
-  // Default destination: the message's own (224.0.0.1 for general queries, the group otherwise).
-  const frame = craftFrame(env.self, queryMessage(q), {
-    ...(q.dst !== undefined ? { dst: q.dst } : {}),
-    ...(q.macDst !== undefined ? { macDst: q.macDst } : {}),
-    ...(q.badChecksum ? { badChecksum: true } : {}),
-    ...(q.igmpLength !== undefined ? { igmpLength: q.igmpLength } : {}),
+/**
+ * Send a query as the runner: built by the run's {@link CaseContext.querier} (`Querier.query`, never
+ * started, so it sends nothing on its own) and put on the LAN; returns the LAN frame it became.
+ */
+export async function sendQuery(t: CaseContext, q: QueryInit): Promise<LanFrame> {
+  const sent = t.querier.query(t.env.now(), {
+    version: q.version,
+    maxRespTime: (q.maxRespMs ?? 10_000) / 1000,
+    ...(q.group !== undefined ? { group: q.group } : {}),
+    ...(q.sources !== undefined ? { sources: q.sources } : {}),
+    ...(q.maxRespCode !== undefined ? { maxRespCode: q.maxRespCode } : {}),
+    ...(q.sFlag !== undefined ? { sFlag: q.sFlag } : {}),
+    ...(q.qrv !== undefined ? { qrv: q.qrv } : {}),
+    ...(q.qqi !== undefined ? { qqic: secondsToQqic(q.qqi) } : {}),
+    ...(q.odd !== undefined ? { odd: q.odd } : {}),
   });
-  return env.send(frame);
+  // The frame is the one returned; the querier's own queue and events would only grow.
+  t.querier.drain();
+  t.querier.drainEvents();
+  return t.env.send(sent.data);
 }
 
 /** A membership report sent on behalf of a host the runner plays. */

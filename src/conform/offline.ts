@@ -3,10 +3,11 @@
  * optionally with a fault, so the cases themselves are tested fast and deterministically, and a user can
  * see what a faulty host fails.
  */
-import { Emulator, macForIp, type HostOp } from "../host/index.js";
+import { Emulator, macForIp } from "../host/index.js";
 import { Querier, type QuerierOptions } from "../monitor/querier.js";
 import { decodeFrame } from "../wire/index.js";
 import { craftFrame } from "./lan.js";
+import { hostOpsFor } from "./hook.js";
 import type { ConformEnv, DutAction, IgmpVersion, LanFrame } from "./types.js";
 
 /** Faults an emulated DUT host can have on purpose. */
@@ -99,27 +100,8 @@ export class EmulatedHostLan implements ConformEnv {
   }
 
   async act(a: DutAction): Promise<void> {
-    const socket = a.socket !== undefined ? { socket: a.socket } : {};
-    let op: HostOp;
-    switch (a.op) {
-      case "join":
-      case "leave":
-        op = { op: a.op, group: a.group, ...socket };
-        break;
-      case "joinsrc":
-        op = { op: "joinSource", group: a.group, source: a.source, ...socket };
-        break;
-      case "leavesrc":
-        op = { op: "leaveSource", group: a.group, source: a.source, ...socket };
-        break;
-      case "block":
-        op = { op: "blockSource", group: a.group, source: a.source, ...socket };
-        break;
-      case "unblock":
-        op = { op: "unblockSource", group: a.group, source: a.source, ...socket };
-        break;
-    }
-    this.emulator.op(this.t, 0, op);
+    // The sockets a hook gives a host (scripts/igmp-host.py, `igmpkit host --control stdin`).
+    for (const op of hostOpsFor(a)) this.emulator.op(this.t, 0, op);
     this.collect();
     this.release();
   }

@@ -310,10 +310,10 @@ export const routerCases: ConformCase[] = [
       if (qi * 1.5 + 1000 > t.settings.maxWaitMs) return t.inconclusive(`watching 1.5 Query Intervals (${qi / 1000} s) is beyond --max-wait ${t.settings.maxWaitMs / 1000} s`);
       // Query as a lower-addressed querier for 1.5 Query Intervals, once a second.
       const start = t.env.now();
-      const ours = await sendQuery(t.env, otherQuerierQuery(t, known));
+      const ours = await sendQuery(t, otherQuerierQuery(t, known));
       while (t.env.now() - start < qi * 1.5 + 1000) {
         await t.env.sleep(1000);
-        await sendQuery(t.env, otherQuerierQuery(t, known));
+        await sendQuery(t, otherQuerierQuery(t, known));
       }
       const after = dutQueries(t.env, ours.number).filter(isGeneral).filter((x) => x.frame.timeMs > ours.timeMs + 500);
       if (after.length > 0) return t.fail("no General Query from the DUT while a lower address queries", describeQueries(after, ours.timeMs), [ours.number, ...numbers(after)]);
@@ -338,7 +338,7 @@ export const routerCases: ConformCase[] = [
       const qriMs = (known?.maxRespTime ?? 10) * 1000;
       const oqpi = rv * qi + qriMs / 2;
       if (oqpi + qi + 2000 > t.settings.maxWaitMs) return t.inconclusive(`the Other Querier Present Interval (${Math.round(oqpi / 1000)} s) is beyond --max-wait ${t.settings.maxWaitMs / 1000} s`);
-      const last = await sendQuery(t.env, otherQuerierQuery(t, known));
+      const last = await sendQuery(t, otherQuerierQuery(t, known));
       const resumed = await nextGeneral(t, last.number, oqpi + qi + 2000);
       if (resumed === undefined) return t.fail(`a General Query from the DUT within ${Math.round(oqpi + qi + 2000)} ms of the other querier's last`, "none", [last.number]);
       const after = resumed.frame.timeMs - last.timeMs;

@@ -4,6 +4,7 @@
  * into an inconclusive verdict (a hook that fails says nothing about the DUT's conformance).
  */
 import { ipv4ToNumber, isIPv4, isMulticast, numberToIPv4 } from "../wire/index.js";
+import { Querier } from "../monitor/querier.js";
 import type { CaseContext, CaseResult, ConformCase, ConformEnv, ConformResult, ConformRole, ConformSettings, DutAction, IgmpVersion, Verdict, VerdictStatus } from "./types.js";
 
 /** Groups each case may use (from its base group on). */
@@ -102,10 +103,11 @@ function trackedEnv(env: ConformEnv, tracking: Tracking): ConformEnv {
   };
 }
 
-function context(env: ConformEnv, settings: ConformSettings, base: number): CaseContext {
+function context(env: ConformEnv, settings: ConformSettings, querier: Querier, base: number): CaseContext {
   return {
     env,
     settings,
+    querier,
     group: (i = 0) => {
       if (i < 0 || i >= GROUPS_PER_CASE) throw new RangeError(`a case has groups 0..${GROUPS_PER_CASE - 1}`);
       return numberToIPv4(base + i);
@@ -131,6 +133,8 @@ export async function runConformance(env: ConformEnv, all: readonly ConformCase[
   const counts: Record<VerdictStatus, number> = { pass: 0, fail: 0, "not-applicable": 0, inconclusive: 0 };
   let partial = false;
   const first = ipv4ToNumber(s.firstGroup);
+  // The runner is igmpkit's querier: the cases' queries are its scripted queries.
+  const querier = new Querier({ address: env.self.ip, mac: env.self.mac, version: s.version });
   for (let k = 0; k < cases.length; k++) {
     const c = cases[k]!;
     if (o.signal?.aborted) {
@@ -148,7 +152,7 @@ export async function runConformance(env: ConformEnv, all: readonly ConformCase[
     } else {
       env.setCase(c.id);
       try {
-        verdict = await c.run(context(caseEnv, s, first + k * GROUPS_PER_CASE));
+        verdict = await c.run(context(caseEnv, s, querier, first + k * GROUPS_PER_CASE));
       } catch (e) {
         verdict = { status: "inconclusive", reason: `the case could not run: ${e instanceof Error ? e.message : String(e)}` };
       }

@@ -5,6 +5,7 @@
  * Nothing here touches a socket or the system clock: time passes only through `env.sleep`.
  */
 import type { DecodedFrame } from "../wire/index.js";
+import type { Querier } from "../monitor/querier.js";
 
 /** Which side the device under test (DUT) plays. */
 export type ConformRole = "host" | "router" | "switch";
@@ -125,6 +126,11 @@ export interface ConformSettings {
 export interface CaseContext {
   readonly env: ConformEnv;
   readonly settings: ConformSettings;
+  /**
+   * igmpkit's querier at the runner's address (`env.self`), one for the whole run: every query a case sends
+   * is built by its `query()` (see `sendQuery`). Never started, so it sends nothing on its own.
+   */
+  readonly querier: Querier;
   /** Groups reserved for this case (distinct from every other case's). */
   group(i?: number): string;
   pass(observed?: string, frames?: number[], measurements?: Record<string, number>): Verdict;

@@ -6,8 +6,9 @@
  *
  * The hook is a long-running command; the runner writes one line per operation on its standard input
  * (`join G`, `leave G`, `joinsrc G S`, `leavesrc G S`, `block G S`, `unblock G S`, optionally ending with
- * `@SOCKET`) and waits for one line back: `ok` or `err MESSAGE`. At the end it writes `quit`.
- * `scripts/igmp-host.py` speaks it for a Linux kernel host (`ip netns exec NS python3 igmp-host.py ADDR`).
+ * `@SOCKET`: src/conform/hook.ts) and waits for one line back: `ok` or `err MESSAGE`. At the end it writes
+ * `quit`. `scripts/igmp-host.py` speaks it for a Linux kernel host (`ip netns exec NS python3
+ * igmp-host.py ADDR`), `igmpkit host -i IFACE --control stdin` for igmpkit's emulated host.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -17,6 +18,7 @@ import { openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
 import type { CaptureWriter } from "../capture/file.js";
 import { evidenceComment, openEvidence } from "./evidence.js";
 import type { ConformEnv, DutAction, LanFrame } from "../conform/types.js";
+import { formatHookCommand } from "../conform/hook.js";
 
 /** Where and how a live conformance run works: interface, namespace, addresses, hook, evidence file. */
 export interface LiveLanOptions {
@@ -95,7 +97,7 @@ class Hook {
   /** Ask it to quit (it closes its sockets), then end it by its PID if it lingers. */
   async close(): Promise<void> {
     if (this.exited === null) {
-      await this.call("quit").catch(() => undefined);
+      await this.call(formatHookCommand({ op: "quit" })).catch(() => undefined);
       const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
       const timer = setTimeout(() => this.child.kill("SIGTERM"), 2000);
       await Promise.race([gone, new Promise<void>((r) => setTimeout(r, 3000))]);
@@ -172,8 +174,7 @@ export class LiveLan implements ConformEnv {
 
   async act(a: DutAction): Promise<void> {
     if (this.hook === null) throw new HookError("no hook to drive the DUT (--hook)");
-    const words = [a.op, a.group, ...("source" in a ? [a.source] : []), ...(a.socket !== undefined ? [`@${a.socket}`] : [])];
-    await this.hook.call(words.join(" "));
+    await this.hook.call(formatHookCommand(a));
   }
 
   async close(): Promise<void> {
@@ -213,7 +214,7 @@ export async function openLiveLan(o: LiveLanOptions): Promise<LiveLan> {
   try {
     if (o.hook !== undefined) {
       hook = new Hook(o.hook, o.hookTimeoutMs ?? 10_000);
-      await hook.call("ping");
+      await hook.call(formatHookCommand({ op: "ping" }));
     }
     if (o.evidence !== undefined) writer = openEvidence(o.evidence, capture.linkType, o.iface);
   } catch (e) {

@@ -10,10 +10,13 @@ import { LabError, waitFor, type Lab, type LabProcess, type Netns } from "../lab
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = join(ROOT, "bin", "igmpkit.js");
 
-/** Build the CLI unless the built one already knows `capture` (npm test builds first). */
-export function ensureBuilt(): void {
-  const probe = spawnSync(process.execPath, [BIN, "capture", "--help"], { encoding: "utf8" });
-  if (probe.status === 0 && existsSync(join(ROOT, "dist", "cli.js"))) return;
+/**
+ * Build the CLI unless the built one already knows `command` (default `capture`) and, when given, shows
+ * `option` in its help (npm test builds first).
+ */
+export function ensureBuilt(command = "capture", option?: string): void {
+  const probe = spawnSync(process.execPath, [BIN, command, "--help"], { encoding: "utf8" });
+  if (probe.status === 0 && (option === undefined || probe.stdout.includes(option)) && existsSync(join(ROOT, "dist", "cli.js"))) return;
   execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 120_000 });
 }
 
