@@ -125,7 +125,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   await live.stop();
   await reading;
   if (screen) io.stderr.write(`${statusLine(driver)}\n`);
-  const s = liveStats(driver, iface, stoppedBy, leave);
+  const s = liveStats(driver, iface, stoppedBy, leave, live.stats);
   if (o.json) io.stdout.write(`${JSON.stringify(s)}\n`);
   else io.stderr.write(summaryText(s));
   if (failure !== undefined) return fail(failure);

@@ -1,5 +1,7 @@
 /** What `igmpkit host` prints: per-host and per-group tables, the live screen, the JSON and text summaries. */
 import { RealtimeDriver, type GroupStats } from "../host/index.js";
+import type { LiveCaptureStats } from "../capture/live.js";
+import { pcapStatsLines } from "./capture.js";
 import { cutLine } from "./screen.js";
 
 
@@ -18,7 +20,7 @@ function compareIp(a: string, b: string): number {
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 /** The live statistics of a run: what `--json` prints and the terminal table is made from. */
-export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: string, left: boolean): Record<string, unknown> {
+export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: string, left: boolean, pcap: LiveCaptureStats): Record<string, unknown> {
   const e = driver.emulator;
   const st = e.stats();
   const c = driver.counters;
@@ -28,6 +30,8 @@ export function liveStats(driver: RealtimeDriver, iface: string, stoppedBy: stri
     stoppedBy,
     left,
     framesHeard: c.framesHeard,
+    received: pcap.received,
+    drops: pcap.dropped === null ? null : { kernel: pcap.dropped, interface: pcap.ifDropped },
     framesSent: c.framesSent,
     sendErrors: c.sendErrors,
     sendLagMs: { max: Math.round(c.sendLagMaxMs * 10) / 10, mean: c.framesSent > 0 ? Math.round((c.sendLagSumMs / c.framesSent) * 10) / 10 : 0 },
@@ -87,6 +91,12 @@ function groupLine(g: string, x: GroupStats): string {
   return `${g.padEnd(17)} ${pad(`${x.queriesHeard.group}/${x.queriesHeard.groupSource}`, 15)}  ${pad(`${x.reportsSent.v1}/${x.reportsSent.v2}/${x.reportsSent.leave}`, 20)}  ${pad([r.MODE_IS_INCLUDE, r.MODE_IS_EXCLUDE, r.CHANGE_TO_INCLUDE_MODE, r.CHANGE_TO_EXCLUDE_MODE, r.ALLOW_NEW_SOURCES, r.BLOCK_OLD_SOURCES].join(" "), 44)}  ${pad(x.suppressions, 4)}  ${pad(x.retransmissions, 4)}`;
 }
 
+/** libpcap's counters back from {@link liveStats}'s JSON form. */
+function pcapOf(s: Record<string, unknown>): LiveCaptureStats {
+  const d = s.drops as { kernel: number; interface: number | null } | null;
+  return { frames: s.framesHeard as number, received: s.received as number | null, dropped: d?.kernel ?? null, ifDropped: d?.interface ?? null };
+}
+
 /** The end-of-run tables: per host and per group (at most `limit` rows each). */
 export function summaryText(s: Record<string, unknown>, limit = 20): string {
   const hosts = s.hosts as HostRow[];
@@ -94,7 +104,8 @@ export function summaryText(s: Record<string, unknown>, limit = 20): string {
   const lag = s.sendLagMs as { max: number; mean: number };
   lines.push(
     `${hosts.length} hosts on ${String(s.interface)}, ${((s.durationMs as number) / 1000).toFixed(1)} s, stopped by ${String(s.stoppedBy)}${s.left ? ", every group left" : ", groups not left"}; ` +
-      `${String(s.framesHeard)} frames heard, ${String(s.framesSent)} sent (${String(s.sendErrors)} send errors, lag max ${lag.max} ms)`,
+      `${String(s.framesHeard)} frames heard, ${String(s.framesSent)} sent (${String(s.sendErrors)} send errors, lag max ${lag.max} ms)` +
+      (s.received !== undefined ? `; ${pcapStatsLines(pcapOf(s)).join(", ")}` : ""),
   );
   lines.push(HOST_HEADER);
   for (const h of hosts.slice(0, limit)) lines.push(hostLine(h));

@@ -96,7 +96,7 @@ describeLive("igmpkit host -i (live CLI)", ["bridge", "python3"], () => {
       const x = io();
       expect(await runHost({ interface: "eth0", netns: h.name, hosts: 2, firstIp: "198.18.0.60", join: ["239.4.4.4"], duration: 1 }, x.io)).toBe(0);
       const text = x.err.join("");
-      expect(text).toMatch(/^2 hosts on eth0, \d+\.\d s, stopped by duration, every group left; \d+ frames heard, \d+ sent \(0 send errors/);
+      expect(text).toMatch(/^2 hosts on eth0, \d+\.\d s, stopped by duration, every group left; \d+ frames heard, \d+ sent \(0 send errors, lag max [\d.]+ ms\); \d+ packets received by filter, 0 packets dropped by kernel, \d+ packets dropped by interface\n/);
       expect(text).toMatch(/^198\.18\.0\.61 /m);
       // per group: IS_IN IS_EX TO_IN TO_EX ALLOW BLOCK: each host's join and leave, each sent twice
       expect(text).toMatch(/^239\.4\.4\.4 +0\/0 +0\/0\/0 +0 +\d+ 4 4 0 0 /m);
