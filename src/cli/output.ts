@@ -7,9 +7,8 @@ import { decodeFromView, FrameView, IgmpType, type DecodedFrame, type DecodedFra
 import { FastJson, fastJsonBound } from "./fastjson.js";
 import type { Palette } from "./colour.js";
 import { dumpText, linkLevelText, type DumpStyle } from "./dump.js";
-import { emitFastText, fastTextBound } from "./fasttext.js";
+import { FastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type LineOptions, type TimeFormat } from "./format.js";
-import { LocalZone } from "./timestamps.js";
 import type { CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 
@@ -162,7 +161,7 @@ export class FrameOutput {
   /** The one view every frame is read through. */
   private readonly view = new FrameView();
   private readonly fastJson = new FastJson();
-  private readonly zone = new LocalZone();
+  private readonly fastText = new FastText();
 
   constructor(
     private readonly opts: OutputOptions,
@@ -218,7 +217,7 @@ export class FrameOutput {
     const at = this.outLen + this.filePrefix.length;
     const stop = json
       ? this.fastJson.write(v, wireLength, seconds, nanos, this.frameNo, this.out, at)
-      : emitFastText(v, seconds, nanos, this.opts.time, this.out, this.outLen, this.zone);
+      : this.fastText.write(v, seconds, nanos, this.opts.time, this.out, this.outLen);
     if (stop < 0) return false;
     if (json && this.filePrefix.length > 0) {
       this.out.set(this.filePrefix, this.outLen);
