@@ -3,7 +3,7 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFromView, FrameView, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
+import { decodeFromView, FrameView, igmpKindOf, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
 import { FastJson, fastJsonBound } from "./fastjson.js";
 import type { Palette } from "./colour.js";
 import { dumpText, linkLevelText, type DumpStyle } from "./dump.js";
@@ -104,11 +104,6 @@ export function expandKinds(values: string[]): Set<string> {
 
 const QUERY_KEYS = ["query-invalid", "query-v1", "query-v2", "query-v3"];
 
-/** {@link summaryKey} of a frame a view found IGMP in. */
-export function viewSummaryKey(v: FrameView): string {
-  return v.type === IgmpType.membershipQuery ? QUERY_KEYS[v.version]! : v.kind;
-}
-
 /** The key a message is counted under in the summary: "query-v3", "v3-report", "leave"... */
 export function summaryKey(f: DecodedFrame): string | null {
   const m = f.igmp;
@@ -149,8 +144,19 @@ const FLUSH_AT = 256 * 1024;
 const MAX_FAST_NS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
 const OUT_SIZE = 512 * 1024;
 
+/** The name of a message kind counted by index ({@link FrameOutput}): queries by version, then type bytes. */
+function kindName(i: number): string {
+  return i < QUERY_KEYS.length ? QUERY_KEYS[i]! : igmpKindOf(i - QUERY_KEYS.length);
+}
+
 export class FrameOutput {
-  readonly summary: DecodeSummary = emptySummary();
+  private readonly counts: DecodeSummary = emptySummary();
+  /**
+   * Messages per kind, by index: queries by version (0 invalid, 1..3), then 4 + the type byte of any
+   * other message; the indexes in the order first seen, which is the order of `byKind`'s keys.
+   */
+  private readonly kindCounts = new Float64Array(QUERY_KEYS.length + 256);
+  private readonly kindOrder: number[] = [];
   private readonly kinds: Set<string> | undefined;
   /** Output waiting to be written, as UTF-8 bytes (each line flattened once, straight into the buffer). */
   private out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
@@ -173,7 +179,7 @@ export class FrameOutput {
 
   /** True once `-c N` frames have been printed. */
   get done(): boolean {
-    return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
+    return this.opts.count !== undefined && this.counts.printed >= this.opts.count;
   }
 
   /** True when common frames are written straight from their bytes (JSON or one-line text, nothing filtered). */
@@ -226,16 +232,33 @@ export class FrameOutput {
     this.out[stop] = 0x0a;
     this.outLen = stop + 1;
     this.countClean();
-    this.summary.printed++;
+    this.counts.printed++;
     return true;
+  }
+
+  /** What was counted so far. */
+  get summary(): DecodeSummary {
+    const byKind: Record<string, number> = {};
+    for (const i of this.kindOrder) {
+      const key = kindName(i);
+      byKind[key] = (byKind[key] ?? 0) + this.kindCounts[i]!;
+    }
+    this.counts.byKind = byKind;
+    return this.counts;
+  }
+
+  /** Count a message of kind index `i` (see `kindCounts`). */
+  private countKind(i: number): void {
+    this.counts.igmp++;
+    const n = this.kindCounts[i]!;
+    this.kindCounts[i] = n + 1;
+    if (n === 0) this.kindOrder.push(i);
   }
 
   /** Count the clean frame the view holds in the summary. */
   private countClean(): void {
-    const s = this.summary;
-    const key = viewSummaryKey(this.view);
-    s.igmp++;
-    s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+    const v = this.view;
+    this.countKind(v.type === IgmpType.membershipQuery ? v.version : QUERY_KEYS.length + v.type);
   }
 
   /**
@@ -244,10 +267,10 @@ export class FrameOutput {
    */
   count(frame: Frame): void {
     if (this.view.wrap(frame.data, frame.linkType) === 0 && this.view.clean && !this.filtered) {
-      this.summary.frames++;
+      this.counts.frames++;
       this.frameNo++;
       this.countClean();
-      this.summary.printed++;
+      this.counts.printed++;
       return;
     }
     this.push(frame);
@@ -259,11 +282,11 @@ export class FrameOutput {
    */
   pushScanned(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): void {
     this.frameNo++;
-    this.summary.frames++;
+    this.counts.frames++;
     this.view.wrap(bytes, linkType, start, end);
     if (this.emitFast(wireLength, seconds, nanos)) return;
     this.frameNo--;
-    this.summary.frames--;
+    this.counts.frames--;
     this.push({
       data: bytes.subarray(start, end),
       wireLength,
@@ -275,7 +298,7 @@ export class FrameOutput {
 
   /** Decode, count, filter and print one frame. */
   push(frame: Frame): void {
-    const s = this.summary;
+    const s = this.counts;
     this.frameNo++;
     s.frames++;
     const v = this.view;
@@ -288,10 +311,9 @@ export class FrameOutput {
     }
     const d = decodeFromView(v, this.frameNo, frame.timestampNs, frame.wireLength);
     const f = d.frame;
-    const key = summaryKey(f);
-    if (key) {
-      s.igmp++;
-      s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+    const m = f.igmp;
+    if (m) {
+      this.countKind(m.kind === "query" ? (m.version ?? 0) : QUERY_KEYS.length + m.type);
       if (f.igmp!.checksumValid === false) s.badChecksums++;
     }
     if (f.errors.length > 0 && (f.igmp || f.ipSrc !== null)) s.malformed++;
