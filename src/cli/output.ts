@@ -138,6 +138,8 @@ type Writable = {
   /** Node streams: the error that broke the stream (ENOSPC, EIO, EBADF, EPIPE), set as it happens. */
   errored?: Error | null;
   destroyed?: boolean;
+  /** Node streams: bytes taken but not yet written (0 once a write has completed synchronously). */
+  writableLength?: number;
 };
 
 const FLUSH_AT = 256 * 1024;
@@ -386,8 +388,6 @@ export class FrameOutput {
   async flush(): Promise<void> {
     if (this.outLen === 0) return;
     const chunk = this.out.subarray(0, this.outLen);
-    // the stream may hold on to `chunk` until it is written: start a new buffer rather than reuse it
-    this.out = Buffer.allocUnsafe(this.out.length); // keep the capacity a chunk of frames needed
     this.outLen = 0;
     if (this.outputError !== undefined) return;
     const out = this.io.stdout as Writable;
@@ -397,6 +397,11 @@ export class FrameOutput {
     } catch (e) {
       this.outputError = e as Error;
       return;
+    } finally {
+      // The stream may hold on to `chunk` until it is written: start a new buffer (of the capacity a chunk
+      // of frames needed) unless the stream has taken all of it already (files, and pipes on Linux, are
+      // written synchronously): then the buffer is reused, without a new allocation per flush.
+      if (out.writableLength !== 0) this.out = Buffer.allocUnsafe(this.out.length);
     }
     if (this.broken(out)) return;
     if (full && typeof out.once === "function") {

@@ -1,7 +1,8 @@
 import fc from "fast-check";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { FrameOutput, summaryKey } from "../../src/cli/output.js";
-import { decodeFrame } from "../../src/wire/index.js";
+import { decodeFrame, encodeIgmpFrame, v2Report } from "../../src/wire/index.js";
 import { anyFrame } from "../wire/arbitraries.js";
 
 const sink = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} } as never;
@@ -33,5 +34,37 @@ describe("FrameOutput's summary", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("FrameOutput's flushes", () => {
+  /** JSON Lines of `n` frames through `out`, flushing whenever it asks, as decode does. */
+  async function lines(stdout: object, n: number): Promise<void> {
+    const out = new FrameOutput({ json: true, verbose: false, all: false, time: "utc" }, { stdout, stderr: { write: () => true }, env: {} } as never);
+    for (let i = 0; i < n; i++) {
+      const f = encodeIgmpFrame({ message: v2Report(`239.1.${(i >> 8) & 255}.${i & 255}`), src: "198.18.0.2", macSrc: "02:00:00:00:00:01" });
+      out.pushScanned(f, 0, f.length, f.length, 1, 1_763_700_000 + i, 0);
+      if (out.wantsFlush) await out.flush();
+    }
+    await out.flush();
+  }
+
+  it("reuse the buffer only once the stream has written it, whatever the stream holds on to", async () => {
+    const n = 4000; // several flushes
+    const expected = Array.from({ length: n }, (_, i) => `"group":"239.1.${(i >> 8) & 255}.${i & 255}"`);
+    // a stream that writes synchronously (as files and pipes on Linux) and one that holds each chunk a while
+    const sync: Buffer[] = [];
+    await lines(new Writable({ write: (c: Buffer, _e, cb) => (sync.push(Buffer.from(c)), cb()) }), n);
+    const held: Buffer[] = [];
+    const pending: (() => void)[] = [];
+    const slow = new Writable({ highWaterMark: 1 << 30, write: (c: Buffer, _e, cb) => (held.push(c), pending.push(cb)) });
+    await lines(slow, n);
+    // let the stream write what it buffered, one chunk at a time, only now
+    while (pending.length > 0) pending.shift()!();
+    for (const [name, chunks] of [["sync", sync], ["held", held]] as const) {
+      const text = Buffer.concat(chunks).toString("latin1").trimEnd().split("\n");
+      expect(text.length, name).toBe(n);
+      text.forEach((l, i) => expect(l, `${name} line ${i}`).toContain(expected[i]));
+    }
   });
 });
