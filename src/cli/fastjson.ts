@@ -26,18 +26,19 @@ const L = {
   ipDst: enc(',"ipDst":'),
   ttl: enc(',"ttl":'),
   tos: enc(',"tos":'),
-  tail: enc(',"errors":[],"warnings":[]}'),
+  /** The end of the `igmp` object and of the frame (no errors or warnings in a clean frame). */
+  end: enc('},"errors":[],"warnings":[]}'),
   /** By type byte, with and without Router Alert: `,"routerAlert":RA,"igmp":{"kind":"KIND","type":N,"checksum":`. */
   raHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":true,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
   noRaHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":false,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
   /** After the checksum, by version, through `"group":` (queries, v1/v2 reports, leaves). */
   versionGroup: [0, 1, 2, 3].map((n) => enc(`,"checksumValid":true,"version":${n},"group":`)),
-  v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
+  v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""},"errors":[],"warnings":[]}'),
   v3rHead: enc(',"checksumValid":true,"version":3,"reserved1":0,"reserved2":0,"eFlag":'),
   valid: enc(',"checksumValid":true'),
   mrc: enc(',"maxRespCode":'),
   mrt: enc(',"maxRespTime":'),
-  extraEnd: enc(',"extra":""}'),
+  extraEnd: enc(',"extra":""},"errors":[],"warnings":[]}'),
   eFlag: enc(',"eFlag":'),
   resvS: enc(',"resv":0,"sFlag":'),
   qrv: enc(',"qrv":'),
@@ -46,8 +47,8 @@ const L = {
   qqi: enc(',"qqi":'),
   qqiDefault: enc(',"qqiDefault":'),
   sources: enc(',"sources":'),
-  addEnd: enc(',"additionalData":""}'),
-  unused: enc(',"unused":0,"extra":""}'),
+  addEnd: enc(',"additionalData":""},"errors":[],"warnings":[]}'),
+  unused: enc(',"unused":0,"extra":""},"errors":[],"warnings":[]}'),
   reserved12: enc(',"reserved1":0,"reserved2":0,"eFlag":'),
   records: enc(',"records":['),
   recordsEnd: enc("]"),
@@ -63,7 +64,7 @@ const L = {
   body: enc(',"body":'),
   name: enc(',"name":"rgmp-'),
   rgmp: ["leave", "join", "bye", "hello"].map(enc),
-  close: enc('"}'),
+  close: enc('"},"errors":[],"warnings":[]}'),
 };
 
 /** Bytes {@link FastJson.write} may need for a frame of `caplen` captured bytes (a generous bound). */
@@ -76,7 +77,7 @@ export function fastTimeOk(seconds: number, nanos: number): boolean {
   return seconds >= 0 && nanos >= 0 && nanos <= 999_999_999 && Number.isSafeInteger(seconds) && Number.isInteger(nanos);
 }
 
-/** The `igmp` member of a clean frame, or -1 for a kind this writer leaves to the general path. */
+/** The `igmp` member of a clean frame and the frame's end, or -1 for a kind this writer leaves to the general path. */
 function igmpJson(v: FrameView, d: DataView, p: number): number {
   const b = v.data;
   const type = v.type;
@@ -155,8 +156,7 @@ function igmpJson(v: FrameView, d: DataView, p: number): number {
       p = uint(d, p, v.mrdRobustness);
       p = lit(d, p, L.extra);
       p = jsonHex(d, p, b, s + 8, s + v.igmpLength);
-      d.setUint8(p, 0x7d);
-      return p + 1;
+      return lit(d, p, L.end);
     case IgmpType.mrdSolicitation:
     case IgmpType.mrdTermination:
       p = lit(d, p, L.valid);
@@ -164,8 +164,7 @@ function igmpJson(v: FrameView, d: DataView, p: number): number {
       p = uint(d, p, code);
       p = lit(d, p, L.extra);
       p = jsonHex(d, p, b, s + 4, s + v.igmpLength);
-      d.setUint8(p, 0x7d);
-      return p + 1;
+      return lit(d, p, L.end);
     default:
       p = lit(d, p, L.valid);
       p = lit(d, p, L.code);
@@ -177,8 +176,7 @@ function igmpJson(v: FrameView, d: DataView, p: number): number {
         p = lit(d, p, L.rgmp[type - IgmpType.rgmpLeave]!);
         return lit(d, p, L.close);
       }
-      d.setUint8(p, 0x7d);
-      return p + 1;
+      return lit(d, p, L.end);
   }
 }
 
@@ -243,8 +241,7 @@ export class FastJson {
     p = uint(d, p, v.ttl);
     p = lit(d, p, L.tos);
     p = uint(d, p, v.tos);
-    p = igmpJson(v, d, p);
-    return p < 0 ? -1 : lit(d, p, L.tail);
+    return igmpJson(v, d, p);
   }
 }
 
