@@ -44,6 +44,8 @@ for (const mix of MIXES) {
     measure("igmpkit decode -tttt", N, "bin/igmpkit.js", ["decode", "-tttt", f]),
     measure("tcpdump -n -tttt -r", N, "tcpdump", ["-n", "-tttt", "-r", f]),
     measure("library loop (scan + FrameView, in-process time)", N, "node", ["bench/library-loop.mjs", f], true),
+    // the same loop once the JIT has compiled it: the file in memory, the best of 5 passes
+    measure("library loop, warm (file in memory, best of 5 passes)", N, "node", ["bench/library-loop.mjs", f, "--warm", "5"], true),
   ];
   if (mix === MIXES[0]) rows.splice(7, 0, measure("tshark -T json -r (100k cut)", 100_000, "tshark", ["-T", "json", "-r", cut]));
   const tcpdump = rows[2];
