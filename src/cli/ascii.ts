@@ -64,8 +64,26 @@ export function uint(d: DataView, p: number, n: number): number {
     d.setUint32(p, DEC_W[n]!);
     return p + DEC_N[n]!;
   }
-  let digits = 4;
-  for (let x = n; x >= 10000; x = Math.floor(x / 10)) digits++;
+  // checksums, lengths, frame numbers: groups of three digits from the tables
+  if (n < 1_000_000) {
+    const hi = Math.floor(n / 1000);
+    d.setUint32(p, DEC_W[hi]!);
+    p += DEC_N[hi]!;
+    d.setUint32(p, DEC3_W[n - hi * 1000]!);
+    return p + 3;
+  }
+  if (n < 1_000_000_000) {
+    const hi = Math.floor(n / 1_000_000);
+    const rest = n - hi * 1_000_000;
+    const mid = Math.floor(rest / 1000);
+    d.setUint32(p, DEC_W[hi]!);
+    p += DEC_N[hi]!;
+    d.setUint32(p, DEC3_W[mid]!);
+    d.setUint32(p + 3, DEC3_W[rest - mid * 1000]!);
+    return p + 6;
+  }
+  let digits = 10;
+  for (let x = n; x >= 1e10; x = Math.floor(x / 10)) digits++;
   for (let i = digits - 1; i >= 0; i--) {
     d.setUint8(p + i, 48 + (n % 10));
     n = Math.floor(n / 10);
