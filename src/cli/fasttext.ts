@@ -75,13 +75,13 @@ export function emitFastText(v: FrameView, seconds: number, nanos: number, time:
 
 /**
  * The one-line text writer of clean frames for one output. It remembers the text of the last second it
- * printed ("HH:MM:SS." or "SECONDS.": it changes at most once a second of capture) and the local zone's
- * offset, nothing else.
+ * printed ("HH:MM:SS.", "SECONDS." or, with -tttt, the date too: it changes at most once a second of
+ * capture) and the local zone's offset, nothing else.
  */
 export class FastText {
   private lastSec = -1;
   private lastTime: TimeFormat = "epoch";
-  /** "HH:MM:SS." or "SECONDS." of `lastSec`. */
+  /** The text of `lastSec` in `lastTime`'s format, through its dot: "HH:MM:SS.", "SECONDS.", "YYYY-MM-DD HH:MM:SS.". */
   private secText: Lit = enc("");
   private readonly outView = new OutView();
 
@@ -98,7 +98,18 @@ export class FastText {
       const p = lit(d, pos, this.secText);
       return emitLine(v, d, time === "epoch" ? nanos9(d, p, nanos) : micros6(d, p, Math.floor(nanos / 1000)));
     }
-    // the -t family: the stamper's text (stateful: called once per line, and from here nothing gives up)
+    if (time.mode === "unix" || time.mode === "date") {
+      // -tt, -tttt: the stamp of a second and its microseconds, as the stamper words them
+      if (seconds !== this.lastSec || time !== this.lastTime) {
+        this.lastSec = seconds;
+        this.lastTime = time;
+        const whole = time.stamp(`${seconds}.000000000`);
+        this.secText = enc(whole.slice(0, whole.length - 6));
+      }
+      return emitLine(v, d, micros6(d, lit(d, pos, this.secText), Math.floor(nanos / 1000)));
+    }
+    // the rest of the -t family: the stamper's text (stateful: called once per line, and from here nothing
+    // gives up)
     const stamp = time.stamp(`${seconds}.${String(nanos).padStart(9, "0")}`);
     let p = pos;
     for (let k = 0; k < stamp.length; k++) out[p++] = stamp.charCodeAt(k);
