@@ -2,7 +2,8 @@
 // igmpkit decode --json, igmpkit decode (text), tcpdump -nv, a filter expression and -tttt beside tcpdump
 // doing the same, and the library loop alone on each mix;
 // tshark -T json on a 100k-frame cut of the first. Frames per second and peak RSS (GNU time's
-// "Maximum resident set size"). Usage: npm run build && node bench/run.mjs [frames per mix] [mix,...]
+// "Maximum resident set size"), wall and CPU seconds (user + system: steadier than wall time when other jobs
+// share the machine), ratios to tcpdump -nv by both. Usage: npm run build && node bench/run.mjs [frames per mix] [mix,...]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
@@ -24,10 +25,11 @@ function measure(name, frames, cmd, args, inProcess = false) {
   const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
   const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
   const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN) / 1024;
-  // the library loop reports its own time (without Node's start-up), as a library user would see it
-  const own = inProcess ? JSON.parse(r.stdout.toString()).seconds : secs;
+  const cpu = Number(err.match(/User time \(seconds\): ([\d.]+)/)?.[1] ?? NaN) + Number(err.match(/System time \(seconds\): ([\d.]+)/)?.[1] ?? NaN);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${err.slice(-500)}`);
-  return { name, frames, seconds: own, fps: frames / own, peakMB: rss };
+  // the library loop reports its own times (without Node's start-up), as a library user would see them
+  const own = inProcess ? JSON.parse(r.stdout.toString()) : { seconds: secs, cpuSeconds: cpu };
+  return { name, frames, seconds: own.seconds, fps: frames / own.seconds, cpu: own.cpuSeconds, fpsCpu: frames / own.cpuSeconds, peakMB: rss };
 }
 
 for (const mix of MIXES) {
@@ -42,12 +44,17 @@ for (const mix of MIXES) {
     measure("igmpkit decode -tttt", N, "bin/igmpkit.js", ["decode", "-tttt", f]),
     measure("tcpdump -n -tttt -r", N, "tcpdump", ["-n", "-tttt", "-r", f]),
     measure("library loop (scan + FrameView, in-process time)", N, "node", ["bench/library-loop.mjs", f], true),
+    // the same loop once the JIT has compiled it: the file in memory, the best of 5 passes
+    measure("library loop, warm (file in memory, best of 5 passes)", N, "node", ["bench/library-loop.mjs", f, "--warm", "5"], true),
   ];
   if (mix === MIXES[0]) rows.splice(7, 0, measure("tshark -T json -r (100k cut)", 100_000, "tshark", ["-T", "json", "-r", cut]));
-  const tcpdump = rows[2].fps;
+  const tcpdump = rows[2];
   console.log(`\n### ${mix}: ${f} (${(statSync(f).size / 1e6).toFixed(0)} MB, ${N} frames)\n`);
-  console.log("| run | frames | seconds | frames/s | vs tcpdump -nv | peak RSS MB |");
-  console.log("|---|---:|---:|---:|---:|---:|");
+  console.log("| run | frames | wall s | frames/s | vs tcpdump -nv | CPU s | frames/CPU s | vs tcpdump -nv (CPU) | peak RSS MB |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const n = (x) => Math.round(x).toLocaleString("en");
   for (const r of rows)
-    console.log(`| ${r.name} | ${r.frames} | ${r.seconds.toFixed(2)} | ${Math.round(r.fps).toLocaleString("en")} | ${(r.fps / tcpdump).toFixed(2)}× | ${r.peakMB.toFixed(0)} |`);
+    console.log(
+      `| ${r.name} | ${r.frames} | ${r.seconds.toFixed(2)} | ${n(r.fps)} | ${(r.fps / tcpdump.fps).toFixed(2)}× | ${r.cpu.toFixed(2)} | ${n(r.fpsCpu)} | ${(r.fpsCpu / tcpdump.fpsCpu).toFixed(2)}× | ${r.peakMB.toFixed(0)} |`,
+    );
 }

@@ -6,13 +6,12 @@
  * fixture tests (test/cli/fastjson.test.ts).
  */
 import { decodeFloatCode, decodeFrame, FrameView, groupRecordKind, igmpKindOf, IgmpType, type RawFrame } from "../wire/index.js";
-import { bool, COMMA, DOT, enc, hexNumber, ip, jsonHex, jsonSources, lit, mac, nanos9, tenths, uint } from "./ascii.js";
+import { bool, COMMA, enc, ip, jsonHex, jsonSources, lit, mac, nanos9, OutView, tenths, uint, type Lit } from "./ascii.js";
 
 const LINKS = ["raw", "ethernet", "linux-sll", "linux-sll2", "null"];
 
 const L = {
   frame: enc('{"frame":'),
-  time: enc(',"time":"'),
   len: enc('","len":'),
   caplen: enc(',"caplen":'),
   /** By LinkKind (raw, ethernet, linux-sll, linux-sll2, null), up to the VLAN list; and untagged, through `"macSrc":`. */
@@ -27,19 +26,19 @@ const L = {
   ipDst: enc(',"ipDst":'),
   ttl: enc(',"ttl":'),
   tos: enc(',"tos":'),
-  raIgmp: enc(',"routerAlert":true,"igmp":'),
-  noRaIgmp: enc(',"routerAlert":false,"igmp":'),
-  tail: enc(',"errors":[],"warnings":[]}'),
-  /** By type byte: `{"kind":"KIND","type":N,"checksum":`. */
-  head: Array.from({ length: 256 }, (_, t) => enc(`{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
+  /** The end of the `igmp` object and of the frame (no errors or warnings in a clean frame). */
+  end: enc('},"errors":[],"warnings":[]}'),
+  /** By type byte, with and without Router Alert: `,"routerAlert":RA,"igmp":{"kind":"KIND","type":N,"checksum":`. */
+  raHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":true,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
+  noRaHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":false,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
   /** After the checksum, by version, through `"group":` (queries, v1/v2 reports, leaves). */
   versionGroup: [0, 1, 2, 3].map((n) => enc(`,"checksumValid":true,"version":${n},"group":`)),
-  v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""}'),
+  v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""},"errors":[],"warnings":[]}'),
   v3rHead: enc(',"checksumValid":true,"version":3,"reserved1":0,"reserved2":0,"eFlag":'),
   valid: enc(',"checksumValid":true'),
   mrc: enc(',"maxRespCode":'),
   mrt: enc(',"maxRespTime":'),
-  extraEnd: enc(',"extra":""}'),
+  extraEnd: enc(',"extra":""},"errors":[],"warnings":[]}'),
   eFlag: enc(',"eFlag":'),
   resvS: enc(',"resv":0,"sFlag":'),
   qrv: enc(',"qrv":'),
@@ -48,8 +47,8 @@ const L = {
   qqi: enc(',"qqi":'),
   qqiDefault: enc(',"qqiDefault":'),
   sources: enc(',"sources":'),
-  addEnd: enc(',"additionalData":""}'),
-  unused: enc(',"unused":0,"extra":""}'),
+  addEnd: enc(',"additionalData":""},"errors":[],"warnings":[]}'),
+  unused: enc(',"unused":0,"extra":""},"errors":[],"warnings":[]}'),
   reserved12: enc(',"reserved1":0,"reserved2":0,"eFlag":'),
   records: enc(',"records":['),
   recordsEnd: enc("]"),
@@ -65,7 +64,7 @@ const L = {
   body: enc(',"body":'),
   name: enc(',"name":"rgmp-'),
   rgmp: ["leave", "join", "bye", "hello"].map(enc),
-  close: enc('"}'),
+  close: enc('"},"errors":[],"warnings":[]}'),
 };
 
 /** Bytes {@link FastJson.write} may need for a frame of `caplen` captured bytes (a generous bound). */
@@ -78,119 +77,118 @@ export function fastTimeOk(seconds: number, nanos: number): boolean {
   return seconds >= 0 && nanos >= 0 && nanos <= 999_999_999 && Number.isSafeInteger(seconds) && Number.isInteger(nanos);
 }
 
-/** The `igmp` member of a clean frame, or -1 for a kind this writer leaves to the general path. */
-function igmpJson(v: FrameView, out: Uint8Array, p: number): number {
+/** The `igmp` member of a clean frame and the frame's end, or -1 for a kind this writer leaves to the general path. */
+function igmpJson(v: FrameView, d: DataView, p: number): number {
   const b = v.data;
   const type = v.type;
   if (v.hasAdditional || type === IgmpType.mtraceRequest || type === IgmpType.mtraceResponse) return -1;
   const s = v.igmpOffset;
   const code = v.code;
-  p = lit(out, p, L.head[type]!);
-  p = uint(out, p, v.igmpChecksum);
+  p = lit(d, p, (v.routerAlert ? L.raHead : L.noRaHead)[type]!);
+  p = uint(d, p, v.igmpChecksum);
   switch (type) {
     case IgmpType.membershipQuery: {
-      if (v.version === 1) return lit(out, p, L.v1qRest);
-      p = lit(out, p, L.versionGroup[v.version]!);
-      p = ip(out, p, b, s + 4);
-      p = lit(out, p, L.mrc);
-      p = uint(out, p, code);
-      p = lit(out, p, L.mrt);
-      if (v.version === 2) return lit(out, tenths(out, p, code), L.extraEnd);
-      p = tenths(out, p, decodeFloatCode(code));
+      if (v.version === 1) return lit(d, p, L.v1qRest);
+      p = lit(d, p, L.versionGroup[v.version]!);
+      p = ip(d, p, b, s + 4);
+      p = lit(d, p, L.mrc);
+      p = uint(d, p, code);
+      p = lit(d, p, L.mrt);
+      if (v.version === 2) return lit(d, tenths(d, p, code), L.extraEnd);
+      p = tenths(d, p, decodeFloatCode(code));
       const flags = v.queryFlags;
       const qrv = flags & 7;
       const qqic = v.qqic;
-      p = lit(out, p, L.eFlag);
-      p = bool(out, p, (flags & 0x80) !== 0);
-      p = lit(out, p, L.resvS);
-      p = bool(out, p, (flags & 8) !== 0);
-      p = lit(out, p, L.qrv);
-      p = uint(out, p, qrv);
-      p = lit(out, p, L.qrvDefault);
-      p = bool(out, p, qrv === 0);
-      p = lit(out, p, L.qqic);
-      p = uint(out, p, qqic);
-      p = lit(out, p, L.qqi);
-      p = uint(out, p, decodeFloatCode(qqic));
-      p = lit(out, p, L.qqiDefault);
-      p = bool(out, p, qqic === 0);
-      p = lit(out, p, L.sources);
-      p = jsonSources(out, p, b, v.sourcesOffset, v.sourceCount);
-      return lit(out, p, L.addEnd);
+      p = lit(d, p, L.eFlag);
+      p = bool(d, p, (flags & 0x80) !== 0);
+      p = lit(d, p, L.resvS);
+      p = bool(d, p, (flags & 8) !== 0);
+      p = lit(d, p, L.qrv);
+      p = uint(d, p, qrv);
+      p = lit(d, p, L.qrvDefault);
+      p = bool(d, p, qrv === 0);
+      p = lit(d, p, L.qqic);
+      p = uint(d, p, qqic);
+      p = lit(d, p, L.qqi);
+      p = uint(d, p, decodeFloatCode(qqic));
+      p = lit(d, p, L.qqiDefault);
+      p = bool(d, p, qqic === 0);
+      p = lit(d, p, L.sources);
+      p = jsonSources(d, p, b, v.sourcesOffset, v.sourceCount);
+      return lit(d, p, L.addEnd);
     }
     case IgmpType.v1MembershipReport:
-      p = lit(out, p, L.versionGroup[1]!);
-      p = ip(out, p, b, s + 4);
-      return lit(out, p, L.unused);
+      p = lit(d, p, L.versionGroup[1]!);
+      p = ip(d, p, b, s + 4);
+      return lit(d, p, L.unused);
     case IgmpType.v2MembershipReport:
     case IgmpType.v2LeaveGroup:
-      p = lit(out, p, L.versionGroup[2]!);
-      p = ip(out, p, b, s + 4);
-      p = lit(out, p, L.mrc);
-      p = uint(out, p, code);
-      return lit(out, p, L.extraEnd);
+      p = lit(d, p, L.versionGroup[2]!);
+      p = ip(d, p, b, s + 4);
+      p = lit(d, p, L.mrc);
+      p = uint(d, p, code);
+      return lit(d, p, L.extraEnd);
     case IgmpType.v3MembershipReport: {
-      p = lit(out, p, L.v3rHead);
-      p = bool(out, p, (v.reportFlags & 0x8000) !== 0);
-      p = lit(out, p, L.records);
+      p = lit(d, p, L.v3rHead);
+      p = bool(d, p, (v.reportFlags & 0x8000) !== 0);
+      p = lit(d, p, L.records);
       const m = v.recordCount;
       let r = v.firstRecord;
       for (let k = 0; k < m; k++) {
-        if (k) out[p++] = COMMA;
-        p = lit(out, p, L.rec[v.recordType(r)]!);
-        p = ip(out, p, b, v.recordGroupOffset(r));
-        p = lit(out, p, L.sources);
-        p = jsonSources(out, p, b, v.recordSourcesOffset(r), v.recordSourceCount(r));
-        p = lit(out, p, L.recEnd);
+        if (k) d.setUint8(p++, COMMA);
+        p = lit(d, p, L.rec[v.recordType(r)]!);
+        p = ip(d, p, b, v.recordGroupOffset(r));
+        p = lit(d, p, L.sources);
+        p = jsonSources(d, p, b, v.recordSourcesOffset(r), v.recordSourceCount(r));
+        p = lit(d, p, L.recEnd);
         r = v.nextRecord(r);
       }
-      p = lit(out, p, L.recordsEnd);
-      return lit(out, p, L.addEnd);
+      p = lit(d, p, L.recordsEnd);
+      return lit(d, p, L.addEnd);
     }
     case IgmpType.mrdAdvertisement:
-      p = lit(out, p, L.valid);
-      p = lit(out, p, L.advInterval);
-      p = uint(out, p, code);
-      p = lit(out, p, L.queryInterval);
-      p = uint(out, p, v.mrdQueryInterval);
-      p = lit(out, p, L.robustness);
-      p = uint(out, p, v.mrdRobustness);
-      p = lit(out, p, L.extra);
-      p = jsonHex(out, p, b, s + 8, s + v.igmpLength);
-      out[p] = 0x7d;
-      return p + 1;
+      p = lit(d, p, L.valid);
+      p = lit(d, p, L.advInterval);
+      p = uint(d, p, code);
+      p = lit(d, p, L.queryInterval);
+      p = uint(d, p, v.mrdQueryInterval);
+      p = lit(d, p, L.robustness);
+      p = uint(d, p, v.mrdRobustness);
+      p = lit(d, p, L.extra);
+      p = jsonHex(d, p, b, s + 8, s + v.igmpLength);
+      return lit(d, p, L.end);
     case IgmpType.mrdSolicitation:
     case IgmpType.mrdTermination:
-      p = lit(out, p, L.valid);
-      p = lit(out, p, L.reserved);
-      p = uint(out, p, code);
-      p = lit(out, p, L.extra);
-      p = jsonHex(out, p, b, s + 4, s + v.igmpLength);
-      out[p] = 0x7d;
-      return p + 1;
+      p = lit(d, p, L.valid);
+      p = lit(d, p, L.reserved);
+      p = uint(d, p, code);
+      p = lit(d, p, L.extra);
+      p = jsonHex(d, p, b, s + 4, s + v.igmpLength);
+      return lit(d, p, L.end);
     default:
-      p = lit(out, p, L.valid);
-      p = lit(out, p, L.code);
-      p = uint(out, p, code);
-      p = lit(out, p, L.body);
-      p = jsonHex(out, p, b, s + 4, s + v.igmpLength);
+      p = lit(d, p, L.valid);
+      p = lit(d, p, L.code);
+      p = uint(d, p, code);
+      p = lit(d, p, L.body);
+      p = jsonHex(d, p, b, s + 4, s + v.igmpLength);
       if (type >= IgmpType.rgmpLeave) {
-        p = lit(out, p, L.name);
-        p = lit(out, p, L.rgmp[type - IgmpType.rgmpLeave]!);
-        return lit(out, p, L.close);
+        p = lit(d, p, L.name);
+        p = lit(d, p, L.rgmp[type - IgmpType.rgmpLeave]!);
+        return lit(d, p, L.close);
       }
-      out[p] = 0x7d;
-      return p + 1;
+      return lit(d, p, L.end);
   }
 }
 
 /**
- * A JSON Lines writer for clean frames. One per output: it remembers the digits of the last second it
- * printed (they change rarely), nothing else.
+ * A JSON Lines writer for clean frames. One per output: it remembers the text of the last second it
+ * printed (it changes rarely) and a view of the output buffer, nothing else.
  */
 export class FastJson {
   private lastSec = -1;
-  private secDigits = enc("0");
+  /** `,"time":"SECONDS.` of `lastSec`. */
+  private secText: Lit = enc("");
+  private readonly outView = new OutView();
 
   /**
    * Write the JSON text (UTF-8, no newline) of the frame `view` wrapped, captured at `seconds` + `nanos`,
@@ -200,53 +198,50 @@ export class FastJson {
   write(v: FrameView, wireLength: number, seconds: number, nanos: number, frameNumber: number, out: Uint8Array, pos: number): number {
     if (!v.clean || !fastTimeOk(seconds, nanos)) return -1;
     const b = v.data;
-    let p = lit(out, pos, L.frame);
-    p = uint(out, p, frameNumber);
-    p = lit(out, p, L.time);
+    const d = this.outView.of(out);
+    let p = lit(d, pos, L.frame);
+    p = uint(d, p, frameNumber);
     if (seconds !== this.lastSec) {
       this.lastSec = seconds;
-      this.secDigits = enc(String(seconds));
+      this.secText = enc(`,"time":"${seconds}.`);
     }
-    p = lit(out, p, this.secDigits);
-    out[p++] = DOT;
-    p = nanos9(out, p, nanos);
-    p = lit(out, p, L.len);
-    p = uint(out, p, wireLength);
-    p = lit(out, p, L.caplen);
-    p = uint(out, p, v.end - v.start);
+    p = lit(d, p, this.secText);
+    p = nanos9(d, p, nanos);
+    p = lit(d, p, L.len);
+    p = uint(d, p, wireLength);
+    p = lit(d, p, L.caplen);
+    p = uint(d, p, v.end - v.start);
     const tags = v.vlanCount;
-    if (tags === 0) p = lit(out, p, L.linkUntagged[v.linkKind]!);
+    if (tags === 0) p = lit(d, p, L.linkUntagged[v.linkKind]!);
     else {
-      p = lit(out, p, L.link[v.linkKind]!);
-      out[p++] = 0x5b;
+      p = lit(d, p, L.link[v.linkKind]!);
+      d.setUint8(p++, 0x5b);
       for (let k = 0; k < tags; k++) {
-        if (k) out[p++] = COMMA;
-        p = uint(out, p, v.vlanId(k));
+        if (k) d.setUint8(p++, COMMA);
+        p = uint(d, p, v.vlanId(k));
       }
-      out[p++] = 0x5d;
-      p = lit(out, p, L.macSrc);
+      d.setUint8(p++, 0x5d);
+      p = lit(d, p, L.macSrc);
     }
-    if (v.macSrcOffset < 0) p = lit(out, p, L.noMacs);
+    if (v.macSrcOffset < 0) p = lit(d, p, L.noMacs);
     else {
-      p = mac(out, p, b, v.macSrcOffset);
-      if (v.macDstOffset < 0) p = lit(out, p, L.macDstNull);
+      p = mac(d, p, b, v.macSrcOffset);
+      if (v.macDstOffset < 0) p = lit(d, p, L.macDstNull);
       else {
-        p = lit(out, p, L.macDst);
-        p = mac(out, p, b, v.macDstOffset);
-        p = lit(out, p, L.ipSrc);
+        p = lit(d, p, L.macDst);
+        p = mac(d, p, b, v.macDstOffset);
+        p = lit(d, p, L.ipSrc);
       }
     }
     const o = v.ipOffset;
-    p = ip(out, p, b, o + 12);
-    p = lit(out, p, L.ipDst);
-    p = ip(out, p, b, o + 16);
-    p = lit(out, p, L.ttl);
-    p = uint(out, p, v.ttl);
-    p = lit(out, p, L.tos);
-    p = uint(out, p, v.tos);
-    p = lit(out, p, v.routerAlert ? L.raIgmp : L.noRaIgmp);
-    p = igmpJson(v, out, p);
-    return p < 0 ? -1 : lit(out, p, L.tail);
+    p = ip(d, p, b, o + 12);
+    p = lit(d, p, L.ipDst);
+    p = ip(d, p, b, o + 16);
+    p = lit(d, p, L.ttl);
+    p = uint(d, p, v.ttl);
+    p = lit(d, p, L.tos);
+    p = uint(d, p, v.tos);
+    return igmpJson(v, d, p);
   }
 }
 

@@ -3,13 +3,12 @@
  * filtered, printed as text or JSON Lines, counted for the summary.
  */
 import type { Frame } from "../pcap/frame.js";
-import { decodeFromView, FrameView, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
+import { decodeFromView, FrameView, igmpKindOf, IgmpType, type DecodedFrame, type DecodedFrameDetail } from "../wire/index.js";
 import { FastJson, fastJsonBound } from "./fastjson.js";
 import type { Palette } from "./colour.js";
 import { dumpText, linkLevelText, type DumpStyle } from "./dump.js";
-import { emitFastText, fastTextBound } from "./fasttext.js";
+import { FastText, fastTextBound } from "./fasttext.js";
 import { formatLine, formatVerbose, type LineOptions, type TimeFormat } from "./format.js";
-import { LocalZone } from "./timestamps.js";
 import type { CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 
@@ -105,11 +104,6 @@ export function expandKinds(values: string[]): Set<string> {
 
 const QUERY_KEYS = ["query-invalid", "query-v1", "query-v2", "query-v3"];
 
-/** {@link summaryKey} of a frame a view found IGMP in. */
-export function viewSummaryKey(v: FrameView): string {
-  return v.type === IgmpType.membershipQuery ? QUERY_KEYS[v.version]! : v.kind;
-}
-
 /** The key a message is counted under in the summary: "query-v3", "v3-report", "leave"... */
 export function summaryKey(f: DecodedFrame): string | null {
   const m = f.igmp;
@@ -144,14 +138,27 @@ type Writable = {
   /** Node streams: the error that broke the stream (ENOSPC, EIO, EBADF, EPIPE), set as it happens. */
   errored?: Error | null;
   destroyed?: boolean;
+  /** Node streams: bytes taken but not yet written (0 once a write has completed synchronously). */
+  writableLength?: number;
 };
 
 const FLUSH_AT = 256 * 1024;
 const MAX_FAST_NS = BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000_000n;
 const OUT_SIZE = 512 * 1024;
 
+/** The name of a message kind counted by index ({@link FrameOutput}): queries by version, then type bytes. */
+function kindName(i: number): string {
+  return i < QUERY_KEYS.length ? QUERY_KEYS[i]! : igmpKindOf(i - QUERY_KEYS.length);
+}
+
 export class FrameOutput {
-  readonly summary: DecodeSummary = emptySummary();
+  private readonly counts: DecodeSummary = emptySummary();
+  /**
+   * Messages per kind, by index: queries by version (0 invalid, 1..3), then 4 + the type byte of any
+   * other message; the indexes in the order first seen, which is the order of `byKind`'s keys.
+   */
+  private readonly kindCounts = new Float64Array(QUERY_KEYS.length + 256);
+  private readonly kindOrder: number[] = [];
   private readonly kinds: Set<string> | undefined;
   /** Output waiting to be written, as UTF-8 bytes (each line flattened once, straight into the buffer). */
   private out: Buffer = Buffer.allocUnsafe(OUT_SIZE);
@@ -162,7 +169,7 @@ export class FrameOutput {
   /** The one view every frame is read through. */
   private readonly view = new FrameView();
   private readonly fastJson = new FastJson();
-  private readonly zone = new LocalZone();
+  private readonly fastText = new FastText();
 
   constructor(
     private readonly opts: OutputOptions,
@@ -174,7 +181,7 @@ export class FrameOutput {
 
   /** True once `-c N` frames have been printed. */
   get done(): boolean {
-    return this.opts.count !== undefined && this.summary.printed >= this.opts.count;
+    return this.opts.count !== undefined && this.counts.printed >= this.opts.count;
   }
 
   /** True when common frames are written straight from their bytes (JSON or one-line text, nothing filtered). */
@@ -218,7 +225,7 @@ export class FrameOutput {
     const at = this.outLen + this.filePrefix.length;
     const stop = json
       ? this.fastJson.write(v, wireLength, seconds, nanos, this.frameNo, this.out, at)
-      : emitFastText(v, seconds, nanos, this.opts.time, this.out, this.outLen, this.zone);
+      : this.fastText.write(v, seconds, nanos, this.opts.time, this.out, this.outLen);
     if (stop < 0) return false;
     if (json && this.filePrefix.length > 0) {
       this.out.set(this.filePrefix, this.outLen);
@@ -227,16 +234,33 @@ export class FrameOutput {
     this.out[stop] = 0x0a;
     this.outLen = stop + 1;
     this.countClean();
-    this.summary.printed++;
+    this.counts.printed++;
     return true;
+  }
+
+  /** What was counted so far. */
+  get summary(): DecodeSummary {
+    const byKind: Record<string, number> = {};
+    for (const i of this.kindOrder) {
+      const key = kindName(i);
+      byKind[key] = (byKind[key] ?? 0) + this.kindCounts[i]!;
+    }
+    this.counts.byKind = byKind;
+    return this.counts;
+  }
+
+  /** Count a message of kind index `i` (see `kindCounts`). */
+  private countKind(i: number): void {
+    this.counts.igmp++;
+    const n = this.kindCounts[i]!;
+    this.kindCounts[i] = n + 1;
+    if (n === 0) this.kindOrder.push(i);
   }
 
   /** Count the clean frame the view holds in the summary. */
   private countClean(): void {
-    const s = this.summary;
-    const key = viewSummaryKey(this.view);
-    s.igmp++;
-    s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+    const v = this.view;
+    this.countKind(v.type === IgmpType.membershipQuery ? v.version : QUERY_KEYS.length + v.type);
   }
 
   /**
@@ -245,10 +269,10 @@ export class FrameOutput {
    */
   count(frame: Frame): void {
     if (this.view.wrap(frame.data, frame.linkType) === 0 && this.view.clean && !this.filtered) {
-      this.summary.frames++;
+      this.counts.frames++;
       this.frameNo++;
       this.countClean();
-      this.summary.printed++;
+      this.counts.printed++;
       return;
     }
     this.push(frame);
@@ -260,11 +284,11 @@ export class FrameOutput {
    */
   pushScanned(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number): void {
     this.frameNo++;
-    this.summary.frames++;
+    this.counts.frames++;
     this.view.wrap(bytes, linkType, start, end);
     if (this.emitFast(wireLength, seconds, nanos)) return;
     this.frameNo--;
-    this.summary.frames--;
+    this.counts.frames--;
     this.push({
       data: bytes.subarray(start, end),
       wireLength,
@@ -276,7 +300,7 @@ export class FrameOutput {
 
   /** Decode, count, filter and print one frame. */
   push(frame: Frame): void {
-    const s = this.summary;
+    const s = this.counts;
     this.frameNo++;
     s.frames++;
     const v = this.view;
@@ -289,10 +313,9 @@ export class FrameOutput {
     }
     const d = decodeFromView(v, this.frameNo, frame.timestampNs, frame.wireLength);
     const f = d.frame;
-    const key = summaryKey(f);
-    if (key) {
-      s.igmp++;
-      s.byKind[key] = (s.byKind[key] ?? 0) + 1;
+    const m = f.igmp;
+    if (m) {
+      this.countKind(m.kind === "query" ? (m.version ?? 0) : QUERY_KEYS.length + m.type);
       if (f.igmp!.checksumValid === false) s.badChecksums++;
     }
     if (f.errors.length > 0 && (f.igmp || f.ipSrc !== null)) s.malformed++;
@@ -365,8 +388,6 @@ export class FrameOutput {
   async flush(): Promise<void> {
     if (this.outLen === 0) return;
     const chunk = this.out.subarray(0, this.outLen);
-    // the stream may hold on to `chunk` until it is written: start a new buffer rather than reuse it
-    this.out = Buffer.allocUnsafe(this.out.length); // keep the capacity a chunk of frames needed
     this.outLen = 0;
     if (this.outputError !== undefined) return;
     const out = this.io.stdout as Writable;
@@ -376,6 +397,11 @@ export class FrameOutput {
     } catch (e) {
       this.outputError = e as Error;
       return;
+    } finally {
+      // The stream may hold on to `chunk` until it is written: start a new buffer (of the capacity a chunk
+      // of frames needed) unless the stream has taken all of it already (files, and pipes on Linux, are
+      // written synchronously): then the buffer is reused, without a new allocation per flush.
+      if (out.writableLength !== 0) this.out = Buffer.allocUnsafe(this.out.length);
     }
     if (this.broken(out)) return;
     if (full && typeof out.once === "function") {

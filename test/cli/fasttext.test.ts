@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readCaptureFile } from "../../src/capture/file.js";
-import { emitFastText, fastTextBound } from "../../src/cli/fasttext.js";
+import { emitFastText, FastText, fastTextBound } from "../../src/cli/fasttext.js";
 import { formatLine, type TimeFormat } from "../../src/cli/format.js";
 import { LocalZone, TIMESTAMP_MODES, Timestamper } from "../../src/cli/timestamps.js";
 import { decodeFrameDetail, encodeIgmpFrame, FrameView, IgmpType, v2Report } from "../../src/wire/index.js";
@@ -70,6 +70,37 @@ describe("the fast text line is exactly formatLine's", () => {
       }
     }
     expect(fast / n).toBeGreaterThan(0.9);
+  });
+
+  it("through one writer over a run of frames: the text of a second it keeps, across seconds, days, time formats and -t modes", () => {
+    const out = new Uint8Array(4096);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000_000 }),
+        fc.array(fc.tuple(fc.oneof(igmpMessage, commonMessage), fc.constantFrom(0, 0, 0, 1, 2, 59, 3600, 86_399, 86_400), fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 2 + TIMESTAMP_MODES.length })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.boolean(),
+        (start, frames, utc) => {
+          const writer = new FastText();
+          // the plain formats, and a stamper of each -t mode for each side (the delta modes keep state)
+          const fastTimes: TimeFormat[] = ["utc", "local", "epoch", ...TIMESTAMP_MODES.map((m) => new Timestamper(m, utc))];
+          const slowTimes: TimeFormat[] = ["utc", "local", "epoch", ...TIMESTAMP_MODES.map((m) => new Timestamper(m, utc))];
+          let sec = start;
+          for (const [m, step, ns, t] of frames) {
+            sec += step;
+            const f = encodeIgmpFrame({ message: m, src: "198.18.0.2", dst: "224.0.0.22", macSrc: "02:00:00:00:00:01" });
+            view.wrap(f, 1);
+            const end = writer.write(view, sec, ns, fastTimes[t % fastTimes.length]!, out, 0);
+            if (end < 0) continue;
+            const slow = formatLine(decodeFrameDetail({ data: f, linkType: 1, timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(ns) }), slowTimes[t % slowTimes.length]!);
+            expect(Buffer.from(out.subarray(0, end)).toString("latin1")).toBe(slow);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it("local time of day in zones with DST, half- and quarter-hour offsets, across their changes, with the zone cache", () => {
