@@ -283,9 +283,15 @@ export class FieldChecks implements LanCheck {
     const times = [...e.triggers.map((x) => x.t), ...e.exact.map((x) => x.t)];
     const near = (d: number, want: number) => Math.abs(d - want) <= tolMs;
     const misplaced = e.exact.some((q) => !e.triggers.some((x) => near(q.t - x.t, 0)) && !times.some((u) => u < q.t && near(q.t - u, intervalMs)));
-    if (misplaced) {
+    // The first is sent when the report is heard (RFC 2236 §3, RFC 9776 §6.6.3): one an interval late
+    // shifts the train, whose last query then races the timer it was to protect (the Linux bridge's
+    // group-and-source queries).
+    const firstExact = e.exact[0];
+    const late = firstExact !== undefined && !e.triggers.some((x) => x.t <= firstExact.t && near(firstExact.t - x.t, 0));
+    if (misplaced || late) {
       const first = e.triggers[0]!.t;
-      problems.push(`sent at +${e.exact.map((q) => fmtS(q.t - first).replace(" s", "")).join(", +")} s, not ${fmtS(intervalMs)} apart`);
+      const at = `sent at +${e.exact.map((q) => fmtS(q.t - first).replace(" s", "")).join(", +")} s`;
+      problems.push(misplaced ? `${at}, not ${fmtS(intervalMs)} apart` : `${at}: the first not at once`);
     }
     if (problems.length === 0) return;
     const frames = [...new Set([...e.triggers.map((x) => x.frame), ...e.exact.map((x) => x.frame)])].sort((a, b) => a - b);

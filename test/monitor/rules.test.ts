@@ -96,6 +96,12 @@ describe("the real captures stay free of the field rules", () => {
         // The Linux bridge without an address queries from 0.0.0.0 (its default, mcast_query_use_ifaddr 0):
         // a true finding, and the reason query-from-unspecified is only "info".
         expect(found.map((f) => [f.rule, f.severity, f.message])).toEqual([["query-from-unspecified", "info", "general queries from 0.0.0.0"]]);
+      } else if (name.startsWith("kernel-igmpv3-host.")) {
+        // Behind the Linux bridge as IGMPv3 querier: after each BLOCK of a listened source its
+        // group-and-source-specific query comes one Last Member Query Interval (0.5 s) late, and alone
+        // (RFC 9776 §6.6.3.2 sends one at once, then the retransmissions): a true finding, every time.
+        expect(found.map((f) => [f.rule, f.frames])).toEqual([["last-member-queries", [12, 14, 15]], ["last-member-queries", [24, 25, 26]]]);
+        for (const f of found) expect(f.message).toMatch(/group-and-source-specific queries for 232\.3\.3\.1 listing 198\.18\.3\.(9|10): sent at \+0\.5\d* s: the first not at once$/);
       } else expect(found).toEqual([]);
     });
   }
@@ -129,11 +135,13 @@ describe("last-member-queries is judged on the real captures, not passed by defa
   // (kernel-igmpv2-host.pcap ends 1.5 s after its first leave, too soon for a verdict with a count of 3;
   // in vlan-8021q-igmpv3.pcap the host's repeated leave brings four queries, enough for 3.)
   const withQueries = ["frr-pimd-igmpv2.pcap", "frr-pimd-igmpv3.pcap", "kernel-igmpv3-host.pcap"];
+  // (the Linux bridge's late group-and-source trains are flagged whatever the count; the last, cut by the
+  // capture's end, for that alone)
   it("with a Last Member Query Count of 3, every leave in them is short of queries", async () => {
     for (const name of withQueries) {
       const found = fieldOnly(await readCapture(join(FIXTURES, name)), { lastMemberQueryCount: 3 });
       expect(found.length, name).toBeGreaterThan(0);
-      for (const f of found) expect([f.rule, f.message], name).toEqual(["last-member-queries", expect.stringMatching(/sent, Last Member Query Count is 3$/)]);
+      for (const f of found) expect([f.rule, f.message], name).toEqual(["last-member-queries", expect.stringMatching(/(sent, Last Member Query Count is 3|sent at .*: the first not at once)$/)]);
     }
   });
   it("with a count of 1, FRR's two queries per leave are too many", async () => {
