@@ -260,3 +260,28 @@ describe("timers print to the millisecond", () => {
     expect(String(odd)).toMatch(/^\d+(\.\d{1,3})?$/);
   });
 });
+
+describe("MessageReader takes Router Alert from the frame view, as the decoder reads it", () => {
+  const options: [string, string][] = [
+    ["Router Alert", "94040000"],
+    ["no options", ""],
+    ["NOPs before Router Alert", "0101940400000000"],
+    ["a record route, a NOP, then Router Alert", "070704000000000194040000"],
+    ["Router Alert after the end of the list", "0000000094040000"],
+    ["a record route only", "0707040000000000"],
+  ];
+  for (const [name, optionsRaw] of options) {
+    it(`${name}: same routerAlert on the bytes path and the decoded path`, () => {
+      const a: At = { t: 0, src: H1, message: v2Report(G), ip: { optionsRaw } };
+      const decoded = frames([a])[0]!;
+      const bytes = frameBytes(a);
+      const m = new MessageReader().read(bytes, 0, bytes.length, bytes.length, 1, 1, 1_700_000_000, 0);
+      expect(m.status).toBe(0);
+      expect(m.routerAlert).toBe(decoded.routerAlert);
+    });
+  }
+  it("the cases differ: present in some, absent in others", () => {
+    const ra = (optionsRaw: string) => frames([{ t: 0, src: H1, message: v2Report(G), ip: { optionsRaw } }])[0]!.routerAlert;
+    expect([ra("94040000"), ra(""), ra("0000000094040000")]).toEqual([true, false, false]);
+  });
+});
