@@ -285,3 +285,24 @@ describe("MessageReader takes Router Alert from the frame view, as the decoder r
     expect([ra("94040000"), ra(""), ra("0000000094040000")]).toEqual([true, false, false]);
   });
 });
+
+describe("a group's reporters, one host or many", () => {
+  const H3 = "198.18.0.4";
+  const join = (t: number, src: string): At => ({ t, src, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+  const leave3 = (t: number, src: string): At => ({ t, src, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }]) });
+  const reporters = (list: At[]) => run(list).st.snapshot().groups[0]?.reporters;
+  it("one host, the same host again, then it leaves", () => {
+    expect(reporters([join(0, H2), join(1, H2)])).toEqual([H2]);
+    expect(run([join(0, H2), leave3(1, H2)]).st.groupReporters(G)?.reporters ?? []).toEqual([]);
+  });
+  it("a second and third host are added in address order; leaves take out exactly the leaver", () => {
+    expect(reporters([join(0, H3), join(1, H1), join(2, H2), join(3, H1)])).toEqual([H1, H2, H3]);
+    expect(reporters([join(0, H3), join(1, H1), leave3(2, H3)])).toEqual([H1]);
+    expect(reporters([join(0, H3), join(1, H1), leave3(2, H3), join(3, H2)])).toEqual([H1, H2]);
+    expect(reporters([join(0, H1), leave3(1, H2)])).toEqual([H1]);
+  });
+  it("v2 reports and leaves count the same way", () => {
+    expect(reporters([{ t: 0, src: H2, message: v2Report(G) }, { t: 1, src: H1, message: v2Report(G) }])).toEqual([H1, H2]);
+    expect(reporters([{ t: 0, src: H2, message: v2Report(G) }, { t: 1, src: H1, message: v2Report(G) }, { t: 2, src: H2, message: leave(G) }])).toEqual([H1]);
+  });
+});
