@@ -14,6 +14,7 @@
  */
 import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
+import { GroupTable, NO_HOST, ROW, type RowOwner } from "./group-table.js";
 import { addr32, addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
 export { frameTimeMs };
@@ -155,19 +156,20 @@ interface SourceRec extends TimerOwner {
   expiresMs: number;
 }
 
-/** A group record; its own timers (group timer, older-version host present timers) share one queue entry. */
-interface GroupRec extends TimerOwner {
+/**
+ * A group record; its own timers (group timer, older-version host present timers) share one queue entry.
+ * The group timer (absolute ms, EXCLUDE mode only, {@link OFF} otherwise) and the last reporter are in its
+ * row of the {@link GroupTable} (`slot`), with the host whose IS_EX({}) refresh may take the quick path.
+ */
+interface GroupRec extends TimerOwner, RowOwner {
   addr: number;
   group: string;
   mode: FilterMode;
-  /** Absolute expiry (ms), EXCLUDE mode only ({@link OFF} otherwise). */
-  groupTimerMs: number;
   sources: Map<number, SourceRec>;
   compat: CompatMode;
   /** Older-version host present timers, absolute (ms), or {@link OFF}. */
   v1HostMs: number;
   v2HostMs: number;
-  lastReporter: number | null;
   /**
    * The hosts reporting it: most groups have one (an IPTV channel per set-top box), held in `reporter`
    * without a set of its own (a set is two more cache misses per refresh at 100,000 groups); from the
@@ -239,6 +241,7 @@ export class MonitorState {
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
   private readonly groups = new Map<number, GroupRec>();
+  private readonly table = new GroupTable<GroupRec>();
   private readonly queue = new DeadlineQueue<Owner>();
   private querier: QuerierRec | null = null;
   private nowMs = Number.NEGATIVE_INFINITY;
@@ -412,7 +415,7 @@ export class MonitorState {
     if (g === undefined) return null;
     const sources = new Map<string, number | null>();
     for (const [a, s] of g.sources) sources.set(numberToIPv4(a), orNull(s.expiresMs));
-    return { filterMode: g.mode, compatMode: g.compat, groupTimerMs: g.mode === "exclude" ? orNull(g.groupTimerMs) : null, sources };
+    return { filterMode: g.mode, compatMode: g.compat, groupTimerMs: g.mode === "exclude" ? orNull(this.groupTimer(g)) : null, sources };
   }
 
   /** The earliest time a timer expires, or null when no timer runs. */
@@ -465,11 +468,11 @@ export class MonitorState {
       yield {
         group: g.group,
         filterMode: g.mode,
-        groupTimer: g.mode === "exclude" ? left(g.groupTimerMs) : null,
+        groupTimer: g.mode === "exclude" ? left(this.groupTimer(g)) : null,
         compatMode: g.compat,
         v1HostTimer: left(g.v1HostMs),
         v2HostTimer: left(g.v2HostMs),
-        lastReporter: g.lastReporter === null ? null : numberToIPv4(g.lastReporter),
+        lastReporter: this.lastReporter(g),
         reporters: reporterList(g),
         sources,
       };
@@ -497,7 +500,7 @@ export class MonitorState {
   private deadlineOf(o: Owner): number {
     if ("reporters" in o) {
       if (o.gone) return OFF;
-      return Math.min(o.mode === "exclude" ? o.groupTimerMs : OFF, o.v1HostMs, o.v2HostMs);
+      return Math.min(o.mode === "exclude" ? this.groupTimer(o) : OFF, o.v1HostMs, o.v2HostMs);
     }
     if ("group" in o && typeof o.group === "object") {
       if (o.group.gone || o.group.sources.get(o.addr) !== o) return OFF;
@@ -519,6 +522,7 @@ export class MonitorState {
   private removeGroup(g: GroupRec, reason: "group-timer" | "no-sources"): void {
     g.gone = true;
     this.groups.delete(g.addr);
+    this.table.remove(g);
     this.emit({ type: "expiry", group: g.group, reason });
   }
 
@@ -539,10 +543,11 @@ export class MonitorState {
 
   /** The group timer or an older-version host present timer ran out (RFC 9776 §6.5, §7.3.2; RFC 2236 §7). */
   private fireGroup(g: GroupRec, t: number): void {
+    this.unquick(g);
     if (g.v1HostMs <= t) g.v1HostMs = OFF;
     if (g.v2HostMs <= t) g.v2HostMs = OFF;
     this.updateCompat(g);
-    if (g.mode === "exclude" && g.groupTimerMs <= t) {
+    if (g.mode === "exclude" && this.groupTimer(g) <= t) {
       // Sources due at the same instant go first (timer 0), then the group timer expiry (§6.5): sources
       // with running timers are kept, the excluded ones are deleted, and the group goes to INCLUDE (or away
       // when nothing is left). Scanning the sources here is once per group timer expiry, not per frame.
@@ -558,7 +563,7 @@ export class MonitorState {
           this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
         }
       }
-      g.groupTimerMs = OFF;
+      this.table.rows[g.slot + ROW.groupTimer] = OFF;
       if (g.sources.size === 0) {
         this.removeGroup(g, "group-timer");
         return;
@@ -575,6 +580,7 @@ export class MonitorState {
   private updateCompat(g: GroupRec): void {
     const next: CompatMode = g.v1HostMs !== OFF ? 1 : g.v2HostMs !== OFF ? 2 : 3;
     if (next !== g.compat) {
+      this.unquick(g);
       this.emit({ type: "compat-change", group: g.group, from: g.compat, to: next });
       g.compat = next;
     }
@@ -582,12 +588,28 @@ export class MonitorState {
 
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
+    this.unquick(g);
     this.emit({ type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
   }
 
+  /** The group timer, absolute ms ({@link OFF} in INCLUDE mode). */
+  private groupTimer(g: GroupRec): number {
+    return this.table.rows[g.slot + ROW.groupTimer]!;
+  }
+
+  private lastReporter(g: GroupRec): string | null {
+    const h = this.table.rows[g.slot + ROW.lastReporter]!;
+    return h === NO_HOST ? null : numberToIPv4(h);
+  }
+
+  /** The group's reporters, sources or modes are about to change: its refreshes take the full path. */
+  private unquick(g: GroupRec): void {
+    if (!g.gone) this.table.rows[g.slot + ROW.quick] = NO_HOST;
+  }
+
   private setGroupTimer(g: GroupRec, t: number): void {
-    g.groupTimerMs = t;
+    this.table.rows[g.slot + ROW.groupTimer] = t;
     // The group's entry is queued no later than each of its timers; a timer set no earlier than the entry
     // (a refresh) leaves it where it is: a number written, nothing else read.
     if (t < g.queuedAt) this.queue.schedule(g, this.deadlineOf(g));
@@ -641,7 +663,8 @@ export class MonitorState {
 
   private lowerGroupTimer(g: GroupRec): void {
     const lmqt = this.nowMs + this.lmqtMs();
-    if (g.mode === "exclude" && g.groupTimerMs !== OFF && g.groupTimerMs > lmqt) this.setGroupTimer(g, lmqt);
+    const gt = this.groupTimer(g);
+    if (g.mode === "exclude" && gt !== OFF && gt > lmqt) this.setGroupTimer(g, lmqt);
   }
 
   private lowerSourceTimers(g: GroupRec, sources: Iterable<number>): void {
@@ -685,18 +708,18 @@ export class MonitorState {
         addr: group,
         group: numberToIPv4(group),
         mode: "include",
-        groupTimerMs: OFF,
         sources: NO_SOURCE_RECS,
         compat: 3,
         v1HostMs: OFF,
         v2HostMs: OFF,
-        lastReporter: null,
         reporter: null,
         reporters: null,
         gone: false,
         queuedAt: Infinity,
+        slot: 0,
       };
       this.groups.set(group, g);
+      this.table.insert(group, g, OFF);
       this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
@@ -710,7 +733,8 @@ export class MonitorState {
     else g.v2HostMs = until;
     this.queue.schedule(g, this.deadlineOf(g));
     this.updateCompat(g);
-    g.lastReporter = src;
+    this.table.rows[g.slot + ROW.lastReporter] = src;
+    this.unquick(g);
     addReporter(g, src);
     // An IGMPv1/v2 report is an IS_EX({}) (§7.3.2).
     this.apply(g, IS_EX, NO_SOURCES);
@@ -721,6 +745,7 @@ export class MonitorState {
     if (g === undefined) return;
     // In IGMPv1 compatibility mode leaves are ignored (§7.3.2).
     if (g.compat === 1) return;
+    this.unquick(g);
     deleteReporter(g, src);
     this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 2 });
     // A Leave is a TO_IN({}) (§7.3.2).
@@ -734,6 +759,21 @@ export class MonitorState {
     if (op < IS_IN || op > BLOCK || !isMulticastN(group)) return;
     // Routers ignore exclude-mode records for SSM groups (RFC 4604 §2.2.3).
     if (isSsmN(group) && (op === IS_EX || op === TO_EX)) return;
+    if ((op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i]) {
+      // The quick path: a member refreshing an EXCLUDE({}) group it alone reports (see `quickAfter`), when
+      // the group timer does not go down: only the timer and the last reporter change, no event, no queue
+      // entry moved (the full path below does exactly that for this record).
+      const r = this.table.find(group);
+      if (r >= 0) {
+        const rows = this.table.rows;
+        const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+        if (rows[r + ROW.quick] === src && gmi >= rows[r + ROW.groupTimer]!) {
+          rows[r + ROW.groupTimer] = gmi;
+          rows[r + ROW.lastReporter] = src;
+          return;
+        }
+      }
+    }
     const existing = this.groups.get(group);
     let sources = m.recordStart[i] === m.recordEnd[i] ? NO_SOURCES : m.sourcesOf(i);
     if (existing && existing.compat < 3) {
@@ -744,7 +784,8 @@ export class MonitorState {
     const leaving = (op === TO_IN || op === IS_IN) && sources.length === 0;
     if (existing === undefined && (leaving || op === BLOCK)) return;
     const g = existing ?? this.getGroup(group, src, 3);
-    g.lastReporter = src;
+    this.unquick(g);
+    this.table.rows[g.slot + ROW.lastReporter] = src;
     if (leaving) {
       if (op === TO_IN) {
         deleteReporter(g, src);
@@ -753,9 +794,21 @@ export class MonitorState {
     } else if (op !== BLOCK) addReporter(g, src);
     this.apply(g, op, sources);
     if (g.mode === "include" && g.sources.size === 0 && !g.gone) this.removeGroup(g, "no-sources");
+    else this.quickAfter(g, src);
+  }
+
+  /**
+   * After a record from `host`: the group's next IS_EX({}) / TO_EX({}) from the same host may take the quick
+   * path when such a record would change nothing but the group timer and the last reporter: EXCLUDE mode
+   * with no sources, no older-version hosts, and `host` its only reporter. Anything that changes one of
+   * those first clears it ({@link unquick}).
+   */
+  private quickAfter(g: GroupRec, host: number): void {
+    if (!g.gone && g.mode === "exclude" && g.compat === 3 && g.sources.size === 0 && g.reporters === null && g.reporter === host) this.table.rows[g.slot + ROW.quick] = host;
   }
 
   private addSource(g: GroupRec, a: number, expiresMs: number): void {
+    this.unquick(g);
     const s: SourceRec = { addr: a, group: g, expiresMs, queuedAt: Infinity };
     if (g.sources === NO_SOURCE_RECS) g.sources = new Map();
     g.sources.set(a, s);
@@ -844,7 +897,7 @@ export class MonitorState {
       case BLOCK: {
         // EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer; Send Q(G,A-Y)
         const notY = list.filter((a) => g.sources.get(a)?.expiresMs !== OFF);
-        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, g.groupTimerMs);
+        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, this.groupTimer(g));
         this.sendQuery(g, () => notY);
         return;
       }
@@ -853,7 +906,7 @@ export class MonitorState {
         // EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI (IS_EX) or Group Timer (TO_EX); Delete (X-A); Delete (Y-A)
         const notY = op === TO_EX && this.acting() ? list.filter((a) => g.sources.get(a)?.expiresMs !== OFF) : [];
         if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
-        const fresh = op === IS_EX ? gmi : g.groupTimerMs;
+        const fresh = op === IS_EX ? gmi : this.groupTimer(g);
         for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, fresh);
         if (op === TO_EX) this.sendQuery(g, () => notY);
         this.setGroupTimer(g, gmi);

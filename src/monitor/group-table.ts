@@ -1,0 +1,106 @@
+/**
+ * The hot half of the monitor's group records: an open-addressing hash table keyed by the group's 32-bit
+ * address, one row of numbers per group in a single `Float64Array` (the group timer, the last reporter,
+ * and the host whose refresh may take the quick path). The common frame at LAN scale is a member
+ * refreshing a group it is already in, IS_EX({}): with the row at its hash slot, that costs one cache line,
+ * where a `Map` of objects cost a bucket, an entry, the record and its boxed timer (at 100,000 groups each
+ * a cache miss). The rest of a group (mode, sources, reporters) stays in its object.
+ *
+ * Rows never move except when the table grows (then every row moves, and the owner's `slot` follows);
+ * a removed group leaves a tombstone until then, so a row index held by a gone record never names another
+ * group's row while that record could still be read.
+ */
+
+/** Row fields, by offset in the row. */
+export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3 });
+const STRIDE = 4;
+
+/** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
+export const NO_HOST = 2 ** 32;
+
+/** Keys are multicast addresses (signed 32-bit form): 0 and 1 are never one. */
+const EMPTY = 0;
+const TOMBSTONE = 1;
+
+/** What the table keeps for a row: its position, moved when the table grows. */
+export interface RowOwner {
+  /** The row's first index in {@link GroupTable.rows}. */
+  slot: number;
+}
+
+export class GroupTable<T extends RowOwner> {
+  rows: Float64Array;
+  private owners: (T | undefined)[];
+  private mask: number;
+  /** Rows in use, live or tombstones. */
+  private used = 0;
+
+  constructor(capacity = 64) {
+    this.rows = new Float64Array(capacity * STRIDE);
+    this.owners = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
+  }
+
+  private static hash(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> 7;
+  }
+
+  /** The row of `key` (its first index), or -1. */
+  find(key: number): number {
+    const rows = this.rows;
+    const mask = this.mask;
+    for (let i = GroupTable.hash(key) & mask; ; i = (i + 1) & mask) {
+      const k = rows[i * STRIDE]!;
+      if (k === key) return i * STRIDE;
+      if (k === EMPTY) return -1;
+    }
+  }
+
+  /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Fields start as `timer` and {@link NO_HOST}. */
+  insert(key: number, owner: T, timer: number): void {
+    if ((this.used + 1) * 2 > this.mask + 1) this.grow();
+    this.place(key, owner, timer, NO_HOST, NO_HOST);
+    this.used++;
+  }
+
+  /** Remove the row of `owner` (it stays a tombstone until the table grows). */
+  remove(owner: T): void {
+    this.rows[owner.slot + ROW.key] = TOMBSTONE;
+    this.rows[owner.slot + ROW.quick] = NO_HOST;
+    this.owners[owner.slot / STRIDE] = undefined;
+  }
+
+  private place(key: number, owner: T, timer: number, last: number, quick: number): void {
+    const rows = this.rows;
+    const mask = this.mask;
+    let i = GroupTable.hash(key) & mask;
+    while (rows[i * STRIDE] !== EMPTY) i = (i + 1) & mask;
+    const r = i * STRIDE;
+    rows[r + ROW.key] = key;
+    rows[r + ROW.groupTimer] = timer;
+    rows[r + ROW.lastReporter] = last;
+    rows[r + ROW.quick] = quick;
+    this.owners[i] = owner;
+    owner.slot = r;
+  }
+
+  /** Twice the room for the live rows, tombstones dropped. */
+  private grow(): void {
+    const old = this.rows;
+    const owners = this.owners;
+    let live = 0;
+    for (const o of owners) if (o !== undefined) live++;
+    let capacity = this.mask + 1;
+    while ((live + 1) * 4 > capacity) capacity *= 2;
+    this.rows = new Float64Array(capacity * STRIDE);
+    this.owners = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
+    this.used = live;
+    for (let i = 0; i < owners.length; i++) {
+      const o = owners[i];
+      if (o === undefined) continue;
+      const r = i * STRIDE;
+      this.place(old[r + ROW.key]!, o, old[r + ROW.groupTimer]!, old[r + ROW.lastReporter]!, old[r + ROW.quick]!);
+    }
+  }
+}
