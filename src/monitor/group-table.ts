@@ -1,19 +1,22 @@
 /**
  * The hot half of the monitor's group records: an open-addressing hash table keyed by the group's 32-bit
- * address, one row of numbers per group in a single `Float64Array` (the group timer, the last reporter,
- * and the host whose refresh may take the quick path). The common frame at LAN scale is a member
+ * address, one row of numbers per group in a single `Float64Array`: the timers (group timer, older-version
+ * host present timers, the deadline its timer-wheel entry is queued at), the last reporter, and the host
+ * whose refresh may take the quick path. The common frame at LAN scale is a member
  * refreshing a group it is already in, IS_EX({}): with the row at its hash slot, that costs one cache line,
  * where a `Map` of objects cost a bucket, an entry, the record and its boxed timer (at 100,000 groups each
- * a cache miss). The rest of a group (mode, sources, reporters) stays in its object.
+ * a cache miss), and when the group's wheel entry comes due, deciding whether it fires reads the row and
+ * the object, not four boxed numbers besides. The rest of a group (mode, sources, reporters) stays in its
+ * object.
  *
  * Rows never move except when the table grows (then every row moves, and the owner's `slot` follows);
  * a removed group leaves a tombstone until then, so a row index held by a gone record never names another
  * group's row while that record could still be read.
  */
 
-/** Row fields, by offset in the row. */
-export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3 });
-const STRIDE = 4;
+/** Row fields, by offset in the row (a row is one 64-byte cache line). */
+export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3, v1Host: 4, v2Host: 5, queuedAt: 6 });
+const STRIDE = 8;
 
 /** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
 export const NO_HOST = 2 ** 32;
@@ -56,10 +59,17 @@ export class GroupTable<T extends RowOwner> {
     }
   }
 
-  /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Fields start as `timer` and {@link NO_HOST}. */
-  insert(key: number, owner: T, timer: number): void {
+  /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Timers start at Infinity, hosts at {@link NO_HOST}. */
+  insert(key: number, owner: T): void {
     if ((this.used + 1) * 2 > this.mask + 1) this.grow();
-    this.place(key, owner, timer, NO_HOST, NO_HOST);
+    const r = this.place(key, owner);
+    const rows = this.rows;
+    rows[r + ROW.groupTimer] = Infinity;
+    rows[r + ROW.lastReporter] = NO_HOST;
+    rows[r + ROW.quick] = NO_HOST;
+    rows[r + ROW.v1Host] = Infinity;
+    rows[r + ROW.v2Host] = Infinity;
+    rows[r + ROW.queuedAt] = Infinity;
     this.used++;
   }
 
@@ -70,18 +80,17 @@ export class GroupTable<T extends RowOwner> {
     this.owners[owner.slot / STRIDE] = undefined;
   }
 
-  private place(key: number, owner: T, timer: number, last: number, quick: number): void {
+  /** A free row for `key`, owned by `owner`: its first index. */
+  private place(key: number, owner: T): number {
     const rows = this.rows;
     const mask = this.mask;
     let i = GroupTable.hash(key) & mask;
     while (rows[i * STRIDE] !== EMPTY) i = (i + 1) & mask;
     const r = i * STRIDE;
     rows[r + ROW.key] = key;
-    rows[r + ROW.groupTimer] = timer;
-    rows[r + ROW.lastReporter] = last;
-    rows[r + ROW.quick] = quick;
     this.owners[i] = owner;
     owner.slot = r;
+    return r;
   }
 
   /** Twice the room for the live rows, tombstones dropped. */
@@ -100,7 +109,7 @@ export class GroupTable<T extends RowOwner> {
       const o = owners[i];
       if (o === undefined) continue;
       const r = i * STRIDE;
-      this.place(old[r + ROW.key]!, o, old[r + ROW.groupTimer]!, old[r + ROW.lastReporter]!, old[r + ROW.quick]!);
+      this.rows.set(old.subarray(r, r + STRIDE), this.place(old[r + ROW.key]!, o));
     }
   }
 }

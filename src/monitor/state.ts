@@ -158,26 +158,49 @@ interface SourceRec extends TimerOwner {
 
 /**
  * A group record; its own timers (group timer, older-version host present timers) share one queue entry.
- * The group timer (absolute ms, EXCLUDE mode only, {@link OFF} otherwise) and the last reporter are in its
- * row of the {@link GroupTable} (`slot`), with the host whose IS_EX({}) refresh may take the quick path.
+ * Its timers, the deadline its entry is queued at and the last reporter are in its row of the
+ * {@link GroupTable} (`slot`), with the host whose IS_EX({}) refresh may take the quick path.
  */
-interface GroupRec extends TimerOwner, RowOwner {
-  addr: number;
-  group: string;
-  mode: FilterMode;
-  sources: Map<number, SourceRec>;
-  compat: CompatMode;
-  /** Older-version host present timers, absolute (ms), or {@link OFF}. */
-  v1HostMs: number;
-  v2HostMs: number;
+class GroupRec implements TimerOwner, RowOwner {
+  slot = 0;
+  mode: FilterMode = "include";
+  sources: Map<number, SourceRec> = NO_SOURCE_RECS;
+  compat: CompatMode = 3;
   /**
    * The hosts reporting it: most groups have one (an IPTV channel per set-top box), held in `reporter`
    * without a set of its own (a set is two more cache misses per refresh at 100,000 groups); from the
    * second host on, all of them are in `reporters` and `reporter` is unused.
    */
-  reporter: number | null;
-  reporters: Set<number> | null;
-  gone: boolean;
+  reporter: number | null = null;
+  reporters: Set<number> | null = null;
+  gone = false;
+
+  constructor(
+    private readonly table: GroupTable<GroupRec>,
+    readonly addr: number,
+    readonly group: string,
+  ) {}
+
+  /** Older-version host present timers, absolute (ms), or {@link OFF}. */
+  get v1HostMs(): number {
+    return this.table.rows[this.slot + ROW.v1Host]!;
+  }
+  set v1HostMs(t: number) {
+    this.table.rows[this.slot + ROW.v1Host] = t;
+  }
+  get v2HostMs(): number {
+    return this.table.rows[this.slot + ROW.v2Host]!;
+  }
+  set v2HostMs(t: number) {
+    this.table.rows[this.slot + ROW.v2Host] = t;
+  }
+  /** (The row of a removed group may be another group's once the table grows: a removed group has no entry.) */
+  get queuedAt(): number {
+    return this.gone ? Infinity : this.table.rows[this.slot + ROW.queuedAt]!;
+  }
+  set queuedAt(t: number) {
+    if (!this.gone) this.table.rows[this.slot + ROW.queuedAt] = t;
+  }
 }
 
 function addReporter(g: GroupRec, host: number): void {
@@ -498,7 +521,7 @@ export class MonitorState {
 
   /** When `o` next wants to run (ms), {@link OFF} for never. */
   private deadlineOf(o: Owner): number {
-    if ("reporters" in o) {
+    if (o instanceof GroupRec) {
       if (o.gone) return OFF;
       return Math.min(o.mode === "exclude" ? this.groupTimer(o) : OFF, o.v1HostMs, o.v2HostMs);
     }
@@ -510,7 +533,7 @@ export class MonitorState {
   }
 
   private fire(o: Owner, t: number): void {
-    if ("reporters" in o) this.fireGroup(o, t);
+    if (o instanceof GroupRec) this.fireGroup(o, t);
     else if ("group" in o && typeof o.group === "object") this.fireSource(o as SourceRec, t);
     else {
       const q = o as QuerierRec;
@@ -704,22 +727,9 @@ export class MonitorState {
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
     let g = this.groups.get(group);
     if (g === undefined) {
-      g = {
-        addr: group,
-        group: numberToIPv4(group),
-        mode: "include",
-        sources: NO_SOURCE_RECS,
-        compat: 3,
-        v1HostMs: OFF,
-        v2HostMs: OFF,
-        reporter: null,
-        reporters: null,
-        gone: false,
-        queuedAt: Infinity,
-        slot: 0,
-      };
+      g = new GroupRec(this.table, group, numberToIPv4(group));
       this.groups.set(group, g);
-      this.table.insert(group, g, OFF);
+      this.table.insert(group, g);
       this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
