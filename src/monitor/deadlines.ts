@@ -62,7 +62,11 @@ function newBucket<T>(): Bucket<T> {
   return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true };
 }
 
-export class DeadlineQueue<T extends TimerOwner> {
+/**
+ * The queue. Items are owners with a `queuedAt` ({@link schedule}, {@link pop}), or anything else the
+ * caller keeps the queued deadline of itself ({@link push}, {@link take}; the monitor's group rows).
+ */
+export class DeadlineQueue<T> {
   private readonly buckets = new Map<number, Bucket<T>>();
   private readonly spare: Bucket<T>[] = [];
   /** Min-heap of the keys of non-empty buckets. */
@@ -79,9 +83,14 @@ export class DeadlineQueue<T extends TimerOwner> {
   }
 
   /** Make sure `owner` comes out no later than `deadline` (null: nothing to queue). */
-  schedule(owner: T, deadline: number | null): void {
+  schedule(owner: T & TimerOwner, deadline: number | null): void {
     if (deadline === null || deadline >= owner.queuedAt) return;
     owner.queuedAt = deadline;
+    this.push(deadline, owner);
+  }
+
+  /** Queue `item` at `deadline`, whatever else is queued for it. */
+  push(deadline: number, item: T): void {
     const key = Math.floor(deadline / BUCKET_MS);
     if (key < this.curKey) this.cur = undefined;
     let b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
@@ -102,7 +111,7 @@ export class DeadlineQueue<T extends TimerOwner> {
     }
     b.at[n] = deadline;
     b.seq[n] = this.counter++;
-    b.item[n] = owner;
+    b.item[n] = item;
     b.len = n + 1;
     this.count++;
   }
@@ -117,17 +126,29 @@ export class DeadlineQueue<T extends TimerOwner> {
    * Take the earliest entry. Returns its owner when the entry is live (the owner's `queuedAt` was this
    * entry's time; it is reset to Infinity), undefined for a stale entry or an empty queue.
    */
-  pop(): T | undefined {
+  pop(): (T & TimerOwner) | undefined {
     const b = this.first();
     if (b === undefined) return undefined;
     const at = b.at[b.head]!;
+    const top = this.take() as T & TimerOwner;
+    if (top.queuedAt !== at) return undefined;
+    top.queuedAt = Infinity;
+    return top;
+  }
+
+  /** Take the earliest entry's item (the queue must not be empty: see {@link peekAt}), live or not. */
+  take(): T {
+    const b = this.first()!;
     const top = b.item[b.head]!;
     b.item[b.head] = undefined;
     b.head++;
     this.count--;
-    if (top.queuedAt !== at) return undefined;
-    top.queuedAt = Infinity;
     return top;
+  }
+
+  /** Replace every queued item by `f(item)` (the monitor's group rows move when their table grows). */
+  remap(f: (item: T) => T): void {
+    for (const b of this.buckets.values()) for (let i = b.head; i < b.len; i++) b.item[i] = f(b.item[i]!);
   }
 
   /** The earliest non-empty bucket, sorted from its head; drops emptied ones. */

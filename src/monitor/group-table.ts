@@ -15,7 +15,7 @@
  */
 
 /** Row fields, by offset in the row (a row is one 64-byte cache line). */
-export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3, v1Host: 4, v2Host: 5, queuedAt: 6 });
+export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3, v1Host: 4, v2Host: 5, queuedAt: 6, exclude: 7 });
 const STRIDE = 8;
 
 /** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
@@ -38,7 +38,14 @@ export class GroupTable<T extends RowOwner> {
   /** Rows in use, live or tombstones. */
   private used = 0;
 
-  constructor(capacity = 64) {
+  /**
+   * `moved` is told when the table grows, with the new first index of a row by its old one (-1 for a
+   * removed group's row), for whoever holds row indexes (the monitor's timer wheel).
+   */
+  constructor(
+    private readonly moved: (newSlotOf: (oldSlot: number) => number) => void = () => {},
+    capacity = 64,
+  ) {
     this.rows = new Float64Array(capacity * STRIDE);
     this.owners = new Array<T | undefined>(capacity);
     this.mask = capacity - 1;
@@ -70,13 +77,20 @@ export class GroupTable<T extends RowOwner> {
     rows[r + ROW.v1Host] = Infinity;
     rows[r + ROW.v2Host] = Infinity;
     rows[r + ROW.queuedAt] = Infinity;
+    rows[r + ROW.exclude] = 0;
     this.used++;
   }
 
-  /** Remove the row of `owner` (it stays a tombstone until the table grows). */
+  /** The owner of the row at `slot`. */
+  ownerAt(slot: number): T {
+    return this.owners[slot / STRIDE]!;
+  }
+
+  /** Remove the row of `owner` (it stays a tombstone until the table grows; its queued entry is stale: NaN). */
   remove(owner: T): void {
     this.rows[owner.slot + ROW.key] = TOMBSTONE;
     this.rows[owner.slot + ROW.quick] = NO_HOST;
+    this.rows[owner.slot + ROW.queuedAt] = NaN;
     this.owners[owner.slot / STRIDE] = undefined;
   }
 
@@ -111,5 +125,9 @@ export class GroupTable<T extends RowOwner> {
       const r = i * STRIDE;
       this.rows.set(old.subarray(r, r + STRIDE), this.place(old[r + ROW.key]!, o));
     }
+    this.moved((oldSlot) => {
+      const o = oldSlot < 0 ? undefined : owners[oldSlot / STRIDE];
+      return o === undefined ? -1 : o.slot;
+    });
   }
 }

@@ -306,3 +306,29 @@ describe("a group's reporters, one host or many", () => {
     expect(reporters([{ t: 0, src: H2, message: v2Report(G) }, { t: 1, src: H1, message: v2Report(G) }, { t: 2, src: H2, message: leave(G) }])).toEqual([H1]);
   });
 });
+
+describe("many groups: timers survive the group table growing under them", () => {
+  it("300 groups join, a third leave, the table grows past removed rows; every group expires once, on time", () => {
+    const n = 300;
+    const grp = (i: number) => `239.2.${i >> 8}.${i & 255}`;
+    const list: At[] = [];
+    for (let i = 0; i < n; i++) list.push({ t: i * 0.1, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: grp(i) }]) });
+    // no querier: the monitor acts out Q(G) for the leaves, so their groups go 2 s later (LMQT)
+    for (let i = 0; i < n; i += 3) list.push({ t: 40 + i * 0.01, src: H1, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: grp(i) }]) });
+    // new groups after the removals: rows are placed again, tombstones dropped
+    for (let i = n; i < n + 200; i++) list.push({ t: 50 + (i - n) * 0.1, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: grp(i) }]) });
+    const st = new MonitorState();
+    const expiries: MonitorEvent[] = [];
+    for (const f of frames(list)) for (const e of st.receive(f)) if (e.type === "expiry") expiries.push(e);
+    expect(st.groupCount()).toBe(n + 200 - n / 3);
+    expect(st.nextDeadlineMs()).toBeCloseTo(ms(0.1 + 260), 3);
+    for (const e of st.advance(ms(1000))) if (e.type === "expiry") expiries.push(e);
+    expect(st.groupCount()).toBe(0);
+    const left = expiries.filter((e) => frameTimeMs(e.time) < ms(100));
+    expect(left.map((e) => (e as { group: string }).group)).toEqual(Array.from({ length: n / 3 }, (_, k) => grp(3 * k)));
+    const rest = expiries.slice(left.length);
+    const expected = [...Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => [i, i * 0.1] as const), ...Array.from({ length: 200 }, (_, k) => [n + k, 50 + k * 0.1] as const)].sort((a, b) => a[1] - b[1]);
+    expect(rest.map((e) => (e as { group: string }).group)).toEqual(expected.map(([i]) => grp(i)));
+    rest.forEach((e, k) => expect(frameTimeMs(e.time)).toBeCloseTo(ms(expected[k]![1] + 260), 2));
+  });
+});
