@@ -68,7 +68,7 @@ export class GroupTable<T extends RowOwner> {
 
   /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Timers start at Infinity, hosts at {@link NO_HOST}. */
   insert(key: number, owner: T): void {
-    if ((this.used + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const r = this.place(key, owner);
     const rows = this.rows;
     rows[r + ROW.groupTimer] = Infinity;
@@ -114,7 +114,7 @@ export class GroupTable<T extends RowOwner> {
     let live = 0;
     for (const o of owners) if (o !== undefined) live++;
     let capacity = this.mask + 1;
-    while ((live + 1) * 4 > capacity) capacity *= 2;
+    while ((live + 1) * 2 > capacity) capacity *= 2;
     this.rows = new Float64Array(capacity * STRIDE);
     this.owners = new Array<T | undefined>(capacity);
     this.mask = capacity - 1;

@@ -225,6 +225,9 @@ interface QuerierRec extends TimerOwner {
 }
 
 type Owner = GroupRec | SourceRec | QuerierRec;
+
+/** In a row's `quick` field: the group has several reporters; a refresh from any of them is quick. */
+const MANY = -(2 ** 33);
 /**
  * What the timer wheel holds: a source or the querier, or a group's row in the {@link GroupTable} (its
  * first index; -1 once the group is gone and the table has grown). A group's entry coming due is judged
@@ -709,7 +712,7 @@ export class MonitorState {
     }
     if (m.group === 0) return;
     // A group(-and-source)-specific query with a clear S flag lowers the timers it names (§6.6.1).
-    const g = this.groups.get(m.group);
+    const g = this.lookup(m.group);
     if (src !== this.self) this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
     if (g === undefined || m.sFlag) return;
     if (m.querySources.length === 0) this.lowerGroupTimer(g);
@@ -760,8 +763,13 @@ export class MonitorState {
   // -------------------------------------------------------------------------------------------------
   // Reports (§6.4, §7.3.2)
 
+  private lookup(group: number): GroupRec | undefined {
+    const r = this.table.find(group);
+    return r < 0 ? undefined : this.table.ownerAt(r);
+  }
+
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
-    let g = this.groups.get(group);
+    let g = this.lookup(group);
     if (g === undefined) {
       g = new GroupRec(this.table, group, numberToIPv4(group));
       this.groups.set(group, g);
@@ -787,7 +795,7 @@ export class MonitorState {
   }
 
   private onLeave(src: number, group: number): void {
-    const g = this.groups.get(group);
+    const g = this.lookup(group);
     if (g === undefined) return;
     // In IGMPv1 compatibility mode leaves are ignored (§7.3.2).
     if (g.compat === 1) return;
@@ -805,22 +813,21 @@ export class MonitorState {
     if (op < IS_IN || op > BLOCK || !isMulticastN(group)) return;
     // Routers ignore exclude-mode records for SSM groups (RFC 4604 §2.2.3).
     if (isSsmN(group) && (op === IS_EX || op === TO_EX)) return;
-    if ((op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i]) {
-      // The quick path: a member refreshing an EXCLUDE({}) group it alone reports (see `quickAfter`), when
-      // the group timer does not go down: only the timer and the last reporter change, no event, no queue
-      // entry moved (the full path below does exactly that for this record).
-      const r = this.table.find(group);
-      if (r >= 0) {
-        const rows = this.table.rows;
-        const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
-        if (rows[r + ROW.quick] === src && gmi >= rows[r + ROW.groupTimer]!) {
-          rows[r + ROW.groupTimer] = gmi;
-          rows[r + ROW.lastReporter] = src;
-          return;
-        }
+    const r = this.table.find(group);
+    if (r >= 0 && (op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i]) {
+      // The quick path: a member refreshing an EXCLUDE({}) group it reports (see `quickAfter`), when the
+      // group timer does not go down: only the timer and the last reporter change, no event, no queue entry
+      // moved (the full path below does exactly that for this record).
+      const rows = this.table.rows;
+      const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+      const q = rows[r + ROW.quick]!;
+      if ((q === src || (q === MANY && this.table.ownerAt(r).reporters!.has(src))) && gmi >= rows[r + ROW.groupTimer]!) {
+        rows[r + ROW.groupTimer] = gmi;
+        rows[r + ROW.lastReporter] = src;
+        return;
       }
     }
-    const existing = this.groups.get(group);
+    const existing = r >= 0 ? this.table.ownerAt(r) : undefined;
     let sources = m.recordStart[i] === m.recordEnd[i] ? NO_SOURCES : m.sourcesOf(i);
     if (existing && existing.compat < 3) {
       // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
@@ -844,13 +851,16 @@ export class MonitorState {
   }
 
   /**
-   * After a record from `host`: the group's next IS_EX({}) / TO_EX({}) from the same host may take the quick
-   * path when such a record would change nothing but the group timer and the last reporter: EXCLUDE mode
-   * with no sources, no older-version hosts, and `host` its only reporter. Anything that changes one of
-   * those first clears it ({@link unquick}).
+   * After a record from `host`: the group's next IS_EX({}) / TO_EX({}) from one of its reporters may take
+   * the quick path when such a record would change nothing but the group timer and the last reporter:
+   * EXCLUDE mode with no sources, no older-version hosts. The row names the reporter when there is one
+   * (`host`), or says {@link MANY} (then the group's set is asked). Anything that changes one of those
+   * first clears it ({@link unquick}).
    */
   private quickAfter(g: GroupRec, host: number): void {
-    if (!g.gone && g.mode === "exclude" && g.compat === 3 && g.sources.size === 0 && g.reporters === null && g.reporter === host) this.table.rows[g.slot + ROW.quick] = host;
+    if (g.gone || g.mode !== "exclude" || g.compat !== 3 || g.sources.size !== 0) return;
+    if (g.reporters !== null) this.table.rows[g.slot + ROW.quick] = MANY;
+    else if (g.reporter === host) this.table.rows[g.slot + ROW.quick] = host;
   }
 
   private addSource(g: GroupRec, a: number, expiresMs: number): void {
