@@ -17,6 +17,8 @@
 /** Row fields, by offset in the row (a row is one 64-byte cache line). */
 export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3, v1Host: 4, v2Host: 5, queuedAt: 6, exclude: 7 });
 const STRIDE = 8;
+/** log2 of {@link STRIDE}: a row's number from its first index by a shift (an integer, not a division's double). */
+const SHIFT = 3;
 
 /** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
 export const NO_HOST = 2 ** 32;
@@ -83,7 +85,7 @@ export class GroupTable<T extends RowOwner> {
 
   /** The owner of the row at `slot`. */
   ownerAt(slot: number): T {
-    return this.owners[slot / STRIDE]!;
+    return this.owners[slot >> SHIFT]!;
   }
 
   /** Remove the row of `owner` (it stays a tombstone until the table grows; its queued entry is stale: NaN). */
@@ -91,7 +93,7 @@ export class GroupTable<T extends RowOwner> {
     this.rows[owner.slot + ROW.key] = TOMBSTONE;
     this.rows[owner.slot + ROW.quick] = NO_HOST;
     this.rows[owner.slot + ROW.queuedAt] = NaN;
-    this.owners[owner.slot / STRIDE] = undefined;
+    this.owners[owner.slot >> SHIFT] = undefined;
   }
 
   /** A free row for `key`, owned by `owner`: its first index. */
@@ -126,7 +128,7 @@ export class GroupTable<T extends RowOwner> {
       this.rows.set(old.subarray(r, r + STRIDE), this.place(old[r + ROW.key]!, o));
     }
     this.moved((oldSlot) => {
-      const o = oldSlot < 0 ? undefined : owners[oldSlot / STRIDE];
+      const o = oldSlot < 0 ? undefined : owners[oldSlot >> SHIFT];
       return o === undefined ? -1 : o.slot;
     });
   }
