@@ -1,24 +1,25 @@
 /**
  * The hot half of the monitor's group records: an open-addressing hash table keyed by the group's 32-bit
- * address, one row of numbers per group in a single `Float64Array`: the timers (group timer, older-version
- * host present timers, the deadline its timer-wheel entry is queued at), the last reporter, and the host
- * whose refresh may take the quick path. The common frame at LAN scale is a member
- * refreshing a group it is already in, IS_EX({}): with the row at its hash slot, that costs one cache line,
- * where a `Map` of objects cost a bucket, an entry, the record and its boxed timer (at 100,000 groups each
- * a cache miss), and when the group's wheel entry comes due, deciding whether it fires reads the row and
- * the object, not four boxed numbers besides. The rest of a group (mode, sources, reporters) stays in its
- * object.
+ * address, one 32-byte row of numbers per group in a single `Float64Array`: when the group next wants to
+ * run (its earliest timer), the time its timer-wheel entry is queued at, and whether a refresh may take the
+ * quick path (the host, or "any of its reporters"). The common frame at LAN scale is a member refreshing a
+ * group it is already in, IS_EX({}): with the row at its hash slot, that costs one cache line, where a `Map`
+ * of objects cost a bucket, an entry, the record and its boxed timer (at 100,000 groups each a cache miss);
+ * and when the group's wheel entry comes due, the row alone says whether it fires. The rest of a group
+ * (mode, the timers one by one, sources, reporters) stays in its object.
  *
- * Rows never move except when the table grows (then every row moves, and the owner's `slot` follows);
- * a removed group leaves a tombstone until then, so a row index held by a gone record never names another
- * group's row while that record could still be read.
+ * Rows never move except when the table grows (then every row moves, the owner's `slot` follows, and whoever
+ * holds row indexes is told); a removed group leaves a tombstone until then.
  */
 
-/** Row fields, by offset in the row (a row is one 64-byte cache line). */
-export const ROW = Object.freeze({ key: 0, groupTimer: 1, lastReporter: 2, quick: 3, v1Host: 4, v2Host: 5, queuedAt: 6, exclude: 7 });
-const STRIDE = 8;
+/**
+ * Row fields, by offset in the row (32 bytes: two rows to a cache line). `deadline` is when the group next
+ * wants to run (the earliest of its timers), `queuedAt` the time its timer-wheel entry is queued at.
+ */
+export const ROW = Object.freeze({ key: 0, deadline: 1, quick: 2, queuedAt: 3 });
+const STRIDE = 4;
 /** log2 of {@link STRIDE}: a row's number from its first index by a shift (an integer, not a division's double). */
-const SHIFT = 3;
+const SHIFT = 2;
 
 /** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
 export const NO_HOST = 2 ** 32;
@@ -73,13 +74,9 @@ export class GroupTable<T extends RowOwner> {
     if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const r = this.place(key, owner);
     const rows = this.rows;
-    rows[r + ROW.groupTimer] = Infinity;
-    rows[r + ROW.lastReporter] = NO_HOST;
+    rows[r + ROW.deadline] = Infinity;
     rows[r + ROW.quick] = NO_HOST;
-    rows[r + ROW.v1Host] = Infinity;
-    rows[r + ROW.v2Host] = Infinity;
     rows[r + ROW.queuedAt] = Infinity;
-    rows[r + ROW.exclude] = 0;
     this.used++;
   }
 

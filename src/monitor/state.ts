@@ -176,24 +176,19 @@ class GroupRec implements RowOwner {
   gone = false;
 
   constructor(
-    private readonly table: GroupTable<GroupRec>,
     readonly addr: number,
     readonly group: string,
   ) {}
 
   /** Older-version host present timers, absolute (ms), or {@link OFF}. */
-  get v1HostMs(): number {
-    return this.table.rows[this.slot + ROW.v1Host]!;
-  }
-  set v1HostMs(t: number) {
-    this.table.rows[this.slot + ROW.v1Host] = t;
-  }
-  get v2HostMs(): number {
-    return this.table.rows[this.slot + ROW.v2Host]!;
-  }
-  set v2HostMs(t: number) {
-    this.table.rows[this.slot + ROW.v2Host] = t;
-  }
+  v1HostMs = OFF;
+  v2HostMs = OFF;
+  /**
+   * The group timer (absolute ms, EXCLUDE mode only, {@link OFF} otherwise), while the group is not marked
+   * quick; while it is, the timer is its row's deadline (see {@link MonitorState.groupTimer}).
+   */
+  timerMs = OFF;
+  lastReporter: number | null = null;
 }
 
 function addReporter(g: GroupRec, host: number): void {
@@ -237,7 +232,7 @@ type Queued = SourceRec | QuerierRec | number;
 
 /** When the group in row `r` next wants to run (ms), {@link OFF} for never. */
 function rowDeadline(rows: Float64Array, r: number): number {
-  return Math.min(rows[r + ROW.exclude] === 1 ? rows[r + ROW.groupTimer]! : OFF, rows[r + ROW.v1Host]!, rows[r + ROW.v2Host]!);
+  return rows[r + ROW.deadline]!;
 }
 
 /** The record types, after compatibility-mode translation, that the state tables take. */
@@ -607,6 +602,7 @@ export class MonitorState {
     this.unquick(g);
     if (g.v1HostMs <= t) g.v1HostMs = OFF;
     if (g.v2HostMs <= t) g.v2HostMs = OFF;
+    this.setDeadline(g);
     this.updateCompat(g);
     if (g.mode === "exclude" && this.groupTimer(g) <= t) {
       // Sources due at the same instant go first (timer 0), then the group timer expiry (§6.5): sources
@@ -624,7 +620,8 @@ export class MonitorState {
           this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
         }
       }
-      this.table.rows[g.slot + ROW.groupTimer] = OFF;
+      g.timerMs = OFF;
+      this.setDeadline(g);
       if (g.sources.size === 0) {
         this.removeGroup(g, "group-timer");
         return;
@@ -652,26 +649,39 @@ export class MonitorState {
     this.unquick(g);
     this.emit({ type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
-    this.table.rows[g.slot + ROW.exclude] = mode === "exclude" ? 1 : 0;
+    this.setDeadline(g);
   }
 
-  /** The group timer, absolute ms ({@link OFF} in INCLUDE mode). */
+  /**
+   * The group timer, absolute ms ({@link OFF} in INCLUDE mode). A group marked quick is in EXCLUDE mode
+   * without older-version hosts: its row's deadline is its group timer, the one number a quick refresh writes.
+   */
   private groupTimer(g: GroupRec): number {
-    return this.table.rows[g.slot + ROW.groupTimer]!;
+    const rows = this.table.rows;
+    return !g.gone && rows[g.slot + ROW.quick] !== NO_HOST ? rows[g.slot + ROW.deadline]! : g.timerMs;
+  }
+
+  /** The row's deadline from the group's timers (after any of them, or the mode, changed). */
+  private setDeadline(g: GroupRec): void {
+    if (!g.gone) this.table.rows[g.slot + ROW.deadline] = Math.min(g.mode === "exclude" ? g.timerMs : OFF, g.v1HostMs, g.v2HostMs);
   }
 
   private lastReporter(g: GroupRec): string | null {
-    const h = this.table.rows[g.slot + ROW.lastReporter]!;
-    return h === NO_HOST ? null : numberToIPv4(h);
+    return g.lastReporter === null ? null : numberToIPv4(g.lastReporter);
   }
 
   /** The group's reporters, sources or modes are about to change: its refreshes take the full path. */
   private unquick(g: GroupRec): void {
-    if (!g.gone) this.table.rows[g.slot + ROW.quick] = NO_HOST;
+    const rows = this.table.rows;
+    if (g.gone || rows[g.slot + ROW.quick] === NO_HOST) return;
+    g.timerMs = rows[g.slot + ROW.deadline]!;
+    rows[g.slot + ROW.quick] = NO_HOST;
   }
 
   private setGroupTimer(g: GroupRec, t: number): void {
-    this.table.rows[g.slot + ROW.groupTimer] = t;
+    this.unquick(g);
+    g.timerMs = t;
+    this.setDeadline(g);
     // The group's entry is queued no later than each of its timers; a timer set no earlier than the entry
     // (a refresh) leaves it where it is: a number written, nothing else read.
     if (t < this.table.rows[g.slot + ROW.queuedAt]!) this.scheduleGroup(g);
@@ -771,7 +781,7 @@ export class MonitorState {
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
     let g = this.lookup(group);
     if (g === undefined) {
-      g = new GroupRec(this.table, group, numberToIPv4(group));
+      g = new GroupRec(group, numberToIPv4(group));
       this.groups.set(group, g);
       this.table.insert(group, g);
       this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
@@ -785,9 +795,10 @@ export class MonitorState {
     const until = this.nowMs + this.cachedTimers.olderHostPresentInterval * 1000;
     if (version === 1) g.v1HostMs = until;
     else g.v2HostMs = until;
+    this.setDeadline(g);
     this.scheduleGroup(g);
     this.updateCompat(g);
-    this.table.rows[g.slot + ROW.lastReporter] = src;
+    g.lastReporter = src;
     this.unquick(g);
     addReporter(g, src);
     // An IGMPv1/v2 report is an IS_EX({}) (§7.3.2).
@@ -821,10 +832,18 @@ export class MonitorState {
       const rows = this.table.rows;
       const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
       const q = rows[r + ROW.quick]!;
-      if ((q === src || (q === MANY && this.table.ownerAt(r).reporters!.has(src))) && gmi >= rows[r + ROW.groupTimer]!) {
-        rows[r + ROW.groupTimer] = gmi;
-        rows[r + ROW.lastReporter] = src;
+      // (a lone reporter is already the last one)
+      if (q === src && gmi >= rows[r + ROW.deadline]!) {
+        rows[r + ROW.deadline] = gmi;
         return;
+      }
+      if (q === MANY && gmi >= rows[r + ROW.deadline]!) {
+        const g = this.table.ownerAt(r);
+        if (g.reporters!.has(src)) {
+          rows[r + ROW.deadline] = gmi;
+          g.lastReporter = src;
+          return;
+        }
       }
     }
     const existing = r >= 0 ? this.table.ownerAt(r) : undefined;
@@ -838,7 +857,7 @@ export class MonitorState {
     if (existing === undefined && (leaving || op === BLOCK)) return;
     const g = existing ?? this.getGroup(group, src, 3);
     this.unquick(g);
-    this.table.rows[g.slot + ROW.lastReporter] = src;
+    g.lastReporter = src;
     if (leaving) {
       if (op === TO_IN) {
         deleteReporter(g, src);

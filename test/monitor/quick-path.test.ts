@@ -5,6 +5,7 @@
 // path never applies; events and snapshots must be equal, and the quick path must have run.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ROW } from "../../src/monitor/group-table.js";
 import { MonitorState } from "../../src/monitor/state.js";
 import { leave, v1Report, v2Report, v3Query, v3Report, type IgmpMessageInit } from "../../src/wire/index.js";
 import { frames, ms, type At } from "./helpers.js";
@@ -84,11 +85,11 @@ describe("MonitorState's quick refresh path", () => {
     const refresh = (t: number, h: string) => frames([{ t, src: h, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) }])[0]!;
     st.receive(refresh(0, H1));
     const r = table.find(0xef010101 | 0);
-    expect(table.rows[r + 3]).toBe(0xc6120002 | 0); // the lone member, H1
+    expect(table.rows[r + ROW.quick]).toBe(0xc6120002 | 0); // the lone member, H1
     st.receive(refresh(10, H1));
     expect(st.snapshot().groups[0]).toMatchObject({ groupTimer: 260, lastReporter: H1, reporters: [H1] });
     st.receive(refresh(20, H2));
-    expect(table.rows[table.find(0xef010101 | 0) + 3]).toBe(-(2 ** 33)); // two members: the set is asked
+    expect(table.rows[table.find(0xef010101 | 0) + ROW.quick]).toBe(-(2 ** 33)); // two members: the set is asked
     expect(st.snapshot(ms(30)).groups[0]).toMatchObject({ groupTimer: 250, lastReporter: H2, reporters: [H1, H2] });
   });
 });
