@@ -158,8 +158,8 @@ interface SourceRec extends TimerOwner {
 
 /**
  * A group record; its own timers (group timer, older-version host present timers) share one queue entry.
- * Its timers, the deadline its entry is queued at and the last reporter are in its row of the
- * {@link GroupTable} (`slot`), with the host whose IS_EX({}) refresh may take the quick path.
+ * Its row of the {@link GroupTable} (`slot`) holds the earliest of them, the time its entry is queued at,
+ * and whether an IS_EX({}) refresh may take the quick path.
  */
 class GroupRec implements RowOwner {
   slot = 0;
@@ -255,9 +255,9 @@ function roundSeconds(ms: number): number {
  * Router state for one LAN, fed with decoded frames. RFC 9776 §6 (group and source records, timers,
  * the state tables of §6.4), §6.6 (querier election, timer updates on queries), §7.3 (compatibility).
  *
- * The cost of a frame does not depend on how many groups and sources there are: state is in maps keyed
- * by 32-bit addresses, every timer is in one deadline queue, and nothing scans all groups except
- * {@link MonitorState.snapshot}.
+ * The cost of a frame does not depend on how many groups and sources there are: groups are rows of a hash
+ * table keyed by their 32-bit address (sources in maps so keyed), every timer is in one deadline queue,
+ * and nothing scans all groups except {@link MonitorState.snapshot}.
  */
 export class MonitorState {
   private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self">> & { lastMemberQueryCount: number | undefined };
