@@ -1,13 +1,17 @@
 // monitor and lint against decode, side by side in one run, on captures of H hosts and G groups (IGMPv3
 // reports, a general query every 10 s; bench/make-hosts.mjs) for several G: wall and CPU seconds (user +
 // system: steadier than wall time on a shared machine), the CPU ratio to `decode --json` on the same file,
-// the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size). Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...]
+// the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size).
+// Each command runs R times per file, the commands taking turns, and the run with the median CPU time is
+// reported (one run on a shared machine can be 30 % off either way).
+// Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const H = Number(process.argv[3] ?? 1000);
 const GS = (process.argv[4] ?? "100,10000,100000").split(",").map(Number);
+const R = Number(process.argv[5] ?? 3);
 mkdirSync("bench/out", { recursive: true });
 
 function measure(args) {
@@ -31,15 +35,17 @@ const base = {};
 for (const G of GS) {
   const file = `bench/out/hosts-${N}-${H}x${G}.pcap`;
   if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G)], { stdio: "inherit" });
+  const all = Object.fromEntries(runs.map(([name]) => [name, []]));
+  for (let i = 0; i < R; i++) for (const [name, args] of runs) all[name].push(measure(args(file)));
   const res = {};
-  for (const [name, args] of runs) res[name] = measure(args(file));
+  for (const [name] of runs) res[name] = all[name].sort((a, b) => a.cpu - b.cpu)[Math.floor((R - 1) / 2)];
   for (const [name] of runs) {
     const r = res[name];
     base[name] ??= r.cpu;
     rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: r.cpu / base[name], size: statSync(file).size });
   }
 }
-console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB)\n`);
+console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB); the median of ${R} runs\n`);
 console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + GS[0].toLocaleString("en") + " groups | peak RSS MB | exit |");
 console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)

@@ -17,34 +17,58 @@ export interface TimerOwner {
   queuedAt: number;
 }
 
-/** One second of deadlines, in parallel arrays (no object per entry: entries live minutes, and would all be old-generation garbage). */
+/**
+ * One second of deadlines, in parallel arrays (no object per entry: entries live minutes, and would all be
+ * old-generation garbage). Emptied buckets are kept for reuse with their arrays, so that a steady state
+ * (a LAN refreshing its groups) allocates nothing: the arrays' growth was most of what the garbage
+ * collector copied at 100,000 groups.
+ */
 interface Bucket<T> {
-  at: number[];
-  seq: number[];
-  item: T[];
+  at: Float64Array;
+  seq: Float64Array;
+  item: (T | undefined)[];
+  /** Entries in use: `[head, len)`. */
+  len: number;
   /** Entries before `head` have been taken. */
   head: number;
   /** Entries from `head` are in (at, seq) order. */
   sorted: boolean;
 }
 
+/** Emptied buckets kept for reuse (a few seconds' worth of the wheel's turnover). */
+const SPARE_BUCKETS = 64;
+
 /** Bucket width, ms. Protocol timers are seconds to minutes apart; a bucket holds what is due in one second. */
 const BUCKET_MS = 1000;
 
-/** Sort a bucket's entries from `head` by (at, seq), dropping the taken ones. */
+/** Sort a bucket's entries from `head` by (at, seq), dropping the taken ones (rare: deadlines mostly come in order). */
 function sortBucket<T>(b: Bucket<T>): void {
-  const n = b.at.length - b.head;
+  const n = b.len - b.head;
   const idx = Array.from({ length: n }, (_, i) => i + b.head);
   idx.sort((x, y) => b.at[x]! - b.at[y]! || b.seq[x]! - b.seq[y]!);
-  b.at = idx.map((i) => b.at[i]!);
-  b.seq = idx.map((i) => b.seq[i]!);
-  b.item = idx.map((i) => b.item[i]!);
+  const at = idx.map((i) => b.at[i]!);
+  const seq = idx.map((i) => b.seq[i]!);
+  const item = idx.map((i) => b.item[i]);
+  b.at.set(at);
+  b.seq.set(seq);
+  for (let i = 0; i < n; i++) b.item[i] = item[i];
+  for (let i = n; i < b.len; i++) b.item[i] = undefined;
+  b.len = n;
   b.head = 0;
   b.sorted = true;
 }
 
-export class DeadlineQueue<T extends TimerOwner> {
+function newBucket<T>(): Bucket<T> {
+  return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true };
+}
+
+/**
+ * The queue. Items are owners with a `queuedAt` ({@link schedule}, {@link pop}), or anything else the
+ * caller keeps the queued deadline of itself ({@link push}, {@link take}; the monitor's group rows).
+ */
+export class DeadlineQueue<T> {
   private readonly buckets = new Map<number, Bucket<T>>();
+  private readonly spare: Bucket<T>[] = [];
   /** Min-heap of the keys of non-empty buckets. */
   private readonly keys: number[] = [];
   private counter = 0;
@@ -59,22 +83,36 @@ export class DeadlineQueue<T extends TimerOwner> {
   }
 
   /** Make sure `owner` comes out no later than `deadline` (null: nothing to queue). */
-  schedule(owner: T, deadline: number | null): void {
+  schedule(owner: T & TimerOwner, deadline: number | null): void {
     if (deadline === null || deadline >= owner.queuedAt) return;
     owner.queuedAt = deadline;
+    this.push(deadline, owner);
+  }
+
+  /** Queue `item` at `deadline`, whatever else is queued for it. */
+  push(deadline: number, item: T): void {
     const key = Math.floor(deadline / BUCKET_MS);
     if (key < this.curKey) this.cur = undefined;
     let b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
     if (b === undefined) {
-      b = { at: [], seq: [], item: [], head: 0, sorted: true };
+      b = this.spare.pop() ?? newBucket<T>();
       this.buckets.set(key, b);
       this.pushKey(key);
     }
-    const n = b.at.length;
+    const n = b.len;
     if (b.sorted && n > b.head && b.at[n - 1]! > deadline) b.sorted = false;
-    b.at.push(deadline);
-    b.seq.push(this.counter++);
-    b.item.push(owner);
+    if (n === b.at.length) {
+      const at = new Float64Array(2 * n);
+      at.set(b.at);
+      b.at = at;
+      const seq = new Float64Array(2 * n);
+      seq.set(b.seq);
+      b.seq = seq;
+    }
+    b.at[n] = deadline;
+    b.seq[n] = this.counter++;
+    b.item[n] = item;
+    b.len = n + 1;
     this.count++;
   }
 
@@ -88,30 +126,49 @@ export class DeadlineQueue<T extends TimerOwner> {
    * Take the earliest entry. Returns its owner when the entry is live (the owner's `queuedAt` was this
    * entry's time; it is reset to Infinity), undefined for a stale entry or an empty queue.
    */
-  pop(): T | undefined {
+  pop(): (T & TimerOwner) | undefined {
     const b = this.first();
     if (b === undefined) return undefined;
     const at = b.at[b.head]!;
-    const top = b.item[b.head]!;
-    b.head++;
-    this.count--;
+    const top = this.take() as T & TimerOwner;
     if (top.queuedAt !== at) return undefined;
     top.queuedAt = Infinity;
     return top;
   }
 
+  /** Take the earliest entry's item (the queue must not be empty: see {@link peekAt}), live or not. */
+  take(): T {
+    const b = this.first()!;
+    const top = b.item[b.head]!;
+    b.item[b.head] = undefined;
+    b.head++;
+    this.count--;
+    return top;
+  }
+
+  /** Replace every queued item by `f(item)` (the monitor's group rows move when their table grows). */
+  remap(f: (item: T) => T): void {
+    for (const b of this.buckets.values()) for (let i = b.head; i < b.len; i++) b.item[i] = f(b.item[i]!);
+  }
+
   /** The earliest non-empty bucket, sorted from its head; drops emptied ones. */
   private first(): Bucket<T> | undefined {
     const c = this.cur;
-    if (c !== undefined && c.sorted && c.head < c.at.length) return c;
+    if (c !== undefined && c.sorted && c.head < c.len) return c;
     this.cur = undefined;
     this.curKey = Infinity;
     while (this.keys.length > 0) {
       const key = this.keys[0]!;
       const b = this.buckets.get(key)!;
-      if (b.head >= b.at.length) {
+      if (b.head >= b.len) {
         this.buckets.delete(key);
         this.popKey();
+        if (this.spare.length < SPARE_BUCKETS) {
+          b.len = 0;
+          b.head = 0;
+          b.sorted = true;
+          this.spare.push(b);
+        }
         continue;
       }
       if (!b.sorted) sortBucket(b);

@@ -5,7 +5,7 @@
  * groups (maps keyed by address; the open last-member episodes are the few groups being left right now).
  */
 import { multicastMac, numberToIPv4 } from "../wire/index.js";
-import type { LanCheck, LanContext, LintOptions } from "./lint.js";
+import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
 import { addr32, addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
 import type { MonitorState } from "./state.js";
@@ -82,8 +82,6 @@ const RECORD_OPS: Readonly<Record<number, "TO_IN" | "TO_EX" | "BLOCK">> = { 3: "
 const NO_GROUP = -1;
 /** An episode is judged and begun again after this many triggers (a host repeating a leave for ever). */
 const MAX_EPISODE_EVENTS = 256;
-/** Frames a no-querier finding lists (the linter's MAX_FINDING_FRAMES; not imported: lint.ts imports this module). */
-const MAX_SILENCE_FRAMES = 1000;
 
 /** The field rules' check for one LAN. */
 export class FieldChecks implements LanCheck {
@@ -184,7 +182,7 @@ export class FieldChecks implements LanCheck {
       this.silence = { sinceMs: since, fromFrame, frames: fromFrame !== null ? [fromFrame] : [], groups: new Set(), more: false, lastMs: t, gmiMs };
     }
     const s = this.silence;
-    if (s.frames.at(-1) !== m.frame && s.frames.length < MAX_SILENCE_FRAMES) s.frames.push(m.frame);
+    if (s.frames.at(-1) !== m.frame && s.frames.length < MAX_FINDING_FRAMES) s.frames.push(m.frame);
     s.lastMs = t;
     s.gmiMs = gmiMs;
     // Three groups name the finding, the count says the rest (memory stays bounded).

@@ -191,7 +191,7 @@ export class MembershipMessage {
     this.dst = i32(b, ip + IP.dst);
     this.ttl = b[ip + IP.ttl]!;
     this.tos = b[ip + IP.tos]!;
-    this.routerAlert = hasRouterAlert(b, ip + IP.options, ip + (b[ip]! & 15) * 4);
+    this.routerAlert = view.routerAlert;
     this.group = i32(b, p + O.group);
     switch (type) {
       case 0x11: {
@@ -326,23 +326,6 @@ function vlanKeyOf(view: FrameView): string {
   let key = "";
   for (let k = 0; k < view.vlanCount; k++, o += 4) key += `${k === 0 ? "" : "."}${((b[o]! << 8) | b[o + 1]!) & 0xfff}`;
   return key;
-}
-
-/** Whether the IPv4 options in `[o, end)` hold a Router Alert (type 0x94). */
-function hasRouterAlert(b: Uint8Array, o: number, end: number): boolean {
-  while (o < end) {
-    const t = b[o]!;
-    if (t === 0) return false;
-    if (t === 1) {
-      o++;
-      continue;
-    }
-    if (t === 0x94) return true;
-    const len = b[o + 1];
-    if (len === undefined || len < 2) return false;
-    o += len;
-  }
-  return false;
 }
 
 /**

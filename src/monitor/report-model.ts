@@ -4,7 +4,7 @@
  * of their frames. Sizes are bounded whatever the capture (series decimated, lists cut, counts kept), so
  * the page stays small on 100,000 groups and a million frames. Sans-IO: values in, values out.
  */
-import type { Finding } from "./lint.js";
+import type { Finding } from "./lint-model.js";
 import type { GroupTimeline, IgmpStats, QuerierTimeline, StatsCollector } from "./stats.js";
 
 /** Limits of one report. */

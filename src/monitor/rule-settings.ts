@@ -2,7 +2,6 @@
  * Rule control: turn rules off or change their severity (`lint --disable/--enable/--severity`, the config
  * file's `lint.rules`, {@link LintOptions.rules}). Pure: the rule table comes in as an argument.
  */
-import type { Finding } from "./lint.js";
 import type { LintRule, Severity } from "./rules.js";
 
 /** A rule's setting: a severity, or "off". */
@@ -28,9 +27,9 @@ export function ruleSetting(rule: LintRule, settings: RuleSettings): RuleSetting
 }
 
 /** The findings of rules that are on, with the severities the settings give them. */
-export function applyRuleSettings(findings: Finding[], settings: RuleSettings): Finding[] {
+export function applyRuleSettings<F extends { rule: string; severity: Severity }>(findings: F[], settings: RuleSettings): F[] {
   if (Object.keys(settings).length === 0) return findings;
-  const out: Finding[] = [];
+  const out: F[] = [];
   for (const f of findings) {
     const s = settings[f.rule];
     if (s === "off") continue;

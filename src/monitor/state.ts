@@ -14,6 +14,7 @@
  */
 import { numberToIPv4, type DecodedFrame } from "../wire/index.js";
 import { DeadlineQueue, type TimerOwner } from "./deadlines.js";
+import { GroupTable, NO_HOST, ROW, type RowOwner } from "./group-table.js";
 import { addr32, addrLess, formatTimeMs, frameTimeMs, isMulticastN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 
 export { frameTimeMs };
@@ -133,28 +134,82 @@ export interface MonitorSnapshot {
 }
 
 
+/**
+ * A timer that is not running (an excluded source's timer 0, the group timer in INCLUDE mode, an
+ * older-version host present timer that ran out): null at the API. Inside, timers are always numbers, so
+ * that V8 keeps each record's timer fields as unboxed doubles written in place: with `number | null` every
+ * refresh allocated a new heap number referenced from an old record, and the garbage collector paid for
+ * each one (a fifth of the time at 100,000 groups).
+ */
+const OFF = Infinity;
+
+/** A timer's absolute time as the API gives it: null when not running. */
+function orNull(t: number): number | null {
+  return t === OFF ? null : t;
+}
+
 /** A source record. */
 interface SourceRec extends TimerOwner {
   addr: number;
   group: GroupRec;
-  /** Absolute expiry (ms); null means timer 0: an excluded source in EXCLUDE mode. */
-  expiresMs: number | null;
+  /** Absolute expiry (ms); {@link OFF} means timer 0: an excluded source in EXCLUDE mode. */
+  expiresMs: number;
 }
 
-/** A group record; its own timers (group timer, older-version host present timers) share one queue entry. */
-interface GroupRec extends TimerOwner {
-  addr: number;
-  group: string;
-  mode: FilterMode;
-  /** Absolute expiry (ms), EXCLUDE mode only. */
-  groupTimerMs: number | null;
-  sources: Map<number, SourceRec>;
-  compat: CompatMode;
-  v1HostMs: number | null;
-  v2HostMs: number | null;
-  lastReporter: number | null;
-  reporters: Set<number>;
-  gone: boolean;
+/**
+ * A group record; its own timers (group timer, older-version host present timers) share one queue entry.
+ * Its row of the {@link GroupTable} (`slot`) holds the earliest of them, the time its entry is queued at,
+ * and whether an IS_EX({}) refresh may take the quick path.
+ */
+class GroupRec implements RowOwner {
+  slot = 0;
+  mode: FilterMode = "include";
+  sources: Map<number, SourceRec> = NO_SOURCE_RECS;
+  compat: CompatMode = 3;
+  /**
+   * The hosts reporting it: most groups have one (an IPTV channel per set-top box), held in `reporter`
+   * without a set of its own (a set is two more cache misses per refresh at 100,000 groups); from the
+   * second host on, all of them are in `reporters` and `reporter` is unused.
+   */
+  reporter: number | null = null;
+  reporters: Set<number> | null = null;
+  gone = false;
+
+  constructor(
+    readonly addr: number,
+    readonly group: string,
+  ) {}
+
+  /** Older-version host present timers, absolute (ms), or {@link OFF}. */
+  v1HostMs = OFF;
+  v2HostMs = OFF;
+  /**
+   * The group timer (absolute ms, EXCLUDE mode only, {@link OFF} otherwise), while the group is not marked
+   * quick; while it is, the timer is its row's deadline (see {@link MonitorState.groupTimer}).
+   */
+  timerMs = OFF;
+  lastReporter: number | null = null;
+}
+
+function addReporter(g: GroupRec, host: number): void {
+  if (g.reporters !== null) g.reporters.add(host);
+  else if (g.reporter === null) g.reporter = host;
+  else if (g.reporter !== host) {
+    g.reporters = new Set([g.reporter, host]);
+    g.reporter = null;
+  }
+}
+
+function deleteReporter(g: GroupRec, host: number): void {
+  if (g.reporters !== null) g.reporters.delete(host);
+  else if (g.reporter === host) g.reporter = null;
+}
+
+/** The reporters, sorted by address, as dotted quads. */
+function reporterList(g: GroupRec): string[] {
+  // Uint32Array: the signed forms as unsigned, sorted by value (address order)
+  if (g.reporters !== null) return Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4);
+  return g.reporter === null ? [] : [numberToIPv4(g.reporter)];
 }
 
 interface QuerierRec extends TimerOwner {
@@ -165,6 +220,20 @@ interface QuerierRec extends TimerOwner {
 }
 
 type Owner = GroupRec | SourceRec | QuerierRec;
+
+/** In a row's `quick` field: the group has several reporters; a refresh from any of them is quick. */
+const MANY = -(2 ** 33);
+/**
+ * What the timer wheel holds: a source or the querier, or a group's row in the {@link GroupTable} (its
+ * first index; -1 once the group is gone and the table has grown). A group's entry coming due is judged
+ * from its row alone ({@link rowDeadline}): at LAN scale that is one cache miss, not two.
+ */
+type Queued = SourceRec | QuerierRec | number;
+
+/** When the group in row `r` next wants to run (ms), {@link OFF} for never. */
+function rowDeadline(rows: Float64Array, r: number): number {
+  return rows[r + ROW.deadline]!;
+}
 
 /** The record types, after compatibility-mode translation, that the state tables take. */
 const IS_IN = 1;
@@ -186,9 +255,9 @@ function roundSeconds(ms: number): number {
  * Router state for one LAN, fed with decoded frames. RFC 9776 §6 (group and source records, timers,
  * the state tables of §6.4), §6.6 (querier election, timer updates on queries), §7.3 (compatibility).
  *
- * The cost of a frame does not depend on how many groups and sources there are: state is in maps keyed
- * by 32-bit addresses, every timer is in one deadline queue, and nothing scans all groups except
- * {@link MonitorState.snapshot}.
+ * The cost of a frame does not depend on how many groups and sources there are: groups are rows of a hash
+ * table keyed by their 32-bit address (sources in maps so keyed), every timer is in one deadline queue,
+ * and nothing scans all groups except {@link MonitorState.snapshot}.
  */
 export class MonitorState {
   private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self">> & { lastMemberQueryCount: number | undefined };
@@ -197,7 +266,8 @@ export class MonitorState {
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
   private readonly groups = new Map<number, GroupRec>();
-  private readonly queue = new DeadlineQueue<Owner>();
+  private readonly table = new GroupTable<GroupRec>((newSlotOf) => this.queue.remap((e) => (typeof e === "number" ? newSlotOf(e) : e)));
+  private readonly queue = new DeadlineQueue<Queued>();
   private querier: QuerierRec | null = null;
   private nowMs = Number.NEGATIVE_INFINITY;
   private events: MonitorEvent[] = [];
@@ -277,8 +347,7 @@ export class MonitorState {
   groupReporters(group: string): { group: string; reporters: string[] } | null {
     const g = this.groups.get(addr32(group));
     if (g === undefined || g.gone) return null;
-    // Uint32Array: the signed keys as unsigned, sorted by value (address order)
-    return { group: g.group, reporters: Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4) };
+    return { group: g.group, reporters: reporterList(g) };
   }
 
   /**
@@ -291,7 +360,7 @@ export class MonitorState {
     if (g === undefined || g.gone) return null;
     const forwarding: number[] = [];
     const blocked: number[] = [];
-    for (const [a, s] of g.sources) (s.expiresMs === null ? blocked : forwarding).push(a);
+    for (const [a, s] of g.sources) (s.expiresMs === OFF ? blocked : forwarding).push(a);
     return { mode: g.mode, compat: g.compat, forwarding, blocked };
   }
 
@@ -344,19 +413,12 @@ export class MonitorState {
   /** Move the clock to `nowMs`, firing every expiry on the way in time order. Returns the events. */
   advance(nowMs: number): MonitorEvent[] {
     const q = this.queue;
-    while (q.peekAt() <= nowMs) {
-      const at = q.peekAt();
-      const owner = q.pop();
-      if (owner === undefined) continue;
-      const d = this.deadlineOf(owner);
-      if (d === null) continue;
-      if (d > at) {
-        // moved later since it was queued
-        q.schedule(owner, d);
-        continue;
-      }
+    for (let at = q.peekAt(); at <= nowMs; at = q.peekAt()) {
+      const e = q.take();
+      const d = this.due(e, at);
+      if (d !== d) continue;
       if (d > this.nowMs) this.nowMs = d;
-      this.fire(owner, d);
+      this.fire(typeof e === "number" ? this.table.ownerAt(e) : e, d);
     }
     if (nowMs > this.nowMs) this.nowMs = nowMs;
     return this.events.length === 0 ? NO_EVENTS : this.drain();
@@ -370,8 +432,8 @@ export class MonitorState {
     const g = this.groups.get(addr32(group));
     if (g === undefined) return null;
     const sources = new Map<string, number | null>();
-    for (const [a, s] of g.sources) sources.set(numberToIPv4(a), s.expiresMs);
-    return { filterMode: g.mode, compatMode: g.compat, groupTimerMs: g.mode === "exclude" ? g.groupTimerMs : null, sources };
+    for (const [a, s] of g.sources) sources.set(numberToIPv4(a), orNull(s.expiresMs));
+    return { filterMode: g.mode, compatMode: g.compat, groupTimerMs: g.mode === "exclude" ? orNull(this.groupTimer(g)) : null, sources };
   }
 
   /** The earliest time a timer expires, or null when no timer runs. */
@@ -381,12 +443,13 @@ export class MonitorState {
       const at = q.peekAt();
       if (at === Infinity) return null;
       // Settle the head: drop stale entries, move ones whose timer went later.
-      const owner = q.pop();
-      if (owner === undefined) continue;
-      const d = this.deadlineOf(owner);
-      if (d === null) continue;
-      q.schedule(owner, d);
-      if (d === at) return d;
+      const e = q.take();
+      const d = this.due(e, at);
+      if (d !== d) continue;
+      // due: queued again as it was
+      if (typeof e === "number") this.scheduleRow(e, d);
+      else q.schedule(e, d);
+      return d;
     }
   }
 
@@ -409,7 +472,7 @@ export class MonitorState {
 
   /** The groups of {@link snapshot}, in address order, one at a time (for views too large to hold twice). */
   *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
-    const left = (t: number | null) => (t === null ? null : roundSeconds(Math.max(0, t - nowMs)));
+    const left = (t: number) => (t === OFF ? null : roundSeconds(Math.max(0, t - nowMs)));
     // Uint32Array: the signed keys as unsigned, sorted by value (address order)
     const keys = Uint32Array.from(this.groups.keys()).sort();
     for (const k of keys) {
@@ -418,18 +481,18 @@ export class MonitorState {
       if (g.sources.size > 0) {
         for (const a of Uint32Array.from(g.sources.keys()).sort()) {
           const s = g.sources.get(a | 0)!;
-          sources.push({ source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== null });
+          sources.push({ source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== OFF });
         }
       }
       yield {
         group: g.group,
         filterMode: g.mode,
-        groupTimer: g.mode === "exclude" ? left(g.groupTimerMs) : null,
+        groupTimer: g.mode === "exclude" ? left(this.groupTimer(g)) : null,
         compatMode: g.compat,
         v1HostTimer: left(g.v1HostMs),
         v2HostTimer: left(g.v2HostMs),
-        lastReporter: g.lastReporter === null ? null : numberToIPv4(g.lastReporter),
-        reporters: g.reporters.size === 0 ? [] : Array.from(Uint32Array.from(g.reporters).sort(), numberToIPv4),
+        lastReporter: this.lastReporter(g),
+        reporters: reporterList(g),
         sources,
       };
     }
@@ -452,23 +515,58 @@ export class MonitorState {
     return out;
   }
 
-  private deadlineOf(o: Owner): number | null {
-    if ("reporters" in o) {
-      if (o.gone) return null;
-      let d = o.mode === "exclude" ? o.groupTimerMs : null;
-      if (o.v1HostMs !== null && (d === null || o.v1HostMs < d)) d = o.v1HostMs;
-      if (o.v2HostMs !== null && (d === null || o.v2HostMs < d)) d = o.v2HostMs;
+  /**
+   * The wheel's entry `e`, queued at `at`, has been taken: its deadline if it is live and due then (it is
+   * no longer queued), NaN if it was stale, or has moved later (then queued again at its new time).
+   */
+  private due(e: Queued, at: number): number {
+    let d: number;
+    if (typeof e === "number") {
+      if (e < 0) return NaN;
+      const rows = this.table.rows;
+      if (rows[e + ROW.queuedAt] !== at) return NaN;
+      rows[e + ROW.queuedAt] = Infinity;
+      d = rowDeadline(rows, e);
+      if (d > at) {
+        this.scheduleRow(e, d);
+        return NaN;
+      }
       return d;
     }
+    if (e.queuedAt !== at) return NaN;
+    e.queuedAt = Infinity;
+    d = this.deadlineOf(e);
+    if (d > at) {
+      this.queue.schedule(e, d);
+      return NaN;
+    }
+    return d;
+  }
+
+  /** Queue the group of row `r` no later than `deadline` (OFF: nothing to queue). */
+  private scheduleRow(r: number, deadline: number): void {
+    const rows = this.table.rows;
+    if (deadline >= rows[r + ROW.queuedAt]!) return;
+    rows[r + ROW.queuedAt] = deadline;
+    this.queue.push(deadline, r);
+  }
+
+  private scheduleGroup(g: GroupRec): void {
+    if (!g.gone) this.scheduleRow(g.slot, rowDeadline(this.table.rows, g.slot));
+  }
+
+  /** When `o` next wants to run (ms), {@link OFF} for never. */
+  private deadlineOf(o: Owner): number {
+    if (o instanceof GroupRec) return o.gone ? OFF : rowDeadline(this.table.rows, o.slot);
     if ("group" in o && typeof o.group === "object") {
-      if (o.group.gone || o.group.sources.get(o.addr) !== o) return null;
+      if (o.group.gone || o.group.sources.get(o.addr) !== o) return OFF;
       return o.expiresMs;
     }
-    return this.querier === o ? o.expiresMs : null;
+    return this.querier === o ? o.expiresMs : OFF;
   }
 
   private fire(o: Owner, t: number): void {
-    if ("reporters" in o) this.fireGroup(o, t);
+    if (o instanceof GroupRec) this.fireGroup(o, t);
     else if ("group" in o && typeof o.group === "object") this.fireSource(o as SourceRec, t);
     else {
       const q = o as QuerierRec;
@@ -480,46 +578,50 @@ export class MonitorState {
   private removeGroup(g: GroupRec, reason: "group-timer" | "no-sources"): void {
     g.gone = true;
     this.groups.delete(g.addr);
+    this.table.remove(g);
     this.emit({ type: "expiry", group: g.group, reason });
   }
 
   /** A source timer ran out (RFC 9776 §6.3, §6.5). */
   private fireSource(s: SourceRec, t: number): void {
     const g = s.group;
-    if (s.expiresMs === null || s.expiresMs > t) return;
+    if (s.expiresMs > t) return;
     if (g.mode === "include") {
       g.sources.delete(s.addr);
       this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
       if (g.sources.size === 0) this.removeGroup(g, "no-sources");
     } else {
       // EXCLUDE mode: the source stays, timer 0, and is no longer forwarded (§6.3).
-      s.expiresMs = null;
+      s.expiresMs = OFF;
       this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
     }
   }
 
   /** The group timer or an older-version host present timer ran out (RFC 9776 §6.5, §7.3.2; RFC 2236 §7). */
   private fireGroup(g: GroupRec, t: number): void {
-    if (g.v1HostMs !== null && g.v1HostMs <= t) g.v1HostMs = null;
-    if (g.v2HostMs !== null && g.v2HostMs <= t) g.v2HostMs = null;
+    this.unquick(g);
+    if (g.v1HostMs <= t) g.v1HostMs = OFF;
+    if (g.v2HostMs <= t) g.v2HostMs = OFF;
+    this.setDeadline(g);
     this.updateCompat(g);
-    if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs <= t) {
+    if (g.mode === "exclude" && this.groupTimer(g) <= t) {
       // Sources due at the same instant go first (timer 0), then the group timer expiry (§6.5): sources
       // with running timers are kept, the excluded ones are deleted, and the group goes to INCLUDE (or away
       // when nothing is left). Scanning the sources here is once per group timer expiry, not per frame.
       for (const s of g.sources.values()) {
-        if (s.expiresMs !== null && s.expiresMs <= t) {
-          s.expiresMs = null;
+        if (s.expiresMs <= t) {
+          s.expiresMs = OFF;
           this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
         }
       }
       for (const [addr, s] of g.sources) {
-        if (s.expiresMs === null) {
+        if (s.expiresMs === OFF) {
           g.sources.delete(addr);
           this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
         }
       }
-      g.groupTimerMs = null;
+      g.timerMs = OFF;
+      this.setDeadline(g);
       if (g.sources.size === 0) {
         this.removeGroup(g, "group-timer");
         return;
@@ -530,12 +632,13 @@ export class MonitorState {
       this.removeGroup(g, "no-sources");
       return;
     }
-    this.queue.schedule(g, this.deadlineOf(g));
+    this.scheduleGroup(g);
   }
 
   private updateCompat(g: GroupRec): void {
-    const next: CompatMode = g.v1HostMs !== null ? 1 : g.v2HostMs !== null ? 2 : 3;
+    const next: CompatMode = g.v1HostMs !== OFF ? 1 : g.v2HostMs !== OFF ? 2 : 3;
     if (next !== g.compat) {
+      this.unquick(g);
       this.emit({ type: "compat-change", group: g.group, from: g.compat, to: next });
       g.compat = next;
     }
@@ -543,16 +646,48 @@ export class MonitorState {
 
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
+    this.unquick(g);
     this.emit({ type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
+    this.setDeadline(g);
   }
 
-  private setGroupTimer(g: GroupRec, t: number | null): void {
-    g.groupTimerMs = t;
-    this.queue.schedule(g, this.deadlineOf(g));
+  /**
+   * The group timer, absolute ms ({@link OFF} in INCLUDE mode). A group marked quick is in EXCLUDE mode
+   * without older-version hosts: its row's deadline is its group timer, the one number a quick refresh writes.
+   */
+  private groupTimer(g: GroupRec): number {
+    const rows = this.table.rows;
+    return !g.gone && rows[g.slot + ROW.quick] !== NO_HOST ? rows[g.slot + ROW.deadline]! : g.timerMs;
   }
 
-  private setSourceTimer(s: SourceRec, t: number | null): void {
+  /** The row's deadline from the group's timers (after any of them, or the mode, changed). */
+  private setDeadline(g: GroupRec): void {
+    if (!g.gone) this.table.rows[g.slot + ROW.deadline] = Math.min(g.mode === "exclude" ? g.timerMs : OFF, g.v1HostMs, g.v2HostMs);
+  }
+
+  private lastReporter(g: GroupRec): string | null {
+    return g.lastReporter === null ? null : numberToIPv4(g.lastReporter);
+  }
+
+  /** The group's reporters, sources or modes are about to change: its refreshes take the full path. */
+  private unquick(g: GroupRec): void {
+    const rows = this.table.rows;
+    if (g.gone || rows[g.slot + ROW.quick] === NO_HOST) return;
+    g.timerMs = rows[g.slot + ROW.deadline]!;
+    rows[g.slot + ROW.quick] = NO_HOST;
+  }
+
+  private setGroupTimer(g: GroupRec, t: number): void {
+    this.unquick(g);
+    g.timerMs = t;
+    this.setDeadline(g);
+    // The group's entry is queued no later than each of its timers; a timer set no earlier than the entry
+    // (a refresh) leaves it where it is: a number written, nothing else read.
+    if (t < this.table.rows[g.slot + ROW.queuedAt]!) this.scheduleGroup(g);
+  }
+
+  private setSourceTimer(s: SourceRec, t: number): void {
     s.expiresMs = t;
     this.queue.schedule(s, t);
   }
@@ -587,7 +722,7 @@ export class MonitorState {
     }
     if (m.group === 0) return;
     // A group(-and-source)-specific query with a clear S flag lowers the timers it names (§6.6.1).
-    const g = this.groups.get(m.group);
+    const g = this.lookup(m.group);
     if (src !== this.self) this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
     if (g === undefined || m.sFlag) return;
     if (m.querySources.length === 0) this.lowerGroupTimer(g);
@@ -600,14 +735,15 @@ export class MonitorState {
 
   private lowerGroupTimer(g: GroupRec): void {
     const lmqt = this.nowMs + this.lmqtMs();
-    if (g.mode === "exclude" && g.groupTimerMs !== null && g.groupTimerMs > lmqt) this.setGroupTimer(g, lmqt);
+    const gt = this.groupTimer(g);
+    if (g.mode === "exclude" && gt !== OFF && gt > lmqt) this.setGroupTimer(g, lmqt);
   }
 
   private lowerSourceTimers(g: GroupRec, sources: Iterable<number>): void {
     const lmqt = this.nowMs + this.lmqtMs();
     for (const a of sources) {
       const s = g.sources.get(a);
-      if (s && s.expiresMs !== null && s.expiresMs > lmqt) this.setSourceTimer(s, lmqt);
+      if (s && s.expiresMs !== OFF && s.expiresMs > lmqt) this.setSourceTimer(s, lmqt);
     }
   }
 
@@ -637,24 +773,17 @@ export class MonitorState {
   // -------------------------------------------------------------------------------------------------
   // Reports (§6.4, §7.3.2)
 
+  private lookup(group: number): GroupRec | undefined {
+    const r = this.table.find(group);
+    return r < 0 ? undefined : this.table.ownerAt(r);
+  }
+
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
-    let g = this.groups.get(group);
+    let g = this.lookup(group);
     if (g === undefined) {
-      g = {
-        addr: group,
-        group: numberToIPv4(group),
-        mode: "include",
-        groupTimerMs: null,
-        sources: NO_SOURCE_RECS,
-        compat: 3,
-        v1HostMs: null,
-        v2HostMs: null,
-        lastReporter: null,
-        reporters: new Set(),
-        gone: false,
-        queuedAt: Infinity,
-      };
+      g = new GroupRec(group, numberToIPv4(group));
       this.groups.set(group, g);
+      this.table.insert(group, g);
       this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
@@ -666,20 +795,23 @@ export class MonitorState {
     const until = this.nowMs + this.cachedTimers.olderHostPresentInterval * 1000;
     if (version === 1) g.v1HostMs = until;
     else g.v2HostMs = until;
-    this.queue.schedule(g, this.deadlineOf(g));
+    this.setDeadline(g);
+    this.scheduleGroup(g);
     this.updateCompat(g);
     g.lastReporter = src;
-    g.reporters.add(src);
+    this.unquick(g);
+    addReporter(g, src);
     // An IGMPv1/v2 report is an IS_EX({}) (§7.3.2).
     this.apply(g, IS_EX, NO_SOURCES);
   }
 
   private onLeave(src: number, group: number): void {
-    const g = this.groups.get(group);
+    const g = this.lookup(group);
     if (g === undefined) return;
     // In IGMPv1 compatibility mode leaves are ignored (§7.3.2).
     if (g.compat === 1) return;
-    g.reporters.delete(src);
+    this.unquick(g);
+    deleteReporter(g, src);
     this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 2 });
     // A Leave is a TO_IN({}) (§7.3.2).
     this.apply(g, TO_IN, NO_SOURCES);
@@ -692,7 +824,29 @@ export class MonitorState {
     if (op < IS_IN || op > BLOCK || !isMulticastN(group)) return;
     // Routers ignore exclude-mode records for SSM groups (RFC 4604 §2.2.3).
     if (isSsmN(group) && (op === IS_EX || op === TO_EX)) return;
-    const existing = this.groups.get(group);
+    const r = this.table.find(group);
+    if (r >= 0 && (op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i]) {
+      // The quick path: a member refreshing an EXCLUDE({}) group it reports (see `quickAfter`), when the
+      // group timer does not go down: only the timer and the last reporter change, no event, no queue entry
+      // moved (the full path below does exactly that for this record).
+      const rows = this.table.rows;
+      const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+      const q = rows[r + ROW.quick]!;
+      // (a lone reporter is already the last one)
+      if (q === src && gmi >= rows[r + ROW.deadline]!) {
+        rows[r + ROW.deadline] = gmi;
+        return;
+      }
+      if (q === MANY && gmi >= rows[r + ROW.deadline]!) {
+        const g = this.table.ownerAt(r);
+        if (g.reporters!.has(src)) {
+          rows[r + ROW.deadline] = gmi;
+          g.lastReporter = src;
+          return;
+        }
+      }
+    }
+    const existing = r >= 0 ? this.table.ownerAt(r) : undefined;
     let sources = m.recordStart[i] === m.recordEnd[i] ? NO_SOURCES : m.sourcesOf(i);
     if (existing && existing.compat < 3) {
       // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
@@ -702,23 +856,39 @@ export class MonitorState {
     const leaving = (op === TO_IN || op === IS_IN) && sources.length === 0;
     if (existing === undefined && (leaving || op === BLOCK)) return;
     const g = existing ?? this.getGroup(group, src, 3);
+    this.unquick(g);
     g.lastReporter = src;
     if (leaving) {
       if (op === TO_IN) {
-        g.reporters.delete(src);
+        deleteReporter(g, src);
         this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 3 });
       }
-    } else if (op !== BLOCK) g.reporters.add(src);
+    } else if (op !== BLOCK) addReporter(g, src);
     this.apply(g, op, sources);
     if (g.mode === "include" && g.sources.size === 0 && !g.gone) this.removeGroup(g, "no-sources");
+    else this.quickAfter(g, src);
   }
 
-  private addSource(g: GroupRec, a: number, expiresMs: number | null): void {
+  /**
+   * After a record from `host`: the group's next IS_EX({}) / TO_EX({}) from one of its reporters may take
+   * the quick path when such a record would change nothing but the group timer and the last reporter:
+   * EXCLUDE mode with no sources, no older-version hosts. The row names the reporter when there is one
+   * (`host`), or says {@link MANY} (then the group's set is asked). Anything that changes one of those
+   * first clears it ({@link unquick}).
+   */
+  private quickAfter(g: GroupRec, host: number): void {
+    if (g.gone || g.mode !== "exclude" || g.compat !== 3 || g.sources.size !== 0) return;
+    if (g.reporters !== null) this.table.rows[g.slot + ROW.quick] = MANY;
+    else if (g.reporter === host) this.table.rows[g.slot + ROW.quick] = host;
+  }
+
+  private addSource(g: GroupRec, a: number, expiresMs: number): void {
+    this.unquick(g);
     const s: SourceRec = { addr: a, group: g, expiresMs, queuedAt: Infinity };
     if (g.sources === NO_SOURCE_RECS) g.sources = new Map();
     g.sources.set(a, s);
     this.queue.schedule(s, expiresMs);
-    this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== null });
+    this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== OFF });
   }
 
   private deleteSource(g: GroupRec, a: number): void {
@@ -775,7 +945,7 @@ export class MonitorState {
           const inA = op === TO_EX && this.acting() ? list.filter((a) => g.sources.has(a)) : [];
           if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
           this.setMode(g, "exclude");
-          for (const b of list) if (!g.sources.has(b)) this.addSource(g, b, null);
+          for (const b of list) if (!g.sources.has(b)) this.addSource(g, b, OFF);
           this.setGroupTimer(g, gmi);
           if (op === TO_EX) this.sendQuery(g, () => inA);
           return;
@@ -793,7 +963,7 @@ export class MonitorState {
         return;
       case TO_IN: {
         // EXCLUDE (X+A, Y-A); (A)=GMI; Send Q(G,X-A); Send Q(G)
-        const X = this.acting() ? [...g.sources.values()].filter((s) => s.expiresMs !== null).map((s) => s.addr) : [];
+        const X = this.acting() ? [...g.sources.values()].filter((s) => s.expiresMs !== OFF).map((s) => s.addr) : [];
         this.setGmi(g, list);
         this.sendQuery(g, () => X.filter((x) => !inB(x)));
         this.sendQuery(g, null);
@@ -801,17 +971,17 @@ export class MonitorState {
       }
       case BLOCK: {
         // EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer; Send Q(G,A-Y)
-        const notY = list.filter((a) => g.sources.get(a)?.expiresMs !== null);
-        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, g.groupTimerMs);
+        const notY = list.filter((a) => g.sources.get(a)?.expiresMs !== OFF);
+        for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, this.groupTimer(g));
         this.sendQuery(g, () => notY);
         return;
       }
       case IS_EX:
       case TO_EX: {
         // EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI (IS_EX) or Group Timer (TO_EX); Delete (X-A); Delete (Y-A)
-        const notY = op === TO_EX && this.acting() ? list.filter((a) => g.sources.get(a)?.expiresMs !== null) : [];
+        const notY = op === TO_EX && this.acting() ? list.filter((a) => g.sources.get(a)?.expiresMs !== OFF) : [];
         if (g.sources.size > 0) for (const a of [...g.sources.keys()]) if (!inB(a)) this.deleteSource(g, a);
-        const fresh = op === IS_EX ? gmi : g.groupTimerMs;
+        const fresh = op === IS_EX ? gmi : this.groupTimer(g);
         for (const a of list) if (!g.sources.has(a)) this.addSource(g, a, fresh);
         if (op === TO_EX) this.sendQuery(g, () => notY);
         this.setGroupTimer(g, gmi);

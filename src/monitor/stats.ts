@@ -16,7 +16,7 @@
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
-import type { LanCheckFactory } from "./lint.js";
+import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */

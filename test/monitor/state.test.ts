@@ -260,3 +260,75 @@ describe("timers print to the millisecond", () => {
     expect(String(odd)).toMatch(/^\d+(\.\d{1,3})?$/);
   });
 });
+
+describe("MessageReader takes Router Alert from the frame view, as the decoder reads it", () => {
+  const options: [string, string][] = [
+    ["Router Alert", "94040000"],
+    ["no options", ""],
+    ["NOPs before Router Alert", "0101940400000000"],
+    ["a record route, a NOP, then Router Alert", "070704000000000194040000"],
+    ["Router Alert after the end of the list", "0000000094040000"],
+    ["a record route only", "0707040000000000"],
+  ];
+  for (const [name, optionsRaw] of options) {
+    it(`${name}: same routerAlert on the bytes path and the decoded path`, () => {
+      const a: At = { t: 0, src: H1, message: v2Report(G), ip: { optionsRaw } };
+      const decoded = frames([a])[0]!;
+      const bytes = frameBytes(a);
+      const m = new MessageReader().read(bytes, 0, bytes.length, bytes.length, 1, 1, 1_700_000_000, 0);
+      expect(m.status).toBe(0);
+      expect(m.routerAlert).toBe(decoded.routerAlert);
+    });
+  }
+  it("the cases differ: present in some, absent in others", () => {
+    const ra = (optionsRaw: string) => frames([{ t: 0, src: H1, message: v2Report(G), ip: { optionsRaw } }])[0]!.routerAlert;
+    expect([ra("94040000"), ra(""), ra("0000000094040000")]).toEqual([true, false, false]);
+  });
+});
+
+describe("a group's reporters, one host or many", () => {
+  const H3 = "198.18.0.4";
+  const join = (t: number, src: string): At => ({ t, src, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+  const leave3 = (t: number, src: string): At => ({ t, src, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }]) });
+  const reporters = (list: At[]) => run(list).st.snapshot().groups[0]?.reporters;
+  it("one host, the same host again, then it leaves", () => {
+    expect(reporters([join(0, H2), join(1, H2)])).toEqual([H2]);
+    expect(run([join(0, H2), leave3(1, H2)]).st.groupReporters(G)?.reporters ?? []).toEqual([]);
+  });
+  it("a second and third host are added in address order; leaves take out exactly the leaver", () => {
+    expect(reporters([join(0, H3), join(1, H1), join(2, H2), join(3, H1)])).toEqual([H1, H2, H3]);
+    expect(reporters([join(0, H3), join(1, H1), leave3(2, H3)])).toEqual([H1]);
+    expect(reporters([join(0, H3), join(1, H1), leave3(2, H3), join(3, H2)])).toEqual([H1, H2]);
+    expect(reporters([join(0, H1), leave3(1, H2)])).toEqual([H1]);
+  });
+  it("v2 reports and leaves count the same way", () => {
+    expect(reporters([{ t: 0, src: H2, message: v2Report(G) }, { t: 1, src: H1, message: v2Report(G) }])).toEqual([H1, H2]);
+    expect(reporters([{ t: 0, src: H2, message: v2Report(G) }, { t: 1, src: H1, message: v2Report(G) }, { t: 2, src: H2, message: leave(G) }])).toEqual([H1]);
+  });
+});
+
+describe("many groups: timers survive the group table growing under them", () => {
+  it("300 groups join, a third leave, the table grows past removed rows; every group expires once, on time", () => {
+    const n = 300;
+    const grp = (i: number) => `239.2.${i >> 8}.${i & 255}`;
+    const list: At[] = [];
+    for (let i = 0; i < n; i++) list.push({ t: i * 0.1, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: grp(i) }]) });
+    // no querier: the monitor acts out Q(G) for the leaves, so their groups go 2 s later (LMQT)
+    for (let i = 0; i < n; i += 3) list.push({ t: 40 + i * 0.01, src: H1, message: v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: grp(i) }]) });
+    // new groups after the removals: rows are placed again, tombstones dropped
+    for (let i = n; i < n + 200; i++) list.push({ t: 50 + (i - n) * 0.1, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: grp(i) }]) });
+    const st = new MonitorState();
+    const expiries: MonitorEvent[] = [];
+    for (const f of frames(list)) for (const e of st.receive(f)) if (e.type === "expiry") expiries.push(e);
+    expect(st.groupCount()).toBe(n + 200 - n / 3);
+    expect(st.nextDeadlineMs()).toBeCloseTo(ms(0.1 + 260), 3);
+    for (const e of st.advance(ms(1000))) if (e.type === "expiry") expiries.push(e);
+    expect(st.groupCount()).toBe(0);
+    const left = expiries.filter((e) => frameTimeMs(e.time) < ms(100));
+    expect(left.map((e) => (e as { group: string }).group)).toEqual(Array.from({ length: n / 3 }, (_, k) => grp(3 * k)));
+    const rest = expiries.slice(left.length);
+    const expected = [...Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => [i, i * 0.1] as const), ...Array.from({ length: 200 }, (_, k) => [n + k, 50 + k * 0.1] as const)].sort((a, b) => a[1] - b[1]);
+    expect(rest.map((e) => (e as { group: string }).group)).toEqual(expected.map(([i]) => grp(i)));
+    rest.forEach((e, k) => expect(frameTimeMs(e.time)).toBeCloseTo(ms(expected[k]![1] + 260), 2));
+  });
+});

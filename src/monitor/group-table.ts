@@ -1,0 +1,132 @@
+/**
+ * The hot half of the monitor's group records: an open-addressing hash table keyed by the group's 32-bit
+ * address, one 32-byte row of numbers per group in a single `Float64Array`: when the group next wants to
+ * run (its earliest timer), the time its timer-wheel entry is queued at, and whether a refresh may take the
+ * quick path (the host, or "any of its reporters"). The common frame at LAN scale is a member refreshing a
+ * group it is already in, IS_EX({}): with the row at its hash slot, that costs one cache line, where a `Map`
+ * of objects cost a bucket, an entry, the record and its boxed timer (at 100,000 groups each a cache miss);
+ * and when the group's wheel entry comes due, the row alone says whether it fires. The rest of a group
+ * (mode, the timers one by one, sources, reporters) stays in its object.
+ *
+ * Rows never move except when the table grows (then every row moves, the owner's `slot` follows, and whoever
+ * holds row indexes is told); a removed group leaves a tombstone until then.
+ */
+
+/**
+ * Row fields, by offset in the row (32 bytes: two rows to a cache line). `deadline` is when the group next
+ * wants to run (the earliest of its timers), `queuedAt` the time its timer-wheel entry is queued at.
+ */
+export const ROW = Object.freeze({ key: 0, deadline: 1, quick: 2, queuedAt: 3 });
+const STRIDE = 4;
+/** log2 of {@link STRIDE}: a row's number from its first index by a shift (an integer, not a division's double). */
+const SHIFT = 2;
+
+/** Not an IPv4 address (those are 32-bit): "no host" in the reporter fields. */
+export const NO_HOST = 2 ** 32;
+
+/** Keys are multicast addresses (signed 32-bit form): 0 and 1 are never one. */
+const EMPTY = 0;
+const TOMBSTONE = 1;
+
+/** What the table keeps for a row: its position, moved when the table grows. */
+export interface RowOwner {
+  /** The row's first index in {@link GroupTable.rows}. */
+  slot: number;
+}
+
+export class GroupTable<T extends RowOwner> {
+  rows: Float64Array;
+  private owners: (T | undefined)[];
+  private mask: number;
+  /** Rows in use, live or tombstones. */
+  private used = 0;
+
+  /**
+   * `moved` is told when the table grows, with the new first index of a row by its old one (-1 for a
+   * removed group's row), for whoever holds row indexes (the monitor's timer wheel).
+   */
+  constructor(
+    private readonly moved: (newSlotOf: (oldSlot: number) => number) => void = () => {},
+    capacity = 64,
+  ) {
+    this.rows = new Float64Array(capacity * STRIDE);
+    this.owners = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
+  }
+
+  private static hash(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> 7;
+  }
+
+  /** The row of `key` (its first index), or -1. */
+  find(key: number): number {
+    const rows = this.rows;
+    const mask = this.mask;
+    for (let i = GroupTable.hash(key) & mask; ; i = (i + 1) & mask) {
+      const k = rows[i * STRIDE]!;
+      if (k === key) return i * STRIDE;
+      if (k === EMPTY) return -1;
+    }
+  }
+
+  /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Timers start at Infinity, hosts at {@link NO_HOST}. */
+  insert(key: number, owner: T): void {
+    if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.grow();
+    const r = this.place(key, owner);
+    const rows = this.rows;
+    rows[r + ROW.deadline] = Infinity;
+    rows[r + ROW.quick] = NO_HOST;
+    rows[r + ROW.queuedAt] = Infinity;
+    this.used++;
+  }
+
+  /** The owner of the row at `slot`. */
+  ownerAt(slot: number): T {
+    return this.owners[slot >> SHIFT]!;
+  }
+
+  /** Remove the row of `owner` (it stays a tombstone until the table grows; its queued entry is stale: NaN). */
+  remove(owner: T): void {
+    this.rows[owner.slot + ROW.key] = TOMBSTONE;
+    this.rows[owner.slot + ROW.quick] = NO_HOST;
+    this.rows[owner.slot + ROW.queuedAt] = NaN;
+    this.owners[owner.slot >> SHIFT] = undefined;
+  }
+
+  /** A free row for `key`, owned by `owner`: its first index. */
+  private place(key: number, owner: T): number {
+    const rows = this.rows;
+    const mask = this.mask;
+    let i = GroupTable.hash(key) & mask;
+    while (rows[i * STRIDE] !== EMPTY) i = (i + 1) & mask;
+    const r = i * STRIDE;
+    rows[r + ROW.key] = key;
+    this.owners[i] = owner;
+    owner.slot = r;
+    return r;
+  }
+
+  /** Twice the room for the live rows, tombstones dropped. */
+  private grow(): void {
+    const old = this.rows;
+    const owners = this.owners;
+    let live = 0;
+    for (const o of owners) if (o !== undefined) live++;
+    let capacity = this.mask + 1;
+    while ((live + 1) * 2 > capacity) capacity *= 2;
+    this.rows = new Float64Array(capacity * STRIDE);
+    this.owners = new Array<T | undefined>(capacity);
+    this.mask = capacity - 1;
+    this.used = live;
+    for (let i = 0; i < owners.length; i++) {
+      const o = owners[i];
+      if (o === undefined) continue;
+      const r = i * STRIDE;
+      this.rows.set(old.subarray(r, r + STRIDE), this.place(old[r + ROW.key]!, o));
+    }
+    this.moved((oldSlot) => {
+      const o = oldSlot < 0 ? undefined : owners[oldSlot >> SHIFT];
+      return o === undefined ? -1 : o.slot;
+    });
+  }
+}

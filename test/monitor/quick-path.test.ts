@@ -1,0 +1,95 @@
+// MonitorState's quick path (a reporter's IS_EX({}) / TO_EX({}) refresh of an EXCLUDE({}) group,
+// src/monitor/group-table.ts) must change exactly what the full path changes. Property test: random streams
+// over a few groups, hosts and sources, every record type, v1/v2 reports and leaves, general and specific
+// queries (QQI changes that lower the membership interval), through one state as built and one whose quick
+// path never applies; events and snapshots must be equal, and the quick path must have run.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ROW } from "../../src/monitor/group-table.js";
+import { MonitorState } from "../../src/monitor/state.js";
+import { leave, v1Report, v2Report, v3Query, v3Report, type IgmpMessageInit } from "../../src/wire/index.js";
+import { frames, ms, type At } from "./helpers.js";
+
+const GROUPS = ["239.1.1.1", "239.1.1.2", "239.1.1.3"];
+const HOSTS = ["198.18.0.2", "198.18.0.3", "198.18.0.4"];
+const SOURCES = ["10.0.0.1", "10.0.0.2"];
+const Q = "198.18.0.1";
+const RECORDS = ["MODE_IS_INCLUDE", "MODE_IS_EXCLUDE", "CHANGE_TO_INCLUDE_MODE", "CHANGE_TO_EXCLUDE_MODE", "ALLOW_NEW_SOURCES", "BLOCK_OLD_SOURCES"] as const;
+
+const group = fc.constantFrom(...GROUPS);
+const host = fc.constantFrom(...HOSTS);
+const sources = fc.subarray(SOURCES);
+// Half the time the host of a group's usual member, so that changes meet the quick states they must end.
+const hostGroup = fc.oneof(
+  fc.nat(GROUPS.length - 1).map((i) => ({ host: HOSTS[i]!, group: GROUPS[i]! })),
+  fc.record({ host, group }),
+);
+// Refreshes dominate, as on a LAN, so that quick states build up between the changes that end them.
+const refresh = hostGroup.map(({ host: h, group: g }) => ({ src: h, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: g }]) }));
+const message: fc.Arbitrary<{ src: string; message: IgmpMessageInit }> = fc.oneof(
+  { weight: 24, arbitrary: refresh },
+  { weight: 3, arbitrary: fc.record({ hg: hostGroup, type: fc.constantFrom(...RECORDS), sources, more: fc.array(fc.record({ type: fc.constantFrom(...RECORDS), group, sources }), { maxLength: 2 }) }).map((r) => ({ src: r.hg.host, message: v3Report([{ type: r.type, group: r.hg.group, sources: r.sources }, ...r.more]) })) },
+  { weight: 1, arbitrary: hostGroup.map((r) => ({ src: r.host, message: v2Report(r.group) })) },
+  { weight: 1, arbitrary: hostGroup.map((r) => ({ src: r.host, message: v1Report(r.group) })) },
+  { weight: 1, arbitrary: hostGroup.map((r) => ({ src: r.host, message: leave(r.group) })) },
+  { weight: 1, arbitrary: fc.constantFrom(125, 20, 60).map((qqi) => ({ src: Q, message: v3Query({ maxRespTime: 10, qrv: 2, qqi }) })) },
+  { weight: 1, arbitrary: fc.record({ group, sources }).map((r) => ({ src: Q, message: v3Query({ group: r.group, sources: r.sources, maxRespTime: 1 }) })) },
+);
+const stream = fc.array(fc.record({ dt: fc.constantFrom(0, 0.1, 0.1, 1, 1, 5, 30, 120, 255, 300), m: message }), { minLength: 1, maxLength: 80 });
+
+/** A state whose groups are never marked for the quick path (`quickAfter` is what marks them). */
+function withoutQuickPath(st: MonitorState): MonitorState {
+  (st as unknown as { quickAfter(): void }).quickAfter = () => {};
+  return st;
+}
+
+describe("MonitorState's quick refresh path", () => {
+  it("changes exactly what the full path changes (events, snapshots, deadlines)", () => {
+    let quickHits = 0;
+    fc.assert(
+      fc.property(stream, (list) => {
+        let t = 0;
+        const at: At[] = list.map(({ dt, m }) => ((t += dt), { t, ...m }));
+        const fast = new MonitorState();
+        const full = withoutQuickPath(new MonitorState());
+        // The quick path returns before the full path's last step (quickAfter): count the steps it saved.
+        const steps = (st: MonitorState) => {
+          const o = st as unknown as { quickAfter(...a: unknown[]): void };
+          const step = o.quickAfter.bind(st);
+          const n = { calls: 0 };
+          o.quickAfter = (...a) => (n.calls++, step(...a));
+          return n;
+        };
+        const fastSteps = steps(fast);
+        const fullSteps = steps(full);
+        for (const f of frames(at)) {
+          expect(fast.receive(f)).toEqual(full.receive(f));
+          expect(fast.snapshot()).toEqual(full.snapshot());
+          expect(fast.nextDeadlineMs()).toEqual(full.nextDeadlineMs());
+        }
+        const end = ms(t + 600);
+        expect(fast.advance(end)).toEqual(full.advance(end));
+        expect(fast.snapshot()).toEqual(full.snapshot());
+        quickHits += fullSteps.calls - fastSteps.calls;
+      }),
+      { numRuns: 300, seed: 9 },
+    );
+    expect(quickHits).toBeGreaterThan(150);
+  });
+
+  it("marks a lone member's group with that member, and a group of several as such", () => {
+    const G = GROUPS[0]!;
+    const [H1, H2] = HOSTS as [string, string];
+    const st = new MonitorState();
+    const table = (st as unknown as { table: { rows: Float64Array; find(key: number): number } }).table;
+    const refresh = (t: number, h: string) => frames([{ t, src: h, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) }])[0]!;
+    st.receive(refresh(0, H1));
+    const r = table.find(0xef010101 | 0);
+    expect(table.rows[r + ROW.quick]).toBe(0xc6120002 | 0); // the lone member, H1
+    st.receive(refresh(10, H1));
+    expect(st.snapshot().groups[0]).toMatchObject({ groupTimer: 260, lastReporter: H1, reporters: [H1] });
+    st.receive(refresh(20, H2));
+    expect(table.rows[table.find(0xef010101 | 0) + ROW.quick]).toBe(-(2 ** 33)); // two members: the set is asked
+    expect(st.snapshot(ms(30)).groups[0]).toMatchObject({ groupTimer: 250, lastReporter: H2, reporters: [H1, H2] });
+  });
+});
