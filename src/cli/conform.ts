@@ -38,6 +38,8 @@ export interface ConformCliOptions {
   queryInterval?: string;
   lastMemberInterval?: string;
   lastMemberCount?: string;
+  dutStarts?: boolean;
+  startupInterval?: string;
   maxWait?: string;
   port?: string[];
   sourcePort?: string;
@@ -148,7 +150,10 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     if (sources !== undefined && (sources.length !== 2 || sources.some((x) => !isIPv4(x) || isMulticast(x)) || sources[0] === sources[1])) {
       throw new UsageError(`--sources takes two different unicast IPv4 addresses, S1,S2, got "${o.sources}"`);
     }
-    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, maxGroups, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}), ...(sources ? { sources: sources as [string, string] } : {}) });
+    const startupIntervalMs = o.startupInterval === undefined ? null : positive(o.startupInterval, "--startup-interval", 1) * 1000;
+    // Offline, the runner sees the emulated querier start.
+    const dutStarts = o.dutStarts === true || (o.emulate !== undefined && o.emulate !== false);
+    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, maxGroups, dutStarts, startupIntervalMs, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}), ...(sources ? { sources: sources as [string, string] } : {}) });
     if (o.dut !== undefined && !isIPv4(o.dut)) throw new UsageError(`--dut must be an IPv4 address, got "${o.dut}"`);
     if (o.address !== undefined && !isIPv4(o.address)) throw new UsageError(`--address must be an IPv4 address, got "${o.address}"`);
     if (o.fault !== undefined && !(HOST_FAULTS as readonly string[]).includes(o.fault)) throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(", ")}, got "${o.fault}"`);
@@ -272,6 +277,8 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--max-wait <s>", "longest a case waits for the DUT; a case needing more is inconclusive", "60")
     .option("--last-member-interval <s>", "role router: the DUT's Last Member Query Interval, seconds", "1")
     .option("--last-member-count <n>", "role router: the DUT's Last Member Query Count (default: --robustness)")
+    .option("--dut-starts", "role router: the DUT starts (or its interface comes up) after the run begins, so its startup queries are judged")
+    .option("--startup-interval <s>", "role router: the DUT's Startup Query Interval, seconds (default: a quarter of its Query Interval)")
     .option("--first-group <addr>", "first group the cases use (each case takes 8 from here; role switch's capacity case --max-groups from here + 4096)", "239.77.0.0")
     .addHelpText(
       "after",
