@@ -693,8 +693,10 @@ export class Querier {
       odd: oddNames(odd),
     });
     // Our own query goes through the state as any router's would (election, §6.6.1 timer updates), as
-    // intended: a router does not drop its own query for the oddities it put on the wire.
-    if (!odd.badChecksum && odd.length === undefined) {
+    // intended: a router does not drop its own query for the oddities it put on the wire. A scripted query
+    // a router would drop (bad checksum, 9–11 bytes) stays out; the querier's own are its role whatever
+    // their oddities (else a querier sending bad checksums would not know it is the querier).
+    if (!q.scripted || (!odd.badChecksum && odd.length === undefined)) {
       const own = decodeFrame({ data: encodeIgmpFrame({ message: intended, src: this.address, macSrc: this.mac }), linkType: 1, timestampNs: msToNs(now) }, 0);
       this.onStateEvents(this.state.receive(own, now).map((e) => (e.frame === 0 ? { ...e, frame: null } : e)));
     }

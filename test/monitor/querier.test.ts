@@ -309,6 +309,14 @@ describe("Querier: odd queries on purpose", () => {
     expect(q.state.querierAddress()).toBe(ME);
     const ev = q.drainEvents().find((e) => e.type === "query-sent") as Extract<QuerierEvent, { type: "query-sent" }>;
     expect(ev.odd).toEqual(["source-0.0.0.0"]);
+    // a querier whose every query is damaged still knows it is the querier, and yields to a lower address
+    for (const odd of [{ badChecksum: true }, { length: 10 as const }]) {
+      const d = mk({ odd, startupQueryCount: 1 });
+      d.start(0);
+      expect(d.state.querierAddress()).toBe(ME);
+      d.receive(s(1), from(LOW, v3Query({ maxRespTime: 2, qqi: 20 })));
+      expect(d.isQuerier()).toBe(false);
+    }
   });
 
   it("scripted queries: any group, sources, S flag and version, sent whether querier or not", () => {
