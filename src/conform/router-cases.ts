@@ -139,9 +139,15 @@ function ignored(t: CaseContext, g: string, p: Probe, why: string): Verdict {
   return t.pass("no query", [p.report.number, p.leave.number]);
 }
 
-/** The DUT's robustness, Query Interval and Query Response Interval (ms) as its General Query shows them. */
-function timersOf(t: CaseContext, q: Query): { rv: number; qi: number; qri: number } {
-  return { rv: q.version === 3 && q.qrv > 0 ? q.qrv : t.settings.robustness, qi: queryIntervalOf(t, q), qri: (q.maxRespTime ?? 10) * 1000 };
+/**
+ * The DUT's own Robustness Variable, Query Interval and Query Response Interval (ms): QRV from its General
+ * Query (v3), the Query Interval it is configured with when the user says (else the QQI it advertises),
+ * the Max Resp Time of its General Query (null when the query is not of the run's version: an invalid length,
+ * or a v2 query with code 0, which reads as v1).
+ */
+function timersOf(t: CaseContext, q: Query): { rv: number; qi: number; qri: number | null } {
+  const qri = q.version === t.settings.version && q.maxRespTime !== null ? q.maxRespTime * 1000 : null;
+  return { rv: q.version === 3 && q.qrv > 0 ? q.qrv : t.settings.robustness, qi: t.settings.expectedQueryIntervalMs ?? queryIntervalOf(t, q), qri };
 }
 
 /** Sleep until `at` (ms since the run started). */
@@ -207,9 +213,10 @@ export const routerCases: ConformCase[] = [
     needsHook: false,
     async run(t) {
       const mark = t.env.frames.length;
-      // Wait up to --max-wait: a DUT just started (or between startup queries) may take a while.
+      // The latest General Query seen (e.g. a startup query), else wait up to --max-wait: a DUT just
+      // started (or between startup queries) may take a while.
       const limit = t.settings.maxWaitMs;
-      const g = await nextGeneral(t, mark, limit);
+      const g = dutQueries(t.env, 0).filter(isGeneral).pop() ?? (await nextGeneral(t, mark, limit));
       if (g === undefined) return t.fail(`a General Query within ${limit} ms`, "none", []);
       const q = g.q;
       const d = g.frame.decoded;
@@ -314,6 +321,7 @@ export const routerCases: ConformCase[] = [
       await waitUntil(t.env, t.settings.lastMemberIntervalMs + 500, () => specificQueries(t, leave.number, g).length > 0);
       const first = specificQueries(t, leave.number, g)[0];
       if (first === undefined) return t.inconclusive("no group-specific query after the leave (see router.last-member-queries)", [leave.number]);
+      if (first.q.version !== 3) return t.inconclusive(`the DUT's group-specific query (frame ${first.frame.number}) is no IGMPv3 query: it has no S flag`, [leave.number, first.frame.number]);
       const answer = await sendReport(t.env, b, joinReport(t.settings.version, g));
       await t.env.sleep(lastMemberWindow(t));
       const later = specificQueries(t, answer.number, g);
@@ -340,8 +348,13 @@ export const routerCases: ConformCase[] = [
       const known = latestGeneral(t) ?? (await nextGeneral(t, t.env.frames.length, t.settings.maxWaitMs))?.q;
       if (known === undefined) return t.inconclusive("no General Query from the DUT to learn its timers from");
       const { rv, qi, qri } = timersOf(t, known);
+      if (qri === null) return t.inconclusive(`the DUT's General Query (frame ${dutQueries(t.env, 0).filter(isGeneral).pop()?.frame.number}) is no IGMPv${t.settings.version} query: its Query Response Interval is unknown`);
       const gmi = rv * qi + qri;
       const margin = Math.max(1000, gmi * 0.1);
+      // Before GMI the timers must still be above the Last Member Query Time: a querier queries only
+      // sources whose timer is above it (RFC 9776 §6.6.3.2).
+      const lmqt = t.settings.lastMemberCount * t.settings.lastMemberIntervalMs;
+      const early = Math.max(margin, lmqt + 1000);
       if (gmi + margin + lastMemberWindow(t) > t.settings.maxWaitMs) return t.inconclusive(`the Group Membership Interval (${Math.round(gmi / 1000)} s) is beyond --max-wait ${t.settings.maxWaitMs / 1000} s`);
       const v = t.settings.version;
       const [s1] = t.settings.sources;
@@ -353,25 +366,25 @@ export const routerCases: ConformCase[] = [
       const t0 = joins[joins.length - 1]!.timeMs;
       const block = (g: string): ReportInit => ({ version: 3, records: [{ type: "BLOCK_OLD_SOURCES", group: g, sources: [s1] }] });
       const probe = async (g: string, src: string) => [await sendReport(t.env, h, leaveReport(v, g)), ...(v === 3 ? [await sendReport(t.env, h, block(src))] : [])];
-      await sleepUntil(t, t0 + gmi - margin);
-      const early = await probe(before, srcBefore);
+      await sleepUntil(t, t0 + gmi - early);
+      const kept = await probe(before, srcBefore);
       await sleepUntil(t, t0 + gmi + margin);
-      const late = await probe(after, srcAfter);
+      const gone = await probe(after, srcAfter);
       await t.env.sleep(lastMemberWindow(t));
-      const frames = numbers([...joins, ...early, ...late]);
+      const frames = numbers([...joins, ...kept, ...gone]);
       const at = (f: LanFrame) => `+${Math.round(f.timeMs - t0)} ms`;
       const checks: [string, LanFrame | undefined, SeenQuery[], boolean][] = [
-        [`group ${before}`, early[0], specificQueries(t, early[0]!.number, before), true],
-        [`group ${after}`, late[0], specificQueries(t, late[0]!.number, after), false],
-        [`source ${s1} of ${srcBefore}`, early[1], early[1] ? specificQueries(t, early[1].number, srcBefore).filter((x) => x.q.version === 3 && x.q.sources.includes(s1)) : [], true],
-        [`source ${s1} of ${srcAfter}`, late[1], late[1] ? specificQueries(t, late[1].number, srcAfter).filter((x) => x.q.version === 3 && x.q.sources.includes(s1)) : [], false],
+        [`group ${before}`, kept[0], specificQueries(t, kept[0]!.number, before), true],
+        [`group ${after}`, gone[0], specificQueries(t, gone[0]!.number, after), false],
+        [`source ${s1} of ${srcBefore}`, kept[1], kept[1] ? specificQueries(t, kept[1].number, srcBefore).filter((x) => x.q.version === 3 && x.q.sources.includes(s1)) : [], true],
+        [`source ${s1} of ${srcAfter}`, gone[1], gone[1] ? specificQueries(t, gone[1].number, srcAfter).filter((x) => x.q.version === 3 && x.q.sources.includes(s1)) : [], false],
       ];
       for (const [what, probeFrame, got, kept] of checks) {
         if (probeFrame === undefined) continue;
         if (kept && got.length === 0) return t.fail(`${what} still known at ${at(probeFrame)} (GMI ${gmi} ms): a query after the ${v === 3 && what.startsWith("source") ? "BLOCK" : "leave"}`, "no query", frames);
         if (!kept && got.length > 0) return t.fail(`${what} forgotten after GMI ${gmi} ms: no query after the ${v === 3 && what.startsWith("source") ? "BLOCK" : "leave"} at ${at(probeFrame)}`, describeQueries(got, probeFrame.timeMs), [...frames, ...numbers(got)]);
       }
-      return t.pass(`known at ${at(early[0]!)}, forgotten at ${at(late[0]!)}${v === 3 ? " (group and source)" : ""}`, frames, { groupMembershipIntervalMs: gmi, marginMs: margin });
+      return t.pass(`known at ${at(kept[0]!)}, forgotten at ${at(gone[0]!)}${v === 3 ? " (group and source)" : ""}`, frames, { groupMembershipIntervalMs: gmi });
     },
   },
   {
@@ -485,7 +498,7 @@ export const routerCases: ConformCase[] = [
   },
   {
     id: "router.ignore-query-bad-ttl",
-    title: "A query with an IP TTL other than 1 from a lower address is ignored (the DUT goes on querying)",
+    title: "A query with an IP TTL other than 1 from a lower address is ignored (the DUT stays the querier: a leave still brings its queries)",
     rfc: "RFC 9776 §4, §6.6.2; RFC 2236 §2, §3",
     level: "NEGATIVE",
     role: "router",
@@ -495,15 +508,19 @@ export const routerCases: ConformCase[] = [
     async run(t) {
       const na = electionNotApplicable(t);
       if (na) return na;
-      const known = latestGeneral(t) ?? (await nextGeneral(t, t.env.frames.length, Math.min(t.settings.queryIntervalMs + 1000, t.settings.maxWaitMs)))?.q;
-      const qi = queryIntervalOf(t, known);
-      if (qi * 1.1 + 1500 > t.settings.maxWaitMs) return t.inconclusive(`the next General Query is due ${qi / 1000} s later, beyond --max-wait ${t.settings.maxWaitMs / 1000} s`);
-      // One query would make a DUT that takes it a non-querier for the Other Querier Present Interval (> QI).
-      const q = otherQuerierQuery(t, known);
-      const ours = await sendQuery(t, { ...q, odd: { ttl: 2 } });
-      const next = await nextGeneral(t, ours.number, qi * 1.1 + 1500);
-      if (next === undefined) return t.fail(`a General Query within ${Math.round(qi * 1.1 + 1500)} ms: the lower querier's query had TTL 2`, "none: the DUT yielded", [ours.number]);
-      return t.pass(`queried again after ${Math.round(next.frame.timeMs - ours.timeMs)} ms`, [ours.number, next.frame.number]);
+      // A DUT that took the query is a non-querier for the Other Querier Present Interval, and a non-querier
+      // sends no last-member queries (RFC 2236 §3: it ignores leaves; RFC 9776 §6.6.3): a leave right after
+      // shows which, without waiting for a Query Interval.
+      const g = t.group();
+      const h = peer(t, 1);
+      const join = await sendReport(t.env, h, joinReport(t.settings.version, g));
+      const ours = await sendQuery(t, { ...otherQuerierQuery(t, latestGeneral(t)), odd: { ttl: 2 } });
+      await t.env.sleep(500);
+      const leave = await sendReport(t.env, h, leaveReport(t.settings.version, g));
+      await waitUntil(t.env, lastMemberWindow(t), () => specificQueries(t, leave.number, g).length > 0);
+      const got = specificQueries(t, leave.number, g);
+      if (got.length === 0) return t.fail(`a group-specific query for ${g} after the leave: the lower querier's query had TTL 2`, "no query: the DUT took the query and yielded (or sends none: see router.last-member-queries)", [join.number, ours.number, leave.number]);
+      return t.pass(`still the querier: ${describeQueries(got.slice(0, 1), leave.timeMs)}`, [ours.number, leave.number, got[0]!.frame.number]);
     },
   },
   {
@@ -547,6 +564,7 @@ export const routerCases: ConformCase[] = [
       const na = electionNotApplicable(t);
       if (na) return na;
       const known = latestGeneral(t);
+      if (known !== undefined && timersOf(t, known).qri === null) return t.inconclusive(`the DUT's General Query is no IGMPv${t.settings.version} query: its Query Response Interval is unknown`);
       const qi = queryIntervalOf(t, known);
       const rv = known?.version === 3 && known.qrv > 0 ? known.qrv : t.settings.robustness;
       const qriMs = (known?.maxRespTime ?? 10) * 1000;
