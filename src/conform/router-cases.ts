@@ -68,6 +68,14 @@ function lastMemberWindow(t: CaseContext): number {
 }
 
 /**
+ * Long enough to be sure no query answers a leave: a querier sends the first at once (RFC 9776 §6.6.3.1:
+ * "immediately"; RFC 2236 §3), so one Last Member Query Interval and half a second.
+ */
+function noAnswerWindow(t: CaseContext): number {
+  return t.settings.lastMemberIntervalMs + 500;
+}
+
+/**
  * What is wrong with the form of a query of the DUT: destination, TTL 1 (RFC 9776 §4, RFC 2236 §2), a
  * valid length for its version (RFC 9776 §7.1) and the checksum; a host drops or mistakes such a query.
  */
@@ -123,7 +131,7 @@ async function probeMember(t: CaseContext, g: string, report: ReportInit, damage
   await t.env.sleep(500);
   const leave = await sendReport(t.env, h, o.leave ?? leaveReport(t.settings.version, g), o.leaveDamage ?? {});
   if (o.untilFirst) await waitUntil(t.env, lastMemberWindow(t), () => specificQueries(t, leave.number, g).length > 0);
-  else await t.env.sleep(lastMemberWindow(t));
+  else await t.env.sleep(noAnswerWindow(t));
   return { report: rep, leave, got: specificQueries(t, leave.number, g) };
 }
 
@@ -370,7 +378,7 @@ export const routerCases: ConformCase[] = [
       const kept = await probe(before, srcBefore);
       await sleepUntil(t, t0 + gmi + margin);
       const gone = await probe(after, srcAfter);
-      await t.env.sleep(lastMemberWindow(t));
+      await t.env.sleep(noAnswerWindow(t));
       const frames = numbers([...joins, ...kept, ...gone]);
       const at = (f: LanFrame) => `+${Math.round(f.timeMs - t0)} ms`;
       const checks: [string, LanFrame | undefined, SeenQuery[], boolean][] = [
