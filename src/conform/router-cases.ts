@@ -1,7 +1,9 @@
 /**
  * Role router: the runner plays the hosts (and, for election, another querier); the DUT is the querier of
- * the LAN. Cases judge the queries the DUT sends: their cadence and fields, the last-member queries after
- * a leave, TO_IN or BLOCK, the S flag, compatibility with v2 hosts, election, and what it must ignore.
+ * the LAN. Cases judge the queries the DUT sends: its startup queries, their cadence and fields, the
+ * last-member queries after a leave, TO_IN or BLOCK, the S flag, compatibility with v2 hosts, election
+ * (also while last-member queries run), and what it must ignore. What a router keeps to itself (whether a
+ * group or source has expired, whether it still is the querier) is read from what a leave brings.
  */
 import { ipv4ToNumber, type IgmpMessage } from "../wire/index.js";
 import { dutQueries, joinReport, leaveReport, numbers, peer, sendQuery, sendReport, waitUntil, type FrameDamage, type ReportInit } from "./lan.js";
@@ -164,7 +166,7 @@ async function sleepUntil(t: CaseContext, at: number): Promise<void> {
   if (left > 0) await t.env.sleep(left);
 }
 
-/** The MAC of the DUT, from the last frame it sent. */
+/** The MAC of the DUT, from the last query it sent. */
 function dutMac(t: CaseContext): string | null {
   const q = dutQueries(t.env, 0);
   return q[q.length - 1]?.frame.decoded.macSrc ?? null;
