@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { allCases, defaultSettings, EmulatedHostLan, EmulatedRouterLan, failsRun, HOST_FAULTS, runConformance, selectCases, unknownCases, type CaseResult, type ConformCase, type ConformEnv, type ConformResult, type ConformRole, type HostFault, type IgmpVersion } from "../conform/index.js";
+import { allCases, defaultSettings, EmulatedHostLan, EmulatedRouterLan, failsRun, HOST_FAULTS, ROUTER_FAULTS, runConformance, selectCases, unknownCases, type CaseResult, type ConformCase, type ConformEnv, type ConformResult, type ConformRole, type HostFault, type IgmpVersion, type RouterFault } from "../conform/index.js";
 import { isCaptureError } from "../capture/live.js";
 import { openLiveLan } from "../io/conform-live.js";
 import { writeEvidence } from "../io/evidence.js";
@@ -38,6 +38,8 @@ export interface ConformCliOptions {
   queryInterval?: string;
   lastMemberInterval?: string;
   lastMemberCount?: string;
+  dutStarts?: boolean;
+  startupInterval?: string;
   maxWait?: string;
   port?: string[];
   sourcePort?: string;
@@ -148,10 +150,14 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     if (sources !== undefined && (sources.length !== 2 || sources.some((x) => !isIPv4(x) || isMulticast(x)) || sources[0] === sources[1])) {
       throw new UsageError(`--sources takes two different unicast IPv4 addresses, S1,S2, got "${o.sources}"`);
     }
-    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, maxGroups, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}), ...(sources ? { sources: sources as [string, string] } : {}) });
+    const startupIntervalMs = o.startupInterval === undefined ? null : positive(o.startupInterval, "--startup-interval", 1) * 1000;
+    // Offline, the runner sees the emulated querier start.
+    const dutStarts = o.dutStarts === true || (o.emulate !== undefined && o.emulate !== false);
+    settings = defaultSettings(v, { unsolicitedMs, robustness, maxRespMs, expectedQueryIntervalMs, maxWaitMs, lastMemberIntervalMs, lastMemberCount, maxGroups, dutStarts, startupIntervalMs, ...(o.firstGroup ? { firstGroup: o.firstGroup } : {}), ...(sources ? { sources: sources as [string, string] } : {}) });
     if (o.dut !== undefined && !isIPv4(o.dut)) throw new UsageError(`--dut must be an IPv4 address, got "${o.dut}"`);
     if (o.address !== undefined && !isIPv4(o.address)) throw new UsageError(`--address must be an IPv4 address, got "${o.address}"`);
-    if (o.fault !== undefined && !(HOST_FAULTS as readonly string[]).includes(o.fault)) throw new UsageError(`--fault must be one of ${HOST_FAULTS.join(", ")}, got "${o.fault}"`);
+    const faults: readonly string[] = role === "router" ? ROUTER_FAULTS : HOST_FAULTS;
+    if (o.fault !== undefined && !faults.includes(o.fault)) throw new UsageError(`--fault must be one of ${faults.join(", ")} for role ${role}, got "${o.fault}"`);
     if (o.emulate !== undefined && o.emulate !== false) {
       if (o.interface !== undefined) throw new UsageError("--emulate runs offline: leave out -i");
       if (role === "switch") throw new UsageError("--emulate has no emulated switch: role switch runs live only");
@@ -161,8 +167,8 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${o.seed}"`);
       if (role === "router") {
         // igmpkit's own querier as the DUT, with the timers the run expects.
-        if (o.fault !== undefined) throw new UsageError("--fault applies to the emulated host (role host)");
         env = new EmulatedRouterLan({
+          ...(o.fault ? { fault: o.fault as RouterFault } : {}),
           ...(o.dut ? { dut: o.dut } : {}),
           ...(o.address ? { self: o.address } : {}),
           querier: {
@@ -263,7 +269,7 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--junit <file>", "also write the result as JUnit XML")
     .option("--evidence <file.pcapng>", "write every frame seen and sent, each with a comment naming its case")
     .option("--emulate [profile]", "offline, on a virtual clock: the DUT is igmpkit's emulated host (rfc or linux; role host) or its querier (role router)")
-    .option("--fault <fault>", `with --emulate: a faulty DUT (${HOST_FAULTS.join(", ")})`)
+    .option("--fault <fault>", `with --emulate: a faulty DUT (host: ${HOST_FAULTS.join(", ")}; router: ${ROUTER_FAULTS.join(", ")})`)
     .option("--seed <n>", "with --emulate: seed of the emulated DUT", undefined)
     .option("--max-resp-time <s>", "Max Resp Time of igmpkit's queries, seconds", "2")
     .option("--unsolicited-interval <s>", "the DUT's unsolicited report interval, seconds (default 1 for v3, 10 for v1/v2)")
@@ -272,6 +278,8 @@ export const register: RegisterCommand = (program: Command, io: CliIo, setExit) 
     .option("--max-wait <s>", "longest a case waits for the DUT; a case needing more is inconclusive", "60")
     .option("--last-member-interval <s>", "role router: the DUT's Last Member Query Interval, seconds", "1")
     .option("--last-member-count <n>", "role router: the DUT's Last Member Query Count (default: --robustness)")
+    .option("--dut-starts", "role router: the DUT starts (or its interface comes up) after the run begins, so its startup queries are judged")
+    .option("--startup-interval <s>", "role router: the DUT's Startup Query Interval, seconds (default: a quarter of its Query Interval)")
     .option("--first-group <addr>", "first group the cases use (each case takes 8 from here; role switch's capacity case --max-groups from here + 4096)", "239.77.0.0")
     .addHelpText(
       "after",

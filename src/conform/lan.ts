@@ -49,11 +49,26 @@ export interface QueryInit {
   odd?: OddQuery;
 }
 
+/** How a crafted frame departs from the message's own: destination, IPv4 TTL and TOS, checksum, length. */
+export interface FrameDamage {
+  /** IP destination (default: the message's own). */
+  dst?: string;
+  /** MAC destination (default: mapped from the IP destination). */
+  macDst?: string;
+  /** IPv4 TTL (default 1). */
+  ttl?: number;
+  /** IPv4 TOS (default 0xc0, Internetwork Control). */
+  tos?: number;
+  badChecksum?: boolean;
+  /** Cut or pad the IGMP message to this many bytes. */
+  igmpLength?: number;
+}
+
 /** A whole Ethernet frame from `src` carrying `message`, damaged as asked. */
 export function craftFrame(
   src: { ip: string; mac: string },
   message: IgmpMessageInit,
-  o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+  o: FrameDamage = {},
 ): Uint8Array {
   const m = o.badChecksum ? { ...message, checksum: ((message as { checksum?: number }).checksum ?? 0) ^ 0x5a5a } : message;
   const frame = encodeIgmpFrame({
@@ -61,6 +76,8 @@ export function craftFrame(
     src: src.ip,
     macSrc: src.mac,
     ...(o.dst !== undefined ? { dst: o.dst } : {}),
+    ...(o.macDst !== undefined ? { macDst: o.macDst } : {}),
+    ...(o.ttl !== undefined || o.tos !== undefined ? { ip: { ...(o.ttl !== undefined ? { ttl: o.ttl } : {}), ...(o.tos !== undefined ? { tos: o.tos } : {}) } } : {}),
     ...(o.badChecksum ? { igmp: { checksum: "keep" as const } } : {}),
   });
   if (o.igmpLength === undefined) return frame;
@@ -148,7 +165,7 @@ export async function sendReport(
   env: ConformEnv,
   from: { ip: string; mac: string },
   r: ReportInit,
-  o: { dst?: string; badChecksum?: boolean; igmpLength?: number } = {},
+  o: FrameDamage = {},
 ): Promise<LanFrame> {
   return env.send(craftFrame(from, reportMessage(r), o));
 }

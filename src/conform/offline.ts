@@ -4,7 +4,7 @@
  * see what a faulty host fails.
  */
 import { Emulator, macForIp } from "../host/index.js";
-import { Querier, type QuerierOptions } from "../monitor/querier.js";
+import { Querier, type OddQuery, type QuerierOptions } from "../monitor/querier.js";
 import { decodeFrame } from "../wire/index.js";
 import { craftFrame } from "./lan.js";
 import { hostOpsFor } from "./hook.js";
@@ -155,6 +155,33 @@ export class EmulatedHostLan implements ConformEnv {
   }
 }
 
+/** Faults igmpkit's querier can have on purpose as the DUT of role router, each made of odd queries. */
+export const ROUTER_FAULTS = ["bad-checksum", "bad-ttl", "bad-length", "zero-max-resp", "unicast", "general-sources", "wrong-qqi"] as const;
+export type RouterFault = (typeof ROUTER_FAULTS)[number];
+
+/**
+ * The odd queries of a router fault: every query with a wrong checksum, TTL 2, 10 bytes, Max Resp Code 0,
+ * sent to `runner`'s unicast address, (general queries) with a source, or advertising QQI 60 s.
+ */
+export function routerFaultOdd(fault: RouterFault, runner: { ip: string; mac: string }): OddQuery {
+  switch (fault) {
+    case "bad-checksum":
+      return { badChecksum: true };
+    case "bad-ttl":
+      return { ttl: 2 };
+    case "bad-length":
+      return { length: 10 };
+    case "zero-max-resp":
+      return { maxRespCode: 0 };
+    case "unicast":
+      return { unicast: runner };
+    case "general-sources":
+      return { generalSources: ["198.18.200.9"] };
+    case "wrong-qqi":
+      return { qqic: 60 };
+  }
+}
+
 /** Options of {@link EmulatedRouterLan}. */
 export interface EmulatedRouterDutOptions {
   /** The DUT's address. Default 198.18.0.10 (above the runner's, so the runner can win an election). */
@@ -163,6 +190,8 @@ export interface EmulatedRouterDutOptions {
   self?: string;
   /** The querier's settings (address and MAC are the DUT's). */
   querier?: Omit<QuerierOptions, "address" | "mac">;
+  /** A faulty querier: its queries odd in one way (see {@link routerFaultOdd}). */
+  fault?: RouterFault;
 }
 
 /**
@@ -182,7 +211,8 @@ export class EmulatedRouterLan implements ConformEnv {
     const self = o.self ?? "198.18.0.1";
     this.self = { ip: self, mac: macForIp(self) };
     this.dut = o.dut ?? "198.18.0.10";
-    this.querier = new Querier({ ...o.querier, address: this.dut, mac: macForIp(this.dut) });
+    const odd = o.fault !== undefined ? { ...o.querier?.odd, ...routerFaultOdd(o.fault, this.self) } : o.querier?.odd;
+    this.querier = new Querier({ ...o.querier, ...(odd !== undefined ? { odd } : {}), address: this.dut, mac: macForIp(this.dut) });
     this.querier.start(0);
     this.collect();
   }

@@ -23,6 +23,8 @@ export function defaultSettings(version: IgmpVersion, o: Partial<ConformSettings
     maxWaitMs: 60_000,
     lastMemberIntervalMs: 1000,
     lastMemberCount: o.lastMemberCount ?? robustness,
+    dutStarts: false,
+    startupIntervalMs: null,
     firstGroup: "239.77.0.0",
     sources: ["198.18.200.1", "198.18.200.2"],
     maxGroups: 1024,

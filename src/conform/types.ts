@@ -114,6 +114,10 @@ export interface ConformSettings {
   lastMemberIntervalMs: number;
   /** Role router: Last Member Query Count expected. Default: robustness. */
   lastMemberCount: number;
+  /** Role router: the runner listened before the DUT started, so its first queries are its startup queries. Default false. */
+  dutStarts: boolean;
+  /** Role router: Startup Query Interval expected, ms; null: a quarter of the Query Interval (RFC 9776 §8.6). */
+  startupIntervalMs: number | null;
   /** First group address the cases use (each case takes its own groups from here on). */
   firstGroup: string;
   /** Source addresses cases use in source lists (role switch: the multicast source sends from both). */

@@ -160,7 +160,10 @@ export class FieldChecks implements LanCheck {
     } else {
       this.alias(m.group, m, lan);
       // A router above the elected querier (a lower one would win the election now, and is no fault).
-      if (querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
+      // RFC 2236 §3: an IGMPv2 querier that loses the election while its last-member queries run keeps
+      // sending them ("Any Querier to non-Querier transition is ignored during this time").
+      const finishing = m.version === 2 && [...this.episodes.values()].some((e) => e.querier === m.src && e.group === m.group);
+      if (!finishing && querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
         const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
         lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
       }

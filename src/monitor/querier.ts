@@ -412,10 +412,9 @@ export class Querier {
     const consider = (t: number | null) => {
       if (t !== null && (best === null || t < best)) best = t;
     };
-    if (this.role === "querier" && !this.stopped) {
-      consider(this.nextGeneralMs);
-      for (const p of this.pending.values()) consider(p.nextMs);
-    }
+    if (this.role === "querier" && !this.stopped) consider(this.nextGeneralMs);
+    // A v2 non-querier finishes the last-member queries it started as the querier (see onStateEvents).
+    if (this.role !== "idle" && !this.stopped) for (const p of this.pending.values()) consider(p.nextMs);
     return best;
   }
 
@@ -497,6 +496,11 @@ export class Querier {
   /** Which messages a router of our version takes: v1 only v1 reports, v2 also v2 reports and leaves (RFC 2236 §4), v3 all. */
   private takes(d: DecodedFrame): boolean {
     const m = d.igmp!;
+    // RFC 2236 §2, RFC 9776 §4: every IGMP message is sent with TTL 1; one with another TTL is not from a
+    // neighbour on the link (IxANVL's negative cases; FRR pimd drops them too).
+    if (d.ttl !== null && d.ttl !== 1) return false;
+    // A Leave goes to 224.0.0.2, or to the group for older hosts (RFC 2236 §3); one to a unicast address is not taken.
+    if (m.kind === "leave" && d.ipDst !== null && d.ipDst !== IGMP_ADDRESSES.allRouters && d.ipDst !== m.group) return false;
     if (m.kind === "query") return true;
     if (this.version === 3) return true;
     if (this.version === 2) return m.kind === "v1-report" || m.kind === "v2-report" || m.kind === "leave";
@@ -517,7 +521,9 @@ export class Querier {
         this.role = "non-querier";
         this.nextGeneralMs = null;
         this.startupLeft = 0;
-        this.pending.clear();
+        // RFC 2236 §3: "Any Querier to non-Querier transition is ignored during this time; the same router
+        // keeps sending the Group-Specific Queries". RFC 9776 has no such rule (§6.6.2: it ceases to query).
+        if (this.version === 3) this.pending.clear();
         this.ownEvent({ type: "election-lost", querier: e.querier });
       } else if (e.type === "querier-expired" && e.querier !== this.address && this.role === "non-querier") {
         this.role = "querier";
@@ -543,15 +549,15 @@ export class Querier {
 
   /** Send what is due at `now`. */
   private runDue(now: number): void {
-    if (this.role !== "querier" || this.stopped) return;
-    if (this.nextGeneralMs !== null && this.nextGeneralMs <= now) {
+    if (this.role === "idle" || this.stopped) return;
+    if (this.role === "querier" && this.nextGeneralMs !== null && this.nextGeneralMs <= now) {
       const startup = this.startupLeft > 0;
       this.send(now, { group: IGMP_ADDRESSES.any, sources: [], sFlag: false, version: this.version, maxRespTime: this.cfg.queryResponseInterval, odd: this.odd, startup, retransmission: false, scripted: false });
       if (startup) this.startupLeft--;
       this.nextGeneralMs = now + 1000 * (this.startupLeft > 0 ? this.cfg.startupQueryInterval : this.cfg.queryInterval);
     }
     for (const [group, p] of [...this.pending]) {
-      if (p.nextMs > now || this.role !== "querier") continue;
+      if (p.nextMs > now) continue;
       this.sendSpecific(now, group, p);
     }
   }
@@ -687,8 +693,10 @@ export class Querier {
       odd: oddNames(odd),
     });
     // Our own query goes through the state as any router's would (election, §6.6.1 timer updates), as
-    // intended: a router does not drop its own query for the oddities it put on the wire.
-    if (!odd.badChecksum && odd.length === undefined) {
+    // intended: a router does not drop its own query for the oddities it put on the wire. A scripted query
+    // a router would drop (bad checksum, 9–11 bytes) stays out; the querier's own are its role whatever
+    // their oddities (else a querier sending bad checksums would not know it is the querier).
+    if (!q.scripted || (!odd.badChecksum && odd.length === undefined)) {
       const own = decodeFrame({ data: encodeIgmpFrame({ message: intended, src: this.address, macSrc: this.mac }), linkType: 1, timestampNs: msToNs(now) }, 0);
       this.onStateEvents(this.state.receive(own, now).map((e) => (e.frame === 0 ? { ...e, frame: null } : e)));
     }

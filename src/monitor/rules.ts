@@ -201,7 +201,7 @@ export const LINT_RULES = Object.freeze({
     "non-querier-specific-query",
     "warning",
     "RFC 2236 §3, §7, RFC 9776 §6.4.2, §6.6.3",
-    "Only the elected querier sends group-specific and group-and-source-specific queries; a non-querier router sends none.",
+    "Only the elected querier sends group-specific and group-and-source-specific queries; a non-querier router sends none (but an IGMPv2 querier that loses the election finishes the last-member queries it started).",
     "Fix the router's querier election: it must stop querying, specific queries included, when it hears a lower-address querier.",
   ),
   lastMemberQueries: rule(

@@ -20,7 +20,8 @@ describe("igmpkit conform", () => {
     [{ emulate: true, igmpVersion: "4" }, /--igmp-version must be 1, 2 or 3/],
     [{}, /give -i IFACE \(a live DUT\) or --emulate/],
     [{ interface: "eth0" }, /give --address/],
-    [{ emulate: true, fault: "sleepy" }, /--fault must be one of deaf, late, no-leave, wrong-address/],
+    [{ emulate: true, fault: "sleepy" }, /--fault must be one of deaf, late, no-leave, wrong-address for role host/],
+    [{ role: "router", emulate: true, fault: "deaf" }, /--fault must be one of bad-checksum, bad-ttl, .*, wrong-qqi for role router/],
     [{ emulate: "bsd" }, /--emulate takes rfc or linux/],
     [{ emulate: true, maxRespTime: "0" }, /--max-resp-time must be a positive number/],
     [{ role: "switch", emulate: true }, /--emulate has no emulated switch/],
@@ -42,7 +43,7 @@ describe("igmpkit conform", () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^ID\s+LEVEL\s+VERSIONS\s+RFC\s+TITLE$/);
-    expect(lines.length).toBe(11);
+    expect(lines.length).toBe(18);
     expect(r.stdout).toMatch(/router\.ignore-bad-checksum\s+NEGATIVE\s+v2,v3\s+RFC 2236/);
   });
 
@@ -60,8 +61,12 @@ describe("igmpkit conform", () => {
   test("role router offline against igmpkit's own querier: every case that applies passes", async () => {
     const r = await conform({ role: "router", emulate: true, queryInterval: "4", lastMemberInterval: "0.5", lastMemberCount: "2", json: true });
     const res = JSON.parse(r.stdout);
-    expect(res.counts).toEqual({ pass: 10, fail: 0, inconclusive: 0, "not-applicable": 0 });
+    // --emulate: the runner sees the emulated querier start (startup queries judged); v3 has no v2-only case
+    expect(res.counts).toEqual({ pass: 15, fail: 0, inconclusive: 0, "not-applicable": 2 });
     expect(r.status).toBe(0);
+    const faulty = await conform({ role: "router", emulate: true, fault: "bad-ttl", queryInterval: "4", lastMemberInterval: "0.5", lastMemberCount: "2", cases: ["router.general-query-fields", "router.s-flag"] });
+    expect(faulty.status).toBe(1);
+    expect(faulty.stdout).toMatch(/router\.general-query-fields\s+MUST\s+FAIL.*observed TTL 2/);
   });
 
   test("a SHOULD failing alone does not fail the run", async () => {

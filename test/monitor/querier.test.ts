@@ -235,6 +235,47 @@ describe("Querier: election (RFC 9776 §6.6.2, RFC 2236 §7)", () => {
   });
 });
 
+describe("Querier: what it does not take (RFC 2236 §2, §3; RFC 9776 §4)", () => {
+  const frame = (src: string, message: IgmpMessageInit, o: { ttl?: number; dst?: string } = {}) => {
+    const dst = o.dst ? { dst: o.dst, ...(o.dst === ME ? { macDst: MY_MAC } : {}) } : {};
+    return { linkType: 1, data: encodeIgmpFrame({ message, src, macSrc: "02:00:c6:12:00:14", ...dst, ...(o.ttl !== undefined ? { ip: { ttl: o.ttl } } : {}) }) };
+  };
+
+  it("a report or query with TTL other than 1 is ignored", () => {
+    const q = mk({ startupQueryCount: 1 });
+    q.start(0);
+    q.receive(s(1), frame(H1, v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]), { ttl: 2 }));
+    q.receive(s(1), frame(LOW, v3Query({ maxRespTime: 2, qqi: 20 }), { ttl: 64 }));
+    expect(q.snapshot().state.groups).toEqual([]);
+    expect(q.isQuerier()).toBe(true);
+    expect(q.counters.ignored).toBe(2);
+  });
+
+  it("a Leave to a unicast address is ignored; one to 224.0.0.2 or to the group is taken", () => {
+    const q = mk({ version: 2, startupQueryCount: 1 });
+    q.start(0);
+    runTo(q, 0);
+    q.receive(s(1), from(H1, v2Report(G)));
+    q.receive(s(2), frame(H1, leave(G), { dst: ME }));
+    expect(runTo(q, s(3))).toEqual([]);
+    q.receive(s(3), frame(H1, leave(G), { dst: G }));
+    expect(sent(runTo(q, s(4)))).toEqual([{ t: 3, group: G }, { t: 4, group: G }]);
+  });
+
+  it("IGMPv2: a lower querier appearing during last-member queries does not cut them short (§3); IGMPv3 stops", () => {
+    for (const version of [2, 3] as const) {
+      const q = mk({ version, startupQueryCount: 1 });
+      q.start(0);
+      runTo(q, 0);
+      q.receive(s(1), from(H1, version === 2 ? v2Report(G) : v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }])));
+      q.receive(s(2), from(H1, version === 2 ? leave(G) : v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }])));
+      q.receive(s(2.5), from(LOW, version === 2 ? v2Query({ maxRespTime: 2 }) : v3Query({ maxRespTime: 2, qqi: 20 })));
+      expect(q.isQuerier()).toBe(false);
+      expect(sent(runTo(q, s(10))).map((x) => x.t)).toEqual(version === 2 ? [2, 3] : [2]);
+    }
+  });
+});
+
 describe("Querier: odd queries on purpose", () => {
   const one = (odd: QuerierOptions["odd"], o: Partial<QuerierOptions> = {}) => {
     const q = mk({ odd, ...o });
@@ -268,6 +309,14 @@ describe("Querier: odd queries on purpose", () => {
     expect(q.state.querierAddress()).toBe(ME);
     const ev = q.drainEvents().find((e) => e.type === "query-sent") as Extract<QuerierEvent, { type: "query-sent" }>;
     expect(ev.odd).toEqual(["source-0.0.0.0"]);
+    // a querier whose every query is damaged still knows it is the querier, and yields to a lower address
+    for (const odd of [{ badChecksum: true }, { length: 10 as const }]) {
+      const d = mk({ odd, startupQueryCount: 1 });
+      d.start(0);
+      expect(d.state.querierAddress()).toBe(ME);
+      d.receive(s(1), from(LOW, v3Query({ maxRespTime: 2, qqi: 20 })));
+      expect(d.isQuerier()).toBe(false);
+    }
   });
 
   it("scripted queries: any group, sources, S flag and version, sent whether querier or not", () => {

@@ -198,6 +198,25 @@ describe("field rules: details", () => {
     expect(rules([{ t: 0, src: "198.18.0.5", message: v3Query() }, { t: 1, src: Q, message: v3Query({ group: G, maxRespTime: 1 }) }])).toEqual([]);
   });
 
+  it("non-querier-specific-query: an IGMPv2 querier finishing its last-member queries after losing the election is no finding (RFC 2236 §3); IGMPv3 has no such rule", () => {
+    const M = "198.18.0.5";
+    const run = (v: 2 | 3) => {
+      const general = v === 2 ? v2Query({ maxRespTime: 10 }) : v3Query({ maxRespTime: 10 });
+      const specific = v === 2 ? v2Query({ group: G, maxRespTime: 1 }) : v3Query({ group: G, maxRespTime: 1 });
+      return rules([
+        { t: 0, src: M, message: general },
+        { t: 1, src: H, message: v === 2 ? v2Report(G) : v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
+        { t: 5, src: H, message: v === 2 ? leave(G) : v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: G }]) },
+        { t: 5.001, src: M, message: specific },
+        { t: 5.3, src: Q, message: general },
+        { t: 6.001, src: M, message: specific },
+        { t: 20, src: Q, message: general },
+      ]);
+    };
+    expect(run(2)).not.toContain("non-querier-specific-query");
+    expect(run(3)).toContain("non-querier-specific-query");
+  });
+
   it("last-member-queries: a BLOCK of a listened source owes Q(G,S); an unlistened one owes nothing", () => {
     const base: At[] = [
       { t: 0, src: Q, message: v3Query({ maxRespTime: 10 }) },
