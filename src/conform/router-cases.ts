@@ -428,6 +428,34 @@ export const routerCases: ConformCase[] = [
     },
   },
   {
+    id: "router.compat-v1-host",
+    title: "After a v1 report, a group's Leave is ignored (IGMPv1 group compatibility mode)",
+    rfc: "RFC 2236 §4; RFC 9776 §7.3.2",
+    level: "MUST",
+    role: "router",
+    versions: V23,
+    needsHook: false,
+    async run(t) {
+      const control = t.group(0);
+      const g = t.group(1);
+      const h1 = peer(t, 1);
+      const h2 = peer(t, 2);
+      // Control: the same Leave after v2 reports only brings group-specific queries.
+      await sendReport(t.env, h2, { version: 2, group: control });
+      await sendReport(t.env, h1, { version: 1, group: g });
+      await sendReport(t.env, h2, { version: 2, group: g });
+      await t.env.sleep(500);
+      const leaveControl = await sendReport(t.env, h2, { leave: control });
+      const leave = await sendReport(t.env, h2, { leave: g });
+      await t.env.sleep(lastMemberWindow(t));
+      const ctl = specificQueries(t, leaveControl.number, control);
+      if (ctl.length === 0) return t.inconclusive(`the DUT sends no group-specific query after a Leave even without a v1 host (control group ${control})`, [leaveControl.number]);
+      const got = specificQueries(t, leave.number, g);
+      if (got.length > 0) return t.fail(`no group-specific query for ${g} (with a v1 host present the Leave is ignored)`, describeQueries(got, leave.timeMs), [leave.number, ...numbers(got)]);
+      return t.pass("Leave ignored", [leaveControl.number, leave.number, ...numbers(ctl)]);
+    },
+  },
+  {
     id: "router.accept-long-v2-report",
     title: "A v2 report longer than 8 bytes is accepted (its extra bytes ignored)",
     rfc: "RFC 2236 §2.5",
