@@ -9,7 +9,7 @@
  * addresses are answered.
  */
 import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4, type DecodedFrame } from "../wire/index.js";
-import { arpReply, ArpOperation, parseArp } from "./arp.js";
+import { arpReply, ArpOperation, parseArpFrame } from "./arp.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
 import { Host, type HeardFrame } from "./host.js";
@@ -312,7 +312,7 @@ export class Emulator {
   receive(now: number, frame: HeardFrame): void {
     this.runUntil(now);
     if (this.answerArp) {
-      const arp = parseArp(frame);
+      const arp = parseArpFrame(frame);
       if (arp !== null) {
         const i = arp.operation === ArpOperation.request ? this.byIp.get(arp.targetIp) : undefined;
         if (i !== undefined && !this.crashed[i] && !this.byMac.has(arp.senderMac)) {
