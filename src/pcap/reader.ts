@@ -39,6 +39,7 @@ import {
   PcapRecord,
 } from "./format.js";
 
+/** The byte order a pcap file or pcapng section was written in (from its magic number or byte-order magic). */
 export type ByteOrder = "le" | "be";
 
 /** What a classic pcap file header says. */
@@ -118,6 +119,7 @@ export interface PcapngSectionInfo {
   interfaces: PcapngInterface[];
 }
 
+/** What a pcapng file's header blocks say: its sections and their interfaces (`info` of a parsed pcapng file). */
 export interface PcapngFileInfo {
   format: "pcapng";
   /**
@@ -130,6 +132,7 @@ export interface PcapngFileInfo {
   sectionCount: number;
 }
 
+/** What a capture file's headers say, for either format (`format` tells which). */
 export type CaptureInfo = PcapFileInfo | PcapngFileInfo;
 
 /** What `CaptureParser.scan` calls for each frame: the frame is `bytes[start, end)`, captured at `seconds` + `nanos`. */
@@ -158,6 +161,7 @@ export const MAX_OPTION_STRING = 256;
 /** Non-fatal errors kept in `errors` (all of them are counted in `errorCount` and given to `onError`). */
 export const MAX_ERRORS_KEPT = 1000;
 
+/** Options of a {@link CaptureParser}. */
 export interface CaptureParserOptions {
   /** Called, in file order, with every non-fatal error as it is found (they also go to `errors`). */
   onError?: (e: PcapError) => void;
