@@ -87,10 +87,7 @@ export function loadScenario(o: HostCliOptions): Scenario {
     } catch (e) {
       throw new UsageError(`--scenario ${o.scenario}: ${fsErrorText(e)}`);
     }
-    const s = parseScenarioText(text);
-    if (o.profile !== undefined || o.pps !== undefined)
-      return parseScenario({ ...(JSON.parse(text) as object), ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
-    return s;
+    return parseScenarioText(text, { ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
   }
   if ((o.join ?? []).length === 0 && o.control === undefined) throw new UsageError("host needs --scenario FILE, at least one --join GROUP[@SOURCE], or --control stdin");
   const memberships = (o.hosts ?? 1) * (o.join ?? []).length;
