@@ -8,7 +8,7 @@
  * bursts (the frames keep their order; each leaves at the next free slot). ARP requests for emulated
  * addresses are answered.
  */
-import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4, type DecodedFrame } from "../wire/index.js";
+import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4 } from "../wire/index.js";
 import { arpReply, ArpOperation, parseArpFrame } from "./arp.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
@@ -101,8 +101,8 @@ export type EmulatorTotals = Omit<HostStats, "responseDelays" | "groups">;
 interface Pending {
   release: number;
   frame: EmulatorFrame;
-  /** Decoded, for delivery to the other hosts (v1/v2 reports only); null otherwise. */
-  decoded: DecodedFrame | null;
+  /** The group of a v1/v2 report, for delivery to the other hosts (as a value); null for other frames. */
+  reportGroup: string | null;
 }
 
 /** A min-heap of (time, host) with lazy invalidation by per-host version numbers. */
@@ -429,32 +429,32 @@ export class Emulator {
       return;
     }
     for (const f of h.drain()) {
-      const decoded = f.message.kind === "v1-report" || f.message.kind === "v2-report" ? decodeFrame({ data: f.data, linkType: 1 }) : null;
-      this.enqueue(f.timeMs, { timeMs: f.timeMs, host: i, kind: "igmp", data: f.data }, decoded);
+      const reportGroup = f.message.kind === "v1-report" || f.message.kind === "v2-report" ? f.message.group : null;
+      this.enqueue(f.timeMs, { timeMs: f.timeMs, host: i, kind: "igmp", data: f.data }, reportGroup);
     }
     const v = ++this.versions[i]!;
     const d = h.nextDeadline();
     if (d !== null) this.heap.push(d, i, v);
   }
 
-  private enqueue(t: number, frame: EmulatorFrame, decoded: DecodedFrame | null): void {
+  private enqueue(t: number, frame: EmulatorFrame, reportGroup: string | null): void {
     const release = this.gapMs > 0 ? Math.max(t, this.lastRelease + this.gapMs) : t;
     this.lastRelease = release;
     frame.timeMs = release;
-    this.queue.push({ release, frame, decoded });
+    this.queue.push({ release, frame, reportGroup });
   }
 
   private transmit(p: Pending): void {
     if (this.crashed[p.frame.host]) return;
     this.out.push(p.frame);
-    if (p.decoded === null) return;
-    const group = (p.decoded.igmp as { group: string }).group;
+    const group = p.reportGroup;
+    if (group === null) return;
     // Only a member can be suppressed: deliver to the group's members only (this is what makes 1000 hosts cheap).
     const members = this.members.get(group);
     if (members === undefined) return;
     for (const j of [...members].sort((a, b) => a - b)) {
       if (j === p.frame.host || this.configs[j]!.deaf) continue;
-      this.hosts[j]!.receiveDecoded(p.release, EMULATED_IFACE, p.decoded);
+      this.hosts[j]!.hearReport(p.release, EMULATED_IFACE, group);
       this.collect(j);
     }
   }

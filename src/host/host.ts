@@ -302,6 +302,16 @@ export class Host {
     return d;
   }
 
+  /**
+   * Another host's v1/v2 report for `group` heard on `iface`, handed over as a value: what {@link receive}
+   * does with a well-formed report from another address on the interface's VLANs, without the bytes (the
+   * emulator's hosts share one LAN and hand each other their reports).
+   */
+  hearReport(now: number, iface: string, group: string): void {
+    this.runUntil(now);
+    this.onReportHeard(this.checkIface(iface), now, group);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Checks
 
