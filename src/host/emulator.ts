@@ -14,7 +14,7 @@ import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
 import { Host, type HeardFrame } from "./host.js";
 import type { HostOptions, HostProfile, IgmpVersion } from "./profile.js";
-import { newGroupStats, zeroRecords, type GroupStats, type HostStats } from "./stats.js";
+import { newGroupStats, newHostStats, type GroupStats, type HostStats } from "./stats.js";
 import { deriveSeed } from "./rng.js";
 
 /**
@@ -358,15 +358,8 @@ export class Emulator {
 
   /** Statistics per host and in total. */
   stats(): { hosts: { ip: string; name: string; stats: HostStats }[]; total: EmulatorTotals; groups: Map<string, GroupStats>; arpReplies: number } {
-    const total: EmulatorTotals = {
-      queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
-      reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
-      recordsSent: zeroRecords(),
-      suppressions: 0,
-      retransmissions: 0,
-      badPackets: 0,
-      ignored: 0,
-    };
+    const { responseDelays: _delays, groups: _groups, ...zero } = newHostStats();
+    const total: EmulatorTotals = zero;
     const add = <T extends Record<string, number>>(a: T, b: T): void => {
       for (const k of Object.keys(a) as (keyof T)[]) (a[k] as number) += b[k] as number;
     };
