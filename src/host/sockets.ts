@@ -131,50 +131,24 @@ export class SocketTable {
       this.hold(s, key(iface, group), { iface, group, mode: "include", sources: new Set([source]) });
       return true;
     }
-    if (m.mode !== "include")
-      throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has an any-source membership of ${group}: block sources instead`, "EINVAL");
-    if (m.sources.has(source)) {
-      if (this.profile.duplicateSourceIsError)
-        throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${s.id} already includes ${source} for ${group}`, "EADDRNOTAVAIL");
-      return false;
-    }
-    this.checkSourceLimit(m.sources.size + 1, group);
-    m.sources.add(source);
-    return true;
+    return this.addSource(s, m, source, "include", `an any-source membership of ${group}: block sources instead`, "includes");
   }
 
   /** Remove `source` from an INCLUDE membership; the last one leaves the group (IP_DROP_SOURCE_MEMBERSHIP). */
   leaveSource(s: Socket, iface: string, group: string, source: string): void {
-    const m = this.membership(s, iface, group);
-    if (m.mode !== "include")
-      throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has an any-source membership of ${group}: unblock sources instead`, "EINVAL");
-    if (!m.sources.delete(source))
-      throw this.err(HostErrorCode.sourceNotFound, `socket ${s.id} does not include ${source} for ${group}`, "EADDRNOTAVAIL");
+    const m = this.dropSource(s, iface, group, source, "include", `an any-source membership of ${group}: unblock sources instead`, "include");
     if (m.sources.size === 0) this.unhold(s, key(iface, group));
   }
 
   /** Add `source` to an EXCLUDE membership's list (IP_BLOCK_SOURCE); false when it was there. */
   blockSource(s: Socket, iface: string, group: string, source: string): boolean {
     const m = this.membership(s, iface, group);
-    if (m.mode !== "exclude")
-      throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has a source-specific membership of ${group}: leave sources instead`, "EINVAL");
-    if (m.sources.has(source)) {
-      if (this.profile.duplicateSourceIsError)
-        throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${s.id} already blocks ${source} for ${group}`, "EADDRNOTAVAIL");
-      return false;
-    }
-    this.checkSourceLimit(m.sources.size + 1, group);
-    m.sources.add(source);
-    return true;
+    return this.addSource(s, m, source, "exclude", `a source-specific membership of ${group}: leave sources instead`, "blocks");
   }
 
   /** Remove `source` from an EXCLUDE membership's list (IP_UNBLOCK_SOURCE). */
   unblockSource(s: Socket, iface: string, group: string, source: string): void {
-    const m = this.membership(s, iface, group);
-    if (m.mode !== "exclude")
-      throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has a source-specific membership of ${group}`, "EINVAL");
-    if (!m.sources.delete(source))
-      throw this.err(HostErrorCode.sourceNotFound, `socket ${s.id} does not block ${source} for ${group}`, "EADDRNOTAVAIL");
+    this.dropSource(s, iface, group, source, "exclude", `a source-specific membership of ${group}`, "block");
   }
 
   /** Replace the socket's state for the group (RFC 3678 setsourcefilter); INCLUDE {} leaves it. */
@@ -209,6 +183,26 @@ export class SocketTable {
     set?.delete(s);
     if (set !== undefined && set.size === 0) this.holders.delete(k);
     return true;
+  }
+
+  /** Put `source` on the list of a membership in `mode` (false when it was there); `conflict` says what the socket has instead. */
+  private addSource(s: Socket, m: Membership, source: string, mode: FilterMode, conflict: string, verb: string): boolean {
+    if (m.mode !== mode) throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has ${conflict}`, "EINVAL");
+    if (m.sources.has(source)) {
+      if (this.profile.duplicateSourceIsError) throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${s.id} already ${verb} ${source} for ${m.group}`, "EADDRNOTAVAIL");
+      return false;
+    }
+    this.checkSourceLimit(m.sources.size + 1, m.group);
+    m.sources.add(source);
+    return true;
+  }
+
+  /** Take `source` off the list of a membership in `mode`; `conflict` says what the socket has instead. */
+  private dropSource(s: Socket, iface: string, group: string, source: string, mode: FilterMode, conflict: string, verb: string): Membership {
+    const m = this.membership(s, iface, group);
+    if (m.mode !== mode) throw this.err(HostErrorCode.modeConflict, `socket ${s.id} has ${conflict}`, "EINVAL");
+    if (!m.sources.delete(source)) throw this.err(HostErrorCode.sourceNotFound, `socket ${s.id} does not ${verb} ${source} for ${group}`, "EADDRNOTAVAIL");
+    return m;
   }
 
   private membership(s: Socket, iface: string, group: string): Membership {
