@@ -46,15 +46,20 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the packed tarball", () => {
-  // Issue 10 asks for under 400 kB; with every command's code it is about 473 kB (the declaration files,
-  // bundled once for ESM and once for CommonJS, are a third of it). Held at 490 kB so growth shows.
-  it("holds the license, the builds and the launcher; no source maps, no CommonJS CLI; under 490 kB", () => {
+  // Issue 10 asks for under 400 kB. One bundle of declarations (the ESM ones re-export the CommonJS ones),
+  // CommonJS chunks split by rollup and syntax minified (names kept) took it from 475 to 392 kB; the code
+  // merged since (conform's switch and router cases, host --control, the monitor's group rows) brought it to
+  // 420 kB. What is left is the library's code twice, once per format: CommonJS entry points that load the
+  // ESM build (require(esm), Node >= 20.19 as engines says) made 297 kB of a 404 kB one, but loaders with a
+  // require of their own (some test runners, older bundlers) may not follow them. Held at 430 kB meanwhile,
+  // so growth shows.
+  it("holds the license, the builds and the launcher; no source maps, no CommonJS CLI; under 430 kB", () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toContain("LICENSE");
     expect(files).toContain("bin/igmpkit.js");
     expect(files).toContain("dist/wire/index.d.cts");
     expect(files.filter((f) => f.endsWith(".map") || f === "dist/cli.cjs")).toEqual([]);
-    expect(packed.size).toBeLessThan(490_000);
+    expect(packed.size).toBeLessThan(430_000);
   });
   it("loads from ESM and CommonJS, the root and igmpkit/wire", () => {
     const esm = run("node", ["--input-type=module", "-e", 'import { decodeFrame, encodeIgmpPacket, v2Report } from "igmpkit"; import * as wire from "igmpkit/wire"; const d = decodeFrame({ data: encodeIgmpPacket({ message: v2Report("239.1.1.1"), src: "198.18.0.2" }), linkType: 101 }); console.log(d.igmp.kind, typeof wire.decodeFrame, typeof wire.readCaptureFile)']);

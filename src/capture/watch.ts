@@ -10,14 +10,10 @@ import { openLiveCapture, type LiveCaptureOptions } from "./live.js";
 import type { Frame } from "../pcap/frame.js";
 import { decodeFrame, type DecodedFrame } from "../wire/index.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
+import type { Clock } from "../host/clock.js";
 
-/** Where the live driver gets the time and its timers. Tests pass a virtual one. */
-export interface MonitorClock {
-  /** Milliseconds since the epoch, on the same clock as live capture timestamps. */
-  now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
+/** Where the live driver gets the time and its timers: the one {@link Clock} of every driver, in milliseconds since the epoch (the clock of live capture timestamps). */
+export type MonitorClock = Clock;
 
 /**
  * The system clock as live capture stamps frames: the monotonic clock anchored once to wall time, so
@@ -27,7 +23,7 @@ export function systemClock(): MonitorClock {
   const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
   return {
     now: () => Number((process.hrtime.bigint() + anchor) / 1000n) / 1000,
-    setTimer: (fn, ms) => setTimeout(fn, ms),
+    setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
   };
 }
@@ -94,22 +90,22 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
     armedFor = d;
     if (d === null) return;
     const wait = Math.min(MAX_SLEEP_MS, Math.max(0, d + lag - clock.now()));
-    timer = clock.setTimer(() => {
+    timer = clock.setTimer(wait, () => {
       timer = undefined;
       armedFor = null;
       deliver(state.advance(clock.now() - lag));
       arm();
-    }, wait);
+    });
   };
   // Finding the next deadline scans every group: do it once per burst of frames (they arrive together and
   // are taken in one turn of the event loop), not once per frame.
   let rearm: unknown;
   const armSoon = () => {
     if (rearm !== undefined || done) return;
-    rearm = clock.setTimer(() => {
+    rearm = clock.setTimer(0, () => {
       rearm = undefined;
       arm();
-    }, 0);
+    });
   };
   try {
     for await (const f of frames) {

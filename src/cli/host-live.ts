@@ -1,6 +1,6 @@
 /** `igmpkit host -i IFACE`: the emulated hosts in real time on an interface, with the live screen. */
 import { isCaptureError, openLiveCapture } from "../capture/live.js";
-import { Emulator, isHostError, liveFilter, RealtimeDriver, type Scenario } from "../host/index.js";
+import { Emulator, isHostError, liveFilter, RealtimeDriver, type Clock, type Scenario } from "../host/index.js";
 import { ExitCode, type CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
@@ -13,7 +13,7 @@ export const LIVE_RESPONSE_MARGIN_MS = 50;
 
 /** Live mode: the emulator in real time on `iface` until a signal, `--duration` or a capture failure. */
 export async function runLive(o: HostCliOptions, iface: string, scenario: Scenario, io: CliIo, deps: HostDeps, signal?: AbortSignal): Promise<number> {
-  const clock = deps.clock ?? { now: () => performance.now(), setTimer: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimer: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const clock: Clock = deps.clock ?? { now: () => performance.now(), setTimer: (ms, fn) => setTimeout(fn, ms), clearTimer: (h) => clearTimeout(h as NodeJS.Timeout) };
   const seed = o.seed ?? scenario.seed;
   let emulator: Emulator;
   try {
@@ -41,7 +41,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
     emulator,
     {
       now: () => clock.now(),
-      setTimer: (ms, fn) => clock.setTimer(fn, ms),
+      setTimer: (ms, fn) => clock.setTimer(ms, fn),
       clearTimer: (h) => clock.clearTimer(h),
       send: (b) => live.send(b),
     },
@@ -66,7 +66,7 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   const onAbort = stop("abort");
   o.signal?.addEventListener("abort", onAbort);
   if (o.signal?.aborted) onAbort();
-  const durationTimer = o.duration !== undefined ? clock.setTimer(stop("duration"), o.duration * 1000) : undefined;
+  const durationTimer = o.duration !== undefined ? clock.setTimer(o.duration * 1000, stop("duration")) : undefined;
   let failure: unknown;
   driver.start();
   const control = o.control === "stdin" ? openHostControl(deps.stdin ?? process.stdin, io.stdout, driver, (why) => stop(why)()) : undefined;
@@ -100,10 +100,10 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
         draw();
         pace = Math.max(REDRAW_MIN_MS, Math.min(10 * REDRAW_MAX_MS, 10 * (clock.now() - lastDraw)));
       }
-      redraw = clock.setTimer(tick, pace);
+      redraw = clock.setTimer(pace, tick);
     };
     io.stderr.write(SCREEN_ON);
-    redraw = clock.setTimer(tick, 0);
+    redraw = clock.setTimer(0, tick);
   }
   try {
     await stopped;

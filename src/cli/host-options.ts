@@ -1,7 +1,7 @@
 /** The options of `igmpkit host`, and the scenario they describe (from a file or from the flags). */
 import { readFileSync } from "node:fs";
 import type { LiveCapture, LiveCaptureOptions } from "../capture/live.js";
-import { MAX_MEMBERSHIPS, MEMBERSHIP_BYTES, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
+import { MAX_MEMBERSHIPS, MEMBERSHIP_BYTES, parseScenario, parseScenarioText, type Clock, type Scenario } from "../host/index.js";
 import { UsageError } from "./io.js";
 import { fsErrorText } from "./errors.js";
 
@@ -42,7 +42,7 @@ export interface HostCliOptions {
 /** What `runHost` may be given instead of the real thing (tests): the live capture and the clock (ms, any origin). */
 export interface HostDeps {
   openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
-  clock?: { now(): number; setTimer(fn: () => void, ms: number): unknown; clearTimer(handle: unknown): void };
+  clock?: Clock;
   /** Where `--control stdin` reads its commands (default: the process's standard input). */
   stdin?: NodeJS.ReadableStream;
 }
@@ -87,10 +87,7 @@ export function loadScenario(o: HostCliOptions): Scenario {
     } catch (e) {
       throw new UsageError(`--scenario ${o.scenario}: ${fsErrorText(e)}`);
     }
-    const s = parseScenarioText(text);
-    if (o.profile !== undefined || o.pps !== undefined)
-      return parseScenario({ ...(JSON.parse(text) as object), ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
-    return s;
+    return parseScenarioText(text, { ...(o.profile !== undefined ? { profile: o.profile } : {}), ...(o.pps !== undefined ? { ppsLimit: o.pps } : {}) });
   }
   if ((o.join ?? []).length === 0 && o.control === undefined) throw new UsageError("host needs --scenario FILE, at least one --join GROUP[@SOURCE], or --control stdin");
   const memberships = (o.hosts ?? 1) * (o.join ?? []).length;

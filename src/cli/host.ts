@@ -10,6 +10,7 @@ import { Command, Option } from "commander";
 import { isCaptureWriteError, openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
 import { HOST_BYTES, isHostError, MAX_HOSTS, OfflineReplay, type ReplayFrame, type Scenario } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
+import { isPcapError, PcapErrorCode } from "../pcap/errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo, type RegisterCommand } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { loadScenario, type HostCliOptions, type HostDeps } from "./host-options.js";
@@ -114,9 +115,11 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
     } catch {
       // the error below says what happened
     }
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch)
+      message += `: a pcap file holds one link type and the hosts send Ethernet; write ${o.write?.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
     if (!isCaptureWriteError(e)) {
-      report(io, o, message, isHostError(e) ? { code: e.code } : {});
+      report(io, o, message, isHostError(e) || isPcapError(e) ? { code: e.code } : {});
       return ExitCode.failure;
     }
     // the file ends on a whole record: report it with the statistics of what was run

@@ -11,7 +11,7 @@ import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../captu
 import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
 import { pcapStatsLines } from "./capture.js";
-import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Scenario } from "../host/index.js";
+import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Clock, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
 import { isQuerierError, oddNames, parseQueryScript, Querier, type ScriptedQuery, type OddQuery, type QuerierEvent, type QuerierOptions, type QuerierStatus } from "../monitor/querier.js";
 import type { Frame } from "../pcap/frame.js";
@@ -55,7 +55,7 @@ export interface QuerierCliOptions {
 /** What `runQuerier` may be given instead of the real thing (tests). */
 export interface QuerierDeps {
   openLive?: (iface: string, opts: LiveCaptureOptions) => Promise<LiveCapture>;
-  clock?: { now(): number; setTimer(fn: () => void, ms: number): unknown; clearTimer(handle: unknown): void };
+  clock?: Clock;
 }
 
 /** The default address offline (a lab address, below the emulated hosts' default 198.18.0.10). */
@@ -268,7 +268,7 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
   const screen = io.stdoutIsTTY && !o.json;
   const driver = new QuerierDriver(
     querier,
-    { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(fn, ms), clearTimer: (h) => clock.clearTimer(h), send: (b) => live.send(b) },
+    { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(ms, fn), clearTimer: (h) => clock.clearTimer(h), send: (b) => live.send(b) },
     {
       onEvents: (events) => {
         if (o.json) io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
@@ -295,7 +295,7 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
   const onAbort = stop("signal");
   signal?.addEventListener("abort", onAbort);
   if (signal?.aborted) onAbort();
-  const durationTimer = o.duration !== undefined ? clock.setTimer(stop("duration"), o.duration * 1000) : undefined;
+  const durationTimer = o.duration !== undefined ? clock.setTimer(o.duration * 1000, stop("duration")) : undefined;
   let failure: unknown;
   driver.start();
   const reading = (async () => {
@@ -318,10 +318,10 @@ async function runLive(o: QuerierCliOptions, iface: string, qopts: QuerierOption
       const room = rows === undefined ? table.length : Math.max(2, rows - 3 - events.length);
       const lines = [title, formatQuerierStatus(s), ...table.slice(0, room), ...events];
       io.stdout.write(HOME_CLEAR + lines.map((l) => cutLine(l, terminalColumns(io.stdout))).join("\n") + "\n");
-      redraw = clock.setTimer(draw, REDRAW_MAX_MS / 2);
+      redraw = clock.setTimer(REDRAW_MAX_MS / 2, draw);
     };
     io.stdout.write(SCREEN_ON);
-    redraw = clock.setTimer(draw, 0);
+    redraw = clock.setTimer(0, draw);
   }
   try {
     await stopped;

@@ -7,6 +7,7 @@ import { StatsCollector, type DelaySummary, type IgmpStats } from "../monitor/st
 import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { scanCaptureFile } from "./scan-file.js";
+import { GROUP_RECORD_TYPES } from "../wire/index.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
@@ -41,14 +42,7 @@ const recs = (r: Record<string, number>): string =>
   Object.entries(r)
     .map(([k, n]) => `${SHORT[k] ?? k} ${n}`)
     .join(" ") || "-";
-const SHORT: Record<string, string> = {
-  MODE_IS_INCLUDE: "IS_IN",
-  MODE_IS_EXCLUDE: "IS_EX",
-  CHANGE_TO_INCLUDE_MODE: "TO_IN",
-  CHANGE_TO_EXCLUDE_MODE: "TO_EX",
-  ALLOW_NEW_SOURCES: "ALLOW",
-  BLOCK_OLD_SOURCES: "BLOCK",
-};
+const SHORT: Readonly<Record<string, string>> = Object.fromEntries(GROUP_RECORD_TYPES.map((r) => [r.name, r.short]));
 const s = (x: number | null): string => (x === null ? "-" : `${x} s`);
 const delays = (d: DelaySummary): string =>
   d.count === 0 ? "none" : `${d.count} answers: p50 ${s(d.p50)}, p90 ${s(d.p90)}, p99 ${s(d.p99)}, max ${s(d.max)}; ${d.late} later than Max Resp Time`;

@@ -8,13 +8,13 @@
  * bursts (the frames keep their order; each leaves at the next free slot). ARP requests for emulated
  * addresses are answered.
  */
-import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4, type DecodedFrame } from "../wire/index.js";
-import { arpReply, ArpOperation, parseArp } from "./arp.js";
+import { decodeFrame, ipv4ToNumber, isIPv4, numberToIPv4 } from "../wire/index.js";
+import { arpReply, ArpOperation, parseArpFrame } from "./arp.js";
 import { HostError, HostErrorCode } from "./errors.js";
 import type { FilterMode } from "./filter.js";
 import { Host, type HeardFrame } from "./host.js";
 import type { HostOptions, HostProfile, IgmpVersion } from "./profile.js";
-import { newGroupStats, zeroRecords, type GroupStats, type HostStats } from "./stats.js";
+import { newGroupStats, newHostStats, type GroupStats, type HostStats } from "./stats.js";
 import { deriveSeed } from "./rng.js";
 
 /**
@@ -101,8 +101,8 @@ export type EmulatorTotals = Omit<HostStats, "responseDelays" | "groups">;
 interface Pending {
   release: number;
   frame: EmulatorFrame;
-  /** Decoded, for delivery to the other hosts (v1/v2 reports only); null otherwise. */
-  decoded: DecodedFrame | null;
+  /** The group of a v1/v2 report, for delivery to the other hosts (as a value); null for other frames. */
+  reportGroup: string | null;
 }
 
 /** A min-heap of (time, host) with lazy invalidation by per-host version numbers. */
@@ -312,7 +312,7 @@ export class Emulator {
   receive(now: number, frame: HeardFrame): void {
     this.runUntil(now);
     if (this.answerArp) {
-      const arp = parseArp(frame);
+      const arp = parseArpFrame(frame);
       if (arp !== null) {
         const i = arp.operation === ArpOperation.request ? this.byIp.get(arp.targetIp) : undefined;
         if (i !== undefined && !this.crashed[i] && !this.byMac.has(arp.senderMac)) {
@@ -358,15 +358,8 @@ export class Emulator {
 
   /** Statistics per host and in total. */
   stats(): { hosts: { ip: string; name: string; stats: HostStats }[]; total: EmulatorTotals; groups: Map<string, GroupStats>; arpReplies: number } {
-    const total: EmulatorTotals = {
-      queriesHeard: { v1: 0, v2General: 0, v2Group: 0, v3General: 0, v3Group: 0, v3GroupSource: 0 },
-      reportsSent: { v1: 0, v2: 0, leave: 0, v3: 0 },
-      recordsSent: zeroRecords(),
-      suppressions: 0,
-      retransmissions: 0,
-      badPackets: 0,
-      ignored: 0,
-    };
+    const { responseDelays: _delays, groups: _groups, ...zero } = newHostStats();
+    const total: EmulatorTotals = zero;
     const add = <T extends Record<string, number>>(a: T, b: T): void => {
       for (const k of Object.keys(a) as (keyof T)[]) (a[k] as number) += b[k] as number;
     };
@@ -429,32 +422,32 @@ export class Emulator {
       return;
     }
     for (const f of h.drain()) {
-      const decoded = f.message.kind === "v1-report" || f.message.kind === "v2-report" ? decodeFrame({ data: f.data, linkType: 1 }) : null;
-      this.enqueue(f.timeMs, { timeMs: f.timeMs, host: i, kind: "igmp", data: f.data }, decoded);
+      const reportGroup = f.message.kind === "v1-report" || f.message.kind === "v2-report" ? f.message.group : null;
+      this.enqueue(f.timeMs, { timeMs: f.timeMs, host: i, kind: "igmp", data: f.data }, reportGroup);
     }
     const v = ++this.versions[i]!;
     const d = h.nextDeadline();
     if (d !== null) this.heap.push(d, i, v);
   }
 
-  private enqueue(t: number, frame: EmulatorFrame, decoded: DecodedFrame | null): void {
+  private enqueue(t: number, frame: EmulatorFrame, reportGroup: string | null): void {
     const release = this.gapMs > 0 ? Math.max(t, this.lastRelease + this.gapMs) : t;
     this.lastRelease = release;
     frame.timeMs = release;
-    this.queue.push({ release, frame, decoded });
+    this.queue.push({ release, frame, reportGroup });
   }
 
   private transmit(p: Pending): void {
     if (this.crashed[p.frame.host]) return;
     this.out.push(p.frame);
-    if (p.decoded === null) return;
-    const group = (p.decoded.igmp as { group: string }).group;
+    const group = p.reportGroup;
+    if (group === null) return;
     // Only a member can be suppressed: deliver to the group's members only (this is what makes 1000 hosts cheap).
     const members = this.members.get(group);
     if (members === undefined) return;
     for (const j of [...members].sort((a, b) => a - b)) {
       if (j === p.frame.host || this.configs[j]!.deaf) continue;
-      this.hosts[j]!.receiveDecoded(p.release, EMULATED_IFACE, p.decoded);
+      this.hosts[j]!.hearReport(p.release, EMULATED_IFACE, group);
       this.collect(j);
     }
   }

@@ -9,6 +9,9 @@
  * back); randomness comes from an injected seeded {@link Rng}. The host says when it next wants to run
  * ({@link Host.nextDeadline}) and hands out the frames it sends ({@link Host.drain}), each stamped with the
  * time its timer fired, which may be earlier than the `now` of the call that ran the timer.
+ *
+ * This file is the protocol; the sockets and their checks are src/host/sockets.ts, the state per interface
+ * and group and the timers src/host/state.ts.
  */
 import {
   decodeFrame,
@@ -26,33 +29,13 @@ import {
   type RecordInit,
 } from "../wire/index.js";
 import { HostError, HostErrorCode } from "./errors.js";
-import {
-  filterToJson,
-  isEmptyFilter,
-  mergeFilters,
-  sameFilter,
-  sortAddresses,
-  type FilterMode,
-  type SourceFilter,
-  type SourceFilterJson,
-} from "./filter.js";
+import { filterToJson, isEmptyFilter, sameFilter, sortAddresses, type FilterMode, type SourceFilterJson } from "./filter.js";
 import { MIN_REPORT_MTU, packRecords } from "./pack.js";
 import { hostProfile, type HostOptions, type HostProfile, type IgmpVersion, type InterfaceConfig } from "./profile.js";
 import { newGroupStats, newHostStats, type GroupStats, type HostStats } from "./stats.js";
 import { mulberry32, type Rng } from "./rng.js";
-
-/** The host's timers (RFC 9776 §5, RFC 2236 §3, §7): which one fires next. */
-const TimerKind = {
-  /** Interface timer: the pending response to a general query. */
-  generalResponse: 1,
-  /** Retransmission of a state-change report. */
-  stateChange: 2,
-  /** v3 group timer: the pending response to a group(-and-source)-specific query. */
-  groupResponse: 3,
-  /** v1/v2 report delay of a Delaying Member (RFC 2236 §6). */
-  v1v2Report: 4,
-} as const;
-type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+import { SocketTable, type Socket } from "./sockets.js";
+import { EMPTY, earliestTimer, hasState, isIdle, newGroupState, TimerKind, type GroupState, type IfaceState } from "./state.js";
 
 /** All-systems: joined by every host, never reported (RFC 9776 §5, RFC 2236 §6). */
 const ALL_SYSTEMS = "224.0.0.1";
@@ -74,82 +57,13 @@ export interface HeardFrame {
   linkType: number;
 }
 
-interface Membership {
-  iface: string;
-  group: string;
-  mode: FilterMode;
-  sources: Set<string>;
-}
-
-interface Socket {
-  id: number;
-  /** Keyed by `iface|group`, in join order. */
-  memberships: Map<string, Membership>;
-}
-
-/** Per-interface, per-group protocol state. */
-interface GroupState {
-  group: string;
-  /** Creation order: the order of the interface's group map, kept for record order in reports. */
-  seq: number;
-  /** The interface's reception state (§3.2 merge). */
-  filter: SourceFilter;
-  // v3 state-change retransmission (§5.1)
-  modeRetx: number;
-  srcRetx: Map<string, number>;
-  // v3 query response (§5.2): group timer and recorded sources (null: none / group-specific)
-  respAt: number | null;
-  respSources: Set<string> | null;
-  // v1/v2 (RFC 2236 §6): Delaying Member while oldAt is set; Idle Member otherwise
-  oldAt: number | null;
-  lastReporter: boolean;
-  unsolicitedLeft: number;
-}
-
-interface IfaceState {
-  name: string;
-  ip: string;
-  mac: string;
-  version: IgmpVersion;
-  mtu: number;
-  vlan: number[];
-  groups: Map<string, GroupState>;
-  v1Until: number;
-  v2Until: number;
-  rv: number;
-  qiMs: number;
-  /** Interface timer: pending response to a general query (§5.2 rule 2). */
-  gqAt: number | null;
-  /** State-change report retransmission timer (§5.1). */
-  scrAt: number | null;
-  /** The pending state-change report is a new one, not a retransmission. */
-  scrFresh: boolean;
-  /** Groups with state-change retransmissions left (modeRetx > 0 or srcRetx not empty). */
-  pending: Set<GroupState>;
-}
-
-const EMPTY: SourceFilter = Object.freeze({ mode: "include", sources: new Set<string>() }) as SourceFilter;
-
-const key = (iface: string, group: string): string => `${iface}|${group}`;
-
-function hasState(g: GroupState): boolean {
-  return !isEmptyFilter(g.filter);
-}
-
 /** The host state machine. */
 export class Host {
   readonly profile: HostProfile;
   readonly stats: HostStats = newHostStats();
   private readonly rng: Rng;
   private readonly ifaces = new Map<string, IfaceState>();
-  private readonly sockets = new Map<number, Socket>();
-  /**
-   * The sockets holding a membership, per `iface|group`: merging a group's state looks at those only, not
-   * at every socket (a scan of all was quadratic in sockets per host: 128k join/leave events took 191 s).
-   */
-  private readonly holders = new Map<string, Set<Socket>>();
-  private memberCount = 0;
-  private nextSocketId = 1;
+  private readonly sockets: SocketTable;
   private out: HostFrame[] = [];
   private clock = -Infinity;
   private readonly defaultRv: number;
@@ -170,6 +84,7 @@ export class Host {
 
   constructor(opts: HostOptions) {
     this.profile = hostProfile(opts.profile);
+    this.sockets = new SocketTable(this.profile, (code, message, errno) => this.err(code, message, errno));
     this.rng = opts.rng ?? mulberry32(opts.seed ?? 1);
     this.defaultRv = positiveInt(opts.robustness ?? 2, "robustness");
     this.defaultQiMs = positiveInt(opts.queryIntervalMs ?? 125_000, "queryIntervalMs");
@@ -226,93 +141,47 @@ export class Host {
 
   /** Open a socket; returns its id. */
   openSocket(): number {
-    const id = this.nextSocketId++;
-    this.sockets.set(id, { id, memberships: new Map() });
-    return id;
+    return this.sockets.open();
   }
 
   /** Any-source join: the socket's state becomes EXCLUDE {} (IP_ADD_MEMBERSHIP). */
   join(now: number, socket: number, iface: string, group: string): void {
-    const s = this.begin(now, socket, iface, group);
-    if (this.profile.refuseSsmExclude && isSsm(group))
-      throw this.err(HostErrorCode.ssmExclude, `any-source join of SSM address ${group} (RFC 4604 §2.2.1)`, "EINVAL");
-    if (s.memberships.has(key(iface, group)))
-      throw this.err(HostErrorCode.alreadyJoined, `socket ${socket} already joined ${group} on ${iface}`, "EADDRINUSE");
-    this.checkGroupLimit(s);
-    this.hold(s, key(iface, group), { iface, group, mode: "exclude", sources: new Set() });
+    this.sockets.join(this.begin(now, socket, iface, group), iface, group);
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Leave whatever the socket has for the group (IP_DROP_MEMBERSHIP). */
   leave(now: number, socket: number, iface: string, group: string): void {
-    const s = this.begin(now, socket, iface, group);
-    if (!this.unhold(s, key(iface, group)))
-      throw this.err(HostErrorCode.notJoined, `socket ${socket} has not joined ${group} on ${iface}`, "EADDRNOTAVAIL");
+    this.sockets.leave(this.begin(now, socket, iface, group), iface, group);
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Source-specific join: add `source` to an INCLUDE membership, creating it (IP_ADD_SOURCE_MEMBERSHIP). */
   joinSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    const s = this.begin(now, socket, iface, group, source);
-    const m = s.memberships.get(key(iface, group));
-    if (m === undefined) {
-      this.checkGroupLimit(s);
-      this.hold(s, key(iface, group), { iface, group, mode: "include", sources: new Set([source]) });
-    } else {
-      if (m.mode !== "include")
-        throw this.err(HostErrorCode.modeConflict, `socket ${socket} has an any-source membership of ${group}: block sources instead`, "EINVAL");
-      if (m.sources.has(source)) {
-        if (this.profile.duplicateSourceIsError)
-          throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${socket} already includes ${source} for ${group}`, "EADDRNOTAVAIL");
-        return;
-      }
-      this.checkSourceLimit(m.sources.size + 1, group);
-      m.sources.add(source);
-    }
+    if (!this.sockets.joinSource(this.begin(now, socket, iface, group, source), iface, group, source)) return;
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Remove `source` from an INCLUDE membership; the last one leaves the group (IP_DROP_SOURCE_MEMBERSHIP). */
   leaveSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    const s = this.begin(now, socket, iface, group, source);
-    const m = this.membership(s, iface, group);
-    if (m.mode !== "include")
-      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has an any-source membership of ${group}: unblock sources instead`, "EINVAL");
-    if (!m.sources.delete(source))
-      throw this.err(HostErrorCode.sourceNotFound, `socket ${socket} does not include ${source} for ${group}`, "EADDRNOTAVAIL");
-    if (m.sources.size === 0) this.unhold(s, key(iface, group));
+    this.sockets.leaveSource(this.begin(now, socket, iface, group, source), iface, group, source);
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Add `source` to an EXCLUDE membership's list (IP_BLOCK_SOURCE). */
   blockSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    const s = this.begin(now, socket, iface, group, source);
-    const m = this.membership(s, iface, group);
-    if (m.mode !== "exclude")
-      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}: leave sources instead`, "EINVAL");
-    if (m.sources.has(source)) {
-      if (this.profile.duplicateSourceIsError)
-        throw this.err(HostErrorCode.sourceAlreadyPresent, `socket ${socket} already blocks ${source} for ${group}`, "EADDRNOTAVAIL");
-      return;
-    }
-    this.checkSourceLimit(m.sources.size + 1, group);
-    m.sources.add(source);
+    if (!this.sockets.blockSource(this.begin(now, socket, iface, group, source), iface, group, source)) return;
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Remove `source` from an EXCLUDE membership's list (IP_UNBLOCK_SOURCE). */
   unblockSource(now: number, socket: number, iface: string, group: string, source: string): void {
-    const s = this.begin(now, socket, iface, group, source);
-    const m = this.membership(s, iface, group);
-    if (m.mode !== "exclude")
-      throw this.err(HostErrorCode.modeConflict, `socket ${socket} has a source-specific membership of ${group}`, "EINVAL");
-    if (!m.sources.delete(source))
-      throw this.err(HostErrorCode.sourceNotFound, `socket ${socket} does not block ${source} for ${group}`, "EADDRNOTAVAIL");
+    this.sockets.unblockSource(this.begin(now, socket, iface, group, source), iface, group, source);
     this.changed(now, iface, group);
     this.runUntil(now);
   }
@@ -322,69 +191,31 @@ export class Host {
    * INCLUDE {} leaves the group; a call for a group not joined joins it.
    */
   setSourceFilter(now: number, socket: number, iface: string, group: string, mode: FilterMode, sources: readonly string[]): void {
-    const s = this.begin(now, socket, iface, group);
-    if (mode !== "include" && mode !== "exclude") throw this.err(HostErrorCode.badArgument, `filter mode ${String(mode)}`, "EINVAL");
-    for (const src of sources) this.checkSource(src);
-    const set = new Set(sources);
-    this.checkSourceLimit(set.size, group);
-    if (mode === "exclude" && this.profile.refuseSsmExclude && isSsm(group))
-      throw this.err(HostErrorCode.ssmExclude, `EXCLUDE-mode filter for SSM address ${group} (RFC 4604 §2.2.1)`, "EINVAL");
-    const k = key(iface, group);
-    if (mode === "include" && set.size === 0) {
-      this.unhold(s, k);
-    } else {
-      if (!s.memberships.has(k)) this.checkGroupLimit(s);
-      this.hold(s, k, { iface, group, mode, sources: set });
-    }
+    this.sockets.setSourceFilter(this.begin(now, socket, iface, group), iface, group, mode, sources);
     this.changed(now, iface, group);
     this.runUntil(now);
   }
 
   /** Socket memberships held, over all sockets (what the emulator's memory limit counts). */
   get membershipCount(): number {
-    return this.memberCount;
-  }
-
-  private hold(s: Socket, k: string, m: Membership): void {
-    if (!s.memberships.has(k)) this.memberCount++;
-    s.memberships.set(k, m);
-    let set = this.holders.get(k);
-    if (set === undefined) this.holders.set(k, (set = new Set()));
-    set.add(s);
-  }
-
-  private unhold(s: Socket, k: string): boolean {
-    if (!s.memberships.delete(k)) return false;
-    this.memberCount--;
-    const set = this.holders.get(k);
-    set?.delete(s);
-    if (set !== undefined && set.size === 0) this.holders.delete(k);
-    return true;
+    return this.sockets.membershipCount;
   }
 
   /** Close a socket: every membership it holds is dropped, as a kernel does on close(). */
   closeSocket(now: number, socket: number): void {
     this.runUntil(now);
-    const s = this.socket(socket);
-    this.sockets.delete(socket);
-    this.memberCount -= s.memberships.size;
-    for (const k of s.memberships.keys()) {
-      const set = this.holders.get(k);
-      set?.delete(s);
-      if (set !== undefined && set.size === 0) this.holders.delete(k);
-    }
-    for (const m of s.memberships.values()) this.changed(now, m.iface, m.group);
+    for (const m of this.sockets.close(socket)) this.changed(now, m.iface, m.group);
     this.runUntil(now);
   }
 
   /** Open socket ids. */
   socketIds(): number[] {
-    return [...this.sockets.keys()];
+    return this.sockets.ids();
   }
 
   /** A socket's memberships, as JSON. */
   socketState(socket: number): { iface: string; group: string; mode: FilterMode; sources: string[] }[] {
-    return [...this.socket(socket).memberships.values()].map((m) => ({ iface: m.iface, group: m.group, ...filterToJson(m) }));
+    return this.sockets.state(socket);
   }
 
   /** An interface's reception state (§3.2 merge), groups in first-join order. */
@@ -471,17 +302,21 @@ export class Host {
     return d;
   }
 
+  /**
+   * Another host's v1/v2 report for `group` heard on `iface`, handed over as a value: what {@link receive}
+   * does with a well-formed report from another address on the interface's VLANs, without the bytes (the
+   * emulator's hosts share one LAN and hand each other their reports).
+   */
+  hearReport(now: number, iface: string, group: string): void {
+    this.runUntil(now);
+    this.onReportHeard(this.checkIface(iface), now, group);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Checks
 
   private err(code: HostErrorCode, message: string, errno: string): HostError {
     return new HostError(code, message, this.profile.errnos ? errno : undefined);
-  }
-
-  private socket(id: number): Socket {
-    const s = this.sockets.get(id);
-    if (s === undefined) throw this.err(HostErrorCode.noSuchSocket, `no open socket ${id}`, "EBADF");
-    return s;
   }
 
   private checkIface(name: string): IfaceState {
@@ -490,44 +325,17 @@ export class Host {
     return i;
   }
 
-  private checkGroup(group: string): void {
-    if (!isIPv4(group)) throw this.err(HostErrorCode.badAddress, `not an IPv4 address: ${JSON.stringify(group)}`, "EINVAL");
-    if (!isMulticast(group)) throw this.err(HostErrorCode.notMulticast, `${group} is not a multicast address`, "EINVAL");
-  }
-
-  private checkSource(source: string): void {
-    if (!isIPv4(source) || isMulticast(source) || source === ANY || source === "255.255.255.255")
-      throw this.err(HostErrorCode.badAddress, `source ${JSON.stringify(source)} is not a unicast IPv4 address`, "EINVAL");
-  }
-
   /**
    * The start of every socket call: run the clock up to `now`, then check the socket, interface, group and
    * (when given) source, in that order, throwing the first misuse found. Returns the socket.
    */
   private begin(now: number, socket: number, iface: string, group: string, source?: string): Socket {
     this.runUntil(now);
-    const s = this.socket(socket);
+    const s = this.sockets.socket(socket);
     this.checkIface(iface);
-    this.checkGroup(group);
-    if (source !== undefined) this.checkSource(source);
+    this.sockets.checkGroup(group);
+    if (source !== undefined) this.sockets.checkSource(source);
     return s;
-  }
-
-  private membership(s: Socket, iface: string, group: string): Membership {
-    const m = s.memberships.get(key(iface, group));
-    if (m === undefined) throw this.err(HostErrorCode.notJoined, `socket ${s.id} has not joined ${group} on ${iface}`, "EINVAL");
-    return m;
-  }
-
-  private checkGroupLimit(s: Socket): void {
-    const max = this.profile.maxGroupsPerSocket;
-    if (max !== null && s.memberships.size >= max)
-      throw this.err(HostErrorCode.tooManyGroups, `socket ${s.id} already has ${max} groups`, "ENOBUFS");
-  }
-
-  private checkSourceLimit(n: number, group: string): void {
-    const max = this.profile.maxSourcesPerSocketGroup;
-    if (max !== null && n > max) throw this.err(HostErrorCode.tooManySources, `${n} sources for ${group}: at most ${max} per socket`, "ENOBUFS");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -545,44 +353,24 @@ export class Host {
     return true;
   }
 
-  private mergedFilter(iface: string, group: string): SourceFilter {
-    const k = key(iface, group);
-    const holders = this.holders.get(k);
-    if (holders === undefined || holders.size === 0) return mergeFilters([]);
-    // in socket order, as a scan of every socket would give them (the merge keeps source order)
-    const list = holders.size === 1 ? [...holders] : [...holders].sort((a, b) => a.id - b.id);
-    return mergeFilters(list.map((s) => s.memberships.get(k)!));
-  }
-
   private groupState(ifc: IfaceState, group: string): GroupState {
     let g = ifc.groups.get(group);
     if (g === undefined) {
-      g = {
-        group,
-        seq: this.groupSeq++,
-        filter: EMPTY,
-        modeRetx: 0,
-        srcRetx: new Map(),
-        respAt: null,
-        respSources: null,
-        oldAt: null,
-        lastReporter: false,
-        unsolicitedLeft: 0,
-      };
+      g = newGroupState(group, this.groupSeq++);
       ifc.groups.set(group, g);
     }
     return g;
   }
 
   private dropIfIdle(ifc: IfaceState, g: GroupState): void {
-    if (!hasState(g) && g.modeRetx === 0 && g.srcRetx.size === 0 && g.respAt === null && g.oldAt === null) ifc.groups.delete(g.group);
+    if (isIdle(g)) ifc.groups.delete(g.group);
   }
 
   /** The socket states for (iface, group) changed: recompute the interface state and act on the difference. */
   private changed(now: number, iface: string, group: string): void {
     this.timerGen++;
     const ifc = this.checkIface(iface);
-    const next = this.mergedFilter(iface, group);
+    const next = this.sockets.merged(iface, group);
     const old = ifc.groups.get(group)?.filter ?? EMPTY;
     if (sameFilter(old, next)) return;
     const g = this.groupState(ifc, group);
@@ -877,22 +665,11 @@ export class Host {
   }
 
   private scanEvents(): { at: number; fire: () => void } | null {
-    let at = Infinity;
-    let kind: TimerKind = TimerKind.generalResponse;
-    let ifcBest: IfaceState | undefined;
-    let gBest: GroupState | undefined;
-    for (const ifc of this.ifaces.values()) {
-      if (ifc.gqAt !== null && ifc.gqAt < at) [at, kind, ifcBest] = [ifc.gqAt, TimerKind.generalResponse, ifc];
-      if (ifc.scrAt !== null && ifc.scrAt < at) [at, kind, ifcBest] = [ifc.scrAt, TimerKind.stateChange, ifc];
-      for (const g of ifc.groups.values()) {
-        if (g.respAt !== null && g.respAt < at) [at, kind, ifcBest, gBest] = [g.respAt, TimerKind.groupResponse, ifc, g];
-        if (g.oldAt !== null && g.oldAt < at) [at, kind, ifcBest, gBest] = [g.oldAt, TimerKind.v1v2Report, ifc, g];
-      }
-    }
-    if (ifcBest === undefined) return null;
-    const ifc = ifcBest;
-    const g = gBest!;
-    switch (kind) {
+    const due = earliestTimer(this.ifaces.values());
+    if (due === null) return null;
+    const { at, ifc } = due;
+    const g = due.g!;
+    switch (due.kind) {
       case TimerKind.generalResponse:
         return { at, fire: () => this.fireGeneral(ifc) };
       case TimerKind.stateChange:

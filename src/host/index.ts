@@ -3,6 +3,7 @@
  * drivers (live, offline, tests) own the loop.
  * @packageDocumentation
  */
+export * from "./clock.js";
 export * from "./errors.js";
 export * from "./filter.js";
 export * from "./host.js";

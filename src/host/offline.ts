@@ -3,13 +3,31 @@
  * frames' timestamps, and returns what the hosts would send merged in time order with the input.
  * A thin loop around the sans-IO {@link Emulator}; no file access here (src/capture reads and writes).
  */
-import type { Frame } from "../pcap/frame.js";
 import { Emulator } from "./emulator.js";
 import { HostError, isHostError } from "./errors.js";
 import type { Scenario, ScenarioEvent } from "./scenario.js";
 
-/** A frame of the merged output: the shared Frame (input frames keep their bytes as views), and its origin. */
-export interface ReplayFrame extends Frame {
+/**
+ * A captured frame as the replay takes it: the fields of the frame every reader yields (src/pcap/frame.ts's
+ * `Frame`, which the host layer does not import; test/host/offline.test.ts holds the two types equal).
+ */
+export interface CapturedFrame {
+  /** Capture time in nanoseconds since the Unix epoch. */
+  timestampNs: bigint;
+  /** Length of the packet on the wire; may exceed `data.length`. */
+  wireLength: number;
+  /** The captured bytes. */
+  data: Uint8Array;
+  /** The pcap LINKTYPE_* of `data`. */
+  linkType: number;
+  /** Interface index (pcapng), 0 for pcap and live capture. */
+  interfaceId: number;
+  /** Interface name when the source knows it. */
+  interfaceName?: string;
+}
+
+/** A frame of the merged output: the captured frame (input frames keep their bytes as views), and its origin. */
+export interface ReplayFrame extends CapturedFrame {
   origin: "input" | "host";
   /** The emulated host's index, for host frames. */
   host?: number;
@@ -43,7 +61,7 @@ export class OfflineReplay {
   }
 
   /** One input frame; returns the host frames due before it, the frame itself, and what it caused at once. */
-  push(frame: Frame): ReplayFrame[] {
+  push(frame: CapturedFrame): ReplayFrame[] {
     if (this.base === undefined) this.base = frame.timestampNs;
     // Captures are not always monotonic; the hosts' clock never goes back.
     const t = Math.max(this.lastMs, Number(frame.timestampNs - this.base) / 1e6);
@@ -121,7 +139,7 @@ export class OfflineReplay {
 
 /** Replay over an (async) iterable of frames, yielding the merged output as it goes. */
 export async function* replayFrames(
-  frames: AsyncIterable<Frame> | Iterable<Frame>,
+  frames: AsyncIterable<CapturedFrame> | Iterable<CapturedFrame>,
   scenario: Scenario,
   opts: ReplayOptions = {},
 ): AsyncGenerator<ReplayFrame> {

@@ -7,18 +7,14 @@
  * emulator's frames are handed to `send`; one timer is kept armed for the emulator's next deadline or the
  * next timeline event, whichever is first.
  */
+import type { Clock } from "./clock.js";
 import type { Emulator, EmulatorFrame, HostOp } from "./emulator.js";
 import { isHostError } from "./errors.js";
 import type { HeardFrame } from "./host.js";
 import type { ScenarioEvent } from "./scenario.js";
 
-/** What the driver needs from the outside world. */
-export interface RealtimeIo {
-  /** A monotonic clock in milliseconds (any origin). */
-  now(): number;
-  /** Call `fn` once after `ms` milliseconds; returns a handle for {@link clearTimer}. */
-  setTimer(ms: number, fn: () => void): unknown;
-  clearTimer(handle: unknown): void;
+/** What the driver needs from the outside world: a clock (monotonic, any origin) and a way to send. */
+export interface RealtimeIo extends Clock {
   /** Put a whole Ethernet frame on the link. A rejection is counted, never thrown. */
   send(frame: Uint8Array): Promise<void> | void;
 }

@@ -298,8 +298,11 @@ export function parseScenario(json: Json): Scenario {
   return { seed, emulator: opts, timeline };
 }
 
-/** Parse scenario text (JSON); syntax errors are bad-scenario errors too. */
-export function parseScenarioText(text: string): Scenario {
+/**
+ * Parse scenario text (JSON); syntax errors are bad-scenario errors too. `overrides` replace top-level keys
+ * before the one validation (the CLI's --profile and --pps beside --scenario).
+ */
+export function parseScenarioText(text: string, overrides: { profile?: string; ppsLimit?: number } = {}): Scenario {
   let json: Json;
   try {
     json = JSON.parse(text);
@@ -307,5 +310,5 @@ export function parseScenarioText(text: string): Scenario {
     const m = e instanceof Error ? e.message : String(e);
     throw new HostError(HostErrorCode.badScenario, `scenario is not valid JSON: ${m}`, undefined, [`$: ${m}`]);
   }
-  return parseScenario(json);
+  return parseScenario(isObj(json) ? { ...json, ...overrides } : json);
 }

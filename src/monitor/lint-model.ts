@@ -29,6 +29,7 @@ export interface Finding {
 /** A finding lists at most this many frames (and counts the rest in `frameCount`): memory stays bounded. */
 export const MAX_FINDING_FRAMES = 1000;
 
+/** Options of `lint`: grace times and thresholds of the stateful rules, and per-rule settings. */
 export interface LintOptions {
   /** Extra time allowed after Max Resp Time before a report is late, ms (capture timestamps jitter). Default 100. */
   lateGraceMs?: number;

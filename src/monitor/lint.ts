@@ -15,7 +15,7 @@
  * before it is judged at the latest time seen (so no timer runs backwards and no delay is negative) and
  * listed in one `timestamps-out-of-order` finding with the largest step back.
  */
-import { decodeFrame, destinationFor, FrameView, IGMP_ADDRESSES, isSsm, numberToIPv4, ViewStatus, type DecodedFrame, type IgmpMessage } from "../wire/index.js";
+import { decodeFrame, destinationFor, FrameView, groupRecordKind, IGMP_ADDRESSES, isSsm, numberToIPv4, ViewStatus, type DecodedFrame, type IgmpMessage } from "../wire/index.js";
 import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import { LINT_RULES, LINT_RULES_BY_ID, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
@@ -599,7 +599,7 @@ class LanLinter implements LanContext {
     // A different change before the retransmissions ended supersedes the old one (RFC 9776 §5.1: the
     // retransmissions then carry the merged state), so the old one is not judged.
     if (p) this.pending.delete(id);
-    const kind = RECORD_KINDS[type]!;
+    const kind = groupRecordKind(type);
     const s = numberToIPv4(m.src);
     const desc = `${kind}(${sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`}) for ${numberToIPv4(group)} from ${s}`;
     this.pending.set(id, { id, key, firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, desc, src: m.src });
@@ -632,15 +632,6 @@ class LanLinter implements LanContext {
     }
   }
 }
-
-const RECORD_KINDS: Readonly<Record<number, string>> = {
-  1: "MODE_IS_INCLUDE",
-  2: "MODE_IS_EXCLUDE",
-  3: "CHANGE_TO_INCLUDE_MODE",
-  4: "CHANGE_TO_EXCLUDE_MODE",
-  5: "ALLOW_NEW_SOURCES",
-  6: "BLOCK_OLD_SOURCES",
-};
 
 function isSsmSafe(group: string): boolean {
   try {

@@ -4,11 +4,13 @@
  * ones) or are a {@link LanCheck} listed in `LAN_CHECKS`; a new rule is an entry here plus its check.
  */
 
+/** How bad a lint finding is; `--fail-on` picks the lowest that fails the run. */
 export type Severity = "error" | "warning" | "info";
 
 /** Rank for `--fail-on`: a finding counts when its rank is at least the threshold's. */
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = Object.freeze({ info: 0, warning: 1, error: 2 });
 
+/** A lint rule of the catalog: its stable id, severity, RFC section, what it checks and how to fix it. */
 export interface LintRule {
   id: string;
   severity: Severity;
@@ -213,6 +215,7 @@ export const LINT_RULES = Object.freeze({
   ),
 } satisfies Record<string, LintRule>);
 
+/** The stable id of a rule in {@link LINT_RULES} ("igmp-checksum", "ip-checksum"...). */
 export type LintRuleId = (typeof LINT_RULES)[keyof typeof LINT_RULES]["id"];
 
 /** Rules by id. */

@@ -57,7 +57,9 @@ export interface MonitorTimers {
   olderHostPresentInterval: number;
 }
 
+/** A group's router filter mode (RFC 9776 §6.2): INCLUDE forwards the listed sources, EXCLUDE all but the excluded ones. */
 export type FilterMode = "include" | "exclude";
+/** A group's compatibility mode (RFC 9776 §7.3.2): the oldest IGMP version of a host heard for it lately. */
 export type CompatMode = 1 | 2 | 3;
 
 /**
@@ -87,6 +89,7 @@ export type MonitorEvent = EventBase &
     | { type: "querier-expired"; querier: string }
   );
 
+/** The `type` of a {@link MonitorEvent} ("join", "leave", "expiry", "querier-elected"...). */
 export type MonitorEventType = MonitorEvent["type"];
 
 /** One source record as the snapshot shows it. Timers are seconds, rounded to the millisecond. */
@@ -97,6 +100,7 @@ export interface SourceSnapshot {
   forwarding: boolean;
 }
 
+/** One group in a {@link MonitorSnapshot}: the router's state for it (RFC 9776 §6). Timers are seconds left. */
 export interface GroupSnapshot {
   group: string;
   filterMode: FilterMode;
@@ -112,6 +116,7 @@ export interface GroupSnapshot {
   sources: SourceSnapshot[];
 }
 
+/** A querier in a {@link MonitorSnapshot}: its address, version and other-querier-present timer. */
 export interface QuerierSnapshot {
   address: string;
   version: 1 | 2 | 3;

@@ -18,6 +18,7 @@
  * as long as the caller does not reuse the chunks it pushed.
  */
 import type { Frame } from "./frame.js";
+import type { ByteOrder, CaptureInfo, InterfaceStatistics, PcapFileInfo, PcapngFileInfo, PcapngInterface, PcapngSectionInfo } from "./info.js";
 import { PcapError, PcapErrorCode } from "./errors.js";
 import {
   MAX_BLOCK_LENGTH,
@@ -38,99 +39,6 @@ import {
   PcapngSpb,
   PcapRecord,
 } from "./format.js";
-
-export type ByteOrder = "le" | "be";
-
-/** What a classic pcap file header says. */
-export interface PcapFileInfo {
-  format: "pcap";
-  byteOrder: ByteOrder;
-  /** Magic 0xA1B23C4D: the record's second timestamp field counts nanoseconds, not microseconds. */
-  nanosecond: boolean;
-  versionMajor: number;
-  versionMinor: number;
-  /** Reserved1, historically `thiszone` (always 0 in practice). */
-  thiszone: number;
-  /** Reserved2, historically `sigfigs`. */
-  sigfigs: number;
-  snaplen: number;
-  /** The link-layer type (low 16 bits of the link-type field). */
-  linkType: number;
-  /** The whole 32-bit link-type field as stored, FCS bits included. */
-  linkTypeField: number;
-  /** Length in bytes of the FCS at the end of every packet, when the header's P bit says it is known. */
-  fcsLength?: number;
-}
-
-/** Counters of a pcapng Interface Statistics Block (the latest one seen for the interface). */
-export interface InterfaceStatistics {
-  /** The ISB's own timestamp, in ns since the epoch. */
-  timestampNs: bigint;
-  startTimeNs?: bigint;
-  endTimeNs?: bigint;
-  /** Packets received by the interface (`isb_ifrecv`). Counters are u64 in the file, kept exact as bigint. */
-  ifRecv?: bigint;
-  /** Packets dropped by the interface for lack of resources (`isb_ifdrop`). */
-  ifDrop?: bigint;
-  /** Packets accepted by the capture filter (`isb_filteraccept`). */
-  filterAccept?: bigint;
-  /** Packets dropped by the operating system (`isb_osdrop`). */
-  osDrop?: bigint;
-  /** Packets delivered to the user (`isb_usrdeliv`). */
-  usrDeliv?: bigint;
-}
-
-/** A pcapng Interface Description Block, with what the reader learnt about it. */
-export interface PcapngInterface {
-  /** Index within its section; the `interfaceId` of its frames. */
-  id: number;
-  linkType: number;
-  /** 0 means no limit. */
-  snaplen: number;
-  name?: string;
-  description?: string;
-  /** The raw `if_tsresol` byte (default 6): bit 7 clear 10^-n s, set 2^-n s. */
-  tsresol: number;
-  /** Timestamp units per second that `if_tsresol` stands for. */
-  unitsPerSecond: bigint;
-  /** `if_tsoffset`: seconds added to every timestamp of the interface. */
-  tsoffsetSeconds: bigint;
-  /** `if_fcslen`, in bytes. */
-  fcsLength?: number;
-  /** Packets read from this interface so far. */
-  packets: number;
-  /** The latest Interface Statistics Block for it. */
-  stats?: InterfaceStatistics;
-}
-
-/** A pcapng section (one Section Header Block and what follows it). */
-export interface PcapngSectionInfo {
-  /** File offset of the SHB. */
-  offset: number;
-  byteOrder: ByteOrder;
-  versionMajor: number;
-  versionMinor: number;
-  /** Section length from the SHB; -1n when unspecified. */
-  sectionLength: bigint;
-  hardware?: string;
-  os?: string;
-  userAppl?: string;
-  interfaces: PcapngInterface[];
-}
-
-export interface PcapngFileInfo {
-  format: "pcapng";
-  /**
-   * The sections, at most {@link MAX_SECTIONS_KEPT}, describing at most {@link MAX_INTERFACES_KEPT}
-   * interfaces in all: later sections and interfaces are still read, but not described here (a
-   * `limit-exceeded` warning says so once).
-   */
-  sections: PcapngSectionInfo[];
-  /** Sections read, described or not. */
-  sectionCount: number;
-}
-
-export type CaptureInfo = PcapFileInfo | PcapngFileInfo;
 
 /** What `CaptureParser.scan` calls for each frame: the frame is `bytes[start, end)`, captured at `seconds` + `nanos`. */
 export type FrameVisitor = (
@@ -158,6 +66,7 @@ export const MAX_OPTION_STRING = 256;
 /** Non-fatal errors kept in `errors` (all of them are counted in `errorCount` and given to `onError`). */
 export const MAX_ERRORS_KEPT = 1000;
 
+/** Options of a {@link CaptureParser}. */
 export interface CaptureParserOptions {
   /** Called, in file order, with every non-fatal error as it is found (they also go to `errors`). */
   onError?: (e: PcapError) => void;

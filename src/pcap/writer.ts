@@ -19,7 +19,7 @@ import {
   PcapngShb,
   PcapRecord,
 } from "./format.js";
-import type { ByteOrder, InterfaceStatistics } from "./reader.js";
+import type { ByteOrder, InterfaceStatistics } from "./info.js";
 
 type Counter = "ifRecv" | "ifDrop" | "filterAccept" | "osDrop" | "usrDeliv";
 /** What {@link PcapngWriter.statistics} takes: the reader's counters, as bigint or (below 2^53) number. */

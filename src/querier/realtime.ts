@@ -8,7 +8,7 @@
  * after every input and every timer the querier's frames go to `send`; one timer is kept armed for the
  * querier's next deadline.
  */
-import { arpReply, ArpOperation, parseArp } from "../host/arp.js";
+import { arpReply, ArpOperation, parseArpFrame } from "../host/arp.js";
 import type { RealtimeIo } from "../host/realtime.js";
 import type { Querier, QuerierEvent, QuerierFrame, ScriptedQuery } from "../monitor/querier.js";
 import type { Frame } from "../pcap/frame.js";
@@ -74,7 +74,7 @@ export class QuerierDriver {
     this.counters.framesHeard++;
     const now = this.io.now();
     if (this.opts.answerArp !== false) {
-      const arp = parseArp(frame);
+      const arp = parseArpFrame(frame);
       if (arp !== null) {
         if (arp.operation === ArpOperation.request && arp.targetIp === this.querier.address && arp.senderMac !== this.querier.mac) {
           this.counters.arpReplies++;

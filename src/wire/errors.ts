@@ -33,8 +33,8 @@ export const WireErrorCode = {
 } as const;
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];
 
-/** Protocol layer an error or warning belongs to. */
-export type WireLayer = "link" | "ipv4" | "igmp";
+/** Protocol layer an error or warning belongs to ("arp" only from the ARP codec the emulated hosts use). */
+export type WireLayer = "link" | "ipv4" | "igmp" | "arp";
 
 /** An error found while decoding (or encoding) a frame. JSON-ready apart from `name`. */
 export class WireError extends Error {

@@ -76,7 +76,7 @@ export function multicastMac(group: string): string {
   return b.map((x) => x.toString(16).padStart(2, "0")).join(":");
 }
 
-/** Parse aa:bb:cc:dd:ee:ff (or with dashes) into 6 bytes. */
+/** Parse aa:bb:cc:dd:ee:ff (or with dashes) into 6 bytes. Throws TypeError otherwise (emitters turn it into a `WireError` `bad-value`). */
 export function parseMac(s: string): Uint8Array {
   const parts = s.split(/[:-]/);
   if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p)))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArpOperation, Emulator, encodeArpFrame, macForIp, parseArp, type EmulatorFrame } from "../../src/host/index.js";
+import { ArpOperation, Emulator, encodeArpFrame, macForIp, parseArpFrame, type EmulatorFrame } from "../../src/host/index.js";
 import { decodeFrame, v2Query, v3Query } from "../../src/wire/index.js";
 import { frameOf, ROUTER_IP, ROUTER_MAC } from "./helpers.js";
 
@@ -87,7 +87,7 @@ describe("Emulator: many hosts on one link", () => {
     expect(out).toHaveLength(1);
     expect(out[0]!.kind).toBe("arp");
     expect(out[0]!.timeMs).toBe(5);
-    const r = parseArp({ data: out[0]!.data, linkType: 1 })!;
+    const r = parseArpFrame({ data: out[0]!.data, linkType: 1 })!;
     expect(r).toEqual({ operation: 2, senderMac: "02:00:c6:12:00:0b", senderIp: "198.18.0.11", targetMac: ROUTER_MAC, targetIp: ROUTER_IP, vlan: [] });
     expect(decodeFrame({ data: out[0]!.data, linkType: 1 }).macDst).toBe(ROUTER_MAC);
   });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { isHostError, OfflineReplay, parseScenario, parseScenarioText, replayFrames, type ReplayFrame } from "../../src/host/index.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { isHostError, type CapturedFrame, OfflineReplay, parseScenario, parseScenarioText, replayFrames, type ReplayFrame } from "../../src/host/index.js";
 import type { Frame } from "../../src/pcap/frame.js";
 import { decodeFrame, encodeIgmpFrame, v2Query, v3Query, type IgmpMessageInit } from "../../src/wire/index.js";
 import { ROUTER_IP, ROUTER_MAC } from "./helpers.js";
@@ -9,6 +9,10 @@ const frameAt = (sec: number, message: IgmpMessageInit): Frame => {
   const data = encodeIgmpFrame({ message, src: ROUTER_IP, macSrc: ROUTER_MAC });
   return { timestampNs: T0 + BigInt(Math.round(sec * 1e9)), wireLength: data.length, data, linkType: 1, interfaceId: 0 };
 };
+
+it("takes the frames every reader yields: CapturedFrame is the pcap layer's Frame", () => {
+  expectTypeOf<CapturedFrame>().toEqualTypeOf<Frame>();
+});
 
 function problems(json: unknown): string[] {
   try {

@@ -254,3 +254,25 @@ describe("what the host hears", () => {
     expect(h.stats.queriesHeard.v2General).toBe(0);
   });
 });
+
+describe("a report handed over as a value (the emulator's hosts on one LAN)", () => {
+  it("hearReport does what receive does with the frame: in v1/v2 modes a suppression, in v3 mode an ignored report", () => {
+    for (const version of [1, 2, 3] as const) {
+      const byFrame = mkHost({ version, seed: 3 });
+      const byValue = mkHost({ version, seed: 3 });
+      for (const h of [byFrame, byValue]) {
+        const s = h.openSocket();
+        h.join(0, s, IFACE, G);
+        runIdle(h);
+        h.receive(100_000, IFACE, frameOf(version === 3 ? v3Query({ maxRespTime: 5 }) : v2Query({ maxRespTime: 5 })));
+      }
+      byFrame.receive(100_001, IFACE, frameOf(version === 1 ? v1Report(G) : v2Report(G), OTHER));
+      byValue.hearReport(100_001, IFACE, G);
+      runIdle(byFrame, 100_001);
+      runIdle(byValue, 100_001);
+      expect(byValue.drain(), `v${version}`).toEqual(byFrame.drain());
+      expect(byValue.stats, `v${version}`).toEqual(byFrame.stats);
+      expect(byValue.stats.suppressions, `v${version}`).toBe(version === 3 ? 0 : 1);
+    }
+  });
+});

@@ -22,7 +22,7 @@ export class VirtualClock implements MonitorClock {
   get set(): number {
     return this.seq;
   }
-  setTimer(fn: () => void, delay: number): unknown {
+  setTimer(delay: number, fn: () => void): unknown {
     const id = ++this.seq;
     this.timers.set(id, { at: this.t + delay, fn });
     return id;

@@ -354,6 +354,8 @@ describe("lint: rule details", () => {
     const f = lint(list);
     expect(f.map((x) => x.rule)).toEqual(["state-change-not-repeated"]);
     expect(f[0]!.message).toMatch(/sent 2 times, Robustness Variable is 3/);
+    // the record named from the wire's record-type table
+    expect(f[0]!.message).toMatch(/^CHANGE_TO_EXCLUDE_MODE\(\{\}\) for /);
   });
 
   it("a lower-address router taking over is an election, not a finding", () => {

@@ -1,7 +1,7 @@
 // The README's querier example, run as written (kept in step by hand), and the real-time driver on a fake clock.
 import { expect, test } from "vitest";
 import { decodeFrame, encodeIgmpFrame, host, Querier, QuerierDriver, QuerierLan, v3Report } from "../../src/index.js";
-import { encodeArpFrame, ArpOperation, parseArp } from "../../src/host/arp.js";
+import { encodeArpFrame, ArpOperation, parseArpFrame } from "../../src/host/arp.js";
 
 test("README: the querier as a library", () => {
   const frame = { data: encodeIgmpFrame({ message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.1.1.1" }]), src: "198.18.0.20", macSrc: host.macForIp("198.18.0.20") }), linkType: 1 };
@@ -61,7 +61,7 @@ test("QuerierDriver: queries on the clock's timers and a script's, ARP answered 
   d.receive(req("198.18.0.1"));
   d.receive(req("198.18.0.2"));
   expect(sent).toHaveLength(4);
-  expect(parseArp({ data: sent[3]!, linkType: 1 })).toMatchObject({ operation: ArpOperation.reply, senderIp: "198.18.0.1", senderMac: host.macForIp("198.18.0.1"), targetIp: "198.18.0.20" });
+  expect(parseArpFrame({ data: sent[3]!, linkType: 1 })).toMatchObject({ operation: ArpOperation.reply, senderIp: "198.18.0.1", senderMac: host.macForIp("198.18.0.1"), targetIp: "198.18.0.20" });
   expect(d.counters).toMatchObject({ arpReplies: 1, framesHeard: 2 });
   await d.stop();
   step(now + 60_000);

@@ -1,8 +1,9 @@
 // The generic codec contract (test/wire/contract.ts) over every codec: IGMP, IPv4, Ethernet with VLAN
-// tags, Linux cooked v1/v2 (parse side: igmpkit reads them, never writes them), pcap and pcapng records.
+// tags, Linux cooked v1/v2 (parse side: igmpkit reads them, never writes them), ARP, pcap and pcapng records.
+import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseCapture, PcapngWriter, PcapWriter, type Frame } from "../../src/pcap/index.js";
 import {
   decodeFrame,
@@ -20,6 +21,8 @@ import {
   type IgmpMessageInit,
   type IPv4Init,
 } from "../../src/wire/index.js";
+import { emitArp, parseArp, arpEncodingLength, type ArpMessage } from "../../src/wire/arp.js";
+import { describeLive } from "../lab/gate.js";
 import { igmpMessage, ipv4, mtraceMessage } from "./arbitraries.js";
 import { checkContract } from "./contract.js";
 import { stripChecksum } from "./helpers.js";
@@ -36,6 +39,11 @@ const slices = (pick: (v: FrameView) => [number, number] | null): Uint8Array[] =
     return r ? [f.data.slice(r[0], r[1])] : [];
   }).slice(0, 40);
 const codes = (l: { code: string }[]): string[] => l.map((e) => e.code);
+const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":"));
+/** The ARP packets (after the Ethernet header) of a real capture (fixtures/README.md). */
+const ARP_FILE = "fixtures/arp/kernel-arp.pcap";
+const ARP_FRAMES = parseCapture(readFileSync(ARP_FILE)).frames;
+const arpOf = (f: Frame): Uint8Array => f.data.slice(parseLink(f.data, f.linkType).offset);
 
 describe("every codec keeps the contract", () => {
   it("IGMP", () => {
@@ -69,7 +77,6 @@ describe("every codec keeps the contract", () => {
     });
   });
   it("Ethernet with VLAN tags", () => {
-    const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(":"));
     const init = fc.record({ src: mac, dst: mac, vlan: fc.array(fc.integer({ min: 0, max: 4095 }), { maxLength: 3 }), etherType: fc.constantFrom(0x0800, 0x0806, 0x86dd) });
     checkContract<EthernetInit>({
       name: "Ethernet",
@@ -91,6 +98,20 @@ describe("every codec keeps the contract", () => {
       if (fixtures.length === 0) throw new Error("no cooked fixture");
       for (const f of fixtures) for (let cut = 0; cut < f.length; cut++) if (codes(parseLink(f.subarray(0, cut), lt).errors).join() !== "truncated") throw new Error(`link ${lt}: ${cut}-byte prefix`);
     }
+  });
+  it("ARP (IPv4 over Ethernet)", () => {
+    checkContract<ArpMessage>({
+      name: "ARP",
+      values: fc.record({ operation: fc.integer({ min: 0, max: 0xffff }), senderMac: mac, senderIp: ipv4, targetMac: mac, targetIp: ipv4 }),
+      length: arpEncodingLength,
+      emit: (m, buf, off) => emitArp(m, buf, off),
+      parse: (buf, off, len) => {
+        const r = parseArp(buf, off, len);
+        return { value: r.arp ?? undefined, errors: codes(r.errors) };
+      },
+      fixtures: ARP_FRAMES.map(arpOf),
+      truncation: "truncated",
+    });
   });
   const frame = fc.record({
     data: fc.uint8Array({ minLength: 0, maxLength: 80 }),
@@ -123,4 +144,17 @@ describe("every codec keeps the contract", () => {
       });
     });
   }
+});
+
+describeLive("ARP fixture against tshark", ["tshark"], () => {
+  it("every field of every frame of fixtures/arp/kernel-arp.pcap is tshark's", () => {
+    const fields = ["arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.hw_mac", "arp.dst.proto_ipv4"];
+    const out = execFileSync("tshark", ["-r", ARP_FILE, "-T", "fields", ...fields.flatMap((f) => ["-e", f])], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const theirs = out.trim().split("\n").map((l) => {
+      const [op, sm, si, tm, ti] = l.split("\t");
+      return { operation: Number(op), senderMac: sm, senderIp: si, targetMac: tm, targetIp: ti };
+    });
+    expect(theirs).toHaveLength(4);
+    expect(ARP_FRAMES.map((f) => parseArp(arpOf(f)).arp)).toEqual(theirs);
+  });
 });

@@ -13,6 +13,7 @@ import {
   v3Report,
   type IgmpMessageInit,
 } from "../../src/wire/index.js";
+import { emitArp, type ArpMessage } from "../../src/wire/arp.js";
 
 function badValue(f: () => unknown, field: string, value: string): void {
   let caught: unknown;
@@ -95,5 +96,14 @@ describe("emit checks every field", () => {
     badValue(() => emitEthernet({ src: "02:00:00:00:00:01", dst: "01:00:5e:00:00:16", pcp: 8, vlan: [1] }, buf), "pcp", "8");
     badValue(() => emitEthernet({ src: "02:00:00:00:00:01", dst: "01:00:5e:00:00:16", etherType: 0x10000 }, buf), "etherType", "65536");
     badValue(() => encodeIgmpFrame({ message: leave("239.1.1.1"), src: "198.18.0.2", dst: "224.0.0.2.1", macSrc: "02:00:00:00:00:01" }), "group", '"224.0.0.2.1"');
+  });
+  it("ARP fields", () => {
+    const buf = new Uint8Array(28);
+    const arp: ArpMessage = { operation: 1, senderMac: "02:00:00:00:00:01", senderIp: "198.18.0.2", targetMac: "00:00:00:00:00:00", targetIp: "198.18.0.1" };
+    badValue(() => emitArp({ ...arp, operation: 65536 }, buf), "operation", "65536");
+    badValue(() => emitArp({ ...arp, senderMac: "02:00:00:00:01" }, buf), "senderMac", '"02:00:00:00:01"');
+    badValue(() => emitArp({ ...arp, targetMac: "zz:00:00:00:00:00" }, buf), "targetMac", '"zz:00:00:00:00:00"');
+    badValue(() => emitArp({ ...arp, senderIp: "198.18.0.256" }, buf), "senderIp", '"198.18.0.256"');
+    badValue(() => emitArp({ ...arp, targetIp: "198.18.0" }, buf), "targetIp", '"198.18.0"');
   });
 });

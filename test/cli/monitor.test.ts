@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { captureIo, cli as runCliCaptured } from "../cli/helpers.js";
+import { captureIo, cli as runCliCaptured } from "./helpers.js";
 import { lint, monitor } from "../../src/monitor/index.js";
 import { readCapture } from "../../src/capture/read.js";
 import { CaptureError } from "../../src/capture/live.js";
 import { formatLiveScreen, formatSnapshotTable, runMonitor } from "../../src/cli/monitor.js";
 import { leave, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
-import { FakeCapture, VirtualClock } from "./fake-live.js";
-import { frames, ms, tx, writeCapture, type At } from "./helpers.js";
+import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
+import { frames, ms, tx, writeCapture, type At } from "../monitor/helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-monitor-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

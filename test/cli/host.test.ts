@@ -69,6 +69,18 @@ describe("igmpkit host --replay", () => {
     expect(again.map((f) => Buffer.from(f.data).toString("hex") + f.timestampNs)).toEqual(frames.map((f) => Buffer.from(f.data).toString("hex") + f.timestampNs));
   });
 
+  it("over a Linux cooked capture: -w .pcapng keeps both link types; -w .pcap says to write .pcapng (exit 1)", async () => {
+    const args = ["host", "--replay", "fixtures/any-sll2-igmpv2.pcap", "--hosts", "2", "--join", "239.1.1.1", "--igmp-version", "2"];
+    const ng = io();
+    expect(await runCli([...args, "-w", join(dir, "sll2.pcapng")], ng.io)).toBe(0);
+    const frames = await readAll(join(dir, "sll2.pcapng"));
+    expect(new Set(frames.map((f) => f.linkType))).toEqual(new Set([1, 276]));
+    expect(frames.filter((f) => f.linkType === 276)).toHaveLength(18);
+    const one = io();
+    expect(await runCli([...args, "-w", join(dir, "sll2.pcap")], one.io)).toBe(1);
+    expect(one.err.join("")).toBe(`igmpkit host: frame link type 276 in a pcap file of link type 1: a pcap file holds one link type and the hosts send Ethernet; write ${join(dir, "sll2")}.pcapng to keep the capture's frames beside theirs\n`);
+  });
+
   it("scenario file, and clear errors for a bad one (exit 2)", async () => {
     const inp = join(dir, "q2.pcap");
     queries(inp);

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { runKernel } from "../../src/cli/kernel.js";
 import { KernelReadError } from "../../src/io/kernel.js";
 import type { KernelState } from "../../src/kernel/index.js";
-import { captureIo } from "../cli/helpers.js";
-import { cli } from "../cli/helpers.js";
-import { fixtureState } from "./helpers.js";
+import { captureIo } from "./helpers.js";
+import { cli } from "./helpers.js";
+import { fixtureState } from "../kernel/helpers.js";
 
 describe("igmpkit kernel", () => {
   it("prints tables on a terminal: groups with counts and filters, VIFs, the cache, findings", async () => {
