@@ -37,35 +37,25 @@ export interface EmulatedHostDutOptions {
 
 const ETHERNET = 1;
 
-/** The conformance environment with an emulated host as DUT. */
-export class EmulatedHostLan implements ConformEnv {
-  readonly self: { ip: string; mac: string };
-  readonly dut: string;
-  readonly canAct = true;
+/**
+ * What both virtual LANs share: the frames, the virtual clock and the case being run. A subclass says when
+ * its DUT next wants to run, runs it to the clock, and lets it hear a frame.
+ */
+abstract class VirtualLan implements ConformEnv {
+  abstract readonly self: { ip: string; mac: string };
+  abstract readonly dut: string;
+  abstract readonly canAct: boolean;
   readonly frames: LanFrame[] = [];
-  private readonly emulator: Emulator;
-  private t = 0;
-  private caseId: string | null = null;
-  private readonly fault: HostFault | undefined;
-  private readonly lateMs: number;
-  /** Frames of the DUT held back by the `late` fault: release time and bytes. */
-  private held: { at: number; data: Uint8Array }[] = [];
+  protected t = 0;
+  protected caseId: string | null = null;
 
-  constructor(o: EmulatedHostDutOptions = {}) {
-    const self = o.self ?? "198.18.0.1";
-    this.self = { ip: self, mac: macForIp(self) };
-    this.dut = o.dut ?? "198.18.0.2";
-    this.fault = o.fault;
-    this.lateMs = o.lateMs ?? 3000;
-    const version = o.version ?? 3;
-    this.emulator = new Emulator({
-      hosts: [{ ip: this.dut, version, deaf: o.fault === "deaf" }],
-      seed: o.seed ?? 1,
-      version,
-      ...(o.profile !== undefined ? { profile: o.profile } : {}),
-      ...(o.unsolicitedMs !== undefined ? { hostOptions: { unsolicitedReportIntervalMs: o.unsolicitedMs, oldUnsolicitedReportIntervalMs: o.unsolicitedMs } } : {}),
-    });
-  }
+  /** When the DUT next wants to run (ms), null when it waits for nothing. */
+  protected abstract nextDue(): number | null;
+  /** Run the DUT up to the clock and take what it sent. */
+  protected abstract step(): void;
+  /** The DUT hears `frame` at the clock's time, and what it sends at once is taken. */
+  protected abstract hear(frame: Uint8Array): void;
+  abstract act(a: DutAction): Promise<void>;
 
   now(): number {
     return this.t;
@@ -81,22 +71,63 @@ export class EmulatedHostLan implements ConformEnv {
       const next = this.nextDue();
       if (next === null || next > end) break;
       this.t = Math.max(this.t, next);
-      this.emulator.advance(this.t);
-      this.collect();
-      this.release();
+      this.step();
     }
     this.t = end;
+    this.step();
+  }
+
+  async send(frame: Uint8Array): Promise<LanFrame> {
+    const f = this.record(frame, true);
+    this.hear(frame);
+    return f;
+  }
+
+  async close(): Promise<void> {}
+
+  protected record(data: Uint8Array, sent: boolean, at = this.t): LanFrame {
+    return recordFrame(this.frames, data, sent, at, this.caseId);
+  }
+}
+
+/** The conformance environment with an emulated host as DUT. */
+export class EmulatedHostLan extends VirtualLan {
+  readonly self: { ip: string; mac: string };
+  readonly dut: string;
+  readonly canAct = true;
+  private readonly emulator: Emulator;
+  private readonly fault: HostFault | undefined;
+  private readonly lateMs: number;
+  /** Frames of the DUT held back by the `late` fault: release time and bytes. */
+  private held: { at: number; data: Uint8Array }[] = [];
+
+  constructor(o: EmulatedHostDutOptions = {}) {
+    super();
+    const self = o.self ?? "198.18.0.1";
+    this.self = { ip: self, mac: macForIp(self) };
+    this.dut = o.dut ?? "198.18.0.2";
+    this.fault = o.fault;
+    this.lateMs = o.lateMs ?? 3000;
+    const version = o.version ?? 3;
+    this.emulator = new Emulator({
+      hosts: [{ ip: this.dut, version, deaf: o.fault === "deaf" }],
+      seed: o.seed ?? 1,
+      version,
+      ...(o.profile !== undefined ? { profile: o.profile } : {}),
+      ...(o.unsolicitedMs !== undefined ? { hostOptions: { unsolicitedReportIntervalMs: o.unsolicitedMs, oldUnsolicitedReportIntervalMs: o.unsolicitedMs } } : {}),
+    });
+  }
+
+  protected step(): void {
     this.emulator.advance(this.t);
     this.collect();
     this.release();
   }
 
-  async send(frame: Uint8Array): Promise<LanFrame> {
-    const f = this.record(frame, true);
+  protected hear(frame: Uint8Array): void {
     this.emulator.receive(this.t, { data: frame, linkType: ETHERNET });
     this.collect();
     this.release();
-    return f;
   }
 
   async act(a: DutAction): Promise<void> {
@@ -106,9 +137,7 @@ export class EmulatedHostLan implements ConformEnv {
     this.release();
   }
 
-  async close(): Promise<void> {}
-
-  private nextDue(): number | null {
+  protected nextDue(): number | null {
     const e = this.emulator.nextDeadline();
     const h = this.held.length > 0 ? this.held[0]!.at : null;
     if (e === null) return h;
@@ -148,10 +177,6 @@ export class EmulatedHostLan implements ConformEnv {
       return craftFrame({ ip: this.dut, mac: macForIp(this.dut) }, m, { dst: "224.0.0.1" });
     }
     return data;
-  }
-
-  private record(data: Uint8Array, sent: boolean, at = this.t): LanFrame {
-    return recordFrame(this.frames, data, sent, at, this.caseId);
   }
 }
 
@@ -198,16 +223,14 @@ export interface EmulatedRouterDutOptions {
  * The conformance environment with igmpkit's own querier as the DUT of role router, on a virtual clock:
  * the router cases are tested fast and deterministically, and the querier is judged by them.
  */
-export class EmulatedRouterLan implements ConformEnv {
+export class EmulatedRouterLan extends VirtualLan {
   readonly self: { ip: string; mac: string };
   readonly dut: string;
   readonly canAct = false;
-  readonly frames: LanFrame[] = [];
   readonly querier: Querier;
-  private t = 0;
-  private caseId: string | null = null;
 
   constructor(o: EmulatedRouterDutOptions = {}) {
+    super();
     const self = o.self ?? "198.18.0.1";
     this.self = { ip: self, mac: macForIp(self) };
     this.dut = o.dut ?? "198.18.0.10";
@@ -217,43 +240,26 @@ export class EmulatedRouterLan implements ConformEnv {
     this.collect();
   }
 
-  now(): number {
-    return this.t;
+  protected nextDue(): number | null {
+    return this.querier.nextDeadline();
   }
 
-  setCase(id: string | null): void {
-    this.caseId = id;
-  }
-
-  async sleep(ms: number): Promise<void> {
-    const end = this.t + Math.max(0, ms);
-    for (;;) {
-      const next = this.querier.nextDeadline();
-      if (next === null || next > end) break;
-      this.t = Math.max(this.t, next);
-      this.querier.advance(this.t);
-      this.collect();
-    }
-    this.t = end;
+  protected step(): void {
     this.querier.advance(this.t);
     this.collect();
   }
 
-  async send(frame: Uint8Array): Promise<LanFrame> {
-    const f = recordFrame(this.frames, frame, true, this.t, this.caseId);
+  protected hear(frame: Uint8Array): void {
     this.querier.receive(this.t, { data: frame, linkType: ETHERNET });
     this.collect();
-    return f;
   }
 
   async act(): Promise<void> {
     throw new Error("role router has no DUT hook");
   }
 
-  async close(): Promise<void> {}
-
   private collect(): void {
-    for (const f of this.querier.drain()) recordFrame(this.frames, f.data, false, f.timeMs, this.caseId);
+    for (const f of this.querier.drain()) this.record(f.data, false, f.timeMs);
   }
 }
 
