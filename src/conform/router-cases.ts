@@ -31,8 +31,12 @@ async function nextGeneral(t: CaseContext, since: number, ms: number): Promise<S
 
 /** The DUT's latest General Query seen so far in the run (its advertised QRV/QQI are the ones to echo). */
 function latestGeneral(t: CaseContext): Query | undefined {
-  const all = dutQueries(t.env, 0).filter(isGeneral);
-  return all[all.length - 1]?.q;
+  return lastGeneralSeen(t)?.q;
+}
+
+/** The DUT's latest General Query seen so far in the run, with its frame. */
+function lastGeneralSeen(t: CaseContext): SeenQuery | undefined {
+  return dutQueries(t.env, 0).filter(isGeneral).pop();
 }
 
 /**
@@ -227,7 +231,7 @@ export const routerCases: ConformCase[] = [
       // The latest General Query seen (e.g. a startup query), else wait up to --max-wait: a DUT just
       // started (or between startup queries) may take a while.
       const limit = t.settings.maxWaitMs;
-      const g = dutQueries(t.env, 0).filter(isGeneral).pop() ?? (await nextGeneral(t, mark, limit));
+      const g = lastGeneralSeen(t) ?? (await nextGeneral(t, mark, limit));
       if (g === undefined) return t.fail(`a General Query within ${limit} ms`, "none", []);
       const q = g.q;
       const d = g.frame.decoded;
@@ -252,7 +256,7 @@ export const routerCases: ConformCase[] = [
     async run(t) {
       const mark = t.env.frames.length;
       const limit = t.settings.maxWaitMs;
-      const first = latestGeneral(t) !== undefined ? dutQueries(t.env, 0).filter(isGeneral).pop() : await nextGeneral(t, mark, limit);
+      const first = lastGeneralSeen(t) ?? (await nextGeneral(t, mark, limit));
       if (first === undefined) return t.fail(`a General Query within ${limit} ms`, "none", []);
       const qi = queryIntervalOf(t, first.q);
       const want = t.settings.expectedQueryIntervalMs;
@@ -359,7 +363,7 @@ export const routerCases: ConformCase[] = [
       const known = latestGeneral(t) ?? (await nextGeneral(t, t.env.frames.length, t.settings.maxWaitMs))?.q;
       if (known === undefined) return t.inconclusive("no General Query from the DUT to learn its timers from");
       const { rv, qi, qri } = timersOf(t, known);
-      if (qri === null) return t.inconclusive(`the DUT's General Query (frame ${dutQueries(t.env, 0).filter(isGeneral).pop()?.frame.number}) is no IGMPv${t.settings.version} query: its Query Response Interval is unknown`);
+      if (qri === null) return t.inconclusive(`the DUT's General Query (frame ${lastGeneralSeen(t)?.frame.number}) is no IGMPv${t.settings.version} query: its Query Response Interval is unknown`);
       const gmi = rv * qi + qri;
       const margin = Math.max(1000, gmi * 0.1);
       // Before GMI the timers must still be above the Last Member Query Time: a querier queries only
