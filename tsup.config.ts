@@ -11,8 +11,7 @@ const common: Options = {
   define: { __IGMPKIT_VERSION__: JSON.stringify(version) },
   // no logs: `npm pack --json` (which runs prepare) must print JSON alone
   silent: true,
-  // without indentation and with shorter syntax, identifiers not renamed (stack traces keep their names): the
-  // tarball stays under 400 kB
+  // without indentation and with shorter syntax, identifiers not renamed (stack traces keep their names)
   esbuildOptions: (o) => {
     o.minifyWhitespace = true;
     o.minifySyntax = true;
@@ -21,14 +20,17 @@ const common: Options = {
 const library = { index: "src/index.ts", "wire/index": "src/wire/index.ts", "testing/index": "src/testing/index.ts" };
 
 // One clean before both builds (tsup's `clean` per config runs in parallel with the other config's output and
-// its declaration worker). The ESM declarations then re-export the CommonJS ones (an ES module may import a
-// CommonJS one, not the reverse): the API is the same in both formats, and one bundle of declarations instead
-// of two keeps the tarball under 400 kB. Written here, before the builds, since nothing else writes .d.ts.
+// its declaration worker). The library is built once, as ES modules; its CommonJS entries load that build
+// through require(esm) (Node >= 20.19, the package's engines), so a program that both imports and requires
+// igmpkit holds one copy of it (one WireError class, one set of matchers) and the tarball carries the code once.
+// The ESM declarations re-export the CommonJS ones (an ES module may import a CommonJS one, not the reverse): one
+// bundle of declarations for both. Written here, before the builds, since nothing else writes these files.
 rmSync("dist", { recursive: true, force: true });
 for (const entry of Object.keys(library)) {
   const file = `dist/${entry}.d.ts`;
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, 'export * from "./index.cjs";\n');
+  writeFileSync(`dist/${entry}.cjs`, '"use strict";\nmodule.exports = require("./index.js");\n');
 }
 
 export default defineConfig([
@@ -39,18 +41,11 @@ export default defineConfig([
     format: ["esm"],
     splitting: true,
   },
-  // CommonJS: the library and its subpaths (no CLI), no source maps
+  // CommonJS: the declarations only (the entries are the require(esm) files written above)
   {
     ...common,
     entry: library,
     format: ["cjs"],
-    // shared chunks between the entry points, as the ESM build has: the three CommonJS bundles do not repeat
-    // the codec. treeshake: rollup splits them (tsup's own CommonJS splitting runs sucrase, which rewrites
-    // every `?.` and `??` into helper calls: a larger and slower bundle)
-    splitting: true,
-    treeshake: true,
-    dts: true,
-    // import.meta.url in CommonJS (capture/live.ts loads cap relative to itself)
-    shims: true,
+    dts: { only: true },
   },
 ]);
