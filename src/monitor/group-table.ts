@@ -34,6 +34,16 @@ export interface RowOwner {
   slot: number;
 }
 
+/**
+ * `n` empty owner slots as a packed array. (`new Array(n)` of more than about 100,000 elements is a
+ * dictionary in V8: every store and lookup a hash probe; the table's growth to 262,144 rows took 170 ms.)
+ */
+function ownerArray<T>(n: number): (T | undefined)[] {
+  const a: (T | undefined)[] = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
+}
+
 export class GroupTable<T extends RowOwner> {
   rows: Float64Array;
   private owners: (T | undefined)[];
@@ -50,19 +60,27 @@ export class GroupTable<T extends RowOwner> {
     capacity = 64,
   ) {
     this.rows = new Float64Array(capacity * STRIDE);
-    this.owners = new Array<T | undefined>(capacity);
+    this.owners = ownerArray<T>(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
   }
 
-  private static hash(key: number): number {
-    return Math.imul(key, 0x9e3779b1) >>> 7;
+  /** 32 - log2(capacity): the hash is the top bits of the product. */
+  private shift: number;
+
+  /**
+   * Fibonacci hashing: the top bits of the key times 2^32 / phi. (The middle bits, taken before, clustered
+   * a block of consecutive groups: 4.9 probes a lookup at 100,000 groups, 1.15 now; random keys 1.3.)
+   */
+  private hash(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
 
   /** The row of `key` (its first index), or -1. */
   find(key: number): number {
     const rows = this.rows;
     const mask = this.mask;
-    for (let i = GroupTable.hash(key) & mask; ; i = (i + 1) & mask) {
+    for (let i = this.hash(key); ; i = (i + 1) & mask) {
       const k = rows[i * STRIDE]!;
       if (k === key) return i * STRIDE;
       if (k === EMPTY) return -1;
@@ -97,7 +115,7 @@ export class GroupTable<T extends RowOwner> {
   private place(key: number, owner: T): number {
     const rows = this.rows;
     const mask = this.mask;
-    let i = GroupTable.hash(key) & mask;
+    let i = this.hash(key);
     while (rows[i * STRIDE] !== EMPTY) i = (i + 1) & mask;
     const r = i * STRIDE;
     rows[r + ROW.key] = key;
@@ -115,14 +133,17 @@ export class GroupTable<T extends RowOwner> {
     let capacity = this.mask + 1;
     while ((live + 1) * 2 > capacity) capacity *= 2;
     this.rows = new Float64Array(capacity * STRIDE);
-    this.owners = new Array<T | undefined>(capacity);
+    this.owners = ownerArray<T>(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
     this.used = live;
     for (let i = 0; i < owners.length; i++) {
       const o = owners[i];
       if (o === undefined) continue;
       const r = i * STRIDE;
-      this.rows.set(old.subarray(r, r + STRIDE), this.place(old[r + ROW.key]!, o));
+      // field by field: a subarray per row was an object per group
+      const n = this.place(old[r + ROW.key]!, o);
+      for (let k = 1; k < STRIDE; k++) this.rows[n + k] = old[r + k]!;
     }
     this.moved((oldSlot) => {
       const o = oldSlot < 0 ? undefined : owners[oldSlot >> SHIFT];

@@ -418,10 +418,27 @@ export class MonitorState {
   /** Move the clock to `nowMs`, firing every expiry on the way in time order. Returns the events. */
   advance(nowMs: number): MonitorEvent[] {
     const q = this.queue;
-    for (let at = q.peekAt(); at <= nowMs; at = q.peekAt()) {
-      const e = q.take();
-      const d = this.due(e, at);
-      if (d !== d) continue;
+    for (let e = q.takeDue(nowMs); e !== undefined; e = q.takeDue(nowMs)) {
+      const at = q.takenAt;
+      let d: number;
+      if (typeof e === "number") {
+        // A group's row, the common entry at LAN scale (each group's comes due once per refresh), judged
+        // here without a call that would box its times (see DeadlineQueue.pushAt): stale, moved later
+        // (queued again at its deadline), or due.
+        if (e < 0) continue;
+        const rows = this.table.rows;
+        if (rows[e + ROW.queuedAt] !== at) continue;
+        d = rows[e + ROW.deadline]!;
+        if (d > at) {
+          rows[e + ROW.queuedAt] = d;
+          q.pushAt(rows, e + ROW.deadline, e);
+          continue;
+        }
+        rows[e + ROW.queuedAt] = Infinity;
+      } else {
+        d = this.due(e, at);
+        if (d !== d) continue;
+      }
       if (d > this.nowMs) this.nowMs = d;
       this.fire(typeof e === "number" ? this.table.ownerAt(e) : e, d);
     }
