@@ -76,6 +76,18 @@ export class GroupTable<T extends RowOwner> {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
 
+  /**
+   * Read the home rows of `n` keys from `keys` ahead of their lookups (the result means nothing). At
+   * 100,000 groups each row is a cache miss; read one after another, independent of each other, the misses
+   * overlap in the CPU instead of waiting in turn inside each record's work.
+   */
+  touch(keys: ArrayLike<number>, n: number): number {
+    const rows = this.rows;
+    let x = 0;
+    for (let k = 0; k < n; k++) x += rows[this.hash(keys[k]!) * STRIDE]!;
+    return x;
+  }
+
   /** The row of `key` (its first index), or -1. */
   find(key: number): number {
     const rows = this.rows;

@@ -271,6 +271,8 @@ export class MonitorState {
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
   private readonly groups = new Map<number, GroupRec>();
+  /** What {@link GroupTable.touch} read (kept, so that the reads are not optimized away). */
+  private touched = 0;
   private readonly table = new GroupTable<GroupRec>((newSlotOf) => this.queue.remap((e) => (typeof e === "number" ? newSlotOf(e) : e)));
   private readonly queue = new DeadlineQueue<Queued>();
   private querier: QuerierRec | null = null;
@@ -405,6 +407,7 @@ export class MonitorState {
         this.onLeave(m.src, m.group);
         break;
       case MessageKind.v3Report:
+        if (m.recordCount > 1) this.touched = this.table.touch(m.recordGroup, m.recordCount);
         for (let i = 0; i < m.recordCount; i++) this.onRecord(m, i);
         break;
       default:
