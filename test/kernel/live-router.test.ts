@@ -248,4 +248,37 @@ describeLive("the kernel's multicast routing table through igmpkit's parsers, FR
       await L.receiver.close();
     });
   }, 120_000);
+
+  it("monitor -i rv --kernel: forwarding toward rv after its last member left (a static route in pimd) is flagged forwarding-no-members", async () => {
+    ensureBuiltWithKernel();
+    await Lab.with(async (lab) => {
+      const L = await routerLab(lab);
+      const G = "239.80.8.8";
+      await L.send([G]);
+      const m = await startMonitor(lab, L.r, "rv", ["--kernel"]);
+      await L.receiver.join(G);
+      await m.waitEvent("the join on the wire", (e) => e.type === "join" && e.group === G);
+      await waitFor("(S,G) forwarded to rv", async () => L.entry(await L.state(), G)?.oifs.some((o) => o.device === "rv"), { timeoutMs: 20_000, intervalMs: 250 });
+      await L.receiver.leave(G);
+      // The membership ends on the wire (TO_IN {}, pimd's group-specific queries unanswered) and pimd prunes rv.
+      const gone = await m.waitEvent("the membership gone on the wire", (e) => e.type === "expiry" && e.group === G, 10_000);
+      await waitFor("rv pruned", async () => L.entry(await L.state(), G)?.oifs.length === 0, { timeoutMs: 10_000, intervalMs: 250 });
+      expect(m.lines().filter((l) => l.type === "kernel-disagreement")).toEqual([]);
+      // Broken on purpose the other way: a static route in pimd sends (S,G) from rs out of rv, no member left.
+      // (Made after the leave: pimd 8.4 drops a static route's oif when a dynamic membership of the same
+      // (S,G) ends.)
+      await lab.exec(L.r, "vtysh", ["--vty_socket", L.frr.dir, "-c", "configure terminal", "-c", "interface rs", "-c", `ip mroute rv ${G} ${SRC}`]);
+      await waitFor("the static (S,G) toward rv", async () => L.entry(await L.state(), G)?.oifs.some((o) => o.device === "rv"), { timeoutMs: 10_000, intervalMs: 250 });
+      const flagged = await m.waitEvent("the disagreement", (e) => (e.type as string) === "kernel-disagreement", 20_000);
+      expect(flagged).toMatchObject({ flag: "forwarding-no-members", group: G, origin: SRC });
+      expect(Number(flagged.time) - Number(gone.time)).toBeGreaterThanOrEqual(3); // the grace time
+      await m.stop();
+      const view = m.lines().at(-2) as { type: string; disagreements: unknown[]; rows: { group: string; wire: unknown; kernel: { origin: string; towardLan: boolean; packets: number; flag: unknown }[] }[] };
+      expect(view).toMatchObject({ type: "kernel-side-by-side", disagreements: [{ flag: "forwarding-no-members", group: G, origin: SRC }] });
+      const row = view.rows.find((r) => r.group === G)!;
+      expect(row.wire).toBeNull();
+      expect(row.kernel.find((e) => e.origin === SRC)).toMatchObject({ towardLan: true, flag: "forwarding-no-members" });
+      await L.receiver.close();
+    });
+  }, 90_000);
 });
