@@ -40,9 +40,12 @@ export function formatKernelText(s: KernelState, findings: readonly KernelFindin
   const routing = s.router === null ? "not in this kernel" : s.router.active === null ? "?" : s.router.active ? "active (a daemon holds the mroute socket)" : "inactive";
   out.push(`kernel ${s.release ?? "?"}  igmp_max_memberships ${n(y.igmpMaxMemberships)}  igmp_max_msf ${n(y.igmpMaxMsf)}  igmp_qrv ${n(y.igmpQrv)}  link-local reports ${onOff(y.igmpLinkLocalMcastReports)}  multicast routing: ${routing}`);
   out.push("");
-  const ifs = [["INTERFACE", "IDX", "VERSION", "FORCED", "OLDER QUERIER", "UNSOL. REPORT v2/v3", "GROUPS"]];
-  for (const i of s.interfaces)
-    ifs.push([i.name, String(i.index), i.version, n(i.forceIgmpVersion), i.querierPresent, `${n(i.igmpv2UnsolicitedReportIntervalMs)}/${n(i.igmpv3UnsolicitedReportIntervalMs)} ms`, String(i.groups.length)]);
+  const ifs = [["INTERFACE", "IDX", "VERSION", "FORCED", "OLDER QUERIER", "UNSOL. REPORT v2/v3", "GROUPS", "LINK ADDRESSES"]];
+  for (const i of s.interfaces) {
+    // /proc/net/dev_mcast, every protocol's (IPv6's 33:33:... too); a refcount above 1 in parentheses.
+    const links = i.linkAddresses.map((a) => (a.users > 1 ? `${a.address}(${a.users})` : a.address)).join(" ") || "-";
+    ifs.push([i.name, String(i.index), i.version, n(i.forceIgmpVersion), i.querierPresent, `${n(i.igmpv2UnsolicitedReportIntervalMs)}/${n(i.igmpv3UnsolicitedReportIntervalMs)} ms`, String(i.groups.length), links]);
+  }
   out.push(...formatColumns(ifs));
   out.push("");
   const gs = [["INTERFACE", "GROUP", "USERS", "MODE", "SOURCES", "REPORTER", "TIMER", "LINK ADDRESS"]];

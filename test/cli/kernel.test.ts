@@ -21,6 +21,12 @@ describe("igmpkit kernel", () => {
     await runKernel({}, host.io, { read: async () => fixtureState("host") });
     expect(host.out.stdout).toMatch(/^eth0\s+232\.60\.2\.2\s+2\s+include\s+198\.18\.60\.9 198\.18\.60\.10\s+no/m);
     expect(host.out.stdout).toMatch(/^eth2\s+4\s+V2\s+0\s+v2\s+/m);
+    // The interface's link-layer addresses as /proc/net/dev_mcast lists them (IPv6's too); lo has none.
+    expect(host.out.stdout).toMatch(/^eth0\s+2\s+V3\s+.*\s4\s+33:33:00:00:00:01 01:00:5e:00:00:01 01:00:5e:3c:01:01 01:00:5e:3c:02:02 01:00:5e:3c:03:03$/m);
+    expect(host.out.stdout).toMatch(/^lo\s+1\s+V3\s+.*\s1\s+-$/m);
+    const twice = captureIo({ stdoutIsTTY: true });
+    await runKernel({}, twice.io, { read: async () => fixtureState("host", (n, t) => (n === "dev_mcast" ? t.replace("eth1            1     0     01005e3c0101", "eth1            2     0     01005e3c0101") : t)) });
+    expect(twice.out.stdout).toMatch(/^eth1\s.*\s33:33:00:00:00:01 01:00:5e:00:00:01 01:00:5e:3c:01:01\(2\)$/m);
     expect(host.out.stdout).toMatch(/no findings/);
   });
   it("prints JSON when stdout is not a terminal: the state and its findings", async () => {
