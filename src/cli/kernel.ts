@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { kernelDiff, kernelFindings, type KernelEvent, type KernelFinding, type KernelState } from "../kernel/index.js";
 import { isKernelReadError, readKernelState, type ReadKernelOptions } from "../io/kernel.js";
+import { formatTimeMs } from "../monitor/message.js";
 import { EXIT_CODES_HELP, ExitCode, untilSignal, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./io.js";
 
@@ -134,7 +135,7 @@ export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliD
     io.stdout.write(json ? `${JSON.stringify({ ...state, findings })}\n` : formatKernelText(state, findings));
     return state.problems.length > 0 ? ExitCode.failure : ExitCode.ok;
   }
-  io.stdout.write(json ? `${JSON.stringify({ type: "snapshot", timeMs: now(), ...state, findings })}\n` : formatKernelText(state, findings));
+  io.stdout.write(json ? `${JSON.stringify({ type: "snapshot", time: formatTimeMs(now()), ...state, findings })}\n` : formatKernelText(state, findings));
   let forwarding = new Set<string>();
   let partial = state.problems.length > 0;
   while (!deps.signal?.aborted) {
@@ -149,7 +150,7 @@ export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliD
     const d = kernelDiff(state, next, forwarding);
     forwarding = d.forwarding;
     const t = now();
-    for (const e of d.events) io.stdout.write(json ? `${JSON.stringify({ timeMs: t, ...e })}\n` : `${formatKernelEvent(e, t)}\n`);
+    for (const e of d.events) io.stdout.write(json ? `${JSON.stringify({ time: formatTimeMs(t), ...e })}\n` : `${formatKernelEvent(e, t)}\n`);
     partial ||= next.problems.length > 0;
     state = next;
   }

@@ -69,8 +69,9 @@ describe("igmpkit kernel", () => {
     });
     expect(code).toBe(0);
     const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ type: "snapshot", timeMs: 2000 });
-    expect(lines.slice(1)).toEqual([{ timeMs: 3000, type: "users-changed", interface: "eth0", group: "239.60.1.1", from: 2, to: 1 }]);
+    // Times in the one time form of every igmpkit output: decimal seconds with nine digits, as a string.
+    expect(lines[0]).toMatchObject({ type: "snapshot", time: "2.000000000" });
+    expect(lines.slice(1)).toEqual([{ time: "3.000000000", type: "users-changed", interface: "eth0", group: "239.60.1.1", from: 2, to: 1 }]);
   });
   it("--watch on a terminal: the tables, then one line per change", async () => {
     const states = [fixtureState("router"), fixtureState("router", (n, t) => (n === "ip_mr_cache" ? t.replace(/^01003DEF.*\n/m, "") : t))];
