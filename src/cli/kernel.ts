@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { kernelDiff, kernelFindings, type KernelEvent, type KernelFinding, type KernelState } from "../kernel/index.js";
 import { isKernelReadError, readKernelState, type ReadKernelOptions } from "../io/kernel.js";
 import { formatTimeMs } from "../monitor/message.js";
-import { EXIT_CODES_HELP, ExitCode, untilSignal, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface KernelCliOptions {
@@ -117,9 +117,10 @@ function errorOut(e: unknown, json: boolean, io: CliIo): number {
 /**
  * Run `kernel`: one sample (table on a terminal, JSON otherwise), or with `watch` a first sample and then
  * changes as events until the signal. Exit 1 when the namespace cannot be read or something in it could
- * not (the output then lists what), 0 otherwise.
+ * not (the output then lists what), 0 otherwise. Throws {@link UsageError} for --interval without --watch.
  */
 export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliDeps = {}): Promise<number> {
+  if (o.interval !== undefined && !o.watch) throw new UsageError("--interval goes with --watch only (one sample is taken without it)");
   const read = deps.read ?? readKernelState;
   const now = deps.now ?? Date.now;
   const json = o.json === true || !io.stdoutIsTTY;

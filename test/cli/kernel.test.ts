@@ -95,6 +95,8 @@ describe("igmpkit kernel", () => {
     const r = await cli(["kernel", "--help"]);
     expect(r.code).toBe(0);
     for (const o of ["--netns", "--json", "--watch", "--interval"]) expect(r.stdout).toContain(o);
-    expect((await cli(["kernel", "--interval", "5"])).code).toBe(2);
+    expect((await cli(["kernel", "--watch", "--interval", "5"])).code).toBe(2);
+    const alone = await cli(["kernel", "--interval", "100"]);
+    expect([alone.code, alone.stdout, alone.stderr]).toEqual([2, "", "igmpkit kernel: --interval goes with --watch only (one sample is taken without it)\n"]);
   });
 });
