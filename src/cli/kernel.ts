@@ -164,11 +164,17 @@ function interval(v: string): number {
   return x;
 }
 
+/** A name `ip netns` accepts (iproute2's netns_name_valid): not empty, no "/", not "." or "..". */
+function netnsName(v: string): string {
+  if (v === "" || v === "." || v === ".." || v.includes("/")) throw new InvalidArgumentError('a namespace name as ip netns list shows it (not empty, no "/", not "." or "..")');
+  return v;
+}
+
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
     new Command("kernel")
       .description("the Linux kernel's multicast state: groups per interface with socket counts and source filters, IGMP sysctls, VIFs and the forwarding cache, with findings")
-      .option("--netns <name>", "read this network namespace (ip netns; needs root)")
+      .option("--netns <name>", "read this network namespace (ip netns; needs root)", netnsName)
       .option("--json", "JSON even on a terminal (the default when stdout is not one)")
       .option("--watch", "keep sampling and print changes as events (JSON Lines when not on a terminal) until Ctrl-C")
       .option("--interval <ms>", "--watch sampling interval (default 1000)", interval)

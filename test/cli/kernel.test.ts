@@ -96,6 +96,10 @@ describe("igmpkit kernel", () => {
     expect(r.code).toBe(0);
     for (const o of ["--netns", "--json", "--watch", "--interval"]) expect(r.stdout).toContain(o);
     expect((await cli(["kernel", "--watch", "--interval", "5"])).code).toBe(2);
+    for (const bad of ["", "../x", ".."]) {
+      const r = await cli(["kernel", "--netns", bad]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `igmpkit kernel: option '--netns <name>' argument '${bad}' is invalid. a namespace name as ip netns list shows it (not empty, no "/", not "." or "..")\n`]);
+    }
     const alone = await cli(["kernel", "--interval", "100"]);
     expect([alone.code, alone.stdout, alone.stderr]).toEqual([2, "", "igmpkit kernel: --interval goes with --watch only (one sample is taken without it)\n"]);
   });
