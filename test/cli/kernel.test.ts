@@ -29,6 +29,11 @@ describe("igmpkit kernel", () => {
     expect(twice.out.stdout).toMatch(/^eth1\s.*\s33:33:00:00:00:01 01:00:5e:00:00:01 01:00:5e:3c:01:01\(2\)$/m);
     expect(host.out.stdout).toMatch(/no findings/);
   });
+  it("prints JSON on a terminal too with --json", async () => {
+    const { io, out } = captureIo({ stdoutIsTTY: true });
+    expect(await runKernel({ json: true }, io, { read: async () => fixtureState("router") })).toBe(0);
+    expect((JSON.parse(out.stdout) as KernelState).router!.vifs.map((v) => v.device)).toEqual(["pimreg", "rv", "rs"]);
+  });
   it("prints JSON when stdout is not a terminal: the state and its findings", async () => {
     const { io, out } = captureIo();
     expect(await runKernel({ netns: "x" }, io, { read: async (o) => (expect(o).toEqual({ netns: "x" }), fixtureState("host")) })).toBe(0);
