@@ -29,6 +29,8 @@ export interface RouterLab {
   /** Start the sender on the source LAN (UDP to `groups`, TTL 8). */
   send(groups: string[], extra?: string[]): Promise<void>;
   state(): Promise<KernelState>;
+  /** Change pimd's configuration of one interface while it runs (vtysh: configure terminal, interface IF, lines). */
+  configure(iface: string, lines: string[]): Promise<void>;
   /** (198.18.80.2, group) in the router's cache. */
   entry(st: KernelState, group: string): KernelMfcEntry | undefined;
 }
@@ -69,6 +71,9 @@ export async function routerLab(lab: Lab, opts: { rvPim?: boolean } = {}): Promi
       });
     },
     state: () => readKernelState({ netns: r.name }),
+    async configure(iface, lines) {
+      await lab.exec(r, "vtysh", ["--vty_socket", frr.dir, ...["configure terminal", `interface ${iface}`, ...lines].flatMap((c) => ["-c", c])]);
+    },
     entry: (st, group) => st.router?.mfc.find((e) => e.origin === SRC && e.group === group),
   };
 }
@@ -237,7 +242,7 @@ describeLive("the kernel's multicast routing table through igmpkit's parsers, FR
       // Break forwarding on purpose: rv out of pimd (no PIM, no IGMP), so its VIF goes. The second monitor
       // has watched since before the join: one started now learns the member only at pimd's next general
       // query, which was more than 15 s away in a run here.
-      await lab.exec(L.r, "vtysh", ["--vty_socket", L.frr.dir, "-c", "configure terminal", "-c", "interface rv", "-c", "no ip igmp", "-c", "no ip pim"]);
+      await L.configure("rv", ["no ip igmp", "no ip pim"]);
       await waitFor("rv's VIF gone", async () => !(await L.state()).router!.vifs.some((v) => v.device === "rv"), { timeoutMs: 10_000, intervalMs: 250 });
       const flagged = await m2.waitEvent("the disagreement", (e) => (e.type as string) === "kernel-disagreement", 20_000);
       expect(flagged).toMatchObject({ flag: "members-no-forwarding", group: G, origin: SRC });
@@ -267,7 +272,7 @@ describeLive("the kernel's multicast routing table through igmpkit's parsers, FR
       // Broken on purpose the other way: a static route in pimd sends (S,G) from rs out of rv, no member left.
       // (Made after the leave: pimd 8.4 drops a static route's oif when a dynamic membership of the same
       // (S,G) ends.)
-      await lab.exec(L.r, "vtysh", ["--vty_socket", L.frr.dir, "-c", "configure terminal", "-c", "interface rs", "-c", `ip mroute rv ${G} ${SRC}`]);
+      await L.configure("rs", [`ip mroute rv ${G} ${SRC}`]);
       await waitFor("the static (S,G) toward rv", async () => L.entry(await L.state(), G)?.oifs.some((o) => o.device === "rv"), { timeoutMs: 10_000, intervalMs: 250 });
       const flagged = await m.waitEvent("the disagreement", (e) => (e.type as string) === "kernel-disagreement", 20_000);
       expect(flagged).toMatchObject({ flag: "forwarding-no-members", group: G, origin: SRC });
