@@ -10,12 +10,15 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runHost } from "../src/cli/host.js";
+import { runKernel } from "../src/cli/kernel.js";
+import { KernelReadError } from "../src/io/kernel.js";
 import { runMonitor } from "../src/cli/monitor.js";
 import { parseScenario } from "../src/host/scenario.js";
-import { decodeFrame, encodeIgmpFrame, v3Query } from "../src/wire/index.js";
+import { decodeFrame, encodeIgmpFrame, v3Query, v3Report } from "../src/wire/index.js";
 import { captureIo, cli, tempDir } from "./cli/helpers.js";
 import { FakeCapture, VirtualClock } from "./monitor/fake-live.js";
 import { igmpMessage, ipv4 } from "./wire/arbitraries.js";
+import { fixtureState, sgEntry } from "./kernel/helpers.js";
 
 const SCHEMAS = join(import.meta.dirname, "../schemas");
 const FIX = join(import.meta.dirname, "../fixtures");
@@ -34,7 +37,7 @@ for (const f of readdirSync(SCHEMAS).filter((x) => x.endsWith(".schema.json"))) 
   schemas.set(f.replace(/\.schema\.json$/, ""), s);
   (s.$schema?.includes("draft-07") ? ajv07 : ajv).addSchema(s);
 }
-const MODEL_SCHEMAS = ["decode", "lint", "monitor", "host-stats", "stats", "scenario"];
+const MODEL_SCHEMAS = ["decode", "lint", "monitor", "host-stats", "stats", "scenario", "kernel"];
 
 function validator(name: string, def?: string): ValidateFunction {
   const s = schemas.get(name) as { $id: string } | undefined;
@@ -161,6 +164,79 @@ describe("schemas/", () => {
     const lines = expectValid(v, out.stdout, "monitor -i") as { type: string; complete?: boolean }[];
     expect(lines.at(-1)).toMatchObject({ type: "snapshot", complete: false });
     expectValid(v, out.stderr, "monitor -i (stderr)");
+  });
+
+  it("monitor -i --kernel --json: the kernel's disagreement events, the side-by-side line, the read warning", async () => {
+    const v = validator("monitor");
+    const { io, out } = captureIo({ stdoutIsTTY: false, stderrIsTTY: false });
+    const cap = new FakeCapture("rv");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    let packets = 10;
+    let reads = 0;
+    const run = runMonitor({ interface: "rv", kernel: true }, io, ac.signal, {
+      openLive: async () => cap,
+      clock,
+      kernel: {
+        intervalMs: 10,
+        graceMs: 0,
+        // rv forwarded, then not, then a sample that cannot be read, then forwarded again: both event types.
+        read: async () => {
+          reads++;
+          if (reads === 6) throw new KernelReadError("failed", "could not read the kernel's tables: gone");
+          return fixtureState("router", sgEntry({ packets: (packets += 10), towardRv: reads < 3 || reads > 8 }));
+        },
+      },
+    });
+    cap.push({ t: 0, src: "198.18.51.2", message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: "239.60.6.6" }]) });
+    await clock.runTo(1);
+    for (let i = 0; i < 200 && !out.stdout.includes("kernel-agreement"); i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    expect(await run).toBe(0);
+    const types = (expectValid(v, out.stdout, "monitor -i --kernel") as { type: string }[]).map((o) => o.type);
+    expect(types).toEqual(expect.arrayContaining(["kernel-disagreement", "kernel-agreement", "kernel-side-by-side", "snapshot"]));
+    expect((expectValid(v, out.stderr, "monitor -i --kernel (stderr)") as object[]).some((o) => "warning" in o)).toBe(true);
+  });
+
+  it("kernel --json: the host's and the router's state, --watch events, a namespace error", async () => {
+    const v = validator("kernel");
+    for (const st of [fixtureState("host"), fixtureState("router"), fixtureState("host", (n, t) => (n === "mcfilter" ? t.replace("0xc6123c09", "0xZZ") : t))]) {
+      const { io, out } = captureIo();
+      await runKernel({ json: true }, io, { read: async () => st });
+      const [o] = expectValid(v, out.stdout, "kernel --json") as { interfaces: unknown[] }[];
+      expect(o!.interfaces.length).toBeGreaterThan(0);
+    }
+    // --watch over samples that change every kind of row: groups, filters, versions, VIFs, the cache.
+    const samples = [
+      fixtureState("router", sgEntry({ packets: 10, wrong: 8 })),
+      fixtureState("router", sgEntry({ packets: 20, wrong: 9 })),
+      fixtureState("router", (n, t) => (n === "ip_mr_vif" ? t.replace(/^ 0 pimreg.*\n/m, "") : sgEntry({ packets: 20, towardRv: false })(n, n === "ip_mr_cache" ? t.replace("01003DEF 023212C6 -1         0        0        0", "01003DEF 023212C6 2          4      240        0  1:1") : t))),
+      fixtureState("host"),
+      fixtureState("host", (n, t) => (n === "igmp" ? t.replace("01013CEF     2", "01013CEF     1").replace("eth2      :     2      V2", "eth2      :     2      V3") : n === "mcfilter" ? t.replace(/(0xc6123c0a\s+)2/, "$11") : t)),
+    ];
+    const ac = new AbortController();
+    let reads = 0;
+    const { io, out } = captureIo();
+    await runKernel({ watch: true, interval: 50 }, io, {
+      signal: ac.signal,
+      read: async () => {
+        const s = samples[Math.min(reads++, samples.length - 1)]!;
+        if (reads === samples.length + 1) ac.abort();
+        return s;
+      },
+    });
+    const lines = expectValid(v, out.stdout, "kernel --watch") as { type: string }[];
+    expect(new Set(lines.map((l) => l.type)).size).toBeGreaterThan(10);
+    const err = captureIo();
+    await runKernel({ netns: "nope", json: true }, err.io, {
+      read: async () => {
+        throw new KernelReadError("no-such-netns", 'no network namespace "nope"');
+      },
+    });
+    expectValid(v, err.out.stderr, "kernel error");
+    // Tight: an unknown field or a wrong value fails.
+    const good = JSON.parse(out.stdout.split("\n")[0]!) as Record<string, unknown>;
+    for (const bad of [{ ...good, extra: 1 }, { ...good, time: 2 }, { ...good, release: 6 }]) expect(v(bad), JSON.stringify(bad).slice(0, 120)).toBe(false);
   });
 
   it("host --json statistics, offline and live", async () => {

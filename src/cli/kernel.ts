@@ -5,7 +5,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { kernelDiff, kernelFindings, type KernelEvent, type KernelFinding, type KernelState } from "../kernel/index.js";
 import { isKernelReadError, readKernelState, type ReadKernelOptions } from "../io/kernel.js";
-import { EXIT_CODES_HELP, ExitCode, untilSignal, type CliIo } from "./io.js";
+import { formatTimeMs } from "../monitor/message.js";
+import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface KernelCliOptions {
@@ -40,9 +41,12 @@ export function formatKernelText(s: KernelState, findings: readonly KernelFindin
   const routing = s.router === null ? "not in this kernel" : s.router.active === null ? "?" : s.router.active ? "active (a daemon holds the mroute socket)" : "inactive";
   out.push(`kernel ${s.release ?? "?"}  igmp_max_memberships ${n(y.igmpMaxMemberships)}  igmp_max_msf ${n(y.igmpMaxMsf)}  igmp_qrv ${n(y.igmpQrv)}  link-local reports ${onOff(y.igmpLinkLocalMcastReports)}  multicast routing: ${routing}`);
   out.push("");
-  const ifs = [["INTERFACE", "IDX", "VERSION", "FORCED", "OLDER QUERIER", "UNSOL. REPORT v2/v3", "GROUPS"]];
-  for (const i of s.interfaces)
-    ifs.push([i.name, String(i.index), i.version, n(i.forceIgmpVersion), i.querierPresent, `${n(i.igmpv2UnsolicitedReportIntervalMs)}/${n(i.igmpv3UnsolicitedReportIntervalMs)} ms`, String(i.groups.length)]);
+  const ifs = [["INTERFACE", "IDX", "VERSION", "FORCED", "OLDER QUERIER", "UNSOL. REPORT v2/v3", "GROUPS", "LINK ADDRESSES"]];
+  for (const i of s.interfaces) {
+    // /proc/net/dev_mcast, every protocol's (IPv6's 33:33:... too); a refcount above 1 in parentheses.
+    const links = i.linkAddresses.map((a) => (a.users > 1 ? `${a.address}(${a.users})` : a.address)).join(" ") || "-";
+    ifs.push([i.name, String(i.index), i.version, n(i.forceIgmpVersion), i.querierPresent, `${n(i.igmpv2UnsolicitedReportIntervalMs)}/${n(i.igmpv3UnsolicitedReportIntervalMs)} ms`, String(i.groups.length), links]);
+  }
   out.push(...formatColumns(ifs));
   out.push("");
   const gs = [["INTERFACE", "GROUP", "USERS", "MODE", "SOURCES", "REPORTER", "TIMER", "LINK ADDRESS"]];
@@ -113,9 +117,10 @@ function errorOut(e: unknown, json: boolean, io: CliIo): number {
 /**
  * Run `kernel`: one sample (table on a terminal, JSON otherwise), or with `watch` a first sample and then
  * changes as events until the signal. Exit 1 when the namespace cannot be read or something in it could
- * not (the output then lists what), 0 otherwise.
+ * not (the output then lists what), 0 otherwise. Throws {@link UsageError} for --interval without --watch.
  */
 export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliDeps = {}): Promise<number> {
+  if (o.interval !== undefined && !o.watch) throw new UsageError("--interval goes with --watch only (one sample is taken without it)");
   const read = deps.read ?? readKernelState;
   const now = deps.now ?? Date.now;
   const json = o.json === true || !io.stdoutIsTTY;
@@ -131,7 +136,7 @@ export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliD
     io.stdout.write(json ? `${JSON.stringify({ ...state, findings })}\n` : formatKernelText(state, findings));
     return state.problems.length > 0 ? ExitCode.failure : ExitCode.ok;
   }
-  io.stdout.write(json ? `${JSON.stringify({ type: "snapshot", timeMs: now(), ...state, findings })}\n` : formatKernelText(state, findings));
+  io.stdout.write(json ? `${JSON.stringify({ type: "snapshot", time: formatTimeMs(now()), ...state, findings })}\n` : formatKernelText(state, findings));
   let forwarding = new Set<string>();
   let partial = state.problems.length > 0;
   while (!deps.signal?.aborted) {
@@ -146,7 +151,7 @@ export async function runKernel(o: KernelCliOptions, io: CliIo, deps: KernelCliD
     const d = kernelDiff(state, next, forwarding);
     forwarding = d.forwarding;
     const t = now();
-    for (const e of d.events) io.stdout.write(json ? `${JSON.stringify({ timeMs: t, ...e })}\n` : `${formatKernelEvent(e, t)}\n`);
+    for (const e of d.events) io.stdout.write(json ? `${JSON.stringify({ time: formatTimeMs(t), ...e })}\n` : `${formatKernelEvent(e, t)}\n`);
     partial ||= next.problems.length > 0;
     state = next;
   }
@@ -159,11 +164,17 @@ function interval(v: string): number {
   return x;
 }
 
+/** A name `ip netns` accepts (iproute2's netns_name_valid): not empty, no "/", not "." or "..". */
+function netnsName(v: string): string {
+  if (v === "" || v === "." || v === ".." || v.includes("/")) throw new InvalidArgumentError('a namespace name as ip netns list shows it (not empty, no "/", not "." or "..")');
+  return v;
+}
+
 export const register: RegisterCommand = (program, io, setExit) => {
   program.addCommand(
     new Command("kernel")
       .description("the Linux kernel's multicast state: groups per interface with socket counts and source filters, IGMP sysctls, VIFs and the forwarding cache, with findings")
-      .option("--netns <name>", "read this network namespace (ip netns; needs root)")
+      .option("--netns <name>", "read this network namespace (ip netns; needs root)", netnsName)
       .option("--json", "JSON even on a terminal (the default when stdout is not one)")
       .option("--watch", "keep sampling and print changes as events (JSON Lines when not on a terminal) until Ctrl-C")
       .option("--interval <ms>", "--watch sampling interval (default 1000)", interval)

@@ -21,7 +21,18 @@ describe("igmpkit kernel", () => {
     await runKernel({}, host.io, { read: async () => fixtureState("host") });
     expect(host.out.stdout).toMatch(/^eth0\s+232\.60\.2\.2\s+2\s+include\s+198\.18\.60\.9 198\.18\.60\.10\s+no/m);
     expect(host.out.stdout).toMatch(/^eth2\s+4\s+V2\s+0\s+v2\s+/m);
+    // The interface's link-layer addresses as /proc/net/dev_mcast lists them (IPv6's too); lo has none.
+    expect(host.out.stdout).toMatch(/^eth0\s+2\s+V3\s+.*\s4\s+33:33:00:00:00:01 01:00:5e:00:00:01 01:00:5e:3c:01:01 01:00:5e:3c:02:02 01:00:5e:3c:03:03$/m);
+    expect(host.out.stdout).toMatch(/^lo\s+1\s+V3\s+.*\s1\s+-$/m);
+    const twice = captureIo({ stdoutIsTTY: true });
+    await runKernel({}, twice.io, { read: async () => fixtureState("host", (n, t) => (n === "dev_mcast" ? t.replace("eth1            1     0     01005e3c0101", "eth1            2     0     01005e3c0101") : t)) });
+    expect(twice.out.stdout).toMatch(/^eth1\s.*\s33:33:00:00:00:01 01:00:5e:00:00:01 01:00:5e:3c:01:01\(2\)$/m);
     expect(host.out.stdout).toMatch(/no findings/);
+  });
+  it("prints JSON on a terminal too with --json", async () => {
+    const { io, out } = captureIo({ stdoutIsTTY: true });
+    expect(await runKernel({ json: true }, io, { read: async () => fixtureState("router") })).toBe(0);
+    expect((JSON.parse(out.stdout) as KernelState).router!.vifs.map((v) => v.device)).toEqual(["pimreg", "rv", "rs"]);
   });
   it("prints JSON when stdout is not a terminal: the state and its findings", async () => {
     const { io, out } = captureIo();
@@ -63,8 +74,9 @@ describe("igmpkit kernel", () => {
     });
     expect(code).toBe(0);
     const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ type: "snapshot", timeMs: 2000 });
-    expect(lines.slice(1)).toEqual([{ timeMs: 3000, type: "users-changed", interface: "eth0", group: "239.60.1.1", from: 2, to: 1 }]);
+    // Times in the one time form of every igmpkit output: decimal seconds with nine digits, as a string.
+    expect(lines[0]).toMatchObject({ type: "snapshot", time: "2.000000000" });
+    expect(lines.slice(1)).toEqual([{ time: "3.000000000", type: "users-changed", interface: "eth0", group: "239.60.1.1", from: 2, to: 1 }]);
   });
   it("--watch on a terminal: the tables, then one line per change", async () => {
     const states = [fixtureState("router"), fixtureState("router", (n, t) => (n === "ip_mr_cache" ? t.replace(/^01003DEF.*\n/m, "") : t))];
@@ -88,6 +100,12 @@ describe("igmpkit kernel", () => {
     const r = await cli(["kernel", "--help"]);
     expect(r.code).toBe(0);
     for (const o of ["--netns", "--json", "--watch", "--interval"]) expect(r.stdout).toContain(o);
-    expect((await cli(["kernel", "--interval", "5"])).code).toBe(2);
+    expect((await cli(["kernel", "--watch", "--interval", "5"])).code).toBe(2);
+    for (const bad of ["", "../x", ".."]) {
+      const r = await cli(["kernel", "--netns", bad]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, "", `igmpkit kernel: option '--netns <name>' argument '${bad}' is invalid. a namespace name as ip netns list shows it (not empty, no "/", not "." or "..")\n`]);
+    }
+    const alone = await cli(["kernel", "--interval", "100"]);
+    expect([alone.code, alone.stdout, alone.stderr]).toEqual([2, "", "igmpkit kernel: --interval goes with --watch only (one sample is taken without it)\n"]);
   });
 });
