@@ -116,7 +116,7 @@ try {
   mkdirSync(`/var/run/frr/${pathspace}`, { recursive: true });
   sh("chown", ["frr:frr", `/var/run/frr/${pathspace}`]);
   const conf = join(dir, "frr.conf");
-  writeFileSync(conf, `frr defaults traditional\nlog stdout\n!\ninterface vr\n ip address 198.18.0.1/15\n ip pim\n ip igmp\n ip igmp version 3\n ip igmp query-interval ${QI}\n ip igmp query-max-response-time ${MRT * 10}\n ip igmp last-member-query-interval 10\n ip igmp last-member-query-count 2\n!\n`);
+  writeFileSync(conf, `frr defaults traditional\nlog stdout\n!\ninterface vr\n ip address 198.18.0.1/15\n ip pim\n ip igmp\n ip igmp version 3\n ip igmp query-max-response-time ${MRT * 10}\n ip igmp query-interval ${QI}\n ip igmp last-member-query-interval 10\n ip igmp last-member-query-count 2\n!\n`);
   chmodSync(dir, 0o755); chmodSync(conf, 0o644); sh("chown", ["-R", "frr:frr", dir]);
   for (const d of ["zebra", "pimd"]) {
     nsx(NS.rt, `/usr/lib/frr/${d}`, ["-d", "-N", pathspace, "-f", conf, "-i", join(dir, `${d}.pid`), "--vty_socket", dir]);

@@ -160,7 +160,7 @@ describeLive("Lab (live)", ["bridge", "tcpdump", "tshark", "python3", "sysctl"],
       made.push(r.name, h.name);
       const link = await lab.veth(r, h, { nameA: "r0", nameB: "eth0", addrB: "198.18.1.2/24" });
       const frr = await lab.frr(r, {
-        interfaces: [{ name: link.a, address: "198.18.1.1/24", igmpVersion: 2, queryIntervalSec: 2 }],
+        interfaces: [{ name: link.a, address: "198.18.1.1/24", igmpVersion: 2, queryIntervalSec: 2, queryMaxResponseTimeDs: 10 }],
       });
       const host = await lab.kernelHost(h, "eth0", { version: 2, unsolicitedReportIntervalMs: 200 });
       await host.join("239.9.9.9");

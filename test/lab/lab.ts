@@ -445,6 +445,17 @@ export interface FrrOptions {
   extraConfig?: string;
 }
 
+/** The first object in `x` (searched depth first) that has the key `key`. */
+function findWith(x: unknown, key: string): Record<string, unknown> | undefined {
+  if (x === null || typeof x !== "object") return undefined;
+  if (key in x) return x as Record<string, unknown>;
+  for (const v of Object.values(x)) {
+    const found = findWith(v, key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Render the frr.conf used by {@link Lab.frr}. */
 export function frrConfig(opts: FrrOptions): string {
   const lines: string[] = ["frr defaults traditional", "log stdout", "!"];
@@ -454,8 +465,10 @@ export function frrConfig(opts: FrrOptions): string {
     if (i.pim !== false) lines.push(" ip pim");
     lines.push(" ip igmp");
     if (i.igmpVersion) lines.push(` ip igmp version ${i.igmpVersion}`);
-    if (i.queryIntervalSec !== undefined) lines.push(` ip igmp query-interval ${i.queryIntervalSec}`);
+    // The response time first: pimd refuses a query interval not above the current one (10 s by default),
+    // so `query-interval 2` before `query-max-response-time 10` was dropped and pimd queried every 125 s.
     if (i.queryMaxResponseTimeDs !== undefined) lines.push(` ip igmp query-max-response-time ${i.queryMaxResponseTimeDs}`);
+    if (i.queryIntervalSec !== undefined) lines.push(` ip igmp query-interval ${i.queryIntervalSec}`);
     if (i.lastMemberQueryIntervalDs !== undefined) {
       lines.push(` ip igmp last-member-query-interval ${i.lastMemberQueryIntervalDs}`);
     }
@@ -775,6 +788,18 @@ export class Lab {
       },
       { timeoutMs: 15_000, intervalMs: 200 },
     );
+    // pimd drops a config line it refuses (with a log line nobody reads) and runs on its defaults: check that
+    // it runs with the timers asked for
+    for (const i of opts.interfaces) {
+      const want: Record<string, number | undefined> = {
+        timerQueryInterval: i.queryIntervalSec,
+        timerQueryResponseIntervalMsec: i.queryMaxResponseTimeDs === undefined ? undefined : i.queryMaxResponseTimeDs * 100,
+      };
+      const detail = await frr.vtysh<unknown>(`show ip igmp interface ${i.name} json`);
+      const timers = findWith(detail, "timerQueryInterval");
+      for (const [k, v] of Object.entries(want))
+        if (v !== undefined && timers?.[k] !== v) throw new LabError(`pimd on ${i.name} runs with ${k} ${String(timers?.[k])}, not the configured ${v}`);
+    }
     return frr;
   }
 

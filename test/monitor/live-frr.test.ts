@@ -92,7 +92,7 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       expect(snapshot.querier?.address).toBe("198.18.1.1");
       const q = frames.map((f) => f.igmp).find((m) => m?.kind === "query" && m.version === 3 && m.group === "0.0.0.0");
       expect(q).toBeDefined();
-      // The monitor runs on what the querier advertises (FRR 8.x was seen sending QQIC 125 with query-interval 2).
+      // The monitor runs on what the querier advertises (its QQIC).
       if (q?.kind === "query" && q.version === 3) expect(snapshot.timers.queryInterval).toBe(q.qqiDefault ? 125 : q.qqi);
       // The live monitor, in the router's namespace, saw the leave, pimd's last-member queries and the expiry.
       const events = live.events();
@@ -118,11 +118,10 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       const hub = await lab.bridge(lan, { name: "hub", snooping: false });
       const link = await lab.veth(r, lan, { nameA: "r0", nameB: "up0" });
       await hub.addPort("up0");
-      // Watching before pimd starts, so that its startup queries (the only general queries for 125 s) are seen.
+      // Watching before pimd starts, so that its startup queries are seen.
       const live = await startMonitor(lab, r, link.a);
-      // pimd 8.4 keeps its 125 s query interval whatever `ip igmp query-interval` says (its v3 queries
-      // advertise QQIC 125 and come 125 s apart; its group timers start at 251 s), so a membership expiry
-      // cannot be shown here in test time: the bridge test does that. The monitor runs on its defaults.
+      // A v2 query carries no interval: the monitor runs on its defaults, so its membership expiry is not
+      // compared here (the bridge test does that).
       const frr = await lab.frr(r, {
         interfaces: [{ name: link.a, address: "198.18.1.1/24", igmpVersion: 2, queryIntervalSec: 2, queryMaxResponseTimeDs: 10, lastMemberQueryIntervalDs: 5, lastMemberQueryCount: 2 }],
       });

@@ -2,9 +2,6 @@
  * Querier election against FRR pimd on one hub, both ways. pimd lower: igmpkit stops its general queries
  * once it hears pimd's, and resumes one Other Querier Present Interval after pimd's last query when pimd
  * is stopped. igmpkit lower: pimd reports itself non-querier in `show ip igmp interface json`.
- *
- * FRR 8.4 keeps its 125 s query interval when `ip igmp query-interval` comes from the startup config, but
- * takes the value when it is set through vtysh: the tests set it so.
  */
 import { expect, it } from "vitest";
 import { Lab, describeLive, waitFor, type Frr, type Netns } from "../lab/index.js";
@@ -23,9 +20,7 @@ async function hub(lab: Lab, routerAddress: string) {
 }
 
 async function startPimd(lab: Lab, r: Netns, address: string): Promise<Frr> {
-  const frr = await lab.frr(r, { interfaces: [{ name: "vr", address: `${address}/24`, igmpVersion: 3, queryMaxResponseTimeDs: 10 }] });
-  await lab.exec(r, "vtysh", ["--vty_socket", frr.dir, "-c", "conf t", "-c", "interface vr", "-c", "ip igmp query-interval 2", "-c", "ip igmp query-max-response-time 10"]);
-  return frr;
+  return lab.frr(r, { interfaces: [{ name: "vr", address: `${address}/24`, igmpVersion: 3, queryIntervalSec: 2, queryMaxResponseTimeDs: 10 }] });
 }
 
 type IgmpIface = Record<string, { querier?: boolean; querierIp?: string }>;
