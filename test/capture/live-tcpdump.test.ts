@@ -138,14 +138,17 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       // The smallest ring: 64 KiB of 1600-byte slots, 40 packets; tcpdump's 64 KiB TPACKET_V3 ring.
       const file = join(lab.dir, "ik.pcap");
       const ik = await startCapture(lab, r, ["-i", "far0", "-B", "64", "-w", file, "--json"]);
+      // and as a user reads it: the text summary of a second capture with its own ring
+      const textFile = join(lab.dir, "ik-text.pcap");
+      const ikText = await startCapture(lab, r, ["-i", "far0", "-B", "64", "-w", textFile]);
       const tdFile = join(lab.dir, "td.pcap");
       const td = lab.spawn(r, "tcpdump", ["-i", "far0", "-B", "64", "-w", tdFile, "-U", "-n", "-Z", "root", "igmp"]);
       await waitFor("tcpdump to listen", () => /listening on/.test(td.stderr), { timeoutMs: 10_000 });
       const listening = jsonLines(ik.stderr)[0]!;
       expect(listening).toMatchObject({ ring: { packets: 40 } });
       // Nobody reads the rings while the frames arrive: stop igmpkit's agent and tcpdump.
-      const agents = childrenOf(ik.pid!);
-      expect(agents).toHaveLength(1);
+      const agents = [...childrenOf(ik.pid!), ...childrenOf(ikText.pid!)];
+      expect(agents).toHaveLength(2);
       for (const pid of [...agents, td.pid!]) process.kill(pid, "SIGSTOP");
       try {
         await lab.exec(h, "tcpreplay", ["-q", "-i", "eth0", "--pps", "20000", replay]);
@@ -154,8 +157,14 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       }
       await sleep(500);
       await ik.stop("SIGINT", 10_000);
+      await ikText.stop("SIGINT", 10_000);
       await td.stop("SIGINT", 10_000);
       expect(ik.exitCode).toBe(0);
+      expect(ikText.exitCode).toBe(0);
+      const textCaptured = (await readFrames(textFile)).length;
+      expect(ikText.stderr).toContain(`${textCaptured} frames captured`);
+      expect(ikText.stderr).toContain(`${N} packets received by filter, ${N - textCaptured} packets dropped by kernel, 0 packets dropped by interface`);
+      expect(N - textCaptured).toBeGreaterThan(0);
 
       const end = jsonLines(ik.stderr).pop()!;
       const captured = (await readFrames(file)).length;
@@ -172,7 +181,7 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       expect(count("captured")).toBe(tdCaptured);
       expect(count("dropped by kernel"), td.stderr).toBeGreaterThan(0);
       expect(tdCaptured + count("dropped by kernel")).toBe(N);
-      console.log(`[drops] sent ${N}: igmpkit captured ${captured}, dropped by kernel ${drops.kernel}; tcpdump captured ${tdCaptured}, dropped ${count("dropped by kernel")}`);
+      console.log(`[drops] sent ${N}: igmpkit captured ${captured}, dropped by kernel ${drops.kernel} (text: ${textCaptured}, ${N - textCaptured}); tcpdump captured ${tdCaptured}, dropped ${count("dropped by kernel")}`);
     });
   });
 });
