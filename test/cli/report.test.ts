@@ -31,6 +31,12 @@ it("report: usage errors and a self-contained page (no http(s) reference, uPlot 
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).toContain("uPlot");
     expect(html).toContain("Incomplete: no such file");
+    // a page that cannot be written: said at once in igmpkit's words (not Node's "ENOENT: ..., open '...'"), exit 1
+    const fixture = join(ROOT, "fixtures", "kernel-igmpv2-host.pcap");
+    const noDir = await cli(["report", fixture, "-o", join(dir, "none", "r.html")]);
+    expect(noDir).toMatchObject({ code: 1, stderr: `igmpkit report: ${join(dir, "none", "r.html")}: no such directory\n` });
+    const isDir = await cli(["report", fixture, "-o", dir]);
+    expect(isDir).toMatchObject({ code: 1, stderr: `igmpkit report: ${dir}: is a directory\n` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
