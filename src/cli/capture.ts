@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { isCaptureWriteError, openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader, type LiveCaptureStats } from "../capture/live.js";
 import { textShape, timeFormat, validateTextOptions, withTextOptions, type TextOptions } from "./decode.js";
-import { fsErrorText } from "./errors.js";
+import { outputErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
@@ -98,7 +98,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
       writer = openCaptureWriter(o.write, { linkType: cap.linkType, interfaceName: iface, snaplen: cap.snaplen, bufferSize: 64 * 1024 });
     } catch (e) {
       await cap.stop();
-      return fail(`${o.write}: ${fsErrorText(e)}`, { code: "write-failed" });
+      return fail(`${o.write}: ${outputErrorText(e)}`, { code: "write-failed" });
     }
   }
   const printing = !o.quiet && (o.write === undefined || o.print === true);

@@ -9,7 +9,7 @@ import { closeSync, openSync, writeFileSync } from "node:fs";
 import { LAN_CHECKS, Linter } from "../monitor/lint.js";
 import { buildReportModel, DEFAULT_REPORT_LIMITS, type ReportModel } from "../monitor/report-model.js";
 import { StatsCollector } from "../monitor/stats.js";
-import { fsErrorText } from "./errors.js";
+import { outputErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { renderReportHtml } from "./report-html.js";
 import { scanCaptureFile } from "./scan-file.js";
@@ -92,12 +92,6 @@ export async function runReport(files: string[], o: ReportCliOptions, io: CliIo)
   const g = models.reduce((a, m) => a + m.groups.length + m.rest.groups, 0);
   io.stderr.write(`${o.output}: ${files.length} capture${files.length === 1 ? "" : "s"}, ${g} groups, ${models.reduce((a, m) => a + m.findingsTotal, 0)} findings, ${(html.length / 1024).toFixed(0)} KiB\n`);
   return exit;
-}
-
-/** The words for an error writing the page (the readers' words speak of capture files). */
-function outputErrorText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === "EISDIR" ? "is a directory" : code === "ENOENT" ? "no such directory" : fsErrorText(e);
 }
 
 function parseGroups(v: string): number {
