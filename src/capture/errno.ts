@@ -23,3 +23,12 @@ export function fsErrorText(e: unknown): string {
   if (typeof code === "string" && code in ERRNO_TEXT) return ERRNO_TEXT[code]!;
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * The words for an error writing an output file (a page, a capture): `fsErrorText`'s, but for the two
+ * that speak of reading (ENOENT "no such file", EISDIR "... not a capture file").
+ */
+export function outputErrorText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === "EISDIR" ? "is a directory" : code === "ENOENT" ? "no such directory" : fsErrorText(e);
+}

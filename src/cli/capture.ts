@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { isCaptureWriteError, openCaptureWriter, type CaptureWriter } from "../capture/file.js";
 import { CAPTURE_BUFFER_SIZE, DEFAULT_FILTER, isCaptureError, openLiveCapture, type LiveCaptureReader, type LiveCaptureStats } from "../capture/live.js";
 import { textShape, timeFormat, validateTextOptions, withTextOptions, type TextOptions } from "./decode.js";
-import { fsErrorText } from "./errors.js";
+import { outputErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo, untilSignal } from "./io.js";
 import { FrameOutput, formatSummary } from "./output.js";
 import { safeText } from "./sanitize.js";
@@ -24,8 +24,8 @@ export interface CaptureCliOptions extends TextOptions {
   all?: boolean;
   /** libpcap's ring in KiB (tcpdump's -B). */
   bufferSize?: number;
-  /** Bytes kept of each packet (tcpdump's -s). */
-  snaplen?: number;
+  /** Bytes kept of each packet (tcpdump's -s, commander's name for --snapshot-length). */
+  snapshotLength?: number;
   /** commander's name for -p, --no-promiscuous-mode (false with -p). */
   promiscuousMode?: boolean;
 }
@@ -44,10 +44,11 @@ function parseKib(v: string): number {
   return n;
 }
 
+/** tcpdump's -s: 0 means its default, 262144. */
 function parseSnaplen(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 262144) throw new UsageError(`-s ${JSON.stringify(v)}: the bytes kept of each packet, a whole number from 1 to 262144`);
-  return n;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 0 && n <= 262144)) throw new UsageError(`-s ${JSON.stringify(v)}: the bytes kept of each packet, a whole number from 1 to 262144 (0: 262144, as in tcpdump)`);
+  return n === 0 ? 262144 : n;
 }
 
 /** tcpdump's closing counts, from libpcap's counters (none where `cap` is unpatched). */
@@ -82,7 +83,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
 
   let cap: LiveCaptureReader;
   try {
-    cap = await openLiveCapture(iface, { ...(filter !== undefined ? { filter } : {}), ...(o.snaplen !== undefined ? { snaplen: o.snaplen } : {}), promiscuous: o.promiscuousMode !== false, bufferSize });
+    cap = await openLiveCapture(iface, { ...(filter !== undefined ? { filter } : {}), ...(o.snapshotLength !== undefined ? { snaplen: o.snapshotLength } : {}), promiscuous: o.promiscuousMode !== false, bufferSize });
   } catch (e) {
     if (isCaptureError(e)) return fail(e.message, { code: e.code });
     throw e;
@@ -97,7 +98,7 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
       writer = openCaptureWriter(o.write, { linkType: cap.linkType, interfaceName: iface, snaplen: cap.snaplen, bufferSize: 64 * 1024 });
     } catch (e) {
       await cap.stop();
-      return fail(`${o.write}: ${fsErrorText(e)}`, { code: "write-failed" });
+      return fail(`${o.write}: ${outputErrorText(e)}`, { code: "write-failed" });
     }
   }
   const printing = !o.quiet && (o.write === undefined || o.print === true);
@@ -182,7 +183,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("-w, --write <file>", "write the frames to FILE: pcapng if it ends in .pcapng, else pcap; - for standard output")
         .option("-c, --count <n>", "stop after N captured frames", parseCount)
         .option("-B, --buffer-size <KiB>", "libpcap's kernel ring in KiB (default 32768: 20,972 packets at the default snaplen, see README)", parseKib)
-        .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole)", parseSnaplen)
+        .option("-s, --snapshot-length <bytes>", "bytes kept of each packet (default: the interface's MTU + 22, 1522 at MTU 1500: every IGMP message whole; 0: 262144, as in tcpdump)", parseSnaplen)
         .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
         .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
         .option("-v, --verbose", "every field, as decode -v")

@@ -5,10 +5,11 @@
  * its router state) and the statistics as one of its stateful checks.
  */
 import { Command } from "commander";
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeFileSync } from "node:fs";
 import { LAN_CHECKS, Linter } from "../monitor/lint.js";
 import { buildReportModel, DEFAULT_REPORT_LIMITS, type ReportModel } from "../monitor/report-model.js";
 import { StatsCollector } from "../monitor/stats.js";
+import { outputErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { renderReportHtml } from "./report-html.js";
 import { scanCaptureFile } from "./scan-file.js";
@@ -60,6 +61,15 @@ export async function reportModelOf(path: string, io: CliIo, groups: number = DE
 export async function runReport(files: string[], o: ReportCliOptions, io: CliIo): Promise<number> {
   if (files.length === 0) throw new UsageError("report needs at least one FILE");
   if (!o.output) throw new UsageError("report needs -o FILE (the HTML page to write)");
+  // The page's file is opened first, as tcpdump opens -w: a path that cannot be written fails at once,
+  // not after reading the captures.
+  let fd: number;
+  try {
+    fd = openSync(o.output, "w");
+  } catch (e) {
+    io.stderr.write(`igmpkit report: ${o.output}: ${outputErrorText(e)}\n`);
+    return ExitCode.failure;
+  }
   let exit: number = ExitCode.ok;
   const models: ReportModel[] = [];
   for (const path of files) {
@@ -72,10 +82,12 @@ export async function runReport(files: string[], o: ReportCliOptions, io: CliIo)
   }
   const html = renderReportHtml(models);
   try {
-    writeFileSync(o.output, html);
+    writeFileSync(fd, html);
   } catch (e) {
-    io.stderr.write(`igmpkit report: ${o.output}: ${(e as Error).message}\n`);
+    io.stderr.write(`igmpkit report: ${o.output}: ${outputErrorText(e)}\n`);
     return ExitCode.failure;
+  } finally {
+    closeSync(fd);
   }
   const g = models.reduce((a, m) => a + m.groups.length + m.rest.groups, 0);
   io.stderr.write(`${o.output}: ${files.length} capture${files.length === 1 ? "" : "s"}, ${g} groups, ${models.reduce((a, m) => a + m.findingsTotal, 0)} findings, ${(html.length / 1024).toFixed(0)} KiB\n`);

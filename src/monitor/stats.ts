@@ -136,24 +136,49 @@ export interface QuerierTimeline {
 /** The response delays one by one, for drawing: [query time, delay ms, Max Resp Time ms, 1 general / 0 group]. */
 export type DelayPoints = number[];
 
+/** A host seen reporting a group. */
 interface Member {
-  firstMs: number;
-  lastMs: number;
+  /** Its address in signed 32-bit form. */
+  host: number;
   /** Index of the group-specific query this member last answered. */
   answeredGsq: number;
+  /** A member now (reported and not left or expired since). */
+  current: boolean;
 }
 
-interface GroupRec {
+/**
+ * A group and its first member: the host fields are those of the first host seen reporting it (none
+ * while `seenCount` is 0), so at LAN scale, where most groups have one or a few members, a report's record reaches
+ * its group and the member in one object.
+ */
+interface GroupRec extends Member {
+  /** The address in signed 32-bit form (a small integer, not a boxed number: see {@link GroupIndex}). */
   n: number;
+  /** Its place in the {@link GroupIndex} (where its last-seen time is kept). */
+  i: number;
   firstMs: number;
-  lastMs: number;
   v1: number;
   v2: number;
   v3: number;
-  records: number[];
+  /** Record counts by type (0 unknown, 1-6 the RFC's), in the object: at 100,000 groups an array of its own is one cache miss more per record. */
+  r0: number;
+  r1: number;
+  r2: number;
+  r3: number;
+  r4: number;
+  r5: number;
+  r6: number;
   leaveMessages: number;
-  seen: Map<number, Member>;
-  current: Set<number>;
+  /**
+   * The hosts seen reporting the group after the first (those with `current` set are its members now),
+   * made for the second: a Map per group is a bucket, an entry and a backing store to reach.
+   */
+  more: Map<number, Member> | null;
+  /** How many hosts have been seen, how many of them are members now. */
+  seenCount: number;
+  currentCount: number;
+  /** The member count the timeline ends with (-1 before its first point). */
+  plotted: number;
   joins: number;
   leaves: number;
   expiries: number;
@@ -173,7 +198,8 @@ interface HostRec {
   v3: number;
   records: number[];
   leaveMessages: number;
-  groups: Set<number>;
+  /** Groups it reported (each group's hosts are counted once, so this is their number). */
+  groups: number;
   answered: number;
   delays: number[];
   late: number;
@@ -196,15 +222,121 @@ interface QuerierRec {
   elected: boolean;
 }
 
+/**
+ * A LAN's groups by address: open addressing over the records themselves, each slot's key checked in its
+ * record (which the caller reads next anyway). A Map of 100,000 groups cost a bucket, an entry and then
+ * the record, three cache misses on every group record of every report; this costs the slot and the
+ * record. Keys are the signed 32-bit form of the address, a small integer for every multicast group.
+ */
+class GroupIndex {
+  private slots: (GroupRec | undefined)[] = new Array<GroupRec | undefined>(1024).fill(undefined);
+  private mask = 1023;
+  /** 32 - log2(slots): Fibonacci hashing, the top bits of the key times 2^32 / phi (lower bits cluster on consecutive groups, and every extra probe here is a record's cache miss). */
+  private shift = 22;
+  /** In the order they were added (what `values()` gives, as a Map's would). */
+  private readonly list: GroupRec[] = [];
+  /**
+   * When each was last seen, by its place in `list`: a time in ms is no small integer, and in the record
+   * it would be a boxed number of its own, one more cache miss on every record.
+   */
+  private last = new Float64Array(1024);
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(n: number): GroupRec | undefined {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let i = Math.imul(n, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const g = slots[i];
+      if (g === undefined || g.n === n) return g;
+    }
+  }
+
+  /** `g` (of this index) seen at `t`. */
+  seen(g: GroupRec, t: number): void {
+    if (t > this.last[g.i]!) this.last[g.i] = t;
+  }
+
+  lastMs(g: GroupRec): number {
+    return this.last[g.i]!;
+  }
+
+  /** Add `g`, whose address is not in the index and whose `i` is the index's size. */
+  add(g: GroupRec): void {
+    if (this.list.length === this.last.length) {
+      const b = new Float64Array(this.last.length * 2);
+      b.set(this.last);
+      this.last = b;
+    }
+    this.last[this.list.length] = Number.NEGATIVE_INFINITY;
+    if ((this.list.length + 1) * 2 > this.mask + 1) {
+      this.mask = this.mask * 2 + 1;
+      this.shift--;
+      this.slots = new Array<GroupRec | undefined>(this.mask + 1).fill(undefined);
+      for (const x of this.list) this.place(x);
+    }
+    this.place(g);
+    this.list.push(g);
+  }
+
+  private place(g: GroupRec): void {
+    const mask = this.mask;
+    let i = Math.imul(g.n, 0x9e3779b1) >>> this.shift;
+    while (this.slots[i] !== undefined) i = (i + 1) & mask;
+    this.slots[i] = g;
+  }
+
+  values(): readonly GroupRec[] {
+    return this.list;
+  }
+}
+
+/** `host`'s entry in `g`, if it has reported the group. */
+function memberOf(g: GroupRec, host: number): Member | undefined {
+  const k = host | 0;
+  if (g.host === k && g.seenCount > 0) return g;
+  return g.more?.get(k);
+}
+
+/** Count a record of type `k` (0 unknown, 1-6). */
+function countRecord(g: GroupRec, k: number): void {
+  switch (k) {
+    case 1:
+      g.r1++;
+      break;
+    case 2:
+      g.r2++;
+      break;
+    case 3:
+      g.r3++;
+      break;
+    case 4:
+      g.r4++;
+      break;
+    case 5:
+      g.r5++;
+      break;
+    case 6:
+      g.r6++;
+      break;
+    default:
+      g.r0++;
+  }
+}
+
 /** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
 class LanStats {
-  readonly groups = new Map<number, GroupRec>();
+  readonly groups = new GroupIndex();
   readonly hosts = new Map<number, HostRec>();
   readonly queriers = new Map<number, QuerierRec>();
   readonly querierEvents: QuerierTimeline["events"] = [];
   readonly generalQueries: number[] = [];
   general: { atMs: number; maxRespMs: number; idx: number } | null = null;
   private queryIdx = 0;
+  /** The groups of the v3 report being counted, by record. */
+  private readonly recs: GroupRec[] = [];
 
   constructor(
     readonly vlan: string,
@@ -213,21 +345,22 @@ class LanStats {
   ) {}
 
   private group(n: number, t: number): GroupRec {
-    let g = this.groups.get(n);
+    let g = this.groups.get(n | 0);
     if (g === undefined) {
-      g = { n, firstMs: t, lastMs: t, v1: 0, v2: 0, v3: 0, records: [0, 0, 0, 0, 0, 0, 0], leaveMessages: 0, seen: new Map(), current: new Set(), joins: 0, leaves: 0, expiries: 0, modeChanges: 0, lmq: 0, groupQueries: 0, gsq: null, timeline: null };
-      if (this.out.keepTimelines) g.timeline = { group: numberToIPv4(n), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] };
-      this.groups.set(n, g);
+      // the fields a report's record touches first (they share the object's first cache lines)
+      g = { n: n | 0, i: this.groups.size, host: 0, current: false, seenCount: 0, currentCount: 0, plotted: -1, v3: 0, r2: 0, r1: 0, r3: 0, r4: 0, r5: 0, r6: 0, r0: 0, v1: 0, v2: 0, answeredGsq: -1, timeline: null, more: null, gsq: null, leaveMessages: 0, joins: 0, leaves: 0, expiries: 0, modeChanges: 0, lmq: 0, groupQueries: 0, firstMs: t };
+      if (this.out.keepTimelines) g.timeline = { group: numberToIPv4(n >>> 0), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] };
+      this.groups.add(g);
     }
-    if (t > g.lastMs) g.lastMs = t;
+    this.groups.seen(g, t);
     return g;
   }
 
   private host(n: number, t: number): HostRec {
-    let h = this.hosts.get(n);
+    let h = this.hosts.get(n | 0);
     if (h === undefined) {
-      h = { n, firstMs: t, lastMs: t, v1: 0, v2: 0, v3: 0, records: [0, 0, 0, 0, 0, 0, 0], leaveMessages: 0, groups: new Set(), answered: -1, delays: [], late: 0 };
-      this.hosts.set(n, h);
+      h = { n, firstMs: t, lastMs: t, v1: 0, v2: 0, v3: 0, records: [0, 0, 0, 0, 0, 0, 0], leaveMessages: 0, groups: 0, answered: -1, delays: [], late: 0 };
+      this.hosts.set(n | 0, h);
     }
     if (t > h.lastMs) h.lastMs = t;
     return h;
@@ -245,19 +378,31 @@ class LanStats {
 
   private setMembers(g: GroupRec, t: number): void {
     const tl = g.timeline;
-    if (tl === null) return;
-    const n = g.current.size;
+    // unchanged since the last point: the timeline (an object of its own) is not touched
+    if (tl === null || g.currentCount === g.plotted) return;
+    const n = g.currentCount;
+    g.plotted = n;
     const m = tl.members;
     if (m.length >= 2 && m[m.length - 1] === n) return;
     if (m.length >= 2 && m[m.length - 2] === t) m[m.length - 1] = n;
     else m.push(t, n);
   }
 
-  /** A report from `h` for group `g` (not a leave): answers, membership. `current` says whether it is a current-state record. */
-  private reported(h: HostRec, g: GroupRec, t: number, current: boolean, v12: boolean): void {
+  /** Make `member` of `g` a member now, or not. */
+  private setCurrent(g: GroupRec, member: Member, on: boolean): void {
+    if (member.current === on) return;
+    member.current = on;
+    g.currentCount += on ? 1 : -1;
+  }
+
+  /**
+   * A report from `h` for group `g` (not a leave): answers, membership; returns the host's entry in the
+   * group. `current` says whether it is a current-state record.
+   */
+  private reported(h: HostRec, g: GroupRec, t: number, current: boolean, v12: boolean): Member {
     const linkLocal = isLinkLocalN(g.n);
-    let member = g.seen.get(h.n);
-    const wasMember = g.current.has(h.n);
+    let member = memberOf(g, h.n);
+    const wasMember = member !== undefined && member.current;
     if (!linkLocal) {
       // general query: a v3 current-state record, or a v1/v2 report from a member of before the query
       const q = this.general;
@@ -272,11 +417,17 @@ class LanStats {
       }
     }
     if (member === undefined) {
-      member = { firstMs: t, lastMs: t, answeredGsq: -1 };
-      g.seen.set(h.n, member);
+      if (g.seenCount === 0) {
+        g.host = h.n | 0;
+        member = g;
+      } else {
+        member = { host: h.n | 0, answeredGsq: -1, current: false };
+        (g.more ??= new Map()).set(h.n | 0, member);
+      }
+      g.seenCount++;
+      h.groups++;
     }
-    member.lastMs = t;
-    h.groups.add(g.n);
+    return member;
   }
 
   /** A message the state has taken, and the events it (and the timers due before it) gave. */
@@ -314,7 +465,6 @@ class LanStats {
           else q.gs++;
           const g = this.group(m.group, t);
           g.groupQueries++;
-          if (g.timeline) g.timeline.activity++;
           if (m.querySources.length === 0) g.gsq = { atMs: t, maxRespMs: m.maxRespMs, idx: this.queryIdx++ };
         }
         break;
@@ -330,9 +480,7 @@ class LanStats {
           h.v2++;
           g.v2++;
         }
-        if (g.timeline) g.timeline.activity++;
-        this.reported(h, g, t, true, true);
-        g.current.add(h.n);
+        this.setCurrent(g, this.reported(h, g, t, true, true), true);
         this.setMembers(g, t);
         break;
       }
@@ -341,7 +489,6 @@ class LanStats {
         const g = this.group(m.group, t);
         h.leaveMessages++;
         g.leaveMessages++;
-        if (g.timeline) g.timeline.activity++;
         break;
       }
       case MessageKind.v3Report: {
@@ -349,19 +496,22 @@ class LanStats {
         h.v3++;
         let current = false;
         for (let i = 0; i < m.recordCount; i++) if (m.recordType[i] === 1 || m.recordType[i] === 2) current = true;
+        // the records' groups first, one after another, so that at 100,000 groups their cache misses
+        // overlap instead of each waiting behind the previous record's work (as the monitor's own rows)
+        const recs = this.recs;
+        for (let i = 0; i < m.recordCount; i++) recs[i] = this.group(m.recordGroup[i]!, t);
         for (let i = 0; i < m.recordCount; i++) {
           const type = m.recordType[i]!;
-          const g = this.group(m.recordGroup[i]!, t);
+          const g = recs[i]!;
           const k = type >= 1 && type <= 6 ? type : 0;
-          g.records[k]!++;
+          countRecord(g, k);
           h.records[k]!++;
           g.v3++;
-          if (g.timeline) g.timeline.activity++;
-          this.reported(h, g, t, current, false);
+          const member = this.reported(h, g, t, current, false);
           // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else keeps the host a member
           const empty = m.recordEnd[i] === m.recordStart[i];
-          if ((type === 1 || type === 3) && empty) g.current.delete(h.n);
-          else if (type !== 6) g.current.add(h.n);
+          if ((type === 1 || type === 3) && empty) this.setCurrent(g, member, false);
+          else if (type !== 6) this.setCurrent(g, member, true);
           this.setMembers(g, t);
         }
         break;
@@ -381,7 +531,8 @@ class LanStats {
         case "leave": {
           const g = this.group(addr32(e.group), t);
           g.leaves++;
-          if (e.reporter !== null) g.current.delete(addr32(e.reporter));
+          const member = e.reporter !== null ? memberOf(g, addr32(e.reporter)) : undefined;
+          if (member !== undefined) this.setCurrent(g, member, false);
           this.setMembers(g, t);
           g.timeline?.leaves.push(t, e.frame ?? 0);
           break;
@@ -389,7 +540,9 @@ class LanStats {
         case "expiry": {
           const g = this.group(addr32(e.group), t);
           g.expiries++;
-          g.current.clear();
+          g.current = false;
+          if (g.more !== null) for (const member of g.more.values()) member.current = false;
+          g.currentCount = 0;
           this.setMembers(g, t);
           g.timeline?.expiries.push(t);
           break;
@@ -564,7 +717,11 @@ export class StatsCollector {
     const groups: GroupTimeline[] = [];
     const queriers: QuerierTimeline[] = [];
     for (const lan of this.lans.values()) {
-      for (const g of lan.groups.values()) if (g.timeline) groups.push(g.timeline);
+      for (const g of lan.groups.values()) {
+        if (g.timeline === null) continue;
+        g.timeline.activity = g.v1 + g.v2 + g.v3 + g.leaveMessages + g.groupQueries; // messages naming the group
+        groups.push(g.timeline);
+      }
       queriers.push({ vlan: lan.vlan, events: lan.querierEvents, generalQueries: lan.generalQueries });
     }
     groups.sort((a, b) => b.activity - a.activity);
@@ -586,14 +743,14 @@ export class StatsCollector {
       const v = vlanOf(lan.vlan);
       for (const g of lan.groups.values()) {
         groups.push({
-          group: numberToIPv4(g.n),
+          group: numberToIPv4(g.n >>> 0),
           ...v,
           firstSeen: formatTimeMs(g.firstMs),
-          lastSeen: formatTimeMs(g.lastMs),
+          lastSeen: formatTimeMs(lan.groups.lastMs(g)),
           reports: { v1: g.v1, v2: g.v2, v3: g.v3 },
-          records: recordCounts(g.records),
+          records: recordCounts([g.r0, g.r1, g.r2, g.r3, g.r4, g.r5, g.r6]),
           leaveMessages: g.leaveMessages,
-          membersSeen: g.seen.size,
+          membersSeen: g.seenCount,
           joins: g.joins,
           leaves: g.leaves,
           expiries: g.expiries,
@@ -612,7 +769,7 @@ export class StatsCollector {
           reports: { v1: h.v1, v2: h.v2, v3: h.v3 },
           records: recordCounts(h.records),
           leaveMessages: h.leaveMessages,
-          groups: h.groups.size,
+          groups: h.groups,
           responses: summarizeDelays(h.delays, h.late),
           activity: h.v1 + h.v2 + h.v3 + h.leaveMessages,
         });

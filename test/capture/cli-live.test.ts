@@ -241,6 +241,12 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
       expect(noperm.code).toBe(1);
       expect(noperm.stderr).toMatch(/not permitted to capture on far0: .*Operation not permitted.*root.*CAP_NET_RAW/);
 
+      // a file that cannot be written, in words for a file being written
+      const isDir = await runIn(lab, r, process.execPath, [BIN, "capture", "-i", "far0", "-w", lab.dir]);
+      expect(isDir).toMatchObject({ code: 1, stderr: expect.stringContaining(`igmpkit capture: ${lab.dir}: is a directory\n`) });
+      const noDir = await runIn(lab, r, process.execPath, [BIN, "capture", "-i", "far0", "-w", join(lab.dir, "none", "x.pcap")]);
+      expect(noDir).toMatchObject({ code: 1, stderr: expect.stringContaining(`igmpkit capture: ${join(lab.dir, "none", "x.pcap")}: no such directory\n`) });
+
       const usage = await runIn(lab, r, process.execPath, [BIN, "capture"]);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toMatch(/needs -i IFACE/);

@@ -4,6 +4,7 @@
  * captured + dropped = frames sent, for igmpkit as for tcpdump).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { openCaptureWriter } from "../../src/capture/file";
@@ -71,6 +72,58 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
     });
   });
 
+  it("igmpkit capture -s 42 -p -w beside tcpdump -s 42 -p -w: the same frames cut at 42 bytes with their wire lengths, stamped within 100 µs of tcpdump's, the interface left non-promiscuous; -s 0 is 262144 as in tcpdump", async () => {
+    await Lab.with(async (lab) => {
+      const { h, r } = await pair(lab);
+      const promiscuity = async () => Number(/promiscuity (\d+)/.exec((await lab.exec(r, "ip", ["-d", "link", "show", "far0"])).stdout)?.[1]);
+      // tcpdump's -s 0: the default, 262144; without -p the interface goes promiscuous
+      const whole = await startCapture(lab, r, ["-i", "far0", "-s", "0", "--json"]);
+      expect(jsonLines(whole.stderr)[0]).toMatchObject({ snaplen: 262144, promiscuous: true });
+      expect(await promiscuity()).toBe(1);
+      await whole.stop("SIGINT", 10_000);
+      expect(await promiscuity()).toBe(0);
+
+      const file = join(lab.dir, "ik-s42.pcap");
+      const ik = await startCapture(lab, r, ["-i", "far0", "-s", "42", "-p", "-w", file, "--json"]);
+      const tdFile = join(lab.dir, "td-s42.pcap");
+      const td = lab.spawn(r, "tcpdump", ["-i", "far0", "-s", "42", "-p", "-w", tdFile, "-U", "-n", "-Z", "root", "igmp"]);
+      await waitFor("tcpdump to listen", () => /listening on/.test(td.stderr), { timeoutMs: 10_000 });
+      expect(jsonLines(ik.stderr)[0]).toMatchObject({ listening: "far0", snaplen: 42, promiscuous: false });
+      expect(await promiscuity()).toBe(0);
+      const tx = await openLiveCapture("eth0", { netns: h.name, filter: "ether proto 0x9999" });
+      // 42 bytes: Ethernet, IPv4 with Router Alert, IGMP type, Max Resp Time and checksum (one per group)
+      const N = 100;
+      for (let i = 0; i < N; i++) {
+        await tx.send(report(i));
+        if (i % 20 === 19) await sleep(15);
+      }
+      await waitFor("every frame in both files", async () => (await countFrames(file)) >= N && (await countFrames(tdFile)) >= N, { timeoutMs: 20_000 });
+      await tx.stop();
+      await ik.stop("SIGINT", 10_000);
+      await td.stop("SIGINT", 10_000);
+      expect(ik.exitCode).toBe(0);
+      // the file says its snaplen (pcap header, bytes 16-19), as tcpdump's does
+      expect(readFileSync(file).readUInt32LE(16)).toBe(42);
+      expect(readFileSync(tdFile).readUInt32LE(16)).toBe(42);
+      const ours = await readFrames(file);
+      const theirs = new Map((await readFrames(tdFile)).map((f) => [hex(f.data), f]));
+      expect(ours).toHaveLength(N);
+      expect(theirs.size).toBe(N);
+      let worst = 0n;
+      for (const [i, f] of ours.entries()) {
+        expect(hex(f.data)).toBe(hex(report(i).subarray(0, 42)));
+        expect(f.wireLength).toBe(report(i).length);
+        const t = theirs.get(hex(f.data));
+        expect(t, "tcpdump saw the frame").toBeDefined();
+        expect(f.wireLength).toBe(t!.wireLength);
+        const d = f.timestampNs > t!.timestampNs ? f.timestampNs - t!.timestampNs : t!.timestampNs - f.timestampNs;
+        if (d > worst) worst = d;
+      }
+      expect(worst).toBeLessThan(100_000n);
+      console.log(`[capture -s 42 -p -w] ${N} frames, largest difference from tcpdump's file ${worst} ns`);
+    });
+  });
+
   it("a flood beyond the ring while the agent is stopped: N packets dropped by kernel, captured + dropped = sent (tcpdump the same)", async () => {
     await Lab.with(async (lab) => {
       const { h, r } = await pair(lab);
@@ -85,14 +138,17 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       // The smallest ring: 64 KiB of 1600-byte slots, 40 packets; tcpdump's 64 KiB TPACKET_V3 ring.
       const file = join(lab.dir, "ik.pcap");
       const ik = await startCapture(lab, r, ["-i", "far0", "-B", "64", "-w", file, "--json"]);
+      // and as a user reads it: the text summary of a second capture with its own ring
+      const textFile = join(lab.dir, "ik-text.pcap");
+      const ikText = await startCapture(lab, r, ["-i", "far0", "-B", "64", "-w", textFile]);
       const tdFile = join(lab.dir, "td.pcap");
       const td = lab.spawn(r, "tcpdump", ["-i", "far0", "-B", "64", "-w", tdFile, "-U", "-n", "-Z", "root", "igmp"]);
       await waitFor("tcpdump to listen", () => /listening on/.test(td.stderr), { timeoutMs: 10_000 });
       const listening = jsonLines(ik.stderr)[0]!;
       expect(listening).toMatchObject({ ring: { packets: 40 } });
       // Nobody reads the rings while the frames arrive: stop igmpkit's agent and tcpdump.
-      const agents = childrenOf(ik.pid!);
-      expect(agents).toHaveLength(1);
+      const agents = [...childrenOf(ik.pid!), ...childrenOf(ikText.pid!)];
+      expect(agents).toHaveLength(2);
       for (const pid of [...agents, td.pid!]) process.kill(pid, "SIGSTOP");
       try {
         await lab.exec(h, "tcpreplay", ["-q", "-i", "eth0", "--pps", "20000", replay]);
@@ -101,8 +157,14 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       }
       await sleep(500);
       await ik.stop("SIGINT", 10_000);
+      await ikText.stop("SIGINT", 10_000);
       await td.stop("SIGINT", 10_000);
       expect(ik.exitCode).toBe(0);
+      expect(ikText.exitCode).toBe(0);
+      const textCaptured = (await readFrames(textFile)).length;
+      expect(ikText.stderr).toContain(`${textCaptured} frames captured`);
+      expect(ikText.stderr).toContain(`${N} packets received by filter, ${N - textCaptured} packets dropped by kernel, 0 packets dropped by interface`);
+      expect(N - textCaptured).toBeGreaterThan(0);
 
       const end = jsonLines(ik.stderr).pop()!;
       const captured = (await readFrames(file)).length;
@@ -119,7 +181,7 @@ describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pg
       expect(count("captured")).toBe(tdCaptured);
       expect(count("dropped by kernel"), td.stderr).toBeGreaterThan(0);
       expect(tdCaptured + count("dropped by kernel")).toBe(N);
-      console.log(`[drops] sent ${N}: igmpkit captured ${captured}, dropped by kernel ${drops.kernel}; tcpdump captured ${tdCaptured}, dropped ${count("dropped by kernel")}`);
+      console.log(`[drops] sent ${N}: igmpkit captured ${captured}, dropped by kernel ${drops.kernel} (text: ${textCaptured}, ${N - textCaptured}); tcpdump captured ${tdCaptured}, dropped ${count("dropped by kernel")}`);
     });
   });
 });

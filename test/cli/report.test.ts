@@ -31,6 +31,12 @@ it("report: usage errors and a self-contained page (no http(s) reference, uPlot 
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//i);
     expect(html).toContain("uPlot");
     expect(html).toContain("Incomplete: no such file");
+    // a page that cannot be written: said at once in igmpkit's words (not Node's "ENOENT: ..., open '...'"), exit 1
+    const fixture = join(ROOT, "fixtures", "kernel-igmpv2-host.pcap");
+    const noDir = await cli(["report", fixture, "-o", join(dir, "none", "r.html")]);
+    expect(noDir).toMatchObject({ code: 1, stderr: `igmpkit report: ${join(dir, "none", "r.html")}: no such directory\n` });
+    const isDir = await cli(["report", fixture, "-o", dir]);
+    expect(isDir).toMatchObject({ code: 1, stderr: `igmpkit report: ${dir}: is a directory\n` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -117,6 +123,116 @@ describeLive("igmpkit report in headless chromium", [CHROMIUM], () => {
         const shot = join(ROOT, ".ci", "out", "report-screenshot.png");
         await page.screenshot({ path: shot, fullPage: true });
         expect(statSync(shot).size).toBeGreaterThan(20_000);
+      } finally {
+        await ctx.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("the screenshot shows what the fixtures hold: each group's members line high from its join to its leave or expiry (per `igmpkit monitor`), low after, the querier's election where it happened", async () => {
+    const fixtures = ["kernel-igmpv2-host.pcap", "frr-pimd-igmpv3.pcap"].map((f) => join(ROOT, "fixtures", f));
+    const dir = mkdtempSync(join(tmpdir(), "igmpkit-report-"));
+    try {
+      const out = join(dir, "report.html");
+      expect((await cli(["report", ...fixtures, "-o", out])).code).toBe(0);
+      // What the fixtures hold, from the monitor (the router's view): per group when it was joined and
+      // when it was left or expired; when the querier was elected.
+      const events = await Promise.all(fixtures.map((f) => cli(["monitor", "-r", f, "--json"]).then((x) => x.stdout.trim().split("\n").map((l) => JSON.parse(l) as Json).filter((e) => e.type !== "snapshot"))));
+      const ctx = await chromium.launchPersistentContext(join(dir, "profile"), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1300, height: 900 } });
+      try {
+        const page = await ctx.newPage();
+        await page.goto(`file://${out}`, { waitUntil: "load" });
+        await page.waitForFunction(() => (globalThis as Json).document.body.hasAttribute("data-charts-drawn"), undefined, { timeout: 20_000 });
+        const models = (await page.evaluate(() => JSON.parse((globalThis as Json).document.getElementById("igmpkit-model").textContent))) as Json[];
+        mkdirSync(join(ROOT, ".ci", "out"), { recursive: true });
+
+        /**
+         * A chart as a screenshot, read back through the browser's PNG decoder: per pixel column of the
+         * plot area, the topmost row holding `rgb` (-1: none), and the map from capture time to column.
+         */
+        const look = async (chart: ReturnType<typeof page.locator>, m: Json, rgb: [number, number, number], name: string) => {
+          await chart.scrollIntoViewIfNeeded();
+          const png = await chart.screenshot({ path: join(ROOT, ".ci", "out", `report-${name}.png`) });
+          const box = (await chart.boundingBox())!;
+          const over = (await chart.locator(".u-over").boundingBox())!;
+          const left = Math.round(over.x - box.x);
+          const top = Math.round(over.y - box.y);
+          const tops = (await page.evaluate(
+            async ([b64, x0, y0, w, h, c]) => {
+              const img = new (globalThis as Json).Image();
+              img.src = `data:image/png;base64,${b64}`;
+              await img.decode();
+              const canvas = (globalThis as Json).document.createElement("canvas");
+              canvas.width = img.width;
+              canvas.height = img.height;
+              const g = canvas.getContext("2d");
+              g.drawImage(img, 0, 0);
+              const d = g.getImageData(0, 0, img.width, img.height).data as Uint8ClampedArray;
+              const cols: number[] = [];
+              for (let x = x0; x < x0 + w; x++) {
+                let found = -1;
+                // a line at the bottom of the scale is drawn on the plot area's edge: look 3 px below it too
+                for (let y = y0; y < Math.min(y0 + h + 3, img.height) && found < 0; y++) {
+                  const p = (y * img.width + x) * 4;
+                  if (Math.abs(d[p]! - c[0]) < 40 && Math.abs(d[p + 1]! - c[1]) < 40 && Math.abs(d[p + 2]! - c[2]) < 40) found = y - y0;
+                }
+                cols.push(found);
+              }
+              return cols;
+            },
+            [png.toString("base64"), left, top, Math.round(over.width), Math.round(over.height), rgb] as const,
+          )) as number[];
+          // the page's time axis: the capture's span with 1% (at least 0.5 s) either side
+          const pad = Math.max((m.end - m.start) * 0.01, 0.5);
+          const [a, b] = [m.start - pad, m.end + pad];
+          const col = (t: number) => Math.round(((t - a) / (b - a)) * over.width);
+          return { tops, col };
+        };
+
+        for (const [i, m] of models.entries()) {
+          const evs = events[i]!;
+          for (const [k, g] of (m.groups as Json[]).entries()) {
+            const chart = page.locator(`[data-chart="group"][data-file="${i}"][data-index="${k}"]`);
+            const name = g.group as string;
+            const mine = evs.filter((e) => e.group === name);
+            const joined = Number(mine.find((e) => e.type === "join")!.time);
+            const gone = mine.find((e) => (e.type === "leave" || e.type === "expiry") && Number(e.time) > joined);
+            const until = gone ? Number(gone.time) : m.end;
+            const { tops, col } = await look(chart, m, [0x1f, 0x77, 0xb4], `${i}-${name}`);
+            // columns clear of every marker the chart draws over the line (leave, last-member query, expiry, mode change)
+            const markers = [...g.leaves.map((x: Json) => x.t), ...g.lastMemberQueries.map((x: Json) => x.t), ...g.expiries, ...g.modes.map((x: Json) => x.t)].map(col);
+            const clear = (c: number) => markers.every((x: number) => Math.abs(x - c) > 8);
+            const between = (t0: number, t1: number) => {
+              const cs: number[] = [];
+              for (let c = col(t0) + 6; c <= col(t1) - 6; c++) if (clear(c) && c >= 0 && c < tops.length) cs.push(c);
+              return cs;
+            };
+            const high = between(joined, until);
+            expect(high.length, `${name}: columns while joined`).toBeGreaterThan(10);
+            const levels = new Set(high.map((c) => tops[c]));
+            expect(levels.size, `${name}: one level while joined (${[...levels].join(", ")})`).toBe(1);
+            const up = tops[high[0]!]!;
+            expect(up, `${name}: the line is drawn while joined`).toBeGreaterThanOrEqual(0);
+            const before = between(m.start, joined);
+            for (const c of before) expect(tops[c], `${name}: no line before its join (column ${c})`).toBe(-1);
+            // (a leave in the capture's last moments leaves no room to look at)
+            if (gone && col(m.end) - col(until) > 30) {
+              const low = between(until, m.end);
+              expect(low.length, `${name}: columns after ${gone.type}`).toBeGreaterThan(3);
+              for (const c of low) expect(tops[c]!, `${name}: low after its ${gone.type} (column ${c})`).toBeGreaterThan(up + 20);
+            }
+          }
+          // the querier: its election marker (red) where the monitor elected it, and nowhere else
+          const elected = evs.filter((e) => e.type === "querier-elected");
+          expect(elected).toHaveLength(1);
+          const { tops, col } = await look(page.locator(`[data-chart="querier"][data-file="${i}"]`), m, [0xd6, 0x27, 0x28], `${i}-querier`);
+          const red = tops.flatMap((y, c) => (y >= 0 ? [c] : []));
+          const at = col(Number(elected[0]!.time));
+          expect(red.length, "the election marker is drawn").toBeGreaterThan(3);
+          for (const c of red) expect(Math.abs(c - at), `red at column ${c}, the election at ${at}`).toBeLessThanOrEqual(7);
+        }
       } finally {
         await ctx.close();
       }
