@@ -366,10 +366,10 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo, sig
       r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining, shared, signal);
     } catch (e) {
       if (o.write !== undefined && !isPcapError(e) && (e as { path?: string }).path === o.write) {
-        report(io, o, o.write, { error: fsErrorText(e) });
+        report(io, o, o.write, { error: fsErrorText(e, "write") });
         return ExitCode.failure;
       }
-      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : fsErrorText(e);
+      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : fsErrorText(e, "capture");
       report(io, o, path, { error: msg });
       exit = ExitCode.failure;
       continue;
@@ -410,7 +410,7 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo, sig
     try {
       shared.sink.close();
     } catch (e) {
-      report(io, o, shared.sink.path, { error: fsErrorText(e) });
+      report(io, o, shared.sink.path, { error: fsErrorText(e, "write") });
       return ExitCode.failure;
     }
     if (o.json) io.stderr.write(`${JSON.stringify({ written: shared.sink.path, frames: shared.sink.written })}\n`);

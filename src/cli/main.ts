@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.js";
 import { palette, writeError } from "./colour.js";
-import { fsErrorText } from "./errors.js";
+import { fileErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -58,7 +58,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       writeError(io, prefix, e.message);
       return ExitCode.usage;
     }
-    writeError(io, prefix, fsErrorText(e));
+    writeError(io, prefix, fileErrorText(e));
     return ExitCode.failure;
   }
   return code;

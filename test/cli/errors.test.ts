@@ -53,6 +53,38 @@ describe("one error style", () => {
     }
   });
 
+  it("an output that cannot be written: 'PATH: is a directory' / 'no such directory' from every command that writes one; inputs named", async () => {
+    const nodir = join(dir, "no-such-dir", "out");
+    for (const [args, path] of [
+      [["decode", "-w", dir, FIX], dir],
+      [["host", "--hosts", "2", "--join", "239.1.1.1", "-w", dir], dir],
+      [["querier", "--hosts", "2", "--join", "239.1.1.1", "--duration", "1", "-w", dir], dir],
+      [["report", FIX, "-o", dir], dir],
+      [["conform", "--emulate", "--cases", "host.join-report", "--junit", dir], dir],
+    ] as const) {
+      for (const [target, words] of [
+        [path, "is a directory"],
+        [nodir, "no such directory"],
+      ] as const) {
+        const a = args.map((x) => (x === path ? target : x));
+        const r = await cli(a);
+        expect(r.code, a.join(" ")).toBe(1);
+        expect(r.stderr, a.join(" ")).toContain(`igmpkit ${a[0]}: ${target}: ${words}\n`);
+        expect(r.stderr, a.join(" ")).not.toMatch(/EISDIR|ENOENT|illegal operation/);
+      }
+    }
+    for (const [args, text] of [
+      [["host", "--scenario", dir, "-w", join(dir, "x.pcap")], `igmpkit host: --scenario ${dir}: is a directory\n`],
+      [["querier", "--script", dir, "--duration", "1"], `igmpkit querier: --script ${dir}: is a directory\n`],
+      [["querier", "--script", join(dir, "nope.json"), "--duration", "1"], `igmpkit querier: --script ${join(dir, "nope.json")}: no such file\n`],
+      [["lint", "--config", dir, FIX], `igmpkit lint: ${dir}: is a directory\n`],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe(text);
+    }
+  });
+
   it.runIf(typeof process.getuid === "function" && process.getuid() === 0 && existsSync(join(ROOT, "dist/cli.js")))(
     "a file that cannot be read: 'permission denied' (run as nobody)",
     () => {
