@@ -105,7 +105,7 @@ describe("one error style", () => {
     for (const opts of ["", "-v -x"]) {
       const r = spawnSync("bash", ["-c", `set -o pipefail; node ${BIN} decode ${opts} ${big} | head -1 >/dev/null`], { encoding: "utf8" });
       const lines = r.stderr.trim().split("\n");
-      expect(lines[0], opts).toBe("igmpkit: cannot write to standard output: EPIPE (its reader closed the pipe); the output is incomplete");
+      expect(lines[0], opts).toBe("igmpkit decode: cannot write to standard output: EPIPE (its reader closed the pipe); the output is incomplete");
       expect(lines[1], opts).toMatch(/^.*big\.pcap: \d+ frames, .* partial: standard output failed \(EPIPE\)$/);
       expect(lines, opts).toHaveLength(2);
       expect(r.status, opts).toBe(1);
