@@ -53,6 +53,26 @@ describe("one error style", () => {
     }
   });
 
+  it("with --json, usage errors are JSON too: the commands' own checks and commander's, one object, exit 2", async () => {
+    for (const [args, error] of [
+      [["decode", "--json", FIX, "tcp port 80"], /^filter: "tcp" is pcap-filter\(7\) syntax .*\n  tcp port 80\n  \^\^\^$/],
+      [["decode", "--json", "-c", "0", FIX], /^-c "0": a whole number/],
+      [["lint", "--json", "--nope", FIX], /^unknown option '--nope'$/],
+      [["stats", "--json"], /^missing required argument 'file'$/],
+      [["host", "--json", "--hosts", "2", "--join", "239.1.1.1"], /^host needs -i IFACE/],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines, args.join(" ")).toHaveLength(1);
+      const o = JSON.parse(lines[0]!) as { error: string; code: string };
+      expect(o.code).toBe("usage");
+      expect(o.error, args.join(" ")).toMatch(error);
+    }
+    // after "--" nothing is an option
+    expect((await cli(["decode", "-c", "0", "--", "--json"])).stderr).toMatch(/^igmpkit decode: /);
+  });
+
   // report -o has its own test in report.test.ts
   it("an output that cannot be written: 'PATH: is a directory' / 'no such directory' from every command that writes one; inputs named", async () => {
     const nodir = join(dir, "no-such-dir", "out");

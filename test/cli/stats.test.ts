@@ -28,5 +28,5 @@ it("text times are local time of day as decode prints them (--utc for UTC); --ut
   }
   const bad = await cli(["stats", "--json", "--utc", f]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe("igmpkit stats: --utc shapes the text tables; --json gives exact epoch seconds\n");
+  expect(JSON.parse(bad.stderr)).toEqual({ error: "--utc shapes the text tables; --json gives exact epoch seconds", code: "usage" });
 });

@@ -322,11 +322,11 @@ describe("capture shares decode's text options", () => {
   it("accepts -e, -x, -t..., --utc, -n and rejects them with --json before opening anything", async () => {
     const r = await cli(["capture", "-i", "ik-none", "--json", "-e"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("igmpkit capture: -e, -x, -X, -A and -t shape the text output");
+    expect(JSON.parse(r.stderr)).toEqual({ error: "-e, -x, -X, -A and -t shape the text output; they do not combine with --json", code: "usage" });
     expect((await cli(["capture", "-i", "ik-none", "-ttttttt"])).stderr).toContain("at most 5 times");
     // -q is tcpdump's brief lines (held live against decode -q in test/capture/cli-live.test.ts)
     const q = await cli(["capture", "-i", "ik-none", "--json", "-q"]);
     expect(q.code).toBe(2);
-    expect(q.stderr).toBe("igmpkit capture: -q shapes the text output; it does not combine with --json\n");
+    expect(JSON.parse(q.stderr)).toEqual({ error: "-q shapes the text output; it does not combine with --json", code: "usage" });
   });
 });
