@@ -1,4 +1,4 @@
-// monitor and lint against decode, side by side in one run, on captures of H hosts and G groups (IGMPv3
+// monitor, lint and stats against decode, side by side in one run, on captures of H hosts and G groups (IGMPv3
 // reports, a general query every 10 s; bench/make-hosts.mjs) for several G: wall and CPU seconds (user +
 // system: steadier than wall time on a shared machine), the CPU ratio to `decode --json` on the same file,
 // the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size).
@@ -29,6 +29,7 @@ const runs = [
   ["decode --json", (f) => ["decode", "--json", f]],
   ["monitor -r --json", (f) => ["monitor", "-r", f, "--json"]],
   ["lint", (f) => ["lint", f]],
+  ["stats --json", (f) => ["stats", "--json", f]],
 ];
 const rows = [];
 const base = {};

@@ -8,6 +8,8 @@
 // the command finishes (decode stops reading and prints its summary, marked partial, on stderr) and the
 // status is 1, so a pipeline with pipefail knows the output was cut. Later writes fail silently.
 let outputError;
+// The one error style, "igmpkit <command>: message": the command is the first argument when it is a name.
+const command = /^[a-z]+$/.test(process.argv[2] ?? "") ? process.argv[2] : undefined;
 process.stdout.on("error", (err) => {
   if (outputError !== undefined) return;
   outputError = err ?? new Error("write failed");
@@ -16,7 +18,7 @@ process.stdout.on("error", (err) => {
   const text = `cannot write to standard output: ${why}; the output is incomplete`;
   // with --json, errors are JSON too
   if (process.argv.includes("--json")) process.stderr.write(`${JSON.stringify({ error: text, code: "write-failed", errno: outputError.code ?? null })}\n`);
-  else process.stderr.write(`igmpkit: ${text}\n`);
+  else process.stderr.write(`igmpkit${command ? ` ${command}` : ""}: ${text}\n`);
   process.exitCode = 1;
 });
 

@@ -1,9 +1,10 @@
 // The README's examples, run as written (kept in step by hand: change both together).
 import { describe, expect, it, test } from "vitest";
-import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, lintFile, monitor, monitorFile, readCapture, readCaptureFile, v3Query, v3Report } from "../src/index.js";
+import { decodeFrame, decodeIgmp, encodeIgmp, encodeIgmpFrame, host, lintFile, monitor, monitorFile, readCapture, readCaptureFile, v3Query, v3Report } from "../src/index.js";
 import { LINT_RULES } from "../src/monitor/lint.js";
 import { checkConfig } from "../src/cli/config.js";
 import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020.js";
 import { igmpkitMatchers, lintCapture, membershipAt, queryResponses, type IgmpkitMatchers } from "../src/testing/index.js";
 
 declare module "vitest" {
@@ -75,4 +76,16 @@ test("README: streaming lintFile and monitorFile", async () => {
   expect(events).toBeGreaterThan(0);
   // the streamed view is the one the in-memory path gives
   expect(snapshot).toEqual(monitor(await readCapture("fixtures/frr-pimd-igmpv3.pcap")).snapshot);
+});
+
+test("README: the scenario example parses and is valid against the shipped schema", async () => {
+  const readme = readFileSync("README.md", "utf8");
+  const block = /```json\n(\{\n {2}"\$schema": "\.\/node_modules\/igmpkit\/schemas\/scenario\.schema\.json"[\s\S]*?)```/.exec(readme);
+  expect(block).not.toBeNull();
+  const doc = JSON.parse(block![1]!) as unknown;
+  const scenario = host.parseScenario(doc);
+  expect(scenario.emulator.hosts).toHaveLength(51);
+  expect(scenario.timeline.map((e) => e.op.op)).toEqual(["join", "joinSource", "setSourceFilter", "closeSocket", "crash"]);
+  const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(JSON.parse(readFileSync("schemas/scenario.schema.json", "utf8")) as object);
+  expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
 });

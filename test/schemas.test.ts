@@ -123,6 +123,21 @@ describe("schemas/", () => {
     expectValid(v, (await cli(["lint", "--json", join(dir, "missing.pcap")])).stderr, "lint error");
   });
 
+  it("usage errors with --json (exit 2): one object each command's schema describes", async () => {
+    for (const [name, args] of [
+      ["decode", ["decode", "--json", fixtures[0]!, "tcp port 80"]],
+      ["lint", ["lint", "--json", "--fail-on", "bad", fixtures[0]!]],
+      ["monitor", ["monitor", "--json"]],
+      ["stats", ["stats", "--json", "--top", "x", fixtures[0]!]],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, name).toBe(2);
+      const [o] = expectValid(validator(name), r.stderr, `${name} usage error`) as { code: string }[];
+      expect(o!.code).toBe("usage");
+      expect(validator(name, "usageError")(o)).toBe(true);
+    }
+  });
+
   it("stats --json: every fixture, several at once, and a file error", async () => {
     const v = validator("stats");
     let groups = 0;

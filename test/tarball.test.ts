@@ -53,6 +53,12 @@ describe("the packed tarball", () => {
     expect(files).toContain("LICENSE");
     expect(files).toContain("bin/igmpkit.js");
     expect(files).toContain("dist/wire/index.d.cts");
+    // what a mature CLI ships: the change log, a manual page per command, the JSON Schemas
+    expect(files).toContain("CHANGELOG.md");
+    const pkgMan = (JSON.parse(readFileSync("package.json", "utf8")) as { man: string[] }).man;
+    expect(pkgMan.length).toBeGreaterThan(1);
+    for (const m of pkgMan) expect(files).toContain(m);
+    for (const s of ["decode", "lint", "monitor", "stats", "host-stats", "scenario"]) expect(files).toContain(`schemas/${s}.schema.json`);
     expect(files.filter((f) => f.endsWith(".map") || f === "dist/cli.cjs")).toEqual([]);
     // no CommonJS copy of the code: every .cjs file is an entry point of two lines
     expect(files.filter((f) => f.endsWith(".cjs")).sort()).toEqual(["dist/index.cjs", "dist/testing/index.cjs", "dist/wire/index.cjs"]);
@@ -97,6 +103,10 @@ describe("the packed tarball", () => {
       }),
     );
     expect(Object.fromEntries(modes.map(([m, r], i) => [`${m}/${r}`, outs[i]]))).toEqual(Object.fromEntries(modes.map(([m, r]) => [`${m}/${r}`, ""])));
+  });
+  it("resolves its JSON Schemas by package path (igmpkit/schemas/...)", () => {
+    const out = run("node", ["-e", 'for (const s of ["decode", "stats", "scenario", "igmpkit.config"]) console.log(require(`igmpkit/schemas/${s}.schema.json`).$id)']);
+    expect(out.trim().split("\n")).toEqual(["urn:igmpkit:json-model:1:decode", "urn:igmpkit:json-model:1:stats", "urn:igmpkit:json-model:1:scenario", expect.any(String)]);
   });
   it("runs through its bin, with the package's version", () => {
     const bin = join(app, "node_modules/.bin/igmpkit");

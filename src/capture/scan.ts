@@ -41,7 +41,7 @@ class Stopped extends Error {}
 /** The one-line reason for an error reading a capture. */
 export function readErrorText(e: unknown): string {
   if (isPcapError(e)) return `${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""})`;
-  return fsErrorText(e);
+  return fsErrorText(e, "capture");
 }
 
 /** The signal's name for "stopped by ..." (the AbortSignal's reason when it is one, else "a signal"). */
@@ -61,7 +61,7 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
   if (path !== "-") {
     try {
       const st = statSync(path);
-      if (st.isDirectory()) return status("failed", errnoText("EISDIR")!);
+      if (st.isDirectory()) return status("failed", errnoText("EISDIR", "capture")!);
       size = st.isFile() ? st.size : 0;
     } catch (e) {
       return status("failed", readErrorText(e));

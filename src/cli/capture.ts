@@ -71,6 +71,8 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
   if (!o.interface) throw new UsageError("capture needs -i IFACE (list them with `igmpkit interfaces`)");
   if (o.count !== undefined && (!Number.isInteger(o.count) || o.count < 1)) throw new UsageError("-c needs a whole number of frames, at least 1");
   validateTextOptions(o);
+  // -q is tcpdump's (brief lines, as decode -q); with -w and no --print nothing is printed for it to shape
+  if (o.json && o.quiet && (o.write === undefined || o.print === true)) throw new UsageError("-q shapes the text output; it does not combine with --json");
   const iface = o.interface;
   const filter = filterWords.length > 0 ? filterWords.join(" ") : undefined;
   // libpcap's pcap_set_buffer_size takes an int: -B 4194304 (4 GiB) asks for the most it can be given
@@ -101,8 +103,9 @@ export async function runCapture(filterWords: string[], o: CaptureCliOptions, io
       return fail(`${o.write}: ${outputErrorText(e)}`, { code: "write-failed" });
     }
   }
-  const printing = !o.quiet && (o.write === undefined || o.print === true);
-  const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: timeFormat(o), quiet: !printing, ...(textShape(o) ? { text: textShape(o) } : {}) }, io);
+  const printing = o.write === undefined || o.print === true;
+  const text = textShape(o, o.quiet === true);
+  const out = new FrameOutput({ json: o.json === true, verbose: o.verbose === true, all: o.all === true, time: timeFormat(o), quiet: !printing, ...(text ? { text } : {}) }, io);
   const link = LINK_NAMES[cap.linkType] ?? `DLT ${cap.linkType}`;
   const listening = { listening: iface, linkType: cap.linkType, snaplen: cap.snaplen, promiscuous: cap.promiscuous, timestamps: cap.timestamps, filter: cap.filter, ring: { bytes: bufferSize, packets: cap.ringSlots } };
   if (o.json) io.stderr.write(`${JSON.stringify(listening)}\n`);
@@ -187,7 +190,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
         .option("-p, --no-promiscuous-mode", "do not put the interface in promiscuous mode (IGMP to groups the host has not joined may then be missed)")
         .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
         .option("-v, --verbose", "every field, as decode -v")
-        .option("-q, --quiet", "print no frames, only the summary")
+        .option("-q, --quiet", "brief lines: the message's kind and version only (as decode -q)")
         .option("--print", "with -w, also print the frames")
         .option("--all", "also list frames that are not IGMP (with your own expression)"),
     )

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import schema from "../../schemas/igmpkit.config.schema.json" with { type: "json" };
 import type { Severity } from "../monitor/lint.js";
 import type { RuleSetting } from "../monitor/rule-settings.js";
+import { fsErrorText } from "./errors.js";
 import { UsageError } from "./io.js";
 
 /** The `lint` part of the settings, as the schema allows it. */
@@ -74,7 +75,7 @@ function readJson(path: string, shown: string): unknown | undefined {
     text = readFileSync(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UsageError(`${shown}: ${(e as Error).message}`);
+    throw new UsageError(`${shown}: ${fsErrorText(e)}`);
   }
   try {
     return JSON.parse(text) as unknown;

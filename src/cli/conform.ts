@@ -11,6 +11,7 @@ import { openLiveLan } from "../io/conform-live.js";
 import { writeEvidence } from "../io/evidence.js";
 import { openSwitchLan } from "../io/conform-switch.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
+import { fileErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatColumns } from "./kernel.js";
 import type { RegisterCommand } from "./io.js";
@@ -233,9 +234,13 @@ export async function runConform(o: ConformCliOptions, io: CliIo, deps: ConformD
     await env.close();
   }
   io.stdout.write(o.json ? `${JSON.stringify(res)}\n` : formatConformText(res));
-  if (o.junit !== undefined) writeFileSync(o.junit, formatJunit(res));
-  if (o.evidence !== undefined && env instanceof EmulatedHostLan) {
-    writeEvidence(o.evidence, env.frames);
+  try {
+    if (o.junit !== undefined) writeFileSync(o.junit, formatJunit(res));
+    if (o.evidence !== undefined && env instanceof EmulatedHostLan) writeEvidence(o.evidence, env.frames);
+  } catch (e) {
+    // the result is printed; the file it was also to go to is not
+    io.stderr.write(`igmpkit conform: ${fileErrorText(e, "write")}\n`);
+    return ExitCode.failure;
   }
   if (res.partial) return ExitCode.failure;
   const byId = new Map(picked.map((c) => [c.id, c]));

@@ -11,7 +11,7 @@ import { dottedQuadProblem } from "../wire/index.js";
 import type { DumpStyle } from "./dump.js";
 import { palette, writeError } from "./colour.js";
 import { fsErrorText } from "./errors.js";
-import { compileFilter, FILTER_WORDS, FilterSyntaxError } from "./filter-expr.js";
+import { compileFilter, FILTER_WORDS, FilterSyntaxError, firstFilterWord, PCAP_ONLY_WORDS } from "./filter-expr.js";
 import type { TimeFormat } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
 import { expandKinds, FILTER_KINDS, FrameOutput, formatSummary, type DecodeSummary, type OutputOptions } from "./output.js";
@@ -30,7 +30,7 @@ export interface DecodeOptions extends TextOptions {
   host?: string;
   strict?: boolean;
   progress?: boolean;
-  /** -r FILE, repeatable: files to read; then every positional argument is the filter expression. */
+  /** -r FILE, repeatable: files to read (before positional files); what follows the positional files is the filter expression. */
   read?: string[];
   /** -q: brief lines (the message's kind and version). */
   quiet?: boolean;
@@ -57,26 +57,34 @@ function isInput(path: string): boolean {
   }
 }
 
+/** Whether an argument starts a filter expression by its first word (`host`, `igmp`, `(`, or `tcp`, which is refused). */
+function startsFilter(arg: string): boolean {
+  const w = firstFilterWord(arg);
+  return FILTER_WORDS.has(w) || PCAP_ONLY_WORDS.has(w);
+}
+
 /**
- * Split the positional arguments, tcpdump's way. With `-r`, every positional argument is the expression.
- * Otherwise the leading arguments that are existing paths (or `-`) are files; from the first that is not,
- * the rest joined by spaces is the filter expression, when it starts with a filter word or compiles;
- * else they are files (and a missing one is reported as such). An expression that starts with a filter
- * word but does not compile is a usage error pointing at the word.
+ * Split the positional arguments, tcpdump's way. The leading arguments that are existing paths (or `-`)
+ * and do not start with a filter word are files, read after the `-r` files. With `-r`, the rest is the
+ * filter expression. Otherwise the rest joined by spaces is the expression when it starts with a filter
+ * word (also pcap-filter words igmpkit does not evaluate, such as `tcp`, so they are refused as a filter,
+ * never taken for a file) or compiles; else they are files (and a missing one is reported as such). An
+ * expression that does not compile is a usage error pointing at the word.
  */
 export function splitArguments(args: string[], read: string[] | undefined): DecodeArguments {
-  if (read !== undefined && read.length > 0) return { files: read, expression: args.length > 0 ? args.join(" ") : undefined };
-  const k = args.findIndex((a) => !isInput(a));
-  if (k < 0) return { files: args, expression: undefined };
+  const withRead = read !== undefined && read.length > 0;
+  const k = args.findIndex((a) => !isInput(a) || startsFilter(a));
+  const leading = k < 0 ? args : args.slice(0, k);
+  const files = [...(read ?? []), ...leading];
+  if (k < 0) return { files, expression: undefined };
   const rest = args.slice(k);
   const expression = rest.join(" ");
-  const first = rest[0]!.trim().split(/[\s()!]/)[0] ?? "";
-  if (FILTER_WORDS.has(first) || /^[(!]/.test(rest[0]!.trim())) return { files: args.slice(0, k), expression };
+  if (withRead || startsFilter(rest[0]!)) return { files, expression };
   try {
     compileFilter(expression);
-    return { files: args.slice(0, k), expression };
+    return { files, expression };
   } catch {
-    return { files: args, expression: undefined };
+    return { files: [...files, ...rest], expression: undefined };
   }
 }
 
@@ -358,10 +366,10 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo, sig
       r = await decodeOne(path, o, io, files.length > 1 ? path : undefined, remaining, shared, signal);
     } catch (e) {
       if (o.write !== undefined && !isPcapError(e) && (e as { path?: string }).path === o.write) {
-        report(io, o, o.write, { error: fsErrorText(e) });
+        report(io, o, o.write, { error: fsErrorText(e, "write") });
         return ExitCode.failure;
       }
-      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : fsErrorText(e);
+      const msg = isPcapError(e) ? `${e.message} (offset ${e.offset})` : fsErrorText(e, "capture");
       report(io, o, path, { error: msg });
       exit = ExitCode.failure;
       continue;
@@ -402,7 +410,7 @@ export async function runDecode(args: string[], o: DecodeOptions, io: CliIo, sig
     try {
       shared.sink.close();
     } catch (e) {
-      report(io, o, shared.sink.path, { error: fsErrorText(e) });
+      report(io, o, shared.sink.path, { error: fsErrorText(e, "write") });
       return ExitCode.failure;
     }
     if (o.json) io.stderr.write(`${JSON.stringify({ written: shared.sink.path, frames: shared.sink.written })}\n`);
@@ -429,7 +437,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
         new Command("decode")
           .description("decode the IGMP in pcap/pcapng files (plain or gzip; - reads standard input)")
           .argument("[file-or-expression...]", "capture files, then optionally a filter expression (tcpdump's syntax, see below)")
-          .addOption(new Option("-r, --read <file>", "read FILE (repeatable); every positional argument is then the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
+          .addOption(new Option("-r, --read <file>", "read FILE (repeatable; positional files are read after); the positional arguments after the files are the filter").argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
           .option("--json", "JSON Lines, one object per frame (the JSON model in the README)")
           .option("-v, --verbose", "every field: records, sources, codes and times, checksums, IP options (-vv: the same)", increase)
           .option("-q, --quiet", "brief lines: the message's kind and version only")
@@ -464,6 +472,8 @@ export const FILTER_HELP = `Filter expression (tcpdump's syntax, evaluated by ig
   vlan [ID], ip, igmp, proto N, and IGMP words: query, report, leave, v1, v2, v3, group ADDR;
   combined with and/&&, or/||, not/!, parentheses (and/or: equal precedence, left to right).
   Quote it or not: decode f.pcap 'igmp and (leave or group 239.1.1.1)'.
-  Arguments that are existing files come first; from the first that is not, the rest is the expression
-  when it starts with a filter word or compiles (otherwise it is a file, reported missing). With -r,
-  every positional argument is the expression. Unlike tcpdump, addresses match through VLAN tags.`;
+  Arguments that are existing files come first (read after any -r FILE); from the first that is not, or
+  that starts with a filter word, the rest is the expression when it starts with a filter word (pcap-filter
+  words igmpkit does not evaluate, such as tcp or port, are refused as a filter) or compiles; otherwise it
+  is a file, reported missing. With -r, all of the rest is the expression. Unlike tcpdump, addresses match
+  through VLAN tags.`;

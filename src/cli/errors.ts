@@ -1,2 +1,2 @@
 /** The file-system errors' words, as the commands write them (the table lives beside the file reading). */
-export { errnoText, fsErrorText, outputErrorText } from "../capture/errno.js";
+export { errnoText, fileErrorText, fsErrorText, outputErrorText } from "../capture/errno.js";

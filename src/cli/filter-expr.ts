@@ -79,6 +79,25 @@ export const FILTER_WORDS: ReadonlySet<string> = new Set([
   "v1", "v2", "v3", "group", "not", "and", "or", "!", "(", "&&", "||",
 ]);
 
+/**
+ * pcap-filter(7) words this filter does not evaluate (other protocols, ports, lengths, byte offsets such as
+ * `igmp[0]`...): a positional argument beginning with one is still a filter, refused with a clear error
+ * rather than taken for a file name.
+ */
+export const PCAP_ONLY_WORDS: ReadonlySet<string> = new Set([
+  "tcp", "udp", "icmp", "icmp6", "ip6", "arp", "rarp", "sctp", "pim", "vrrp", "carp", "ah", "esp", "port",
+  "portrange", "less", "greater", "len", "broadcast", "multicast", "gateway", "protochain", "mpls", "pppoed",
+  "pppoes", "geneve", "vxlan", "atalk", "decnet", "iso", "stp", "ipx", "netbeui", "llc", "wlan", "link",
+  "inbound", "outbound", "ifname", "on", "type", "subtype", "dir",
+]);
+
+/** The word a filter expression starts with: up to a space, bracket or operator (`igmp[0]` gives `igmp`). */
+export function firstFilterWord(text: string): string {
+  const t = text.trimStart();
+  if (/^[(!]/.test(t)) return t[0]!;
+  return /^[^\s()!&|[]*/.exec(t)![0];
+}
+
 const PROTO_NAMES: Record<string, number> = { igmp: 2, icmp: 1, tcp: 6, udp: 17, pim: 103 };
 
 function netFromParts(text: string): { net: number; bits: number } | null {
@@ -264,6 +283,8 @@ class Parser {
       default:
         this.i--;
         if (w !== undefined && (isIPv4(w) || /^[\d.]+\/\d+$/.test(w))) return this.bare(this.last?.dir ?? "either");
+        if (w !== undefined && w.includes("[")) this.fail(`${JSON.stringify(w)}: byte offsets are pcap-filter(7) syntax this filter does not evaluate; use query, report, leave, v1, v2, v3 or group ADDR`);
+        if (w !== undefined && PCAP_ONLY_WORDS.has(w)) this.fail(`${JSON.stringify(w)} is pcap-filter(7) syntax this filter does not evaluate (it reads IGMP); expected host, net, src, dst, ether, vlan, ip, igmp, proto, query, report, leave, v1, v2, v3, group or not`);
         this.fail(`unknown word ${JSON.stringify(w)}; expected host, net, src, dst, ether, vlan, ip, igmp, query, report, leave, v1, v2, v3, group, not or an address`);
     }
   }

@@ -11,6 +11,7 @@ import { isCaptureWriteError, openCaptureWriter, readCaptureFile, type CaptureWr
 import { HOST_BYTES, isHostError, MAX_HOSTS, OfflineReplay, type ReplayFrame, type Scenario } from "../host/index.js";
 import type { Frame } from "../pcap/frame.js";
 import { isPcapError, PcapErrorCode } from "../pcap/errors.js";
+import { fileErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo, type RegisterCommand } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { loadScenario, type HostCliOptions, type HostDeps } from "./host-options.js";
@@ -115,7 +116,7 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
     } catch {
       // the error below says what happened
     }
-    let message = e instanceof Error ? e.message : String(e);
+    let message = fileErrorText(e, (e as { path?: unknown }).path === o.write ? "write" : undefined);
     if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch)
       message += `: a pcap file holds one link type and the hosts send Ethernet; write ${o.write?.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
     if (!isCaptureWriteError(e)) {

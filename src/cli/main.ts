@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.js";
 import { palette, writeError } from "./colour.js";
-import { fsErrorText } from "./errors.js";
+import { fileErrorText } from "./errors.js";
 import { EXIT_CODES_HELP, ExitCode, processIo, UsageError, type CliIo } from "./io.js";
 import { VERSION } from "./version.js";
 
@@ -12,34 +12,45 @@ export { VERSION };
  * Commander's own messages ("error: unknown option '--x'") in the one error style of every command:
  * "igmpkit decode: unknown option '--x'".
  */
-function errorStyle(io: CliIo, name: string): (str: string, write: (s: string) => void) => void {
+function errorStyle(io: CliIo, name: string, json: boolean): (str: string, write: (s: string) => void) => void {
+  if (json) return (str, write) => write(usageJson(str.replace(/^error: /, "").trimEnd()));
   return (str, write) => write(str.replace(/^error: /, `${palette(io, "stderr").paint("boldRed", `${name}:`)} `));
 }
+
+/** A usage error as `--json` mode writes every error: one JSON object on standard error. */
+const usageJson = (message: string): string => `${JSON.stringify({ error: message, code: "usage" })}\n`;
 
 export { manPages } from "./man.js";
 export { stoppedBySignal } from "./io.js";
 
 /** Build the program; exported for tests. */
-export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+export function buildProgram(io: CliIo, setExit: (code: number) => void, json = false): Command {
   const program = new Command("igmpkit")
     .description("IGMP toolkit: decode captures, capture live, emulate hosts, monitor and lint a LAN")
     .version(VERSION)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(json ? false : "(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, "igmpkit") });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, "igmpkit", json) });
   for (const register of COMMANDS) register(program, io, setExit);
   for (const c of program.commands)
-    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, `igmpkit ${c.name()}`) });
+    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, `igmpkit ${c.name()}`, json) });
   return program;
 }
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit status. */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code: number = ExitCode.ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  // with --json every error is JSON too, usage errors included (the words after "--" are not options)
+  const dashes = argv.indexOf("--");
+  const json = (dashes < 0 ? argv : argv.slice(0, dashes)).includes("--json");
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    json,
+  );
   // the command being run, for the "igmpkit <command>: message" prefix of errors thrown by its action
   let prefix = "igmpkit";
   program.hook("preSubcommand", (_, sub) => {
@@ -55,10 +66,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       return ExitCode.usage;
     }
     if (e instanceof UsageError) {
-      writeError(io, prefix, e.message);
+      if (json) io.stderr.write(usageJson(e.message));
+      else writeError(io, prefix, e.message);
       return ExitCode.usage;
     }
-    writeError(io, prefix, fsErrorText(e));
+    writeError(io, prefix, fileErrorText(e));
     return ExitCode.failure;
   }
   return code;

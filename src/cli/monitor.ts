@@ -208,7 +208,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
       if (msg.status === MessageStatus.ignored || !gate.accept(msg)) return;
       emit(state.take(msg));
     },
-    { io, signal, progressLabel: file },
+    { io, signal, progressLabel: file, linesWhileReading: true },
   );
   if (pending !== "") io.stdout.write(pending);
   if (st.status !== "complete") {

@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
 import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
+import { fileErrorText, fsErrorText } from "./errors.js";
+import type { FileUse } from "../capture/errno.js";
 import { pcapStatsLines } from "./capture.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Clock, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
@@ -154,8 +156,17 @@ function hostScenario(o: QuerierCliOptions): Scenario | undefined {
   return parseScenario(scenarioFromFlags({ hosts: o.hosts ?? 1, ...(o.firstIp !== undefined ? { firstIp: o.firstIp } : {}), join: o.join ?? [], ...(o.hostVersion !== undefined ? { igmpVersion: o.hostVersion } : {}) }));
 }
 
-function errorOut(o: QuerierCliOptions, io: CliIo, e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
+/** The --script file's text; a file that cannot be read is a usage error naming it. */
+function readScript(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`--script ${path}: ${fsErrorText(e)}`);
+  }
+}
+
+function errorOut(o: QuerierCliOptions, io: CliIo, e: unknown, use?: FileUse): void {
+  const message = fileErrorText(e, use);
   const code = isQuerierError(e) || isHostError(e) || isCaptureError(e) ? (e as { code: string }).code : undefined;
   io.stderr.write(o.json ? `${JSON.stringify({ error: message, ...(code ? { code } : {}) })}\n` : `igmpkit querier: ${message}\n`);
 }
@@ -190,7 +201,7 @@ export async function runQuerier(o: QuerierCliOptions, io: CliIo, signal?: Abort
   let script: ScriptedQuery[] | undefined;
   try {
     qopts = querierOptions(o, address);
-    if (o.script !== undefined) script = parseQueryScript(JSON.parse(readFileSync(o.script, "utf8")) as unknown);
+    if (o.script !== undefined) script = parseQueryScript(JSON.parse(readScript(o.script)) as unknown);
     new Querier(qopts); // validate now: a bad variable is a usage error
     hosts = o.interface === undefined ? hostScenario(o) : undefined;
   } catch (e) {
@@ -241,11 +252,11 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
   const snap = lan.querier.snapshot();
   if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", inputFrames: counts.input, querierFrames: counts.querier, hostFrames: counts.host, ...snap })}\n`);
   else {
-    io.stderr.write(`${(lan.time() / 1000).toFixed(1)} s simulated: ${counts.input} input frames, ${counts.querier} querier frames, ${counts.host} host frames${o.write !== undefined ? ` written to ${o.write}` : ""}\n`);
+    io.stderr.write(`${(lan.time() / 1000).toFixed(1)} s simulated: ${counts.input} input frames, ${counts.querier} querier frames, ${counts.host} host frames${o.write !== undefined && failure === undefined ? ` written to ${o.write}` : ""}\n`);
     io.stdout.write(summaryText(snap));
   }
   if (failure !== undefined) {
-    errorOut(o, io, failure);
+    errorOut(o, io, failure, (failure as { path?: unknown }).path === o.write ? "write" : undefined);
     return ExitCode.failure;
   }
   return ExitCode.ok;

@@ -5,14 +5,19 @@ import { Progress } from "./progress.js";
 
 export type { FileStatus, FrameSink };
 
-/** {@link scan} with a progress bar on stderr when it is a terminal and the file is over 8 MiB. */
+/**
+ * {@link scan} with a progress bar on stderr when it is a terminal and the file is over 8 MiB. A command
+ * that writes its output while it reads (`linesWhileReading`: monitor's events) gets no bar when standard
+ * output is the same terminal, where the bar would be cut into the lines; the others print after the bar
+ * is cleared.
+ */
 export async function scanCaptureFile(
   path: string,
   sink: FrameSink,
-  opts: { io: CliIo; signal?: AbortSignal | undefined; progressLabel?: string; afterChunk?: () => unknown },
+  opts: { io: CliIo; signal?: AbortSignal | undefined; progressLabel?: string; afterChunk?: () => unknown; linesWhileReading?: boolean },
 ): Promise<FileStatus> {
   let progress: Progress | undefined;
-  const show = opts.progressLabel !== undefined && opts.io.stderrIsTTY;
+  const show = opts.progressLabel !== undefined && (opts.linesWhileReading === true ? Progress.allowed(opts.io) : opts.io.stderrIsTTY);
   try {
     return await scan(path, sink, {
       signal: opts.signal,

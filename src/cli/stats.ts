@@ -16,6 +16,8 @@ export interface StatsCliOptions {
   text?: boolean;
   /** Rows per table in text (0: all). */
   top?: number;
+  /** Times of day in UTC instead of local time (text only; JSON's times are exact epoch seconds). */
+  utc?: boolean;
 }
 
 /**
@@ -37,7 +39,6 @@ function table(rows: string[][], rightAligned: ReadonlySet<number> = new Set()):
   return rows.map((r) => r.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
 }
 
-const time = (t: string): string => formatTime(t, "utc");
 const recs = (r: Record<string, number>): string =>
   Object.entries(r)
     .map(([k, n]) => `${SHORT[k] ?? k} ${n}`)
@@ -48,8 +49,9 @@ const delays = (d: DelaySummary): string =>
   d.count === 0 ? "none" : `${d.count} answers: p50 ${s(d.p50)}, p90 ${s(d.p90)}, p99 ${s(d.p99)}, max ${s(d.max)}; ${d.late} later than Max Resp Time`;
 const vlan = (v?: number[]): string => (v ? ` (VLAN ${v.join(".")})` : "");
 
-/** The text tables of one file's statistics; `top` rows per table (0: all). */
-export function formatStatsText(name: string, st: IgmpStats, top = 0): string {
+/** The text tables of one file's statistics; `top` rows per table (0: all); times of day in local time, as decode's, or UTC. */
+export function formatStatsText(name: string, st: IgmpStats, top = 0, utc = false): string {
+  const time = (t: string): string => formatTime(t, utc ? "utc" : "local");
   const out: string[] = [];
   const cut = <T>(a: T[]): T[] => (top > 0 ? a.slice(0, top) : a);
   const more = (a: unknown[], what: string): string[] => (top > 0 && a.length > top ? [`... ${a.length - top} more ${what} (--top 0 for all, --json for everything)`] : []);
@@ -127,6 +129,7 @@ export function formatStatsText(name: string, st: IgmpStats, top = 0): string {
 export async function runStats(files: string[], o: StatsCliOptions, io: CliIo): Promise<number> {
   if (files.length === 0) throw new UsageError("stats needs at least one FILE");
   if (o.json && o.text) throw new UsageError("--json and --text cannot be used together");
+  if (o.json && o.utc) throw new UsageError("--utc shapes the text tables; --json gives exact epoch seconds");
   const json = o.json === true || (!o.text && !io.stdoutIsTTY);
   const top = o.top ?? (io.stdoutIsTTY ? 20 : 0);
   let exit: number = ExitCode.ok;
@@ -139,7 +142,7 @@ export async function runStats(files: string[], o: StatsCliOptions, io: CliIo): 
       else io.stderr.write(`igmpkit stats: ${path}: ${r.error} (statistics up to there follow)\n`);
     }
     if (json) io.stdout.write(`${JSON.stringify({ file: path, ...(r.error !== null ? { complete: false, error: r.error } : { complete: true }), ...st })}\n`);
-    else io.stdout.write(`${i > 0 ? "\n" : ""}${formatStatsText(path, st, top)}${r.error !== null ? `INCOMPLETE: ${r.error}\n` : ""}`);
+    else io.stdout.write(`${i > 0 ? "\n" : ""}${formatStatsText(path, st, top, o.utc === true)}${r.error !== null ? `INCOMPLETE: ${r.error}\n` : ""}`);
   }
   return exit;
 }
@@ -158,6 +161,7 @@ export const register: RegisterCommand = (program, io, setExit) => {
       .option("--json", "one JSON object per file (the default when stdout is not a terminal)")
       .option("--text", "tables even when stdout is not a terminal")
       .option("--top <n>", "rows per table in text (default 20 on a terminal; 0 for all)", parseTop)
+      .option("--utc", "times of day in UTC (default: local time, as decode; TZ applies)")
       .addHelpText("after", `\n${EXIT_CODES_HELP}`)
       .action(async (files: string[], opts: StatsCliOptions) => {
         setExit(await runStats(files, opts, io));

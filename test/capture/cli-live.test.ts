@@ -31,6 +31,8 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
         const pcapng = join(lab.dir, "ik.pcapng");
         const ik = await startCapture(lab, r, ["-i", "far0", "-w", pcap, "--print", "--json"]);
         const ikng = await startCapture(lab, r, ["-i", "far0", "-w", pcapng, "-q"]);
+        // tcpdump's text habits live: -q brief lines, -e the link level, -t no time
+        const ikq = await startCapture(lab, r, ["-i", "far0", "-q", "-e", "-t", "-n"]);
 
         const host = await lab.kernelHost(h, "eth0", { version, unsolicitedReportIntervalMs: 200 });
         const groups = ["239.1.2.3", "239.1.2.4"];
@@ -50,16 +52,17 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
           async () => {
             const a = await countFrames(td.file);
             const b = jsonLines(ik.stdout).length;
-            const stable = a === b && a === last;
+            const stable = a === b && a === last && ikq.stdout.split("\n").filter(Boolean).length === a;
             last = a === b ? a : -1;
             return stable;
           },
           { timeoutMs: 20_000, intervalMs: 700 },
         );
         await td.stop();
-        for (const p of [ik, ikng]) await p.stop("SIGINT", 10_000);
+        for (const p of [ik, ikng, ikq]) await p.stop("SIGINT", 10_000);
         expect(ik.exitCode).toBe(0);
         expect(ikng.exitCode).toBe(0);
+        expect(ikq.exitCode).toBe(0);
 
         const tdFrames = await readFrames(td.file);
         expect(tdFrames.length).toBeGreaterThanOrEqual(version === 1 ? 4 : version === 2 ? 6 : 2);
@@ -86,6 +89,12 @@ describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "pytho
         // decoded exactly as `igmpkit decode` decodes tcpdump's file
         const decoded = jsonLines(execFileSync(process.execPath, [BIN, "decode", "--json", td.file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
         expect(printed.map(comparable)).toEqual(decoded.map(comparable));
+
+        // capture -q -e -t prints what decode -q -e -t prints of tcpdump's file: MACs, then the brief line
+        const briefOfTcpdumps = execFileSync(process.execPath, [BIN, "decode", "-q", "-e", "-t", td.file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        expect(ikq.stdout).toBe(briefOfTcpdumps);
+        expect(ikq.stdout).toMatch(/^[0-9a-f:]{17} > 01:00:5e:[0-9a-f:]{8}, ethertype IPv4 \(0x0800\), length \d+: 198\.18\.0\.2 > [\d.]+: IGMPv[123] (report|leave)$/m);
+        expect(ikq.stdout).not.toContain("239.1.2.3 {"); // brief: no records
 
         // and correctly: the messages the kernel sends in this version
         for (const o of printed) {

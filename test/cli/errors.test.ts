@@ -53,6 +53,58 @@ describe("one error style", () => {
     }
   });
 
+  it("with --json, usage errors are JSON too: the commands' own checks and commander's, one object, exit 2", async () => {
+    for (const [args, error] of [
+      [["decode", "--json", FIX, "tcp port 80"], /^filter: "tcp" is pcap-filter\(7\) syntax .*\n  tcp port 80\n  \^\^\^$/],
+      [["decode", "--json", "-c", "0", FIX], /^-c "0": a whole number/],
+      [["lint", "--json", "--nope", FIX], /^unknown option '--nope'$/],
+      [["stats", "--json"], /^missing required argument 'file'$/],
+      [["host", "--json", "--hosts", "2", "--join", "239.1.1.1"], /^host needs -i IFACE/],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines, args.join(" ")).toHaveLength(1);
+      const o = JSON.parse(lines[0]!) as { error: string; code: string };
+      expect(o.code).toBe("usage");
+      expect(o.error, args.join(" ")).toMatch(error);
+    }
+    // after "--" nothing is an option
+    expect((await cli(["decode", "-c", "0", "--", "--json"])).stderr).toMatch(/^igmpkit decode: /);
+  });
+
+  // report -o has its own test in report.test.ts
+  it("an output that cannot be written: 'PATH: is a directory' / 'no such directory' from every command that writes one; inputs named", async () => {
+    const nodir = join(dir, "no-such-dir", "out");
+    for (const [args, path] of [
+      [["decode", "-w", dir, FIX], dir],
+      [["host", "--hosts", "2", "--join", "239.1.1.1", "-w", dir], dir],
+      [["querier", "--hosts", "2", "--join", "239.1.1.1", "--duration", "1", "-w", dir], dir],
+      [["conform", "--emulate", "--cases", "host.join-report", "--junit", dir], dir],
+    ] as const) {
+      for (const [target, words] of [
+        [path, "is a directory"],
+        [nodir, "no such directory"],
+      ] as const) {
+        const a = args.map((x) => (x === path ? target : x));
+        const r = await cli(a);
+        expect(r.code, a.join(" ")).toBe(1);
+        expect(r.stderr, a.join(" ")).toContain(`igmpkit ${a[0]}: ${target}: ${words}\n`);
+        expect(r.stderr, a.join(" ")).not.toMatch(/EISDIR|ENOENT|illegal operation/);
+      }
+    }
+    for (const [args, text] of [
+      [["host", "--scenario", dir, "-w", join(dir, "x.pcap")], `igmpkit host: --scenario ${dir}: is a directory\n`],
+      [["querier", "--script", dir, "--duration", "1"], `igmpkit querier: --script ${dir}: is a directory\n`],
+      [["querier", "--script", join(dir, "nope.json"), "--duration", "1"], `igmpkit querier: --script ${join(dir, "nope.json")}: no such file\n`],
+      [["lint", "--config", dir, FIX], `igmpkit lint: ${dir}: is a directory\n`],
+    ] as const) {
+      const r = await cli([...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toBe(text);
+    }
+  });
+
   it.runIf(typeof process.getuid === "function" && process.getuid() === 0 && existsSync(join(ROOT, "dist/cli.js")))(
     "a file that cannot be read: 'permission denied' (run as nobody)",
     () => {
@@ -73,7 +125,7 @@ describe("one error style", () => {
     for (const opts of ["", "-v -x"]) {
       const r = spawnSync("bash", ["-c", `set -o pipefail; node ${BIN} decode ${opts} ${big} | head -1 >/dev/null`], { encoding: "utf8" });
       const lines = r.stderr.trim().split("\n");
-      expect(lines[0], opts).toBe("igmpkit: cannot write to standard output: EPIPE (its reader closed the pipe); the output is incomplete");
+      expect(lines[0], opts).toBe("igmpkit decode: cannot write to standard output: EPIPE (its reader closed the pipe); the output is incomplete");
       expect(lines[1], opts).toMatch(/^.*big\.pcap: \d+ frames, .* partial: standard output failed \(EPIPE\)$/);
       expect(lines, opts).toHaveLength(2);
       expect(r.status, opts).toBe(1);

@@ -38,7 +38,7 @@ describe("standard output that cannot be written", () => {
       expect(r.status).toBe(1);
       const line = "cannot write to standard output: ENOSPC (no space left on device); the output is incomplete";
       if (cmd.includes("--json")) expect(r.stderr.trim().split("\n").map((l) => JSON.parse(l))).toContainEqual({ error: line, code: "write-failed", errno: "ENOSPC" });
-      else expect(r.stderr).toContain(`igmpkit: ${line}`);
+      else expect(r.stderr).toContain(`igmpkit ${cmd[0]}: ${line}`);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stderr.match(/cannot write/g)).toHaveLength(1);
       // decode's own summary is on stderr, marked partial

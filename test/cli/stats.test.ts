@@ -9,3 +9,24 @@ it("names each group's and host's records IS_IN, IS_EX, TO_IN, TO_EX, ALLOW, BLO
   expect(r.stdout).toMatch(/^232\.3\.3\.1 .* IS_IN 2 ALLOW 4 BLOCK 4 /m);
   expect(r.stdout).toMatch(/^198\.18\.13\.2 .* IS_IN 2 IS_EX 3 TO_IN 2 TO_EX 2 ALLOW 4 BLOCK 6 /m);
 });
+
+it("text times are local time of day as decode prints them (--utc for UTC); --utc with --json is refused", async () => {
+  const f = "fixtures/kernel-igmpv2-host.pcap";
+  const before = process.env.TZ;
+  process.env.TZ = "America/New_York";
+  try {
+    const first = (await cli(["decode", "-c", "1", f])).stdout.slice(0, 15);
+    expect(first).toBe("01:05:30.738810"); // tcpdump's under this TZ (decode is held to tcpdump in tcpdump-habits.test.ts)
+    const local = await cli(["stats", "--text", f]);
+    expect(local.stdout.split("\n")[0]).toMatch(new RegExp(`; ${first.replace(/\./g, "\\.")} to 01:05:35\\.013027$`));
+    expect(local.stdout).toMatch(/^239\.2\.2\.1 .* 01:05:30\.738810  01:05:34\.511192$/m);
+    const utc = await cli(["stats", "--text", "--utc", f]);
+    expect(utc.stdout.split("\n")[0]).toMatch(/; 06:05:30\.738810 to 06:05:35\.013027$/);
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+  const bad = await cli(["stats", "--json", "--utc", f]);
+  expect(bad.code).toBe(2);
+  expect(JSON.parse(bad.stderr)).toEqual({ error: "--utc shapes the text tables; --json gives exact epoch seconds", code: "usage" });
+});

@@ -218,7 +218,7 @@ describeLive("decode against tcpdump", ["tcpdump"], () => {
 });
 
 describe("decode arguments, tcpdump's way", () => {
-  it("a trailing expression is the filter, not a file; -r makes every positional argument the filter", async () => {
+  it("a trailing expression is the filter, not a file; with -r every positional argument that is not a file is", async () => {
     const a = await cli(["decode", untagged, "igmp", "and", "host", "198.18.0.4"]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout.trim().split("\n")).toHaveLength(2);
@@ -248,6 +248,34 @@ describe("decode arguments, tcpdump's way", () => {
       const e = await cli(["decode", untagged, expr!]);
       expect(e.code, expr).toBe(2);
       expect(e.stderr, expr).toContain(word);
+    }
+  });
+
+  it("-r beside positional files: the -r files first, then the positional ones, then the expression", async () => {
+    const r = await cli(["decode", "-v", untagged, "-r", tagged, "leave or vlan 20"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("reading from file"))).toEqual([`reading from file ${tagged}`, `reading from file ${untagged}`]);
+    expect(r.stderr).toContain(`${tagged}: 5 frames`);
+    expect(r.stderr).toContain(`${untagged}: 9 frames`);
+    const j = await cli(["decode", "--json", "-r", untagged, tagged, "vlan 20 or leave"]);
+    expect(j.stdout.trim().split("\n").map((l) => JSON.parse(l).file)).toEqual([untagged, tagged]);
+  });
+
+  it("tcpdump syntax this filter does not evaluate (tcp, port, igmp[0]) is a usage error at the word, never a file name", async () => {
+    for (const [args, word, at] of [
+      [[untagged, "tcp port 80"], '"tcp" is pcap-filter(7) syntax this filter does not evaluate', 0],
+      [[untagged, "tcp", "port", "80"], '"tcp" is pcap-filter(7) syntax', 0],
+      [[untagged, "igmp and port 80"], '"port" is pcap-filter(7) syntax', 9],
+      [[untagged, "udp"], '"udp" is pcap-filter(7) syntax', 0],
+      [[untagged, "igmp[0] = 0x11"], '"igmp[0]": byte offsets are pcap-filter(7) syntax', 0],
+      [["-r", untagged, "arp or igmp"], '"arp" is pcap-filter(7) syntax', 0],
+    ] as const) {
+      const r = await cli(["decode", ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+      expect(r.stderr, args.join(" ")).toContain(`igmpkit decode: filter: ${word}`);
+      expect(r.stderr, args.join(" ")).not.toContain("no such file");
+      expect(r.stderr.split("\n")[2], args.join(" ")).toMatch(new RegExp(`^  ${" ".repeat(at)}\\^`));
     }
   });
 
@@ -294,7 +322,11 @@ describe("capture shares decode's text options", () => {
   it("accepts -e, -x, -t..., --utc, -n and rejects them with --json before opening anything", async () => {
     const r = await cli(["capture", "-i", "ik-none", "--json", "-e"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("igmpkit capture: -e, -x, -X, -A and -t shape the text output");
+    expect(JSON.parse(r.stderr)).toEqual({ error: "-e, -x, -X, -A and -t shape the text output; they do not combine with --json", code: "usage" });
     expect((await cli(["capture", "-i", "ik-none", "-ttttttt"])).stderr).toContain("at most 5 times");
+    // -q is tcpdump's brief lines (held live against decode -q in test/capture/cli-live.test.ts)
+    const q = await cli(["capture", "-i", "ik-none", "--json", "-q"]);
+    expect(q.code).toBe(2);
+    expect(JSON.parse(q.stderr)).toEqual({ error: "-q shapes the text output; it does not combine with --json", code: "usage" });
   });
 });
