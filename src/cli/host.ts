@@ -117,8 +117,7 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
       // the error below says what happened
     }
     let message = fileErrorText(e, (e as { path?: unknown }).path === o.write ? "write" : undefined);
-    if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch)
-      message += `: a pcap file holds one link type and the hosts send Ethernet; write ${o.write?.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
+    if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch) message += linkTypeHint(o.write ?? "");
     if (!isCaptureWriteError(e)) {
       report(io, o, message, isHostError(e) || isPcapError(e) ? { code: e.code } : {});
       return ExitCode.failure;
@@ -154,6 +153,11 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
     );
   }
   return failure !== undefined || stoppedBy !== undefined ? ExitCode.failure : ExitCode.ok;
+}
+
+/** What to do when a capture of another link type meets the frames sent (Ethernet) in a .pcap output. */
+export function linkTypeHint(write: string, sender = "the hosts send"): string {
+  return `: a pcap file holds one link type and ${sender} Ethernet; write ${write.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
 }
 
 /** An error line: JSON in --json mode, else text (sanitised). */
