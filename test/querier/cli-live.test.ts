@@ -1,8 +1,8 @@
 /** `igmpkit querier -i` through runQuerier with a hand-fed capture and a virtual clock (no root needed). */
 import { describe, expect, it } from "vitest";
 import { runQuerier } from "../../src/cli/querier.js";
-import { SCREEN_OFF, SCREEN_ON } from "../../src/cli/screen.js";
-import { decodeFrame, v3Query, v3Report } from "../../src/wire/index.js";
+import { HOME_CLEAR, SCREEN_OFF, SCREEN_ON } from "../../src/cli/screen.js";
+import { decodeFrame, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { captureIo } from "../cli/helpers.js";
 import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
 
@@ -66,6 +66,26 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
     expect(after).toMatch(/^querier 198\.18\.0\.5 v3: non-querier \(querier 198\.18\.0\.1\)/);
     expect(after).toContain("GROUP");
     expect(out.stderr).toMatch(/stopped by signal; 1 frames heard, 1 sent .*; 2 packets received by filter, 0 packets dropped by kernel, 0 packets dropped by interface\n$/);
+  });
+
+  it("on a terminal the live table shows each group's mode, sources with their timers, group timer and compatibility", async () => {
+    const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
+    const cap = new SendingCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    const run = runQuerier(OPTS, io, ac.signal, { openLive: async () => cap, clock });
+    await clock.runTo(1);
+    cap.push({ t: 1, src: H, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: ["198.18.9.1"] }]) });
+    cap.push({ t: 1, src: "198.18.0.21", message: v2Report(G) });
+    await clock.runTo(3);
+    const screen = out.stdout.slice(out.stdout.lastIndexOf(HOME_CLEAR));
+    // GMI = 2 x 10 + 1 = 21 s from the reports at 1 s, seen at 3 s (redrawn every 125 ms)
+    expect(screen).toMatch(/querier 198\.18\.0\.5 v3: querier, next general query/);
+    expect(screen).toMatch(/^GROUP +MODE +SOURCES +MEMBERS +TIMER +VERSION/m);
+    expect(screen).toMatch(/^232\.1\.1\.1 +include +198\.18\.9\.1\(19s\) +198\.18\.0\.20 +- +v3 /m);
+    expect(screen).toMatch(/^239\.1\.1\.1 +exclude +- +198\.18\.0\.21 +19\.\d s +v2 \(v2 host 19s\) /m);
+    ac.abort();
+    expect(await run).toBe(0);
   });
 
   it("a capture that cannot open is an error with status 1, as JSON with --json", async () => {
