@@ -236,6 +236,27 @@ describe("igmpkit querier offline", () => {
     if (hasCommand("tshark")) expect(tsharkIgmp(join(dir, "r5a.pcap"))).toHaveLength(outFrames.length);
   });
 
+  it("every protocol variable as a flag lands on the wire: QRV, QQIC, Max Resp Codes, startup count and interval, LMQC and LMQI, the version", async () => {
+    const scen = join(dir, "leave.json");
+    writeFileSync(scen, JSON.stringify({ hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "239.1.1.1" }, { at: 20, host: 0, op: "leave", group: "239.1.1.1" }] }));
+    const out = join(dir, "vars.pcap");
+    const flags = ["--robustness", "3", "--query-interval", "12", "--query-response-interval", "3", "--startup-count", "4", "--startup-interval", "1", "--last-member-interval", "0.5", "--last-member-count", "3"];
+    expect((await cli(["querier", "--scenario", scen, "--duration", "40", "-w", out, ...flags])).code).toBe(0);
+    const frames = await decodeFile(out);
+    const t0 = Number(frames[0]!.time);
+    const queries = frames.filter((f) => f.igmp?.kind === "query").map((f) => ({ t: Math.round((Number(f.time) - t0) * 1000) / 1000, m: f.igmp as Extract<typeof f.igmp, { kind: "query" }> }));
+    // four startup queries 1 s apart, then one every 12 s; three group-specific ones 0.5 s apart after the leave at 20 s
+    expect(queries.map((q) => [q.t, q.m.group])).toEqual([[0, "0.0.0.0"], [1, "0.0.0.0"], [2, "0.0.0.0"], [3, "0.0.0.0"], [15, "0.0.0.0"], [20, "239.1.1.1"], [20.5, "239.1.1.1"], [21, "239.1.1.1"], [27, "0.0.0.0"], [39, "0.0.0.0"]]);
+    expect(queries.map((q) => [q.m.version, q.m.maxRespCode, q.m.version === 3 ? [q.m.qrv, q.m.qqic] : null])).toEqual(queries.map((q) => [3, q.m.group === "0.0.0.0" ? 30 : 5, [3, 12]]));
+    if (hasCommand("tshark")) expect(tsharkIgmp(out).filter((x) => x.type === 0x11).map((x) => [x.maxResp, x.qrv, x.qqic])).toEqual(queries.map((q) => [q.m.group === "0.0.0.0" ? 30 : 5, 3, 12]));
+    // --igmp-version 2: v2 queries (Max Resp Time in tenths), answered by v2 hosts
+    const v2 = join(dir, "v2.pcap");
+    expect((await cli(["querier", "--igmp-version", "2", "--hosts", "1", "--join", "239.1.1.1", "--host-version", "2", "--duration", "15", "--query-interval", "10", "--query-response-interval", "2", "-w", v2])).code).toBe(0);
+    const v2f = await decodeFile(v2);
+    expect(v2f.filter((f) => f.igmp?.kind === "query").map((f) => [(f.igmp as { version: number }).version, (f.igmp as { maxRespCode: number }).maxRespCode])).toEqual([[2, 20], [2, 20], [2, 20]]);
+    expect(v2f.filter((f) => f.igmp?.kind === "v2-report").length).toBeGreaterThanOrEqual(3);
+  });
+
   it("bad input: each a clear error naming the file, exit 1, nothing already read lost, the summary saying it is not whole", async () => {
     const missing = join(dir, "missing.pcap");
     const out = join(dir, "bad-out.pcap");
