@@ -19,6 +19,16 @@ class SendingCapture extends FakeCapture {
 
 const OPTS = { interface: "eth9", address: "198.18.0.5", queryInterval: 10, queryResponseInterval: 1, lastMemberInterval: 0.5 };
 
+/** `querier -i` on a terminal, on a fake capture and a virtual clock; abort `ac` to stop it. */
+function onTerminal() {
+  const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
+  const cap = new SendingCapture("eth9");
+  const clock = new VirtualClock(0);
+  const ac = new AbortController();
+  const run = runQuerier(OPTS, io, ac.signal, { openLive: async () => cap, clock });
+  return { out, cap, clock, ac, run };
+}
+
 describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
   it("--json: a listening line, events as they happen (queries, joins, last-member queries, expiry), a final snapshot at SIGINT", async () => {
     const { io, out } = captureIo();
@@ -47,11 +57,7 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
   });
 
   it("hears a lower querier and falls silent; on a terminal the live table says so, then the summary", async () => {
-    const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
-    const cap = new SendingCapture("eth9");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    const run = runQuerier(OPTS, io, ac.signal, { openLive: async () => cap, clock });
+    const { out, cap, clock, ac, run } = onTerminal();
     await clock.runTo(1);
     cap.push({ t: 1, src: "198.18.0.1", message: v3Query({ maxRespTime: 1, qqi: 10 }) });
     Object.assign(cap.stats, { received: 2, dropped: 0, ifDropped: 0 });
@@ -69,11 +75,7 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
   });
 
   it("on a terminal the live table shows each group's mode, sources with their timers, group timer and compatibility", async () => {
-    const { io, out } = captureIo({ stdoutIsTTY: true, stderrIsTTY: true });
-    const cap = new SendingCapture("eth9");
-    const clock = new VirtualClock(0);
-    const ac = new AbortController();
-    const run = runQuerier(OPTS, io, ac.signal, { openLive: async () => cap, clock });
+    const { out, cap, clock, ac, run } = onTerminal();
     await clock.runTo(1);
     cap.push({ t: 1, src: H, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: ["198.18.9.1"] }]) });
     cap.push({ t: 1, src: "198.18.0.21", message: v2Report(G) });
