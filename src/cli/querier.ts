@@ -229,10 +229,13 @@ export async function runQuerier(o: QuerierCliOptions, io: CliIo, signal?: Abort
   if (o.replay === undefined && hosts === undefined && script === undefined)
     throw new UsageError("querier needs -i IFACE (live), --replay FILE, emulated hosts (--hosts N --join G, or --scenario FILE), or a --script");
   if (o.replay === undefined && o.duration === undefined) throw new UsageError("a simulated LAN runs for --duration S");
-  return runOffline(o, qopts, hosts, script, io);
+  return runOffline(o, qopts, hosts, script, io, signal);
 }
 
-async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, script: ScriptedQuery[] | undefined, io: CliIo): Promise<number> {
+/** Virtual time run at once past the next deadline: the frames of about a second are held before they are written. */
+const OFFLINE_STEP_MS = 1000;
+
+async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, script: ScriptedQuery[] | undefined, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
   const lan = new QuerierLan({ querier: qopts, ...(hosts ? { hosts } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(script ? { script } : {}) });
   let writer: CaptureWriter | undefined;
   const counts = { input: 0, querier: 0, host: 0 };
@@ -251,19 +254,45 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
   const fail = (e: unknown): void => {
     failure ??= describeOfflineFailure(e, o, counts.input);
   };
+  // A turn of the event loop every 50 ms of work, so that Ctrl-C or SIGTERM is heard within a second.
+  let lastTurn = performance.now();
+  const turn = async (): Promise<void> => {
+    if (performance.now() - lastTurn < 50) return;
+    await new Promise((r) => setImmediate(r));
+    lastTurn = performance.now();
+  };
+  let stoppedBy: string | undefined;
+  const stopped = (): boolean => {
+    if (signal?.aborted === true) stoppedBy ??= String(signal.reason ?? "a signal");
+    return stoppedBy !== undefined;
+  };
   try {
     if (o.replay !== undefined) {
-      const reader = readCaptureFile(o.replay, { fatal: "keep" });
+      const reader = readCaptureFile(o.replay, { fatal: "keep", ...(signal ? { signal } : {}) });
       for await (const frame of reader as AsyncIterable<Frame>) {
         if (end !== undefined && lan.time() > end) break;
         write(lan.push(frame));
+        await turn();
+        if (stopped()) break;
       }
       if (reader.fatal !== undefined) fail(reader.fatal);
     }
-    // After damaged input the capture's hosts fall silent: running on would only time out their groups;
-    // an input unreadable from its first byte runs nothing.
-    if (failure === undefined) write(lan.run(end ?? lan.time()));
-    else if (counts.input > 0) write(lan.run(lan.time()));
+    if (failure === undefined && !stopped()) {
+      // Step by step, so that the frames are written as they come (a long simulation does not pile them
+      // up) and a signal is heard; the steps change nothing in what is sent.
+      const until = end ?? lan.time();
+      for (;;) {
+        const next = lan.nextDeadline();
+        write(lan.run(next === null ? until : Math.min(until, Math.max(next, lan.time()) + OFFLINE_STEP_MS)));
+        if (lan.time() >= until) break;
+        await turn();
+        if (stopped()) break;
+      }
+    } else if (failure !== undefined && counts.input > 0) {
+      // After damaged input the capture's hosts fall silent: running on would only time out their groups;
+      // an input unreadable from its first byte runs nothing.
+      write(lan.run(lan.time()));
+    }
   } catch (e) {
     fail(e);
   }
@@ -279,11 +308,18 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
   }
   const snap = lan.querier.snapshot();
   // An output that does not look whole when it is not: the summary says what is missing.
-  const partial = failure !== undefined ? { partial: true, error: failure.message } : {};
+  const partial = failure !== undefined ? { partial: true, error: failure.message } : stoppedBy !== undefined ? { partial: true, stoppedBy } : {};
   if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", inputFrames: counts.input, querierFrames: counts.querier, hostFrames: counts.host, ...partial, ...snap })}\n`);
   else {
     const to = o.write === undefined ? "" : failure?.output ? `; ${o.write} NOT WRITTEN WHOLE (see below)` : ` written to ${o.write}`;
-    const cut = failure === undefined || failure.output ? "" : failure.code.startsWith("input-") ? "; THE INPUT WAS NOT READ TO ITS END (see below)" : "; STOPPED BY THE ERROR BELOW";
+    const cut =
+      failure === undefined || failure.output
+        ? stoppedBy !== undefined
+          ? `; partial: stopped by ${stoppedBy}`
+          : ""
+        : failure.code.startsWith("input-")
+          ? "; THE INPUT WAS NOT READ TO ITS END (see below)"
+          : "; STOPPED BY THE ERROR BELOW";
     io.stderr.write(`${(lan.time() / 1000).toFixed(1)} s simulated: ${counts.input} input frames, ${counts.querier} querier frames, ${counts.host} host frames${to}${cut}\n`);
     io.stdout.write(summaryText(snap));
   }
@@ -291,7 +327,8 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
     errorOut(o, io, failure.message, { code: failure.code });
     return ExitCode.failure;
   }
-  return ExitCode.ok;
+  // stopped before its end (as `host --replay` and `decode`): what was written is whole, but not all
+  return stoppedBy !== undefined ? ExitCode.failure : ExitCode.ok;
 }
 
 /** A capture file to write; one that cannot be created is an error naming it. */

@@ -9,7 +9,8 @@ import { lintFrames } from "../../src/monitor/lint.js";
 import type { MonitorSnapshot } from "../../src/monitor/state.js";
 import { QuerierLan } from "../../src/querier/index.js";
 import { decodeFrame, encodeIgmpFrame, v3Query, v3Report, type DecodedFrame } from "../../src/wire/index.js";
-import { cli } from "../cli/helpers.js";
+import { runQuerier } from "../../src/cli/querier.js";
+import { captureIo, cli } from "../cli/helpers.js";
 import { hasCommand } from "../lab/gate.js";
 import { tsharkIgmp } from "../oracle/tshark.js";
 
@@ -292,6 +293,25 @@ describe("igmpkit querier offline", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${nowhere} NOT WRITTEN WHOLE`);
     expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${nowhere.replace(/[.]/g, "\\.")}: no such file\n$`));
+  });
+
+  it("a long simulation is written as it runs, and a stop signal ends it within a second: the file whole, the summary partial, exit 1", async () => {
+    const out = join(dir, "long.pcap");
+    const { io, out: o } = captureIo();
+    const ac = new AbortController();
+    const started = performance.now();
+    setTimeout(() => ac.abort("SIGTERM"), 1500);
+    const opts = { hosts: 200, join: ["239.1.1.1"], duration: 1e9, queryInterval: 2, queryResponseInterval: 1, write: out, json: true };
+    const code = await runQuerier(opts, io, ac.signal);
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(code).toBe(1);
+    const snap = JSON.parse(o.stdout.trim().split("\n").at(-1)!) as { partial: boolean; stoppedBy: string; querierFrames: number; hostFrames: number };
+    expect(snap).toMatchObject({ type: "snapshot", partial: true, stoppedBy: "SIGTERM" });
+    // every frame counted is in the file, each whole
+    const frames = await decodeFile(out);
+    expect(frames.length).toBe(snap.querierFrames + snap.hostFrames);
+    expect(frames.length).toBeGreaterThan(200);
+    expect(frames.every((f) => f.igmp !== null && f.errors.length === 0)).toBe(true);
   });
 
   it("bad option files: usage errors naming the option and the file, every scenario problem listed", async () => {
