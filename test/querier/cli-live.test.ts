@@ -1,6 +1,7 @@
 /** `igmpkit querier -i` through runQuerier with a hand-fed capture and a virtual clock (no root needed). */
 import { describe, expect, it } from "vitest";
 import { runQuerier } from "../../src/cli/querier.js";
+import { liveFilter } from "../../src/host/index.js";
 import { HOME_CLEAR, SCREEN_OFF, SCREEN_ON } from "../../src/cli/screen.js";
 import { decodeFrame, v2Report, v3Query, v3Report } from "../../src/wire/index.js";
 import { captureIo } from "../cli/helpers.js";
@@ -54,6 +55,37 @@ describe("igmpkit querier -i (driver and output, with a fake capture)", () => {
     expect(Number(expiry.time) - 1_700_000_000).toBeCloseTo(28, 3); // the virtual clock runs from 1700000000 s; LMQT = 2 x 0.5 s after the TO_IN at 27 s
     expect(lines.at(-1)).toMatchObject({ type: "snapshot", interface: "eth9", stoppedBy: "signal", role: "querier", stopped: true, sent: { general: 4, group: 2 }, framesHeard: 2, received: null, drops: null });
     expect(cap.stopped).toBe(true);
+  });
+
+  it("--json: sources added and expired, a compatibility change, the election lost, as JSON Lines; libpcap opened with the querier's filter", async () => {
+    const { io, out } = captureIo();
+    const cap = new SendingCapture("eth9");
+    const clock = new VirtualClock(0);
+    const ac = new AbortController();
+    let opened: unknown;
+    const run = runQuerier({ ...OPTS, json: true, netns: "lab9" }, io, ac.signal, {
+      openLive: async (_iface, opts) => ((opened = opts), cap),
+      clock,
+    });
+    await clock.runTo(1);
+    // BPF: IGMP, and ARP requests for its own address only
+    expect(opened).toEqual({ filter: liveFilter(["198.18.0.5"]), netns: "lab9" });
+    cap.push({ t: 1, src: H, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: ["198.18.9.1"] }]) });
+    cap.push({ t: 1, src: "198.18.0.21", message: v2Report(G) });
+    // the source's timer runs GMI (2 x 10 + 1 = 21 s) unanswered; then a lower querier appears
+    await clock.runTo(23);
+    cap.push({ t: 23, src: "198.18.0.1", message: v3Query({ maxRespTime: 1, qqi: 10 }) });
+    await clock.runTo(24);
+    ac.abort();
+    expect(await run).toBe(0);
+    const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const pick = (type: string) => lines.filter((l) => l.type === type).map(({ type: _, time, frame: __, ...rest }) => ({ t: Math.round((Number(time) - 1_700_000_000) * 10) / 10, ...rest }));
+    expect(pick("source-added")).toMatchObject([{ t: 1, group: "232.1.1.1", source: "198.18.9.1" }]);
+    expect(pick("source-removed")).toMatchObject([{ t: 22, group: "232.1.1.1", source: "198.18.9.1", reason: "timer" }]);
+    // v2 compatibility for the v2 host's group, back to v3 when its Older Host Present timer (21 s) ends
+    expect(pick("compat-change")).toMatchObject([{ t: 1, group: G, from: 3, to: 2 }, { t: 22, group: G, from: 2, to: 3 }]);
+    expect(pick("election-lost")).toEqual([{ t: 23, querier: "198.18.0.1" }]);
+    expect(lines.at(-1)).toMatchObject({ type: "snapshot", role: "non-querier", querier: "198.18.0.1" });
   });
 
   it("hears a lower querier and falls silent; on a terminal the live table says so, then the summary", async () => {
