@@ -235,6 +235,14 @@ describe("igmpkit querier offline", () => {
     const general = (await decodeFile(join(dir, "r5a.pcap"))).filter((f) => f.ipSrc === "198.18.0.1" && f.igmp?.kind === "query" && f.igmp.group === "0.0.0.0");
     expect(general.map((f) => Math.round((Number(f.time) - t0) * 10) / 10)).toEqual([0, 2.5, 12.5, 22.5]);
     if (hasCommand("tshark")) expect(tsharkIgmp(join(dir, "r5a.pcap"))).toHaveLength(outFrames.length);
+    // and with emulated hosts on the same virtual link: the capture's frames, the queries and the hosts' answers
+    const r = await cli(["querier", "--replay", input, "--hosts", "2", "--join", "239.6.6.6", "--duration", "30", "--query-interval", "10", "--query-response-interval", "1", "-w", join(dir, "both.pcap"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { inputFrames: number; querierFrames: number; hostFrames: number; state: MonitorSnapshot };
+    expect(last).toMatchObject({ inputFrames: inFrames.length, querierFrames: ours.length });
+    expect(last.hostFrames).toBeGreaterThanOrEqual(2 * 4); // two unsolicited reports each, and an answer to each of the two later general queries
+    expect(last.state.groups.find((g) => g.group === "239.6.6.6")).toMatchObject({ filterMode: "exclude", reporters: ["198.18.0.10", "198.18.0.11"] });
+    expect((await decodeFile(join(dir, "both.pcap"))).length).toBe(last.inputFrames + last.querierFrames + last.hostFrames);
   });
 
   it("every protocol variable as a flag lands on the wire: QRV, QQIC, Max Resp Codes, startup count and interval, LMQC and LMQI, the version", async () => {
