@@ -35,6 +35,7 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
       // an address, so that its kernel asks ARP for the querier's (it joins no group: no IGMP of its own)
       await hub.addPort((await lab.veth(m, sw, { nameA: "eth0", nameB: "pm", addrA: "198.18.0.60/24" })).b);
       const cap = await lab.tcpdump(m, "eth0", { filter: "igmp" });
+      let hostsLagMs = 0;
       let final = {} as { type: string; role: string; state: MonitorSnapshot; sent: { general: number; group: number; groupSource: number }; sendLagMaxMs: number; arpReplies: number };
       const mon = await startMonitor(lab, m, "eth0");
       const qp = lab.spawn(q, process.execPath, [BIN, "querier", "-i", "eth0", "--address", "198.18.0.5", "--query-interval", "2", "--query-response-interval", "1", "--last-member-interval", "1", "--json"]);
@@ -65,6 +66,7 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
         d.op(0, { op: "closeSocket", socket: "s" });
         await sleep(4000);
         await qp.stop("SIGINT", 10_000);
+        hostsLagMs = em.driver.counters.sendLagMaxMs;
         const monSnap = await mon.stop();
         await em.stop("no-leave");
         expect(qp.exitCode).toBe(0);
@@ -82,19 +84,27 @@ describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)
         expect(final.sent.group).toBeGreaterThanOrEqual(4);
       });
       const file = await cap.stop();
-      expect((await readCapture(file)).length).toBeGreaterThan(20);
-      // `igmpkit lint` of the capture, as a user runs it. It judges the last-member queries' spacing within
-      // 200 ms (a fifth of the 1 s interval). On a loaded machine the querier's timer can fire later than
-      // that (seen: 370 ms, all pending queries at once); the querier measures its own lateness
-      // (sendLagMaxMs), and only then is a spacing finding excused. Any other finding fails.
+      const captured = await readCapture(file);
+      expect(captured.length).toBeGreaterThan(20);
+      // `igmpkit lint` of the capture, as a user runs it, has no finding. Two are excused, and only when the
+      // sender's own measured lateness accounts for them (real-time peers on a loaded 2-CPU machine):
+      // lint judges the last-member queries' spacing within 200 ms (a fifth of the 1 s interval), and the
+      // querier's timer has fired later than that (seen: 370 ms, all pending queries at once; it measures
+      // its lateness as sendLagMaxMs); an emulated host's answer has come after the Max Resp Time (seen:
+      // 476 ms late) when the emulator's timer fired that late (its driver's sendLagMaxMs).
       const l = spawnSync(process.execPath, [BIN, "lint", "--json", file], { encoding: "utf8" });
-      const findings = (JSON.parse(l.stdout) as { findings: { rule: string; message: string }[] }).findings;
-      const why = JSON.stringify(findings.map((f) => f.message));
-      const late = final.sendLagMaxMs;
-      const spacing = findings.filter((f) => f.rule === "last-member-queries");
-      if (late <= 200) expect([l.status, findings], why).toEqual([0, []]);
-      else if (spacing.length > 0) console.warn(`querier timers ran ${late} ms late on this machine; lint: ${why}`);
-      expect(findings.filter((f) => f.rule !== "last-member-queries"), why).toEqual([]);
+      const findings = (JSON.parse(l.stdout) as { findings: { rule: string; message: string; frames: number[] }[] }).findings;
+      const lateness = (f: { frames: number[] }): number => {
+        const q = captured[f.frames[0]! - 1]!;
+        const r = captured[f.frames.at(-1)! - 1]!;
+        return (Number(r.time) - Number(q.time)) * 1000 - (q.igmp as { maxRespTime: number }).maxRespTime * 1000;
+      };
+      const excused = (f: { rule: string; frames: number[] }): boolean =>
+        (f.rule === "last-member-queries" && final.sendLagMaxMs > 200) || (f.rule === "late-report" && lateness(f) <= hostsLagMs);
+      const why = `${JSON.stringify(findings.map((f) => f.message))}; querier late ${final.sendLagMaxMs} ms, hosts late ${hostsLagMs} ms`;
+      expect(findings.filter((f) => !excused(f)), why).toEqual([]);
+      if (findings.length === 0) expect(l.status).toBe(0);
+      else console.warn(`lint findings excused by measured lateness on this machine: ${why}`);
     });
   });
 });
