@@ -12,7 +12,7 @@ import { isPcapError, PcapErrorCode } from "../pcap/errors.js";
 import { readErrorText } from "../capture/scan.js";
 import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import { fsErrorText } from "./errors.js";
+import { fsErrorText, outputErrorText } from "./errors.js";
 import { safeText } from "./sanitize.js";
 import { pcapStatsLines } from "./capture.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Clock, type Scenario } from "../host/index.js";
@@ -336,7 +336,7 @@ function openOutput(path: string, linkType: number): CaptureWriter {
   try {
     return openCaptureWriter(path, { linkType, nanosecond: true });
   } catch (e) {
-    throw new OutputError(`${path}: ${fsErrorText(e)}`);
+    throw new OutputError(`${path}: ${outputErrorText(e)}`);
   }
 }
 

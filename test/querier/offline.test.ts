@@ -300,7 +300,9 @@ describe("igmpkit querier offline", () => {
     r = await cli(["querier", "--hosts", "1", "--join", "239.1.1.1", "--duration", "1", "-w", nowhere]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${nowhere} NOT WRITTEN WHOLE`);
-    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${nowhere.replace(/[.]/g, "\\.")}: no such file\n$`));
+    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${nowhere.replace(/[.]/g, "\\.")}: no such directory\n$`));
+    r = await cli(["querier", "--hosts", "1", "--join", "239.1.1.1", "--duration", "1", "-w", dir]);
+    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${dir.replace(/[.]/g, "\\.")}: is a directory\n$`));
   });
 
   it("a long simulation is written as it runs, and a stop signal ends it within a second: the file whole, the summary partial, exit 1", async () => {
