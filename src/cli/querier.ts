@@ -23,7 +23,7 @@ import { QuerierDriver, QuerierLan, type LanFrame } from "../querier/index.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
 import type { RegisterCommand } from "./io.js";
 import { linkTypeHint, scenarioFromFlags } from "./host.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, OfflinePace, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatEvent, formatSnapshotTable } from "./monitor.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -254,30 +254,20 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
   const fail = (e: unknown): void => {
     failure ??= describeOfflineFailure(e, o, counts.input);
   };
-  // A turn of the event loop every 50 ms of work, so that Ctrl-C or SIGTERM is heard within a second.
-  let lastTurn = performance.now();
-  const turn = async (): Promise<void> => {
-    if (performance.now() - lastTurn < 50) return;
-    await new Promise((r) => setImmediate(r));
-    lastTurn = performance.now();
-  };
-  let stoppedBy: string | undefined;
-  const stopped = (): boolean => {
-    if (signal?.aborted === true) stoppedBy ??= String(signal.reason ?? "a signal");
-    return stoppedBy !== undefined;
-  };
+  // Ctrl-C or SIGTERM is heard within a second (see OfflinePace).
+  const pace = new OfflinePace(signal);
   try {
     if (o.replay !== undefined) {
       const reader = readCaptureFile(o.replay, { fatal: "keep", ...(signal ? { signal } : {}) });
       for await (const frame of reader as AsyncIterable<Frame>) {
         if (end !== undefined && lan.time() > end) break;
         write(lan.push(frame));
-        await turn();
-        if (stopped()) break;
+        await pace.turn();
+        if (pace.stopped()) break;
       }
       if (reader.fatal !== undefined) fail(reader.fatal);
     }
-    if (failure === undefined && !stopped()) {
+    if (failure === undefined && !pace.stopped()) {
       // Step by step, so that the frames are written as they come (a long simulation does not pile them
       // up) and a signal is heard; the steps change nothing in what is sent.
       const until = end ?? lan.time();
@@ -285,8 +275,8 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
         const next = lan.nextDeadline();
         write(lan.run(next === null ? until : Math.min(until, Math.max(next, lan.time()) + OFFLINE_STEP_MS)));
         if (lan.time() >= until) break;
-        await turn();
-        if (stopped()) break;
+        await pace.turn();
+        if (pace.stopped()) break;
       }
     } else if (failure !== undefined && counts.input > 0) {
       // After damaged input the capture's hosts fall silent: running on would only time out their groups;
@@ -306,6 +296,7 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
   } catch (e) {
     fail(e);
   }
+  const stoppedBy = pace.stoppedBy;
   const snap = lan.querier.snapshot();
   // An output that does not look whole when it is not: the summary says what is missing.
   const partial = failure !== undefined ? { partial: true, error: failure.message } : stoppedBy !== undefined ? { partial: true, stoppedBy } : {};
