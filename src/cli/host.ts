@@ -12,7 +12,7 @@ import { HOST_BYTES, isHostError, MAX_HOSTS, OfflineReplay, type ReplayFrame, ty
 import type { Frame } from "../pcap/frame.js";
 import { isPcapError, PcapErrorCode } from "../pcap/errors.js";
 import { fileErrorText } from "./errors.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo, type RegisterCommand } from "./io.js";
+import { EXIT_CODES_HELP, ExitCode, OfflinePace, UsageError, untilSignal, type CliIo, type RegisterCommand } from "./io.js";
 import { safeText } from "./sanitize.js";
 import { loadScenario, type HostCliOptions, type HostDeps } from "./host-options.js";
 import { runLive } from "./host-live.js";
@@ -70,20 +70,10 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
       writer.write({ timestampNs: f.timestampNs, wireLength: f.wireLength, data: f.data, linkType: f.linkType, ...(f.interfaceName !== undefined ? { interfaceName: f.interfaceName } : {}) });
     }
   };
-  // A turn of the event loop every 50 ms of work, so that a signal is seen within a second.
-  let lastTurn = performance.now();
-  const turn = async (): Promise<void> => {
-    if (performance.now() - lastTurn < 50) return;
-    await new Promise((r) => setImmediate(r));
-    lastTurn = performance.now();
-  };
+  // A signal is seen within a second (see OfflinePace).
+  const pace = new OfflinePace(signal);
   let failure: string | undefined;
   let failureCode = "input-damaged";
-  let stoppedBy: string | undefined;
-  const stopped = (): boolean => {
-    if (signal?.aborted === true) stoppedBy ??= String(signal.reason ?? "abort");
-    return stoppedBy !== undefined;
-  };
   try {
     if (o.replay !== undefined) {
       const reader = readCaptureFile(o.replay, { fatal: "keep", ...(signal ? { signal } : {}) });
@@ -91,21 +81,21 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
         for (const frame of batch) {
           inputFrames++;
           write(replay.push(frame));
-          await turn();
-          if (stopped()) break read;
+          await pace.turn();
+          if (pace.stopped()) break read;
         }
       }
       if (reader.fatal !== undefined) {
         const e = reader.fatal;
         failure = `${o.replay}: ${e.message} (offset ${e.offset}${e.frame !== undefined ? `, frame ${e.frame}` : ""}); replayed the ${inputFrames} frames before`;
       }
-      stopped();
+      pace.stopped();
     }
-    if (stoppedBy === undefined) {
+    if (pace.stoppedBy === undefined) {
       for (const fs of replay.finishing()) {
         write(fs);
-        await turn();
-        if (stopped()) break;
+        await pace.turn();
+        if (pace.stopped()) break;
       }
     }
     if (o.write !== undefined && writer === undefined) writer = openCaptureWriter(o.write, { linkType: 1, nanosecond: true });
@@ -117,8 +107,7 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
       // the error below says what happened
     }
     let message = fileErrorText(e, (e as { path?: unknown }).path === o.write ? "write" : undefined);
-    if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch)
-      message += `: a pcap file holds one link type and the hosts send Ethernet; write ${o.write?.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
+    if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch) message += linkTypeHint(o.write ?? "");
     if (!isCaptureWriteError(e)) {
       report(io, o, message, isHostError(e) || isPcapError(e) ? { code: e.code } : {});
       return ExitCode.failure;
@@ -128,6 +117,7 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
     failureCode = "write-failed";
   }
   if (failure !== undefined) report(io, o, failure, { code: failureCode });
+  const stoppedBy = pace.stoppedBy;
   const partial = stoppedBy !== undefined ? { partial: true, stoppedBy } : {};
   const st = replay.emulator.stats();
   if (o.json) {
@@ -154,6 +144,11 @@ async function runOffline(o: HostCliOptions, scenario: Scenario, io: CliIo, sign
     );
   }
   return failure !== undefined || stoppedBy !== undefined ? ExitCode.failure : ExitCode.ok;
+}
+
+/** What to do when a capture of another link type meets the frames sent (Ethernet) in a .pcap output. */
+export function linkTypeHint(write: string, sender = "the hosts send"): string {
+  return `: a pcap file holds one link type and ${sender} Ethernet; write ${write.replace(/\.pcap$/, "")}.pcapng to keep the capture's frames beside theirs`;
 }
 
 /** An error line: JSON in --json mode, else text (sanitised). */

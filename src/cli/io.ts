@@ -67,6 +67,27 @@ export function stoppedBySignal(): string | undefined {
 }
 
 /**
+ * An offline loop's pace: `turn()` gives the event loop a turn every 50 ms of work, so that a stop signal
+ * is heard within a second; `stopped()` says whether one came, `stoppedBy` its reason.
+ */
+export class OfflinePace {
+  stoppedBy: string | undefined;
+  private lastTurn = performance.now();
+  constructor(private readonly signal: AbortSignal | undefined) {}
+
+  async turn(): Promise<void> {
+    if (performance.now() - this.lastTurn < 50) return;
+    await new Promise((r) => setImmediate(r));
+    this.lastTurn = performance.now();
+  }
+
+  stopped(): boolean {
+    if (this.signal?.aborted === true) this.stoppedBy ??= String(this.signal.reason ?? "abort");
+    return this.stoppedBy !== undefined;
+  }
+}
+
+/**
  * Run a command (capture, monitor, lint, host, decode) with an AbortSignal that SIGINT, SIGTERM and SIGHUP fire,
  * its `reason` the signal's name: the command stops cleanly (flushes, leaves groups, prints its summary,
  * marked partial when input was left unread) and returns its status.

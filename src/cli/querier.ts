@@ -7,11 +7,13 @@
  */
 import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
+import { isCaptureWriteError, openCaptureWriter, readCaptureFile, type CaptureWriter } from "../capture/file.js";
+import { isPcapError, PcapErrorCode } from "../pcap/errors.js";
+import { readErrorText } from "../capture/scan.js";
 import { systemClock } from "../capture/watch.js";
 import { isCaptureError, openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "../capture/live.js";
-import { fileErrorText, fsErrorText } from "./errors.js";
-import type { FileUse } from "../capture/errno.js";
+import { fsErrorText, outputErrorText } from "./errors.js";
+import { safeText } from "./sanitize.js";
 import { pcapStatsLines } from "./capture.js";
 import { isHostError, liveFilter, macForIp, parseScenario, parseScenarioText, type Clock, type Scenario } from "../host/index.js";
 import type { MonitorEvent } from "../monitor/state.js";
@@ -20,8 +22,8 @@ import type { Frame } from "../pcap/frame.js";
 import { QuerierDriver, QuerierLan, type LanFrame } from "../querier/index.js";
 import { isIPv4, isMulticast } from "../wire/index.js";
 import type { RegisterCommand } from "./io.js";
-import { scenarioFromFlags } from "./host.js";
-import { EXIT_CODES_HELP, ExitCode, UsageError, untilSignal, type CliIo } from "./io.js";
+import { linkTypeHint, scenarioFromFlags } from "./host.js";
+import { EXIT_CODES_HELP, ExitCode, OfflinePace, UsageError, untilSignal, type CliIo } from "./io.js";
 import { formatEvent, formatSnapshotTable } from "./monitor.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -149,26 +151,29 @@ function hostScenario(o: QuerierCliOptions): Scenario | undefined {
   const flags = o.hosts !== undefined || o.firstIp !== undefined || (o.join ?? []).length > 0 || o.hostVersion !== undefined;
   if (o.scenario !== undefined) {
     if (flags) throw new UsageError("--scenario describes the hosts: drop --hosts, --first-ip, --join and --host-version");
-    return parseScenarioText(readFileSync(o.scenario, "utf8"));
+    return parseScenarioText(readOptionFile("--scenario", o.scenario));
   }
   if (!flags) return undefined;
   if ((o.join ?? []).length === 0) throw new UsageError("emulated hosts need at least one --join GROUP[@SOURCE]");
   return parseScenario(scenarioFromFlags({ hosts: o.hosts ?? 1, ...(o.firstIp !== undefined ? { firstIp: o.firstIp } : {}), join: o.join ?? [], ...(o.hostVersion !== undefined ? { igmpVersion: o.hostVersion } : {}) }));
 }
 
-/** The --script file's text; a file that cannot be read is a usage error naming it. */
-function readScript(path: string): string {
+/** The text of a file named by an option; a file that cannot be read is a usage error naming both. */
+function readOptionFile(option: string, path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (e) {
-    throw new UsageError(`--script ${path}: ${fsErrorText(e)}`);
+    throw new UsageError(`${option} ${path}: ${fsErrorText(e)}`);
   }
 }
 
-function errorOut(o: QuerierCliOptions, io: CliIo, e: unknown, use?: FileUse): void {
-  const message = fileErrorText(e, use);
-  const code = isQuerierError(e) || isHostError(e) || isCaptureError(e) ? (e as { code: string }).code : undefined;
-  io.stderr.write(o.json ? `${JSON.stringify({ error: message, ...(code ? { code } : {}) })}\n` : `igmpkit querier: ${message}\n`);
+function errorOut(o: QuerierCliOptions, io: CliIo, e: unknown, extra: { code?: string } = {}): void {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = extra.code ?? (isQuerierError(e) || isHostError(e) || isCaptureError(e) ? (e as { code: string }).code : undefined);
+  // a scenario's every problem, as `igmpkit host` lists them
+  const details = isHostError(e) && e.details.length > 1 ? e.details : [];
+  if (o.json) io.stderr.write(`${JSON.stringify({ error: message, ...(code ? { code } : {}), ...(details.length > 0 ? { details } : {}) })}\n`);
+  else io.stderr.write(`igmpkit querier: ${safeText(message)}\n${details.map((d) => `  ${safeText(d)}\n`).join("")}`);
 }
 
 /** One line of the querier's own state: role, elected querier, next query, what was sent. */
@@ -201,11 +206,20 @@ export async function runQuerier(o: QuerierCliOptions, io: CliIo, signal?: Abort
   let script: ScriptedQuery[] | undefined;
   try {
     qopts = querierOptions(o, address);
-    if (o.script !== undefined) script = parseQueryScript(JSON.parse(readScript(o.script)) as unknown);
+    if (o.script !== undefined) {
+      const text = readOptionFile("--script", o.script);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (e) {
+        throw new UsageError(`--script ${o.script}: not valid JSON: ${(e as Error).message}`);
+      }
+      script = parseQueryScript(json);
+    }
     new Querier(qopts); // validate now: a bad variable is a usage error
     hosts = o.interface === undefined ? hostScenario(o) : undefined;
   } catch (e) {
-    if (isQuerierError(e) || isHostError(e) || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === "ENOENT") {
+    if (isQuerierError(e) || isHostError(e)) {
       errorOut(o, io, e);
       return ExitCode.usage;
     }
@@ -215,10 +229,13 @@ export async function runQuerier(o: QuerierCliOptions, io: CliIo, signal?: Abort
   if (o.replay === undefined && hosts === undefined && script === undefined)
     throw new UsageError("querier needs -i IFACE (live), --replay FILE, emulated hosts (--hosts N --join G, or --scenario FILE), or a --script");
   if (o.replay === undefined && o.duration === undefined) throw new UsageError("a simulated LAN runs for --duration S");
-  return runOffline(o, qopts, hosts, script, io);
+  return runOffline(o, qopts, hosts, script, io, signal);
 }
 
-async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, script: ScriptedQuery[] | undefined, io: CliIo): Promise<number> {
+/** Virtual time run at once past the next deadline: the frames of about a second are held before they are written. */
+const OFFLINE_STEP_MS = 1000;
+
+async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Scenario | undefined, script: ScriptedQuery[] | undefined, io: CliIo, signal: AbortSignal | undefined): Promise<number> {
   const lan = new QuerierLan({ querier: qopts, ...(hosts ? { hosts } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(script ? { script } : {}) });
   let writer: CaptureWriter | undefined;
   const counts = { input: 0, querier: 0, host: 0 };
@@ -226,40 +243,108 @@ async function runOffline(o: QuerierCliOptions, qopts: QuerierOptions, hosts: Sc
     for (const f of fs) {
       counts[f.origin]++;
       if (o.write === undefined) continue;
-      writer ??= openCaptureWriter(o.write, { linkType: f.linkType, nanosecond: true });
+      writer ??= openOutput(o.write, f.linkType);
       writer.write({ timestampNs: f.timestampNs, wireLength: f.wireLength, data: f.data, linkType: f.linkType, ...(f.interfaceName !== undefined ? { interfaceName: f.interfaceName } : {}) });
     }
     for (const e of lan.drainEvents()) if (o.json) io.stdout.write(`${JSON.stringify(e)}\n`);
   };
   const end = o.duration !== undefined ? o.duration * 1000 : undefined;
-  let failure: unknown;
+  /** What went wrong, said once: the input that could not be read to its end, or the output. */
+  let failure: { message: string; code: string; output: boolean } | undefined;
+  const fail = (e: unknown): void => {
+    failure ??= describeOfflineFailure(e, o, counts.input);
+  };
+  // Ctrl-C or SIGTERM is heard within a second (see OfflinePace).
+  const pace = new OfflinePace(signal);
   try {
     if (o.replay !== undefined) {
-      for await (const frame of readCaptureFile(o.replay) as AsyncIterable<Frame>) {
+      const reader = readCaptureFile(o.replay, { fatal: "keep", ...(signal ? { signal } : {}) });
+      for await (const frame of reader as AsyncIterable<Frame>) {
         if (end !== undefined && lan.time() > end) break;
         write(lan.push(frame));
+        await pace.turn();
+        if (pace.stopped()) break;
       }
+      if (reader.fatal !== undefined) fail(reader.fatal);
     }
-    write(lan.run(end ?? lan.time()));
+    if (failure === undefined && !pace.stopped()) {
+      // Step by step, so that the frames are written as they come (a long simulation does not pile them
+      // up) and a signal is heard; the steps change nothing in what is sent.
+      const until = end ?? lan.time();
+      for (;;) {
+        const next = lan.nextDeadline();
+        write(lan.run(next === null ? until : Math.min(until, Math.max(next, lan.time()) + OFFLINE_STEP_MS)));
+        if (lan.time() >= until) break;
+        await pace.turn();
+        if (pace.stopped()) break;
+      }
+    } else if (failure !== undefined && counts.input > 0) {
+      // After damaged input the capture's hosts fall silent: running on would only time out their groups;
+      // an input unreadable from its first byte runs nothing.
+      write(lan.run(lan.time()));
+    }
   } catch (e) {
-    failure = e;
+    fail(e);
+  }
+  if (failure !== undefined && counts.input === 0 && (failure.code === "input-unreadable" || failure.code === "input-damaged")) {
+    // The input could not be read at all: nothing ran, nothing to write or summarise.
+    errorOut(o, io, failure.message, { code: failure.code });
+    return ExitCode.failure;
   }
   try {
-    if (o.write !== undefined) (writer ?? openCaptureWriter(o.write, { linkType: 1, nanosecond: true })).close();
+    if (o.write !== undefined) (writer ?? openOutput(o.write, 1)).close();
   } catch (e) {
-    failure ??= e;
+    fail(e);
   }
+  const stoppedBy = pace.stoppedBy;
   const snap = lan.querier.snapshot();
-  if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", inputFrames: counts.input, querierFrames: counts.querier, hostFrames: counts.host, ...snap })}\n`);
+  // An output that does not look whole when it is not: the summary says what is missing.
+  const partial = failure !== undefined ? { partial: true, error: failure.message } : stoppedBy !== undefined ? { partial: true, stoppedBy } : {};
+  if (o.json) io.stdout.write(`${JSON.stringify({ type: "snapshot", inputFrames: counts.input, querierFrames: counts.querier, hostFrames: counts.host, ...partial, ...snap })}\n`);
   else {
-    io.stderr.write(`${(lan.time() / 1000).toFixed(1)} s simulated: ${counts.input} input frames, ${counts.querier} querier frames, ${counts.host} host frames${o.write !== undefined && failure === undefined ? ` written to ${o.write}` : ""}\n`);
+    const to = o.write === undefined ? "" : failure?.output ? `; ${o.write} NOT WRITTEN WHOLE (see below)` : ` written to ${o.write}`;
+    const cut =
+      failure === undefined || failure.output
+        ? stoppedBy !== undefined
+          ? `; partial: stopped by ${stoppedBy}`
+          : ""
+        : failure.code.startsWith("input-")
+          ? "; THE INPUT WAS NOT READ TO ITS END (see below)"
+          : "; STOPPED BY THE ERROR BELOW";
+    io.stderr.write(`${(lan.time() / 1000).toFixed(1)} s simulated: ${counts.input} input frames, ${counts.querier} querier frames, ${counts.host} host frames${to}${cut}\n`);
     io.stdout.write(summaryText(snap));
   }
   if (failure !== undefined) {
-    errorOut(o, io, failure, (failure as { path?: unknown }).path === o.write ? "write" : undefined);
+    errorOut(o, io, failure.message, { code: failure.code });
     return ExitCode.failure;
   }
-  return ExitCode.ok;
+  // stopped before its end (as `host --replay` and `decode`): what was written is whole, but not all
+  return stoppedBy !== undefined ? ExitCode.failure : ExitCode.ok;
+}
+
+/** A capture file to write; one that cannot be created is an error naming it. */
+function openOutput(path: string, linkType: number): CaptureWriter {
+  try {
+    return openCaptureWriter(path, { linkType, nanosecond: true });
+  } catch (e) {
+    throw new OutputError(`${path}: ${outputErrorText(e)}`);
+  }
+}
+
+class OutputError extends Error {
+  override readonly name = "OutputError";
+}
+
+/** The one line for what stopped an offline run, as `igmpkit host` words it, and whether it was the output. */
+function describeOfflineFailure(e: unknown, o: QuerierCliOptions, inputFrames: number): { message: string; code: string; output: boolean } {
+  if (e instanceof OutputError) return { message: e.message, code: "write-failed", output: true };
+  if (isCaptureWriteError(e)) return { message: e.message, code: "write-failed", output: true };
+  if (isPcapError(e) && e.code === PcapErrorCode.linkTypeMismatch)
+    return { message: `${e.message}${linkTypeHint(o.write ?? "", "the querier sends")}`, code: e.code, output: true };
+  if (isPcapError(e)) return { message: `${o.replay}: ${readErrorText(e)}; replayed the ${inputFrames} frames before`, code: "input-damaged", output: false };
+  // a system error reading the input (ENOENT, EISDIR, EACCES...), not a HostError's or QuerierError's code
+  if (o.replay !== undefined && typeof (e as NodeJS.ErrnoException)?.syscall === "string") return { message: `${o.replay}: ${readErrorText(e)}`, code: "input-unreadable", output: false };
+  return { message: e instanceof Error ? e.message : String(e), code: isQuerierError(e) || isHostError(e) ? (e as { code: string }).code : "failed", output: false };
 }
 
 /** Live: the querier in real time on `iface` until a signal, `--duration` or a capture failure. */

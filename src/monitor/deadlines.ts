@@ -33,6 +33,63 @@ interface Bucket<T> {
   head: number;
   /** Entries from `head` are in (at, seq) order. */
   sorted: boolean;
+  /** Being taken from (the earliest bucket, sorted): an entry queued into it out of order goes to `late`. */
+  open: boolean;
+  /**
+   * Entries queued into the open bucket before its last one (a timer moved later within its second, or
+   * one queued again): a min-heap by (at, seq), taken from together with the sorted entries. Appending
+   * them would leave the bucket to be sorted again on the next look, once per such entry.
+   */
+  late: LateEntry<T>[];
+}
+
+interface LateEntry<T> {
+  at: number;
+  seq: number;
+  item: T;
+}
+
+function lateLess<T>(a: LateEntry<T>, b: LateEntry<T>): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function latePush<T>(h: LateEntry<T>[], e: LateEntry<T>): void {
+  let i = h.length;
+  h.push(e);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!lateLess(e, h[p]!)) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = e;
+}
+
+function latePop<T>(h: LateEntry<T>[]): LateEntry<T> {
+  const top = h[0]!;
+  const last = h.pop()!;
+  const n = h.length;
+  if (n === 0) return top;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && lateLess(h[c + 1]!, h[c]!)) c++;
+    if (!lateLess(h[c]!, last)) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+  return top;
+}
+
+/** Whether the bucket's next entry is its earliest late one rather than its sorted head. */
+function lateFirst<T>(b: Bucket<T>): boolean {
+  if (b.late.length === 0) return false;
+  if (b.head >= b.len) return true;
+  const l = b.late[0]!;
+  const at = b.at[b.head]!;
+  return l.at < at || (l.at === at && l.seq < b.seq[b.head]!);
 }
 
 /** Emptied buckets kept for reuse (a few seconds' worth of the wheel's turnover). */
@@ -59,7 +116,7 @@ function sortBucket<T>(b: Bucket<T>): void {
 }
 
 function newBucket<T>(): Bucket<T> {
-  return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true };
+  return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true, open: false, late: [] };
 }
 
 /**
@@ -116,7 +173,14 @@ export class DeadlineQueue<T> {
       this.pushKey(key);
     }
     const n = b.len;
-    if (b.sorted && n > b.head && b.at[n - 1]! > deadline) b.sorted = false;
+    if (b.sorted && n > b.head && b.at[n - 1]! > deadline) {
+      if (b.open) {
+        latePush(b.late, { at: deadline, seq: this.counter++, item });
+        this.count++;
+        return;
+      }
+      b.sorted = false;
+    }
     if (n === b.at.length) {
       const at = new Float64Array(2 * n);
       at.set(b.at);
@@ -135,7 +199,8 @@ export class DeadlineQueue<T> {
   /** The earliest entry's time (it may be stale: see {@link pop}), or Infinity. */
   peekAt(): number {
     const b = this.first();
-    return b === undefined ? Infinity : b.at[b.head]!;
+    if (b === undefined) return Infinity;
+    return lateFirst(b) ? b.late[0]!.at : b.at[b.head]!;
   }
 
   /**
@@ -143,9 +208,8 @@ export class DeadlineQueue<T> {
    * entry's time; it is reset to Infinity), undefined for a stale entry or an empty queue.
    */
   pop(): (T & TimerOwner) | undefined {
-    const b = this.first();
-    if (b === undefined) return undefined;
-    const at = b.at[b.head]!;
+    const at = this.peekAt();
+    if (at === Infinity) return undefined;
     const top = this.take() as T & TimerOwner;
     if (top.queuedAt !== at) return undefined;
     top.queuedAt = Infinity;
@@ -159,7 +223,16 @@ export class DeadlineQueue<T> {
    */
   takeDue(nowMs: number): T | undefined {
     const b = this.first();
-    if (b === undefined || b.at[b.head]! > nowMs) return undefined;
+    if (b === undefined) return undefined;
+    if (lateFirst(b)) {
+      const l = b.late[0]!;
+      if (l.at > nowMs) return undefined;
+      this.takenAt = l.at;
+      latePop(b.late);
+      this.count--;
+      return l.item;
+    }
+    if (b.at[b.head]! > nowMs) return undefined;
     this.takenAt = b.at[b.head]!;
     const top = b.item[b.head]!;
     b.item[b.head] = undefined;
@@ -168,9 +241,19 @@ export class DeadlineQueue<T> {
     return top;
   }
 
+  /** The earliest entry's item without taking it (the queue must not be empty: see {@link peekAt}). */
+  peek(): T {
+    const b = this.first()!;
+    return lateFirst(b) ? b.late[0]!.item : b.item[b.head]!;
+  }
+
   /** Take the earliest entry's item (the queue must not be empty: see {@link peekAt}), live or not. */
   take(): T {
     const b = this.first()!;
+    if (lateFirst(b)) {
+      this.count--;
+      return latePop(b.late).item;
+    }
     const top = b.item[b.head]!;
     b.item[b.head] = undefined;
     b.head++;
@@ -180,30 +263,35 @@ export class DeadlineQueue<T> {
 
   /** Replace every queued item by `f(item)` (the monitor's group rows move when their table grows). */
   remap(f: (item: T) => T): void {
-    for (const b of this.buckets.values()) for (let i = b.head; i < b.len; i++) b.item[i] = f(b.item[i]!);
+    for (const b of this.buckets.values()) {
+      for (let i = b.head; i < b.len; i++) b.item[i] = f(b.item[i]!);
+      for (const l of b.late) l.item = f(l.item);
+    }
   }
 
   /** The earliest non-empty bucket, sorted from its head; drops emptied ones. */
   private first(): Bucket<T> | undefined {
     const c = this.cur;
-    if (c !== undefined && c.sorted && c.head < c.len) return c;
+    if (c !== undefined && c.sorted && (c.head < c.len || c.late.length > 0)) return c;
     this.cur = undefined;
     this.curKey = Infinity;
     while (this.keys.length > 0) {
       const key = this.keys[0]!;
       const b = this.buckets.get(key)!;
-      if (b.head >= b.len) {
+      if (b.head >= b.len && b.late.length === 0) {
         this.buckets.delete(key);
         this.popKey();
         if (this.spare.length < SPARE_BUCKETS) {
           b.len = 0;
           b.head = 0;
           b.sorted = true;
+          b.open = false;
           this.spare.push(b);
         }
         continue;
       }
       if (!b.sorted) sortBucket(b);
+      b.open = true;
       this.cur = b;
       this.curKey = key;
       return b;

@@ -467,6 +467,9 @@ export class MonitorState {
     for (;;) {
       const at = q.peekAt();
       if (at === Infinity) return null;
+      // A live head due when it is queued stays where it is: taken and queued again, it would go behind
+      // the later entries of its second, and the wheel would sort that second again on every look.
+      if (this.dueAt(q.peek(), at)) return at;
       // Settle the head: drop stale entries, move ones whose timer went later.
       const e = q.take();
       const d = this.due(e, at);
@@ -566,6 +569,12 @@ export class MonitorState {
       return NaN;
     }
     return d;
+  }
+
+  /** Whether the wheel's entry `e`, queued at `at`, is live and due exactly then ({@link due} without taking it). */
+  private dueAt(e: Queued, at: number): boolean {
+    if (typeof e === "number") return e >= 0 && this.table.rows[e + ROW.queuedAt] === at && rowDeadline(this.table.rows, e) === at;
+    return e.queuedAt === at && this.deadlineOf(e) === at;
   }
 
   /** Queue the group of row `r` no later than `deadline` (OFF: nothing to queue). */

@@ -116,7 +116,8 @@ export class QuerierLan {
     return e;
   }
 
-  private nextDeadline(): number | null {
+  /** When something is next due (ms since time zero): a timer of either side, a scenario event or a scripted query; null when nothing is. */
+  nextDeadline(): number | null {
     let best: number | null = null;
     const q = this.querier.nextDeadline();
     const scripted = this.nextQuery < this.script.length ? this.script[this.nextQuery]!.atMs : null;

@@ -54,6 +54,40 @@ describe("DeadlineQueue", () => {
     );
   });
 
+  it.each(["pop", "takeDue"] as const)("entries queued into the second being taken, before its last, come out in order with it (%s)", (how) => {
+    const q = new DeadlineQueue<Owner>();
+    const owners = Array.from({ length: 1000 }, (_, id) => ({ id, queuedAt: Infinity }));
+    // 500 owners in one second, at even milliseconds
+    for (let i = 0; i < 500; i++) q.schedule(owners[i]!, 2 * i);
+    const out: number[] = [];
+    const popOne = () => {
+      for (;;) {
+        if (how === "pop") {
+          const o = q.pop();
+          if (o !== undefined) return out.push(o.id);
+          continue;
+        }
+        // as the monitor's advance takes them: the item, live or stale, and its time
+        const o = q.takeDue(Infinity)!;
+        if (o.queuedAt !== q.takenAt) continue;
+        o.queuedAt = Infinity;
+        return out.push(o.id);
+      }
+    };
+    for (let k = 0; k < 100; k++) popOne();
+    // then, while it is taken from, 500 more at odd milliseconds in reverse (each before the second's last)
+    for (let i = 499; i >= 100; i--) q.schedule(owners[500 + i]!, 2 * i + 1);
+    // and one of the first 500 moved earlier within the second (a second entry; the old one goes stale)
+    q.schedule(owners[400]!, 301);
+    while (q.peekAt() !== Infinity) popOne();
+    const time = (id: number) => (id === 400 ? 301 : id < 500 ? 2 * id : 2 * (id - 500) + 1);
+    expect(out).toHaveLength(900);
+    expect(out.map(time)).toEqual([...out.map(time)].sort((a, b) => a - b));
+    // owner 400 at 301 ms comes after owner 650's entry at 301 ms: ties in queueing order
+    expect(out.indexOf(400)).toBe(out.indexOf(650) + 1);
+    expect(q.size).toBe(0);
+  });
+
   it("reuses emptied buckets without losing or repeating an entry", () => {
     const q = new DeadlineQueue<Owner>();
     const owners = Array.from({ length: 500 }, (_, id) => ({ id, queuedAt: Infinity }));

@@ -1,7 +1,10 @@
 /**
  * igmpkit's querier against Linux kernel hosts forced to IGMPv1, v2 and v3 on one hub: each answers the
- * general query, and the v2 and v3 hosts the group-specific and group-and-source-specific queries, within
- * the Max Resp Time, with the records their sockets imply.
+ * general, group-specific and group-and-source-specific queries within the Max Resp Time, with the records
+ * its sockets imply: the v3 host with the records of the queried group and sources, the v2 host with a v2
+ * report of the queried group (a v2 host knows no sources), the v1 host with v1 reports of every group it
+ * holds within its fixed 10 s (RFC 1112 hosts read no group in a query: every query they hear is a general
+ * one; a group-specific query goes to its group, so only the group's members hear it).
  */
 import { expect, it } from "vitest";
 import type { IgmpMessage } from "../../src/wire/index.js";
@@ -74,10 +77,13 @@ describeLive("querier vs Linux kernel hosts v1, v2, v3 (live)", ["python3", "sys
         expect(by(1)[0]!.t - g.t).toBeLessThan(10_000 + SLACK_MS);
         await sleep(2500);
 
-        // Group-specific queries: the v3 host answers for G1 only, the v2 host for G3, within LMQI (1 s).
+        // Group-specific queries (each goes to its group: only its members hear it): the v3 host answers for
+        // G1 only, the v2 host for G3, within LMQI (1 s); the v1 host, for whom every query is general, for
+        // G4 within its 10 s (checked at the end).
         const t1 = performance.now();
         q.driver.query({ group: G1 });
         q.driver.query({ group: G3 });
+        q.driver.query({ group: G4 });
         await waitFor("the group-specific answers", () => {
           const a = answers(q, t1);
           return (a.some((x) => x.src === hosts[3].ip) && a.some((x) => x.src === hosts[2].ip)) || undefined;
@@ -91,13 +97,26 @@ describeLive("querier vs Linux kernel hosts v1, v2, v3 (live)", ["python3", "sys
         expect(v2a[0]!.t - t1).toBeLessThan(1000 + SLACK_MS);
         await sleep(1500);
 
-        // Group-and-source-specific query for G2 with S1 and S3: the host listens to S1 only.
+        // Group-and-source-specific queries: for G2 with S1 and S3, the v3 host listens to S1 only; for G3
+        // with S1, the v2 host answers as to a group-specific query.
         const t2 = performance.now();
         q.driver.query({ group: G2, sources: [S1, S3] });
-        await waitFor("the group-and-source answer", () => answers(q, t2).find((x) => x.src === hosts[3].ip), { timeoutMs: 3000, intervalMs: 50 });
+        q.driver.query({ group: G3, sources: [S1] });
+        await waitFor("the group-and-source answers", () => {
+          const a = answers(q, t2);
+          return (a.some((x) => x.src === hosts[3].ip) && a.some((x) => x.src === hosts[2].ip)) || undefined;
+        }, { timeoutMs: 3000, intervalMs: 50 });
         const gs = answers(q, t2).filter((a) => a.src === hosts[3].ip);
         expect(gs[0]!.what).toEqual([`MODE_IS_INCLUDE ${G2} [${S1}]`]);
         expect(gs[0]!.t - t2).toBeLessThan(1000 + SLACK_MS);
+        const gs2 = answers(q, t2).filter((a) => a.src === hosts[2].ip);
+        expect(gs2[0]!.what).toEqual([`v2 ${G3}`]);
+        expect(gs2[0]!.t - t2).toBeLessThan(1000 + SLACK_MS);
+        // The v1 host's answer to the group-specific queries at t1 (its timer, once running, is kept by later queries).
+        await waitFor("the v1 host's answer", () => answers(q, t1).find((x) => x.src === hosts[1].ip), { timeoutMs: Math.max(0, t1 + 10_000 + SLACK_MS - performance.now()) + 100, intervalMs: 100 });
+        const v1a = answers(q, t1).filter((a) => a.src === hosts[1].ip);
+        expect(v1a[0]!.what).toEqual([`v1 ${G4}`]);
+        expect(v1a[0]!.t - t1).toBeLessThan(10_000 + SLACK_MS);
         // The querier's own state holds what the sockets imply.
         const st = q.querier.snapshot().state.groups.filter((x) => x.group !== "224.0.0.1");
         expect(st.map((x) => [x.group, x.filterMode, x.sources.map((s) => s.source).sort(), x.compatMode])).toEqual([

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { openCaptureWriter, readCaptureFile } from "../../src/capture/file.js";
 import { macForIp, parseScenario } from "../../src/host/index.js";
@@ -8,11 +9,13 @@ import { lintFrames } from "../../src/monitor/lint.js";
 import type { MonitorSnapshot } from "../../src/monitor/state.js";
 import { QuerierLan } from "../../src/querier/index.js";
 import { decodeFrame, encodeIgmpFrame, v3Query, v3Report, type DecodedFrame } from "../../src/wire/index.js";
-import { cli } from "../cli/helpers.js";
+import { runQuerier } from "../../src/cli/querier.js";
+import { captureIo, cli } from "../cli/helpers.js";
 import { hasCommand } from "../lab/gate.js";
 import { tsharkIgmp } from "../oracle/tshark.js";
 
 const dir = mkdtempSync(join(tmpdir(), "igmpkit-querier-"));
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const Q = { address: "198.18.0.1", mac: macForIp("198.18.0.1"), queryInterval: 10, queryResponseInterval: 2 };
@@ -206,6 +209,139 @@ describe("igmpkit querier offline", () => {
     expect(bad.stderr).toContain("queries[1].group");
     expect(bad.stderr).toContain("queries[1].odd.loud: unknown key");
     expect(bad.stderr).toContain("TTL 300");
+  });
+
+  it("--replay of a shipped capture: its frames kept byte for byte and in order, the queries merged in time order, the same bytes for the same seed", async () => {
+    const input = join(FIXTURES, "frr-pimd-igmpv3.pcap");
+    const run = async (seed: string, out: string) => {
+      const r = await cli(["querier", "--replay", input, "-w", out, "--seed", seed, "--duration", "30", "--query-interval", "10", "--query-response-interval", "1"]);
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(out);
+    };
+    const a = await run("5", join(dir, "r5a.pcap"));
+    expect((await run("5", join(dir, "r5b.pcap"))).equals(a)).toBe(true);
+    expect((await run("6", join(dir, "r6.pcap"))).equals(a)).toBe(false);
+    const inFrames: string[] = [];
+    for await (const f of readCaptureFile(input)) inFrames.push(`${f.timestampNs} ${Buffer.from(f.data).toString("hex")}`);
+    const outFrames: { ns: bigint; key: string; src: string }[] = [];
+    for await (const f of readCaptureFile(join(dir, "r5a.pcap"))) outFrames.push({ ns: f.timestampNs, key: `${f.timestampNs} ${Buffer.from(f.data).toString("hex")}`, src: decodeFrame(f).ipSrc! });
+    // every input frame, unchanged, in its order; then only ours (198.18.0.1, below pimd's 198.18.15.1: we win)
+    expect(outFrames.filter((f) => f.src !== "198.18.0.1").map((f) => f.key)).toEqual(inFrames);
+    const ours = outFrames.filter((f) => f.src === "198.18.0.1");
+    expect(ours.length).toBeGreaterThan(3);
+    expect(outFrames.every((f, i) => i === 0 || outFrames[i - 1]!.ns <= f.ns)).toBe(true);
+    // past the capture's 13 s, the querier goes on alone to --duration: general queries 10 s apart
+    const t0 = Number(outFrames[0]!.ns) / 1e9;
+    const general = (await decodeFile(join(dir, "r5a.pcap"))).filter((f) => f.ipSrc === "198.18.0.1" && f.igmp?.kind === "query" && f.igmp.group === "0.0.0.0");
+    expect(general.map((f) => Math.round((Number(f.time) - t0) * 10) / 10)).toEqual([0, 2.5, 12.5, 22.5]);
+    if (hasCommand("tshark")) expect(tsharkIgmp(join(dir, "r5a.pcap"))).toHaveLength(outFrames.length);
+    // and with emulated hosts on the same virtual link: the capture's frames, the queries and the hosts' answers
+    const r = await cli(["querier", "--replay", input, "--hosts", "2", "--join", "239.6.6.6", "--duration", "30", "--query-interval", "10", "--query-response-interval", "1", "-w", join(dir, "both.pcap"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { inputFrames: number; querierFrames: number; hostFrames: number; state: MonitorSnapshot };
+    expect(last).toMatchObject({ inputFrames: inFrames.length, querierFrames: ours.length });
+    expect(last.hostFrames).toBeGreaterThanOrEqual(2 * 4); // two unsolicited reports each, and an answer to each of the two later general queries
+    expect(last.state.groups.find((g) => g.group === "239.6.6.6")).toMatchObject({ filterMode: "exclude", reporters: ["198.18.0.10", "198.18.0.11"] });
+    expect((await decodeFile(join(dir, "both.pcap"))).length).toBe(last.inputFrames + last.querierFrames + last.hostFrames);
+  });
+
+  it("every protocol variable as a flag lands on the wire: QRV, QQIC, Max Resp Codes, startup count and interval, LMQC and LMQI, the version", async () => {
+    const scen = join(dir, "leave.json");
+    writeFileSync(scen, JSON.stringify({ hosts: [{ ip: "198.18.0.10" }], timeline: [{ at: 0, host: 0, op: "join", group: "239.1.1.1" }, { at: 20, host: 0, op: "leave", group: "239.1.1.1" }] }));
+    const out = join(dir, "vars.pcap");
+    const flags = ["--robustness", "3", "--query-interval", "12", "--query-response-interval", "3", "--startup-count", "4", "--startup-interval", "1", "--last-member-interval", "0.5", "--last-member-count", "3"];
+    expect((await cli(["querier", "--scenario", scen, "--duration", "40", "-w", out, ...flags])).code).toBe(0);
+    const frames = await decodeFile(out);
+    const t0 = Number(frames[0]!.time);
+    const queries = frames.filter((f) => f.igmp?.kind === "query").map((f) => ({ t: Math.round((Number(f.time) - t0) * 1000) / 1000, m: f.igmp as Extract<typeof f.igmp, { kind: "query" }> }));
+    // four startup queries 1 s apart, then one every 12 s; three group-specific ones 0.5 s apart after the leave at 20 s
+    expect(queries.map((q) => [q.t, q.m.group])).toEqual([[0, "0.0.0.0"], [1, "0.0.0.0"], [2, "0.0.0.0"], [3, "0.0.0.0"], [15, "0.0.0.0"], [20, "239.1.1.1"], [20.5, "239.1.1.1"], [21, "239.1.1.1"], [27, "0.0.0.0"], [39, "0.0.0.0"]]);
+    expect(queries.map((q) => [q.m.version, q.m.maxRespCode, q.m.version === 3 ? [q.m.qrv, q.m.qqic] : null])).toEqual(queries.map((q) => [3, q.m.group === "0.0.0.0" ? 30 : 5, [3, 12]]));
+    if (hasCommand("tshark")) expect(tsharkIgmp(out).filter((x) => x.type === 0x11).map((x) => [x.maxResp, x.qrv, x.qqic])).toEqual(queries.map((q) => [q.m.group === "0.0.0.0" ? 30 : 5, 3, 12]));
+    // --igmp-version 2: v2 queries (Max Resp Time in tenths), answered by v2 hosts
+    const v2 = join(dir, "v2.pcap");
+    expect((await cli(["querier", "--igmp-version", "2", "--hosts", "1", "--join", "239.1.1.1", "--host-version", "2", "--duration", "15", "--query-interval", "10", "--query-response-interval", "2", "-w", v2])).code).toBe(0);
+    const v2f = await decodeFile(v2);
+    expect(v2f.filter((f) => f.igmp?.kind === "query").map((f) => [(f.igmp as { version: number }).version, (f.igmp as { maxRespCode: number }).maxRespCode])).toEqual([[2, 20], [2, 20], [2, 20]]);
+    expect(v2f.filter((f) => f.igmp?.kind === "v2-report").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("bad input: each a clear error naming the file, exit 1, nothing already read lost, the summary saying it is not whole", async () => {
+    const missing = join(dir, "missing.pcap");
+    const out = join(dir, "bad-out.pcap");
+    let r = await cli(["querier", "--replay", missing, "-w", out]);
+    expect([r.code, r.stderr, r.stdout]).toEqual([1, `igmpkit querier: ${missing}: no such file\n`, ""]);
+    expect(existsSync(out)).toBe(false);
+    r = await cli(["querier", "--replay", dir, "-w", out, "--json"]);
+    expect([r.code, JSON.parse(r.stderr)]).toEqual([1, { error: `${dir}: is a directory, not a capture file`, code: "input-unreadable" }]);
+    // a real capture cut inside its 14th record: the 13 before are replayed and written with our queries
+    const cut = join(dir, "cut.pcap");
+    writeFileSync(cut, readFileSync(join(FIXTURES, "kernel-igmpv3-host.pcap")).subarray(0, 1000));
+    r = await cli(["querier", "--replay", cut, "-w", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("13 input frames");
+    expect(r.stderr).toContain("THE INPUT WAS NOT READ TO ITS END");
+    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${cut.replace(/[.]/g, "\\.")}: input ends inside packet record 14 .*; replayed the 13 frames before\n$`));
+    const written = await decodeFile(out);
+    expect(written.filter((f) => f.ipSrc !== "198.18.0.1")).toHaveLength(13);
+    expect(written.some((f) => f.ipSrc === "198.18.0.1")).toBe(true);
+    r = await cli(["querier", "--replay", cut, "-w", out, "--json"]);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toMatchObject({ type: "snapshot", inputFrames: 13, partial: true });
+    expect(JSON.parse(r.stderr)).toMatchObject({ code: "input-damaged" });
+    // a Linux cooked capture into a .pcap: the link types cannot share it; .pcapng can
+    const sll = join(FIXTURES, "any-sll2-igmpv2.pcap");
+    r = await cli(["querier", "--replay", sll, "-w", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`NOT WRITTEN WHOLE`);
+    expect(r.stderr).toContain(`igmpkit querier: frame link type 276 in a pcap file of link type 1: a pcap file holds one link type and the querier sends Ethernet; write ${join(dir, "bad-out")}.pcapng to keep the capture's frames beside theirs\n`);
+    expect((await cli(["querier", "--replay", sll, "-w", join(dir, "sll.pcapng")])).code).toBe(0);
+    // an output that cannot be created
+    const nowhere = join(dir, "no-such-dir", "x.pcap");
+    r = await cli(["querier", "--hosts", "1", "--join", "239.1.1.1", "--duration", "1", "-w", nowhere]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${nowhere} NOT WRITTEN WHOLE`);
+    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${nowhere.replace(/[.]/g, "\\.")}: no such directory\n$`));
+    r = await cli(["querier", "--hosts", "1", "--join", "239.1.1.1", "--duration", "1", "-w", dir]);
+    expect(r.stderr).toMatch(new RegExp(`igmpkit querier: ${dir.replace(/[.]/g, "\\.")}: is a directory\n$`));
+  });
+
+  it("a long simulation is written as it runs, and a stop signal ends it within a second: the file whole, the summary partial, exit 1", async () => {
+    const out = join(dir, "long.pcap");
+    const { io, out: o } = captureIo();
+    const ac = new AbortController();
+    const started = performance.now();
+    setTimeout(() => ac.abort("SIGTERM"), 1500);
+    const opts = { hosts: 200, join: ["239.1.1.1"], duration: 1e9, queryInterval: 2, queryResponseInterval: 1, write: out, json: true };
+    const code = await runQuerier(opts, io, ac.signal);
+    expect(performance.now() - started).toBeLessThan(2500);
+    expect(code).toBe(1);
+    const snap = JSON.parse(o.stdout.trim().split("\n").at(-1)!) as { partial: boolean; stoppedBy: string; querierFrames: number; hostFrames: number };
+    expect(snap).toMatchObject({ type: "snapshot", partial: true, stoppedBy: "SIGTERM" });
+    // every frame counted is in the file, each whole
+    const frames = await decodeFile(out);
+    expect(frames.length).toBe(snap.querierFrames + snap.hostFrames);
+    expect(frames.length).toBeGreaterThan(200);
+    expect(frames.every((f) => f.igmp !== null && f.errors.length === 0)).toBe(true);
+  });
+
+  it("bad option files: usage errors naming the option and the file, every scenario problem listed", async () => {
+    const missing = join(dir, "missing.json");
+    let r = await cli(["querier", "--scenario", missing, "--duration", "1"]);
+    expect([r.code, r.stderr]).toEqual([2, `igmpkit querier: --scenario ${missing}: no such file\n`]);
+    r = await cli(["querier", "--script", missing, "--duration", "1"]);
+    expect([r.code, r.stderr]).toEqual([2, `igmpkit querier: --script ${missing}: no such file\n`]);
+    const notJson = join(dir, "not.json");
+    writeFileSync(notJson, "{queries");
+    r = await cli(["querier", "--script", notJson, "--duration", "1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^igmpkit querier: --script ${notJson.replace(/[.]/g, "\\.")}: not valid JSON: `));
+    const bad = join(dir, "bad-scenario.json");
+    writeFileSync(bad, JSON.stringify({ hosts: [{ ip: "1.2.3" }], timeline: [{ at: -1, host: 0, op: "join", group: "10.0.0.1" }] }));
+    r = await cli(["querier", "--scenario", bad, "--duration", "1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("  $."))).toHaveLength(4);
+    r = await cli(["querier", "--scenario", bad, "--duration", "1", "--json"]);
+    expect(JSON.parse(r.stderr)).toMatchObject({ code: "bad-scenario", details: expect.arrayContaining(["$.timeline[0].group: 10.0.0.1 is not a multicast address"]) });
   });
 
   it("usage errors: bad variables, odd words, a LAN without --duration", async () => {
