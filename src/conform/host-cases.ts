@@ -65,6 +65,18 @@ async function queryAndWait(t: CaseContext, group: string, q: Omit<QueryInit, "v
   return { sent: f.number, sentAt: f.timeMs, limitMs, got: all.filter(inTime), late: all.filter((m) => !inTime(m)) };
 }
 
+/**
+ * Teach the host the default Query Interval and Robustness again (an earlier case may have taught 1 s and
+ * 1), through a v3 query with a 1 s Max Resp Time, and let its answer pass. An older-version querier mode
+ * then lasts 2 × 125 s + 1 s (RFC 9776 §7.2.1), longer than the answer to the older query may take: Linux
+ * leaves that mode when the timeout ends, even with the answer still pending, and then answers in v3
+ * (seen: with 1 s and 1 taught, the v2 mode lasted 2 s, and a v2 query's answer came as MODE_IS_EXCLUDE).
+ */
+async function teachDefaultTimers(t: CaseContext, group: string): Promise<void> {
+  const teach = await queryAndWait(t, group, { version: 3, maxRespMs: 1000, qrv: 2, qqi: 125 });
+  await t.env.sleep(Math.max(0, teach.sentAt + teach.limitMs - t.env.now()));
+}
+
 /** What a DUT that did not answer in time did: nothing, or answered late (when, in ms after the query). */
 function silence(r: Answered): string {
   if (r.late.length === 0) return "no answer";
@@ -472,6 +484,7 @@ export const hostCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       await joinAndSettle(t, g);
+      await teachDefaultTimers(t, g);
       const r = await queryAndWait(t, g, { version: 2 });
       if (r.got.length === 0) return t.fail(`a v2 report for ${g}`, silence(r), shown(r));
       const a = r.got[0]!;
@@ -490,13 +503,7 @@ export const hostCases: ConformCase[] = [
     async run(t) {
       const g = t.group();
       await joinAndSettle(t, g);
-      if (t.settings.version === 3) {
-        // Restore the default Query Interval and Robustness (an earlier case taught 1 s and 1): the v1 mode
-        // then lasts 2 × 125 s + QRI, longer than the 10 s a v1 answer may take (Linux leaves v1 mode when
-        // that timeout ends, even with the answer still pending).
-        const teach = await queryAndWait(t, g, { version: 3, maxRespMs: 1000, qrv: 2, qqi: 125 });
-        await t.env.sleep(Math.max(0, teach.sentAt + teach.limitMs - t.env.now()));
-      }
+      if (t.settings.version === 3) await teachDefaultTimers(t, g);
       const r = await queryAndWait(t, g, { version: 1 });
       if (r.got.length === 0) return t.fail(`a v1 report for ${g} within 10 s`, silence(r), shown(r));
       const a = r.got[0]!;
