@@ -84,6 +84,11 @@ function latePop<T>(h: LateEntry<T>[]): LateEntry<T> {
 }
 
 /** Whether the bucket's next entry is its earliest late one rather than its sorted head. */
+/** The time of a non-empty bucket's earliest entry. */
+function headAt<T>(b: Bucket<T>): number {
+  return lateFirst(b) ? b.late[0]!.at : b.at[b.head]!;
+}
+
 function lateFirst<T>(b: Bucket<T>): boolean {
   if (b.late.length === 0) return false;
   if (b.head >= b.len) return true;
@@ -132,7 +137,7 @@ export class DeadlineQueue<T> {
   private count = 0;
   /** {@link push}'s deadline on its way to {@link pushAt}. */
   private readonly scratch = new Float64Array(1);
-  /** The time of the entry {@link takeDue} took last. */
+  /** The time of the entry {@link take} or {@link takeDue} took last. */
   takenAt = 0;
   /** The earliest bucket, while it is known to be (saves a map lookup per look at the head). */
   private cur: Bucket<T> | undefined;
@@ -199,8 +204,7 @@ export class DeadlineQueue<T> {
   /** The earliest entry's time (it may be stale: see {@link pop}), or Infinity. */
   peekAt(): number {
     const b = this.first();
-    if (b === undefined) return Infinity;
-    return lateFirst(b) ? b.late[0]!.at : b.at[b.head]!;
+    return b === undefined ? Infinity : headAt(b);
   }
 
   /**
@@ -223,22 +227,8 @@ export class DeadlineQueue<T> {
    */
   takeDue(nowMs: number): T | undefined {
     const b = this.first();
-    if (b === undefined) return undefined;
-    if (lateFirst(b)) {
-      const l = b.late[0]!;
-      if (l.at > nowMs) return undefined;
-      this.takenAt = l.at;
-      latePop(b.late);
-      this.count--;
-      return l.item;
-    }
-    if (b.at[b.head]! > nowMs) return undefined;
-    this.takenAt = b.at[b.head]!;
-    const top = b.item[b.head]!;
-    b.item[b.head] = undefined;
-    b.head++;
-    this.count--;
-    return top;
+    if (b === undefined || headAt(b) > nowMs) return undefined;
+    return this.take();
   }
 
   /** The earliest entry's item without taking it (the queue must not be empty: see {@link peekAt}). */
@@ -250,6 +240,7 @@ export class DeadlineQueue<T> {
   /** Take the earliest entry's item (the queue must not be empty: see {@link peekAt}), live or not. */
   take(): T {
     const b = this.first()!;
+    this.takenAt = headAt(b);
     if (lateFirst(b)) {
       this.count--;
       return latePop(b.late).item;

@@ -425,19 +425,9 @@ export class MonitorState {
       const at = q.takenAt;
       let d: number;
       if (typeof e === "number") {
-        // A group's row, the common entry at LAN scale (each group's comes due once per refresh), judged
-        // here without a call that would box its times (see DeadlineQueue.pushAt): stale, moved later
-        // (queued again at its deadline), or due.
-        if (e < 0) continue;
-        const rows = this.table.rows;
-        if (rows[e + ROW.queuedAt] !== at) continue;
-        d = rows[e + ROW.deadline]!;
-        if (d > at) {
-          rows[e + ROW.queuedAt] = d;
-          q.pushAt(rows, e + ROW.deadline, e);
-          continue;
-        }
-        rows[e + ROW.queuedAt] = Infinity;
+        // a group's row, the common entry at LAN scale (each group's comes due once per refresh)
+        if (!this.rowTaken(e)) continue;
+        d = rowDeadline(this.table.rows, e);
       } else {
         d = this.due(e, at);
         if (d !== d) continue;
@@ -548,27 +538,35 @@ export class MonitorState {
    * no longer queued), NaN if it was stale, or has moved later (then queued again at its new time).
    */
   private due(e: Queued, at: number): number {
-    let d: number;
-    if (typeof e === "number") {
-      if (e < 0) return NaN;
-      const rows = this.table.rows;
-      if (rows[e + ROW.queuedAt] !== at) return NaN;
-      rows[e + ROW.queuedAt] = Infinity;
-      d = rowDeadline(rows, e);
-      if (d > at) {
-        this.scheduleRow(e, d);
-        return NaN;
-      }
-      return d;
-    }
+    if (typeof e === "number") return this.rowTaken(e) ? rowDeadline(this.table.rows, e) : NaN;
     if (e.queuedAt !== at) return NaN;
     e.queuedAt = Infinity;
-    d = this.deadlineOf(e);
+    const d = this.deadlineOf(e);
     if (d > at) {
       this.queue.schedule(e, d);
       return NaN;
     }
     return d;
+  }
+
+  /**
+   * The group row `e`, just taken from the wheel (queued at its `takenAt`): true when it is live and due (its
+   * deadline is the row's); false when stale, or moved later (then queued again at its deadline). Its times
+   * stay in the row and the queue, not in arguments or a return value, which V8 would box on every entry
+   * (see DeadlineQueue.pushAt).
+   */
+  private rowTaken(e: number): boolean {
+    if (e < 0) return false;
+    const rows = this.table.rows;
+    const at = this.queue.takenAt;
+    if (rows[e + ROW.queuedAt] !== at) return false;
+    if (rows[e + ROW.deadline]! > at) {
+      rows[e + ROW.queuedAt] = rows[e + ROW.deadline]!;
+      this.queue.pushAt(rows, e + ROW.deadline, e);
+      return false;
+    }
+    rows[e + ROW.queuedAt] = Infinity;
+    return true;
   }
 
   /** Whether the wheel's entry `e`, queued at `at`, is live and due exactly then ({@link due} without taking it). */
