@@ -4,7 +4,7 @@
  */
 export * from "./address.js";
 export * from "./build.js";
-export * from "./checksum.js";
+export { expectedChecksum, internetChecksum, onesComplementSum } from "./checksum.js";
 export * from "./errors.js";
 export * from "./float.js";
 export * from "./frame.js";
