@@ -28,7 +28,7 @@ export function internetChecksum(buf: Uint8Array, start: number, end: number): n
  * `fieldOffset` (absolute): the sum is taken with that field as zero.
  */
 export function expectedChecksum(buf: Uint8Array, start: number, end: number, fieldOffset: number): number {
-  return expectedFrom(onesComplementSum(buf, start, end), buf, fieldOffset);
+  return expectedFrom(onesComplementSum(buf, start, end), buf, start, end, fieldOffset);
 }
 
 /**
@@ -49,14 +49,24 @@ export function expectedChecksumOfView(view: DataView, buf: Uint8Array, start: n
   }
   if (i < end) sum += buf[i]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return expectedFrom(sum, buf, fieldOffset);
+  return expectedFrom(sum, buf, start, end, fieldOffset);
 }
 
-/** The expected field from the folded sum of the bytes with the stored field in them. */
-function expectedFrom(sum: number, buf: Uint8Array, fieldOffset: number): number {
+/** The expected field from the folded sum of `buf[start,end)` with the stored field in it. */
+function expectedFrom(sum: number, buf: Uint8Array, start: number, end: number, fieldOffset: number): number {
   const stored = ((buf[fieldOffset] ?? 0) << 8) | (buf[fieldOffset + 1] ?? 0);
   // Remove the stored field from the one's-complement sum (subtraction is addition of the complement).
   sum += ~stored & 0xffff;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  // The removal leaves one's-complement zero as 0xffff whatever the other bytes were. Bytes summing to
+  // 0xffff want 0; bytes that are all zero want 0xffff (as internetChecksum computes them), since a
+  // field of 0 would leave the whole sum 0, which does not verify. Only then are the bytes looked at.
+  if (sum === 0xffff && allZeroBesides(buf, start, end, fieldOffset)) return 0xffff;
   return ~sum & 0xffff;
+}
+
+/** Whether `buf[start,end)` is all zero outside the two bytes at `fieldOffset`. */
+function allZeroBesides(buf: Uint8Array, start: number, end: number, fieldOffset: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] !== 0 && i !== fieldOffset && i !== fieldOffset + 1) return false;
+  return true;
 }

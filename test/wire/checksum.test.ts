@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectedChecksum, internetChecksum, onesComplementSum } from "../../src/wire/checksum.js";
+import { expectedChecksum, expectedChecksumOfView, internetChecksum, onesComplementSum } from "../../src/wire/checksum.js";
 
 /** RFC 1071 §1 as written: 16-bit big-endian words one at a time, an odd last byte padded, carries folded. */
 function reference(b: Uint8Array, start: number, end: number, initial = 0): number {
@@ -27,6 +27,32 @@ describe("the Internet checksum", () => {
         expect(onesComplementSum(b, start, end, initial)).toBe(reference(b, start, end, initial));
       }),
       { numRuns: 3000 },
+    );
+  });
+  it("gives 0xffff for bytes that are all zero besides the field, as internetChecksum does", () => {
+    // one's-complement zero has two forms: a field of 0 over all-zero bytes sums to 0, which does not verify
+    for (const stored of [0, 0x1234, 0xffff]) {
+      const b = new Uint8Array(8);
+      b[2] = stored >> 8;
+      b[3] = stored & 0xff;
+      expect(expectedChecksum(b, 0, 8, 2)).toBe(0xffff);
+      expect(internetChecksum(new Uint8Array(8), 0, 8)).toBe(0xffff);
+    }
+    // bytes summing to 0xffff: a field of 0 verifies
+    expect(expectedChecksum(Uint8Array.of(0xff, 0xff, 0, 0), 0, 4, 2)).toBe(0);
+    expect(expectedChecksum(Uint8Array.of(0xff, 0xff, 0x12, 0x34), 0, 4, 2)).toBe(0);
+  });
+  it("reads the same through a DataView (FrameView's form), at any offset and length", () => {
+    const same = (b: Uint8Array, start: number, end: number, field: number) =>
+      expect(expectedChecksumOfView(new DataView(b.buffer, b.byteOffset, b.byteLength), b, start, end, field)).toBe(expectedChecksum(b, start, end, field));
+    same(new Uint8Array(12), 2, 10, 4);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 100 }), fc.nat(), fc.nat(), (b, s, l) => {
+        const start = s % (b.length - 3);
+        const end = start + 4 + (l % (b.length - start - 3));
+        same(b, start, end, start + 2);
+      }),
+      { numRuns: 1000 },
     );
   });
   it("gives the field value that makes a message verify", () => {
