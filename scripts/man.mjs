@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { buildProgram, manPages, VERSION } = await import(join(root, "dist/cli.js"));
 const io = { stdout: { write: () => true }, stderr: { write: () => true }, stdoutIsTTY: false, stderrIsTTY: false, env: {} };
-const pages = manPages(buildProgram(io, () => {}), VERSION);
+const pages = manPages(await buildProgram(io, () => {}), VERSION);
 const dir = join(root, "man");
 mkdirSync(dir, { recursive: true });
 for (const f of readdirSync(dir)) if (f.endsWith(".1") && !pages.has(f)) rmSync(join(dir, f));

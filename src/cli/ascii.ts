@@ -41,16 +41,57 @@ export const QUOTE = 0x22;
 export const COMMA = 0x2c;
 export const DOT = 0x2e;
 
+// The tables below are built with arithmetic, not strings: they are built at every start of the CLI, in
+// the interpreter, and a string per entry costs a few milliseconds there.
+const ZERO = 0x30;
 /** Decimal digits of 0..999 without padding, as a word, and their number. */
-const DEC_W = Uint32Array.from({ length: 1000 }, (_, n) => word(String(n), 0));
-const DEC_N = Uint8Array.from({ length: 1000 }, (_, n) => String(n).length);
+const DEC_W = new Uint32Array(1000);
+const DEC_N = new Uint8Array(1000);
 /** "000".."999", zero-padded. */
-const DEC3_W = Uint32Array.from({ length: 1000 }, (_, n) => word(String(n).padStart(3, "0"), 0));
+const DEC3_W = new Uint32Array(1000);
 /** "0.".."255.": an address octet and its dot. */
-const OCTET_DOT_W = Uint32Array.from({ length: 256 }, (_, n) => word(`${n}.`, 0));
+const OCTET_DOT_W = new Uint32Array(256);
+for (let n = 0; n < 1000; n++) {
+  const h = Math.floor(n / 100);
+  const t = Math.floor(n / 10) % 10;
+  const u = n % 10;
+  const padded = (((ZERO + h) << 24) | ((ZERO + t) << 16) | ((ZERO + u) << 8)) >>> 0;
+  DEC3_W[n] = padded;
+  // without the leading zeros: shift them out
+  const len = n < 10 ? 1 : n < 100 ? 2 : 3;
+  DEC_N[n] = len;
+  DEC_W[n] = (padded << (8 * (3 - len))) >>> 0;
+  if (n < 256) OCTET_DOT_W[n] = (DEC_W[n]! | (DOT << (8 * (3 - len)))) >>> 0;
+}
+const HEX_DIGIT = (n: number): number => (n < 10 ? ZERO + n : 0x61 + n - 10);
 /** "00:".."ff:": a MAC address octet and its colon; "00".."ff" (2 bytes, as 16 bits). */
-const HEX_COLON_W = Uint32Array.from({ length: 256 }, (_, n) => word(`${n.toString(16).padStart(2, "0")}:`, 0));
-const HEX16 = Uint16Array.from({ length: 256 }, (_, n) => word(n.toString(16).padStart(2, "0"), 0) >>> 16);
+const HEX_COLON_W = new Uint32Array(256);
+const HEX16 = new Uint16Array(256);
+for (let n = 0; n < 256; n++) {
+  HEX16[n] = (HEX_DIGIT(n >> 4) << 8) | HEX_DIGIT(n & 15);
+  HEX_COLON_W[n] = ((HEX16[n]! << 16) | (0x3a << 8)) >>> 0;
+}
+
+/**
+ * A table of constant texts by a byte value (a type or kind code), each made on first use: the JSON and
+ * text writers have several 256-entry ones, and a file uses a handful of their entries.
+ */
+export class LitTable {
+  private readonly lits: (Lit | undefined)[] = [];
+
+  constructor(private readonly text: (n: number) => string) {}
+
+  /** The text for `n`. */
+  at(n: number): Lit {
+    return this.lits[n] ?? this.make(n);
+  }
+
+  private make(n: number): Lit {
+    const l = enc(this.text(n));
+    this.lits[n] = l;
+    return l;
+  }
+}
 
 /** Exactly 3 digits, zero-padded (0 ≤ n ≤ 999). */
 export function digits3(d: DataView, p: number, n: number): number {

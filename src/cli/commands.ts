@@ -1,36 +1,28 @@
 /**
  * Every subcommand, one file each. A command file exports `register(program, io, setExit)`: it adds its
  * commander command whose action calls a plain `run…(options, io)` returning an exit code.
+ *
+ * The files are imported when needed: `igmpkit decode f.pcap` loads decode's file and what it imports, not
+ * the other eleven commands (with their monitor, host, querier and capture code), which roughly halves
+ * the CLI's start-up (src/cli/main.ts).
  */
 import type { RegisterCommand } from "./io.js";
-import { register as registerCapture } from "./capture.js";
-import { register as registerConform } from "./conform.js";
-import { register as registerCompletion } from "./completion.js";
-import { register as registerDecode } from "./decode.js";
-import { register as registerHost } from "./host.js";
-import { register as registerInterfaces } from "./interfaces.js";
-import { register as registerKernel } from "./kernel.js";
-import { register as registerLint } from "./lint.js";
-import { register as registerMonitor } from "./monitor.js";
-import { register as registerQuerier } from "./querier.js";
-import { register as registerReport } from "./report.js";
-import { register as registerStats } from "./stats.js";
 
-// the type lives in io.ts so that command files need not import this file (which imports them)
+// the type lives in io.ts so that command files need not import this file
 export type { RegisterCommand } from "./io.js";
 
-/** In the order `igmpkit --help` lists them. */
-export const COMMANDS: RegisterCommand[] = [
-  registerDecode,
-  registerCapture,
-  registerInterfaces,
-  registerMonitor,
-  registerLint,
-  registerStats,
-  registerReport,
-  registerHost,
-  registerKernel,
-  registerConform,
-  registerQuerier,
-  registerCompletion,
+/** Each command's name and how to load its `register`, in the order `igmpkit --help` lists them. */
+export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
+  ["decode", async () => (await import("./decode.js")).register],
+  ["capture", async () => (await import("./capture.js")).register],
+  ["interfaces", async () => (await import("./interfaces.js")).register],
+  ["monitor", async () => (await import("./monitor.js")).register],
+  ["lint", async () => (await import("./lint.js")).register],
+  ["stats", async () => (await import("./stats.js")).register],
+  ["report", async () => (await import("./report.js")).register],
+  ["host", async () => (await import("./host.js")).register],
+  ["kernel", async () => (await import("./kernel.js")).register],
+  ["conform", async () => (await import("./conform.js")).register],
+  ["querier", async () => (await import("./querier.js")).register],
+  ["completion", async () => (await import("./completion.js")).register],
 ];

@@ -6,7 +6,7 @@
  * fixture tests (test/cli/fastjson.test.ts).
  */
 import { decodeFloatCode, decodeFrame, FrameView, groupRecordKind, igmpKindOf, IgmpType, type RawFrame } from "../wire/index.js";
-import { bool, COMMA, enc, ip, jsonHex, jsonSources, lit, mac, nanos9, OutView, tenths, uint, type Lit } from "./ascii.js";
+import { bool, COMMA, enc, ip, LitTable, jsonHex, jsonSources, lit, mac, nanos9, OutView, tenths, uint, type Lit } from "./ascii.js";
 
 const LINKS = ["raw", "ethernet", "linux-sll", "linux-sll2", "null"];
 
@@ -29,8 +29,8 @@ const L = {
   /** The end of the `igmp` object and of the frame (no errors or warnings in a clean frame). */
   end: enc('},"errors":[],"warnings":[]}'),
   /** By type byte, with and without Router Alert: `,"routerAlert":RA,"igmp":{"kind":"KIND","type":N,"checksum":`. */
-  raHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":true,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
-  noRaHead: Array.from({ length: 256 }, (_, t) => enc(`,"routerAlert":false,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`)),
+  raHead: new LitTable((t) => `,"routerAlert":true,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`),
+  noRaHead: new LitTable((t) => `,"routerAlert":false,"igmp":{"kind":"${igmpKindOf(t)}","type":${t},"checksum":`),
   /** After the checksum, by version, through `"group":` (queries, v1/v2 reports, leaves). */
   versionGroup: [0, 1, 2, 3].map((n) => enc(`,"checksumValid":true,"version":${n},"group":`)),
   v1qRest: enc(',"checksumValid":true,"version":1,"group":"0.0.0.0","maxRespCode":0,"maxRespTime":10,"extra":""},"errors":[],"warnings":[]}'),
@@ -53,7 +53,7 @@ const L = {
   records: enc(',"records":['),
   recordsEnd: enc("]"),
   /** By record type 0..255: `{"type":N,"kind":"NAME","group":`. */
-  rec: Array.from({ length: 256 }, (_, t) => enc(`{"type":${t},"kind":"${groupRecordKind(t)}","group":`)),
+  rec: new LitTable((t) => `{"type":${t},"kind":"${groupRecordKind(t)}","group":`),
   recEnd: enc(',"auxData":""}'),
   advInterval: enc(',"advertisementInterval":'),
   queryInterval: enc(',"queryInterval":'),
@@ -84,7 +84,7 @@ function igmpJson(v: FrameView, d: DataView, p: number): number {
   if (v.hasAdditional || type === IgmpType.mtraceRequest || type === IgmpType.mtraceResponse) return -1;
   const s = v.igmpOffset;
   const code = v.code;
-  p = lit(d, p, (v.routerAlert ? L.raHead : L.noRaHead)[type]!);
+  p = lit(d, p, (v.routerAlert ? L.raHead : L.noRaHead).at(type));
   p = uint(d, p, v.igmpChecksum);
   switch (type) {
     case IgmpType.membershipQuery: {
@@ -136,7 +136,7 @@ function igmpJson(v: FrameView, d: DataView, p: number): number {
       let r = v.firstRecord;
       for (let k = 0; k < m; k++) {
         if (k) d.setUint8(p++, COMMA);
-        p = lit(d, p, L.rec[v.recordType(r)]!);
+        p = lit(d, p, L.rec.at(v.recordType(r)));
         p = ip(d, p, b, v.recordGroupOffset(r));
         p = lit(d, p, L.sources);
         p = jsonSources(d, p, b, v.recordSourcesOffset(r), v.recordSourceCount(r));

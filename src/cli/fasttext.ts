@@ -4,7 +4,7 @@
  * `formatLine` by property and fixture tests.
  */
 import { decodeFloatCode, FrameView, groupRecordShortName, igmpKindOf, IgmpType } from "../wire/index.js";
-import { DOT, enc, hexNumber, ipBare, lit, micros6, nanos9, OutView, tenths, uint, type Lit } from "./ascii.js";
+import { DOT, enc, hexNumber, ipBare, LitTable, lit, micros6, nanos9, OutView, tenths, uint, type Lit } from "./ascii.js";
 import { fastTimeOk } from "./fastjson.js";
 import type { TimeFormat } from "./format.js";
 import { LocalZone } from "./timestamps.js";
@@ -34,16 +34,14 @@ const T = {
   sep: enc("; "),
   srcSep: enc(", "),
   /** By record type: its short name and a space. */
-  rec: Array.from({ length: 256 }, (_, t) => enc(`${groupRecordShortName(t)} `)),
+  rec: new LitTable((t) => `${groupRecordShortName(t)} `),
   mrdAdv: enc("MRD advertisement, interval "),
   queryInterval: enc("s, query interval "),
   robustness: enc("s, robustness "),
   mrdSol: enc("MRD solicitation"),
   mrdTerm: enc("MRD termination"),
   /** By type byte: `IGMP NAME type 0x` for the kinds printed raw. */
-  raw: Array.from({ length: 256 }, (_, t) =>
-    enc(`IGMP ${t >= IgmpType.rgmpLeave ? `rgmp-${["leave", "join", "bye", "hello"][t - IgmpType.rgmpLeave]}` : igmpKindOf(t)} type 0x`),
-  ),
+  raw: new LitTable((t) => `IGMP ${t >= IgmpType.rgmpLeave ? `rgmp-${["leave", "join", "bye", "hello"][t - IgmpType.rgmpLeave]}` : igmpKindOf(t)} type 0x`),
   code: enc(" code "),
   bytes: enc(" bytes"),
 };
@@ -205,7 +203,7 @@ function emitLine(v: FrameView, d: DataView, p: number): number {
       let r = v.firstRecord;
       for (let k = 0; k < m; k++) {
         if (k) p = lit(d, p, T.sep);
-        p = lit(d, p, T.rec[v.recordType(r)]!);
+        p = lit(d, p, T.rec.at(v.recordType(r)));
         p = ipBare(d, p, b, v.recordGroupOffset(r));
         d.setUint8(p++, 0x20);
         p = sourceSet(d, p, b, v.recordSourcesOffset(r), v.recordSourceCount(r));
@@ -222,7 +220,7 @@ function emitLine(v: FrameView, d: DataView, p: number): number {
     case IgmpType.mrdTermination:
       return lit(d, p, T.mrdTerm);
     default:
-      p = hexNumber(d, lit(d, p, T.raw[type]!), type);
+      p = hexNumber(d, lit(d, p, T.raw.at(type)), type);
       p = uint(d, lit(d, p, T.code), code);
       d.setUint8(p++, 0x2c);
       d.setUint8(p++, 0x20);

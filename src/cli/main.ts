@@ -23,8 +23,12 @@ const usageJson = (message: string): string => `${JSON.stringify({ error: messag
 export { manPages } from "./man.js";
 export { stoppedBySignal } from "./io.js";
 
-/** Build the program; exported for tests. */
-export function buildProgram(io: CliIo, setExit: (code: number) => void, json = false): Command {
+/**
+ * Build the program with every command, or with `only` the one named (what `igmpkit NAME ...` runs: its
+ * help, options and errors are the same either way, and the other commands' code is not loaded).
+ * Exported for tests and the man pages.
+ */
+export async function buildProgram(io: CliIo, setExit: (code: number) => void, json = false, only?: string): Promise<Command> {
   const program = new Command("igmpkit")
     .description("IGMP toolkit: decode captures, capture live, emulate hosts, monitor and lint a LAN")
     .version(VERSION)
@@ -32,7 +36,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, json = 
     .showHelpAfterError(json ? false : "(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, "igmpkit", json) });
-  for (const register of COMMANDS) register(program, io, setExit);
+  const wanted = COMMANDS.filter(([name]) => only === undefined || name === only);
+  for (const register of await Promise.all(wanted.map(([, load]) => load()))) register(program, io, setExit);
   for (const c of program.commands)
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: errorStyle(io, `igmpkit ${c.name()}`, json) });
   return program;
@@ -44,12 +49,16 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   // with --json every error is JSON too, usage errors included (the words after "--" are not options)
   const dashes = argv.indexOf("--");
   const json = (dashes < 0 ? argv : argv.slice(0, dashes)).includes("--json");
-  const program = buildProgram(
+  // a command's name first: only that command is loaded (anything else, `help` or an unknown word, gets all;
+  // so does `completion`, which describes every command)
+  const only = argv[0] !== "completion" && COMMANDS.some(([name]) => name === argv[0]) ? argv[0] : undefined;
+  const program = await buildProgram(
     io,
     (c) => {
       code = c;
     },
     json,
+    only,
   );
   // the command being run, for the "igmpkit <command>: message" prefix of errors thrown by its action
   let prefix = "igmpkit";

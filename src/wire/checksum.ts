@@ -48,8 +48,11 @@ export function expectedChecksumOfView(view: DataView, buf: Uint8Array, start: n
     i += 2;
   }
   if (i < end) sum += buf[i]! << 8;
+  // expectedFrom's removal of the stored field, before the one fold (the unfolded sum stays far below 2^32
+  // for any IPv4 packet, and folding once or twice gives the same one's-complement sum)
+  sum += ~(((buf[fieldOffset] ?? 0) << 8) | (buf[fieldOffset + 1] ?? 0)) & 0xffff;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return expectedFrom(sum, buf, start, end, fieldOffset);
+  return fieldFor(sum, buf, start, end, fieldOffset);
 }
 
 /** The expected field from the folded sum of `buf[start,end)` with the stored field in it. */
@@ -58,9 +61,16 @@ function expectedFrom(sum: number, buf: Uint8Array, start: number, end: number, 
   // Remove the stored field from the one's-complement sum (subtraction is addition of the complement).
   sum += ~stored & 0xffff;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  // The removal leaves one's-complement zero as 0xffff whatever the other bytes were. Bytes summing to
-  // 0xffff want 0; bytes that are all zero want 0xffff (as internetChecksum computes them), since a
-  // field of 0 would leave the whole sum 0, which does not verify. Only then are the bytes looked at.
+  return fieldFor(sum, buf, start, end, fieldOffset);
+}
+
+/**
+ * The field from the folded sum of the other bytes. The removal of the stored field leaves one's-complement
+ * zero as 0xffff whatever the other bytes were: bytes summing to 0xffff want 0, bytes that are all zero want
+ * 0xffff (as internetChecksum computes them), since a field of 0 would leave the whole sum 0, which does
+ * not verify. Only then are the bytes looked at.
+ */
+function fieldFor(sum: number, buf: Uint8Array, start: number, end: number, fieldOffset: number): number {
   if (sum === 0xffff && allZeroBesides(buf, start, end, fieldOffset)) return 0xffff;
   return ~sum & 0xffff;
 }

@@ -620,9 +620,27 @@ export class FrameView {
         this.hasIgmp = true;
         this.version = 3;
         const r2 = u16(b, p + IO.reportReserved2);
-        const m = u16(b, p + IO.reportNumRecords);
+        let m = u16(b, p + IO.reportNumRecords);
         if (code !== 0 || (r2 & ~REPORT_E_BIT) !== 0) this.warned = true;
         let rel: number = IO.reportRecords;
+        // every byte declared captured (the common case): a record that fits the message needs no further
+        // bounds checks; the first that does not goes to the general loop below, which says why
+        if (avail >= declared) {
+          let k = 0;
+          for (; k < m; k++) {
+            if (rel + IO.recordSources > declared) break;
+            const end = rel + IO.recordSources + 4 * u16(b, p + rel + IO.recordNumSources) + 4 * b[p + rel + IO.recordAuxLen]!;
+            if (end > declared) break;
+            if (b[p + rel + IO.recordAuxLen] !== 0) this.warned = true;
+            if (!isMcast(b, p + rel + IO.recordGroup)) this.warned = true;
+            rel = end;
+          }
+          if (k === m) {
+            this.additional(p + rel, (r2 & REPORT_E_BIT) !== 0);
+            return;
+          }
+          m -= k;
+        }
         for (let k = 0; k < m; k++) {
           if (!this.need(rel, 8)) return;
           const ns = u16(b, p + rel + IO.recordNumSources);

@@ -14,7 +14,7 @@ import { captureIo, cli, tempDir } from "./helpers.js";
 const ROOT = join(import.meta.dirname, "../..");
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
-const program = buildProgram(captureIo().io, () => {});
+const program = await buildProgram(captureIo().io, () => {});
 const pages = manPages(program, VERSION);
 
 describe("man pages", () => {

@@ -3,7 +3,7 @@
 // from the view, and the fast writers read only the view, so a disagreement here is a wrong output there.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encodeIgmpPacket, FrameView, numberToIPv4, ViewStatus, type DecodedFrame } from "../../src/wire/index.js";
+import { decodeFrame, encodeIgmpPacket, FrameView, numberToIPv4, v3Report, ViewStatus, type DecodedFrame } from "../../src/wire/index.js";
 import { anyFrame as frameArb } from "./arbitraries.js";
 
 const mac = (b: Uint8Array, i: number): string => Array.from(b.subarray(i, i + 6), (x) => x.toString(16).padStart(2, "0")).join(":");
@@ -100,5 +100,39 @@ describe("FrameView and decodeFrame agree on every field and every error", () =>
     expect(d.errors.map((e) => e.code)).toEqual(["fragment"]);
     expect(view.wrap(ip, 101)).toBe(ViewStatus.malformed);
     expect([view.hasIgmp, view.errorCode(0), view.clean]).toEqual([true, "fragment", false]);
+  });
+  it("for v3 reports whose records run past the declared length in every way, the whole message captured", () => {
+    // the view reads a fully captured report's records with one bounds check each; a record that does not
+    // fit goes to the careful loop, which must say exactly what decodeFrame says
+    const report = v3Report([
+      { type: 1, group: "239.1.1.1", sources: ["198.18.0.9"] },
+      { type: 2, group: "239.1.1.2", sources: ["198.18.0.7", "198.18.0.8"] },
+      { type: 5, group: "232.1.1.3" },
+    ]);
+    const ip = encodeIgmpPacket({ message: report, src: "198.18.0.2" });
+    const igmp = (ip[0]! & 15) * 4;
+    // record starts: 8, 8 + 12 = 20, 20 + 16 = 36; the message is 44 bytes
+    const cases: [string, (b: Uint8Array) => void][] = [
+      ["as built", () => {}],
+      ["one record more than there are", (b) => (b[igmp + 7] = 4)],
+      ["many more records", (b) => (b[igmp + 7] = 200)],
+      ["fewer records (the rest is additional data)", (b) => (b[igmp + 7] = 2)],
+      ["the second record's sources past the end", (b) => (b[igmp + 20 + 3] = 9)],
+      ["the last record's sources past the end", (b) => (b[igmp + 36 + 3] = 1)],
+      ["aux data that fits", (b) => ((b[igmp + 36 + 1] = 0), (b[igmp + 7] = 2), (b[igmp + 20 + 1] = 2))],
+      ["aux data past the end", (b) => (b[igmp + 20 + 1] = 3)],
+      ["a group that is not multicast", (b) => (b[igmp + 20 + 4] = 10)],
+    ];
+    for (const [what, mutate] of cases) {
+      const data = ip.slice();
+      mutate(data);
+      for (const before of [0, 3]) expect(() => agree(view, data, 101, before), what).not.toThrow();
+    }
+    // and the same reports cut short of their declared length (the careful loop from the first record)
+    for (const [, mutate] of cases) {
+      const data = ip.slice();
+      mutate(data);
+      for (let cut = igmp; cut < data.length; cut += 5) agree(view, data.subarray(0, cut), 101);
+    }
   });
 });
