@@ -15,6 +15,7 @@ import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./io.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
+import { eventJson, groupJson } from "./monitor-json.js";
 import { pcapStatsLines } from "./capture.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -195,7 +196,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   // Events are written in chunks, not one write per event.
   let pending = "";
   const emit = (events: readonly MonitorEvent[]) => {
-    for (const e of events) pending += json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`;
+    for (const e of events) pending += json ? `${eventJson(e)}\n` : `${formatEvent(e)}\n`;
     if (pending.length > 1 << 16) {
       io.stdout.write(pending);
       pending = "";
@@ -235,7 +236,7 @@ function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string,
   let out = `${top.slice(0, -1)},"groups":[`;
   let first = true;
   for (const g of state.snapshotGroups(nowMs)) {
-    out += (first ? "" : ",") + JSON.stringify(g);
+    out += (first ? "" : ",") + groupJson(g);
     first = false;
     if (out.length > 1 << 16) {
       io.stdout.write(out);
@@ -319,7 +320,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
       },
       onEvents: (events) => {
         if (json) {
-          io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+          io.stdout.write(events.map((e) => `${eventJson(e)}\n`).join(""));
           return;
         }
         // only the last few are shown: never spread a burst (of any size) into one call

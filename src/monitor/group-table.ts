@@ -50,6 +50,8 @@ export class GroupTable<T extends RowOwner> {
   private mask!: number;
   /** Rows in use, live or tombstones. */
   private used = 0;
+  /** Live rows: the groups in the table. */
+  live = 0;
 
   /**
    * `moved` is told when the table grows, with the new first index of a row by its old one (-1 for a
@@ -142,6 +144,17 @@ export class GroupTable<T extends RowOwner> {
     rows[r + ROW.quick] = NO_HOST;
     rows[r + ROW.queuedAt] = Infinity;
     this.used++;
+    this.live++;
+  }
+
+  /** The keys of the live rows, in no particular order. */
+  keys(): Int32Array {
+    const out = new Int32Array(this.live);
+    const owners = this.owners;
+    const rows = this.rows;
+    let n = 0;
+    for (let i = 0; i < owners.length; i++) if (owners[i] !== undefined) out[n++] = rows[i * STRIDE]!;
+    return out;
   }
 
   /** The owner of the row at `slot`. */
@@ -155,6 +168,7 @@ export class GroupTable<T extends RowOwner> {
     this.rows[owner.slot + ROW.quick] = NO_HOST;
     this.rows[owner.slot + ROW.queuedAt] = NaN;
     this.owners[owner.slot >> SHIFT] = undefined;
+    this.live--;
   }
 
   /** A free row for `key`, owned by `owner`: its first index. */

@@ -270,7 +270,6 @@ export class MonitorState {
   private readonly self: number | null;
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
-  private readonly groups = new Map<number, GroupRec>();
   /** What {@link GroupTable.touch} read (kept, so that the reads are not optimized away). */
   private touched = 0;
   private readonly table = new GroupTable<GroupRec>((newSlotOf) => this.queue.remap((e) => (typeof e === "number" ? newSlotOf(e) : e)));
@@ -347,13 +346,13 @@ export class MonitorState {
 
   /** How many groups the view holds. */
   groupCount(): number {
-    return this.groups.size;
+    return this.table.live;
   }
 
   /** One group's reporters (hosts seen reporting it and not leaving since), or null for a group it does not have. */
   groupReporters(group: string): { group: string; reporters: string[] } | null {
-    const g = this.groups.get(addr32(group));
-    if (g === undefined || g.gone) return null;
+    const g = this.lookup(addr32(group));
+    if (g === undefined) return null;
     return { group: g.group, reporters: reporterList(g) };
   }
 
@@ -363,8 +362,8 @@ export class MonitorState {
    * Costs the group's own sources, no more.
    */
   groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
-    const g = this.groups.get(group);
-    if (g === undefined || g.gone) return null;
+    const g = this.lookup(group);
+    if (g === undefined) return null;
     const forwarding: number[] = [];
     const blocked: number[] = [];
     for (const [a, s] of g.sources) (s.expiresMs === OFF ? blocked : forwarding).push(a);
@@ -444,7 +443,7 @@ export class MonitorState {
    * in INCLUDE mode) and each source's (null: an excluded source, timer 0). Null when the group has no record.
    */
   groupTimersMs(group: string): { filterMode: FilterMode; compatMode: CompatMode; groupTimerMs: number | null; sources: Map<string, number | null> } | null {
-    const g = this.groups.get(addr32(group));
+    const g = this.lookup(addr32(group));
     if (g === undefined) return null;
     const sources = new Map<string, number | null>();
     for (const [a, s] of g.sources) sources.set(numberToIPv4(a), orNull(s.expiresMs));
@@ -492,9 +491,9 @@ export class MonitorState {
   *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
     const left = (t: number) => (t === OFF ? null : roundSeconds(Math.max(0, t - nowMs)));
     // Uint32Array: the signed keys as unsigned, sorted by value (address order)
-    const keys = Uint32Array.from(this.groups.keys()).sort();
+    const keys = new Uint32Array(this.table.keys().buffer).sort();
     for (const k of keys) {
-      const g = this.groups.get(k | 0)!;
+      const g = this.lookup(k | 0)!;
       const sources: SourceSnapshot[] = [];
       if (g.sources.size > 0) {
         for (const a of Uint32Array.from(g.sources.keys()).sort()) {
@@ -520,11 +519,13 @@ export class MonitorState {
   // Events and timers
 
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
+    this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
+  }
+
+  /** The time of an event now: the message's, or the clock's while timers fire. */
+  private eventTime(): string {
     const m = this.current;
-    let time: string;
-    if (m !== null) time = this.currentTime ??= m.time();
-    else time = formatTimeMs(this.nowMs);
-    this.events.push({ time, frame: m === null ? null : m.frame, ...e } as MonitorEvent);
+    return m !== null ? (this.currentTime ??= m.time()) : formatTimeMs(this.nowMs);
   }
 
   private drain(): MonitorEvent[] {
@@ -609,7 +610,6 @@ export class MonitorState {
 
   private removeGroup(g: GroupRec, reason: "group-timer" | "no-sources"): void {
     g.gone = true;
-    this.groups.delete(g.addr);
     this.table.remove(g);
     this.emit({ type: "expiry", group: g.group, reason });
   }
@@ -679,7 +679,7 @@ export class MonitorState {
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
     this.unquick(g);
-    this.emit({ type: "mode-change", group: g.group, from: g.mode, to: mode });
+    this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
     this.setDeadline(g);
   }
@@ -814,9 +814,9 @@ export class MonitorState {
     let g = this.lookup(group);
     if (g === undefined) {
       g = new GroupRec(group, numberToIPv4(group));
-      this.groups.set(group, g);
       this.table.insert(group, g);
-      this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
+      // (a literal, not emit's spread: one of the two events of every group at LAN scale)
+      this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
   }

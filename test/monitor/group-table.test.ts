@@ -31,6 +31,9 @@ describe("GroupTable", () => {
     for (const k of keys.slice(0, 2500)) expect(table.find(k)).toBe(-1);
     for (const k of keys.slice(2500)) expect(table.find(k)).toBe(owners.get(k)!.slot);
     expect(table.find(key(239, 200, 0, 1))).toBe(-1);
+    // the live rows, without the removed ones' tombstones
+    expect(table.live).toBe(2500);
+    expect([...table.keys()].sort((a, b) => a - b)).toEqual(keys.slice(2500).sort((a, b) => a - b));
   });
 
   it("puts a block of consecutive groups at their home rows, neighbours within a page of each other", () => {
