@@ -38,6 +38,12 @@ export interface MonitorConfig {
    * `last-member-query` event with `observed: false` telling the driver to send them).
    */
   self?: string;
+  /**
+   * False: build no events (`take`, `receive` and `advance` return none), for a driver that reads only the
+   * state, as `lint`'s does: at LAN scale the events of 100,000 groups joining are most of what a run
+   * allocates. Default true.
+   */
+  events?: boolean;
 }
 
 /** The variables in force, seconds, with the derived intervals. */
@@ -179,11 +185,14 @@ class GroupRec implements RowOwner {
   reporter: number | null = null;
   reporters: Set<number> | null = null;
   gone = false;
+  private name: string | null = null;
 
-  constructor(
-    readonly addr: number,
-    readonly group: string,
-  ) {}
+  constructor(readonly addr: number) {}
+
+  /** The address as a dotted quad, made when first asked for (events, snapshots; `lint` never asks). */
+  get group(): string {
+    return (this.name ??= numberToIPv4(this.addr));
+  }
 
   /** Older-version host present timers, absolute (ms), or {@link OFF}. */
   v1HostMs = OFF;
@@ -265,7 +274,9 @@ function roundSeconds(ms: number): number {
  * and nothing scans all groups except {@link MonitorState.snapshot}.
  */
 export class MonitorState {
-  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self">> & { lastMemberQueryCount: number | undefined };
+  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self" | "events">> & { lastMemberQueryCount: number | undefined };
+  /** {@link MonitorConfig.events}. */
+  private readonly recording: boolean;
   /** {@link MonitorConfig.self} as a message address (signed form), or null. */
   private readonly self: number | null;
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
@@ -295,6 +306,7 @@ export class MonitorState {
       lastMemberQueryCount: config.lastMemberQueryCount,
     };
     this.self = config.self === undefined ? null : addr32(config.self);
+    this.recording = config.events !== false;
     this.cachedTimers = this.computeTimers();
   }
 
@@ -519,7 +531,7 @@ export class MonitorState {
   // Events and timers
 
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
-    this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
+    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
   }
 
   /** The time of an event now: the message's, or the clock's while timers fire. */
@@ -679,7 +691,7 @@ export class MonitorState {
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
     this.unquick(g);
-    this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
+    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
     this.setDeadline(g);
   }
@@ -813,10 +825,10 @@ export class MonitorState {
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
     let g = this.lookup(group);
     if (g === undefined) {
-      g = new GroupRec(group, numberToIPv4(group));
+      g = new GroupRec(group);
       this.table.insert(group, g);
       // (a literal, not emit's spread: one of the two events of every group at LAN scale)
-      this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
+      if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
     }
     return g;
   }
