@@ -15,7 +15,7 @@ import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./io.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
-import { eventJson, groupJson } from "./monitor-json.js";
+import { eventJson, writeGroupsJson } from "./monitor-json.js";
 import { pcapStatsLines } from "./capture.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -231,19 +231,12 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
  * a million groups is never one string. `extra` goes after the view's own fields.
  */
 function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string, unknown>, nowMs?: number): void {
-  const head = state.snapshotHead(nowMs ?? state.time());
+  const at = nowMs ?? state.time();
+  const head = state.snapshotHead(at);
   const top = JSON.stringify({ type: "snapshot", ...head, ...extra });
-  let out = `${top.slice(0, -1)},"groups":[`;
-  let first = true;
-  for (const g of state.snapshotGroups(nowMs)) {
-    out += (first ? "" : ",") + groupJson(g);
-    first = false;
-    if (out.length > 1 << 16) {
-      io.stdout.write(out);
-      out = "";
-    }
-  }
-  io.stdout.write(`${out}]}\n`);
+  io.stdout.write(`${top.slice(0, -1)},"groups":[`);
+  writeGroupsJson(state, at, (chunk) => io.stdout.write(chunk));
+  io.stdout.write("]}\n");
 }
 
 async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: AbortSignal | undefined, deps: MonitorDeps, filterWords: string[]): Promise<number> {

@@ -122,6 +122,33 @@ export interface GroupSnapshot {
   sources: SourceSnapshot[];
 }
 
+/**
+ * One group as {@link MonitorState.eachGroup} shows it: the fields of a {@link GroupSnapshot} as numbers,
+ * addresses unsigned, timers as milliseconds left (rounded; -1 for a timer not running, null in the
+ * snapshot). Lists are valid for their counts.
+ */
+export interface GroupView {
+  addr: number;
+  /** The address as a dotted quad. */
+  name: string;
+  exclude: boolean;
+  groupLeftMs: number;
+  compat: CompatMode;
+  v1HostLeftMs: number;
+  v2HostLeftMs: number;
+  lastReporter: number | null;
+  /** In address order. */
+  reporters: Uint32Array;
+  reporterCount: number;
+  sourceCount: number;
+  /** In address order. */
+  sourceAddr: Uint32Array;
+  /** 0 for an excluded source. */
+  sourceLeftMs: Float64Array;
+  /** 1: forwarding. */
+  sourceForwarding: Uint8Array;
+}
+
 /** A querier in a {@link MonitorSnapshot}: its address, version and other-querier-present timer. */
 export interface QuerierSnapshot {
   address: string;
@@ -292,6 +319,24 @@ export class MonitorState {
   private current: MembershipMessage | null = null;
   private currentTime: string | null = null;
   private readonly scratch = new MembershipMessage();
+  /** {@link eachGroup}'s view, refilled for every group. */
+  private readonly view: GroupView = {
+    addr: 0,
+    name: "",
+    exclude: false,
+    groupLeftMs: -1,
+    compat: 3,
+    v1HostLeftMs: -1,
+    v2HostLeftMs: -1,
+    lastReporter: null,
+    reporters: new Uint32Array(0),
+    reporterCount: 0,
+    sourceCount: 0,
+    sourceAddr: new Uint32Array(0),
+    sourceLeftMs: new Float64Array(0),
+    sourceForwarding: new Uint8Array(0),
+  };
+  private readonly oneReporter = new Uint32Array(1);
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
   /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
@@ -501,29 +546,85 @@ export class MonitorState {
 
   /** The groups of {@link snapshot}, in address order, one at a time (for views too large to hold twice). */
   *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
-    const left = (t: number) => (t === OFF ? null : roundSeconds(Math.max(0, t - nowMs)));
+    const secs = (ms: number) => (ms < 0 ? null : ms / 1000);
+    const list: GroupSnapshot[] = [];
+    // (eachGroup visits them all at once: taken in batches, so that a consumer that stops early stops the work)
+    const batch = 1024;
+    const keys = this.sortedGroupKeys();
+    for (let from = 0; from < keys.length; from += batch) {
+      this.eachGroup(
+        (v) => {
+          const sources: SourceSnapshot[] = [];
+          for (let i = 0; i < v.sourceCount; i++) sources.push({ source: numberToIPv4(v.sourceAddr[i]!), timer: v.sourceLeftMs[i]! / 1000, forwarding: v.sourceForwarding[i] === 1 });
+          const reporters: string[] = [];
+          for (let i = 0; i < v.reporterCount; i++) reporters.push(numberToIPv4(v.reporters[i]!));
+          list.push({
+            group: v.name,
+            filterMode: v.exclude ? "exclude" : "include",
+            groupTimer: secs(v.groupLeftMs),
+            compatMode: v.compat,
+            v1HostTimer: secs(v.v1HostLeftMs),
+            v2HostTimer: secs(v.v2HostLeftMs),
+            lastReporter: v.lastReporter === null ? null : numberToIPv4(v.lastReporter),
+            reporters,
+            sources,
+          });
+        },
+        nowMs,
+        keys.subarray(from, from + batch),
+      );
+      yield* list;
+      list.length = 0;
+    }
+  }
+
+  /** The groups' addresses in address order (unsigned). */
+  private sortedGroupKeys(): Uint32Array {
     // Uint32Array: the signed keys as unsigned, sorted by value (address order)
-    const keys = new Uint32Array(this.table.keys().buffer).sort();
+    return new Uint32Array(this.table.keys().buffer).sort();
+  }
+
+  /**
+   * The groups of {@link snapshot} in address order (or those of `keys`, unsigned addresses in the view),
+   * each through one {@link GroupView} refilled for every group: no object per group, for writers of views
+   * too large to build (`monitor --json` at 100,000 groups). The view is valid during `visit` only.
+   */
+  eachGroup(visit: (g: GroupView) => void, nowMs: number = this.nowMs, keys: Uint32Array = this.sortedGroupKeys()): void {
+    // times left, rounded to the millisecond; -1 for a timer not running
+    const left = (t: number) => (t === OFF ? -1 : Math.round(Math.max(0, t - nowMs)));
+    const v = this.view;
     for (const k of keys) {
-      const g = this.lookup(k | 0)!;
-      const sources: SourceSnapshot[] = [];
-      if (g.sources.size > 0) {
-        for (const a of Uint32Array.from(g.sources.keys()).sort()) {
-          const s = g.sources.get(a | 0)!;
-          sources.push({ source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== OFF });
+      const g = this.lookup(k | 0);
+      if (g === undefined) continue;
+      v.addr = k;
+      v.name = g.group;
+      v.exclude = g.mode === "exclude";
+      v.groupLeftMs = v.exclude ? left(this.groupTimer(g)) : -1;
+      v.compat = g.compat;
+      v.v1HostLeftMs = left(g.v1HostMs);
+      v.v2HostLeftMs = left(g.v2HostMs);
+      v.lastReporter = g.lastReporter === null ? null : g.lastReporter >>> 0;
+      if (g.reporters !== null) {
+        v.reporters = Uint32Array.from(g.reporters).sort();
+        v.reporterCount = v.reporters.length;
+      } else {
+        v.reporters = this.oneReporter;
+        v.reporterCount = g.reporter === null ? 0 : 1;
+        if (g.reporter !== null) this.oneReporter[0] = g.reporter;
+      }
+      v.sourceCount = g.sources.size;
+      if (v.sourceCount > 0) {
+        v.sourceAddr = Uint32Array.from(g.sources.keys()).sort();
+        v.sourceLeftMs = new Float64Array(v.sourceCount);
+        v.sourceForwarding = new Uint8Array(v.sourceCount);
+        for (let i = 0; i < v.sourceCount; i++) {
+          const src = g.sources.get(v.sourceAddr[i]! | 0)!;
+          // an excluded source (timer 0) shows 0
+          v.sourceLeftMs[i] = src.expiresMs === OFF ? 0 : left(src.expiresMs);
+          v.sourceForwarding[i] = src.expiresMs !== OFF ? 1 : 0;
         }
       }
-      yield {
-        group: g.group,
-        filterMode: g.mode,
-        groupTimer: g.mode === "exclude" ? left(this.groupTimer(g)) : null,
-        compatMode: g.compat,
-        v1HostTimer: left(g.v1HostMs),
-        v2HostTimer: left(g.v2HostMs),
-        lastReporter: this.lastReporter(g),
-        reporters: reporterList(g),
-        sources,
-      };
+      visit(v);
     }
   }
 

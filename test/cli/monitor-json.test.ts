@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/read.js";
-import { eventJson, groupJson } from "../../src/cli/monitor-json.js";
+import { eventJson, writeGroupsJson } from "../../src/cli/monitor-json.js";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { leave, v1Report, v2Report, v3Query, v3Report, type IgmpMessageInit } from "../../src/wire/index.js";
 import { frames, ms, type At } from "../monitor/helpers.js";
@@ -29,9 +29,17 @@ const message: fc.Arbitrary<{ src: string; message: IgmpMessageInit }> = fc.oneo
 );
 const stream = fc.array(fc.record({ dt: fc.constantFrom(0, 0.5, 1, 5, 30, 300), m: message }), { minLength: 1, maxLength: 60 });
 
+/** What writeGroupsJson writes, as text. */
+function groupsBytes(state: MonitorState, nowMs = state.time()): string {
+  const chunks: Uint8Array[] = [];
+  writeGroupsJson(state, nowMs, (c) => chunks.push(c));
+  return Buffer.concat(chunks).toString("latin1");
+}
+
 function expectSameAsStringify(state: MonitorState, events: readonly MonitorEvent[]): void {
   for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
-  for (const g of state.snapshotGroups()) expect(groupJson(g)).toBe(JSON.stringify(g));
+  const groups = [...state.snapshotGroups()];
+  expect(groupsBytes(state)).toBe(groups.map((g) => JSON.stringify(g)).join(","));
 }
 
 describe("monitor --json's direct writers", () => {
@@ -72,5 +80,20 @@ describe("monitor --json's direct writers", () => {
       }
     }
     expect(n).toBeGreaterThan(50);
+  });
+
+  it("splits a large view over chunks without losing a byte (groups of 300 reporters and 2,000 sources)", () => {
+    const state = new MonitorState();
+    const at: At[] = [];
+    for (let h = 0; h < 300; h++) at.push({ t: 1, src: `198.18.${h >> 7}.${(h & 127) + 1}`, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: "239.1.1.1" }]) });
+    for (let k = 0; k < 20; k++) at.push({ t: 2 + k, src: "198.18.9.9", message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: "232.1.1.1", sources: Array.from({ length: 100 }, (_, i) => `10.0.${k}.${i + 1}`) }]) });
+    for (let g = 0; g < 2000; g++) at.push({ t: 30, src: "198.18.0.2", message: v3Report([{ type: "MODE_IS_EXCLUDE", group: `239.2.${g >> 8}.${g & 255}` }]) });
+    for (const f of frames(at)) state.receive(f);
+    const chunks: Uint8Array[] = [];
+    writeGroupsJson(state, state.time() + 12_345.6, (c) => chunks.push(c));
+    expect(chunks.length).toBeGreaterThan(3);
+    const text = Buffer.concat(chunks).toString("latin1");
+    expect(text).toBe([...state.snapshotGroups(state.time() + 12_345.6)].map((g) => JSON.stringify(g)).join(","));
+    expect(JSON.parse(`[${text}]`)).toHaveLength(2002);
   });
 });
