@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/read.js";
-import { eventJson, writeGroupsJson } from "../../src/cli/monitor-json.js";
+import { EventLines, writeGroupsJson } from "../../src/cli/monitor-json.js";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { leave, v1Report, v2Report, v3Query, v3Report, type IgmpMessageInit } from "../../src/wire/index.js";
 import { frames, ms, type At } from "../monitor/helpers.js";
@@ -36,8 +36,17 @@ function groupsBytes(state: MonitorState, nowMs = state.time()): string {
   return Buffer.concat(chunks).toString("latin1");
 }
 
+/** What EventLines writes for `events`, as text. */
+function eventBytes(events: readonly MonitorEvent[]): string {
+  const chunks: Uint8Array[] = [];
+  const lines = new EventLines((c) => chunks.push(c));
+  for (const e of events) lines.add(e);
+  lines.flush();
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 function expectSameAsStringify(state: MonitorState, events: readonly MonitorEvent[]): void {
-  for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
+  expect(eventBytes(events)).toBe(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
   const groups = [...state.snapshotGroups()];
   expect(groupsBytes(state)).toBe(groups.map((g) => JSON.stringify(g)).join(","));
 }
@@ -95,5 +104,24 @@ describe("monitor --json's direct writers", () => {
     const text = Buffer.concat(chunks).toString("latin1");
     expect(text).toBe([...state.snapshotGroups(state.time() + 12_345.6)].map((g) => JSON.stringify(g)).join(","));
     expect(JSON.parse(`[${text}]`)).toHaveLength(2002);
+  });
+
+  it("writes events with strings JSON escapes, or not ASCII, or long, as JSON.stringify does; lines split over chunks", () => {
+    const base = { time: "1.000000000", frame: 7 } as const;
+    const odd: MonitorEvent[] = [
+      { ...base, type: "join", group: 'say "hi"\\', reporter: "é", version: 3 },
+      { ...base, type: "source-removed", group: "239.1.1.1", source: "x".repeat(100), reason: "timer" },
+      { ...base, frame: null, type: "expiry", group: "239.1.1.1\n", reason: "group-timer" },
+      { ...base, type: "last-member-query", group: "239.1.1.1", sources: ["10.0.0.1"], observed: true },
+    ];
+    expect(eventBytes(odd)).toBe(odd.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    const many = Array.from({ length: 5000 }, (_, i): MonitorEvent => ({ time: `${i}.000000000`, frame: i, type: "join", group: `239.1.${i >> 8}.${i & 255}`, reporter: null, version: 2 }));
+    many.splice(2500, 0, { ...base, type: "last-member-query", group: "239.1.1.1", sources: Array.from({ length: 9000 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`), observed: false });
+    const chunks: Uint8Array[] = [];
+    const lines = new EventLines((c) => chunks.push(c));
+    for (const e of many) lines.add(e);
+    lines.flush();
+    expect(chunks.length).toBeGreaterThan(4);
+    expect(Buffer.concat(chunks).toString("latin1")).toBe(many.map((e) => `${JSON.stringify(e)}\n`).join(""));
   });
 });
