@@ -3,14 +3,16 @@
 // system: steadier than wall time on a shared machine), the CPU ratio to `decode --json` on the same file,
 // the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size).
 // Each command runs R times per file, the commands taking turns, and the run with the median CPU time is
-// reported (one run on a shared machine can be 30 % off either way).
+// reported (one run on a shared machine can be 30 % off either way). A G written with an "s" (100000s) is
+// the same shape with the groups in a shuffled order (bench/make-hosts.mjs's "shuffled"): what the
+// monitor's table gains from groups refreshed in address order shows against the plain G.
 // Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const H = Number(process.argv[3] ?? 1000);
-const GS = (process.argv[4] ?? "100,10000,100000").split(",").map(Number);
+const GS = (process.argv[4] ?? "100,10000,100000").split(",").map((g) => ({ n: Number(g.replace(/s$/, "")), shuffled: g.endsWith("s") }));
 const R = Number(process.argv[5] ?? 3);
 mkdirSync("bench/out", { recursive: true });
 
@@ -33,9 +35,10 @@ const runs = [
 ];
 const rows = [];
 const base = {};
+const label = (G) => `${G.n.toLocaleString("en")}${G.shuffled ? " shuffled" : ""}`;
 for (const G of GS) {
-  const file = `bench/out/hosts-${N}-${H}x${G}.pcap`;
-  if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G)], { stdio: "inherit" });
+  const file = `bench/out/hosts-${N}-${H}x${G.n}${G.shuffled ? "-shuffled" : ""}.pcap`;
+  if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G.n), G.shuffled ? "shuffled" : "sequential"], { stdio: "inherit" });
   const all = Object.fromEntries(runs.map(([name]) => [name, []]));
   for (let i = 0; i < R; i++) for (const [name, args] of runs) all[name].push(measure(args(file)));
   const res = {};
@@ -47,7 +50,7 @@ for (const G of GS) {
   }
 }
 console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB); the median of ${R} runs\n`);
-console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + GS[0].toLocaleString("en") + " groups | peak RSS MB | exit |");
+console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + label(GS[0]) + " groups | peak RSS MB | exit |");
 console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)
-  console.log(`| ${r.G.toLocaleString("en")} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);
+  console.log(`| ${label(r.G)} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);

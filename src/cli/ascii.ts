@@ -188,6 +188,36 @@ export function jsonSources(d: DataView, p: number, b: Uint8Array, start: number
   return p + 1;
 }
 
+/** "a.b.c.d" with its quotes, from a 32-bit address (either sign). */
+export function ipOf(d: DataView, p: number, n: number): number {
+  d.setUint8(p++, QUOTE);
+  let v = (n >>> 24) & 255;
+  d.setUint32(p, OCTET_DOT_W[v]!);
+  p += DEC_N[v]! + 1;
+  v = (n >>> 16) & 255;
+  d.setUint32(p, OCTET_DOT_W[v]!);
+  p += DEC_N[v]! + 1;
+  v = (n >>> 8) & 255;
+  d.setUint32(p, OCTET_DOT_W[v]!);
+  p += DEC_N[v]! + 1;
+  v = n & 255;
+  d.setUint32(p, DEC_W[v]!);
+  p += DEC_N[v]!;
+  d.setUint8(p, QUOTE);
+  return p + 1;
+}
+
+/** `ms / 1000` as JavaScript prints it, for a whole number of milliseconds ms ≥ 0: 245.001, 0.5, 260. */
+export function millis(d: DataView, p: number, ms: number): number {
+  const whole = Math.floor(ms / 1000);
+  p = uint(d, p, whole);
+  const r = ms - whole * 1000;
+  if (r === 0) return p;
+  d.setUint8(p, DOT);
+  d.setUint32(p + 1, DEC3_W[r]!);
+  return p + (r % 100 === 0 ? 2 : r % 10 === 0 ? 3 : 4);
+}
+
 const TRUE = enc("true");
 const FALSE = enc("false");
 

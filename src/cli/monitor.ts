@@ -15,6 +15,7 @@ import { formatFileProblems, scanCaptureFile } from "./scan-file.js";
 import { writeError } from "./colour.js";
 import type { RegisterCommand } from "./io.js";
 import { monitorKernelHook } from "./monitor-kernel.js";
+import { EventLines, writeGroupsJson } from "./monitor-json.js";
 import { pcapStatsLines } from "./capture.js";
 import { cutLine, HOME_CLEAR, REDRAW_MAX_MS, REDRAW_MIN_MS, SCREEN_OFF, SCREEN_ON, terminalColumns, terminalRows } from "./screen.js";
 
@@ -194,8 +195,13 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   const reader = new MessageReader();
   // Events are written in chunks, not one write per event.
   let pending = "";
+  const lines = json ? new EventLines((chunk) => io.stdout.write(chunk)) : null;
   const emit = (events: readonly MonitorEvent[]) => {
-    for (const e of events) pending += json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`;
+    if (lines !== null) {
+      for (const e of events) lines.add(e);
+      return;
+    }
+    for (const e of events) pending += `${formatEvent(e)}\n`;
     if (pending.length > 1 << 16) {
       io.stdout.write(pending);
       pending = "";
@@ -210,6 +216,7 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
     },
     { io, signal, progressLabel: file, linesWhileReading: true },
   );
+  lines?.flush();
   if (pending !== "") io.stdout.write(pending);
   if (st.status !== "complete") {
     if (json) io.stderr.write(`${JSON.stringify({ file, status: st.status, frames: st.frames, error: st.error })}\n`);
@@ -230,19 +237,12 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
  * a million groups is never one string. `extra` goes after the view's own fields.
  */
 function writeSnapshotJson(io: CliIo, state: MonitorState, extra: Record<string, unknown>, nowMs?: number): void {
-  const head = state.snapshotHead(nowMs ?? state.time());
+  const at = nowMs ?? state.time();
+  const head = state.snapshotHead(at);
   const top = JSON.stringify({ type: "snapshot", ...head, ...extra });
-  let out = `${top.slice(0, -1)},"groups":[`;
-  let first = true;
-  for (const g of state.snapshotGroups(nowMs)) {
-    out += (first ? "" : ",") + JSON.stringify(g);
-    first = false;
-    if (out.length > 1 << 16) {
-      io.stdout.write(out);
-      out = "";
-    }
-  }
-  io.stdout.write(`${out}]}\n`);
+  io.stdout.write(`${top.slice(0, -1)},"groups":[`);
+  writeGroupsJson(state, at, (chunk) => io.stdout.write(chunk));
+  io.stdout.write("]}\n");
 }
 
 async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: AbortSignal | undefined, deps: MonitorDeps, filterWords: string[]): Promise<number> {
@@ -272,6 +272,7 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
   const liveSnapshot = () => state.snapshot(Math.max(clock.now() - DEFAULT_TIMER_LAG_MS, state.time()));
   const kernel = o.kernel ? monitorKernelHook(iface, liveSnapshot, () => clock.now(), json, io, deps.kernel) : undefined;
   const recent: MonitorEvent[] = [];
+  const lines = new EventLines((chunk) => io.stdout.write(chunk));
   let frames = 0;
   let draw: (() => void) | undefined;
   let drawFailure: unknown;
@@ -319,7 +320,8 @@ async function runLive(iface: string, o: MonitorCliOptions, io: CliIo, signal: A
       },
       onEvents: (events) => {
         if (json) {
-          io.stdout.write(events.map((e) => `${JSON.stringify(e)}\n`).join(""));
+          for (const e of events) lines.add(e);
+          lines.flush();
           return;
         }
         // only the last few are shown: never spread a burst (of any size) into one call

@@ -83,12 +83,12 @@ function latePop<T>(h: LateEntry<T>[]): LateEntry<T> {
   return top;
 }
 
-/** Whether the bucket's next entry is its earliest late one rather than its sorted head. */
 /** The time of a non-empty bucket's earliest entry. */
 function headAt<T>(b: Bucket<T>): number {
   return lateFirst(b) ? b.late[0]!.at : b.at[b.head]!;
 }
 
+/** Whether the bucket's next entry is its earliest late one rather than its sorted head. */
 function lateFirst<T>(b: Bucket<T>): boolean {
   if (b.late.length === 0) return false;
   if (b.head >= b.len) return true;
@@ -142,6 +142,13 @@ export class DeadlineQueue<T> {
   /** The earliest bucket, while it is known to be (saves a map lookup per look at the head). */
   private cur: Bucket<T> | undefined;
   private curKey = Infinity;
+  /**
+   * The bucket queued into last, while it is in the wheel: deadlines mostly come in runs in one second
+   * (a LAN's refreshes each queue a group at now + GMI), so most pushes find their bucket here instead of
+   * in the map (whose keys, seconds since 1970, are beyond V8's small integers and hash as heap numbers).
+   */
+  private tail: Bucket<T> | undefined;
+  private tailKey = NaN;
 
   /** Entries queued (live and stale). */
   get size(): number {
@@ -170,12 +177,18 @@ export class DeadlineQueue<T> {
   pushAt(times: Float64Array, index: number, item: T): void {
     const deadline = times[index]!;
     const key = Math.floor(deadline / BUCKET_MS);
-    if (key < this.curKey) this.cur = undefined;
-    let b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
-    if (b === undefined) {
-      b = this.spare.pop() ?? newBucket<T>();
-      this.buckets.set(key, b);
-      this.pushKey(key);
+    let b: Bucket<T> | undefined;
+    if (key === this.tailKey) b = this.tail!;
+    else {
+      if (key < this.curKey) this.cur = undefined;
+      b = key === this.curKey && this.cur !== undefined ? this.cur : this.buckets.get(key);
+      if (b === undefined) {
+        b = this.spare.pop() ?? newBucket<T>();
+        this.buckets.set(key, b);
+        this.pushKey(key);
+      }
+      this.tail = b;
+      this.tailKey = key;
     }
     const n = b.len;
     if (b.sorted && n > b.head && b.at[n - 1]! > deadline) {
@@ -227,8 +240,23 @@ export class DeadlineQueue<T> {
    */
   takeDue(nowMs: number): T | undefined {
     const b = this.first();
-    if (b === undefined || headAt(b) > nowMs) return undefined;
-    return this.take();
+    if (b === undefined) return undefined;
+    // take() inline: this runs for every frame, and for every entry coming due (each group's once per refresh)
+    if (b.late.length > 0 && lateFirst(b)) {
+      if (b.late[0]!.at > nowMs) return undefined;
+      this.takenAt = b.late[0]!.at;
+      this.count--;
+      return latePop(b.late).item;
+    }
+    const h = b.head;
+    const at = b.at[h]!;
+    if (at > nowMs) return undefined;
+    this.takenAt = at;
+    const top = b.item[h]!;
+    b.item[h] = undefined;
+    b.head = h + 1;
+    this.count--;
+    return top;
   }
 
   /** The earliest entry's item without taking it (the queue must not be empty: see {@link peekAt}). */
@@ -272,6 +300,10 @@ export class DeadlineQueue<T> {
       if (b.head >= b.len && b.late.length === 0) {
         this.buckets.delete(key);
         this.popKey();
+        if (b === this.tail) {
+          this.tail = undefined;
+          this.tailKey = NaN;
+        }
         if (this.spare.length < SPARE_BUCKETS) {
           b.len = 0;
           b.head = 0;

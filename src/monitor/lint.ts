@@ -246,7 +246,7 @@ function pushFrame(list: number[], frame: number): void {
 
 /** The checks for one LAN (one VLAN). */
 class LanLinter implements LanContext {
-  readonly state = new MonitorState();
+  readonly state: MonitorState;
   private readonly merged = new Map<string, Finding>();
   private readonly extra: Finding[] = [];
   private readonly checks: LanCheck[];
@@ -273,6 +273,8 @@ class LanLinter implements LanContext {
   ) {
     this.checks = factories.map((f) => f(options));
     this.hasBefore = this.checks.some((c) => c.before !== undefined);
+    // the state's events are for the checks that look at them (`after`) only: none, none built
+    this.state = new MonitorState({ events: this.checks.some((c) => c.after !== undefined) });
   }
 
   /** A decoded frame: the per-frame rules, then the stateful ones when a router would take it. */

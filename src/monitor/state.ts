@@ -38,6 +38,12 @@ export interface MonitorConfig {
    * `last-member-query` event with `observed: false` telling the driver to send them).
    */
   self?: string;
+  /**
+   * False: build no events (`take`, `receive` and `advance` return none), for a driver that reads only the
+   * state, as `lint`'s does: at LAN scale the events of 100,000 groups joining are most of what a run
+   * allocates. Default true.
+   */
+  events?: boolean;
 }
 
 /** The variables in force, seconds, with the derived intervals. */
@@ -116,6 +122,33 @@ export interface GroupSnapshot {
   sources: SourceSnapshot[];
 }
 
+/**
+ * One group as {@link MonitorState.eachGroup} shows it: the fields of a {@link GroupSnapshot} as numbers,
+ * addresses unsigned, timers as milliseconds left (rounded; -1 for a timer not running, null in the
+ * snapshot). Lists are valid for their counts.
+ */
+export interface GroupView {
+  addr: number;
+  /** The address as a dotted quad. */
+  name: string;
+  exclude: boolean;
+  groupLeftMs: number;
+  compat: CompatMode;
+  v1HostLeftMs: number;
+  v2HostLeftMs: number;
+  lastReporter: number | null;
+  /** In address order. */
+  reporters: Uint32Array;
+  reporterCount: number;
+  sourceCount: number;
+  /** In address order. */
+  sourceAddr: Uint32Array;
+  /** 0 for an excluded source. */
+  sourceLeftMs: Float64Array;
+  /** 1: forwarding. */
+  sourceForwarding: Uint8Array;
+}
+
 /** A querier in a {@link MonitorSnapshot}: its address, version and other-querier-present timer. */
 export interface QuerierSnapshot {
   address: string;
@@ -179,15 +212,39 @@ class GroupRec implements RowOwner {
   reporter: number | null = null;
   reporters: Set<number> | null = null;
   gone = false;
+  private name: string | null = null;
 
-  constructor(
-    readonly addr: number,
-    readonly group: string,
-  ) {}
+  constructor(readonly addr: number) {}
 
-  /** Older-version host present timers, absolute (ms), or {@link OFF}. */
-  v1HostMs = OFF;
-  v2HostMs = OFF;
+  /** The address as a dotted quad, made when first asked for (events, snapshots; `lint` never asks). */
+  get group(): string {
+    return (this.name ??= numberToIPv4(this.addr));
+  }
+
+  /**
+   * Older-version host present timers, absolute (ms), or {@link OFF}: in an object of their own, made for
+   * the groups that have had an IGMPv1 or v2 host. (Number fields are boxed doubles in V8: two more objects
+   * for each of 100,000 IGMPv3 groups, and a sixth of what creating one allocated.)
+   */
+  private older: { v1: number; v2: number } | null = null;
+
+  get v1HostMs(): number {
+    return this.older === null ? OFF : this.older.v1;
+  }
+
+  set v1HostMs(t: number) {
+    if (this.older !== null) this.older.v1 = t;
+    else if (t !== OFF) this.older = { v1: t, v2: OFF };
+  }
+
+  get v2HostMs(): number {
+    return this.older === null ? OFF : this.older.v2;
+  }
+
+  set v2HostMs(t: number) {
+    if (this.older !== null) this.older.v2 = t;
+    else if (t !== OFF) this.older = { v1: OFF, v2: t };
+  }
   /**
    * The group timer (absolute ms, EXCLUDE mode only, {@link OFF} otherwise), while the group is not marked
    * quick; while it is, the timer is its row's deadline (see {@link MonitorState.groupTimer}).
@@ -248,6 +305,9 @@ const TO_EX = 4;
 const ALLOW = 5;
 const BLOCK = 6;
 
+/** How many hosts' names {@link MonitorState} keeps for its events. */
+const HOST_NAMES = 4096;
+
 /** Returned when nothing happened: frozen, shared (callers must not push into a returned list). */
 const NO_EVENTS = Object.freeze([]) as unknown as MonitorEvent[];
 
@@ -265,12 +325,13 @@ function roundSeconds(ms: number): number {
  * and nothing scans all groups except {@link MonitorState.snapshot}.
  */
 export class MonitorState {
-  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self">> & { lastMemberQueryCount: number | undefined };
+  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self" | "events">> & { lastMemberQueryCount: number | undefined };
+  /** {@link MonitorConfig.events}. */
+  private readonly recording: boolean;
   /** {@link MonitorConfig.self} as a message address (signed form), or null. */
   private readonly self: number | null;
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
   private cachedTimers: MonitorTimers;
-  private readonly groups = new Map<number, GroupRec>();
   /** What {@link GroupTable.touch} read (kept, so that the reads are not optimized away). */
   private touched = 0;
   private readonly table = new GroupTable<GroupRec>((newSlotOf) => this.queue.remap((e) => (typeof e === "number" ? newSlotOf(e) : e)));
@@ -282,6 +343,26 @@ export class MonitorState {
   private current: MembershipMessage | null = null;
   private currentTime: string | null = null;
   private readonly scratch = new MembershipMessage();
+  /** {@link eachGroup}'s view, refilled for every group. */
+  private readonly view: GroupView = {
+    addr: 0,
+    name: "",
+    exclude: false,
+    groupLeftMs: -1,
+    compat: 3,
+    v1HostLeftMs: -1,
+    v2HostLeftMs: -1,
+    lastReporter: null,
+    reporters: new Uint32Array(0),
+    reporterCount: 0,
+    sourceCount: 0,
+    sourceAddr: new Uint32Array(0),
+    sourceLeftMs: new Float64Array(0),
+    sourceForwarding: new Uint8Array(0),
+  };
+  private readonly oneReporter = new Uint32Array(1);
+  /** {@link hostName}'s cache. */
+  private readonly hostNames = new Map<number, string>();
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
   /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
@@ -296,6 +377,7 @@ export class MonitorState {
       lastMemberQueryCount: config.lastMemberQueryCount,
     };
     this.self = config.self === undefined ? null : addr32(config.self);
+    this.recording = config.events !== false;
     this.cachedTimers = this.computeTimers();
   }
 
@@ -347,13 +429,13 @@ export class MonitorState {
 
   /** How many groups the view holds. */
   groupCount(): number {
-    return this.groups.size;
+    return this.table.live;
   }
 
   /** One group's reporters (hosts seen reporting it and not leaving since), or null for a group it does not have. */
   groupReporters(group: string): { group: string; reporters: string[] } | null {
-    const g = this.groups.get(addr32(group));
-    if (g === undefined || g.gone) return null;
+    const g = this.lookup(addr32(group));
+    if (g === undefined) return null;
     return { group: g.group, reporters: reporterList(g) };
   }
 
@@ -363,8 +445,8 @@ export class MonitorState {
    * Costs the group's own sources, no more.
    */
   groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
-    const g = this.groups.get(group);
-    if (g === undefined || g.gone) return null;
+    const g = this.lookup(group);
+    if (g === undefined) return null;
     const forwarding: number[] = [];
     const blocked: number[] = [];
     for (const [a, s] of g.sources) (s.expiresMs === OFF ? blocked : forwarding).push(a);
@@ -444,7 +526,7 @@ export class MonitorState {
    * in INCLUDE mode) and each source's (null: an excluded source, timer 0). Null when the group has no record.
    */
   groupTimersMs(group: string): { filterMode: FilterMode; compatMode: CompatMode; groupTimerMs: number | null; sources: Map<string, number | null> } | null {
-    const g = this.groups.get(addr32(group));
+    const g = this.lookup(addr32(group));
     if (g === undefined) return null;
     const sources = new Map<string, number | null>();
     for (const [a, s] of g.sources) sources.set(numberToIPv4(a), orNull(s.expiresMs));
@@ -490,29 +572,85 @@ export class MonitorState {
 
   /** The groups of {@link snapshot}, in address order, one at a time (for views too large to hold twice). */
   *snapshotGroups(nowMs: number = this.nowMs): Generator<GroupSnapshot> {
-    const left = (t: number) => (t === OFF ? null : roundSeconds(Math.max(0, t - nowMs)));
+    const secs = (ms: number) => (ms < 0 ? null : ms / 1000);
+    const list: GroupSnapshot[] = [];
+    // (eachGroup visits them all at once: taken in batches, so that a consumer that stops early stops the work)
+    const batch = 1024;
+    const keys = this.sortedGroupKeys();
+    for (let from = 0; from < keys.length; from += batch) {
+      this.eachGroup(
+        (v) => {
+          const sources: SourceSnapshot[] = [];
+          for (let i = 0; i < v.sourceCount; i++) sources.push({ source: numberToIPv4(v.sourceAddr[i]!), timer: v.sourceLeftMs[i]! / 1000, forwarding: v.sourceForwarding[i] === 1 });
+          const reporters: string[] = [];
+          for (let i = 0; i < v.reporterCount; i++) reporters.push(numberToIPv4(v.reporters[i]!));
+          list.push({
+            group: v.name,
+            filterMode: v.exclude ? "exclude" : "include",
+            groupTimer: secs(v.groupLeftMs),
+            compatMode: v.compat,
+            v1HostTimer: secs(v.v1HostLeftMs),
+            v2HostTimer: secs(v.v2HostLeftMs),
+            lastReporter: v.lastReporter === null ? null : numberToIPv4(v.lastReporter),
+            reporters,
+            sources,
+          });
+        },
+        nowMs,
+        keys.subarray(from, from + batch),
+      );
+      yield* list;
+      list.length = 0;
+    }
+  }
+
+  /** The groups' addresses in address order (unsigned). */
+  private sortedGroupKeys(): Uint32Array {
     // Uint32Array: the signed keys as unsigned, sorted by value (address order)
-    const keys = Uint32Array.from(this.groups.keys()).sort();
+    return new Uint32Array(this.table.keys().buffer).sort();
+  }
+
+  /**
+   * The groups of {@link snapshot} in address order (or those of `keys`, unsigned addresses in the view),
+   * each through one {@link GroupView} refilled for every group: no object per group, for writers of views
+   * too large to build (`monitor --json` at 100,000 groups). The view is valid during `visit` only.
+   */
+  eachGroup(visit: (g: GroupView) => void, nowMs: number = this.nowMs, keys: Uint32Array = this.sortedGroupKeys()): void {
+    // times left, rounded to the millisecond; -1 for a timer not running
+    const left = (t: number) => (t === OFF ? -1 : Math.round(Math.max(0, t - nowMs)));
+    const v = this.view;
     for (const k of keys) {
-      const g = this.groups.get(k | 0)!;
-      const sources: SourceSnapshot[] = [];
-      if (g.sources.size > 0) {
-        for (const a of Uint32Array.from(g.sources.keys()).sort()) {
-          const s = g.sources.get(a | 0)!;
-          sources.push({ source: numberToIPv4(a), timer: left(s.expiresMs) ?? 0, forwarding: s.expiresMs !== OFF });
+      const g = this.lookup(k | 0);
+      if (g === undefined) continue;
+      v.addr = k;
+      v.name = g.group;
+      v.exclude = g.mode === "exclude";
+      v.groupLeftMs = v.exclude ? left(this.groupTimer(g)) : -1;
+      v.compat = g.compat;
+      v.v1HostLeftMs = left(g.v1HostMs);
+      v.v2HostLeftMs = left(g.v2HostMs);
+      v.lastReporter = g.lastReporter === null ? null : g.lastReporter >>> 0;
+      if (g.reporters !== null) {
+        v.reporters = Uint32Array.from(g.reporters).sort();
+        v.reporterCount = v.reporters.length;
+      } else {
+        v.reporters = this.oneReporter;
+        v.reporterCount = g.reporter === null ? 0 : 1;
+        if (g.reporter !== null) this.oneReporter[0] = g.reporter;
+      }
+      v.sourceCount = g.sources.size;
+      if (v.sourceCount > 0) {
+        v.sourceAddr = Uint32Array.from(g.sources.keys()).sort();
+        v.sourceLeftMs = new Float64Array(v.sourceCount);
+        v.sourceForwarding = new Uint8Array(v.sourceCount);
+        for (let i = 0; i < v.sourceCount; i++) {
+          const src = g.sources.get(v.sourceAddr[i]! | 0)!;
+          // an excluded source (timer 0) shows 0
+          v.sourceLeftMs[i] = src.expiresMs === OFF ? 0 : left(src.expiresMs);
+          v.sourceForwarding[i] = src.expiresMs !== OFF ? 1 : 0;
         }
       }
-      yield {
-        group: g.group,
-        filterMode: g.mode,
-        groupTimer: g.mode === "exclude" ? left(this.groupTimer(g)) : null,
-        compatMode: g.compat,
-        v1HostTimer: left(g.v1HostMs),
-        v2HostTimer: left(g.v2HostMs),
-        lastReporter: this.lastReporter(g),
-        reporters: reporterList(g),
-        sources,
-      };
+      visit(v);
     }
   }
 
@@ -520,11 +658,28 @@ export class MonitorState {
   // Events and timers
 
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
+    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
+  }
+
+  /**
+   * A reporter's dotted quad for an event, from a cache: a LAN's few hundred hosts join thousands of
+   * groups each, and formatting the address anew each time made a string and its pieces per join (at
+   * 100,000 groups a quarter of what the run allocated). Bounded: emptied when full.
+   */
+  private hostName(a: number): string {
+    let name = this.hostNames.get(a);
+    if (name === undefined) {
+      if (this.hostNames.size >= HOST_NAMES) this.hostNames.clear();
+      name = numberToIPv4(a);
+      this.hostNames.set(a, name);
+    }
+    return name;
+  }
+
+  /** The time of an event now: the message's, or the clock's while timers fire. */
+  private eventTime(): string {
     const m = this.current;
-    let time: string;
-    if (m !== null) time = this.currentTime ??= m.time();
-    else time = formatTimeMs(this.nowMs);
-    this.events.push({ time, frame: m === null ? null : m.frame, ...e } as MonitorEvent);
+    return m !== null ? (this.currentTime ??= m.time()) : formatTimeMs(this.nowMs);
   }
 
   private drain(): MonitorEvent[] {
@@ -609,7 +764,6 @@ export class MonitorState {
 
   private removeGroup(g: GroupRec, reason: "group-timer" | "no-sources"): void {
     g.gone = true;
-    this.groups.delete(g.addr);
     this.table.remove(g);
     this.emit({ type: "expiry", group: g.group, reason });
   }
@@ -679,7 +833,7 @@ export class MonitorState {
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
     this.unquick(g);
-    this.emit({ type: "mode-change", group: g.group, from: g.mode, to: mode });
+    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
     g.mode = mode;
     this.setDeadline(g);
   }
@@ -813,10 +967,10 @@ export class MonitorState {
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
     let g = this.lookup(group);
     if (g === undefined) {
-      g = new GroupRec(group, numberToIPv4(group));
-      this.groups.set(group, g);
+      g = new GroupRec(group);
       this.table.insert(group, g);
-      this.emit({ type: "join", group: g.group, reporter: numberToIPv4(reporter), version });
+      // (a literal, not emit's spread: one of the two events of every group at LAN scale)
+      if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: this.hostName(reporter), version });
     }
     return g;
   }
@@ -844,7 +998,7 @@ export class MonitorState {
     if (g.compat === 1) return;
     this.unquick(g);
     deleteReporter(g, src);
-    this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 2 });
+    this.emit({ type: "leave", group: g.group, reporter: this.hostName(src), version: 2 });
     // A Leave is a TO_IN({}) (§7.3.2).
     this.apply(g, TO_IN, NO_SOURCES);
   }
@@ -893,7 +1047,7 @@ export class MonitorState {
     if (leaving) {
       if (op === TO_IN) {
         deleteReporter(g, src);
-        this.emit({ type: "leave", group: g.group, reporter: numberToIPv4(src), version: 3 });
+        this.emit({ type: "leave", group: g.group, reporter: this.hostName(src), version: 3 });
       }
     } else if (op !== BLOCK) addReporter(g, src);
     this.apply(g, op, sources);

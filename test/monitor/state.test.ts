@@ -332,3 +332,30 @@ describe("many groups: timers survive the group table growing under them", () =>
     rest.forEach((e, k) => expect(frameTimeMs(e.time)).toBeCloseTo(ms(expected[k]![1] + 260), 2));
   });
 });
+
+describe("MonitorState with events: false (lint's)", () => {
+  it("keeps the same state as with events, and builds none", async () => {
+    const { readdirSync } = await import("node:fs");
+    const { readCapture } = await import("../../src/capture/read.js");
+    let compared = 0;
+    for (const dir of ["fixtures", "fixtures/rules"]) {
+      for (const name of readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f))) {
+        const withEvents = new MonitorState();
+        const without = new MonitorState({ events: false });
+        let seen = 0;
+        for (const f of await readCapture(`${dir}/${name}`)) {
+          seen += withEvents.receive(f).length;
+          expect(without.receive(f)).toEqual([]);
+          expect(without.snapshot()).toEqual(withEvents.snapshot());
+          compared++;
+        }
+        const end = withEvents.time() + 600_000;
+        seen += withEvents.advance(end).length;
+        expect(without.advance(end)).toEqual([]);
+        expect(without.snapshot()).toEqual(withEvents.snapshot());
+        expect(seen).toBeGreaterThan(0);
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+});
