@@ -17,7 +17,8 @@ const R = Number(process.argv[5] ?? 3);
 mkdirSync("bench/out", { recursive: true });
 
 function measure(args) {
-  const r = spawnSync("/usr/bin/time", ["-v", "node", "bin/igmpkit.js", ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
+  // the launcher itself, as a user runs it: its shebang's Node flags apply (`node bin/igmpkit.js` dropped them)
+  const r = spawnSync("/usr/bin/time", ["-v", "bin/igmpkit.js", ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
   const err = r.stderr.toString();
   const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
   const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
