@@ -620,27 +620,30 @@ class LanStats {
     return this.gh[g * G_STRIDE + G_KEY]!;
   }
 
-  groupStats(g: number, v: { vlan?: number[] }): GroupStats {
+  /** Group `g`'s numbers into `f` (of this LAN, whose `vlan` it is). */
+  readGroup(g: number, vlan: number[] | undefined, f: GroupFields): GroupFields {
     const r = g * G_STRIDE;
     const c = g * C_STRIDE;
     const gh = this.gh;
     const gc = this.gc;
-    return {
-      group: numberToIPv4(gh[r + G_KEY]! >>> 0),
-      ...v,
-      firstSeen: formatTimeMs(this.gt[g * T_STRIDE + T_FIRST]!),
-      lastSeen: formatTimeMs(this.ghf[g * G_F64 + G_LAST]!),
-      reports: { v1: gc[c + C_V1]!, v2: gc[c + C_V2]!, v3: gh[r + G_V3]! },
-      records: recordCounts(gh, r, gc[c + C_R0]!),
-      leaveMessages: gc[c + C_LEAVE_MESSAGES]!,
-      membersSeen: gh[r + G_SEEN]!,
-      joins: gc[c + C_JOINS]!,
-      leaves: gc[c + C_LEAVES]!,
-      expiries: gc[c + C_EXPIRIES]!,
-      modeChanges: gc[c + C_MODE_CHANGES]!,
-      lastMemberQueries: gc[c + C_LMQ]!,
-      groupQueries: gc[c + C_GROUP_QUERIES]!,
-    };
+    f.address = gh[r + G_KEY]! >>> 0;
+    f.vlan = vlan;
+    f.firstMs = this.gt[g * T_STRIDE + T_FIRST]!;
+    f.lastMs = this.ghf[g * G_F64 + G_LAST]!;
+    f.v1 = gc[c + C_V1]!;
+    f.v2 = gc[c + C_V2]!;
+    f.v3 = gh[r + G_V3]!;
+    f.records[0] = gc[c + C_R0]!;
+    for (let k = 1; k < 7; k++) f.records[k] = gh[r + k]!;
+    f.leaveMessages = gc[c + C_LEAVE_MESSAGES]!;
+    f.membersSeen = gh[r + G_SEEN]!;
+    f.joins = gc[c + C_JOINS]!;
+    f.leaves = gc[c + C_LEAVES]!;
+    f.expiries = gc[c + C_EXPIRIES]!;
+    f.modeChanges = gc[c + C_MODE_CHANGES]!;
+    f.lastMemberQueries = gc[c + C_LMQ]!;
+    f.groupQueries = gc[c + C_GROUP_QUERIES]!;
+    return f;
   }
 
   /** Messages from host `h`. */
@@ -662,7 +665,7 @@ class LanStats {
       firstSeen: formatTimeMs(this.ht[2 * h]!),
       lastSeen: formatTimeMs(this.ht[2 * h + 1]!),
       reports: { v1: hc[r + H_V1]!, v2: hc[r + H_V2]!, v3: hc[r + H_V3]! },
-      records: recordCounts(hc, r + H_R0, hc[r + H_R0]!),
+      records: recordCounts(hc.subarray(r + H_R0, r + H_R0 + 7)),
       leaveMessages: hc[r + H_LEAVE_MESSAGES]!,
       groups: hc[r + H_GROUPS]!,
       responses: summarizeCounts(this.hostDelays.of(h), hc[r + H_LATE]!),
@@ -678,12 +681,61 @@ class LanStats {
 
 const RECORD_NAMES = [0, 1, 2, 3, 4, 5, 6].map(groupRecordKind);
 
-/** Records by name, from counts of types 1-6 at `a[at + type]` and of unknown types `unknown`. */
-function recordCounts(a: Int32Array, at: number, unknown: number): Record<string, number> {
+/** Records by name, from their counts by type (0 unknown, 1-6). */
+function recordCounts(byType: ArrayLike<number>): Record<string, number> {
   const out: Record<string, number> = {};
-  if (unknown > 0) out[RECORD_NAMES[0]!] = unknown;
-  for (let k = 1; k < 7; k++) if (a[at + k]! > 0) out[RECORD_NAMES[k]!] = a[at + k]!;
+  for (let k = 0; k < 7; k++) if (byType[k]! > 0) out[RECORD_NAMES[k]!] = byType[k]!;
   return out;
+}
+
+/**
+ * A group's numbers as the statistics hold them, filled by {@link StatsSummary.groups}' `read`: for a
+ * writer that prints 100,000 groups without making a {@link GroupStats} of each ({@link groupStatsOf}).
+ */
+export interface GroupFields {
+  /** Unsigned 32-bit. */
+  address: number;
+  vlan: number[] | undefined;
+  firstMs: number;
+  lastMs: number;
+  v1: number;
+  v2: number;
+  v3: number;
+  /** Records by type: 0 (unknown) and 1-6, the RFC's. */
+  records: Int32Array;
+  leaveMessages: number;
+  membersSeen: number;
+  joins: number;
+  leaves: number;
+  expiries: number;
+  modeChanges: number;
+  lastMemberQueries: number;
+  groupQueries: number;
+}
+
+/** Room for a group's numbers. */
+export function newGroupFields(): GroupFields {
+  return { address: 0, vlan: undefined, firstMs: 0, lastMs: 0, v1: 0, v2: 0, v3: 0, records: new Int32Array(7), leaveMessages: 0, membersSeen: 0, joins: 0, leaves: 0, expiries: 0, modeChanges: 0, lastMemberQueries: 0, groupQueries: 0 };
+}
+
+/** The {@link GroupStats} of a group's numbers. */
+export function groupStatsOf(f: GroupFields): GroupStats {
+  return {
+    group: numberToIPv4(f.address),
+    ...(f.vlan === undefined ? {} : { vlan: f.vlan }),
+    firstSeen: formatTimeMs(f.firstMs),
+    lastSeen: formatTimeMs(f.lastMs),
+    reports: { v1: f.v1, v2: f.v2, v3: f.v3 },
+    records: recordCounts(f.records),
+    leaveMessages: f.leaveMessages,
+    membersSeen: f.membersSeen,
+    joins: f.joins,
+    leaves: f.leaves,
+    expiries: f.expiries,
+    modeChanges: f.modeChanges,
+    lastMemberQueries: f.lastMemberQueries,
+    groupQueries: f.groupQueries,
+  };
 }
 
 /** The 0-based rank of quantile `q` (0..1) among `n` sorted values, nearest rank. */
@@ -896,7 +948,11 @@ export class StatsCollector {
       malformed,
       firstTime: Number.isFinite(this.firstMs) ? formatTimeMs(this.firstMs) : null,
       lastTime: Number.isFinite(end) ? formatTimeMs(end) : null,
-      groups: { length: groupCount, at: (k) => lans[groups.lan[k]!]!.groupStats(groups.id[k]!, vlans[groups.lan[k]!]!) },
+      groups: {
+        length: groupCount,
+        read: (k, f) => lans[groups.lan[k]!]!.readGroup(groups.id[k]!, vlans[groups.lan[k]!]!.vlan, f),
+        at: (k) => groupStatsOf(lans[groups.lan[k]!]!.readGroup(groups.id[k]!, vlans[groups.lan[k]!]!.vlan, newGroupFields())),
+      },
       hosts: { length: hostCount, at: (k) => lans[hosts.lan[k]!]!.hostStats(hosts.id[k]!, vlans[hosts.lan[k]!]!) },
       queriers,
       responseDelays: { general: summarizeCounts(this.general, this.lateGeneral), groupSpecific: summarizeCounts(this.groupSpecific, this.lateGroup) },
@@ -919,7 +975,11 @@ export interface StatsList<T> {
 }
 
 /** {@link IgmpStats} with its groups and hosts as {@link StatsList}s (same fields, same order). */
-export type StatsSummary = Omit<IgmpStats, "groups" | "hosts"> & { groups: StatsList<GroupStats>; hosts: StatsList<HostStats> };
+export type StatsSummary = Omit<IgmpStats, "groups" | "hosts"> & {
+  /** `read(k, f)`: the k-th group's numbers into `f` (see {@link GroupFields}). */
+  groups: StatsList<GroupStats> & { read(k: number, f: GroupFields): GroupFields };
+  hosts: StatsList<HostStats>;
+}
 
 /**
  * Every LAN's entries (groups or hosts), busiest first, then by address, then LAN by LAN in the order they

@@ -40,8 +40,10 @@ it("stats --json is written in pieces, the same text as the whole object's JSON,
   const files = readdirSync("fixtures").filter((f) => /\.pcap(ng)?$/.test(f));
   expect(files.length).toBeGreaterThan(5);
   // and 6,000 groups: several pieces of the writer
+  // (every record type, an unknown one too, and a VLAN beside the untagged LAN)
   const many = Array.from({ length: 300 }, (_, i) => {
-    const data = encodeIgmpFrame({ message: v3Report(Array.from({ length: 20 }, (_, k) => ({ type: 2, group: `239.9.${(20 * i + k) >> 8}.${(20 * i + k) & 255}` }))), src: `198.18.0.${2 + (i % 50)}`, macSrc: "02:00:00:00:00:02" });
+    const records = Array.from({ length: 20 }, (_, k) => ({ type: k % 10 === 9 ? 9 : 1 + (k % 6), group: `239.9.${(20 * i + k) >> 8}.${(20 * i + k) & 255}`, sources: k % 6 === 4 || k % 6 === 5 ? ["198.51.100.1"] : [] }));
+    const data = encodeIgmpFrame({ message: v3Report(records), src: `198.18.0.${2 + (i % 50)}`, macSrc: "02:00:00:00:00:02", ...(i % 3 === 0 ? { vlan: [7] } : {}) });
     return decodeFrame({ data, linkType: 1, wireLength: data.length, timestampNs: BigInt(1_800_000_000 + i) * 1_000_000_000n }, i + 1);
   });
   for (const f of [...files, "many"]) {
