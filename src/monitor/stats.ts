@@ -3,8 +3,8 @@
  * response delays against the Max Resp Time, plus the timelines `igmpkit report` draws. Built on the
  * monitor's state machine ({@link MonitorState}: joins, leaves, expiries, mode changes, last-member
  * queries and querier elections are its events, so the numbers are the router's view) and on the same
- * reusable {@link MembershipMessage} the linter reads, so a frame costs what it costs the monitor: work
- * per message and per record, never a scan over all groups or hosts.
+ * reusable {@link MembershipMessage} the linter reads: work per message and per record (the monitor's,
+ * then a few numbers of the record's group and host), never a scan over all groups or hosts.
  *
  * Sans-IO like the rest of src/monitor: frames (or their bytes) in, plain JSON-ready values out.
  *
