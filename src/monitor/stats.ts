@@ -312,7 +312,9 @@ class LanStats {
       this.ht[2 * id + 1] = t;
       this.hostDelays.addKey();
     }
-    if (t > this.ht[2 * id + 1]!) this.ht[2 * id + 1] = t;
+    // (messages come in time order: a host's last is the latest; a test here, false for as long as every
+    // message is its host's first, made the engine's optimized code give up when hosts came back)
+    this.ht[2 * id + 1] = t;
     return id;
   }
 
