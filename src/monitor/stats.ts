@@ -273,6 +273,7 @@ class LanStats {
     this.keepTimelines = out.keepTimelines;
   }
 
+  /** The collector's: keep timelines (for `igmpkit report`). */
   private readonly keepTimelines: boolean;
 
   /** The id of group `n` (added when new), seen at `t`. */
@@ -296,7 +297,7 @@ class LanStats {
     this.gh[r + G_KEY] = n;
     this.ghf[id * G_F64 + G_LAST] = Number.NEGATIVE_INFINITY;
     this.gt[id * T_STRIDE + T_FIRST] = t;
-    if (this.out.keepTimelines) this.groupTimelines.push({ group: numberToIPv4(n >>> 0), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] });
+    if (this.keepTimelines) this.groupTimelines.push({ group: numberToIPv4(n >>> 0), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] });
     return id;
   }
 
@@ -447,7 +448,7 @@ class LanStats {
           this.generalIdx = this.queryIdx++;
           this.generalAtMs = t;
           this.generalMaxRespMs = m.maxRespMs;
-          if (this.out.keepTimelines) this.generalQueries.push(t, m.src, m.maxRespMs, m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : 0);
+          if (this.keepTimelines) this.generalQueries.push(t, m.src, m.maxRespMs, m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : 0);
         } else {
           if (m.querySources.length > 0) q.gss++;
           else q.gs++;
@@ -576,7 +577,7 @@ class LanStats {
           const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
           if (member !== NO_MEMBER) this.setCurrent(g, member, false);
           this.setMembers(g, t);
-          if (this.out.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
+          if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
           break;
         }
         case "expiry": {
@@ -585,19 +586,19 @@ class LanStats {
           this.gh[g * G_STRIDE + G_EPOCH]!++;
           this.gh[g * G_STRIDE + G_CURRENT] = 0;
           this.setMembers(g, t);
-          if (this.out.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
+          if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
           break;
         }
         case "mode-change": {
           const g = this.group(this.eventGroupN, t);
           this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
-          if (this.out.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
+          if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
           break;
         }
         case "last-member-query": {
           const g = this.group(this.eventGroupN, t);
           this.gc[g * C_STRIDE + C_LMQ]!++;
-          if (this.out.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
+          if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
           break;
         }
         case "querier-elected":
