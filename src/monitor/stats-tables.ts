@@ -8,9 +8,9 @@
 /**
  * 32-bit addresses (signed form) to their order of first sight (0, 1, 2, ...): open addressing over
  * [key, id + 1] pairs (0: an empty slot; any 32-bit key is allowed, 0.0.0.0 too). The home slot is the
- * key's low bits XOR a Fibonacci hash of the rest, as the monitor's group table places its rows
- * (src/monitor/group-table.ts): consecutive addresses (a block of groups, a subnet of hosts) take
- * consecutive slots, so a LAN naming its groups in turn reads the table in order.
+ * key's low bits XOR a Fibonacci hash of the rest (close to the monitor's group table,
+ * src/monitor/group-table.ts): consecutive addresses (a block of groups, a subnet of hosts) take
+ * neighbouring slots, so a LAN naming its groups in turn reads the table in order.
  */
 export class AddressIds {
   private slots = new Int32Array(2 * 64);
