@@ -695,7 +695,7 @@ function recordCounts(byType: ArrayLike<number>): Record<string, number> {
  * A group's numbers as the statistics hold them, filled by {@link StatsSummary.groups}' `read`: for a
  * writer that prints 100,000 groups without making a {@link GroupStats} of each ({@link groupStatsOf}).
  */
-export interface GroupFields {
+export interface GroupFields extends Pick<GroupStats, "leaveMessages" | "membersSeen" | "joins" | "leaves" | "expiries" | "modeChanges" | "lastMemberQueries" | "groupQueries"> {
   /** Unsigned 32-bit. */
   address: number;
   vlan: number[] | undefined;
@@ -706,14 +706,6 @@ export interface GroupFields {
   v3: number;
   /** Records by type: 0 (unknown) and 1-6, the RFC's. */
   records: Int32Array;
-  leaveMessages: number;
-  membersSeen: number;
-  joins: number;
-  leaves: number;
-  expiries: number;
-  modeChanges: number;
-  lastMemberQueries: number;
-  groupQueries: number;
 }
 
 /** Room for a group's numbers. */
