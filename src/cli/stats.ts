@@ -3,11 +3,12 @@
  * response delays against Max Resp Time). Tables on a terminal, one JSON object per file otherwise.
  */
 import { Command } from "commander";
-import { StatsCollector, type DelaySummary, type IgmpStats } from "../monitor/stats.js";
+import { newGroupFields, StatsCollector, type DelaySummary, type GroupFields, type IgmpStats, type StatsSummary } from "../monitor/stats.js";
+import { formatTimeMs } from "../monitor/message.js";
 import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { scanCaptureFile } from "./scan-file.js";
-import { GROUP_RECORD_TYPES } from "../wire/index.js";
+import { GROUP_RECORD_TYPES, groupRecordKind, numberToIPv4 } from "../wire/index.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
@@ -125,6 +126,58 @@ export function formatStatsText(name: string, st: IgmpStats, top = 0, utc = fals
   return `${out.join("\n")}\n`;
 }
 
+/** The record names as JSON keys, by type (0 unknown, 1-6). */
+const RECORD_KEYS = [0, 1, 2, 3, 4, 5, 6].map((k) => JSON.stringify(groupRecordKind(k)));
+
+/**
+ * `JSON.stringify(groupStatsOf(f))` without making the object (a group's JSON at 100,000 groups): the
+ * fields in the same order; times and addresses hold only digits, dots and minus signs.
+ */
+export function groupJson(f: GroupFields): string {
+  let records = "";
+  for (let k = 0; k < 7; k++) if (f.records[k]! > 0) records += `${records === "" ? "" : ","}${RECORD_KEYS[k]}:${f.records[k]}`;
+  return (
+    `{"group":"${numberToIPv4(f.address)}"${f.vlan === undefined ? "" : `,"vlan":[${f.vlan.join(",")}]`},"firstSeen":"${formatTimeMs(f.firstMs)}","lastSeen":"${formatTimeMs(f.lastMs)}",` +
+    `"reports":{"v1":${f.v1},"v2":${f.v2},"v3":${f.v3}},"records":{${records}},"leaveMessages":${f.leaveMessages},"membersSeen":${f.membersSeen},"joins":${f.joins},"leaves":${f.leaves},` +
+    `"expiries":${f.expiries},"modeChanges":${f.modeChanges},"lastMemberQueries":${f.lastMemberQueries},"groupQueries":${f.groupQueries}}`
+  );
+}
+
+/** Stand-ins for the lists in the JSON text while its other fields are written. */
+const GROUPS = "\u0000groups";
+const HOSTS = "\u0000hosts";
+
+/**
+ * One file's statistics as one line of JSON, the same text as `JSON.stringify({ ...head, ...stats })` of
+ * the finished statistics, written in pieces of about 1,000 entries: 100,000 groups are never all made
+ * at once, nor one string of 30 MB.
+ */
+export function writeStatsJson(head: Record<string, unknown>, s: StatsSummary, write: (chunk: string) => void): void {
+  const text = JSON.stringify({ ...head, ...s, groups: GROUPS, hosts: HOSTS });
+  // the last ones: only addresses, numbers and fixed words follow them, never a file name or message
+  const g = text.lastIndexOf(JSON.stringify(GROUPS));
+  const h = text.lastIndexOf(JSON.stringify(HOSTS));
+  write(text.slice(0, g));
+  const f = newGroupFields();
+  writeList(s.groups.length, (k) => groupJson(s.groups.read(k, f)), write);
+  write(text.slice(g + JSON.stringify(GROUPS).length, h));
+  writeList(s.hosts.length, (k) => JSON.stringify(s.hosts.at(k)), write);
+  write(`${text.slice(h + JSON.stringify(HOSTS).length)}\n`);
+}
+
+/** A JSON array of `n` entries, the k-th `json(k)`, in pieces. */
+function writeList(n: number, json: (k: number) => string, write: (chunk: string) => void): void {
+  let chunk = "[";
+  for (let k = 0; k < n; k++) {
+    chunk += (k === 0 ? "" : ",") + json(k);
+    if (chunk.length >= 1 << 16) {
+      write(chunk);
+      chunk = "";
+    }
+  }
+  write(`${chunk}]`);
+}
+
 /** Run `stats`; resolves to the exit status (1 when a file could not be read to its end). */
 export async function runStats(files: string[], o: StatsCliOptions, io: CliIo): Promise<number> {
   if (files.length === 0) throw new UsageError("stats needs at least one FILE");
@@ -135,14 +188,13 @@ export async function runStats(files: string[], o: StatsCliOptions, io: CliIo): 
   let exit: number = ExitCode.ok;
   for (const [i, path] of files.entries()) {
     const r = await collectFile(path, io);
-    const st = r.collector.finish();
     if (r.error !== null) {
       exit = ExitCode.failure;
       if (json) io.stderr.write(`${JSON.stringify({ file: path, error: r.error })}\n`);
       else io.stderr.write(`igmpkit stats: ${path}: ${r.error} (statistics up to there follow)\n`);
     }
-    if (json) io.stdout.write(`${JSON.stringify({ file: path, ...(r.error !== null ? { complete: false, error: r.error } : { complete: true }), ...st })}\n`);
-    else io.stdout.write(`${i > 0 ? "\n" : ""}${formatStatsText(path, st, top, o.utc === true)}${r.error !== null ? `INCOMPLETE: ${r.error}\n` : ""}`);
+    if (json) writeStatsJson({ file: path, ...(r.error !== null ? { complete: false, error: r.error } : { complete: true }) }, r.collector.summary(), (s) => io.stdout.write(s));
+    else io.stdout.write(`${i > 0 ? "\n" : ""}${formatStatsText(path, r.collector.finish(), top, o.utc === true)}${r.error !== null ? `INCOMPLETE: ${r.error}\n` : ""}`);
   }
   return exit;
 }

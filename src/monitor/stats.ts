@@ -3,8 +3,8 @@
  * response delays against the Max Resp Time, plus the timelines `igmpkit report` draws. Built on the
  * monitor's state machine ({@link MonitorState}: joins, leaves, expiries, mode changes, last-member
  * queries and querier elections are its events, so the numbers are the router's view) and on the same
- * reusable {@link MembershipMessage} the linter reads, so a frame costs what it costs the monitor: work
- * per message and per record, never a scan over all groups or hosts.
+ * reusable {@link MembershipMessage} the linter reads: work per message and per record (the monitor's,
+ * then a few numbers of the record's group and host), never a scan over all groups or hosts.
  *
  * Sans-IO like the rest of src/monitor: frames (or their bytes) in, plain JSON-ready values out.
  *
@@ -18,6 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
+import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
 export interface DelaySummary {
@@ -136,73 +137,87 @@ export interface QuerierTimeline {
 /** The response delays one by one, for drawing: [query time, delay ms, Max Resp Time ms, 1 general / 0 group]. */
 export type DelayPoints = number[];
 
-/** A host seen reporting a group. */
-interface Member {
-  /** Its address in signed 32-bit form. */
-  host: number;
-  /** Index of the group-specific query this member last answered. */
-  answeredGsq: number;
-  /** A member now (reported and not left or expired since). */
-  current: boolean;
-}
-
-/**
- * A group and its first member: the host fields are those of the first host seen reporting it (none
- * while `seenCount` is 0), so at LAN scale, where most groups have one or a few members, a report's record reaches
- * its group and the member in one object.
+/*
+ * Groups and hosts are small integers (their order of first sight in the LAN: {@link AddressIds}) and their
+ * numbers live in typed arrays indexed by them, nothing allocated per group or per frame. A report's record
+ * reads and writes one 64-byte row of its group (the counts a record changes, when it was last seen, and its
+ * first member) and its host's row: at LAN scale most groups have one member, kept in the group's row; the
+ * hosts after the first are in the host's set of groups ({@link KeyedSets}).
+ *
+ * A member is current (reported and not left or expired since) when its `current` field equals its group's
+ * expiry epoch: an expiry makes every member of the group not current by counting the epoch up, without
+ * visiting them.
  */
-interface GroupRec extends Member {
-  /** The address in signed 32-bit form (a small integer, not a boxed number: see {@link GroupIndex}). */
-  n: number;
-  /** Its place in the {@link GroupIndex} (where its last-seen time is kept). */
-  i: number;
-  firstMs: number;
-  v1: number;
-  v2: number;
-  v3: number;
-  /** Record counts by type (0 unknown, 1-6 the RFC's), in the object: at 100,000 groups an array of its own is one cache miss more per record. */
-  r0: number;
-  r1: number;
-  r2: number;
-  r3: number;
-  r4: number;
-  r5: number;
-  r6: number;
-  leaveMessages: number;
-  /**
-   * The hosts seen reporting the group after the first (those with `current` set are its members now),
-   * made for the second: a Map per group is a bucket, an entry and a backing store to reach.
-   */
-  more: Map<number, Member> | null;
-  /** How many hosts have been seen, how many of them are members now. */
-  seenCount: number;
-  currentCount: number;
-  /** The member count the timeline ends with (-1 before its first point). */
-  plotted: number;
-  joins: number;
-  leaves: number;
-  expiries: number;
-  modeChanges: number;
-  lmq: number;
-  groupQueries: number;
-  gsq: { atMs: number; maxRespMs: number; idx: number } | null;
-  timeline: GroupTimeline | null;
-}
 
-interface HostRec {
-  n: number;
-  firstMs: number;
-  lastMs: number;
-  v1: number;
-  v2: number;
-  v3: number;
-  records: number[];
-  leaveMessages: number;
-  /** Groups it reported (each group's hosts are counted once, so this is their number). */
-  groups: number;
-  answered: number;
-  delays: number[];
-  late: number;
+/** A group's row in {@link LanStats.gh}: Int32 fields by offset; its last-seen time is the Float64 at {@link G_LAST}. */
+const G_STRIDE = 16;
+/** v3 records naming the group; records of type 1-6 at offsets 1-6. */
+const G_V3 = 0;
+/** Expiries + 1: a member is current when its `current` field is this. */
+const G_EPOCH = 7;
+/** The first host seen reporting it: its id + 1 (0: none yet), whether it is current, how many are. */
+const G_FIRST = 8;
+const G_FIRST_CURRENT = 9;
+const G_CURRENT = 10;
+/** Hosts seen reporting it. */
+const G_SEEN = 11;
+/** Its last group-specific query: the query's index + 1 (0: none). */
+const G_GSQ = 12;
+/** Its address (signed form). */
+const G_KEY = 13;
+/** Float64 index of the last-seen time in a row (bytes 56-63). */
+const G_LAST = 7;
+/** Float64 elements per group row. */
+const G_F64 = G_STRIDE / 2;
+
+/** What a record does not touch, in {@link LanStats.gc} (Int32) by offset. */
+const C_STRIDE = 12;
+const C_V1 = 0;
+const C_V2 = 1;
+/** Records of unknown type. */
+const C_R0 = 2;
+const C_LEAVE_MESSAGES = 3;
+const C_JOINS = 4;
+const C_LEAVES = 5;
+const C_EXPIRIES = 6;
+const C_MODE_CHANGES = 7;
+const C_LMQ = 8;
+const C_GROUP_QUERIES = 9;
+/** The first member's last answered group-specific query, index + 1. */
+const C_FIRST_ANSWERED = 10;
+/** The member count its timeline ends with, + 1 (0: no point yet). */
+const C_PLOTTED = 11;
+
+/** Times in {@link LanStats.gt} (Float64) by offset: first seen, the last group-specific query's time and Max Resp Time. */
+const T_STRIDE = 3;
+const T_FIRST = 0;
+const T_GSQ_AT = 1;
+const T_GSQ_MAX_RESP = 2;
+
+/** A host's row in {@link LanStats.hc} (Int32): reports by version, records by type 0-6 at {@link H_R0}+type, ... */
+const H_STRIDE = 16;
+const H_V1 = 0;
+const H_V2 = 1;
+const H_V3 = 2;
+const H_R0 = 3;
+const H_LEAVE_MESSAGES = 10;
+/** Groups it reported (each group's hosts are counted once, so this is their number). */
+const H_GROUPS = 11;
+/** The index + 1 of the last general query it answered. */
+const H_ANSWERED = 12;
+const H_LATE = 13;
+const H_KEY = 14;
+
+/** A member of a group: 0 the group's first (in its row), a {@link KeyedSets} slot + 1, or none. */
+const NO_MEMBER = -1;
+const FIRST_MEMBER = 0;
+
+/** `a` with room for `n` elements (a new array of twice the length when it has not). */
+function room<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
+  if (n <= a.length) return a;
+  const b = make(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 interface QuerierRec {
@@ -215,219 +230,191 @@ interface QuerierRec {
   gs: number;
   gss: number;
   lastGeneralMs: number | null;
-  intervals: number[];
+  intervals: WholeMsCounts;
   qqi: number | null;
   qrv: number | null;
   maxResp: Map<number, number>;
   elected: boolean;
 }
 
-/**
- * A LAN's groups by address: open addressing over the records themselves, each slot's key checked in its
- * record (which the caller reads next anyway). A Map of 100,000 groups cost a bucket, an entry and then
- * the record, three cache misses on every group record of every report; this costs the slot and the
- * record. Keys are the signed 32-bit form of the address, a small integer for every multicast group.
- */
-class GroupIndex {
-  private slots: (GroupRec | undefined)[] = new Array<GroupRec | undefined>(1024).fill(undefined);
-  private mask = 1023;
-  /** 32 - log2(slots): Fibonacci hashing, the top bits of the key times 2^32 / phi (lower bits cluster on consecutive groups, and every extra probe here is a record's cache miss). */
-  private shift = 22;
-  /** In the order they were added (what `values()` gives, as a Map's would). */
-  private readonly list: GroupRec[] = [];
-  /**
-   * When each was last seen, by its place in `list`: a time in ms is no small integer, and in the record
-   * it would be a boxed number of its own, one more cache miss on every record.
-   */
-  private last = new Float64Array(1024);
-
-  get size(): number {
-    return this.list.length;
-  }
-
-  get(n: number): GroupRec | undefined {
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let i = Math.imul(n, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
-      const g = slots[i];
-      if (g === undefined || g.n === n) return g;
-    }
-  }
-
-  /** `g` (of this index) seen at `t`. */
-  seen(g: GroupRec, t: number): void {
-    if (t > this.last[g.i]!) this.last[g.i] = t;
-  }
-
-  lastMs(g: GroupRec): number {
-    return this.last[g.i]!;
-  }
-
-  /** Add `g`, whose address is not in the index and whose `i` is the index's size. */
-  add(g: GroupRec): void {
-    if (this.list.length === this.last.length) {
-      const b = new Float64Array(this.last.length * 2);
-      b.set(this.last);
-      this.last = b;
-    }
-    this.last[this.list.length] = Number.NEGATIVE_INFINITY;
-    if ((this.list.length + 1) * 2 > this.mask + 1) {
-      this.mask = this.mask * 2 + 1;
-      this.shift--;
-      this.slots = new Array<GroupRec | undefined>(this.mask + 1).fill(undefined);
-      for (const x of this.list) this.place(x);
-    }
-    this.place(g);
-    this.list.push(g);
-  }
-
-  private place(g: GroupRec): void {
-    const mask = this.mask;
-    let i = Math.imul(g.n, 0x9e3779b1) >>> this.shift;
-    while (this.slots[i] !== undefined) i = (i + 1) & mask;
-    this.slots[i] = g;
-  }
-
-  values(): readonly GroupRec[] {
-    return this.list;
-  }
-}
-
-/** `host`'s entry in `g`, if it has reported the group. */
-function memberOf(g: GroupRec, host: number): Member | undefined {
-  const k = host | 0;
-  if (g.host === k && g.seenCount > 0) return g;
-  return g.more?.get(k);
-}
-
-/** Count a record of type `k` (0 unknown, 1-6). */
-function countRecord(g: GroupRec, k: number): void {
-  switch (k) {
-    case 1:
-      g.r1++;
-      break;
-    case 2:
-      g.r2++;
-      break;
-    case 3:
-      g.r3++;
-      break;
-    case 4:
-      g.r4++;
-      break;
-    case 5:
-      g.r5++;
-      break;
-    case 6:
-      g.r6++;
-      break;
-    default:
-      g.r0++;
-  }
-}
-
 /** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
 class LanStats {
-  readonly groups = new GroupIndex();
-  readonly hosts = new Map<number, HostRec>();
+  readonly groupIds = new AddressIds();
+  /** Group rows (see {@link G_STRIDE}); `ghf` the same bytes as Float64. */
+  private gh = new Int32Array(G_STRIDE * 64);
+  private ghf = new Float64Array(this.gh.buffer);
+  private gc = new Int32Array(C_STRIDE * 64);
+  private gt = new Float64Array(T_STRIDE * 64);
+  /** Per group when timelines are kept. */
+  readonly groupTimelines: GroupTimeline[] = [];
+  readonly hostIds = new AddressIds();
+  private hc = new Int32Array(H_STRIDE * 16);
+  private ht = new Float64Array(2 * 16);
+  /** Each host's answers' delays. */
+  private readonly hostDelays = new KeyedWholeMs();
+  /** Each host's groups, but those it was the first member of. */
+  private readonly members = new KeyedSets();
   readonly queriers = new Map<number, QuerierRec>();
   readonly querierEvents: QuerierTimeline["events"] = [];
   readonly generalQueries: number[] = [];
-  general: { atMs: number; maxRespMs: number; idx: number } | null = null;
+  /** The last general query: its index (-1: none yet), time and Max Resp Time. */
+  private generalIdx = -1;
+  private generalAtMs = 0;
+  private generalMaxRespMs = 0;
   private queryIdx = 0;
-  /** The groups of the v3 report being counted, by record. */
-  private readonly recs: GroupRec[] = [];
+  /** The group ids of the v3 report being counted, by record. */
+  private recs = new Int32Array(64);
 
   constructor(
     readonly vlan: string,
     readonly state: MonitorState,
     private readonly out: StatsCollector,
-  ) {}
-
-  private group(n: number, t: number): GroupRec {
-    let g = this.groups.get(n | 0);
-    if (g === undefined) {
-      // the fields a report's record touches first (they share the object's first cache lines)
-      g = { n: n | 0, i: this.groups.size, host: 0, current: false, seenCount: 0, currentCount: 0, plotted: -1, v3: 0, r2: 0, r1: 0, r3: 0, r4: 0, r5: 0, r6: 0, r0: 0, v1: 0, v2: 0, answeredGsq: -1, timeline: null, more: null, gsq: null, leaveMessages: 0, joins: 0, leaves: 0, expiries: 0, modeChanges: 0, lmq: 0, groupQueries: 0, firstMs: t };
-      if (this.out.keepTimelines) g.timeline = { group: numberToIPv4(n >>> 0), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] };
-      this.groups.add(g);
-    }
-    this.groups.seen(g, t);
-    return g;
+  ) {
+    this.keepTimelines = out.keepTimelines;
   }
 
-  private host(n: number, t: number): HostRec {
-    let h = this.hosts.get(n | 0);
-    if (h === undefined) {
-      h = { n, firstMs: t, lastMs: t, v1: 0, v2: 0, v3: 0, records: [0, 0, 0, 0, 0, 0, 0], leaveMessages: 0, groups: 0, answered: -1, delays: [], late: 0 };
-      this.hosts.set(n | 0, h);
+  /** The collector's: keep timelines (for `igmpkit report`). */
+  private readonly keepTimelines: boolean;
+
+  /** The id of group `n` (added when new), seen at `t`. */
+  private group(n: number, t: number): number {
+    let id = this.groupIds.get(n);
+    if (id < 0) id = this.addGroup(n, t);
+    if (t > this.ghf[id * G_F64 + G_LAST]!) this.ghf[id * G_F64 + G_LAST] = t;
+    return id;
+  }
+
+  private addGroup(n: number, t: number): number {
+    const id = this.groupIds.add(n);
+    if ((id + 1) * G_STRIDE > this.gh.length) {
+      this.gh = room(this.gh, (id + 1) * G_STRIDE, (k) => new Int32Array(k));
+      this.ghf = new Float64Array(this.gh.buffer);
+      this.gc = room(this.gc, (id + 1) * C_STRIDE, (k) => new Int32Array(k));
+      this.gt = room(this.gt, (id + 1) * T_STRIDE, (k) => new Float64Array(k));
     }
-    if (t > h.lastMs) h.lastMs = t;
-    return h;
+    const r = id * G_STRIDE;
+    this.gh[r + G_EPOCH] = 1;
+    this.gh[r + G_KEY] = n;
+    this.ghf[id * G_F64 + G_LAST] = Number.NEGATIVE_INFINITY;
+    this.gt[id * T_STRIDE + T_FIRST] = t;
+    if (this.keepTimelines) this.groupTimelines.push({ group: numberToIPv4(n >>> 0), vlan: this.vlan, activity: 0, members: [], modes: [], expiries: [], leaves: [], lastMemberQueries: [] });
+    return id;
+  }
+
+  /** The id of host `n` (added when new), seen at `t`. */
+  private host(n: number, t: number): number {
+    let id = this.hostIds.get(n);
+    if (id < 0) {
+      id = this.hostIds.add(n);
+      this.hc = room(this.hc, (id + 1) * H_STRIDE, (k) => new Int32Array(k));
+      this.ht = room(this.ht, (id + 1) * 2, (k) => new Float64Array(k));
+      this.hc[id * H_STRIDE + H_KEY] = n;
+      this.ht[2 * id] = t;
+      this.ht[2 * id + 1] = t;
+      this.hostDelays.addKey();
+    }
+    // (messages come in time order: a host's last is the latest; a test here, false for as long as every
+    // message is its host's first, made the engine's optimized code give up when hosts came back)
+    this.ht[2 * id + 1] = t;
+    return id;
   }
 
   private querier(n: number, t: number): QuerierRec {
     let q = this.queriers.get(n);
     if (q === undefined) {
-      q = { n, firstMs: t, lastMs: t, g1: 0, g2: 0, g3: 0, gs: 0, gss: 0, lastGeneralMs: null, intervals: [], qqi: null, qrv: null, maxResp: new Map(), elected: false };
+      q = { n, firstMs: t, lastMs: t, g1: 0, g2: 0, g3: 0, gs: 0, gss: 0, lastGeneralMs: null, intervals: new WholeMsCounts(), qqi: null, qrv: null, maxResp: new Map(), elected: false };
       this.queriers.set(n, q);
     }
     if (t > q.lastMs) q.lastMs = t;
     return q;
   }
 
-  private setMembers(g: GroupRec, t: number): void {
-    const tl = g.timeline;
+  /** Host `h` in group `g`: {@link FIRST_MEMBER}, its slot in {@link KeyedSets} + 1, or {@link NO_MEMBER}. */
+  private memberOf(g: number, h: number): number {
+    const r = g * G_STRIDE;
+    if (this.gh[r + G_FIRST] === h + 1) return FIRST_MEMBER;
+    if (this.gh[r + G_SEEN]! < 2) return NO_MEMBER;
+    const p = this.members.find(h, g);
+    return p < 0 ? NO_MEMBER : p + 1;
+  }
+
+  /** Whether `member` (not {@link NO_MEMBER}) of `g` is a member now. */
+  private isCurrent(g: number, member: number): boolean {
+    const r = g * G_STRIDE;
+    const c = member === FIRST_MEMBER ? this.gh[r + G_FIRST_CURRENT] : this.members.slots[2 * member - 1];
+    return c === this.gh[r + G_EPOCH];
+  }
+
+  /** Make `member` of `g` a member now, or not. */
+  private setCurrent(g: number, member: number, on: boolean): void {
+    if (this.isCurrent(g, member) === on) return;
+    const r = g * G_STRIDE;
+    const c = on ? this.gh[r + G_EPOCH]! : 0;
+    if (member === FIRST_MEMBER) this.gh[r + G_FIRST_CURRENT] = c;
+    else this.members.slots[2 * member - 1] = c;
+    this.gh[r + G_CURRENT]! += on ? 1 : -1;
+  }
+
+  private setMembers(g: number, t: number): void {
+    if (!this.keepTimelines) return;
+    const n = this.gh[g * G_STRIDE + G_CURRENT]!;
     // unchanged since the last point: the timeline (an object of its own) is not touched
-    if (tl === null || g.currentCount === g.plotted) return;
-    const n = g.currentCount;
-    g.plotted = n;
-    const m = tl.members;
+    if (n + 1 === this.gc[g * C_STRIDE + C_PLOTTED]) return;
+    this.gc[g * C_STRIDE + C_PLOTTED] = n + 1;
+    const m = this.groupTimelines[g]!.members;
     if (m.length >= 2 && m[m.length - 1] === n) return;
     if (m.length >= 2 && m[m.length - 2] === t) m[m.length - 1] = n;
     else m.push(t, n);
   }
 
-  /** Make `member` of `g` a member now, or not. */
-  private setCurrent(g: GroupRec, member: Member, on: boolean): void {
-    if (member.current === on) return;
-    member.current = on;
-    g.currentCount += on ? 1 : -1;
+  /** Host `h` answers the last general query at `t`, if there was one it has not answered yet. */
+  private answerGeneral(h: number, t: number): void {
+    const q = this.generalIdx;
+    if (q < 0 || this.hc[h * H_STRIDE + H_ANSWERED] === q + 1) return;
+    this.hc[h * H_STRIDE + H_ANSWERED] = q + 1;
+    this.delay(h, t - this.generalAtMs, this.generalMaxRespMs, this.generalAtMs, true);
   }
 
   /**
-   * A report from `h` for group `g` (not a leave): answers, membership; returns the host's entry in the
+   * A report from host `h` for group `g` (not a leave): membership, and answers (to the general query
+   * here for v1/v2 only: a v3 report's answer is taken once per report); returns the host's entry in the
    * group. `current` says whether it is a current-state record.
    */
-  private reported(h: HostRec, g: GroupRec, t: number, current: boolean, v12: boolean): Member {
-    const linkLocal = isLinkLocalN(g.n);
-    let member = memberOf(g, h.n);
-    const wasMember = member !== undefined && member.current;
-    if (!linkLocal) {
-      // general query: a v3 current-state record, or a v1/v2 report from a member of before the query
-      const q = this.general;
-      if (q !== null && h.answered !== q.idx && (v12 ? wasMember : current)) {
-        h.answered = q.idx;
-        this.out.delay(h, t - q.atMs, q.maxRespMs, q.atMs, true);
-      }
-      const gq = g.gsq;
-      if (gq !== null && member !== undefined && member.answeredGsq !== gq.idx && wasMember && (v12 || current)) {
-        member.answeredGsq = gq.idx;
-        this.out.delay(h, t - gq.atMs, gq.maxRespMs, gq.atMs, false);
+  private reported(h: number, g: number, t: number, current: boolean, v12: boolean): number {
+    const gh = this.gh;
+    const r = g * G_STRIDE;
+    let member = this.memberOf(g, h);
+    const wasMember = member !== NO_MEMBER && this.isCurrent(g, member);
+    if (wasMember && !isLinkLocalN(gh[r + G_KEY]!)) {
+      // general query: a v1/v2 report from a member of before the query; group-specific: a report of a member
+      if (v12) this.answerGeneral(h, t);
+      const gq = gh[r + G_GSQ]!;
+      if (gq !== 0 && (v12 || current)) {
+        const answered = member === FIRST_MEMBER ? this.gc[g * C_STRIDE + C_FIRST_ANSWERED] : this.members.answered[member - 1];
+        if (answered !== gq) {
+          if (member === FIRST_MEMBER) this.gc[g * C_STRIDE + C_FIRST_ANSWERED] = gq;
+          else this.members.answered[member - 1] = gq;
+          const at = this.gt[g * T_STRIDE + T_GSQ_AT]!;
+          this.delay(h, t - at, this.gt[g * T_STRIDE + T_GSQ_MAX_RESP]!, at, false);
+        }
       }
     }
-    if (member === undefined) {
-      if (g.seenCount === 0) {
-        g.host = h.n | 0;
-        member = g;
-      } else {
-        member = { host: h.n | 0, answeredGsq: -1, current: false };
-        (g.more ??= new Map()).set(h.n | 0, member);
-      }
-      g.seenCount++;
-      h.groups++;
+    if (member === NO_MEMBER) {
+      if (gh[r + G_SEEN] === 0) {
+        gh[r + G_FIRST] = h + 1;
+        member = FIRST_MEMBER;
+      } else member = this.members.add(h, g) + 1;
+      gh[r + G_SEEN]!++;
+      this.hc[h * H_STRIDE + H_GROUPS]!++;
     }
     return member;
+  }
+
+  private delay(h: number, ms: number, maxRespMs: number, queryMs: number, general: boolean): void {
+    const late = ms > maxRespMs;
+    this.hostDelays.add(h, Math.round(ms));
+    if (late) this.hc[h * H_STRIDE + H_LATE]!++;
+    this.out.delay(ms, late, maxRespMs, queryMs, general);
   }
 
   /** A message the state has taken, and the events it (and the timers due before it) gave. */
@@ -456,16 +443,22 @@ class LanStats {
             q.qqi = m.qqi === 0 ? 125 : m.qqi;
             q.qrv = m.qrv === 0 ? 2 : m.qrv;
           }
-          if (q.lastGeneralMs !== null) q.intervals.push(t - q.lastGeneralMs);
+          if (q.lastGeneralMs !== null) q.intervals.add(Math.round(t - q.lastGeneralMs));
           q.lastGeneralMs = t;
-          this.general = { atMs: t, maxRespMs: m.maxRespMs, idx: this.queryIdx++ };
-          if (this.out.keepTimelines) this.generalQueries.push(t, m.src, m.maxRespMs, m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : 0);
+          this.generalIdx = this.queryIdx++;
+          this.generalAtMs = t;
+          this.generalMaxRespMs = m.maxRespMs;
+          if (this.keepTimelines) this.generalQueries.push(t, m.src, m.maxRespMs, m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : 0);
         } else {
           if (m.querySources.length > 0) q.gss++;
           else q.gs++;
           const g = this.group(m.group, t);
-          g.groupQueries++;
-          if (m.querySources.length === 0) g.gsq = { atMs: t, maxRespMs: m.maxRespMs, idx: this.queryIdx++ };
+          this.gc[g * C_STRIDE + C_GROUP_QUERIES]!++;
+          if (m.querySources.length === 0) {
+            this.gh[g * G_STRIDE + G_GSQ] = ++this.queryIdx;
+            this.gt[g * T_STRIDE + T_GSQ_AT] = t;
+            this.gt[g * T_STRIDE + T_GSQ_MAX_RESP] = m.maxRespMs;
+          }
         }
         break;
       }
@@ -473,13 +466,9 @@ class LanStats {
       case MessageKind.v2Report: {
         const h = this.host(m.src, t);
         const g = this.group(m.group, t);
-        if (m.kind === MessageKind.v1Report) {
-          h.v1++;
-          g.v1++;
-        } else {
-          h.v2++;
-          g.v2++;
-        }
+        const v1 = m.kind === MessageKind.v1Report;
+        this.hc[h * H_STRIDE + (v1 ? H_V1 : H_V2)]!++;
+        this.gc[g * C_STRIDE + (v1 ? C_V1 : C_V2)]!++;
         this.setCurrent(g, this.reported(h, g, t, true, true), true);
         this.setMembers(g, t);
         break;
@@ -487,76 +476,129 @@ class LanStats {
       case MessageKind.leave: {
         const h = this.host(m.src, t);
         const g = this.group(m.group, t);
-        h.leaveMessages++;
-        g.leaveMessages++;
+        this.hc[h * H_STRIDE + H_LEAVE_MESSAGES]!++;
+        this.gc[g * C_STRIDE + C_LEAVE_MESSAGES]!++;
         break;
       }
-      case MessageKind.v3Report: {
-        const h = this.host(m.src, t);
-        h.v3++;
-        let current = false;
-        for (let i = 0; i < m.recordCount; i++) if (m.recordType[i] === 1 || m.recordType[i] === 2) current = true;
-        // the records' groups first, one after another, so that at 100,000 groups their cache misses
-        // overlap instead of each waiting behind the previous record's work (as the monitor's own rows)
-        const recs = this.recs;
-        for (let i = 0; i < m.recordCount; i++) recs[i] = this.group(m.recordGroup[i]!, t);
-        for (let i = 0; i < m.recordCount; i++) {
-          const type = m.recordType[i]!;
-          const g = recs[i]!;
-          const k = type >= 1 && type <= 6 ? type : 0;
-          countRecord(g, k);
-          h.records[k]!++;
-          g.v3++;
-          const member = this.reported(h, g, t, current, false);
-          // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else keeps the host a member
-          const empty = m.recordEnd[i] === m.recordStart[i];
-          if ((type === 1 || type === 3) && empty) this.setCurrent(g, member, false);
-          else if (type !== 6) this.setCurrent(g, member, true);
-          this.setMembers(g, t);
-        }
+      case MessageKind.v3Report:
+        this.v3Report(m, t);
         break;
-      }
       default:
         break;
     }
   }
 
+  /**
+   * A v3 report: per record, the counts in its group's row and its host's, and the host's membership.
+   * The common record at LAN scale (a member refreshing a group it is in) reads and writes those two rows
+   * and, for a group's second member on, one slot of the host's set; nothing else.
+   */
+  private v3Report(m: MembershipMessage, t: number): void {
+    const h = this.host(m.src, t);
+    const hr = h * H_STRIDE;
+    this.hc[hr + H_V3]!++;
+    const n = m.recordCount;
+    const types = m.recordType;
+    let current = false;
+    let routable = false;
+    // the records' groups first, one after another, so that at 100,000 groups their cache misses
+    // overlap instead of each waiting behind the previous record's work (as the monitor's own rows)
+    if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
+    const recs = this.recs;
+    for (let i = 0; i < n; i++) {
+      const group = m.recordGroup[i]!;
+      recs[i] = this.group(group, t);
+      if (types[i] === 1 || types[i] === 2) current = true;
+      if (!isLinkLocalN(group)) routable = true;
+    }
+    // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
+    if (current && routable) this.answerGeneral(h, t);
+    const gh = this.gh;
+    const hc = this.hc;
+    for (let i = 0; i < n; i++) {
+      const type = types[i]!;
+      const g = recs[i]!;
+      const r = g * G_STRIDE;
+      if (type >= 1 && type <= 6) {
+        gh[r + type]!++;
+        hc[hr + H_R0 + type]!++;
+      } else {
+        this.gc[g * C_STRIDE + C_R0]!++;
+        hc[hr + H_R0]!++;
+      }
+      gh[r + G_V3]!++;
+      // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
+      const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
+      const member = this.memberOf(g, h);
+      if (member !== NO_MEMBER && gh[r + G_GSQ] === 0 && (on ? type === 6 || this.isCurrent(g, member) : !this.isCurrent(g, member))) {
+        // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
+        if (this.keepTimelines) this.setMembers(g, t);
+        continue;
+      }
+      this.record(h, g, t, current, !on ? 0 : type === 6 ? -1 : 1);
+    }
+  }
+
+  /**
+   * The rest of {@link v3Report}'s work on a record: answers and membership. `member`: the record makes the
+   * host a member (1) or not (0), or says nothing of it (-1: BLOCK).
+   */
+  private record(h: number, g: number, t: number, current: boolean, member: number): void {
+    const entry = this.reported(h, g, t, current, false);
+    if (member >= 0) this.setCurrent(g, entry, member === 1);
+    this.setMembers(g, t);
+  }
+
+  /** The last event's time and group, parsed (a message's events share its time; a join and its mode change their group). */
+  private eventTime = "";
+  private eventMs = 0;
+  private eventGroup = "";
+  private eventGroupN = 0;
+
   private onEvents(events: readonly MonitorEvent[]): void {
     for (const e of events) {
-      const t = frameTimeMs(e.time);
+      if (e.time !== this.eventTime) {
+        this.eventTime = e.time;
+        this.eventMs = frameTimeMs(e.time);
+      }
+      const t = this.eventMs;
+      if ("group" in e && e.group !== this.eventGroup) {
+        this.eventGroup = e.group;
+        this.eventGroupN = addr32(e.group);
+      }
       switch (e.type) {
         case "join":
-          this.group(addr32(e.group), t).joins++;
+          this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
           break;
         case "leave": {
-          const g = this.group(addr32(e.group), t);
-          g.leaves++;
-          const member = e.reporter !== null ? memberOf(g, addr32(e.reporter)) : undefined;
-          if (member !== undefined) this.setCurrent(g, member, false);
+          const g = this.group(this.eventGroupN, t);
+          this.gc[g * C_STRIDE + C_LEAVES]!++;
+          const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
+          const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
+          if (member !== NO_MEMBER) this.setCurrent(g, member, false);
           this.setMembers(g, t);
-          g.timeline?.leaves.push(t, e.frame ?? 0);
+          if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
           break;
         }
         case "expiry": {
-          const g = this.group(addr32(e.group), t);
-          g.expiries++;
-          g.current = false;
-          if (g.more !== null) for (const member of g.more.values()) member.current = false;
-          g.currentCount = 0;
+          const g = this.group(this.eventGroupN, t);
+          this.gc[g * C_STRIDE + C_EXPIRIES]!++;
+          this.gh[g * G_STRIDE + G_EPOCH]!++;
+          this.gh[g * G_STRIDE + G_CURRENT] = 0;
           this.setMembers(g, t);
-          g.timeline?.expiries.push(t);
+          if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
           break;
         }
         case "mode-change": {
-          const g = this.group(addr32(e.group), t);
-          g.modeChanges++;
-          g.timeline?.modes.push(t, e.to === "exclude" ? 1 : 0);
+          const g = this.group(this.eventGroupN, t);
+          this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+          if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
           break;
         }
         case "last-member-query": {
-          const g = this.group(addr32(e.group), t);
-          g.lmq++;
-          g.timeline?.lastMemberQueries.push(t, e.observed ? 1 : 0);
+          const g = this.group(this.eventGroupN, t);
+          this.gc[g * C_STRIDE + C_LMQ]!++;
+          if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
           break;
         }
         case "querier-elected":
@@ -570,37 +612,160 @@ class LanStats {
       }
     }
   }
+
+  /** Messages naming group `g`: the busiest first. */
+  groupActivity(g: number): number {
+    const c = g * C_STRIDE;
+    return this.gc[c + C_V1]! + this.gc[c + C_V2]! + this.gh[g * G_STRIDE + G_V3]! + this.gc[c + C_LEAVE_MESSAGES]! + this.gc[c + C_GROUP_QUERIES]!;
+  }
+
+  groupAddress(g: number): number {
+    return this.gh[g * G_STRIDE + G_KEY]!;
+  }
+
+  /** Group `g`'s numbers into `f` (of this LAN, whose `vlan` it is). */
+  readGroup(g: number, vlan: number[] | undefined, f: GroupFields): GroupFields {
+    const r = g * G_STRIDE;
+    const c = g * C_STRIDE;
+    const gh = this.gh;
+    const gc = this.gc;
+    f.address = gh[r + G_KEY]! >>> 0;
+    f.vlan = vlan;
+    f.firstMs = this.gt[g * T_STRIDE + T_FIRST]!;
+    f.lastMs = this.ghf[g * G_F64 + G_LAST]!;
+    f.v1 = gc[c + C_V1]!;
+    f.v2 = gc[c + C_V2]!;
+    f.v3 = gh[r + G_V3]!;
+    f.records[0] = gc[c + C_R0]!;
+    for (let k = 1; k < 7; k++) f.records[k] = gh[r + k]!;
+    f.leaveMessages = gc[c + C_LEAVE_MESSAGES]!;
+    f.membersSeen = gh[r + G_SEEN]!;
+    f.joins = gc[c + C_JOINS]!;
+    f.leaves = gc[c + C_LEAVES]!;
+    f.expiries = gc[c + C_EXPIRIES]!;
+    f.modeChanges = gc[c + C_MODE_CHANGES]!;
+    f.lastMemberQueries = gc[c + C_LMQ]!;
+    f.groupQueries = gc[c + C_GROUP_QUERIES]!;
+    return f;
+  }
+
+  /** Messages from host `h`. */
+  hostActivity(h: number): number {
+    const r = h * H_STRIDE;
+    return this.hc[r + H_V1]! + this.hc[r + H_V2]! + this.hc[r + H_V3]! + this.hc[r + H_LEAVE_MESSAGES]!;
+  }
+
+  hostAddress(h: number): number {
+    return this.hc[h * H_STRIDE + H_KEY]!;
+  }
+
+  hostStats(h: number, v: { vlan?: number[] }): HostStats {
+    const r = h * H_STRIDE;
+    const hc = this.hc;
+    return {
+      host: numberToIPv4(hc[r + H_KEY]!),
+      ...v,
+      firstSeen: formatTimeMs(this.ht[2 * h]!),
+      lastSeen: formatTimeMs(this.ht[2 * h + 1]!),
+      reports: { v1: hc[r + H_V1]!, v2: hc[r + H_V2]!, v3: hc[r + H_V3]! },
+      records: recordCounts(hc.subarray(r + H_R0, r + H_R0 + 7)),
+      leaveMessages: hc[r + H_LEAVE_MESSAGES]!,
+      groups: hc[r + H_GROUPS]!,
+      responses: summarizeCounts(this.hostDelays.of(h), hc[r + H_LATE]!),
+    };
+  }
+
+  /** Each group's timeline with its activity (needs `keepTimelines`). */
+  timelines(): GroupTimeline[] {
+    this.groupTimelines.forEach((tl, g) => (tl.activity = this.groupActivity(g)));
+    return this.groupTimelines;
+  }
 }
 
 const RECORD_NAMES = [0, 1, 2, 3, 4, 5, 6].map(groupRecordKind);
 
-function recordCounts(a: number[]): Record<string, number> {
+/** Records by name, from their counts by type (0 unknown, 1-6). */
+function recordCounts(byType: ArrayLike<number>): Record<string, number> {
   const out: Record<string, number> = {};
-  a.forEach((n, k) => {
-    if (n > 0) out[RECORD_NAMES[k]!] = n;
-  });
+  for (let k = 0; k < 7; k++) if (byType[k]! > 0) out[RECORD_NAMES[k]!] = byType[k]!;
   return out;
 }
 
-/** The value at quantile `q` (0..1) of sorted `a`, nearest rank. */
-function quantile(a: Float64Array, q: number): number {
-  return a[Math.min(a.length - 1, Math.max(0, Math.ceil(q * a.length) - 1))]!;
+/**
+ * A group's numbers as the statistics hold them, filled by {@link StatsSummary.groups}' `read`: for a
+ * writer that prints 100,000 groups without making a {@link GroupStats} of each ({@link groupStatsOf}).
+ */
+export interface GroupFields extends Pick<GroupStats, "leaveMessages" | "membersSeen" | "joins" | "leaves" | "expiries" | "modeChanges" | "lastMemberQueries" | "groupQueries"> {
+  /** Unsigned 32-bit. */
+  address: number;
+  vlan: number[] | undefined;
+  firstMs: number;
+  lastMs: number;
+  v1: number;
+  v2: number;
+  v3: number;
+  /** Records by type: 0 (unknown) and 1-6, the RFC's. */
+  records: Int32Array;
+}
+
+/** Room for a group's numbers. */
+export function newGroupFields(): GroupFields {
+  return { address: 0, vlan: undefined, firstMs: 0, lastMs: 0, v1: 0, v2: 0, v3: 0, records: new Int32Array(7), leaveMessages: 0, membersSeen: 0, joins: 0, leaves: 0, expiries: 0, modeChanges: 0, lastMemberQueries: 0, groupQueries: 0 };
+}
+
+/** The {@link GroupStats} of a group's numbers. */
+export function groupStatsOf(f: GroupFields): GroupStats {
+  return {
+    group: numberToIPv4(f.address),
+    ...(f.vlan === undefined ? {} : { vlan: f.vlan }),
+    firstSeen: formatTimeMs(f.firstMs),
+    lastSeen: formatTimeMs(f.lastMs),
+    reports: { v1: f.v1, v2: f.v2, v3: f.v3 },
+    records: recordCounts(f.records),
+    leaveMessages: f.leaveMessages,
+    membersSeen: f.membersSeen,
+    joins: f.joins,
+    leaves: f.leaves,
+    expiries: f.expiries,
+    modeChanges: f.modeChanges,
+    lastMemberQueries: f.lastMemberQueries,
+    groupQueries: f.groupQueries,
+  };
+}
+
+/** The 0-based rank of quantile `q` (0..1) among `n` sorted values, nearest rank. */
+function rank(n: number, q: number): number {
+  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
 }
 
 const sec = (ms: number): number => Math.round(ms) / 1000;
 
 /** Percentiles of delays in ms (seconds out). */
 export function summarizeDelays(delaysMs: readonly number[], late: number): DelaySummary {
-  if (delaysMs.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null, late };
-  const a = Float64Array.from(delaysMs).sort();
-  return { count: a.length, p50: sec(quantile(a, 0.5)), p90: sec(quantile(a, 0.9)), p99: sec(quantile(a, 0.99)), max: sec(a[a.length - 1]!), late };
+  const c = new WholeMsCounts();
+  for (const ms of delaysMs) c.add(Math.round(ms));
+  return summarizeCounts(c, late);
+}
+
+/** {@link summarizeDelays} of delays counted as whole milliseconds. */
+function summarizeCounts(c: Ranked, late: number): DelaySummary {
+  const n = c.count;
+  if (n === 0) return { count: 0, p50: null, p90: null, p99: null, max: null, late };
+  const [p50, p90, p99, max] = c.atRanks([rank(n, 0.5), rank(n, 0.9), rank(n, 0.99), n - 1]).map(sec);
+  return { count: n, p50: p50!, p90: p90!, p99: p99!, max: max!, late };
 }
 
 const vlanOf = (key: string): { vlan?: number[] } => (key === "" ? {} : { vlan: key.split(".").map(Number) });
 
+/** Up to this many whole milliseconds (about 17 minutes) are counted by index in the delays of all hosts. */
+const DENSE_DELAYS = 1 << 20;
+
 /**
  * Streaming statistics: {@link push} (or {@link pushBytes}) each frame in capture order, then
- * {@link finish}. Memory grows with groups, hosts and queriers (and the response delays), not with frames.
+ * {@link finish}. Memory grows with groups, hosts, queriers and (group, host) pairs, not with frames: a
+ * host's answers are listed until 65,536 of them, then counted by value (the distinct delays in whole
+ * milliseconds), and so are all hosts' answers and the queriers' intervals. (With `keepTimelines`, the
+ * timelines and the per-answer points grow with the events and answers, as drawing needs.)
  */
 export class StatsCollector {
   private readonly lans = new Map<string, LanStats>();
@@ -610,9 +775,9 @@ export class StatsCollector {
   private firstMs = Number.POSITIVE_INFINITY;
   frames = 0;
   messages = 0;
-  /** Delays of answers to general and to group-specific queries (ms), and how many were late. */
-  private readonly general: number[] = [];
-  private readonly groupSpecific: number[] = [];
+  /** Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
+  private readonly general = new WholeMsCounts(DENSE_DELAYS);
+  private readonly groupSpecific = new WholeMsCounts(DENSE_DELAYS);
   private lateGeneral = 0;
   private lateGroup = 0;
   /** [query time, delay, Max Resp Time, general 1/0] per answer, when timelines are kept. */
@@ -624,12 +789,17 @@ export class StatsCollector {
     readonly keepTimelines = false,
   ) {}
 
+  /** The last LAN asked for (a capture is mostly one). */
+  private lastLan: LanStats | null = null;
+
   private lan(key: string, state?: MonitorState): LanStats {
+    if (this.lastLan !== null && this.lastLan.vlan === key) return this.lastLan;
     let lan = this.lans.get(key);
     if (lan === undefined) {
       lan = new LanStats(key, state ?? new MonitorState(this.config), this);
       this.lans.set(key, lan);
     }
+    this.lastLan = lan;
     return lan;
   }
 
@@ -659,16 +829,13 @@ export class StatsCollector {
     };
   }
 
-  /** @internal An answer of host `h`, `ms` after a query with Max Resp Time `maxRespMs`. */
-  delay(h: { delays: number[]; late: number }, ms: number, maxRespMs: number, queryMs: number, general: boolean): void {
-    const late = ms > maxRespMs;
-    h.delays.push(ms);
-    if (late) h.late++;
+  /** @internal An answer `ms` after a query with Max Resp Time `maxRespMs` (the host has counted it). */
+  delay(ms: number, late: boolean, maxRespMs: number, queryMs: number, general: boolean): void {
     if (general) {
-      this.general.push(ms);
+      this.general.add(Math.round(ms));
       if (late) this.lateGeneral++;
     } else {
-      this.groupSpecific.push(ms);
+      this.groupSpecific.add(Math.round(ms));
       if (late) this.lateGroup++;
     }
     if (this.keepTimelines) this.delayPoints.push(queryMs, ms, maxRespMs, general ? 1 : 0);
@@ -717,74 +884,46 @@ export class StatsCollector {
     const groups: GroupTimeline[] = [];
     const queriers: QuerierTimeline[] = [];
     for (const lan of this.lans.values()) {
-      for (const g of lan.groups.values()) {
-        if (g.timeline === null) continue;
-        g.timeline.activity = g.v1 + g.v2 + g.v3 + g.leaveMessages + g.groupQueries; // messages naming the group
-        groups.push(g.timeline);
-      }
+      groups.push(...lan.timelines());
       queriers.push({ vlan: lan.vlan, events: lan.querierEvents, generalQueries: lan.generalQueries });
     }
     groups.sort((a, b) => b.activity - a.activity);
     return { groups, queriers };
   }
 
-  /** Fire every timer up to the last frame's time, then summarize. */
-  finish(): IgmpStats {
+  /**
+   * Fire every timer up to the last frame's time, then summarize. The groups and hosts come as lists that
+   * make each entry when asked for it ({@link StatsList}), busiest first: a writer can print 100,000
+   * groups without holding them all.
+   */
+  summary(): StatsSummary {
     const end = this.latestMs;
-    const groups: (GroupStats & { activity: number })[] = [];
-    const hosts: (HostStats & { activity: number })[] = [];
     const queriers: QuerierStats[] = [];
     let bad = 0;
     let malformed = 0;
-    for (const lan of this.lans.values()) {
+    const lans = [...this.lans.values()];
+    let groupCount = 0;
+    let hostCount = 0;
+    for (const lan of lans) {
       if (Number.isFinite(end)) lan.advance(end);
       bad += lan.state.droppedFrames;
       malformed += lan.state.malformedFrames;
+      groupCount += lan.groupIds.size;
+      hostCount += lan.hostIds.size;
       const v = vlanOf(lan.vlan);
-      for (const g of lan.groups.values()) {
-        groups.push({
-          group: numberToIPv4(g.n >>> 0),
-          ...v,
-          firstSeen: formatTimeMs(g.firstMs),
-          lastSeen: formatTimeMs(lan.groups.lastMs(g)),
-          reports: { v1: g.v1, v2: g.v2, v3: g.v3 },
-          records: recordCounts([g.r0, g.r1, g.r2, g.r3, g.r4, g.r5, g.r6]),
-          leaveMessages: g.leaveMessages,
-          membersSeen: g.seenCount,
-          joins: g.joins,
-          leaves: g.leaves,
-          expiries: g.expiries,
-          modeChanges: g.modeChanges,
-          lastMemberQueries: g.lmq,
-          groupQueries: g.groupQueries,
-          activity: g.v1 + g.v2 + g.v3 + g.leaveMessages + g.groupQueries,
-        });
-      }
-      for (const h of lan.hosts.values()) {
-        hosts.push({
-          host: numberToIPv4(h.n),
-          ...v,
-          firstSeen: formatTimeMs(h.firstMs),
-          lastSeen: formatTimeMs(h.lastMs),
-          reports: { v1: h.v1, v2: h.v2, v3: h.v3 },
-          records: recordCounts(h.records),
-          leaveMessages: h.leaveMessages,
-          groups: h.groups,
-          responses: summarizeDelays(h.delays, h.late),
-          activity: h.v1 + h.v2 + h.v3 + h.leaveMessages,
-        });
-      }
       for (const q of lan.queriers.values()) {
-        const iv = Float64Array.from(q.intervals).sort();
+        const iv = q.intervals;
+        const n = iv.count;
+        const [min, median, max] = n === 0 ? [] : iv.atRanks([0, rank(n, 0.5), n - 1]).map(sec);
         const maxRespTime: Record<string, number> = {};
-        for (const [ms, n] of [...q.maxResp].sort((a, b) => a[0] - b[0])) maxRespTime[String(ms / 1000)] = n;
+        for (const [ms, k] of [...q.maxResp].sort((a, b) => a[0] - b[0])) maxRespTime[String(ms / 1000)] = k;
         queriers.push({
           querier: numberToIPv4(q.n),
           ...v,
           firstSeen: formatTimeMs(q.firstMs),
           lastSeen: formatTimeMs(q.lastMs),
           queries: { generalV1: q.g1, generalV2: q.g2, generalV3: q.g3, groupSpecific: q.gs, groupAndSourceSpecific: q.gss },
-          interval: iv.length === 0 ? { count: 0, min: null, median: null, max: null } : { count: iv.length, min: sec(iv[0]!), median: sec(quantile(iv, 0.5)), max: sec(iv[iv.length - 1]!) },
+          interval: n === 0 ? { count: 0, min: null, median: null, max: null } : { count: n, min: min!, median: median!, max: max! },
           advertisedQqi: q.qqi,
           advertisedQrv: q.qrv,
           maxRespTime,
@@ -792,10 +931,11 @@ export class StatsCollector {
         });
       }
     }
-    groups.sort((a, b) => b.activity - a.activity || ipv4ToNumber(a.group) - ipv4ToNumber(b.group));
-    hosts.sort((a, b) => b.activity - a.activity || ipv4ToNumber(a.host) - ipv4ToNumber(b.host));
     queriers.sort((a, b) => ipv4ToNumber(a.querier) - ipv4ToNumber(b.querier));
-    const first = [...this.lans.values()][0];
+    const vlans = lans.map((l) => vlanOf(l.vlan));
+    const groups = busiestFirst(lans, groupCount, (l) => l.groupIds.size, (l, i) => l.groupActivity(i), (l, i) => l.groupAddress(i));
+    const hosts = busiestFirst(lans, hostCount, (l) => l.hostIds.size, (l, i) => l.hostActivity(i), (l, i) => l.hostAddress(i));
+    const first = lans[0];
     return {
       frames: this.frames,
       messages: this.messages,
@@ -803,13 +943,65 @@ export class StatsCollector {
       malformed,
       firstTime: Number.isFinite(this.firstMs) ? formatTimeMs(this.firstMs) : null,
       lastTime: Number.isFinite(end) ? formatTimeMs(end) : null,
-      groups: groups.map(({ activity: _a, ...g }) => g),
-      hosts: hosts.map(({ activity: _a, ...h }) => h),
+      groups: {
+        length: groupCount,
+        read: (k, f) => lans[groups.lan[k]!]!.readGroup(groups.id[k]!, vlans[groups.lan[k]!]!.vlan, f),
+        at: (k) => groupStatsOf(lans[groups.lan[k]!]!.readGroup(groups.id[k]!, vlans[groups.lan[k]!]!.vlan, newGroupFields())),
+      },
+      hosts: { length: hostCount, at: (k) => lans[hosts.lan[k]!]!.hostStats(hosts.id[k]!, vlans[hosts.lan[k]!]!) },
       queriers,
-      responseDelays: { general: summarizeDelays(this.general, this.lateGeneral), groupSpecific: summarizeDelays(this.groupSpecific, this.lateGroup) },
+      responseDelays: { general: summarizeCounts(this.general, this.lateGeneral), groupSpecific: summarizeCounts(this.groupSpecific, this.lateGroup) },
       timers: (this.lans.get("") ?? first)?.state.timers() ?? new MonitorState(this.config).timers(),
     };
   }
+
+  /** Fire every timer up to the last frame's time, then summarize. */
+  finish(): IgmpStats {
+    const s = this.summary();
+    const all = <T>(l: StatsList<T>): T[] => Array.from({ length: l.length }, (_, k) => l.at(k));
+    return { ...s, groups: all(s.groups), hosts: all(s.hosts) };
+  }
+}
+
+/** Entries made one at a time: `at(k)` for k below `length`. */
+export interface StatsList<T> {
+  length: number;
+  at(k: number): T;
+}
+
+/** {@link IgmpStats} with its groups and hosts as {@link StatsList}s (same fields, same order). */
+export type StatsSummary = Omit<IgmpStats, "groups" | "hosts"> & {
+  /** `read(k, f)`: the k-th group's numbers into `f` (see {@link GroupFields}). */
+  groups: StatsList<GroupStats> & { read(k: number, f: GroupFields): GroupFields };
+  hosts: StatsList<HostStats>;
+}
+
+/**
+ * Every LAN's entries (groups or hosts), busiest first, then by address, then LAN by LAN in the order they
+ * were seen: as (LAN index, id) pairs.
+ */
+function busiestFirst(
+  lans: readonly LanStats[],
+  total: number,
+  size: (l: LanStats) => number,
+  activity: (l: LanStats, id: number) => number,
+  address: (l: LanStats, id: number) => number,
+): { lan: Int32Array; id: Int32Array } {
+  const lan = new Int32Array(total);
+  const id = new Int32Array(total);
+  const act = new Float64Array(total);
+  const addr = new Float64Array(total);
+  let k = 0;
+  lans.forEach((l, li) => {
+    for (let i = 0; i < size(l); i++, k++) {
+      lan[k] = li;
+      id[k] = i;
+      act[k] = activity(l, i);
+      addr[k] = address(l, i) >>> 0;
+    }
+  });
+  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => act[b]! - act[a]! || addr[a]! - addr[b]! || a - b);
+  return { lan: Int32Array.from(order, (i) => lan[i]!), id: Int32Array.from(order, (i) => id[i]!) };
 }
 
 /** Statistics of a whole list of decoded frames. */

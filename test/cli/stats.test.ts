@@ -30,3 +30,35 @@ it("text times are local time of day as decode prints them (--utc for UTC); --ut
   expect(bad.code).toBe(2);
   expect(JSON.parse(bad.stderr)).toEqual({ error: "--utc shapes the text tables; --json gives exact epoch seconds", code: "usage" });
 });
+
+it("stats --json is written in pieces, the same text as the whole object's JSON, whatever the file is called", async () => {
+  const { readCapture } = await import("../../src/capture/read.js");
+  const { StatsCollector } = await import("../../src/monitor/stats.js");
+  const { writeStatsJson } = await import("../../src/cli/stats.js");
+  const { readdirSync } = await import("node:fs");
+  const { decodeFrame, encodeIgmpFrame, v3Report } = await import("../../src/wire/index.js");
+  const files = readdirSync("fixtures").filter((f) => /\.pcap(ng)?$/.test(f));
+  expect(files.length).toBeGreaterThan(5);
+  // and 6,000 groups: several pieces of the writer
+  // (every record type, an unknown one too, and a VLAN beside the untagged LAN)
+  const many = Array.from({ length: 300 }, (_, i) => {
+    const records = Array.from({ length: 20 }, (_, k) => ({ type: k % 10 === 9 ? 9 : 1 + (k % 6), group: `239.9.${(20 * i + k) >> 8}.${(20 * i + k) & 255}`, sources: k % 6 === 4 || k % 6 === 5 ? ["198.51.100.1"] : [] }));
+    const data = encodeIgmpFrame({ message: v3Report(records), src: `198.18.0.${2 + (i % 50)}`, macSrc: "02:00:00:00:00:02", ...(i % 3 === 0 ? { vlan: [7] } : {}) });
+    return decodeFrame({ data, linkType: 1, wireLength: data.length, timestampNs: BigInt(1_800_000_000 + i) * 1_000_000_000n }, i + 1);
+  });
+  for (const f of [...files, "many"]) {
+    const frames = f === "many" ? many : await readCapture(`fixtures/${f}`);
+    const collect = () => {
+      const c = new StatsCollector();
+      for (const fr of frames) c.push(fr);
+      return c;
+    };
+    // a name holding the writer's own stand-in text, and an incomplete file's fields
+    for (const head of [{ file: f, complete: true }, { file: "\u0000groups", complete: false, error: "\u0000hosts" }]) {
+      let text = "";
+      writeStatsJson(head, collect().summary(), (s) => (text += s));
+      expect(text, f).toBe(`${JSON.stringify({ ...head, ...collect().finish() })}\n`);
+      if (f === "many") expect(text.length).toBeGreaterThan(4 << 16);
+    }
+  }
+});

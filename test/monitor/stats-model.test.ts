@@ -1,0 +1,204 @@
+/**
+ * The statistics' typed tables (groups and hosts as small integers, first members in the group's row,
+ * the others in per-host sets, expiry epochs, delays counted as whole milliseconds) held equal to a plain
+ * model of the same rules, written with Maps and sorted arrays, on random LANs: v1/v2/v3 reports with and
+ * without sources, leaves, general and group-specific queries, gaps long enough for groups to expire,
+ * VLANs, many hosts per group and many groups per host. Both read the same frames and the same monitor
+ * events; they must agree on every group's members seen, every host's groups and answers, and the
+ * response delays.
+ */
+import { expect, it } from "vitest";
+import { mulberry32 } from "../../src/host/rng";
+import { MembershipMessage, MessageKind, MessageStatus, isLinkLocalN, addr32, frameTimeMs } from "../../src/monitor/message";
+import { MonitorState, type MonitorEvent } from "../../src/monitor/state";
+import { statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
+import { leave, v1Report, v2Report, v3Query, v3Report, type DecodedFrame, type RecordInit } from "../../src/wire";
+import { frames, type At } from "./helpers";
+
+/** Floats in [0, 1) from a seed (the host emulator's mulberry32). */
+const rng = (seed: number): (() => number) => mulberry32(seed).next;
+
+/** A random LAN's frames: `hosts` hosts, `groups` groups (one of them link-local, some SSM). */
+function lan(seed: number, n: number, hosts: number, groups: number, vlans: number[][] = [[]]): DecodedFrame[] {
+  const r = rng(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const group = (i: number) => (i === 0 ? "224.0.0.251" : i % 7 === 3 ? `232.1.${i >> 8}.${i & 255}` : `239.2.${i >> 8}.${i & 255}`);
+  const host = (i: number) => `198.18.${i >> 8}.${(i & 255) + 2}`;
+  const src = () => `198.18.200.${1 + Math.floor(r() * 3)}`;
+  const list: At[] = [];
+  let t = 0;
+  for (let k = 0; k < n; k++) {
+    // mostly a few ms apart, sometimes seconds, now and then long enough for groups to expire (GMI 260 s)
+    const x = r();
+    t += x < 0.9 ? r() * 0.05 : x < 0.99 ? r() * 20 : 200 + r() * 200;
+    const vlan = pick(vlans);
+    const at = (message: At["message"], from: string): At => (vlan.length > 0 ? { t, src: from, message, vlan } : { t, src: from, message });
+    const y = r();
+    const g = group(Math.floor(r() * groups));
+    const h = host(Math.floor(r() * hosts));
+    if (y < 0.06) list.push(at(v3Query({ maxRespTime: pick([1, 2, 10]) }), src()));
+    else if (y < 0.1) list.push(at(v3Query({ group: g, maxRespTime: pick([0.5, 1]) }), src()));
+    else if (y < 0.11) list.push(at(v3Query({ group: g, maxRespTime: 1, sources: ["198.51.100.1"] }), src()));
+    else if (y < 0.16) list.push(at(v2Report(g), h));
+    else if (y < 0.18) list.push(at(v1Report(g), h));
+    else if (y < 0.22) list.push(at(leave(g), h));
+    else {
+      const records: RecordInit[] = [];
+      const m = 1 + Math.floor(r() * 5);
+      for (let i = 0; i < m; i++) {
+        const type = r() < 0.6 ? 2 : 1 + Math.floor(r() * 6);
+        const sources = r() < 0.3 ? ["198.51.100.1", "198.51.100.2"].slice(0, 1 + Math.floor(r() * 2)) : [];
+        records.push({ type, group: group(Math.floor(r() * groups)), sources });
+      }
+      list.push(at(v3Report(records), h));
+    }
+  }
+  return frames(list);
+}
+
+interface Member {
+  current: boolean;
+  answeredGsq: number;
+}
+
+/** The rules of stats.ts for members and answers, with Maps: members seen per group, groups and answers per host. */
+function model(list: readonly DecodedFrame[]) {
+  const lans = new Map<string, { state: MonitorState; general: { at: number; max: number; idx: number } | null; idx: number; groups: Map<number, { members: Map<number, Member>; gsq: { at: number; max: number; idx: number } | null }>; hosts: Map<number, { groups: number; answered: number; delays: number[]; late: number }> }>();
+  const general: number[] = [];
+  const specific: number[] = [];
+  let lateGeneral = 0;
+  let lateSpecific = 0;
+  const m = new MembershipMessage();
+  let latest = -Infinity;
+  for (const f of list) {
+    m.fromDecoded(f);
+    if (m.timeMs < latest) m.timeMs = latest;
+    latest = m.timeMs;
+    if (m.status === MessageStatus.ignored) continue;
+    let l = lans.get(m.vlan);
+    if (l === undefined) lans.set(m.vlan, (l = { state: new MonitorState(), general: null, idx: 0, groups: new Map(), hosts: new Map() }));
+    const events: MonitorEvent[] = [...l.state.take(m)];
+    const t = m.timeMs;
+    const G = (n: number) => l!.groups.get(n) ?? l!.groups.set(n, { members: new Map(), gsq: null }).get(n)!;
+    const H = (n: number) => l!.hosts.get(n) ?? l!.hosts.set(n, { groups: 0, answered: -1, delays: [], late: 0 }).get(n)!;
+    const delay = (h: ReturnType<typeof H>, ms: number, max: number, isGeneral: boolean) => {
+      h.delays.push(ms);
+      if (ms > max) h.late++;
+      (isGeneral ? general : specific).push(ms);
+      if (ms > max) {
+        if (isGeneral) lateGeneral++;
+        else lateSpecific++;
+      }
+    };
+    const reported = (hn: number, gn: number, current: boolean, v12: boolean): Member => {
+      const h = H(hn);
+      const g = G(gn);
+      let member = g.members.get(hn);
+      const was = member !== undefined && member.current;
+      if (!isLinkLocalN(gn)) {
+        const q = l!.general;
+        if (q !== null && h.answered !== q.idx && (v12 ? was : current)) {
+          h.answered = q.idx;
+          delay(h, t - q.at, q.max, true);
+        }
+        const gq = g.gsq;
+        if (gq !== null && member !== undefined && member.answeredGsq !== gq.idx && was && (v12 || current)) {
+          member.answeredGsq = gq.idx;
+          delay(h, t - gq.at, gq.max, false);
+        }
+      }
+      if (member === undefined) {
+        g.members.set(hn, (member = { current: false, answeredGsq: -1 }));
+        h.groups++;
+      }
+      return member;
+    };
+    if (m.status === MessageStatus.ok) {
+      if (m.kind === MessageKind.query) {
+        if (m.group === 0) l.general = { at: t, max: m.maxRespMs, idx: l.idx++ };
+        else {
+          const g = G(m.group);
+          if (m.querySources.length === 0) g.gsq = { at: t, max: m.maxRespMs, idx: l.idx++ };
+        }
+      } else if (m.kind === MessageKind.v1Report || m.kind === MessageKind.v2Report) {
+        reported(m.src, m.group, true, true).current = true;
+      } else if (m.kind === MessageKind.leave) {
+        H(m.src);
+        G(m.group);
+      } else if (m.kind === MessageKind.v3Report) {
+        H(m.src);
+        let current = false;
+        for (let i = 0; i < m.recordCount; i++) if (m.recordType[i] === 1 || m.recordType[i] === 2) current = true;
+        for (let i = 0; i < m.recordCount; i++) G(m.recordGroup[i]!);
+        for (let i = 0; i < m.recordCount; i++) {
+          const type = m.recordType[i]!;
+          const member = reported(m.src, m.recordGroup[i]!, current, false);
+          if ((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]) member.current = false;
+          else if (type !== 6) member.current = true;
+        }
+      }
+    }
+    for (const e of events) {
+      if (e.type === "leave" && e.reporter !== null) {
+        const member = G(addr32(e.group)).members.get(addr32(e.reporter));
+        if (member) member.current = false;
+      } else if (e.type === "expiry") for (const member of G(addr32(e.group)).members.values()) member.current = false;
+      void frameTimeMs;
+    }
+  }
+  return { lans, general: summarizeNaive(general, lateGeneral), specific: summarizeNaive(specific, lateSpecific) };
+}
+
+/** Nearest-rank percentiles of a sorted copy, as the statistics print them. */
+function summarizeNaive(ms: number[], late: number): DelaySummary {
+  if (ms.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null, late };
+  const a = [...ms].sort((x, y) => x - y);
+  const at = (q: number) => (Math.round(a[Math.min(a.length - 1, Math.max(0, Math.ceil(q * a.length) - 1))]!) + 0) / 1000;
+  return { count: a.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: Math.round(a.at(-1)!) / 1000, late };
+}
+
+const vkey = (v?: number[]) => (v ? v.join(".") : "");
+
+for (const [name, seed, n, hosts, groups, vlans] of [
+  ["a few hosts, many groups each", 1, 3000, 6, 300, [[]]],
+  ["many hosts per group", 2, 4000, 200, 8, [[]]],
+  ["two VLANs, expiries and leaves", 3, 3000, 40, 40, [[], [10]]],
+  ["one host, one group", 4, 500, 1, 2, [[]]],
+] as const) {
+  it(`agrees with a plain model of members and answers: ${name}`, () => {
+    const list = lan(seed, n, hosts, groups, vlans as unknown as number[][]);
+    const st = statsOf(list);
+    const want = model(list);
+    let members = 0;
+    for (const g of st.groups) {
+      const w = want.lans.get(vkey(g.vlan))!.groups.get(addr32(g.group))!;
+      expect(g.membersSeen, g.group).toBe(w.members.size);
+      members += g.membersSeen;
+    }
+    expect(st.groups.length).toBe([...want.lans.values()].reduce((k, l) => k + l.groups.size, 0));
+    for (const h of st.hosts) {
+      const w = want.lans.get(vkey(h.vlan))!.hosts.get(addr32(h.host))!;
+      expect({ host: h.host, groups: h.groups, responses: h.responses }).toEqual({ host: h.host, groups: w.groups, responses: summarizeNaive(w.delays, w.late) });
+    }
+    expect(st.responseDelays).toEqual({ general: want.general, groupSpecific: want.specific });
+    // the scenario exercises what it is meant to
+    if (hosts > 1) expect(members).toBeGreaterThan(st.groups.length);
+    expect(st.responseDelays.general.count).toBeGreaterThan(0);
+    if (n > 1000) expect(st.responseDelays.groupSpecific.count).toBeGreaterThan(0);
+    if (name.includes("expiries")) expect(st.groups.some((g) => g.expiries > 0) && st.groups.some((g) => g.leaves > 0)).toBe(true);
+  });
+}
+
+it("summarizeDelays: exact nearest-rank percentiles of rounded milliseconds, whatever their range", () => {
+  const r = rng(9);
+  for (const scale of [1, 1000, 1e7, 3e9]) {
+    for (let k = 0; k < 20; k++) {
+      const n = 1 + Math.floor(r() * 3000);
+      // fractions, negatives, values beyond 32 bits and the dense range's edges
+      const a = Array.from({ length: n }, () => (r() - 0.1) * scale * (r() < 0.1 ? 0 : 1) + (r() < 0.05 ? (1 << 20) - 0.5 : 0));
+      const late = Math.floor(r() * 5);
+      expect(summarizeDelays(a, late)).toEqual(summarizeNaive(a, late));
+    }
+  }
+  expect(summarizeDelays([], 0)).toEqual({ count: 0, p50: null, p90: null, p99: null, max: null, late: 0 });
+});
