@@ -74,8 +74,13 @@ interface Episode {
   triggers: { t: number; frame: number }[];
   /** Queries for exactly this group (or listing this source). */
   exact: { t: number; frame: number }[];
-  /** Queries asking the same question: the exact ones and broader ones (Q(G) for a source, a general query). */
+  /**
+   * Queries asking the same question: the exact ones and broader ones (Q(G) for a source); general queries
+   * are added from {@link FieldChecks.generalSeen} since {@link generalBase} when it is judged.
+   */
   covering: number;
+  /** The querier's general queries counted when the episode began. */
+  generalBase: number;
 }
 
 const RECORD_OPS: Readonly<Record<number, "TO_IN" | "TO_EX" | "BLOCK">> = { 3: "TO_IN", 4: "TO_EX", 6: "BLOCK" };
@@ -90,8 +95,14 @@ export class FieldChecks implements LanCheck {
   private lastGeneralMs: number | null = null;
   private lastGeneralFrame: number | null = null;
   private silence: { sinceMs: number; fromFrame: number | null; frames: number[]; groups: Set<number>; more: boolean; lastMs: number; gmiMs: number } | null = null;
-  // last-member-queries, keyed by "group" or "group source"
+  // last-member-queries, keyed by "group" or "group source", in the order of their last trigger (an episode
+  // that takes a trigger goes to the end): the ones whose time is over are at the front, and a frame looks
+  // only at those, not at every open episode
   private readonly episodes = new Map<string, Episode>();
+  /** The open episodes by group, for the queries naming a group. */
+  private readonly byGroup = new Map<number, Set<Episode>>();
+  /** General queries seen per querier (every open episode of that querier counts them). */
+  private readonly generalSeen = new Map<number, number>();
 
   constructor(private readonly options: Readonly<Required<LintOptions>>) {}
 
@@ -137,6 +148,7 @@ export class FieldChecks implements LanCheck {
     this.closeEpisodes(endMs, lan);
     for (const e of this.episodes.values()) this.judge(e, false, lan);
     this.episodes.clear();
+    this.byGroup.clear();
     this.closeSilence(lan);
   }
 
@@ -162,13 +174,14 @@ export class FieldChecks implements LanCheck {
       // A router above the elected querier (a lower one would win the election now, and is no fault).
       // RFC 2236 §3: an IGMPv2 querier that loses the election while its last-member queries run keeps
       // sending them ("Any Querier to non-Querier transition is ignored during this time").
-      const finishing = m.version === 2 && [...this.episodes.values()].some((e) => e.querier === m.src && e.group === m.group);
+      const finishing = m.version === 2 && [...(this.byGroup.get(m.group) ?? [])].some((e) => e.querier === m.src);
       if (!finishing && querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
         const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
         lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
       }
     }
-    if (this.episodes.size > 0) this.countQuery(m, general);
+    if (general) this.generalSeen.set(m.src, (this.generalSeen.get(m.src) ?? 0) + 1);
+    else this.countQuery(m);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -220,22 +233,31 @@ export class FieldChecks implements LanCheck {
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {
       const e = this.episodes.get(key);
-      if (e !== undefined && e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) e.triggers.push({ t: m.timeMs, frame: m.frame });
-      else {
-        if (e !== undefined) this.judge(e, true, lan);
-        this.episodes.set(key, { group, source, querier, desc, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0 });
+      // taken out and put back: the map stays in the order of last triggers
+      if (e !== undefined) this.episodes.delete(key);
+      if (e !== undefined && e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) {
+        e.triggers.push({ t: m.timeMs, frame: m.frame });
+        this.episodes.set(key, e);
+        continue;
       }
+      if (e !== undefined) this.close(e, lan);
+      const fresh: Episode = { group, source, querier, desc, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
+      this.episodes.set(key, fresh);
+      let set = this.byGroup.get(group);
+      if (set === undefined) this.byGroup.set(group, (set = new Set()));
+      set.add(fresh);
     }
   }
 
-  private countQuery(m: MembershipMessage, general: boolean): void {
+  /** A group- or source-specific query: count it in its group's episodes. */
+  private countQuery(m: MembershipMessage): void {
+    const open = this.byGroup.get(m.group);
+    if (open === undefined) return;
     const at = { t: m.timeMs, frame: m.frame };
-    for (const e of this.episodes.values()) {
+    for (const e of open) {
       if (e.querier !== m.src) continue;
       if (e.exact.length >= MAX_EPISODE_EVENTS) continue;
-      if (general) e.covering++;
-      else if (m.group !== e.group) continue;
-      else if (m.querySources.length === 0) {
+      if (m.querySources.length === 0) {
         // Q(G): exactly what a group episode waits for; for a source it asks the same question, broader.
         if (e.source === NO_GROUP) e.exact.push(at);
         e.covering++;
@@ -252,15 +274,26 @@ export class FieldChecks implements LanCheck {
     return { count: tm.lastMemberQueryCount, intervalMs, tolMs: Math.max(this.options.lateGraceMs, intervalMs / 5) };
   }
 
-  /** Judge the episodes whose Last Member Query Time (after their last trigger, plus the tolerance) is over. */
+  /**
+   * Judge the episodes whose Last Member Query Time (after their last trigger, plus the tolerance) is over:
+   * the first ones in the map, which is in the order of last triggers.
+   */
   private closeEpisodes(t: number, lan: LanContext): void {
     if (this.episodes.size === 0) return;
     const { count, intervalMs, tolMs } = this.lmq(lan);
     for (const [key, e] of this.episodes) {
-      if (t <= e.triggers.at(-1)!.t + count * intervalMs + tolMs) continue;
+      if (t <= e.triggers.at(-1)!.t + count * intervalMs + tolMs) break;
       this.episodes.delete(key);
-      this.judge(e, true, lan);
+      this.close(e, lan);
     }
+  }
+
+  /** Judge an episode taken out of {@link episodes} as complete, and forget it. */
+  private close(e: Episode, lan: LanContext): void {
+    const set = this.byGroup.get(e.group)!;
+    set.delete(e);
+    if (set.size === 0) this.byGroup.delete(e.group);
+    this.judge(e, true, lan);
   }
 
   /**
@@ -278,7 +311,8 @@ export class FieldChecks implements LanCheck {
     const g = numberToIPv4(e.group);
     const what = e.source === NO_GROUP ? `group-specific queries for ${g}` : `group-and-source-specific queries for ${g} listing ${numberToIPv4(e.source)}`;
     const problems: string[] = [];
-    if (complete && e.covering < count) problems.push(`${e.covering} sent, Last Member Query Count is ${count}`);
+    const covering = e.covering + (this.generalSeen.get(e.querier) ?? 0) - e.generalBase;
+    if (complete && covering < count) problems.push(`${covering} sent, Last Member Query Count is ${count}`);
     const allowed = count * e.triggers.length;
     if (e.exact.length > allowed) problems.push(`${e.exact.length} sent for ${e.triggers.length} trigger${e.triggers.length === 1 ? "" : "s"}, at most ${allowed} expected`);
     const times = [...e.triggers.map((x) => x.t), ...e.exact.map((x) => x.t)];
