@@ -6,7 +6,7 @@
  */
 import { multicastMac, numberToIPv4 } from "../wire/index.js";
 import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
-import { addr32, addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
+import { addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
 import type { MonitorState } from "./state.js";
 
@@ -85,6 +85,7 @@ interface Episode {
 
 const RECORD_OPS: Readonly<Record<number, "TO_IN" | "TO_EX" | "BLOCK">> = { 3: "TO_IN", 4: "TO_EX", 6: "BLOCK" };
 const NO_GROUP = -1;
+const NO_SOURCES: readonly number[] = Object.freeze([]);
 /** An episode is judged and begun again after this many triggers (a host repeating a leave for ever). */
 const MAX_EPISODE_EVENTS = 256;
 
@@ -101,6 +102,8 @@ export class FieldChecks implements LanCheck {
   private readonly episodes = new Map<string, Episode>();
   /** The open episodes by group, for the queries naming a group. */
   private readonly byGroup = new Map<number, Set<Episode>>();
+  /** mac-alias messages by group (at most 16,384 groups alias a link-local MAC address). */
+  private readonly aliasText = new Map<number, string>();
   /** General queries seen per querier (every open episode of that querier counts them). */
   private readonly generalSeen = new Map<number, number>();
 
@@ -122,7 +125,7 @@ export class FieldChecks implements LanCheck {
         break;
       case MessageKind.leave:
         this.alias(m.group, m, lan);
-        if (q !== null && lan.state.querierVersion() !== 1) this.trigger(m, m.group, "TO_IN", [], `leave from ${numberToIPv4(m.src)}`, lan);
+        if (q !== null && lan.state.querierVersion() !== 1) this.trigger(m, m.group, "TO_IN", NO_SOURCES, true, lan);
         break;
       case MessageKind.v3Report:
         for (let i = 0; i < m.recordCount; i++) {
@@ -134,9 +137,7 @@ export class FieldChecks implements LanCheck {
           const op = RECORD_OPS[type];
           // A v1/v2 querier does not take IGMPv3 reports; routers ignore exclude records for SSM groups (RFC 4604 §2.2.3).
           if (op === undefined || lan.state.querierVersion() !== 3 || (op === "TO_EX" && isSsmN(group))) continue;
-          const sources = m.sourcesOf(i);
-          const list = sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`;
-          this.trigger(m, group, op, sources, `${op}(${list}) from ${numberToIPv4(m.src)}`, lan);
+          this.trigger(m, group, op, m.sourcesOf(i), false, lan);
         }
         break;
       default:
@@ -157,8 +158,13 @@ export class FieldChecks implements LanCheck {
 
   private alias(group: number, m: MembershipMessage, lan: LanContext): void {
     if (!aliasesLinkLocalMac(group)) return;
-    const g = numberToIPv4(group);
-    lan.note(LINT_RULES.macAlias, m.frame, `${g} has the Ethernet address ${multicastMac(g)} of 224.0.0.${group & 0xff}: snooping switches flood it to every port`, numberToIPv4(m.src));
+    let text = this.aliasText.get(group);
+    if (text === undefined) {
+      const g = numberToIPv4(group);
+      text = `${g} has the Ethernet address ${multicastMac(g)} of 224.0.0.${group & 0xff}: snooping switches flood it to every port`;
+      this.aliasText.set(group, text);
+    }
+    lan.note(LINT_RULES.macAlias, m.frame, text, numberToIPv4(m.src));
   }
 
   private onQuery(m: MembershipMessage, querier: string | null, lan: LanContext): void {
@@ -175,7 +181,8 @@ export class FieldChecks implements LanCheck {
       // RFC 2236 §3: an IGMPv2 querier that loses the election while its last-member queries run keeps
       // sending them ("Any Querier to non-Querier transition is ignored during this time").
       const finishing = m.version === 2 && [...(this.byGroup.get(m.group) ?? [])].some((e) => e.querier === m.src);
-      if (!finishing && querier !== null && querier !== src && addrLess(addr32(querier), m.src)) {
+      const elected = lan.state.querierAddr();
+      if (!finishing && querier !== null && elected !== null && elected !== m.src && addrLess(elected, m.src)) {
         const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
         lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
       }
@@ -222,13 +229,16 @@ export class FieldChecks implements LanCheck {
   // -------------------------------------------------------------------------------------------------
   // last-member-queries
 
-  private trigger(m: MembershipMessage, group: number, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[], desc: string, lan: LanContext): void {
-    const q = lan.state.querierAddress();
+  /** A record (or, `leave`, an IGMPv2 leave) that may owe last-member queries. */
+  private trigger(m: MembershipMessage, group: number, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[], leave: boolean, lan: LanContext): void {
+    const querier = lan.state.querierAddr();
     // Routers keep no IGMP state for the link-local groups; without a querier nobody owes the queries.
-    if (q === null || isLinkLocalN(group) || !isMulticastN(group)) return;
+    if (querier === null || isLinkLocalN(group) || !isMulticastN(group)) return;
     const owed = owedQueries(lan.state.groupState(group), op, sources);
     if (owed === null) return;
-    const querier = addr32(q);
+    // what set it off, for the message (made here: most records owe nothing)
+    const from = numberToIPv4(m.src);
+    const desc = leave ? `leave from ${from}` : `${op}(${sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`}) from ${from}`;
     const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {

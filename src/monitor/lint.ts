@@ -233,8 +233,17 @@ interface PendingChange {
   count: number;
   frames: number[];
   robustness: number;
-  desc: string;
+  /** The record, for the message (made only when a finding needs it). */
+  type: number;
+  group: number;
+  sources: readonly number[];
   src: number;
+}
+
+/** What a pending state change was, for its finding: `ALLOW({198.18.0.9}) for 239.1.1.1 from 198.18.0.2`. */
+function changeDesc(p: PendingChange): string {
+  const list = p.sources.length === 0 ? "{}" : `{${p.sources.map(numberToIPv4).join(", ")}}`;
+  return `${groupRecordKind(p.type)}(${list}) for ${numberToIPv4(p.group)} from ${numberToIPv4(p.src)}`;
 }
 
 /** Queries of one router kept for contention (a router sends a few per interval; startup queries a few more). */
@@ -601,10 +610,7 @@ class LanLinter implements LanContext {
     // A different change before the retransmissions ended supersedes the old one (RFC 9776 §5.1: the
     // retransmissions then carry the merged state), so the old one is not judged.
     if (p) this.pending.delete(id);
-    const kind = groupRecordKind(type);
-    const s = numberToIPv4(m.src);
-    const desc = `${kind}(${sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`}) for ${numberToIPv4(group)} from ${s}`;
-    this.pending.set(id, { id, key, firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, desc, src: m.src });
+    this.pending.set(id, { id, key, firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, type, group, sources, src: m.src });
   }
 
   /**
@@ -628,7 +634,7 @@ class LanLinter implements LanContext {
         this.report(
           LINT_RULES.stateChangeNotRepeated,
           p.frames,
-          `${p.desc} sent ${p.count} time${p.count === 1 ? "" : "s"}, Robustness Variable is ${p.robustness}`,
+          `${changeDesc(p)} sent ${p.count} time${p.count === 1 ? "" : "s"}, Robustness Variable is ${p.robustness}`,
           numberToIPv4(p.src),
         );
     }

@@ -422,6 +422,11 @@ export class MonitorState {
     return this.querier?.address ?? null;
   }
 
+  /** The current querier's address as a number (the signed form {@link addr32} gives), or null. */
+  querierAddr(): number | null {
+    return this.querier?.addr ?? null;
+  }
+
   /** The current querier's IGMP version, or null. */
   querierVersion(): 1 | 2 | 3 | null {
     return this.querier?.version ?? null;
