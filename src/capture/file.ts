@@ -3,7 +3,6 @@
  * (memory stays constant whatever its size), inflating gzip on the fly; writing appends whole records.
  */
 import { constants as fsConstants, createReadStream, closeSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
-import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { CaptureParser, PcapError, PcapErrorCode, PcapWriter, PcapngWriter, type CaptureInfo, type FrameVisitor } from "../pcap/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { WritableFrame } from "../pcap/writer.js";
@@ -92,6 +91,8 @@ interface GzipState {
  * {@link GZIP_READY_MAX} inflated bytes wait.
  */
 async function* inflate(src: AsyncIterable<Uint8Array>, chunkSize: number, st: GzipState): AsyncGenerator<Uint8Array> {
+  // loaded for gzip input only: node:zlib costs every other read about 3 ms of start-up
+  const { constants: zlibConstants, createGunzip } = await import("node:zlib");
   const z = createGunzip({ chunkSize });
   const ready: Uint8Array[] = [];
   let readyBytes = 0;

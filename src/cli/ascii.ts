@@ -3,37 +3,40 @@
  * frames, src/cli/fastjson.ts and fasttext.ts). Every writer takes a DataView over the output and a
  * position and returns the position after what it wrote.
  *
- * Text is stored 32 bits at a time: constant text ({@link Lit}) and the digits of small numbers are
- * precomputed as big-endian words, so a literal of 20 bytes is 5 stores, not 20. A writer may therefore
- * scribble up to 3 bytes past the position it returns; what comes next overwrites them, and the caller
- * leaves at least 4 bytes of room past the end of a line.
+ * Text is stored several bytes at a time: constant text ({@link Lit}) 8 bytes a store, the digits of
+ * small numbers 4, all precomputed, so a literal of 40 bytes is 5 stores, not 40. A writer may therefore
+ * scribble up to 7 bytes past the position it returns; what comes next overwrites them, and the caller
+ * leaves at least 8 bytes of room past the end of a line.
  */
 
-/** Constant ASCII text, as 32-bit big-endian words (the last one padded). */
+/**
+ * Constant ASCII text, 8 bytes to a 64-bit float whose IEEE 754 bits, big-endian, are those bytes (the
+ * last one padded with zero bytes): `DataView.setFloat64` stores them unchanged. ASCII bytes are below
+ * 0x80, so no such float is a NaN (whose bits V8 might canonicalize).
+ */
 export interface Lit {
   /** Its length in bytes. */
   readonly length: number;
-  readonly words: Uint32Array;
+  readonly words: Float64Array;
 }
 
-/** The big-endian word of up to 4 characters of `s` from `at`, padded with zero bytes. */
-function word(s: string, at: number): number {
-  let w = 0;
-  for (let k = 0; k < 4; k++) w = (w << 8) | (at + k < s.length ? s.charCodeAt(at + k) & 0xff : 0);
-  return w >>> 0;
-}
-
-/** An ASCII string as a {@link Lit}. */
+/** An ASCII string as a {@link Lit}; throws a RangeError for any other character. */
 export function enc(s: string): Lit {
-  const words = new Uint32Array(Math.ceil(s.length / 4));
-  for (let i = 0; i < words.length; i++) words[i] = word(s, 4 * i);
+  const bytes = new DataView(new ArrayBuffer(8 * Math.ceil(s.length / 8)));
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) throw new RangeError(`not ASCII: ${JSON.stringify(s)}`);
+    bytes.setUint8(i, c);
+  }
+  const words = new Float64Array(bytes.byteLength / 8);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.getFloat64(8 * i);
   return { length: s.length, words };
 }
 
 /** Copy constant text. */
 export function lit(d: DataView, p: number, s: Lit): number {
   const w = s.words;
-  for (let i = 0; i < w.length; i++) d.setUint32(p + 4 * i, w[i]!);
+  for (let i = 0; i < w.length; i++) d.setFloat64(p + 8 * i, w[i]!);
   return p + s.length;
 }
 

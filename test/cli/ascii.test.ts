@@ -41,4 +41,12 @@ describe("the ASCII writers", () => {
       { numRuns: 1000 },
     );
   });
+  it("store constant text 8 bytes at a time, ASCII only", () => {
+    // every length from 0 to 24 (whole, and part of, 8-byte words), DEL and control bytes included
+    for (let n = 0; n <= 24; n++) {
+      const s = Array.from({ length: n }, (_, i) => String.fromCharCode((0x7f - i * 5) & 0x7f)).join("");
+      expect(written((d, p) => lit(d, p, enc(s)))).toBe(s);
+    }
+    expect(() => enc("caf\u00e9")).toThrow(RangeError);
+  });
 });
