@@ -2,8 +2,8 @@
 // reports, a general query every 10 s; bench/make-hosts.mjs) for several G: wall and CPU seconds (user +
 // system: steadier than wall time on a shared machine), the CPU ratio to `decode --json` on the same file,
 // the CPU ratio to the same command on the smallest G, and peak RSS (GNU time's maximum resident set size).
-// Each command runs R times per file, the commands taking turns, and the run with the median CPU time is
-// reported (one run on a shared machine can be 30 % off either way). A G written with an "s" (100000s) is
+// Each command runs R times per file, every file and command taking turns round-robin, and the run with the
+// median CPU time is reported (one run on a shared machine can be 30 % off either way). A G written with an "s" (100000s) is
 // the same shape with the groups in a shuffled order (bench/make-hosts.mjs's "shuffled"): what the
 // monitor's table gains from groups refreshed in address order shows against the plain G.
 // Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3]
@@ -37,19 +37,24 @@ const runs = [
 const rows = [];
 const base = {};
 const label = (G) => `${G.n.toLocaleString("en")}${G.shuffled ? " shuffled" : ""}`;
+const fileOf = (G) => `bench/out/hosts-${N}-${H}x${G.n}${G.shuffled ? "-shuffled" : ""}.pcap`;
 for (const G of GS) {
-  const file = `bench/out/hosts-${N}-${H}x${G.n}${G.shuffled ? "-shuffled" : ""}.pcap`;
+  const file = fileOf(G);
   if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G.n), G.shuffled ? "shuffled" : "sequential"], { stdio: "inherit" });
-  const all = Object.fromEntries(runs.map(([name]) => [name, []]));
-  for (let i = 0; i < R; i++) for (const [name, args] of runs) all[name].push(measure(args(file)));
+}
+// Round-robin over every file and command, R rounds: a machine that speeds up or slows down during the
+// bench (other jobs beside) then shifts every file's runs alike, not one group count's.
+const all = GS.map(() => Object.fromEntries(runs.map(([name]) => [name, []])));
+for (let i = 0; i < R; i++) GS.forEach((G, g) => runs.forEach(([name, args]) => all[g][name].push(measure(args(fileOf(G))))));
+GS.forEach((G, g) => {
   const res = {};
-  for (const [name] of runs) res[name] = all[name].sort((a, b) => a.cpu - b.cpu)[Math.floor((R - 1) / 2)];
+  for (const [name] of runs) res[name] = all[g][name].sort((a, b) => a.cpu - b.cpu)[Math.floor((R - 1) / 2)];
   for (const [name] of runs) {
     const r = res[name];
     base[name] ??= r.cpu;
-    rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: r.cpu / base[name], size: statSync(file).size });
+    rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: r.cpu / base[name], size: statSync(fileOf(G)).size });
   }
-}
+});
 console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB); the median of ${R} runs\n`);
 console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + label(GS[0]) + " groups | peak RSS MB | exit |");
 console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
