@@ -5,7 +5,7 @@
  * groups (maps keyed by address; the open last-member episodes are the few groups being left right now).
  */
 import { multicastMac, numberToIPv4 } from "../wire/index.js";
-import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
+import { MAX_FINDING_FRAMES, sourceList, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
 import { addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
 import type { MonitorState } from "./state.js";
@@ -238,7 +238,7 @@ export class FieldChecks implements LanCheck {
     if (owed === null) return;
     // what set it off, for the message (made here: most records owe nothing)
     const from = numberToIPv4(m.src);
-    const desc = leave ? `leave from ${from}` : `${op}(${sources.length === 0 ? "{}" : `{${sources.map(numberToIPv4).join(", ")}}`}) from ${from}`;
+    const desc = leave ? `leave from ${from}` : `${op}(${sourceList(sources)}) from ${from}`;
     const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {

@@ -21,7 +21,7 @@ import { LINT_RULES, LINT_RULES_BY_ID, SEVERITY_RANK, type LintRule, type LintRu
 import { MonitorState, type MonitorEvent } from "./state.js";
 import { fieldChecks } from "./field-checks.js";
 import { applyRuleSettings, ruleSettingsProblem } from "./rule-settings.js";
-import { MAX_FINDING_FRAMES, type Finding, type LanCheck, type LanCheckFactory, type LanContext, type LintOptions } from "./lint-model.js";
+import { MAX_FINDING_FRAMES, sourceList, type Finding, type LanCheck, type LanCheckFactory, type LanContext, type LintOptions } from "./lint-model.js";
 
 export * from "./rules.js";
 export * from "./lint-model.js";
@@ -242,8 +242,7 @@ interface PendingChange {
 
 /** What a pending state change was, for its finding: `ALLOW({198.18.0.9}) for 239.1.1.1 from 198.18.0.2`. */
 function changeDesc(p: PendingChange): string {
-  const list = p.sources.length === 0 ? "{}" : `{${p.sources.map(numberToIPv4).join(", ")}}`;
-  return `${groupRecordKind(p.type)}(${list}) for ${numberToIPv4(p.group)} from ${numberToIPv4(p.src)}`;
+  return `${groupRecordKind(p.type)}(${sourceList(p.sources)}) for ${numberToIPv4(p.group)} from ${numberToIPv4(p.src)}`;
 }
 
 /** Queries of one router kept for contention (a router sends a few per interval; startup queries a few more). */
