@@ -243,14 +243,16 @@ export class FieldChecks implements LanCheck {
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {
       const e = this.episodes.get(key);
-      // taken out and put back: the map stays in the order of last triggers
-      if (e !== undefined) this.episodes.delete(key);
-      if (e !== undefined && e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) {
-        e.triggers.push({ t: m.timeMs, frame: m.frame });
-        this.episodes.set(key, e);
-        continue;
+      if (e !== undefined) {
+        // taken out and put back: the map stays in the order of last triggers
+        this.episodes.delete(key);
+        if (e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) {
+          e.triggers.push({ t: m.timeMs, frame: m.frame });
+          this.episodes.set(key, e);
+          continue;
+        }
+        this.close(e, lan);
       }
-      if (e !== undefined) this.close(e, lan);
       const fresh: Episode = { group, source, querier, desc, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
       this.episodes.set(key, fresh);
       let set = this.byGroup.get(group);
