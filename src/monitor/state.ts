@@ -857,10 +857,6 @@ export class MonitorState {
     if (!g.gone) this.table.rows[g.slot + ROW.deadline] = Math.min(g.mode === "exclude" ? g.timerMs : OFF, g.v1HostMs, g.v2HostMs);
   }
 
-  private lastReporter(g: GroupRec): string | null {
-    return g.lastReporter === null ? null : numberToIPv4(g.lastReporter);
-  }
-
   /** The group's reporters, sources or modes are about to change: its refreshes take the full path. */
   private unquick(g: GroupRec): void {
     const rows = this.table.rows;
