@@ -5,7 +5,7 @@
  * groups (maps keyed by address; the open last-member episodes are the few groups being left right now).
  */
 import { multicastMac, numberToIPv4 } from "../wire/index.js";
-import { MAX_FINDING_FRAMES, sourceList, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
+import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
 import { addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
 import type { MonitorState } from "./state.js";
@@ -29,6 +29,14 @@ function fmtS(ms: number): string {
  */
 export function aliasesLinkLocalMac(group: number): boolean {
   return isMulticastN(group) && !isLinkLocalN(group) && (group & 0x7fff00) === 0;
+}
+
+/**
+ * A record's sources as findings name them: `{198.18.0.9, 198.18.0.10}`, `{}` for none (here, not in
+ * lint-model.ts, whose exports are public).
+ */
+export function sourceList(sources: readonly number[]): string {
+  return `{${sources.map(numberToIPv4).join(", ")}}`;
 }
 
 type GroupView = ReturnType<MonitorState["groupState"]>;

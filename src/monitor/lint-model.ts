@@ -3,7 +3,6 @@
  * control (rule-settings.ts) can name it without importing the engine: findings, options, and the
  * {@link LanCheck} interface a stateful rule implements.
  */
-import { numberToIPv4 } from "../wire/index.js";
 import type { MembershipMessage } from "./message.js";
 import type { RuleSettings } from "./rule-settings.js";
 import type { LintRule, LintRuleId, Severity } from "./rules.js";
@@ -29,11 +28,6 @@ export interface Finding {
 
 /** A finding lists at most this many frames (and counts the rest in `frameCount`): memory stays bounded. */
 export const MAX_FINDING_FRAMES = 1000;
-
-/** A record's sources as findings name them: `{198.18.0.9, 198.18.0.10}`, `{}` for none. */
-export function sourceList(sources: readonly number[]): string {
-  return `{${sources.map(numberToIPv4).join(", ")}}`;
-}
 
 /** Options of `lint`: grace times and thresholds of the stateful rules, and per-rule settings. */
 export interface LintOptions {

@@ -19,9 +19,9 @@ import { decodeFrame, destinationFor, FrameView, groupRecordKind, IGMP_ADDRESSES
 import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import { LINT_RULES, LINT_RULES_BY_ID, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
-import { fieldChecks } from "./field-checks.js";
+import { fieldChecks, sourceList } from "./field-checks.js";
 import { applyRuleSettings, ruleSettingsProblem } from "./rule-settings.js";
-import { MAX_FINDING_FRAMES, sourceList, type Finding, type LanCheck, type LanCheckFactory, type LanContext, type LintOptions } from "./lint-model.js";
+import { MAX_FINDING_FRAMES, type Finding, type LanCheck, type LanCheckFactory, type LanContext, type LintOptions } from "./lint-model.js";
 
 export * from "./rules.js";
 export * from "./lint-model.js";
