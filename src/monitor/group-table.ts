@@ -28,6 +28,31 @@ export const NO_HOST = 2 ** 32;
 const EMPTY = 0;
 const TOMBSTONE = 1;
 
+/**
+ * The home slot of a 32-bit address in an open-addressing table of 2^`bits` slots (`mask` = 2^bits - 1):
+ * its low bits plus a Fibonacci hash of the rest (the product's top bits), wrapped. Addresses that differ
+ * only in their low bits (a block of consecutive groups: an IPTV line-up, a /16 of channels; a subnet of
+ * hosts) take consecutive slots in the same order, so that a LAN refreshing its groups in turn, and the
+ * wheel bringing their entries due in the same turn, read the table forward, as the CPU's prefetcher
+ * expects, instead of at random. At 100,000 groups a Fibonacci hash of the whole key scattered them over
+ * an 8 MB table, a cache miss per refresh and per entry: `lint` took 1.9 s of CPU where it takes 1.5 s
+ * with this. (An XOR of the low bits with the hash kept neighbours within a page, but visited a page's
+ * rows out of order.) Addresses that differ above the low bits get unrelated offsets. Shared with the
+ * statistics' address table (stats-tables.ts).
+ */
+export function addressHome(key: number, bits: number, mask: number): number {
+  return (key + (Math.imul(key >>> bits, 0x9e3779b1) >>> (32 - bits))) & mask;
+}
+
+/**
+ * The probe step after a collision at the home slot, odd (every slot is reached), from the key's upper
+ * part: two blocks of addresses whose slots overlap part at once, the second block's all by the same
+ * step, so they stay together and do not pile up behind the first (one slot at a time, they did).
+ */
+export function addressStep(key: number, bits: number): number {
+  return (Math.imul(key >>> bits, 0x85ebca6b) >>> (32 - bits)) | 1;
+}
+
 /** What the table keeps for a row: its position, moved when the table grows. */
 export interface RowOwner {
   /** The row's first index in {@link GroupTable.rows}. */
@@ -73,27 +98,12 @@ export class GroupTable<T extends RowOwner> {
     this.bits = Math.log2(capacity);
   }
 
-  /**
-   * The home row of `key`: its low {@link bits} plus a Fibonacci hash of the rest (the product's top bits),
-   * wrapped. Groups that differ only in their low bits (a block of consecutive groups: an IPTV line-up, a
-   * /16 of channels) take consecutive rows in the same order, so that a LAN refreshing its groups in turn,
-   * and the wheel bringing their entries due in the same turn, read the table forward, as the CPU's
-   * prefetcher expects, instead of at random. At 100,000 groups a Fibonacci hash of the whole key
-   * scattered them over an 8 MB table, a cache miss per refresh and per entry: `lint` took 1.9 s of CPU
-   * where it takes 1.5 s with this. (An XOR of the low bits with the hash kept neighbours within a page,
-   * but visited a page's rows out of order.) Groups that differ above the low bits get unrelated offsets.
-   */
   private hash(key: number): number {
-    return (key + (Math.imul(key >>> this.bits, 0x9e3779b1) >>> (32 - this.bits))) & this.mask;
+    return addressHome(key, this.bits, this.mask);
   }
 
-  /**
-   * The probe step after a collision at the home row, odd (every row is reached), from the key's upper
-   * part: two blocks of groups whose rows overlap part at once, the second block's groups all by the same
-   * step, so they stay together and do not pile up behind the first (one row at a time, they did).
-   */
   private step(key: number): number {
-    return (Math.imul(key >>> this.bits, 0x85ebca6b) >>> (32 - this.bits)) | 1;
+    return addressStep(key, this.bits);
   }
 
   /** How many rows a lookup of `key` reads (1 at its home row): the table's quality, for tests. */

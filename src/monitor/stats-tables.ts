@@ -4,13 +4,14 @@
  * so that a record costs a few reads and writes of numbers, nothing allocated, and the memory the
  * statistics take grows with the groups, hosts and pairs seen, not with the frames.
  */
+import { addressHome, addressStep } from "./group-table.js";
 
 /**
  * 32-bit addresses (signed form) to their order of first sight (0, 1, 2, ...): open addressing over
- * [key, id + 1] pairs (0: an empty slot; any 32-bit key is allowed, 0.0.0.0 too). The home slot is the
- * key's low bits XOR a Fibonacci hash of the rest (close to the monitor's group table,
- * src/monitor/group-table.ts): consecutive addresses (a block of groups, a subnet of hosts) take
- * neighbouring slots, so a LAN naming its groups in turn reads the table in order.
+ * [key, id + 1] pairs (0: an empty slot; any 32-bit key is allowed, 0.0.0.0 too), placed as the monitor's
+ * group table places its rows ({@link addressHome}, {@link addressStep}): consecutive addresses (a block
+ * of groups, a subnet of hosts) take consecutive slots, so a LAN naming its groups in turn reads the
+ * table in order.
  */
 export class AddressIds {
   private slots = new Int32Array(2 * 64);
@@ -20,12 +21,11 @@ export class AddressIds {
   size = 0;
 
   private home(key: number): number {
-    return (key ^ (Math.imul(key >>> this.bits, 0x9e3779b1) >>> (32 - this.bits))) & this.mask;
+    return addressHome(key, this.bits, this.mask);
   }
 
-  /** An odd probe step from the key's upper part (every slot is reached). */
   private step(key: number): number {
-    return (Math.imul(key >>> this.bits, 0x85ebca6b) >>> (32 - this.bits)) | 1;
+    return addressStep(key, this.bits);
   }
 
   /** The id of `key`, or -1. */
