@@ -629,10 +629,12 @@ export class FrameView {
           let k = 0;
           for (; k < m; k++) {
             if (rel + IO.recordSources > declared) break;
-            const end = rel + IO.recordSources + 4 * u16(b, p + rel + IO.recordNumSources) + 4 * b[p + rel + IO.recordAuxLen]!;
+            const aux = b[p + rel + IO.recordAuxLen]!;
+            const end = rel + IO.recordSources + 4 * u16(b, p + rel + IO.recordNumSources) + 4 * aux;
             if (end > declared) break;
-            if (b[p + rel + IO.recordAuxLen] !== 0) this.warned = true;
-            if (!isMcast(b, p + rel + IO.recordGroup)) this.warned = true;
+            // the same warnings as the general loop's
+            if (aux > 0) this.warned = true;
+            this.warnGroup(p + rel + IO.recordGroup, false);
             rel = end;
           }
           if (k === m) {
