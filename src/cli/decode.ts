@@ -153,8 +153,8 @@ export function withTextOptions(cmd: Command): Command {
 
 /** Usage errors of the text options. */
 export function validateTextOptions(o: TextOptions): void {
-  if (o.json && (o.link || o.hex || o.hexAscii || o.ascii || o.t))
-    throw new UsageError("-e, -x, -X, -A and -t shape the text output; they do not combine with --json");
+  if (o.json && (o.link || o.hex || o.hexAscii || o.ascii || o.t || o.utc || o.epoch))
+    throw new UsageError("-e, -x, -X, -A, -t, --utc and --epoch shape the text output; they do not combine with --json");
   if (o.t !== undefined && o.t > TIMESTAMP_MODES.length - 1) throw new UsageError(`-t may be given at most ${TIMESTAMP_MODES.length - 1} times (-ttttt)`);
   if (o.t && o.epoch) throw new UsageError("--epoch and -t... both choose the timestamp; give one");
   if ([o.hex, o.hexAscii, o.ascii].filter((x) => x).length > 1) throw new UsageError("give one of -x, -X and -A");

@@ -315,6 +315,14 @@ describe("decode arguments, tcpdump's way", () => {
     expect((await cli(["decode", "--json", "-e", untagged])).code).toBe(2);
     expect((await cli(["decode", "-x", "-A", untagged])).code).toBe(2);
     expect((await cli(["decode", "-tttttt", untagged])).code).toBe(2);
+    // --json's time is exact epoch seconds whatever the zone: --utc and --epoch would change nothing, so
+    // they are refused as stats --json refuses --utc, not taken silently
+    for (const opt of ["--utc", "--epoch"]) {
+      const r = await cli(["decode", "--json", opt, untagged]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(JSON.parse(r.stderr).error).toContain("--utc and --epoch shape the text output");
+    }
   });
 });
 
@@ -322,7 +330,7 @@ describe("capture shares decode's text options", () => {
   it("accepts -e, -x, -t..., --utc, -n and rejects them with --json before opening anything", async () => {
     const r = await cli(["capture", "-i", "ik-none", "--json", "-e"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toEqual({ error: "-e, -x, -X, -A and -t shape the text output; they do not combine with --json", code: "usage" });
+    expect(JSON.parse(r.stderr)).toEqual({ error: "-e, -x, -X, -A, -t, --utc and --epoch shape the text output; they do not combine with --json", code: "usage" });
     expect((await cli(["capture", "-i", "ik-none", "-ttttttt"])).stderr).toContain("at most 5 times");
     // -q is tcpdump's brief lines (held live against decode -q in test/capture/cli-live.test.ts)
     const q = await cli(["capture", "-i", "ik-none", "--json", "-q"]);
