@@ -39,6 +39,28 @@ export function sourceList(sources: readonly number[]): string {
   return `{${sources.map(numberToIPv4).join(", ")}}`;
 }
 
+/**
+ * A finding's message per sender, made again only when one of the two things it names besides the sender
+ * changes. A rule that notes every frame of a sender (a non-querier's specific queries, a v2 host's reports
+ * under a v3 querier) otherwise builds, and hashes, the same text hundreds of thousands of times.
+ */
+export class MessageMemo {
+  private readonly bySender = new Map<number, { a: number; b: number | null; text: string }>();
+
+  text(sender: number, a: number, b: number | null, make: () => string): string {
+    const m = this.bySender.get(sender);
+    if (m !== undefined && m.a === a && m.b === b) return m.text;
+    const text = make();
+    if (m === undefined) this.bySender.set(sender, { a, b, text });
+    else {
+      m.a = a;
+      m.b = b;
+      m.text = text;
+    }
+    return text;
+  }
+}
+
 type GroupView = ReturnType<MonitorState["groupState"]>;
 
 /** The specific queries the querier owes for one record: Q(G) and Q(G, sources). */
@@ -114,6 +136,8 @@ export class FieldChecks implements LanCheck {
   private readonly aliasText = new Map<number, string>();
   /** General queries seen per querier (every open episode of that querier counts them). */
   private readonly generalSeen = new Map<number, number>();
+  /** non-querier-specific-query messages by sender (the kind and the elected querier they name). */
+  private readonly nonQuerierText = new MessageMemo();
 
   constructor(private readonly options: Readonly<Required<LintOptions>>) {}
 
@@ -175,9 +199,15 @@ export class FieldChecks implements LanCheck {
     lan.note(LINT_RULES.macAlias, m.frame, text, numberToIPv4(m.src));
   }
 
+  /** Whether `querier` runs a last-member episode of `group` (its queries for it are owed, not a fault). */
+  private runsEpisode(group: number, querier: number): boolean {
+    const open = this.byGroup.get(group);
+    if (open !== undefined) for (const e of open) if (e.querier === querier) return true;
+    return false;
+  }
+
   private onQuery(m: MembershipMessage, querier: string | null, lan: LanContext): void {
     const general = m.group === 0;
-    const src = numberToIPv4(m.src);
     if (m.src === 0) lan.note(LINT_RULES.queryFromUnspecified, m.frame, `${general ? "general" : "specific"} queries from 0.0.0.0`);
     if (general) {
       this.closeSilence(lan);
@@ -188,11 +218,15 @@ export class FieldChecks implements LanCheck {
       // A router above the elected querier (a lower one would win the election now, and is no fault).
       // RFC 2236 §3: an IGMPv2 querier that loses the election while its last-member queries run keeps
       // sending them ("Any Querier to non-Querier transition is ignored during this time").
-      const finishing = m.version === 2 && [...(this.byGroup.get(m.group) ?? [])].some((e) => e.querier === m.src);
+      const finishing = m.version === 2 && this.runsEpisode(m.group, m.src);
       const elected = lan.state.querierAddr();
       if (!finishing && querier !== null && elected !== null && elected !== m.src && addrLess(elected, m.src)) {
-        const kind = m.version === 3 && m.querySources.length > 0 ? "group-and-source-specific" : "group-specific";
-        lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, `${src} sends ${kind} queries while ${querier} is the elected querier`, src);
+        const withSources = m.version === 3 && m.querySources.length > 0 ? 1 : 0;
+        const text = this.nonQuerierText.text(m.src, withSources, elected, () => {
+          const kind = withSources ? "group-and-source-specific" : "group-specific";
+          return `${numberToIPv4(m.src)} sends ${kind} queries while ${querier} is the elected querier`;
+        });
+        lan.note(LINT_RULES.nonQuerierSpecificQuery, m.frame, text, numberToIPv4(m.src));
       }
     }
     if (general) this.generalSeen.set(m.src, (this.generalSeen.get(m.src) ?? 0) + 1);

@@ -19,7 +19,7 @@ import { decodeFrame, destinationFor, FrameView, groupRecordKind, IGMP_ADDRESSES
 import { addrLess, ALL_SYSTEMS_N, isLinkLocalN, isSsmN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import { LINT_RULES, LINT_RULES_BY_ID, SEVERITY_RANK, type LintRule, type LintRuleId, type Severity } from "./rules.js";
 import { MonitorState, type MonitorEvent } from "./state.js";
-import { fieldChecks, sourceList } from "./field-checks.js";
+import { fieldChecks, MessageMemo, sourceList } from "./field-checks.js";
 import { applyRuleSettings, ruleSettingsProblem } from "./rule-settings.js";
 import { MAX_FINDING_FRAMES, type Finding, type LanCheck, type LanCheckFactory, type LanContext, type LintOptions } from "./lint-model.js";
 
@@ -203,19 +203,44 @@ interface OpenQuery {
   frame: number;
   tMs: number;
   deadlineMs: number;
-  /** Hosts (v3, specific queries) that answered. */
-  answered: Set<number>;
+  /** Hosts (v3, specific queries) that answered (made on the first answer: most queries are never answered here). */
+  answered: Set<number> | null;
   /** "host group" keys of v1/v2 answers to a general query (one per group). */
-  answeredGroups: Set<string>;
+  answeredGroups: Set<string> | null;
 }
 
 interface QuerierSeen {
+  addr: number;
+  /** Its place in {@link LanLinter.querierList}. */
+  index: number;
   version: number;
   qrv: number | null;
   qqi: number | null;
   /** Its general queries within the other-querier-present interval: times and frames, oldest first. */
   times: number[];
   frames: number[];
+  /** What was found between it, as the sender of a general query, and each other querier (by index). */
+  pairs: (QuerierPair | undefined)[];
+}
+
+/**
+ * One sender's findings against one other querier, kept so that a general query costs no text and no string
+ * key per other querier: the pairwise rules run for every other querier on every general query, and a capture
+ * with dozens of queriers repeats the same findings hundreds of thousands of times.
+ */
+interface QuerierPair {
+  /** The querier-version-mismatch finding of the two (its message names the pair only). */
+  version: Finding | undefined;
+  /** The querier-config-mismatch finding and the four values its message names, packed ({@link configKey}). */
+  config: Finding | undefined;
+  configKey: number;
+  /** The contention of a higher sender with this lower querier, open until it lapses. */
+  contention: Contention | undefined;
+}
+
+/** QRV (3 bits), QQI (15 bits) of both queriers in one exact number (36 bits). */
+function configKey(qrv: number, qqi: number, otherQrv: number, otherQqi: number): number {
+  return ((qrv * 0x8000 + qqi) * 8 + otherQrv) * 0x8000 + otherQqi;
 }
 
 interface Contention {
@@ -248,6 +273,13 @@ function changeDesc(p: PendingChange): string {
 /** Queries of one router kept for contention (a router sends a few per interval; startup queries a few more). */
 const MAX_QUERY_HISTORY = 64;
 
+/** Add `frame` to a merged finding (once; past {@link MAX_FINDING_FRAMES} frames only counted). */
+function addFrame(f: Finding, frame: number): void {
+  if (f.frames.at(-1) === frame) return;
+  if (f.frames.length < MAX_FINDING_FRAMES) f.frames.push(frame);
+  else f.frameCount = (f.frameCount ?? f.frames.length) + 1;
+}
+
 function pushFrame(list: number[], frame: number): void {
   if (list.length < MAX_FINDING_FRAMES && list.at(-1) !== frame) list.push(frame);
 }
@@ -255,7 +287,12 @@ function pushFrame(list: number[], frame: number): void {
 /** The checks for one LAN (one VLAN). */
 class LanLinter implements LanContext {
   readonly state: MonitorState;
-  private readonly merged = new Map<string, Finding>();
+  /**
+   * The merged findings by rule id, then message (a caller that keeps its message string hits the string's
+   * cached hash, where one joined key was built and hashed again on every note), and in the order made.
+   */
+  private readonly merged = new Map<string, Map<string, Finding>>();
+  private readonly mergedOrder: Finding[] = [];
   private readonly extra: Finding[] = [];
   private readonly checks: LanCheck[];
   private readonly hasBefore: boolean;
@@ -268,11 +305,16 @@ class LanLinter implements LanContext {
   private readonly members = new Map<number, Map<number, number>>();
   // queriers
   private readonly queriers = new Map<number, QuerierSeen>();
-  private readonly contentions = new Map<string, Contention>();
+  /** The same, in the order first seen: what a general query walks. */
+  private readonly querierList: QuerierSeen[] = [];
+  /** The pairs that have had a contention, in the order of their first (closed in that order at the end). */
+  private readonly contended: QuerierPair[] = [];
   // state changes, in the order they were first seen
   private readonly pending = new Map<string, PendingChange>();
   // leaves
   private readonly lastReporter = new Map<number, number>();
+  /** old-version-report messages by sender (the version and the querier they name). */
+  private readonly oldVersionText = new MessageMemo();
   private readonly strayLeaves = new Map<number, number[]>();
 
   constructor(
@@ -342,14 +384,14 @@ class LanLinter implements LanContext {
   finish(): Finding[] {
     this.flushPending(this.lastMs, true);
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
-    for (const c of this.contentions.values()) this.closeContention(c, oqpi);
+    for (const p of this.contended) this.closeContention(p.contention!, oqpi);
     for (const [host, frames] of this.strayLeaves) {
       if (frames.length < this.options.leaveThreshold) continue;
       const h = numberToIPv4(host);
       this.report(LINT_RULES.leaveNotLastReporter, frames, `${h} sent ${frames.length} leaves for groups another host reported last`, h);
     }
     for (const c of this.checks) c.finish?.(this.lastMs, this);
-    const all = [...this.merged.values(), ...this.extra];
+    const all = [...this.mergedOrder, ...this.extra];
     return all.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.rule.localeCompare(b.rule));
   }
 
@@ -367,14 +409,22 @@ class LanLinter implements LanContext {
     this.extra.push(f);
   }
 
-  note(r: LintRule, frame: number, message: string, source?: string | null): void {
-    const key = `${r.id}\u0000${message}`;
-    const found = this.merged.get(key);
+  /** Add `frame` to the finding with this rule and message (created on first use); the finding. */
+  note(r: LintRule, frame: number, message: string, source?: string | null): Finding {
+    let byMessage = this.merged.get(r.id);
+    if (byMessage === undefined) {
+      byMessage = new Map();
+      this.merged.set(r.id, byMessage);
+    }
+    const found = byMessage.get(message);
     if (found) {
-      if (found.frames.at(-1) === frame) return;
-      if (found.frames.length < MAX_FINDING_FRAMES) found.frames.push(frame);
-      else found.frameCount = (found.frameCount ?? found.frames.length) + 1;
-    } else this.merged.set(key, this.finding(r, [frame], message, source ?? undefined));
+      addFrame(found, frame);
+      return found;
+    }
+    const f = this.finding(r, [frame], message, source ?? undefined);
+    byMessage.set(message, f);
+    this.mergedOrder.push(f);
+    return f;
   }
 
   private perFrame(f: DecodedFrame, m: IgmpMessage): void {
@@ -424,7 +474,7 @@ class LanLinter implements LanContext {
   // Queries
 
   private onQuery(m: MembershipMessage, t: number): void {
-    const open: OpenQuery = { frame: m.frame, tMs: t, deadlineMs: t + m.maxRespMs, answered: new Set(), answeredGroups: new Set() };
+    const open: OpenQuery = { frame: m.frame, tMs: t, deadlineMs: t + m.maxRespMs, answered: null, answeredGroups: null };
     if (m.group !== 0) {
       if (m.version !== 3 || m.querySources.length === 0) this.specific.set(m.group, open);
       return;
@@ -434,8 +484,17 @@ class LanLinter implements LanContext {
     const qrv = m.version === 3 ? m.qrv || 2 : null;
     const qqi = m.version === 3 ? (m.qqi === 0 ? 125 : m.qqi) : null;
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
-    for (const [other, o] of this.queriers) {
-      if (other === src) continue;
+    let me = this.queriers.get(src);
+    if (me === undefined) {
+      me = { addr: src, index: this.querierList.length, version: m.version, qrv, qqi, times: [], frames: [], pairs: [] };
+      this.queriers.set(src, me);
+      this.querierList.push(me);
+    }
+    const list = this.querierList;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o === me) continue;
+      const other = o.addr;
       // forget what is older than the other-querier-present interval
       let drop = 0;
       while (drop < o.times.length && o.times[drop]! <= t - oqpi) drop++;
@@ -444,12 +503,26 @@ class LanLinter implements LanContext {
         o.frames.splice(0, drop);
       }
       if (o.times.length === 0) continue;
-      const [lo, hi] = addrLess(other, src) ? [other, src] : [src, other];
-      const pair = `${numberToIPv4(lo)} and ${numberToIPv4(hi)}`;
-      if (o.version !== m.version) this.note(LINT_RULES.querierVersionMismatch, m.frame, `queriers ${pair} run different IGMP versions`);
-      else if (qrv !== null && (o.qrv !== qrv || o.qqi !== qqi)) {
-        const s = numberToIPv4(src);
-        this.note(LINT_RULES.querierConfigMismatch, m.frame, `querier ${s} advertises QRV ${qrv}, QQI ${qqi} s; ${numberToIPv4(other)} advertised QRV ${o.qrv}, QQI ${o.qqi} s`, s);
+      let p = me.pairs[i];
+      if (p === undefined) {
+        p = { version: undefined, config: undefined, configKey: -1, contention: undefined };
+        while (me.pairs.length < i) me.pairs.push(undefined);
+        me.pairs[i] = p;
+      }
+      if (o.version !== m.version) {
+        if (p.version !== undefined) addFrame(p.version, m.frame);
+        else {
+          const [lo, hi] = addrLess(other, src) ? [other, src] : [src, other];
+          p.version = this.note(LINT_RULES.querierVersionMismatch, m.frame, `queriers ${numberToIPv4(lo)} and ${numberToIPv4(hi)} run different IGMP versions`);
+        }
+      } else if (qrv !== null && qqi !== null && (o.qrv !== qrv || o.qqi !== qqi)) {
+        const key = configKey(qrv, qqi, o.qrv!, o.qqi!);
+        if (p.config !== undefined && p.configKey === key) addFrame(p.config, m.frame);
+        else {
+          const s = numberToIPv4(src);
+          p.config = this.note(LINT_RULES.querierConfigMismatch, m.frame, `querier ${s} advertises QRV ${qrv}, QQI ${qqi} s; ${numberToIPv4(other)} advertised QRV ${o.qrv}, QQI ${o.qqi} s`, s);
+          p.configKey = key;
+        }
       }
       // Contention: the sender is higher than a router it could have heard query within the
       // other-querier-present interval, more than the grace before now (a query in flight when the lower
@@ -457,21 +530,16 @@ class LanLinter implements LanContext {
       // last query: at the same instant, or just after the higher one, the lower one's previous query is
       // what the higher one should have yielded to.
       if (addrLess(other, src) && o.times[0]! <= t - this.options.querierGraceMs) {
-        const key = `${other} ${src}`;
-        const c = this.contentions.get(key);
+        const c = p.contention;
         if (c && t - c.lastMs < oqpi) {
           c.lastMs = t;
           pushFrame(c.frames, m.frame);
         } else {
           if (c) this.closeContention(c, oqpi);
-          this.contentions.set(key, { lower: other, higher: src, firstMs: o.times[0]!, lastMs: t, frames: [o.frames[0]!, m.frame] });
+          else this.contended.push(p);
+          p.contention = { lower: other, higher: src, firstMs: o.times[0]!, lastMs: t, frames: [o.frames[0]!, m.frame] };
         }
       }
-    }
-    let me = this.queriers.get(src);
-    if (me === undefined) {
-      me = { version: m.version, qrv, qqi, times: [], frames: [] };
-      this.queriers.set(src, me);
     }
     me.version = m.version;
     me.qrv = qrv;
@@ -520,9 +588,11 @@ class LanLinter implements LanContext {
     if (q.tMs > t) return;
     if (perGroup) {
       const key = `${host} ${group}`;
+      q.answeredGroups ??= new Set();
       if (q.answeredGroups.has(key)) return;
       q.answeredGroups.add(key);
     } else {
+      q.answered ??= new Set();
       if (q.answered.has(host)) return;
       q.answered.add(host);
     }
@@ -541,13 +611,14 @@ class LanLinter implements LanContext {
     const src = m.src;
     const group = m.group;
     if (querierVersion === 3) {
-      const s = numberToIPv4(src);
-      this.note(
-        LINT_RULES.oldVersionReport,
-        m.frame,
-        `${s} sends IGMPv${m.version} reports on a LAN whose querier ${this.state.querierAddress()} runs IGMPv3; the router falls back to v${m.version} compatibility for those groups`,
-        s,
+      const text = this.oldVersionText.text(
+        src,
+        m.version,
+        this.state.querierAddr(),
+        () =>
+          `${numberToIPv4(src)} sends IGMPv${m.version} reports on a LAN whose querier ${this.state.querierAddress()} runs IGMPv3; the router falls back to v${m.version} compatibility for those groups`,
       );
+      this.note(LINT_RULES.oldVersionReport, m.frame, text, numberToIPv4(src));
     }
     let members = this.members.get(group);
     if (members === undefined) {

@@ -228,6 +228,39 @@ describe("lint: querier contention is judged over the history, in every timing (
       ]),
     ).toEqual([]);
   });
+  it("many queriers at once: every pair's findings, a changed config its own finding, frames counted past the cap", () => {
+    // Six routers query in turn every 10 ms for 12 s (a pile-up; the bench's mixed capture has 64): 0-2 run
+    // v3 with QRV 2, 3-4 v3 with QRV 3, 5 v2. Router 0 switches to QRV 3 and back half-way.
+    const R = [1, 2, 3, 4, 5, 6].map((i) => `198.18.1.${i}`);
+    const list: At[] = [];
+    const rounds = 200;
+    for (let k = 0; k < rounds; k++)
+      for (let i = 0; i < R.length; i++) {
+        const qrv = i >= 3 || (i === 0 && k >= 100 && k < 150) ? 3 : 2;
+        list.push({ t: (k * R.length + i) * 0.01, src: R[i]!, message: i === 5 ? v2Query() : v3Query({ qrv }) });
+      }
+    const found = lint(list);
+    const version = found.filter((f) => f.rule === "querier-version-mismatch");
+    // the v2 router against each v3 one: one finding per pair, whichever of the two sent the query
+    expect(version.map((f) => f.message).sort()).toEqual(R.slice(0, 5).map((r) => `queriers ${r} and ${R[5]} run different IGMP versions`).sort());
+    // every general query but the first few (before the pair had both queried) is in it: 2 per round
+    for (const f of version) expect(f.frames.length).toBeGreaterThan(2 * rounds - 4);
+    const config = found.filter((f) => f.rule === "querier-config-mismatch");
+    // router 0 advertised QRV 2 and QRV 3: a finding for each value it was compared on
+    const from0 = config.filter((f) => f.source === R[0]).map((f) => f.message);
+    expect(from0).toContain(`querier ${R[0]} advertises QRV 2, QQI 125 s; ${R[3]} advertised QRV 3, QQI 125 s`);
+    expect(from0).toContain(`querier ${R[0]} advertises QRV 3, QQI 125 s; ${R[1]} advertised QRV 2, QQI 125 s`);
+    // ... and the frames of its QRV 2 finding against router 3 are its QRV 2 rounds only, before and after
+    const twoVsThree = config.find((f) => f.message === `querier ${R[0]} advertises QRV 2, QQI 125 s; ${R[3]} advertised QRV 3, QQI 125 s`)!;
+    const rounds0 = twoVsThree.frames.map((n) => Math.floor((n - 1) / R.length));
+    expect(rounds0.some((k) => k < 100) && rounds0.some((k) => k >= 150) && rounds0.every((k) => k < 100 || k >= 150)).toBe(true);
+    // a long pile-up: past 1,000 frames a merged finding counts the rest
+    const long: At[] = [];
+    for (let k = 0; k < 700; k++) for (let i = 0; i < 2; i++) long.push({ t: (2 * k + i) * 0.01, src: R[i + 4]!, message: i === 1 ? v2Query() : v3Query() });
+    const capped = lint(long).find((f) => f.rule === "querier-version-mismatch")!;
+    expect(capped.frames).toHaveLength(1000);
+    expect(capped.frameCount).toBe(1399);
+  });
   it("the lower router gone for longer than the other-querier-present interval: the higher one may query", () => {
     expect(
       rules([
