@@ -252,8 +252,6 @@ interface Contention {
 }
 
 interface PendingChange {
-  id: string;
-  key: string;
   firstMs: number;
   count: number;
   frames: number[];
@@ -263,6 +261,16 @@ interface PendingChange {
   group: number;
   sources: readonly number[];
   src: number;
+}
+
+/** Whether two records' source lists name the same sources, as many times each (in any order). */
+function sameSources(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  if (a.length === 1) return a[0] === b[0];
+  const x = [...a].sort((p, q) => p - q);
+  const y = [...b].sort((p, q) => p - q);
+  return x.every((v, i) => v === y[i]);
 }
 
 /** What a pending state change was, for its finding: `ALLOW({198.18.0.9}) for 239.1.1.1 from 198.18.0.2`. */
@@ -310,7 +318,9 @@ class LanLinter implements LanContext {
   /** The pairs that have had a contention, in the order of their first (closed in that order at the end). */
   private readonly contended: QuerierPair[] = [];
   // state changes, in the order they were first seen
-  private readonly pending = new Map<string, PendingChange>();
+  /** by host, then group (no string key per record), and in the order first seen (for {@link flushPending}) */
+  private readonly pendingByHost = new Map<number, Map<number, PendingChange>>();
+  private readonly pending = new Set<PendingChange>();
   // leaves
   private readonly lastReporter = new Map<number, number>();
   /** old-version-report messages by sender (the version and the querier they name). */
@@ -668,19 +678,32 @@ class LanLinter implements LanContext {
     if (m.src === 0) return;
     const group = m.recordGroup[i]!;
     const type = m.recordType[i]!;
-    const id = `${m.src} ${group}`;
     const sources = m.sourcesOf(i);
-    const key = `${type} ${[...sources].sort((a, b) => a - b).join(",")}`;
-    const p = this.pending.get(id);
-    if (p && p.key === key) {
+    let byGroup = this.pendingByHost.get(m.src);
+    if (byGroup === undefined) {
+      byGroup = new Map();
+      this.pendingByHost.set(m.src, byGroup);
+    }
+    const p = byGroup.get(group);
+    if (p && p.type === type && sameSources(p.sources, sources)) {
       p.count++;
       pushFrame(p.frames, m.frame);
       return;
     }
     // A different change before the retransmissions ended supersedes the old one (RFC 9776 §5.1: the
     // retransmissions then carry the merged state), so the old one is not judged.
-    if (p) this.pending.delete(id);
-    this.pending.set(id, { id, key, firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, type, group, sources, src: m.src });
+    if (p) this.pending.delete(p);
+    const change: PendingChange = { firstMs: t, count: 1, frames: [m.frame], robustness: this.state.timers().robustness, type, group, sources, src: m.src };
+    byGroup.set(group, change);
+    this.pending.add(change);
+  }
+
+  /** A pending change judged or dropped: out of both indexes. */
+  private unpend(p: PendingChange): void {
+    this.pending.delete(p);
+    const byGroup = this.pendingByHost.get(p.src)!;
+    byGroup.delete(p.group);
+    if (byGroup.size === 0) this.pendingByHost.delete(p.src);
   }
 
   /**
@@ -689,15 +712,15 @@ class LanLinter implements LanContext {
    */
   private flushPending(t: number, end: boolean): void {
     if (this.pending.size === 0) return;
-    for (const [id, p] of this.pending) {
+    for (const p of this.pending) {
       const window = p.robustness * this.options.unsolicitedReportInterval * 1000;
       if (t < p.firstMs + window) {
         if (!end) break;
         // The capture ends before the retransmissions could: no verdict.
-        this.pending.delete(id);
+        this.unpend(p);
         continue;
       }
-      this.pending.delete(id);
+      this.unpend(p);
       // Seen within a window of the capture's start, it may itself be a retransmission: no verdict.
       if (p.firstMs - (this.firstMs ?? p.firstMs) < window) continue;
       if (p.count < p.robustness)
