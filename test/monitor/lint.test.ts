@@ -377,6 +377,25 @@ describe("lint: rule details", () => {
     ).toEqual([]);
   });
 
+  it("a retransmission is the same record type and source set, in any order; other sources are a new change", () => {
+    const S2 = "10.0.0.2";
+    const allow = (t: number, sources: string[]): At => ({ t: t + 10, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: G, sources }]) });
+    // a frame well before, so that the changes are not taken for retransmissions of something before the capture
+    const start: At = { t: 0, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) };
+    const end: At = { t: 30, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) };
+    // the same two sources listed in the other order: a retransmission, the change was sent twice
+    expect(rules([start, allow(0, [S1, S2]), allow(0.5, [S2, S1]), end])).toEqual([]);
+    // one source of the two, or the first one twice: a different change that supersedes the first (sent once)
+    for (const other of [[S1], [S1, S1]]) {
+      const f = lint([start, allow(0, [S1, S2]), allow(0.5, other), end]);
+      expect(f.map((x) => x.rule)).toEqual(["state-change-not-repeated"]);
+      expect(f[0]!.frames).toEqual([3]);
+    }
+    // another host's identical record is that host's change, not a retransmission of the first
+    const two = lint([start, allow(0, [S1]), { ...allow(0.5, [S1]), src: H2 }, end]);
+    expect(two.map((x) => [x.rule, x.source])).toEqual([["state-change-not-repeated", H1], ["state-change-not-repeated", H2]]);
+  });
+
   it("the Robustness Variable comes from the querier's QRV", () => {
     const list: At[] = [
       { t: 0, src: Q, message: v3Query({ qrv: 3 }) },
