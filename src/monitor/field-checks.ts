@@ -99,8 +99,11 @@ interface Episode {
   group: number;
   source: number;
   querier: number;
-  /** What set it off (the first trigger), for the message. */
-  desc: string;
+  /** What set it off (the first trigger), for the message ({@link triggerDesc}; made only for a finding). */
+  from: number;
+  op: "TO_IN" | "TO_EX" | "BLOCK";
+  sources: readonly number[];
+  leave: boolean;
   triggers: { t: number; frame: number }[];
   /** Queries for exactly this group (or listing this source). */
   exact: { t: number; frame: number }[];
@@ -111,6 +114,12 @@ interface Episode {
   covering: number;
   /** The querier's general queries counted when the episode began. */
   generalBase: number;
+}
+
+/** What set an episode off: `leave from 198.18.0.2`, `BLOCK({198.18.0.9}) from 198.18.0.2`. */
+function triggerDesc(e: Episode): string {
+  const from = numberToIPv4(e.from);
+  return e.leave ? `leave from ${from}` : `${e.op}(${sourceList(e.sources)}) from ${from}`;
 }
 
 const RECORD_OPS: Readonly<Record<number, "TO_IN" | "TO_EX" | "BLOCK">> = { 3: "TO_IN", 4: "TO_EX", 6: "BLOCK" };
@@ -278,9 +287,6 @@ export class FieldChecks implements LanCheck {
     if (querier === null || isLinkLocalN(group) || !isMulticastN(group)) return;
     const owed = owedQueries(lan.state.groupState(group), op, sources);
     if (owed === null) return;
-    // what set it off, for the message (made here: most records owe nothing)
-    const from = numberToIPv4(m.src);
-    const desc = leave ? `leave from ${from}` : `${op}(${sourceList(sources)}) from ${from}`;
     const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
     if (owed.group) keys.push([`${group}`, NO_GROUP]);
     for (const [key, source] of keys) {
@@ -295,7 +301,7 @@ export class FieldChecks implements LanCheck {
         }
         this.close(e, lan);
       }
-      const fresh: Episode = { group, source, querier, desc, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
+      const fresh: Episode = { group, source, querier, from: m.src, op, sources, leave, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
       this.episodes.set(key, fresh);
       let set = this.byGroup.get(group);
       if (set === undefined) this.byGroup.set(group, (set = new Set()));
@@ -385,7 +391,7 @@ export class FieldChecks implements LanCheck {
     if (problems.length === 0) return;
     const frames = [...new Set([...e.triggers.map((x) => x.frame), ...e.exact.map((x) => x.frame)])].sort((a, b) => a - b);
     const q = numberToIPv4(e.querier);
-    lan.report(LINT_RULES.lastMemberQueries, frames, `after ${e.desc} (${g}), querier ${q}'s ${what}: ${problems.join("; ")}`, q);
+    lan.report(LINT_RULES.lastMemberQueries, frames, `after ${triggerDesc(e)} (${g}), querier ${q}'s ${what}: ${problems.join("; ")}`, q);
   }
 }
 

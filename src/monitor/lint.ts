@@ -268,6 +268,16 @@ function sameSources(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   if (a.length === 0) return true;
   if (a.length === 1) return a[0] === b[0];
+  if (a.length <= 8) {
+    // a few sources (the common case): count each one on both sides, nothing allocated
+    for (const v of a) {
+      let n = 0;
+      for (const w of a) if (w === v) n++;
+      for (const w of b) if (w === v) n--;
+      if (n !== 0) return false;
+    }
+    return true;
+  }
   const x = [...a].sort((p, q) => p - q);
   const y = [...b].sort((p, q) => p - q);
   return x.every((v, i) => v === y[i]);

@@ -385,6 +385,10 @@ describe("lint: rule details", () => {
     const end: At = { t: 30, src: H2, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G2 }]) };
     // the same two sources listed in the other order: a retransmission, the change was sent twice
     expect(rules([start, allow(0, [S1, S2]), allow(0.5, [S2, S1]), end])).toEqual([]);
+    // ... and ten sources (compared another way than a few)
+    const ten = Array.from({ length: 10 }, (_, i) => `10.0.1.${i + 1}`);
+    expect(rules([start, allow(0, ten), allow(0.5, [...ten].reverse()), end])).toEqual([]);
+    expect(rules([start, allow(0, ten), allow(0.5, [...ten.slice(1), ten[1]!]), end])).toEqual(["state-change-not-repeated"]);
     // one source of the two, or the first one twice: a different change that supersedes the first (sent once)
     for (const other of [[S1], [S1, S1]]) {
       const f = lint([start, allow(0, [S1, S2]), allow(0.5, other), end]);
