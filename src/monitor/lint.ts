@@ -216,9 +216,15 @@ interface QuerierSeen {
   version: number;
   qrv: number | null;
   qqi: number | null;
-  /** Its general queries within the other-querier-present interval: times and frames, oldest first. */
-  times: number[];
-  frames: number[];
+  /**
+   * Its last {@link MAX_QUERY_HISTORY} general queries within the other-querier-present interval: times and
+   * frames in rings, `count` of them from `head` (oldest first). Arrays shifted at the front grew a new store
+   * on nearly every push.
+   */
+  times: Float64Array;
+  frames: Float64Array;
+  head: number;
+  count: number;
   /** What was found between it, as the sender of a general query, and each other querier (by index). */
   pairs: (QuerierPair | undefined)[];
 }
@@ -506,7 +512,7 @@ class LanLinter implements LanContext {
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
     let me = this.queriers.get(src);
     if (me === undefined) {
-      me = { addr: src, index: this.querierList.length, version: m.version, qrv, qqi, times: [], frames: [], pairs: [] };
+      me = { addr: src, index: this.querierList.length, version: m.version, qrv, qqi, times: new Float64Array(MAX_QUERY_HISTORY), frames: new Float64Array(MAX_QUERY_HISTORY), head: 0, count: 0, pairs: [] };
       this.queriers.set(src, me);
       this.querierList.push(me);
     }
@@ -516,13 +522,12 @@ class LanLinter implements LanContext {
       if (o === me) continue;
       const other = o.addr;
       // forget what is older than the other-querier-present interval
-      let drop = 0;
-      while (drop < o.times.length && o.times[drop]! <= t - oqpi) drop++;
-      if (drop > 0) {
-        o.times.splice(0, drop);
-        o.frames.splice(0, drop);
+      while (o.count > 0 && o.times[o.head]! <= t - oqpi) {
+        o.head = (o.head + 1) % MAX_QUERY_HISTORY;
+        o.count--;
       }
-      if (o.times.length === 0) continue;
+      if (o.count === 0) continue;
+      const oldestMs = o.times[o.head]!;
       let p = me.pairs[i];
       if (p === undefined) {
         p = { version: undefined, config: undefined, configKey: -1, contention: undefined };
@@ -549,7 +554,7 @@ class LanLinter implements LanContext {
       // one's first arrived is a race, not a fault). The lower router's whole recent history counts, not its
       // last query: at the same instant, or just after the higher one, the lower one's previous query is
       // what the higher one should have yielded to.
-      if (addrLess(other, src) && o.times[0]! <= t - this.options.querierGraceMs) {
+      if (addrLess(other, src) && oldestMs <= t - this.options.querierGraceMs) {
         const c = p.contention;
         if (c && t - c.lastMs < oqpi) {
           c.lastMs = t;
@@ -557,19 +562,21 @@ class LanLinter implements LanContext {
         } else {
           if (c) this.closeContention(c, oqpi);
           else this.contended.push(p);
-          p.contention = { lower: other, higher: src, firstMs: o.times[0]!, lastMs: t, frames: [o.frames[0]!, m.frame] };
+          p.contention = { lower: other, higher: src, firstMs: oldestMs, lastMs: t, frames: [o.frames[o.head]!, m.frame] };
         }
       }
     }
     me.version = m.version;
     me.qrv = qrv;
     me.qqi = qqi;
-    me.times.push(t);
-    me.frames.push(m.frame);
-    if (me.times.length > MAX_QUERY_HISTORY) {
-      me.times.shift();
-      me.frames.shift();
+    if (me.count === MAX_QUERY_HISTORY) {
+      me.head = (me.head + 1) % MAX_QUERY_HISTORY;
+      me.count--;
     }
+    const at = (me.head + me.count) % MAX_QUERY_HISTORY;
+    me.times[at] = t;
+    me.frames[at] = m.frame;
+    me.count++;
   }
 
   /** Two queriers overlapped: sustained beyond OQPI it is a duplicate querier, else a failure to yield. */

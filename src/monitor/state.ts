@@ -662,6 +662,7 @@ export class MonitorState {
   // -------------------------------------------------------------------------------------------------
   // Events and timers
 
+  /** Record an event (callers whose event costs text to build check {@link recording} first). */
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
     if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
   }
@@ -779,12 +780,12 @@ export class MonitorState {
     if (s.expiresMs > t) return;
     if (g.mode === "include") {
       g.sources.delete(s.addr);
-      this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
+      if (this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
       if (g.sources.size === 0) this.removeGroup(g, "no-sources");
     } else {
       // EXCLUDE mode: the source stays, timer 0, and is no longer forwarded (§6.3).
       s.expiresMs = OFF;
-      this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
+      if (this.recording) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
     }
   }
 
@@ -802,13 +803,13 @@ export class MonitorState {
       for (const s of g.sources.values()) {
         if (s.expiresMs <= t) {
           s.expiresMs = OFF;
-          this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
+          if (this.recording) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
         }
       }
       for (const [addr, s] of g.sources) {
         if (s.expiresMs === OFF) {
           g.sources.delete(addr);
-          this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
+          if (this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
         }
       }
       g.timerMs = OFF;
@@ -910,7 +911,7 @@ export class MonitorState {
     if (m.group === 0) return;
     // A group(-and-source)-specific query with a clear S flag lowers the timers it names (§6.6.1).
     const g = this.lookup(m.group);
-    if (src !== this.self) this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
+    if (this.recording && src !== this.self) this.emit({ type: "last-member-query", group: numberToIPv4(m.group), sources: m.querySources.map(numberToIPv4), observed: true });
     if (g === undefined || m.sFlag) return;
     if (m.querySources.length === 0) this.lowerGroupTimer(g);
     else this.lowerSourceTimers(g, m.querySources);
@@ -952,7 +953,7 @@ export class MonitorState {
     }
     const list = sources();
     if (list.length > 0) {
-      this.emit({ type: "last-member-query", group: g.group, sources: list.map(numberToIPv4), observed: false });
+      if (this.recording) this.emit({ type: "last-member-query", group: g.group, sources: list.map(numberToIPv4), observed: false });
       this.lowerSourceTimers(g, list);
     }
   }
@@ -1075,11 +1076,11 @@ export class MonitorState {
     if (g.sources === NO_SOURCE_RECS) g.sources = new Map();
     g.sources.set(a, s);
     this.queue.schedule(s, expiresMs);
-    this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== OFF });
+    if (this.recording) this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== OFF });
   }
 
   private deleteSource(g: GroupRec, a: number): void {
-    if (g.sources.delete(a)) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(a), reason: "report" });
+    if (g.sources.delete(a) && this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(a), reason: "report" });
   }
 
   /** Set timers of `list` to GMI, adding the ones missing. */
