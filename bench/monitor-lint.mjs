@@ -6,7 +6,10 @@
 // median CPU time is reported (one run on a shared machine can be 30 % off either way). A G written with an "s" (100000s) is
 // the same shape with the groups in a shuffled order (bench/make-hosts.mjs's "shuffled"): what the
 // monitor's table gains from groups refreshed in address order shows against the plain G.
-// Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3]
+// MIXES (bench/make-mixed.mjs's mixes, e.g. mixed,v3) adds rows for those captures of the same frame count:
+// many queriers, every message kind and record type, leaves and source changes, which the hosts' captures
+// do not have; their "vs same run" column is empty.
+// Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3] [MIXES]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
@@ -14,6 +17,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const H = Number(process.argv[3] ?? 1000);
 const GS = (process.argv[4] ?? "100,10000,100000").split(",").map((g) => ({ n: Number(g.replace(/s$/, "")), shuffled: g.endsWith("s") }));
 const R = Number(process.argv[5] ?? 3);
+const MIXES = (process.argv[6] ?? "").split(",").filter((m) => m !== "");
 mkdirSync("bench/out", { recursive: true });
 
 function measure(args) {
@@ -36,11 +40,16 @@ const runs = [
 ];
 const rows = [];
 const base = {};
-const label = (G) => `${G.n.toLocaleString("en")}${G.shuffled ? " shuffled" : ""}`;
-const fileOf = (G) => `bench/out/hosts-${N}-${H}x${G.n}${G.shuffled ? "-shuffled" : ""}.pcap`;
+const label = (G) => G.mix ?? `${G.n.toLocaleString("en")}${G.shuffled ? " shuffled" : ""}`;
+const fileOf = (G) => (G.mix ? `bench/out/${G.mix}-${N}.pcap` : `bench/out/hosts-${N}-${H}x${G.n}${G.shuffled ? "-shuffled" : ""}.pcap`);
 for (const G of GS) {
   const file = fileOf(G);
   if (!existsSync(file)) execFileSync("node", ["bench/make-hosts.mjs", file, String(N), String(H), String(G.n), G.shuffled ? "shuffled" : "sequential"], { stdio: "inherit" });
+}
+for (const mix of MIXES) {
+  const G = { mix };
+  if (!existsSync(fileOf(G))) execFileSync("node", ["bench/make-mixed.mjs", fileOf(G), String(N), mix], { stdio: "inherit" });
+  GS.push(G);
 }
 // Round-robin over every file and command, R rounds: a machine that speeds up or slows down during the
 // bench (other jobs beside) then shifts every file's runs alike, not one group count's.
@@ -52,11 +61,11 @@ GS.forEach((G, g) => {
   for (const [name] of runs) {
     const r = res[name];
     base[name] ??= r.cpu;
-    rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: r.cpu / base[name], size: statSync(fileOf(G)).size });
+    rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: G.mix ? null : r.cpu / base[name], size: statSync(fileOf(G)).size });
   }
 });
 console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB); the median of ${R} runs\n`);
 console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + label(GS[0]) + " groups | peak RSS MB | exit |");
 console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)
-  console.log(`| ${label(r.G)} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest.toFixed(2)}× | ${r.rss.toFixed(0)} | ${r.status} |`);
+  console.log(`| ${label(r.G)} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest === null ? "" : `${r.vsSmallest.toFixed(2)}×`} | ${r.rss.toFixed(0)} | ${r.status} |`);
