@@ -8,7 +8,7 @@ import { multicastMac, numberToIPv4 } from "../wire/index.js";
 import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
 import { addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
-import type { MonitorState } from "./state.js";
+import type { GroupSources, MonitorState } from "./state.js";
 
 /** The rules this check judges. */
 export const FIELD_RULES = Object.freeze([
@@ -61,8 +61,6 @@ export class MessageMemo {
   }
 }
 
-type GroupView = ReturnType<MonitorState["groupState"]>;
-
 /** The specific queries the querier owes for one record: Q(G) and Q(G, sources). */
 export interface OwedQueries {
   group: boolean;
@@ -73,25 +71,39 @@ export interface OwedQueries {
  * What the querier must send when a record meets the group as the router keeps it: the "Send Q(G)" and
  * "Send Q(G,S)" actions of RFC 9776 §6.4.2 (a v2 leave is TO_IN({}), §7.3.2). Null for none.
  */
-export function owedQueries(g: GroupView, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[]): OwedQueries | null {
+export function owedQueries(g: GroupSources | null, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[]): OwedQueries | null {
   if (g === null) return null;
   // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
   if (g.compat < 3 && op === "BLOCK") return null;
-  const b = new Set(g.compat < 3 && op === "TO_EX" ? [] : sources);
-  let owed: OwedQueries;
+  const b = g.compat < 3 && op === "TO_EX" ? NO_SOURCES : sources;
+  let group = false;
+  let owed: number[];
   if (g.mode === "include") {
     // TO_IN(B): Send Q(G, A-B); BLOCK(B) and TO_EX(B): Send Q(G, A*B).
-    const a = g.forwarding;
-    owed = { group: false, sources: op === "TO_IN" ? a.filter((s) => !b.has(s)) : a.filter((s) => b.has(s)) };
+    const inB = memberOf(b);
+    const want = op !== "TO_IN";
+    owed = g.forwarding.filter((s) => inB(s) === want);
   } else if (op === "TO_IN") {
     // EXCLUDE(X, Y) + TO_IN(A): Send Q(G, X-A), Send Q(G).
-    owed = { group: true, sources: g.forwarding.filter((s) => !b.has(s)) };
+    const inB = memberOf(b);
+    group = true;
+    owed = g.forwarding.filter((s) => !inB(s));
   } else {
-    // EXCLUDE(X, Y) + BLOCK(A) or TO_EX(A): Send Q(G, A-Y).
-    const y = new Set(g.blocked);
-    owed = { group: false, sources: [...b].filter((s) => !y.has(s)) };
+    // EXCLUDE(X, Y) + BLOCK(A) or TO_EX(A): Send Q(G, A-Y), each source of A once.
+    const inY = memberOf(g.blocked);
+    owed = (b.length <= FEW ? b.filter((s, i) => b.indexOf(s) === i) : [...new Set(b)]).filter((s) => !inY(s));
   }
-  return owed.group || owed.sources.length > 0 ? owed : null;
+  return group || owed.length > 0 ? { group, sources: owed } : null;
+}
+
+/** Up to this many sources a list is looked through; past it (a hostile record, a group of thousands) a Set. */
+const FEW = 16;
+
+/** Whether a source is in `list`: a record's or a group's sources, mostly a few, where a Set costs more than a look. */
+function memberOf(list: readonly number[]): (s: number) => boolean {
+  if (list.length <= FEW) return (s) => list.includes(s);
+  const set = new Set(list);
+  return (s) => set.has(s);
 }
 
 /** The last-member queries owed for one group (source -1) or one source of a group. */
@@ -135,16 +147,18 @@ export class FieldChecks implements LanCheck {
   private lastGeneralMs: number | null = null;
   private lastGeneralFrame: number | null = null;
   private silence: { sinceMs: number; fromFrame: number | null; frames: number[]; groups: Set<number>; more: boolean; lastMs: number; gmiMs: number } | null = null;
-  // last-member-queries, keyed by "group" or "group source", in the order of their last trigger (an episode
+  // last-member-queries, in the order of their last trigger (an episode
   // that takes a trigger goes to the end): the ones whose time is over are at the front, and a frame looks
   // only at those, not at every open episode
-  private readonly episodes = new Map<string, Episode>();
+  private readonly episodes = new Set<Episode>();
   /** The open episodes by group, for the queries naming a group. */
   private readonly byGroup = new Map<number, Set<Episode>>();
   /** mac-alias messages by group (at most 16,384 groups alias a link-local MAC address). */
   private readonly aliasText = new Map<number, string>();
   /** General queries seen per querier (every open episode of that querier counts them). */
   private readonly generalSeen = new Map<number, number>();
+  /** The group a record meets, filled again for each (owedQueries reads it and keeps nothing of it). */
+  private readonly groupView: GroupSources = { mode: "include", compat: 3, forwarding: [], blocked: [] };
   /** non-querier-specific-query messages by sender (the kind and the elected querier they name). */
   private readonly nonQuerierText = new MessageMemo();
 
@@ -188,7 +202,7 @@ export class FieldChecks implements LanCheck {
 
   finish(endMs: number, lan: LanContext): void {
     this.closeEpisodes(endMs, lan);
-    for (const e of this.episodes.values()) this.judge(e, false, lan);
+    for (const e of this.episodes) this.judge(e, false, lan);
     this.episodes.clear();
     this.byGroup.clear();
     this.closeSilence(lan);
@@ -285,28 +299,33 @@ export class FieldChecks implements LanCheck {
     const querier = lan.state.querierAddr();
     // Routers keep no IGMP state for the link-local groups; without a querier nobody owes the queries.
     if (querier === null || isLinkLocalN(group) || !isMulticastN(group)) return;
-    const owed = owedQueries(lan.state.groupState(group), op, sources);
+    const owed = owedQueries(lan.state.groupState(group, this.groupView), op, sources);
     if (owed === null) return;
-    const keys: [string, number][] = owed.sources.map((s) => [`${group} ${s}`, s]);
-    if (owed.group) keys.push([`${group}`, NO_GROUP]);
-    for (const [key, source] of keys) {
-      const e = this.episodes.get(key);
-      if (e !== undefined) {
-        // taken out and put back: the map stays in the order of last triggers
-        this.episodes.delete(key);
+    for (const source of owed.sources) this.episodeTrigger(m, group, source, querier, op, sources, leave, lan);
+    if (owed.group) this.episodeTrigger(m, group, NO_GROUP, querier, op, sources, leave, lan);
+  }
+
+  /** One owed query's episode (`source` NO_GROUP for Q(G)): go on with the open one, or begin one. */
+  private episodeTrigger(m: MembershipMessage, group: number, source: number, querier: number, op: Episode["op"], sources: readonly number[], leave: boolean, lan: LanContext): void {
+    let set = this.byGroup.get(group);
+    if (set !== undefined)
+      for (const e of set) {
+        if (e.source !== source) continue;
+        // taken out and put back: the set stays in the order of last triggers
+        this.episodes.delete(e);
         if (e.querier === querier && e.triggers.length < MAX_EPISODE_EVENTS) {
           e.triggers.push({ t: m.timeMs, frame: m.frame });
-          this.episodes.set(key, e);
-          continue;
+          this.episodes.add(e);
+          return;
         }
         this.close(e, lan);
+        break;
       }
-      const fresh: Episode = { group, source, querier, from: m.src, op, sources, leave, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
-      this.episodes.set(key, fresh);
-      let set = this.byGroup.get(group);
-      if (set === undefined) this.byGroup.set(group, (set = new Set()));
-      set.add(fresh);
-    }
+    const fresh: Episode = { group, source, querier, from: m.src, op, sources, leave, triggers: [{ t: m.timeMs, frame: m.frame }], exact: [], covering: 0, generalBase: this.generalSeen.get(querier) ?? 0 };
+    this.episodes.add(fresh);
+    set = this.byGroup.get(group);
+    if (set === undefined) this.byGroup.set(group, (set = new Set()));
+    set.add(fresh);
   }
 
   /** A group- or source-specific query: count it in its group's episodes. */
@@ -341,9 +360,9 @@ export class FieldChecks implements LanCheck {
   private closeEpisodes(t: number, lan: LanContext): void {
     if (this.episodes.size === 0) return;
     const { count, intervalMs, tolMs } = this.lmq(lan);
-    for (const [key, e] of this.episodes) {
+    for (const e of this.episodes) {
       if (t <= e.triggers.at(-1)!.t + count * intervalMs + tolMs) break;
-      this.episodes.delete(key);
+      this.episodes.delete(e);
       this.close(e, lan);
     }
   }

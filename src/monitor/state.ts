@@ -149,6 +149,18 @@ export interface GroupView {
   sourceForwarding: Uint8Array;
 }
 
+/**
+ * One group's filter as {@link MonitorState.groupState} gives it: mode, compatibility mode, the sources
+ * forwarded (timer running) and, in EXCLUDE mode, the blocked ones (addresses as numbers). Pass one back as
+ * `into` to have it filled again instead of a new one made (a rule that asks on every record).
+ */
+export interface GroupSources {
+  mode: FilterMode;
+  compat: CompatMode;
+  forwarding: number[];
+  blocked: number[];
+}
+
 /** A querier in a {@link MonitorSnapshot}: its address, version and other-querier-present timer. */
 export interface QuerierSnapshot {
   address: string;
@@ -447,15 +459,18 @@ export class MonitorState {
   /**
    * One group as the router keeps it now: filter mode, compatibility mode, the sources it forwards
    * (running timers) and, in EXCLUDE mode, the ones it blocks (timer 0). Null for a group it does not have.
-   * Costs the group's own sources, no more.
+   * Costs the group's own sources, no more. Given `into`, fills and returns it (its arrays emptied first).
    */
-  groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
+  groupState(group: number, into?: GroupSources): GroupSources | null {
     const g = this.lookup(group);
     if (g === undefined) return null;
-    const forwarding: number[] = [];
-    const blocked: number[] = [];
-    for (const [a, s] of g.sources) (s.expiresMs === OFF ? blocked : forwarding).push(a);
-    return { mode: g.mode, compat: g.compat, forwarding, blocked };
+    const v = into ?? { mode: g.mode, compat: g.compat, forwarding: [], blocked: [] };
+    v.mode = g.mode;
+    v.compat = g.compat;
+    v.forwarding.length = 0;
+    v.blocked.length = 0;
+    for (const [a, s] of g.sources) (s.expiresMs === OFF ? v.blocked : v.forwarding).push(a);
+    return v;
   }
 
   /**

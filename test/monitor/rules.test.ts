@@ -179,6 +179,15 @@ describe("field rules: details", () => {
     expect(owedQueries(excl, "TO_EX", [9, 4])).toEqual({ group: false, sources: [4] });
     expect(owedQueries({ ...excl, compat: 2 }, "BLOCK", [4])).toBeNull();
     expect(owedQueries({ ...incl, compat: 2 }, "TO_EX", [1])).toBeNull();
+    // a source listed twice is owed once; the same answers with long lists (looked up another way)
+    expect(owedQueries(excl, "BLOCK", [4, 9, 4])).toEqual({ group: false, sources: [4] });
+    const many = Array.from({ length: 40 }, (_, i) => 100 + i);
+    const big = { mode: "exclude" as const, compat: 3 as const, forwarding: many.slice(0, 20), blocked: many.slice(20, 30) };
+    expect(owedQueries(big, "TO_IN", many.slice(10, 40))).toEqual({ group: true, sources: many.slice(0, 10) });
+    expect(owedQueries(big, "BLOCK", [...many, ...many])).toEqual({ group: false, sources: [...many.slice(0, 20), ...many.slice(30)] });
+    const bigIncl = { mode: "include" as const, compat: 3 as const, forwarding: many, blocked: [] };
+    expect(owedQueries(bigIncl, "BLOCK", many.slice(35))).toEqual({ group: false, sources: many.slice(35) });
+    expect(owedQueries(bigIncl, "TO_IN", many.slice(0, 39))).toEqual({ group: false, sources: [139] });
   });
 
   it("no-querier: not while general queries keep coming, and counted from the capture's start without any", () => {
