@@ -469,7 +469,7 @@ export class MonitorState {
     v.compat = g.compat;
     v.forwarding.length = 0;
     v.blocked.length = 0;
-    for (const [a, s] of g.sources) (s.expiresMs === OFF ? v.blocked : v.forwarding).push(a);
+    g.sources.forEach((s, a) => (s.expiresMs === OFF ? v.blocked : v.forwarding).push(a));
     return v;
   }
 
