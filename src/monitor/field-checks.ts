@@ -8,7 +8,7 @@ import { multicastMac, numberToIPv4 } from "../wire/index.js";
 import { MAX_FINDING_FRAMES, type LanCheck, type LanContext, type LintOptions } from "./lint-model.js";
 import { addrLess, isLinkLocalN, isMulticastN, isSsmN, MessageKind, type MembershipMessage } from "./message.js";
 import { LINT_RULES } from "./rules.js";
-import type { GroupSources, MonitorState } from "./state.js";
+import type { GroupFilter, MonitorState } from "./state.js";
 
 /** The rules this check judges. */
 export const FIELD_RULES = Object.freeze([
@@ -68,38 +68,45 @@ export interface OwedQueries {
 }
 
 /**
- * What the querier must send when a record meets the group as the router keeps it: the "Send Q(G)" and
- * "Send Q(G,S)" actions of RFC 9776 §6.4.2 (a v2 leave is TO_IN({}), §7.3.2). Null for none.
+ * At most this many of a group's other sources are followed after a TO_IN (Q(G, A-B) of a group keeping
+ * more sources): the first ones the group keeps. A group of a million sources would otherwise cost a million
+ * steps and episodes per record.
  */
-export function owedQueries(g: GroupSources | null, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[]): OwedQueries | null {
+export const MAX_OWED_SOURCES = 1024;
+
+/**
+ * What the querier must send when a record meets the group as the router keeps it: the "Send Q(G)" and
+ * "Send Q(G,S)" actions of RFC 9776 §6.4.2 (a v2 leave is TO_IN({}), §7.3.2). Null for none. The sources
+ * come in the record's order (each once), or for TO_IN in the group's, at most {@link MAX_OWED_SOURCES};
+ * the cost is the record's sources (and those), never the whole group.
+ */
+export function owedQueries(g: GroupFilter | null, op: "TO_IN" | "TO_EX" | "BLOCK", sources: readonly number[]): OwedQueries | null {
   if (g === null) return null;
   // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).
   if (g.compat < 3 && op === "BLOCK") return null;
   const b = g.compat < 3 && op === "TO_EX" ? NO_SOURCES : sources;
-  let group = false;
+  const group = g.mode === "exclude" && op === "TO_IN";
   let owed: number[];
-  if (g.mode === "include") {
-    // TO_IN(B): Send Q(G, A-B); BLOCK(B) and TO_EX(B): Send Q(G, A*B).
+  if (op === "TO_IN") {
+    // INCLUDE(A) + TO_IN(B): Send Q(G, A-B); EXCLUDE(X, Y) + TO_IN(A): Send Q(G, X-A), Send Q(G).
     const inB = memberOf(b);
-    const want = op !== "TO_IN";
-    owed = g.forwarding.filter((s) => inB(s) === want);
-  } else if (op === "TO_IN") {
-    // EXCLUDE(X, Y) + TO_IN(A): Send Q(G, X-A), Send Q(G).
-    const inB = memberOf(b);
-    group = true;
-    owed = g.forwarding.filter((s) => !inB(s));
+    owed = [];
+    g.eachForwarding((s) => {
+      if (!inB(s)) owed.push(s);
+      return owed.length < MAX_OWED_SOURCES;
+    });
   } else {
-    // EXCLUDE(X, Y) + BLOCK(A) or TO_EX(A): Send Q(G, A-Y), each source of A once.
-    const inY = memberOf(g.blocked);
-    owed = (b.length <= FEW ? b.filter((s, i) => b.indexOf(s) === i) : [...new Set(b)]).filter((s) => !inY(s));
+    // INCLUDE(A) + BLOCK(B) or TO_EX(B): Send Q(G, A*B); EXCLUDE(X, Y) + BLOCK(A) or TO_EX(A): Send Q(G, A-Y).
+    const keep = g.mode === "include" ? (s: number) => g.sourceState(s) === 1 : (s: number) => g.sourceState(s) !== 2;
+    owed = (b.length <= FEW ? b.filter((s, i) => b.indexOf(s) === i) : [...new Set(b)]).filter(keep);
   }
   return group || owed.length > 0 ? { group, sources: owed } : null;
 }
 
-/** Up to this many sources a list is looked through; past it (a hostile record, a group of thousands) a Set. */
+/** Up to this many sources a list is looked through; past it (a hostile record) a Set. */
 const FEW = 16;
 
-/** Whether a source is in `list`: a record's or a group's sources, mostly a few, where a Set costs more than a look. */
+/** Whether a source is in `list`: a record's sources, mostly a few, where a Set costs more than a look. */
 function memberOf(list: readonly number[]): (s: number) => boolean {
   if (list.length <= FEW) return (s) => list.includes(s);
   const set = new Set(list);
@@ -157,8 +164,6 @@ export class FieldChecks implements LanCheck {
   private readonly aliasText = new Map<number, string>();
   /** General queries seen per querier (every open episode of that querier counts them). */
   private readonly generalSeen = new Map<number, number>();
-  /** The group a record meets, filled again for each (owedQueries reads it and keeps nothing of it). */
-  private readonly groupView: GroupSources = { mode: "include", compat: 3, forwarding: [], blocked: [] };
   /** non-querier-specific-query messages by sender (the kind and the elected querier they name). */
   private readonly nonQuerierText = new MessageMemo();
 
@@ -299,7 +304,7 @@ export class FieldChecks implements LanCheck {
     const querier = lan.state.querierAddr();
     // Routers keep no IGMP state for the link-local groups; without a querier nobody owes the queries.
     if (querier === null || isLinkLocalN(group) || !isMulticastN(group)) return;
-    const owed = owedQueries(lan.state.groupState(group, this.groupView), op, sources);
+    const owed = owedQueries(lan.state.groupFilter(group), op, sources);
     if (owed === null) return;
     for (const source of owed.sources) this.episodeTrigger(m, group, source, querier, op, sources, leave, lan);
     if (owed.group) this.episodeTrigger(m, group, NO_GROUP, querier, op, sources, leave, lan);

@@ -150,15 +150,34 @@ export interface GroupView {
 }
 
 /**
- * One group's filter as {@link MonitorState.groupState} gives it: mode, compatibility mode, the sources
- * forwarded (timer running) and, in EXCLUDE mode, the blocked ones (addresses as numbers). Pass one back as
- * `into` to have it filled again instead of a new one made (a rule that asks on every record).
+ * One group's filter as the router keeps it, read in place ({@link MonitorState.groupFilter}): what a rule
+ * asking on every record needs without a copy of the group's sources, which may be a million.
  */
-export interface GroupSources {
-  mode: FilterMode;
-  compat: CompatMode;
-  forwarding: number[];
-  blocked: number[];
+export interface GroupFilter {
+  readonly mode: FilterMode;
+  readonly compat: CompatMode;
+  /** 1: the source is forwarded (its timer runs); 2: blocked (EXCLUDE mode, timer 0); 0: not kept. */
+  sourceState(source: number): 0 | 1 | 2;
+  /** The forwarded sources (addresses as numbers) in the order kept, until `fn` returns false. */
+  eachForwarding(fn: (source: number) => boolean): void;
+}
+
+/** The one {@link GroupFilter} a state hands out, pointed at the group asked for. */
+class GroupFilterView implements GroupFilter {
+  g!: GroupRec;
+  get mode(): FilterMode {
+    return this.g.mode;
+  }
+  get compat(): CompatMode {
+    return this.g.compat;
+  }
+  sourceState(source: number): 0 | 1 | 2 {
+    const s = this.g.sources.get(source);
+    return s === undefined ? 0 : s.expiresMs === OFF ? 2 : 1;
+  }
+  eachForwarding(fn: (source: number) => boolean): void {
+    for (const s of this.g.sources.values()) if (s.expiresMs !== OFF && !fn(s.addr)) return;
+  }
 }
 
 /** A querier in a {@link MonitorSnapshot}: its address, version and other-querier-present timer. */
@@ -340,6 +359,7 @@ export class MonitorState {
   private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self" | "events">> & { lastMemberQueryCount: number | undefined };
   /** {@link MonitorConfig.events}. */
   private readonly recording: boolean;
+  private readonly filterView = new GroupFilterView();
   /** {@link MonitorConfig.self} as a message address (signed form), or null. */
   private readonly self: number | null;
   private learned: { robustness?: number; queryInterval?: number; queryResponseInterval?: number; lastMemberQueryInterval?: number } = {};
@@ -459,18 +479,26 @@ export class MonitorState {
   /**
    * One group as the router keeps it now: filter mode, compatibility mode, the sources it forwards
    * (running timers) and, in EXCLUDE mode, the ones it blocks (timer 0). Null for a group it does not have.
-   * Costs the group's own sources, no more. Given `into`, fills and returns it (its arrays emptied first).
+   * Costs the group's own sources, no more (see {@link groupFilter} for a look without the copy).
    */
-  groupState(group: number, into?: GroupSources): GroupSources | null {
+  groupState(group: number): { mode: FilterMode; compat: CompatMode; forwarding: number[]; blocked: number[] } | null {
     const g = this.lookup(group);
     if (g === undefined) return null;
-    const v = into ?? { mode: g.mode, compat: g.compat, forwarding: [], blocked: [] };
-    v.mode = g.mode;
-    v.compat = g.compat;
-    v.forwarding.length = 0;
-    v.blocked.length = 0;
-    g.sources.forEach((s, a) => (s.expiresMs === OFF ? v.blocked : v.forwarding).push(a));
-    return v;
+    const forwarding: number[] = [];
+    const blocked: number[] = [];
+    g.sources.forEach((s, a) => (s.expiresMs === OFF ? blocked : forwarding).push(a));
+    return { mode: g.mode, compat: g.compat, forwarding, blocked };
+  }
+
+  /**
+   * One group's filter read in place, or null for a group the router does not have: no copy, so a rule may
+   * ask on every record whatever the group's size. The same object every call, valid until the next one.
+   */
+  groupFilter(group: number): GroupFilter | null {
+    const g = this.lookup(group);
+    if (g === undefined) return null;
+    this.filterView.g = g;
+    return this.filterView;
   }
 
   /**

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readCapture } from "../../src/capture/read.js";
 import { Linter, lintFrames, LINT_RULES_BY_ID, type Finding } from "../../src/monitor/lint.js";
 import { readCaptureFile } from "../../src/capture/file.js";
-import { aliasesLinkLocalMac, FIELD_RULES, FieldChecks, owedQueries } from "../../src/monitor/field-checks.js";
+import { aliasesLinkLocalMac, FIELD_RULES, FieldChecks, MAX_OWED_SOURCES, owedQueries } from "../../src/monitor/field-checks.js";
+import type { GroupFilter } from "../../src/monitor/state.js";
 import { MembershipMessage, MessageStatus } from "../../src/monitor/message.js";
 import { MonitorState, type MonitorConfig } from "../../src/monitor/state.js";
 import { ipv4ToNumber, leave, v2Query, v2Report, v3Query, v3Report, type DecodedFrame } from "../../src/wire/index.js";
@@ -167,8 +168,17 @@ describe("field rules: details", () => {
   });
 
   it("owed queries follow the router's state tables (RFC 9776 §6.4.2)", () => {
-    const incl = { mode: "include" as const, compat: 3 as const, forwarding: [1, 2], blocked: [] };
-    const excl = { mode: "exclude" as const, compat: 3 as const, forwarding: [1], blocked: [9] };
+    /** A group's filter from lists, as MonitorState.groupFilter reads one in place. */
+    const filter = (mode: "include" | "exclude", forwarding: number[], blocked: number[] = [], compat: 1 | 2 | 3 = 3): GroupFilter => ({
+      mode,
+      compat,
+      sourceState: (s) => (forwarding.includes(s) ? 1 : blocked.includes(s) ? 2 : 0),
+      eachForwarding: (fn) => {
+        for (const s of forwarding) if (!fn(s)) return;
+      },
+    });
+    const incl = filter("include", [1, 2]);
+    const excl = filter("exclude", [1], [9]);
     expect(owedQueries(null, "TO_IN", [])).toBeNull();
     expect(owedQueries(incl, "TO_IN", [2])).toEqual({ group: false, sources: [1] });
     expect(owedQueries(incl, "BLOCK", [2, 3])).toEqual({ group: false, sources: [2] });
@@ -177,17 +187,24 @@ describe("field rules: details", () => {
     expect(owedQueries(excl, "TO_IN", [])).toEqual({ group: true, sources: [1] });
     expect(owedQueries(excl, "BLOCK", [9, 4])).toEqual({ group: false, sources: [4] });
     expect(owedQueries(excl, "TO_EX", [9, 4])).toEqual({ group: false, sources: [4] });
-    expect(owedQueries({ ...excl, compat: 2 }, "BLOCK", [4])).toBeNull();
-    expect(owedQueries({ ...incl, compat: 2 }, "TO_EX", [1])).toBeNull();
-    // a source listed twice is owed once; the same answers with long lists (looked up another way)
+    expect(owedQueries(filter("exclude", [1], [9], 2), "BLOCK", [4])).toBeNull();
+    expect(owedQueries(filter("include", [1, 2], [], 2), "TO_EX", [1])).toBeNull();
+    // a source listed twice is owed once, in the record's order; the same answers with long lists
     expect(owedQueries(excl, "BLOCK", [4, 9, 4])).toEqual({ group: false, sources: [4] });
+    expect(owedQueries(incl, "BLOCK", [2, 1, 2])).toEqual({ group: false, sources: [2, 1] });
     const many = Array.from({ length: 40 }, (_, i) => 100 + i);
-    const big = { mode: "exclude" as const, compat: 3 as const, forwarding: many.slice(0, 20), blocked: many.slice(20, 30) };
+    const big = filter("exclude", many.slice(0, 20), many.slice(20, 30));
     expect(owedQueries(big, "TO_IN", many.slice(10, 40))).toEqual({ group: true, sources: many.slice(0, 10) });
     expect(owedQueries(big, "BLOCK", [...many, ...many])).toEqual({ group: false, sources: [...many.slice(0, 20), ...many.slice(30)] });
-    const bigIncl = { mode: "include" as const, compat: 3 as const, forwarding: many, blocked: [] };
+    const bigIncl = filter("include", many);
     expect(owedQueries(bigIncl, "BLOCK", many.slice(35))).toEqual({ group: false, sources: many.slice(35) });
     expect(owedQueries(bigIncl, "TO_IN", many.slice(0, 39))).toEqual({ group: false, sources: [139] });
+    // TO_IN of a group keeping more sources than are followed: the first MAX_OWED_SOURCES it keeps
+    const huge = Array.from({ length: MAX_OWED_SOURCES * 3 }, (_, i) => 1000 + i);
+    let looked = 0;
+    const counted: GroupFilter = { ...filter("include", huge), eachForwarding: (fn) => { for (const s of huge) { looked++; if (!fn(s)) return; } } };
+    expect(owedQueries(counted, "TO_IN", [1000])).toEqual({ group: false, sources: huge.slice(1, MAX_OWED_SOURCES + 1) });
+    expect(looked).toBe(MAX_OWED_SOURCES + 1);
   });
 
   it("no-querier: not while general queries keep coming, and counted from the capture's start without any", () => {

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MembershipMessage, MessageKind, MessageStatus } from "../../src/monitor/message.js";
 import { MonitorState } from "../../src/monitor/state.js";
-import { encodeIgmpFrame, ipv4ToNumber, v3Report } from "../../src/wire/index.js";
+import { encodeIgmpFrame, ipv4ToNumber, v3Query, v3Report } from "../../src/wire/index.js";
+import { MAX_OWED_SOURCES } from "../../src/monitor/field-checks.js";
+import { Linter } from "../../src/monitor/lint.js";
 import { cli, tempDir, writePcap } from "../cli/helpers.js";
 
 const H = ipv4ToNumber("198.18.0.2") | 0;
@@ -101,6 +103,37 @@ describe("a million sources in one group", () => {
     const ev = st.take(report(m, 30_000, 3, 6, G, [0x0a000005]));
     expect(ev).toEqual([expect.objectContaining({ type: "last-member-query", sources: ["10.0.0.5"], observed: false })]);
   }, 60_000);
+});
+
+describe("lint of a group of a million sources", () => {
+  it("a record leaving sources costs its own sources, not the group's: no stall, findings per source", () => {
+    // a querier, then ALLOW records of 1,000 sources each build one group of a million sources
+    const Q = "198.18.0.1";
+    const l = new Linter();
+    let frame = 0;
+    const push = (t: number, message: Parameters<typeof encodeIgmpFrame>[0]["message"], src: string) => {
+      const bytes = encodeIgmpFrame({ message, src, macSrc: "02:00:00:00:00:02" });
+      l.pushBytes(bytes, 0, bytes.length, bytes.length, 1, ++frame, BASE_S + Math.floor(t), Math.round((t % 1) * 1e9));
+    };
+    const src = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    push(0, v3Query({ maxRespTime: 10 }), Q);
+    for (let k = 0; k < 1000; k++) push(1 + k / 1000, v3Report([{ type: "ALLOW_NEW_SOURCES", group: "239.1.1.1", sources: Array.from({ length: 1000 }, (_, j) => src(k * 1000 + j)) }]), "198.18.0.2");
+    // 3,000 BLOCKs of one source and 100 TO_IN({}) (each owing queries for the group's other sources):
+    // were each charged for the million, 3e9 steps
+    const started = performance.now();
+    for (let k = 0; k < 3000; k++) push(10 + k / 100, v3Report([{ type: "BLOCK_OLD_SOURCES", group: "239.1.1.1", sources: [src(k)] }]), "198.18.0.2");
+    for (let k = 0; k < 100; k++) push(50 + k / 100, v3Report([{ type: "CHANGE_TO_INCLUDE_MODE", group: "239.1.1.1" }]), "198.18.0.3");
+    push(100, v3Query({ maxRespTime: 10 }), Q);
+    const found = l.finish().filter((f) => f.rule === "last-member-queries");
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // no query was sent for any: a finding per blocked source, and per followed source of the TO_INs
+    const blocked = found.filter((f) => f.message.startsWith("after BLOCK"));
+    expect(blocked).toHaveLength(3000);
+    expect(blocked[0]!.message).toContain(`listing ${src(0)}: 0 sent`);
+    const left = found.filter((f) => f.message.startsWith("after TO_IN"));
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThanOrEqual(MAX_OWED_SOURCES);
+  }, 120_000);
 });
 
 describe("the table of a large view", () => {
