@@ -396,7 +396,7 @@ export class MonitorState {
   /** {@link hostName}'s cache. */
   private readonly hostNames = new Map<number, string>();
   /**
-   * A hint for whoever keeps numbers per group beside the monitor (the statistics): for record `i` of the
+   * @internal A hint for whoever keeps numbers per group beside the monitor (the statistics): for record `i` of the
    * last v3 report taken, the slot (row number) its group had in the monitor's table when the record was
    * looked up, -1 when it had none. Only a hint: a record the monitor does not look up (not multicast, an
    * SSM exclude record) leaves an older value, and slots change when the table grows, so a reader checks
