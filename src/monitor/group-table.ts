@@ -166,6 +166,11 @@ export class GroupTable<T extends RowOwner> {
     return out;
   }
 
+  /** The slot (row number: 0, 1, 2, ...) of the row whose first index is `row`. */
+  slotOf(row: number): number {
+    return row >> SHIFT;
+  }
+
   /** The owner of the row at `slot`. */
   ownerAt(slot: number): T {
     return this.owners[slot >> SHIFT]!;

@@ -395,6 +395,14 @@ export class MonitorState {
   private readonly oneReporter = new Uint32Array(1);
   /** {@link hostName}'s cache. */
   private readonly hostNames = new Map<number, string>();
+  /**
+   * @internal A hint for whoever keeps numbers per group beside the monitor (the statistics): for record `i` of the
+   * last v3 report taken, the slot (row number) its group had in the monitor's table when the record was
+   * looked up, -1 when it had none. Only a hint: a record the monitor does not look up (not multicast, an
+   * SSM exclude record) leaves an older value, and slots change when the table grows, so a reader checks
+   * that the slot still names its group (see stats.ts).
+   */
+  recordSlots = new Int32Array(8);
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
   /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
@@ -538,6 +546,7 @@ export class MonitorState {
         break;
       case MessageKind.v3Report:
         if (m.recordCount > 1) this.touched = this.table.touch(m.recordGroup, m.recordCount);
+        if (m.recordCount > this.recordSlots.length) this.recordSlots = new Int32Array(2 * m.recordCount);
         for (let i = 0; i < m.recordCount; i++) this.onRecord(m, i);
         break;
       default:
@@ -1056,6 +1065,7 @@ export class MonitorState {
     // Routers ignore exclude-mode records for SSM groups (RFC 4604 §2.2.3).
     if (isSsmN(group) && (op === IS_EX || op === TO_EX)) return;
     const r = this.table.find(group);
+    this.recordSlots[i] = this.table.slotOf(r); // (-1 stays -1)
     if (r >= 0 && (op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i]) {
       // The quick path: a member refreshing an EXCLUDE({}) group it reports (see `quickAfter`), when the
       // group timer does not go down: only the timer and the last reporter change, no event, no queue entry

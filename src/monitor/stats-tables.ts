@@ -309,23 +309,29 @@ class SortedValues implements Ranked {
  * appended to a list of its own (Int32, sorted when read: the engine's typed-array sort, no code of ours
  * to warm up); a list that reaches {@link LIST_LIMIT} is sorted into the key's {@link WholeMsCounts}
  * (as are values beyond 32 bits, answers more than 24 days after their query), so memory stays within the
- * distinct values per key plus the list.
+ * distinct values per key plus the list. The lists are regions of one shared array (as {@link KeyedSets}'
+ * sets): an answer is a few reads and writes of typed arrays, no list object to reach first. A full list
+ * moves to a new region of twice the size at the end; the old one is left unused (at most as much again
+ * as the live lists).
  */
 export class KeyedWholeMs {
-  private lists: Int32Array[] = [];
-  private fill = new Int32Array(64);
+  private pool = new Int32Array(1024);
+  /** Pool elements in use or left behind. */
+  private top = 0;
+  /** Per key: first element of its list, its room, values in it. */
+  private meta = new Int32Array(3 * 64);
+  private keys = 0;
   private readonly spilled: (WholeMsCounts | undefined)[] = [];
 
   /** Keys are 0, 1, 2, ... in the order they are added. */
   addKey(): void {
-    const k = this.lists.length;
-    this.lists.push(new Int32Array(8));
-    this.spilled.push(undefined);
-    if (k === this.fill.length) {
-      const f = new Int32Array(2 * k);
-      f.set(this.fill);
-      this.fill = f;
+    const m = 3 * this.keys++;
+    if (m + 3 > this.meta.length) {
+      const b = new Int32Array(2 * this.meta.length);
+      b.set(this.meta);
+      this.meta = b;
     }
+    this.spilled.push(undefined);
   }
 
   add(key: number, ms: number): void {
@@ -333,37 +339,54 @@ export class KeyedWholeMs {
       this.counts(key).add(ms);
       return;
     }
-    const f = this.fill[key]!;
-    const list = f < this.lists[key]!.length ? this.lists[key]! : this.grow(key);
-    list[this.fill[key]!] = ms;
-    this.fill[key]!++;
+    const meta = this.meta;
+    const m = 3 * key;
+    const f = meta[m + 2]!;
+    if (f === meta[m + 1]!) {
+      this.grow(m, key);
+      this.pool[meta[m]! + meta[m + 2]!] = ms;
+      meta[m + 2]!++;
+      return;
+    }
+    this.pool[meta[m]! + f] = ms;
+    meta[m + 2] = f + 1;
   }
 
   private counts(key: number): WholeMsCounts {
     return (this.spilled[key] ??= new WholeMsCounts());
   }
 
-  /** The list of `key`, with room for one more value. */
-  private grow(key: number): Int32Array {
-    const list = this.lists[key]!;
-    if (list.length >= LIST_LIMIT) {
-      this.counts(key).addSorted(list.sort());
-      this.fill[key] = 0;
-      return list;
+  /** Room for one more value in the list of key `key` (meta index `m`), which is full. */
+  private grow(m: number, key: number): void {
+    const meta = this.meta;
+    const size = meta[m + 1]!;
+    if (size >= LIST_LIMIT) {
+      this.counts(key).addSorted(this.pool.subarray(meta[m]!, meta[m]! + size).sort());
+      meta[m + 2] = 0;
+      return;
     }
-    const b = new Int32Array(2 * list.length);
-    b.set(list);
-    this.lists[key] = b;
-    return b;
+    const next = size === 0 ? 8 : 2 * size;
+    if (this.top + next > this.pool.length) {
+      let n = this.pool.length;
+      while (this.top + next > n) n *= 2;
+      const b = new Int32Array(n);
+      b.set(this.pool.subarray(0, this.top));
+      this.pool = b;
+    }
+    this.pool.copyWithin(this.top, meta[m]!, meta[m]! + meta[m + 2]!);
+    meta[m] = this.top;
+    meta[m + 1] = next;
+    this.top += next;
   }
 
   /** The values of `key` so far. */
   of(key: number): Ranked {
-    const sorted = this.lists[key]!.subarray(0, this.fill[key]).sort();
+    const m = 3 * key;
+    const sorted = this.pool.subarray(this.meta[m]!, this.meta[m]! + this.meta[m + 2]!).sort();
     const spilled = this.spilled[key];
-    if (spilled === undefined) return new SortedValues(sorted);
+    if (spilled === undefined) return new SortedValues(sorted); // (read at once: the pool may move on the next add)
     spilled.addSorted(sorted);
-    this.fill[key] = 0;
+    this.meta[m + 2] = 0;
     return spilled;
   }
 }

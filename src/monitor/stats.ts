@@ -284,6 +284,32 @@ class LanStats {
     return id;
   }
 
+  /**
+   * Group ids by the slot their group has in the monitor's table ({@link MonitorState.recordSlots}), + 1
+   * (0: none known). A cache, checked against the id's own address: slots change when the monitor's table
+   * grows and are reused after a group is removed; an entry that no longer names its group is looked up
+   * again and rewritten.
+   */
+  private bySlot = new Int32Array(64);
+
+  /**
+   * {@link group} for a v3 record whose group the monitor found at `slot` (-1: not found): at LAN scale
+   * an array read and a comparison instead of a second hash lookup of the same address.
+   */
+  private groupAt(n: number, slot: number, t: number): number {
+    let id = slot >= 0 && slot < this.bySlot.length ? this.bySlot[slot]! - 1 : -1;
+    if (id < 0 || this.gh[id * G_STRIDE + G_KEY] !== n) {
+      id = this.groupIds.get(n);
+      if (id < 0) id = this.addGroup(n, t);
+      if (slot >= 0) {
+        if (slot >= this.bySlot.length) this.bySlot = room(this.bySlot, slot + 1, (k) => new Int32Array(k));
+        this.bySlot[slot] = id + 1;
+      }
+    }
+    if (t > this.ghf[id * G_F64 + G_LAST]!) this.ghf[id * G_F64 + G_LAST] = t;
+    return id;
+  }
+
   private addGroup(n: number, t: number): number {
     const id = this.groupIds.add(n);
     if ((id + 1) * G_STRIDE > this.gh.length) {
@@ -412,9 +438,10 @@ class LanStats {
 
   private delay(h: number, ms: number, maxRespMs: number, queryMs: number, general: boolean): void {
     const late = ms > maxRespMs;
-    this.hostDelays.add(h, Math.round(ms));
+    const whole = Math.round(ms);
+    this.hostDelays.add(h, whole);
     if (late) this.hc[h * H_STRIDE + H_LATE]!++;
-    this.out.delay(ms, late, maxRespMs, queryMs, general);
+    this.out.delay(ms, whole, late, maxRespMs, queryMs, general);
   }
 
   /** A message the state has taken, and the events it (and the timers due before it) gave. */
@@ -505,9 +532,10 @@ class LanStats {
     // overlap instead of each waiting behind the previous record's work (as the monitor's own rows)
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
+    const slots = this.state.recordSlots;
     for (let i = 0; i < n; i++) {
       const group = m.recordGroup[i]!;
-      recs[i] = this.group(group, t);
+      recs[i] = this.groupAt(group, slots[i]!, t);
       if (types[i] === 1 || types[i] === 2) current = true;
       if (!isLinkLocalN(group)) routable = true;
     }
@@ -529,11 +557,19 @@ class LanStats {
       gh[r + G_V3]!++;
       // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
       const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
-      const member = this.memberOf(g, h);
-      if (member !== NO_MEMBER && gh[r + G_GSQ] === 0 && (on ? type === 6 || this.isCurrent(g, member) : !this.isCurrent(g, member))) {
-        // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
-        if (this.keepTimelines) this.setMembers(g, t);
-        continue;
+      if (gh[r + G_GSQ] === 0) {
+        // the host's `current` field in the group (as memberOf and isCurrent, read once), -1: not a member
+        let c = -1;
+        if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
+        else if (gh[r + G_SEEN]! >= 2) {
+          const p = this.members.find(h, g);
+          if (p >= 0) c = this.members.slots[2 * p + 1]!;
+        }
+        if (c !== -1 && (on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) {
+          // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
+          if (this.keepTimelines) this.setMembers(g, t);
+          continue;
+        }
       }
       this.record(h, g, t, current, !on ? 0 : type === 6 ? -1 : 1);
     }
@@ -829,13 +865,13 @@ export class StatsCollector {
     };
   }
 
-  /** @internal An answer `ms` after a query with Max Resp Time `maxRespMs` (the host has counted it). */
-  delay(ms: number, late: boolean, maxRespMs: number, queryMs: number, general: boolean): void {
+  /** @internal An answer `ms` (`whole`: rounded) after a query with Max Resp Time `maxRespMs` (the host has counted it). */
+  delay(ms: number, whole: number, late: boolean, maxRespMs: number, queryMs: number, general: boolean): void {
     if (general) {
-      this.general.add(Math.round(ms));
+      this.general.add(whole);
       if (late) this.lateGeneral++;
     } else {
-      this.groupSpecific.add(Math.round(ms));
+      this.groupSpecific.add(whole);
       if (late) this.lateGroup++;
     }
     if (this.keepTimelines) this.delayPoints.push(queryMs, ms, maxRespMs, general ? 1 : 0);
