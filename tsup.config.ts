@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { defineConfig, type Options } from "tsup";
+import type { Plugin } from "esbuild";
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 const common: Options = {
@@ -18,6 +19,33 @@ const common: Options = {
   },
 };
 const library = { index: "src/index.ts", "wire/index": "src/wire/index.ts", "testing/index": "src/testing/index.ts" };
+
+/**
+ * commander, bundled: its 127 kB of CommonJS source (comments and JSDoc) went through Node's CommonJS loader
+ * and was parsed at every start, and it loaded node:child_process (which loads net and dgram) for the
+ * executable subcommands igmpkit never uses. Bundled and minified, its builtins are taken from
+ * `process.getBuiltinModule` and child_process only when called: a 12-frame decode runs about 35 M
+ * fewer instructions (cachegrind), some 8 ms. Its MIT notice goes with it (a legal comment).
+ */
+const commanderBundled: Plugin = {
+  name: "commander-bundled",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(events|child_process|path|fs|process)$/ }, (a) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer) ? { path: a.path.replace(/^(node:)?/, "node:"), namespace: "builtin" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "builtin" }, (a) => ({
+      loader: "js",
+      contents:
+        a.path === "node:child_process"
+          ? 'let m; module.exports = { spawn: (...args) => (m ??= process.getBuiltinModule("node:child_process")).spawn(...args) };'
+          : `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});`,
+    }));
+    build.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]index\.js$/ }, (a) => {
+      const license = readFileSync(`${dirname(a.path)}/LICENSE`, "utf8").trim();
+      return { loader: "js", contents: `/*! commander, bundled from node_modules/commander\n${license}\n*/\n${readFileSync(a.path, "utf8")}` };
+    });
+  },
+};
 
 // One clean before both builds (tsup's `clean` per config runs in parallel with the other config's output and
 // its declaration worker). The library is built once, as ES modules; its CommonJS entries load that build
@@ -40,6 +68,10 @@ export default defineConfig([
     entry: { ...library, cli: "src/cli/main.ts" },
     format: ["esm"],
     splitting: true,
+    noExternal: ["commander"],
+    // (tsup's own plugin would take commander's node: imports first, as externals)
+    removeNodeProtocol: false,
+    esbuildPlugins: [commanderBundled],
   },
   // CommonJS: the declarations only (the entries are the require(esm) files written above)
   {

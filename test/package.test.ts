@@ -1,7 +1,7 @@
 // The built package as users load it: ESM and CJS entries, the wire subpath, and the CLI launcher.
 // `npm test` builds with tsup before vitest runs.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -44,6 +44,30 @@ test("the bin launcher runs the built CLI", () => {
   const out = execFileSync("node", ["bin/igmpkit.js", "decode", "-c", "1", "fixtures/kernel-igmpv3-host.pcap"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   expect(out).toMatch(/198\.18\.13\.2 > 224\.0\.0\.22: IGMPv3 report, 1 record: TO_EX 239\.3\.3\.1 \{\}/);
   expect(execFileSync("node", ["bin/igmpkit.js", "--help"], { encoding: "utf8" })).toContain("Exit status:");
+});
+
+test("decode starts without commander's files or node:child_process (commander is bundled, its spawn loaded on use)", () => {
+  // what Node loaded, written as the process exits: its built-in modules, and the CommonJS files
+  const dir = mkdtempSync(join(tmpdir(), "igmpkit-loaded-"));
+  const hook = join(dir, "loaded.cjs");
+  writeFileSync(
+    hook,
+    `process.on("exit", () => process.stderr.write("\\n" + JSON.stringify({ builtins: process.moduleLoadList.filter((m) => m.startsWith("NativeModule ")).map((m) => m.slice(13)), files: Object.keys(require.cache) }) + "\\n"));`,
+  );
+  let out: string;
+  try {
+    const r = spawnSync("node", ["--require", hook, "bin/igmpkit.js", "decode", "fixtures/kernel-igmpv3-host.pcap"], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+    expect(r.status).toBe(0);
+    out = r.stderr;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const loaded = JSON.parse(out.trim().split("\n").at(-1)!) as { builtins: string[]; files: string[] };
+  expect(loaded.builtins).toContain("fs"); // (the list is read)
+  expect(loaded.builtins).not.toContain("child_process");
+  expect(loaded.files.filter((f) => f.includes("node_modules"))).toEqual([]);
+  // the help still lists every command, which commander parses from the same bundle
+  expect(execFileSync("node", ["bin/igmpkit.js", "--help"], { encoding: "utf8" })).toMatch(/decode[\s\S]*lint[\s\S]*monitor/);
 });
 
 test("a closed pipe (| head) ends the CLI with one line, no stack trace, status 1", () => {

@@ -3,6 +3,7 @@
  * (memory stays constant whatever its size), inflating gzip on the fly; writing appends whole records.
  */
 import { constants as fsConstants, createReadStream, closeSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { CaptureParser, PcapError, PcapErrorCode, PcapWriter, PcapngWriter, type CaptureInfo, type FrameVisitor } from "../pcap/index.js";
 import type { Frame } from "../pcap/frame.js";
 import type { WritableFrame } from "../pcap/writer.js";
@@ -48,6 +49,8 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
   /** Set when `signal` stopped the reading before the end: its reason (the signal's name in the CLI). */
   readonly stoppedBy: string | undefined;
   readonly frameCount: number;
+  /** Bytes read from the file or stream so far (compressed bytes for gzip input). */
+  readonly bytesRead: number;
   /**
    * The same frames, one array per read chunk: several times faster than frame-by-frame `for await` on
    * files of small packets. Use either this or the frame iteration, once.
@@ -56,7 +59,9 @@ export interface CaptureFileReader extends AsyncIterable<Frame> {
   /**
    * The fastest loop: `visit(bytes, start, end, wireLength, linkType)` for every frame, without Frame
    * objects or BigInt timestamps where the format allows (see `CaptureParser.scan`); `afterChunk` is
-   * awaited after each chunk read (to flush output, draw progress). Resolves to the frame count.
+   * awaited after each chunk read (to flush output, draw progress). Resolves to the frame count. The
+   * bytes given to `visit`, and the `data` of the frames given to `visitFrame`, are valid only during the
+   * call: a file is read into the same two buffers in turn.
    */
   scan(visit: FrameVisitor, afterChunk?: () => unknown, visitFrame?: (f: Frame) => void): Promise<number>;
 }
@@ -196,12 +201,61 @@ function asBytes(chunk: unknown): Uint8Array {
   return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
 }
 
-async function* prepend(head: Uint8Array[], rest: AsyncIterator<unknown>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+async function* prepend(head: Uint8Array[], rest: AsyncIterator<unknown>, signal?: AbortSignal, onRead?: (n: number) => void): AsyncGenerator<Uint8Array> {
   for (const h of head) yield h;
   for (;;) {
     const r = await nextOrAbort(rest, signal);
     if (r.done === true) return;
-    yield asBytes(r.value);
+    const b = asBytes(r.value);
+    onRead?.(b.length);
+    yield b;
+  }
+}
+
+/**
+ * A file's bytes read into two buffers in turn, the next read running while the caller works on the last
+ * chunk: a chunk is valid until the caller asks for the one after it. Reusing the buffers spares the page
+ * faults and zeroing of a fresh 256 KiB buffer per chunk (about 35 ms of CPU per 80 MB read).
+ */
+async function* reusedChunks(path: string, size: number): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r");
+  const bufs = [new Uint8Array(size), new Uint8Array(size)];
+  const read = (k: number) => {
+    const p = fh.read(bufs[k]!, 0, size, null);
+    p.catch(() => undefined); // its error is thrown where it is awaited, or dropped when the reading stopped
+    return p;
+  };
+  let k = 0;
+  let next = read(0);
+  try {
+    for (;;) {
+      const { bytesRead } = await next;
+      if (bytesRead === 0) return;
+      const chunk = bufs[k]!.subarray(0, bytesRead);
+      k ^= 1;
+      next = read(k);
+      yield chunk;
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await fh.close();
+  }
+}
+
+/** Copies of the chunks of `it` (a source that reuses its buffers, handed to a consumer that keeps them). */
+async function* copies(it: AsyncIterator<unknown>): AsyncGenerator<Uint8Array> {
+  let done = false;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) {
+        done = true;
+        return;
+      }
+      yield asBytes(r.value).slice();
+    }
+  } finally {
+    if (!done) void Promise.resolve(it.return?.()).catch(() => undefined);
   }
 }
 
@@ -256,30 +310,48 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
   /** The error that ended reading when it is the gzip layer's (the parser's own is `parser.fatal`). */
   let gzipFatal: PcapError | undefined;
 
-  /** The file's bytes, inflated when gzip. */
-  async function* input(): AsyncGenerator<Uint8Array> {
+  let bytesRead = 0;
+  const counted = (n: number): void => {
+    bytesRead += n;
+  };
+
+  /**
+   * The file's bytes, inflated when gzip. With `reuse` (the caller is done with a chunk when it asks for
+   * the next), a file named by `path` is read into two buffers in turn ({@link reusedChunks}).
+   */
+  async function* input(reuse = false): AsyncGenerator<Uint8Array> {
     if (started) throw new Error(`readCaptureFile(${path}) can be iterated only once`);
     started = true;
+    const own = opts.source === undefined && path !== "-";
+    reuse &&= own;
     const source: AsyncIterable<unknown> =
       opts.source ??
-      (path === "-" ? process.stdin : createReadStream(path, { highWaterMark: opts.chunkSize ?? 256 * 1024 }));
-    if (opts.source === undefined && path !== "-") opts.signal?.addEventListener("abort", () => unblockFifo(path), { once: true });
+      (path === "-" ? process.stdin : reuse ? reusedChunks(path, opts.chunkSize ?? 256 * 1024) : createReadStream(path, { highWaterMark: opts.chunkSize ?? 256 * 1024 }));
+    if (own) opts.signal?.addEventListener("abort", () => unblockFifo(path), { once: true });
     const it = source[Symbol.asyncIterator]();
-    // Look at the first two bytes to decide on gzip.
-    const head: Uint8Array[] = [];
-    let headLen = 0;
-    while (headLen < 2) {
-      const r = await nextOrAbort(it, opts.signal);
-      if (r.done === true) break;
-      const b = asBytes(r.value);
-      head.push(b);
-      headLen += b.length;
-    }
-    if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
-      gzip = true;
-      yield* inflate(prepend(head, it, opts.signal), opts.chunkSize ?? 256 * 1024, gz);
-    } else {
-      yield* prepend(head, it, opts.signal);
+    try {
+      // Look at the first two bytes to decide on gzip.
+      const head: Uint8Array[] = [];
+      let headLen = 0;
+      while (headLen < 2) {
+        const r = await nextOrAbort(it, opts.signal);
+        if (r.done === true) break;
+        // (a reused buffer would be read into again before the second piece of a 1-byte first read)
+        const b = reuse ? asBytes(r.value).slice() : asBytes(r.value);
+        counted(b.length);
+        head.push(b);
+        headLen += b.length;
+      }
+      if (headLen >= 2 && firstBytes(head, 0) === GZIP_MAGIC_0 && firstBytes(head, 1) === GZIP_MAGIC_1) {
+        gzip = true;
+        // zlib holds on to what it is given: copies when the buffers are reused
+        yield* inflate(prepend(head, reuse ? copies(it) : it, opts.signal, counted), opts.chunkSize ?? 256 * 1024, gz);
+      } else {
+        yield* prepend(head, it, opts.signal, counted);
+      }
+    } finally {
+      // stopped early (a fatal parse error, a signal) or done: close the file now
+      if (reuse) void Promise.resolve(it.return?.()).catch(() => undefined);
     }
   }
 
@@ -348,7 +420,8 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
 
   async function scan(visit: FrameVisitor, afterChunk?: () => unknown, visitFrame?: (f: Frame) => void): Promise<number> {
     let n = 0;
-    for await (const chunk of input()) {
+    // every frame of a chunk is visited before the next chunk is asked for
+    for await (const chunk of input(true)) {
       parser.push(chunk);
       n += parser.scan(visit, visitFrame);
       if (parser.fatal !== undefined || stopped()) break;
@@ -381,6 +454,9 @@ export function readCaptureFile(path: string | "-", opts: ReadCaptureOptions = {
     },
     get frameCount() {
       return parser.frameCount;
+    },
+    get bytesRead() {
+      return bytesRead;
     },
     get errorCount() {
       return parser.errorCount;

@@ -5,7 +5,7 @@
  * blocked opening or reading a FIFO that has no writer. What happened to the file is data (a
  * {@link FileStatus}) that every output shows: a file that could not be read to its end never looks clean.
  */
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { readCaptureFile, unblockFifo } from "./file.js";
 import { isPcapError } from "../pcap/index.js";
 import { errnoText, fsErrorText } from "./errno.js";
@@ -56,8 +56,6 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
   const status = (s: FileState, error?: string): FileStatus => ({ file: path, status: s, frames, ...(error !== undefined ? { error } : {}) });
   if (signal?.aborted) return status("partial", `stopped by ${stopReason(signal)} before reading`);
   let size = 0;
-  let read = 0;
-  let source: AsyncIterable<Uint8Array> | undefined;
   if (path !== "-") {
     try {
       const st = statSync(path);
@@ -66,15 +64,8 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
     } catch (e) {
       return status("failed", readErrorText(e));
     }
-    const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
-    source = (async function* () {
-      for await (const c of stream) {
-        read += (c as Buffer).length;
-        yield c as Uint8Array;
-      }
-    })();
   }
-  const reader = readCaptureFile(path, { fatal: "keep", ...(source ? { source } : {}) });
+  const reader = readCaptureFile(path, { fatal: "keep" });
   const visit = (bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, seconds: number, nanos: number) => {
     frames++;
     sink(bytes, start, end, wireLength, linkType, frames, seconds, nanos);
@@ -82,7 +73,7 @@ export async function scanCaptureFile(path: string, sink: FrameSink, opts: ScanF
   const scan = reader.scan(visit, async () => {
     if (signal?.aborted) throw new Stopped();
     await opts.afterChunk?.();
-    opts.onProgress?.(read, size, frames);
+    opts.onProgress?.(reader.bytesRead, size, frames);
   });
   // A signal wins the race even while the read is blocked (a FIFO with no writer never yields a chunk).
   let onAbort: (() => void) | undefined;

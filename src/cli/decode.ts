@@ -3,7 +3,7 @@
  * their IGMP, with tcpdump's habits (-r, -n, -q, -v, -e, -x/-X/-A, -t..., -c, -w, a filter expression).
  */
 import { Command, Option } from "commander";
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { openCaptureWriter, readCaptureFile, unblockFifo, type CaptureFileReader, type CaptureWriter } from "../capture/file.js";
 import type { Frame } from "../pcap/frame.js";
 import { isPcapError, MAX_ERRORS_KEPT, type PcapError } from "../pcap/index.js";
@@ -241,25 +241,12 @@ async function decodeOne(
     if (e !== undefined && !stop.signal.aborted) stop.abort(`standard output failed (${(e as NodeJS.ErrnoException).code ?? e.message})`);
     return e !== undefined;
   };
-  let size = 0;
-  let read = 0;
-  let source: AsyncIterable<Uint8Array> | undefined;
-  if (path !== "-") {
-    size = statSync(path).size; // throws ENOENT etc. before anything is printed
-    const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
-    source = (async function* () {
-      for await (const c of stream) {
-        read += (c as Buffer).length;
-        yield c as Uint8Array;
-      }
-    })();
-  }
+  const size = path !== "-" ? statSync(path).size : 0; // throws ENOENT etc. before anything is printed
   const reader = readCaptureFile(path, {
     fatal: "keep",
     onError: (e) => {
       if (fileErrors.length < MAX_ERRORS_KEPT) fileErrors.push(e);
     },
-    ...(source ? { source } : {}),
     signal: stop.signal,
   });
   const text = textShape(o, o.quiet === true);
@@ -302,7 +289,7 @@ async function decodeOne(
         async () => {
           if (out.wantsFlush) await out.flush();
           outputBroken();
-          progress?.update(read, out.summary.frames);
+          progress?.update(reader.bytesRead, out.summary.frames);
         },
         (f) => out.push(f),
       );
@@ -314,7 +301,7 @@ async function decodeOne(
           if (out.done) break outer;
         }
         if (out.wantsFlush) await out.flush();
-        progress?.update(read, out.summary.frames);
+        progress?.update(reader.bytesRead, out.summary.frames);
         if (outputBroken() || stop.signal.aborted) break;
       }
     }

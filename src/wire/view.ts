@@ -357,7 +357,9 @@ export class FrameView {
 
   /** Look at one frame, `data[start, end)` (default: all of it). Returns `status`. Never throws. */
   wrap(data: Uint8Array, linkType: number, start = 0, end = data.length): ViewStatus {
-    this.data = data;
+    // frames of one chunk share their array: no store (and no write barrier, the array being younger than
+    // the view) per frame
+    if (data !== this.data) this.data = data;
     this.start = start;
     this.end = end;
     this.linkType = linkType;

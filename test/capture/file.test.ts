@@ -1,6 +1,6 @@
 /** src/capture/file.ts: streaming reads (plain, gzip, stdin) and the file writer. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -142,6 +142,50 @@ describe("readCaptureFile", () => {
       })(),
     ).rejects.toMatchObject({ code: "truncated-record", frame: 2, offset: 100 });
     expect(got.length).toBe(1);
+  });
+
+  it("scan reads a file into two buffers in turn: the same frames, plain or gzip, any chunk size; the file is closed after a stop", async () => {
+    const plain = join(dir, "scan.pcap");
+    const packed = join(dir, "scan-gz.pcap");
+    writeFileSync(plain, pcapBytes());
+    writeFileSync(packed, gzipSync(pcapBytes()));
+    const want = frames.map((f) => summary({ ...f, interfaceName: undefined }));
+    const scanned = async (path: string, chunkSize: number) => {
+      const got: Frame[] = [];
+      const r = readCaptureFile(path, { chunkSize });
+      const n = await r.scan((bytes, start, end, wireLength, linkType, seconds, nanos) =>
+        got.push({ data: bytes.slice(start, end), wireLength, linkType, interfaceId: 0, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }),
+      );
+      return { n, got: got.map(summary), r };
+    };
+    // 1-byte chunks: the gzip check reads two chunks before the first is parsed; 100 and 4096: frames across chunks
+    for (const chunkSize of [1, 100, 4096]) {
+      const a = await scanned(plain, chunkSize);
+      expect(a.got).toEqual(want);
+      expect(a.n).toBe(300);
+      expect(a.r.bytesRead).toBe(pcapBytes().length);
+      if (chunkSize < 64) continue; // (zlib's least output chunk)
+      const z = await scanned(packed, chunkSize);
+      expect(z.r.gzip).toBe(true);
+      expect(z.got).toEqual(want);
+      expect(z.r.bytesRead).toBe(gzipSync(pcapBytes()).length);
+    }
+    // a fatal error part way stops the reading: the file is closed soon after, not left to the garbage collector
+    const openFiles = () => readdirSync("/proc/self/fd").length;
+    const before = openFiles();
+    const broken = pcapBytes();
+    // frame 101's captured length: a length no record has, which ends the reading (some 7 kB in, of 13)
+    let at = 24;
+    for (let i = 0; i < 100; i++) at += 16 + frames[i]!.data.length;
+    new DataView(broken.buffer).setUint32(at + 8, 0x7fffffff, true);
+    const cut = join(dir, "scan-broken.pcap");
+    writeFileSync(cut, broken);
+    const r = readCaptureFile(cut, { fatal: "keep", chunkSize: 1000 });
+    expect(await r.scan(() => undefined)).toBeGreaterThan(0);
+    expect(r.fatal).toBeDefined();
+    expect(r.bytesRead).toBeLessThan(broken.length);
+    for (let k = 0; k < 100 && openFiles() > before; k++) await new Promise((res) => setTimeout(res, 10));
+    expect(openFiles()).toBe(before);
   });
 
   it("rejects a missing file with the fs error", async () => {
