@@ -14,3 +14,13 @@ test("igmpkit --version and lint --sarif's tool.driver.version are package.json'
   const sarif = JSON.parse(r.stdout) as { runs: { tool: { driver: { version: string } } }[] };
   expect(sarif.runs[0]!.tool.driver.version).toBe(version);
 });
+
+test("the launcher runs Node without NODE_EXTRA_CA_CERTS (igmpkit makes no TLS connection; Node reads the bundle at every start)", () => {
+  // Node warns about a bundle it cannot load: run as a user does (the shebang) with one that does not exist
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: "/nonexistent/igmpkit-test-ca.pem" };
+  const bare = spawnSync("node", ["-e", "0"], { encoding: "utf8", env });
+  expect(bare.stderr).toContain("Ignoring extra certs");
+  const r = spawnSync("bin/igmpkit.js", ["--version"], { encoding: "utf8", env });
+  expect(r.stdout.trim()).toBe(version);
+  expect(r.stderr).toBe("");
+});
