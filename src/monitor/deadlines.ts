@@ -259,6 +259,71 @@ export class DeadlineQueue<T> {
     return top;
   }
 
+  /**
+   * {@link takeDue} for a caller that keeps the times of its numeric items in a table (the monitor's group
+   * rows): an item `i` (a number) is queued at `times[i + queuedOff]` and wants to run at
+   * `times[i + deadlineOff]`. Such entries are settled here, in one loop over the earliest bucket: a stale
+   * one (negative, or its item queued at another time) is dropped, a live one whose deadline has moved later
+   * is queued again at it (its `queuedOff` time updated), and a live one that is due is returned with its
+   * `queuedOff` time reset to Infinity. Other items are returned as {@link takeDue} returns them, for the
+   * caller to judge. Undefined when nothing more is due by `nowMs`. The order is {@link takeDue}'s: at
+   * LAN scale each group's entry comes due once per refresh only to go later, and this loop does that for
+   * each without a call or a look at the wheel's head per entry.
+   */
+  takeDueIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+    for (;;) {
+      const b = this.first();
+      if (b === undefined) return undefined;
+      if (b.late.length > 0) {
+        // (rare: an entry queued into the open second out of order) one entry the general way
+        const e = this.takeDue(nowMs);
+        if (e === undefined || typeof e !== "number") return e;
+        const at = this.takenAt;
+        if (e < 0 || times[e + queuedOff] !== at) continue;
+        if (times[e + deadlineOff]! <= at) {
+          times[e + queuedOff] = Infinity;
+          return e;
+        }
+        times[e + queuedOff] = times[e + deadlineOff]!;
+        this.pushAt(times, e + deadlineOff, e);
+        continue;
+      }
+      const ats = b.at;
+      const items = b.item;
+      const len = b.len;
+      let h = b.head;
+      while (h < len) {
+        const at = ats[h]!;
+        if (at > nowMs) {
+          b.head = h;
+          return undefined;
+        }
+        const e = items[h]!;
+        h++;
+        this.count--;
+        if (typeof e !== "number") {
+          items[h - 1] = undefined;
+          b.head = h;
+          this.takenAt = at;
+          return e;
+        }
+        if (e < 0 || times[e + queuedOff] !== at) continue;
+        if (times[e + deadlineOff]! <= at) {
+          times[e + queuedOff] = Infinity;
+          b.head = h;
+          this.takenAt = at;
+          return e;
+        }
+        times[e + queuedOff] = times[e + deadlineOff]!;
+        b.head = h;
+        this.pushAt(times, e + deadlineOff, e);
+        // queued into this very second: its entries may have changed (appended, or a late one)
+        if (this.tail === b) break;
+      }
+      b.head = h;
+    }
+  }
+
   /** The earliest entry's item without taking it (the queue must not be empty: see {@link peekAt}). */
   peek(): T {
     const b = this.first()!;

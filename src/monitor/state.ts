@@ -560,15 +560,13 @@ export class MonitorState {
   /** Move the clock to `nowMs`, firing every expiry on the way in time order. Returns the events. */
   advance(nowMs: number): MonitorEvent[] {
     const q = this.queue;
-    for (let e = q.takeDue(nowMs); e !== undefined; e = q.takeDue(nowMs)) {
-      const at = q.takenAt;
+    // Group rows are settled inside the queue (each group's entry comes due once per refresh at LAN scale,
+    // to be queued again at its new deadline): what comes out is due, or a source or the querier to judge.
+    for (let e = q.takeDueIndexed(nowMs, this.table.rows, ROW.queuedAt, ROW.deadline); e !== undefined; e = q.takeDueIndexed(nowMs, this.table.rows, ROW.queuedAt, ROW.deadline)) {
       let d: number;
-      if (typeof e === "number") {
-        // a group's row, the common entry at LAN scale (each group's comes due once per refresh)
-        if (!this.rowTaken(e)) continue;
-        d = rowDeadline(this.table.rows, e);
-      } else {
-        d = this.due(e, at);
+      if (typeof e === "number") d = rowDeadline(this.table.rows, e);
+      else {
+        d = this.due(e, q.takenAt);
         if (d !== d) continue;
       }
       if (d > this.nowMs) this.nowMs = d;
