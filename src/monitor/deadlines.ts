@@ -25,19 +25,23 @@ export interface TimerOwner {
  */
 interface Bucket<T> {
   at: Float64Array;
-  seq: Float64Array;
   item: (T | undefined)[];
   /** Entries in use: `[head, len)`. */
   len: number;
   /** Entries before `head` have been taken. */
   head: number;
-  /** Entries from `head` are in (at, seq) order. */
+  /**
+   * Entries from `head` are in (at, queueing) order. Entries are appended in queueing order, so among
+   * entries due at the same time a bucket's positions are their queueing order: no sequence number is kept.
+   */
   sorted: boolean;
   /** Being taken from (the earliest bucket, sorted): an entry queued into it out of order goes to `late`. */
   open: boolean;
   /**
    * Entries queued into the open bucket before its last one (a timer moved later within its second, or
-   * one queued again): a min-heap by (at, seq), taken from together with the sorted entries. Appending
+   * one queued again): a min-heap by (at, seq), taken from together with the sorted entries (an entry
+   * goes here only when due before the bucket's last, so the sorted entries due at the same time as one
+   * of these were all queued before it, and come out first). Appending
    * them would leave the bucket to be sorted again on the next look, once per such entry.
    */
   late: LateEntry<T>[];
@@ -94,7 +98,7 @@ function lateFirst<T>(b: Bucket<T>): boolean {
   if (b.head >= b.len) return true;
   const l = b.late[0]!;
   const at = b.at[b.head]!;
-  return l.at < at || (l.at === at && l.seq < b.seq[b.head]!);
+  return l.at < at;
 }
 
 /** Emptied buckets kept for reuse (a few seconds' worth of the wheel's turnover). */
@@ -103,16 +107,15 @@ const SPARE_BUCKETS = 64;
 /** Bucket width, ms. Protocol timers are seconds to minutes apart; a bucket holds what is due in one second. */
 const BUCKET_MS = 1000;
 
-/** Sort a bucket's entries from `head` by (at, seq), dropping the taken ones (rare: deadlines mostly come in order). */
+/** Sort a bucket's entries from `head` by (at, queueing), dropping the taken ones (rare: deadlines mostly come in order). */
 function sortBucket<T>(b: Bucket<T>): void {
   const n = b.len - b.head;
   const idx = Array.from({ length: n }, (_, i) => i + b.head);
-  idx.sort((x, y) => b.at[x]! - b.at[y]! || b.seq[x]! - b.seq[y]!);
+  // ties by position: the queueing order (see Bucket.sorted)
+  idx.sort((x, y) => b.at[x]! - b.at[y]! || x - y);
   const at = idx.map((i) => b.at[i]!);
-  const seq = idx.map((i) => b.seq[i]!);
   const item = idx.map((i) => b.item[i]);
   b.at.set(at);
-  b.seq.set(seq);
   for (let i = 0; i < n; i++) b.item[i] = item[i];
   for (let i = n; i < b.len; i++) b.item[i] = undefined;
   b.len = n;
@@ -121,7 +124,7 @@ function sortBucket<T>(b: Bucket<T>): void {
 }
 
 function newBucket<T>(): Bucket<T> {
-  return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true, open: false, late: [] };
+  return { at: new Float64Array(16), item: [], len: 0, head: 0, sorted: true, open: false, late: [] };
 }
 
 /**
@@ -203,12 +206,8 @@ export class DeadlineQueue<T> {
       const at = new Float64Array(2 * n);
       at.set(b.at);
       b.at = at;
-      const seq = new Float64Array(2 * n);
-      seq.set(b.seq);
-      b.seq = seq;
     }
     b.at[n] = deadline;
-    b.seq[n] = this.counter++;
     b.item[n] = item;
     b.len = n + 1;
     this.count++;
@@ -314,7 +313,20 @@ export class DeadlineQueue<T> {
           this.takenAt = at;
           return e;
         }
-        times[e + queuedOff] = times[e + deadlineOff]!;
+        const d = times[e + deadlineOff]!;
+        times[e + queuedOff] = d;
+        // pushAt's common case inline: appended to the bucket queued into last, in order, with room
+        const t = this.tail;
+        if (t !== b && t !== undefined && Math.floor(d / BUCKET_MS) === this.tailKey) {
+          const n = t.len;
+          if (n < t.at.length && (n === t.head || t.at[n - 1]! <= d)) {
+            t.at[n] = d;
+            t.item[n] = e;
+            t.len = n + 1;
+            this.count++;
+            continue;
+          }
+        }
         b.head = h;
         this.pushAt(times, e + deadlineOff, e);
         // queued into this very second: its entries may have changed (appended, or a late one)
