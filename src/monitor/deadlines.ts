@@ -270,6 +270,14 @@ export class DeadlineQueue<T> {
    * each without a call or a look at the wheel's head per entry.
    */
   takeDueIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+    // nothing due, as on most frames: small enough to be inlined into the caller's loop
+    const c = this.cur;
+    if (c !== undefined && c.sorted && c.head < c.len && c.late.length === 0 && c.at[c.head]! > nowMs) return undefined;
+    return this.settleIndexed(nowMs, times, queuedOff, deadlineOff);
+  }
+
+  /** {@link takeDueIndexed} when something may be due. */
+  private settleIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
     for (;;) {
       const b = this.first();
       if (b === undefined) return undefined;

@@ -674,7 +674,9 @@ export class MonitorState {
     // times left, rounded to the millisecond; -1 for a timer not running
     const left = (t: number) => (t === OFF ? -1 : Math.round(Math.max(0, t - nowMs)));
     const v = this.view;
-    for (const k of keys) {
+    // (indexed: a for-of over the keys went through the array iterator, one call per group)
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       const g = this.lookup(k | 0);
       if (g === undefined) continue;
       v.addr = k;
