@@ -403,6 +403,9 @@ export class MonitorState {
    * that the slot still names its group (see stats.ts).
    */
   recordSlots = new Int32Array(8);
+  /** {@link hostName}'s last answer ({@link NO_HOST}: none yet). */
+  private lastHost = NO_HOST;
+  private lastHostName = "";
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
   /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
@@ -725,12 +728,16 @@ export class MonitorState {
    * 100,000 groups a quarter of what the run allocated). Bounded: emptied when full.
    */
   private hostName(a: number): string {
+    // (the host of the last one first: a report's records name several groups, each joined in turn)
+    if (a === this.lastHost) return this.lastHostName;
     let name = this.hostNames.get(a);
     if (name === undefined) {
       if (this.hostNames.size >= HOST_NAMES) this.hostNames.clear();
       name = numberToIPv4(a);
       this.hostNames.set(a, name);
     }
+    this.lastHost = a;
+    this.lastHostName = name;
     return name;
   }
 
