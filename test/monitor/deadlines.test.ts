@@ -101,6 +101,12 @@ describe("DeadlineQueue", () => {
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), row: fc.nat(ROWS - 1), gone: fc.boolean() }) },
       { weight: 4, arbitrary: fc.record({ kind: fc.constant("advance" as const), dt: fc.oneof(fc.integer({ min: 0, max: 300_000 }), fc.integer({ min: 0, max: 3000 })) }) },
     );
+    // an owner's entry as pop() judges it: live when the owner is queued at its time
+    const ownerTaken = (e: Owner, at: number, out: string[]) => {
+      if (e.queuedAt !== at) return;
+      e.queuedAt = Infinity;
+      out.push(`o${e.id}@${at}`);
+    };
     let fired = 0;
     fc.assert(
       fc.property(fc.array(op, { minLength: 50, maxLength: 400 }), (ops) => {
@@ -134,9 +140,7 @@ describe("DeadlineQueue", () => {
                 for (let e = s.q.takeDue(to); e !== undefined; e = s.q.takeDue(to)) {
                   const at = s.q.takenAt;
                   if (typeof e !== "number") {
-                    if (e.queuedAt !== at) continue;
-                    e.queuedAt = Infinity;
-                    s.out.push(`o${e.id}@${at}`);
+                    ownerTaken(e, at, s.out);
                     continue;
                   }
                   if (e < 0 || s.rows[e + Q] !== at) continue;
@@ -152,9 +156,7 @@ describe("DeadlineQueue", () => {
                 for (let e = s.q.takeDueIndexed(to, s.rows, Q, D); e !== undefined; e = s.q.takeDueIndexed(to, s.rows, Q, D)) {
                   const at = s.q.takenAt;
                   if (typeof e !== "number") {
-                    if (e.queuedAt !== at) continue;
-                    e.queuedAt = Infinity;
-                    s.out.push(`o${e.id}@${at}`);
+                    ownerTaken(e, at, s.out);
                     continue;
                   }
                   expect(s.rows[e + D]).toBe(at);
