@@ -25,6 +25,12 @@ const E = {
   source: enc('","source":"'),
   forwarding: enc('","forwarding":'),
   null: enc("null"),
+  include: enc('"include"'),
+  exclude: enc('"exclude"'),
+  // the type and the key after it, for the kinds a LAN sends by the thousand
+  join: enc(',"type":"join","group":"'),
+  leave: enc(',"type":"leave","group":"'),
+  modeChange: enc(',"type":"mode-change","group":"'),
 };
 
 /** Longer strings than this go to JSON.stringify (every string of the written kinds is far shorter). */
@@ -52,6 +58,41 @@ function quoted(d: DataView, p: number, s: string): number {
   if (p < 0) return -1;
   d.setUint8(p, QUOTE);
   return p + 1;
+}
+
+/**
+ * The last string written in one field and its bytes as 8-byte words: the same string again (the time of
+ * every event of a frame, a group's join and mode change, a host's joins) is copied a word at a time, not
+ * checked and stored a character at a time.
+ */
+class Recent {
+  private s: string | null = null;
+  private n = 0;
+  private readonly words = new Float64Array(MAX_STRING / 8);
+
+  /** `s` at `p` as {@link ascii} writes it: the position after it, or -1. */
+  put(d: DataView, p: number, s: string): number {
+    if (s === this.s) {
+      const w = this.words;
+      const k = (this.n + 7) >> 3;
+      for (let i = 0; i < k; i++) d.setFloat64(p + 8 * i, w[i]!);
+      return p + this.n;
+    }
+    const end = ascii(d, p, s);
+    if (end < 0) return -1;
+    // Read back as written: each word starts with a character of `s` (below 0x7f), so none is a NaN,
+    // whose bits V8 might change; the bytes past `s` in the last word are overwritten by what follows.
+    const k = (s.length + 7) >> 3;
+    for (let i = 0; i < k; i++) this.words[i] = d.getFloat64(p + 8 * i);
+    this.s = s;
+    this.n = s.length;
+    return end;
+  }
+}
+
+/** `"include"` or `"exclude"` as literals, anything else as {@link quoted}. */
+function filterMode(d: DataView, p: number, m: string): number {
+  return m === "exclude" ? lit(d, p, E.exclude) : m === "include" ? lit(d, p, E.include) : quoted(d, p, m);
 }
 
 function smallUint(n: number): boolean {
@@ -97,42 +138,63 @@ export class EventLines {
     }
   }
 
+  private readonly time = new Recent();
+  private readonly group = new Recent();
+  private readonly reporter = new Recent();
+
   /** The line of `e` at `p`: the position after it, or -1 when `e` is for JSON.stringify. */
   private direct(e: MonitorEvent, p: number): number {
     const d = this.d;
     if (e.frame !== null && !smallUint(e.frame)) return -1;
     p = lit(d, p, E.time);
-    if ((p = ascii(d, p, e.time)) < 0) return -1;
+    if ((p = this.time.put(d, p, e.time)) < 0) return -1;
     p = lit(d, p, E.frame);
     p = e.frame === null ? lit(d, p, E.null) : uint(d, p, e.frame);
-    p = lit(d, p, E.type);
-    if ((p = ascii(d, p, e.type)) < 0) return -1;
     switch (e.type) {
       case "join":
       case "leave":
         if (!smallUint(e.version)) return -1;
-        p = lit(d, p, E.group);
-        if ((p = ascii(d, p, e.group)) < 0) return -1;
+        p = lit(d, p, e.type === "join" ? E.join : E.leave);
+        if ((p = this.group.put(d, p, e.group)) < 0) return -1;
         p = lit(d, p, E.reporter);
-        if ((p = e.reporter === null ? lit(d, p, E.null) : quoted(d, p, e.reporter)) < 0) return -1;
+        if (e.reporter === null) p = lit(d, p, E.null);
+        else {
+          d.setUint8(p, QUOTE);
+          if ((p = this.reporter.put(d, p + 1, e.reporter)) < 0) return -1;
+          d.setUint8(p++, QUOTE);
+        }
         p = lit(d, p, E.version);
         p = uint(d, p, e.version);
         break;
       case "mode-change":
+        p = lit(d, p, E.modeChange);
+        if ((p = this.group.put(d, p, e.group)) < 0) return -1;
+        p = lit(d, p, E.from);
+        if ((p = filterMode(d, p, e.from)) < 0) return -1;
+        p = lit(d, p, E.to);
+        if ((p = filterMode(d, p, e.to)) < 0) return -1;
+        break;
+      default:
+        p = lit(d, p, E.type);
+        if ((p = ascii(d, p, e.type)) < 0) return -1;
+        return this.rare(e, d, p);
+    }
+    d.setUint8(p, 0x7d);
+    d.setUint8(p + 1, 0x0a);
+    return p + 2;
+  }
+
+  /** The rest of the line of an event of the other kinds {@link direct} writes, from its group on. */
+  private rare(e: MonitorEvent, d: DataView, p: number): number {
+    switch (e.type) {
       case "compat-change":
+        if (!smallUint(e.from) || !smallUint(e.to)) return -1;
         p = lit(d, p, E.group);
         if ((p = ascii(d, p, e.group)) < 0) return -1;
         p = lit(d, p, E.from);
-        if (e.type === "mode-change") {
-          if ((p = quoted(d, p, e.from)) < 0) return -1;
-          p = lit(d, p, E.to);
-          if ((p = quoted(d, p, e.to)) < 0) return -1;
-        } else {
-          if (!smallUint(e.from) || !smallUint(e.to)) return -1;
-          p = uint(d, p, e.from);
-          p = lit(d, p, E.to);
-          p = uint(d, p, e.to);
-        }
+        p = uint(d, p, e.from);
+        p = lit(d, p, E.to);
+        p = uint(d, p, e.to);
         break;
       case "expiry":
         p = lit(d, p, E.group);

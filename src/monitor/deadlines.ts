@@ -25,19 +25,23 @@ export interface TimerOwner {
  */
 interface Bucket<T> {
   at: Float64Array;
-  seq: Float64Array;
   item: (T | undefined)[];
   /** Entries in use: `[head, len)`. */
   len: number;
   /** Entries before `head` have been taken. */
   head: number;
-  /** Entries from `head` are in (at, seq) order. */
+  /**
+   * Entries from `head` are in (at, queueing) order. Entries are appended in queueing order, so among
+   * entries due at the same time a bucket's positions are their queueing order: no sequence number is kept.
+   */
   sorted: boolean;
   /** Being taken from (the earliest bucket, sorted): an entry queued into it out of order goes to `late`. */
   open: boolean;
   /**
    * Entries queued into the open bucket before its last one (a timer moved later within its second, or
-   * one queued again): a min-heap by (at, seq), taken from together with the sorted entries. Appending
+   * one queued again): a min-heap by (at, seq), taken from together with the sorted entries (an entry
+   * goes here only when due before the bucket's last, so the sorted entries due at the same time as one
+   * of these were all queued before it, and come out first). Appending
    * them would leave the bucket to be sorted again on the next look, once per such entry.
    */
   late: LateEntry<T>[];
@@ -94,7 +98,7 @@ function lateFirst<T>(b: Bucket<T>): boolean {
   if (b.head >= b.len) return true;
   const l = b.late[0]!;
   const at = b.at[b.head]!;
-  return l.at < at || (l.at === at && l.seq < b.seq[b.head]!);
+  return l.at < at;
 }
 
 /** Emptied buckets kept for reuse (a few seconds' worth of the wheel's turnover). */
@@ -103,16 +107,15 @@ const SPARE_BUCKETS = 64;
 /** Bucket width, ms. Protocol timers are seconds to minutes apart; a bucket holds what is due in one second. */
 const BUCKET_MS = 1000;
 
-/** Sort a bucket's entries from `head` by (at, seq), dropping the taken ones (rare: deadlines mostly come in order). */
+/** Sort a bucket's entries from `head` by (at, queueing), dropping the taken ones (rare: deadlines mostly come in order). */
 function sortBucket<T>(b: Bucket<T>): void {
   const n = b.len - b.head;
   const idx = Array.from({ length: n }, (_, i) => i + b.head);
-  idx.sort((x, y) => b.at[x]! - b.at[y]! || b.seq[x]! - b.seq[y]!);
+  // ties by position: the queueing order (see Bucket.sorted)
+  idx.sort((x, y) => b.at[x]! - b.at[y]! || x - y);
   const at = idx.map((i) => b.at[i]!);
-  const seq = idx.map((i) => b.seq[i]!);
   const item = idx.map((i) => b.item[i]);
   b.at.set(at);
-  b.seq.set(seq);
   for (let i = 0; i < n; i++) b.item[i] = item[i];
   for (let i = n; i < b.len; i++) b.item[i] = undefined;
   b.len = n;
@@ -121,7 +124,7 @@ function sortBucket<T>(b: Bucket<T>): void {
 }
 
 function newBucket<T>(): Bucket<T> {
-  return { at: new Float64Array(16), seq: new Float64Array(16), item: [], len: 0, head: 0, sorted: true, open: false, late: [] };
+  return { at: new Float64Array(16), item: [], len: 0, head: 0, sorted: true, open: false, late: [] };
 }
 
 /**
@@ -203,12 +206,8 @@ export class DeadlineQueue<T> {
       const at = new Float64Array(2 * n);
       at.set(b.at);
       b.at = at;
-      const seq = new Float64Array(2 * n);
-      seq.set(b.seq);
-      b.seq = seq;
     }
     b.at[n] = deadline;
-    b.seq[n] = this.counter++;
     b.item[n] = item;
     b.len = n + 1;
     this.count++;
@@ -257,6 +256,92 @@ export class DeadlineQueue<T> {
     b.head = h + 1;
     this.count--;
     return top;
+  }
+
+  /**
+   * {@link takeDue} for a caller that keeps the times of its numeric items in a table (the monitor's group
+   * rows): an item `i` (a number) is queued at `times[i + queuedOff]` and wants to run at
+   * `times[i + deadlineOff]`. Such entries are settled here, in one loop over the earliest bucket: a stale
+   * one (negative, or its item queued at another time) is dropped, a live one whose deadline has moved later
+   * is queued again at it (its `queuedOff` time updated), and a live one that is due is returned with its
+   * `queuedOff` time reset to Infinity. Other items are returned as {@link takeDue} returns them, for the
+   * caller to judge. Undefined when nothing more is due by `nowMs`. The order is {@link takeDue}'s: at
+   * LAN scale each group's entry comes due once per refresh only to go later, and this loop does that for
+   * each without a call or a look at the wheel's head per entry.
+   */
+  takeDueIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+    // nothing due, as on most frames: small enough to be inlined into the caller's loop
+    const c = this.cur;
+    if (c !== undefined && c.sorted && c.head < c.len && c.late.length === 0 && c.at[c.head]! > nowMs) return undefined;
+    return this.settleIndexed(nowMs, times, queuedOff, deadlineOff);
+  }
+
+  /** {@link takeDueIndexed} when something may be due. */
+  private settleIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+    for (;;) {
+      const b = this.first();
+      if (b === undefined) return undefined;
+      if (b.late.length > 0) {
+        // (rare: an entry queued into the open second out of order) one entry the general way
+        const e = this.takeDue(nowMs);
+        if (e === undefined || typeof e !== "number") return e;
+        const at = this.takenAt;
+        if (e < 0 || times[e + queuedOff] !== at) continue;
+        if (times[e + deadlineOff]! <= at) {
+          times[e + queuedOff] = Infinity;
+          return e;
+        }
+        times[e + queuedOff] = times[e + deadlineOff]!;
+        this.pushAt(times, e + deadlineOff, e);
+        continue;
+      }
+      const ats = b.at;
+      const items = b.item;
+      const len = b.len;
+      let h = b.head;
+      while (h < len) {
+        const at = ats[h]!;
+        if (at > nowMs) {
+          b.head = h;
+          return undefined;
+        }
+        const e = items[h]!;
+        h++;
+        this.count--;
+        if (typeof e !== "number") {
+          items[h - 1] = undefined;
+          b.head = h;
+          this.takenAt = at;
+          return e;
+        }
+        if (e < 0 || times[e + queuedOff] !== at) continue;
+        if (times[e + deadlineOff]! <= at) {
+          times[e + queuedOff] = Infinity;
+          b.head = h;
+          this.takenAt = at;
+          return e;
+        }
+        const d = times[e + deadlineOff]!;
+        times[e + queuedOff] = d;
+        // pushAt's common case inline: appended to the bucket queued into last, in order, with room
+        const t = this.tail;
+        if (t !== b && t !== undefined && Math.floor(d / BUCKET_MS) === this.tailKey) {
+          const n = t.len;
+          if (n < t.at.length && (n === t.head || t.at[n - 1]! <= d)) {
+            t.at[n] = d;
+            t.item[n] = e;
+            t.len = n + 1;
+            this.count++;
+            continue;
+          }
+        }
+        b.head = h;
+        this.pushAt(times, e + deadlineOff, e);
+        // queued into this very second: its entries may have changed (appended, or a late one)
+        if (this.tail === b) break;
+      }
+      b.head = h;
+    }
   }
 
   /** The earliest entry's item without taking it (the queue must not be empty: see {@link peekAt}). */

@@ -403,6 +403,9 @@ export class MonitorState {
    * that the slot still names its group (see stats.ts).
    */
   recordSlots = new Int32Array(8);
+  /** {@link hostName}'s last answer ({@link NO_HOST}: none yet). */
+  private lastHost = NO_HOST;
+  private lastHostName = "";
   /** Frames dropped because their checksum does not verify (a router discards them). */
   droppedFrames = 0;
   /** Membership frames not applied because they are malformed or cut short (RFC 9776 §4: not to be trusted). */
@@ -560,15 +563,13 @@ export class MonitorState {
   /** Move the clock to `nowMs`, firing every expiry on the way in time order. Returns the events. */
   advance(nowMs: number): MonitorEvent[] {
     const q = this.queue;
-    for (let e = q.takeDue(nowMs); e !== undefined; e = q.takeDue(nowMs)) {
-      const at = q.takenAt;
+    // Group rows are settled inside the queue (each group's entry comes due once per refresh at LAN scale,
+    // to be queued again at its new deadline): what comes out is due, or a source or the querier to judge.
+    for (let e = q.takeDueIndexed(nowMs, this.table.rows, ROW.queuedAt, ROW.deadline); e !== undefined; e = q.takeDueIndexed(nowMs, this.table.rows, ROW.queuedAt, ROW.deadline)) {
       let d: number;
-      if (typeof e === "number") {
-        // a group's row, the common entry at LAN scale (each group's comes due once per refresh)
-        if (!this.rowTaken(e)) continue;
-        d = rowDeadline(this.table.rows, e);
-      } else {
-        d = this.due(e, at);
+      if (typeof e === "number") d = rowDeadline(this.table.rows, e);
+      else {
+        d = this.due(e, q.takenAt);
         if (d !== d) continue;
       }
       if (d > this.nowMs) this.nowMs = d;
@@ -676,7 +677,9 @@ export class MonitorState {
     // times left, rounded to the millisecond; -1 for a timer not running
     const left = (t: number) => (t === OFF ? -1 : Math.round(Math.max(0, t - nowMs)));
     const v = this.view;
-    for (const k of keys) {
+    // (indexed: a for-of over the keys went through the array iterator, one call per group)
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       const g = this.lookup(k | 0);
       if (g === undefined) continue;
       v.addr = k;
@@ -725,12 +728,16 @@ export class MonitorState {
    * 100,000 groups a quarter of what the run allocated). Bounded: emptied when full.
    */
   private hostName(a: number): string {
+    // (the host of the last one first: a report's records name several groups, each joined in turn)
+    if (a === this.lastHost) return this.lastHostName;
     let name = this.hostNames.get(a);
     if (name === undefined) {
       if (this.hostNames.size >= HOST_NAMES) this.hostNames.clear();
       name = numberToIPv4(a);
       this.hostNames.set(a, name);
     }
+    this.lastHost = a;
+    this.lastHostName = name;
     return name;
   }
 

@@ -124,4 +124,26 @@ describe("monitor --json's direct writers", () => {
     expect(chunks.length).toBeGreaterThan(4);
     expect(Buffer.concat(chunks).toString("latin1")).toBe(many.map((e) => `${JSON.stringify(e)}\n`).join(""));
   });
+
+  it("writes fields repeated from the event before (time, group, reporter), around odd ones, as JSON.stringify does", () => {
+    // equal strings made anew (not the same object), lengths at the 8-byte word edges, up to the longest written directly
+    const again = (s: string) => [...s].join("");
+    const t64 = `${"1".repeat(54)}.000000000`;
+    const list: MonitorEvent[] = [];
+    const times = ["1.000000000", again("1.000000000"), "12345678", again("12345678"), "123456789", t64, again(t64), "é.5", "1.000000000"];
+    const groups = ["239.1.1.1", again("239.1.1.1"), "239.1.1.10", "239.1.1", "239.11.11.111", 'a"b', "239.1.1.1", "x".repeat(64), "x".repeat(65)];
+    const reporters = ["198.18.0.2", again("198.18.0.2"), null, "198.18.0.22", "ü", "198.18.0.22", "198.18.100.200", again("198.18.100.200"), "1234567"];
+    times.forEach((time, i) => {
+      const group = groups[i]!;
+      const reporter = reporters[i]!;
+      list.push({ time, frame: i, type: "join", group, reporter, version: 3 });
+      list.push({ time, frame: i, type: "mode-change", group, from: "include", to: "exclude" });
+      list.push({ time: again(time), frame: null, type: "leave", group: again(group), reporter, version: 2 });
+      list.push({ time, frame: i, type: "mode-change", group, from: i % 2 ? "exclude" : ("weird\n" as "include"), to: "include" });
+      list.push({ time, frame: i, type: "expiry", group, reason: "group-timer" });
+    });
+    expect(eventBytes(list)).toBe(list.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    // one line at a time (a new writer each: nothing carried over) agrees too
+    expect(list.map((e) => eventBytes([e])).join("")).toBe(list.map((e) => `${JSON.stringify(e)}\n`).join(""));
+  });
 });
