@@ -63,7 +63,10 @@ describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl",
       // group-specific query at once and then Last Member Query Count retransmissions, one query more than
       // RFC 9776 §6.6.3.1 (send one, schedule LMQC - 1). When the host's TO_IN reached pimd once (not
       // repeated: each repeat starts pimd's count again and hides the extra one), last-member-queries says so.
-      const findings = lint(frames);
+      // The timing rules get 300 ms of grace here instead of 100: pimd's queries are stamped when its event
+      // loop gets the CPU, and with the whole suite running on two cores its last-member query came 204 ms
+      // early once ("sent at +0, +0.796 s, not 1 s apart", CI of session 6; never on a quiet machine).
+      const findings = lint(frames, { lateGraceMs: 300 });
       if (process.env.IGMPKIT_SHOW_FINDINGS) console.log(JSON.stringify(findings, null, 1));
       const pimdExtraQuery = (f: { rule: string; message: string }) =>
         f.rule === "last-member-queries" && /^after TO_IN\(\{\}\) from 198\.18\.1\.2 \(239\.9\.9\.2\), .*: 3 sent for 1 trigger, at most 2 expected$/.test(f.message);
