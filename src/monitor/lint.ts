@@ -211,8 +211,6 @@ interface OpenQuery {
 
 interface QuerierSeen {
   addr: number;
-  /** Its place in {@link LanLinter.querierList}. */
-  index: number;
   version: number;
   qrv: number | null;
   qqi: number | null;
@@ -225,7 +223,7 @@ interface QuerierSeen {
   frames: Float64Array;
   head: number;
   count: number;
-  /** What was found between it, as the sender of a general query, and each other querier (by index). */
+  /** What was found between it, as the sender of a general query, and each other querier (by its place in `querierList`). */
   pairs: (QuerierPair | undefined)[];
 }
 
@@ -512,7 +510,7 @@ class LanLinter implements LanContext {
     const oqpi = this.state.timers().otherQuerierPresentInterval * 1000;
     let me = this.queriers.get(src);
     if (me === undefined) {
-      me = { addr: src, index: this.querierList.length, version: m.version, qrv, qqi, times: new Float64Array(MAX_QUERY_HISTORY), frames: new Float64Array(MAX_QUERY_HISTORY), head: 0, count: 0, pairs: [] };
+      me = { addr: src, version: m.version, qrv, qqi, times: new Float64Array(MAX_QUERY_HISTORY), frames: new Float64Array(MAX_QUERY_HISTORY), head: 0, count: 0, pairs: [] };
       this.queriers.set(src, me);
       this.querierList.push(me);
     }
