@@ -5,8 +5,9 @@
  * 43 MB, were a third of the command's time). Events are written from their fields, the groups from
  * {@link MonitorState.eachGroup}'s numbers. Held byte-equal by tests (test/cli/monitor-json.test.ts).
  */
-import type { GroupSnapshot, GroupView, MonitorEvent, MonitorState } from "../monitor/state.js";
+import type { EventSink, FilterMode, GroupSnapshot, GroupView, MonitorEvent, MonitorState } from "../monitor/state.js";
 import { bool, COMMA, enc, ipOf, lit, millis, QUOTE, uint } from "./ascii.js";
+import { numberToIPv4 } from "../wire/index.js";
 
 /** Output chunk size, and the room past it: a group up to its reporters (about 220 bytes), one reporter or source entry, or an event line. */
 const CHUNK = 1 << 16;
@@ -95,6 +96,13 @@ function filterMode(d: DataView, p: number, m: string): number {
   return m === "exclude" ? lit(d, p, E.exclude) : m === "include" ? lit(d, p, E.include) : quoted(d, p, m);
 }
 
+/** `}` and a newline at `p`: the position after them. */
+function end(d: DataView, p: number): number {
+  d.setUint8(p, 0x7d);
+  d.setUint8(p + 1, 0x0a);
+  return p + 2;
+}
+
 function smallUint(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
@@ -105,7 +113,7 @@ function smallUint(n: number): boolean {
  * thousand are written field by field from the event, in the order the state machine builds them; the
  * rest, and anything unexpected in a field, go to JSON.stringify.
  */
-export class EventLines {
+export class EventLines implements EventSink {
   private out = new Uint8Array(CHUNK + ROOM);
   private d = new DataView(this.out.buffer);
   private p = 0;
@@ -117,6 +125,57 @@ export class EventLines {
     const p = this.direct(e, this.p);
     if (p >= 0) this.p = p;
     else this.addStringified(e);
+  }
+
+  event(e: MonitorEvent): void {
+    this.add(e);
+  }
+
+  /** A join as {@link MonitorState} hands it over ({@link EventSink}): the line `direct` writes for its event. */
+  join(time: string, frame: number | null, group: number, reporter: number, version: 1 | 2 | 3): void {
+    if (this.p >= CHUNK) this.flush();
+    const d = this.d;
+    let p = this.head(d, this.p, time, frame);
+    if (p < 0) {
+      this.addStringified({ time, frame, type: "join", group: numberToIPv4(group), reporter: numberToIPv4(reporter), version });
+      return;
+    }
+    p = lit(d, p, E.join);
+    p = ipOf(d, p - 1, group);
+    p = lit(d, p - 1, E.reporter);
+    p = ipOf(d, p, reporter);
+    p = lit(d, p, E.version);
+    p = uint(d, p, version);
+    this.p = end(d, p);
+  }
+
+  /** A mode change as {@link MonitorState} hands it over ({@link EventSink}). */
+  modeChange(time: string, frame: number | null, group: number, from: FilterMode, to: FilterMode): void {
+    if (this.p >= CHUNK) this.flush();
+    const d = this.d;
+    let p = this.head(d, this.p, time, frame);
+    if (p >= 0) {
+      p = lit(d, p, E.modeChange);
+      p = ipOf(d, p - 1, group);
+      p = lit(d, p - 1, E.from);
+      if ((p = filterMode(d, p, from)) >= 0) {
+        p = lit(d, p, E.to);
+        if ((p = filterMode(d, p, to)) >= 0) {
+          this.p = end(d, p);
+          return;
+        }
+      }
+    }
+    this.addStringified({ time, frame, type: "mode-change", group: numberToIPv4(group), from, to });
+  }
+
+  /** `{"time":"…","frame":N` at `p`: the position after it, or -1 (as {@link direct}). */
+  private head(d: DataView, p: number, time: string, frame: number | null): number {
+    if (frame !== null && !smallUint(frame)) return -1;
+    p = lit(d, p, E.time);
+    if ((p = this.time.put(d, p, time)) < 0) return -1;
+    p = lit(d, p, E.frame);
+    return frame === null ? lit(d, p, E.null) : uint(d, p, frame);
   }
 
   /** Hand over what is written. */
@@ -145,11 +204,7 @@ export class EventLines {
   /** The line of `e` at `p`: the position after it, or -1 when `e` is for JSON.stringify. */
   private direct(e: MonitorEvent, p: number): number {
     const d = this.d;
-    if (e.frame !== null && !smallUint(e.frame)) return -1;
-    p = lit(d, p, E.time);
-    if ((p = this.time.put(d, p, e.time)) < 0) return -1;
-    p = lit(d, p, E.frame);
-    p = e.frame === null ? lit(d, p, E.null) : uint(d, p, e.frame);
+    if ((p = this.head(d, p, e.time, e.frame)) < 0) return -1;
     switch (e.type) {
       case "join":
       case "leave":
@@ -179,9 +234,7 @@ export class EventLines {
         if ((p = ascii(d, p, e.type)) < 0) return -1;
         return this.rare(e, d, p);
     }
-    d.setUint8(p, 0x7d);
-    d.setUint8(p + 1, 0x0a);
-    return p + 2;
+    return end(d, p);
   }
 
   /** The rest of the line of an event of the other kinds {@link direct} writes, from its group on. */
@@ -222,9 +275,7 @@ export class EventLines {
       default:
         return -1;
     }
-    d.setUint8(p, 0x7d);
-    d.setUint8(p + 1, 0x0a);
-    return p + 2;
+    return end(d, p);
   }
 }
 

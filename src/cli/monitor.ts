@@ -196,6 +196,8 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
   // Events are written in chunks, not one write per event.
   let pending = "";
   const lines = json ? new EventLines((chunk) => io.stdout.write(chunk)) : null;
+  // (JSON: the state hands its events to the writer as it makes them, joins and mode changes as numbers)
+  if (lines !== null) state.sinkTo(lines);
   const emit = (events: readonly MonitorEvent[]) => {
     if (lines !== null) {
       for (const e of events) lines.add(e);

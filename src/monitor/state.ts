@@ -98,6 +98,19 @@ export type MonitorEvent = EventBase &
 /** The `type` of a {@link MonitorEvent} ("join", "leave", "expiry", "querier-elected"...). */
 export type MonitorEventType = MonitorEvent["type"];
 
+/**
+ * @internal Where a {@link MonitorState} puts its events instead of returning them ({@link MonitorState.sinkTo}),
+ * for a writer that formats them as they come (`monitor --json`): the two kinds a LAN makes by the
+ * thousand, a group's join and its mode change, as numbers (no event object, no dotted quad: at 100,000
+ * groups those were most of what the state allocated), every other event as its object. All in order.
+ * `time` and `frame` are the event's {@link MonitorEvent} fields; addresses are 32-bit (signed or not).
+ */
+export interface EventSink {
+  join(time: string, frame: number | null, group: number, reporter: number, version: 1 | 2 | 3): void;
+  modeChange(time: string, frame: number | null, group: number, from: FilterMode, to: FilterMode): void;
+  event(e: MonitorEvent): void;
+}
+
 /** One source record as the snapshot shows it. Timers are seconds, rounded to the millisecond. */
 export interface SourceSnapshot {
   source: string;
@@ -371,6 +384,8 @@ export class MonitorState {
   private querier: QuerierRec | null = null;
   private nowMs = Number.NEGATIVE_INFINITY;
   private events: MonitorEvent[] = [];
+  /** {@link sinkTo}'s sink, or null: events are returned. */
+  private sink: EventSink | null = null;
   /** The message being applied (its frame and time label the events), or null while timers fire. */
   private current: MembershipMessage | null = null;
   private currentTime: string | null = null;
@@ -378,7 +393,11 @@ export class MonitorState {
   /** {@link eachGroup}'s view, refilled for every group. */
   private readonly view: GroupView = {
     addr: 0,
-    name: "",
+    // made when asked for: the JSON writer reads the address, and a dotted quad per group was 100,000
+    // strings at LAN scale, each kept in its group afterwards
+    get name(): string {
+      return numberToIPv4(this.addr);
+    },
     exclude: false,
     groupLeftMs: -1,
     compat: 3,
@@ -422,6 +441,14 @@ export class MonitorState {
     this.self = config.self === undefined ? null : addr32(config.self);
     this.recording = config.events !== false;
     this.cachedTimers = this.computeTimers();
+  }
+
+  /**
+   * @internal Hand every event to `sink` as it happens instead of returning it (`take`, `receive` and
+   * `advance` then return none); null: return them again. Nothing when events are off ({@link MonitorConfig.events}).
+   */
+  sinkTo(sink: EventSink | null): void {
+    this.sink = sink;
   }
 
   private computeTimers(): MonitorTimers {
@@ -683,7 +710,6 @@ export class MonitorState {
       const g = this.lookup(k | 0);
       if (g === undefined) continue;
       v.addr = k;
-      v.name = g.group;
       v.exclude = g.mode === "exclude";
       v.groupLeftMs = v.exclude ? left(this.groupTimer(g)) : -1;
       v.compat = g.compat;
@@ -719,7 +745,10 @@ export class MonitorState {
 
   /** Record an event (callers whose event costs text to build check {@link recording} first). */
   private emit(e: DistributiveOmitBase<MonitorEvent>): void {
-    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent);
+    if (!this.recording) return;
+    const event = { time: this.eventTime(), frame: this.current?.frame ?? null, ...e } as MonitorEvent;
+    if (this.sink !== null) this.sink.event(event);
+    else this.events.push(event);
   }
 
   /**
@@ -898,7 +927,10 @@ export class MonitorState {
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
     this.unquick(g);
-    if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
+    if (this.recording) {
+      if (this.sink !== null) this.sink.modeChange(this.eventTime(), this.current?.frame ?? null, g.addr, g.mode, mode);
+      else this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
+    }
     g.mode = mode;
     this.setDeadline(g);
   }
@@ -1031,7 +1063,10 @@ export class MonitorState {
       g = new GroupRec(group);
       this.table.insert(group, g);
       // (a literal, not emit's spread: one of the two events of every group at LAN scale)
-      if (this.recording) this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: this.hostName(reporter), version });
+      if (this.recording) {
+        if (this.sink !== null) this.sink.join(this.eventTime(), this.current?.frame ?? null, group, reporter, version);
+        else this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: this.hostName(reporter), version });
+      }
     }
     return g;
   }

@@ -91,6 +91,53 @@ describe("monitor --json's direct writers", () => {
     expect(n).toBeGreaterThan(50);
   });
 
+  it("take events from the state as it makes them (its sink: joins and mode changes as numbers) with the bytes of the events it returns, random streams and fixtures", async () => {
+    /** A state with EventLines as its sink beside one that returns its events: the same bytes, and the first returns none. */
+    const compare = (feed: (take: (step: (s: MonitorState) => MonitorEvent[]) => MonitorEvent[]) => void): number => {
+      const chunks: Uint8Array[] = [];
+      const lines = new EventLines((c) => chunks.push(c));
+      const sunk = new MonitorState();
+      sunk.sinkTo(lines);
+      const plain = new MonitorState();
+      let expected = "";
+      let n = 0;
+      feed((step) => {
+        expect(step(sunk)).toEqual([]);
+        const events = step(plain);
+        n += events.length;
+        for (const e of events) expected += `${JSON.stringify(e)}\n`;
+        return events;
+      });
+      lines.flush();
+      expect(Buffer.concat(chunks).toString("utf8")).toBe(expected);
+      return n;
+    };
+    const types = new Set<string>();
+    fc.assert(
+      fc.property(stream, (list) => {
+        let t = 0;
+        const at: At[] = list.map(({ dt, m }) => ((t += dt), { t, ...m }));
+        compare((take) => {
+          for (const f of frames(at)) for (const e of take((s) => s.receive(f))) types.add(e.type);
+          // timers running out: mode changes and expiries with no frame
+          take((s) => s.advance(ms(t + 600)));
+        });
+      }),
+      { numRuns: 100, seed: 11 },
+    );
+    for (const t of ["join", "mode-change", "leave", "expiry", "source-added", "querier-elected"]) expect(types).toContain(t);
+    let n = 0;
+    for (const dir of ["fixtures", "fixtures/rules"]) {
+      for (const name of readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f))) {
+        const list = await readCapture(join(dir, name));
+        n += compare((take) => {
+          for (const f of list) take((s) => s.receive(f));
+        });
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+  });
+
   it("splits a large view over chunks without losing a byte (groups of 300 reporters and 2,000 sources)", () => {
     const state = new MonitorState();
     const at: At[] = [];
