@@ -314,12 +314,14 @@ export function writeGroupsJson(state: MonitorState, nowMs: number, write: (chun
     p = 0;
   };
   const timer = (ms: number) => (p = ms < 0 ? lit(d, p, G.null) : millis(d, p, ms));
+  // (addresses as signed 32-bit numbers, small integers to the engine, as the event lines' are: unsigned,
+  // those above 2^31 are doubles, and ipOf compiled for one form went back to the interpreter for the other)
   state.eachGroup((v: GroupView) => {
     room();
     if (!first) d.setUint8(p++, COMMA);
     first = false;
     p = lit(d, p, G.group);
-    p = ipOf(d, p, v.addr);
+    p = ipOf(d, p, v.addr | 0);
     p = lit(d, p, v.exclude ? G.exclude : G.include);
     timer(v.groupLeftMs);
     p = lit(d, p, G.compat);
@@ -329,19 +331,19 @@ export function writeGroupsJson(state: MonitorState, nowMs: number, write: (chun
     p = lit(d, p, G.v2);
     timer(v.v2HostLeftMs);
     p = lit(d, p, G.last);
-    p = v.lastReporter === null ? lit(d, p, G.null) : ipOf(d, p, v.lastReporter);
+    p = v.lastReporter === null ? lit(d, p, G.null) : ipOf(d, p, v.lastReporter | 0);
     p = lit(d, p, G.reporters);
     for (let i = 0; i < v.reporterCount; i++) {
       room();
       if (i > 0) d.setUint8(p++, COMMA);
-      p = ipOf(d, p, v.reporters[i]!);
+      p = ipOf(d, p, v.reporters[i]! | 0);
     }
     p = lit(d, p, G.sources);
     for (let i = 0; i < v.sourceCount; i++) {
       room();
       if (i > 0) d.setUint8(p++, COMMA);
       p = lit(d, p, G.source);
-      p = ipOf(d, p, v.sourceAddr[i]!);
+      p = ipOf(d, p, v.sourceAddr[i]! | 0);
       p = lit(d, p, G.timer);
       p = millis(d, p, v.sourceLeftMs[i]!);
       p = lit(d, p, G.forwarding);
