@@ -32,6 +32,10 @@ const E = {
   join: enc(',"type":"join","group":"'),
   leave: enc(',"type":"leave","group":"'),
   modeChange: enc(',"type":"mode-change","group":"'),
+  // the ends of the sink's lines (EventSink), from the group's closing quote on: one literal each
+  toExclude: enc('","from":"include","to":"exclude"}\n'),
+  toInclude: enc('","from":"exclude","to":"include"}\n'),
+  versions: [1, 2, 3].map((v) => enc(`,"version":${v}}\n`)),
 };
 
 /** Longer strings than this go to JSON.stringify (every string of the written kinds is far shorter). */
@@ -136,7 +140,7 @@ export class EventLines implements EventSink {
     if (this.p >= CHUNK) this.flush();
     const d = this.d;
     let p = this.head(d, this.p, time, frame);
-    if (p < 0) {
+    if (p < 0 || !(version >= 1 && version <= 3)) {
       this.addStringified({ time, frame, type: "join", group: numberToIPv4(group), reporter: numberToIPv4(reporter), version });
       return;
     }
@@ -144,29 +148,19 @@ export class EventLines implements EventSink {
     p = ipOf(d, p - 1, group);
     p = lit(d, p - 1, E.reporter);
     p = ipOf(d, p, reporter);
-    p = lit(d, p, E.version);
-    p = uint(d, p, version);
-    this.p = end(d, p);
+    this.p = lit(d, p, E.versions[version - 1]!);
   }
 
   /** A mode change as {@link MonitorState} hands it over ({@link EventSink}). */
   modeChange(time: string, frame: number | null, group: number, from: FilterMode, to: FilterMode): void {
     if (this.p >= CHUNK) this.flush();
     const d = this.d;
-    let p = this.head(d, this.p, time, frame);
-    if (p >= 0) {
-      p = lit(d, p, E.modeChange);
-      p = ipOf(d, p - 1, group);
-      p = lit(d, p - 1, E.from);
-      if ((p = filterMode(d, p, from)) >= 0) {
-        p = lit(d, p, E.to);
-        if ((p = filterMode(d, p, to)) >= 0) {
-          this.p = end(d, p);
-          return;
-        }
-      }
+    const p = this.head(d, this.p, time, frame);
+    if (p < 0 || from === to) {
+      this.addStringified({ time, frame, type: "mode-change", group: numberToIPv4(group), from, to });
+      return;
     }
-    this.addStringified({ time, frame, type: "mode-change", group: numberToIPv4(group), from, to });
+    this.p = lit(d, ipOf(d, lit(d, p, E.modeChange) - 1, group) - 1, to === "exclude" ? E.toExclude : E.toInclude);
   }
 
   /** `{"time":"…","frame":N` at `p`: the position after it, or -1 (as {@link direct}). */
@@ -294,6 +288,9 @@ const G = {
   forwarding: enc(',"forwarding":'),
   end: enc("]}"),
   null: enc("null"),
+  // what most groups of a LAN have, in one literal each: IGMPv3 hosts only, no sources
+  v3Only: enc(',"compatMode":3,"v1HostTimer":null,"v2HostTimer":null,"lastReporter":'),
+  noSources: enc('],"sources":[]}'),
 };
 
 /**
@@ -324,19 +321,26 @@ export function writeGroupsJson(state: MonitorState, nowMs: number, write: (chun
     p = ipOf(d, p, v.addr | 0);
     p = lit(d, p, v.exclude ? G.exclude : G.include);
     timer(v.groupLeftMs);
-    p = lit(d, p, G.compat);
-    p = uint(d, p, v.compat);
-    p = lit(d, p, G.v1);
-    timer(v.v1HostLeftMs);
-    p = lit(d, p, G.v2);
-    timer(v.v2HostLeftMs);
-    p = lit(d, p, G.last);
+    if (v.compat === 3 && v.v1HostLeftMs < 0 && v.v2HostLeftMs < 0) p = lit(d, p, G.v3Only);
+    else {
+      p = lit(d, p, G.compat);
+      p = uint(d, p, v.compat);
+      p = lit(d, p, G.v1);
+      timer(v.v1HostLeftMs);
+      p = lit(d, p, G.v2);
+      timer(v.v2HostLeftMs);
+      p = lit(d, p, G.last);
+    }
     p = v.lastReporter === null ? lit(d, p, G.null) : ipOf(d, p, v.lastReporter | 0);
     p = lit(d, p, G.reporters);
     for (let i = 0; i < v.reporterCount; i++) {
       room();
       if (i > 0) d.setUint8(p++, COMMA);
       p = ipOf(d, p, v.reporters[i]! | 0);
+    }
+    if (v.sourceCount === 0) {
+      p = lit(d, p, G.noSources);
+      return;
     }
     p = lit(d, p, G.sources);
     for (let i = 0; i < v.sourceCount; i++) {
