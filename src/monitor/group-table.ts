@@ -9,7 +9,8 @@
  * (mode, the timers one by one, sources, reporters) stays in its object.
  *
  * Rows never move except when the table grows (then every row moves, the owner's `slot` follows, and whoever
- * holds row indexes is told); a removed group leaves a tombstone until then.
+ * holds row indexes is told); a removed group leaves a tombstone until then. A row may have no owner yet (the
+ * monitor makes a joining group's object only when something asks for it).
  */
 
 /**
@@ -27,6 +28,11 @@ export const NO_HOST = 2 ** 32;
 /** Keys are multicast addresses (signed 32-bit form): 0 and 1 are never one. */
 const EMPTY = 0;
 const TOMBSTONE = 1;
+
+/** Whether a row's key is a group's (not an empty row or a removed group's). */
+function isLive(key: number): boolean {
+  return key !== EMPTY && key !== TOMBSTONE;
+}
 
 /**
  * The home slot of a 32-bit address in an open-addressing table of 2^`bits` slots (`mask` = 2^bits - 1):
@@ -144,8 +150,11 @@ export class GroupTable<T extends RowOwner> {
     }
   }
 
-  /** Add a row for `key` (not in the table), owned by `owner`; sets `owner.slot`. Timers start at Infinity, hosts at {@link NO_HOST}. */
-  insert(key: number, owner: T): void {
+  /**
+   * Add a row for `key` (not in the table), owned by `owner` (setting its `slot`), or by none yet (see
+   * {@link adopt}); returns the row's first index. Timers start at Infinity, hosts at {@link NO_HOST}.
+   */
+  insert(key: number, owner: T | undefined): number {
     if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const r = this.place(key, owner);
     const rows = this.rows;
@@ -154,15 +163,21 @@ export class GroupTable<T extends RowOwner> {
     rows[r + ROW.queuedAt] = Infinity;
     this.used++;
     this.live++;
+    return r;
+  }
+
+  /** Give the row at `row` (its first index), inserted without one, its owner. */
+  adopt(row: number, owner: T): void {
+    this.owners[row >> SHIFT] = owner;
+    owner.slot = row;
   }
 
   /** The keys of the live rows, in no particular order. */
   keys(): Int32Array {
     const out = new Int32Array(this.live);
-    const owners = this.owners;
     const rows = this.rows;
     let n = 0;
-    for (let i = 0; i < owners.length; i++) if (owners[i] !== undefined) out[n++] = rows[i * STRIDE]!;
+    for (let r = 0; r < rows.length; r += STRIDE) if (isLive(rows[r]!)) out[n++] = rows[r]!;
     return out;
   }
 
@@ -171,9 +186,9 @@ export class GroupTable<T extends RowOwner> {
     return row >> SHIFT;
   }
 
-  /** The owner of the row at `slot`. */
-  ownerAt(slot: number): T {
-    return this.owners[slot >> SHIFT]!;
+  /** The owner of the row at `slot` (its first index): undefined while it has none ({@link insert}). */
+  ownerAt(slot: number): T | undefined {
+    return this.owners[slot >> SHIFT];
   }
 
   /** Remove the row of `owner` (it stays a tombstone until the table grows; its queued entry is stale: NaN). */
@@ -185,8 +200,8 @@ export class GroupTable<T extends RowOwner> {
     this.live--;
   }
 
-  /** A free row for `key`, owned by `owner`: its first index. */
-  private place(key: number, owner: T): number {
+  /** A free row for `key`, owned by `owner` (or none yet): its first index. */
+  private place(key: number, owner: T | undefined): number {
     const rows = this.rows;
     const mask = this.mask;
     const step = this.step(key);
@@ -195,7 +210,7 @@ export class GroupTable<T extends RowOwner> {
     const r = i * STRIDE;
     rows[r + ROW.key] = key;
     this.owners[i] = owner;
-    owner.slot = r;
+    if (owner !== undefined) owner.slot = r;
     return r;
   }
 
@@ -211,11 +226,10 @@ export class GroupTable<T extends RowOwner> {
     // the new first index by old row (-1: none), for `moved` (reading the owners again would be a cache miss each)
     const slotOf = new Int32Array(owners.length).fill(-1);
     for (let i = 0; i < owners.length; i++) {
-      const o = owners[i];
-      if (o === undefined) continue;
       const r = i * STRIDE;
+      if (!isLive(old[r + ROW.key]!)) continue;
       // field by field: a subarray per row was an object per group
-      const n = this.place(old[r + ROW.key]!, o);
+      const n = this.place(old[r + ROW.key]!, owners[i]);
       for (let k = 1; k < STRIDE; k++) this.rows[n + k] = old[r + k]!;
       slotOf[i] = n;
     }

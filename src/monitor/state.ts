@@ -600,7 +600,7 @@ export class MonitorState {
         if (d !== d) continue;
       }
       if (d > this.nowMs) this.nowMs = d;
-      this.fire(typeof e === "number" ? this.table.ownerAt(e) : e, d);
+      this.fire(typeof e === "number" ? this.owner(e) : e, d);
     }
     if (nowMs > this.nowMs) this.nowMs = nowMs;
     return this.events.length === 0 ? NO_EVENTS : this.drain();
@@ -705,11 +705,29 @@ export class MonitorState {
     const left = (t: number) => (t === OFF ? -1 : Math.round(Math.max(0, t - nowMs)));
     const v = this.view;
     // (indexed: a for-of over the keys went through the array iterator, one call per group)
+    const rows = this.table.rows;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      const g = this.lookup(k | 0);
-      if (g === undefined) continue;
+      const r = this.table.find(k | 0);
+      if (r < 0) continue;
+      const g = this.table.ownerAt(r);
       v.addr = k;
+      if (g === undefined) {
+        // a row without its object ({@link joinQuick}): EXCLUDE, no sources, IGMPv3 hosts only, one reporter
+        const host = rows[r + ROW.quick]!;
+        v.exclude = true;
+        v.groupLeftMs = left(rows[r + ROW.deadline]!);
+        v.compat = 3;
+        v.v1HostLeftMs = -1;
+        v.v2HostLeftMs = -1;
+        v.lastReporter = host >>> 0;
+        v.reporters = this.oneReporter;
+        v.reporterCount = 1;
+        this.oneReporter[0] = host;
+        v.sourceCount = 0;
+        visit(v);
+        continue;
+      }
       v.exclude = g.mode === "exclude";
       v.groupLeftMs = v.exclude ? left(this.groupTimer(g)) : -1;
       v.compat = g.compat;
@@ -1054,7 +1072,56 @@ export class MonitorState {
 
   private lookup(group: number): GroupRec | undefined {
     const r = this.table.find(group);
-    return r < 0 ? undefined : this.table.ownerAt(r);
+    return r < 0 ? undefined : this.owner(r);
+  }
+
+  /** The group of row `r` (its first index), its object made now when the row has none yet ({@link joinQuick}). */
+  private owner(r: number): GroupRec {
+    return this.table.ownerAt(r) ?? this.materialize(r);
+  }
+
+  /**
+   * The object of a group {@link joinQuick} made without one: what the row says (EXCLUDE, no sources, IGMPv3
+   * hosts only, the row's quick host its lone and last reporter, the group timer the row's deadline).
+   */
+  private materialize(r: number): GroupRec {
+    const rows = this.table.rows;
+    const g = new GroupRec(rows[r + ROW.key]!);
+    const host = rows[r + ROW.quick]!;
+    g.mode = "exclude";
+    g.reporter = host;
+    g.lastReporter = host;
+    this.table.adopt(r, g);
+    return g;
+  }
+
+  /**
+   * A group's first record, an IS_EX({}) or TO_EX({}) from `host`, as the full path leaves it (its join and
+   * mode change; EXCLUDE, no sources, the host its lone and last reporter, the group timer at GMI, quick for
+   * the host) but with a row alone: no object until something asks for one ({@link owner}). At LAN scale most
+   * groups never do (their members refresh them through the quick path), and 100,000 objects made at once
+   * were most of what the garbage collector copied. False when not taken (the tests' full-path state).
+   */
+  private joinQuick(group: number, host: number): boolean {
+    const r = this.table.insert(group, undefined);
+    if (this.recording) {
+      const time = this.eventTime();
+      const frame = this.current?.frame ?? null;
+      if (this.sink !== null) {
+        this.sink.join(time, frame, group, host, 3);
+        this.sink.modeChange(time, frame, group, "include", "exclude");
+      } else {
+        const name = numberToIPv4(group);
+        this.events.push({ time, frame, type: "join", group: name, reporter: this.hostName(host), version: 3 });
+        this.events.push({ time, frame, type: "mode-change", group: name, from: "include", to: "exclude" });
+      }
+    }
+    const rows = this.table.rows;
+    rows[r + ROW.deadline] = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+    rows[r + ROW.queuedAt] = rows[r + ROW.deadline]!;
+    this.queue.pushAt(rows, r + ROW.deadline, r);
+    rows[r + ROW.quick] = host;
+    return true;
   }
 
   private getGroup(group: number, reporter: number, version: 1 | 2 | 3): GroupRec {
@@ -1121,7 +1188,7 @@ export class MonitorState {
         return;
       }
       if (q === MANY && gmi >= rows[r + ROW.deadline]!) {
-        const g = this.table.ownerAt(r);
+        const g = this.owner(r);
         if (g.reporters!.has(src)) {
           rows[r + ROW.deadline] = gmi;
           g.lastReporter = src;
@@ -1129,7 +1196,9 @@ export class MonitorState {
         }
       }
     }
-    const existing = r >= 0 ? this.table.ownerAt(r) : undefined;
+    // a new group's first record, a member joining: the row alone (its object when first asked for)
+    if (r < 0 && (op === IS_EX || op === TO_EX) && m.recordStart[i] === m.recordEnd[i] && this.joinQuick(group, src)) return;
+    const existing = r >= 0 ? this.owner(r) : undefined;
     let sources = m.recordStart[i] === m.recordEnd[i] ? NO_SOURCES : m.sourcesOf(i);
     if (existing && existing.compat < 3) {
       // Older-version hosts present: BLOCK is ignored and TO_EX carries no sources (§7.3.2).

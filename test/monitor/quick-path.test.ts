@@ -37,15 +37,30 @@ const message: fc.Arbitrary<{ src: string; message: IgmpMessageInit }> = fc.oneo
 );
 const stream = fc.array(fc.record({ dt: fc.constantFrom(0, 0.1, 0.1, 1, 1, 5, 30, 120, 255, 300), m: message }), { minLength: 1, maxLength: 80 });
 
-/** A state whose groups are never marked for the quick path (`quickAfter` is what marks them). */
+/**
+ * A state whose groups are never marked for the quick path (`quickAfter` is what marks them) and always have
+ * their object (`joinQuick` makes a joining group's row alone, marked quick).
+ */
 function withoutQuickPath(st: MonitorState): MonitorState {
-  (st as unknown as { quickAfter(): void }).quickAfter = () => {};
+  const o = st as unknown as { quickAfter(): void; joinQuick(): boolean };
+  o.quickAfter = () => {};
+  o.joinQuick = () => false;
   return st;
+}
+
+/** Count the groups `st` makes as a row alone (`joinQuick`). */
+function countJoinQuick(st: MonitorState): { calls: number } {
+  const o = st as unknown as { joinQuick(...a: unknown[]): boolean };
+  const join = o.joinQuick.bind(st);
+  const n = { calls: 0 };
+  o.joinQuick = (...a) => (n.calls++, join(...a));
+  return n;
 }
 
 describe("MonitorState's quick refresh path", () => {
   it("changes exactly what the full path changes (events, snapshots, deadlines)", () => {
     let quickHits = 0;
+    let joinHits = 0;
     fc.assert(
       fc.property(stream, (list) => {
         let t = 0;
@@ -62,6 +77,7 @@ describe("MonitorState's quick refresh path", () => {
         };
         const fastSteps = steps(fast);
         const fullSteps = steps(full);
+        const joins = countJoinQuick(fast);
         for (const f of frames(at)) {
           expect(fast.receive(f)).toEqual(full.receive(f));
           expect(fast.snapshot()).toEqual(full.snapshot());
@@ -70,11 +86,14 @@ describe("MonitorState's quick refresh path", () => {
         const end = ms(t + 600);
         expect(fast.advance(end)).toEqual(full.advance(end));
         expect(fast.snapshot()).toEqual(full.snapshot());
-        quickHits += fullSteps.calls - fastSteps.calls;
+        // (a group made as a row alone skips quickAfter too)
+        quickHits += fullSteps.calls - fastSteps.calls - joins.calls;
+        joinHits += joins.calls;
       }),
       { numRuns: 300, seed: 9 },
     );
     expect(quickHits).toBeGreaterThan(150);
+    expect(joinHits).toBeGreaterThan(150);
   });
 
   it("marks a lone member's group with that member, and a group of several as such", () => {
