@@ -214,7 +214,9 @@ export async function runMonitor(o: MonitorCliOptions, io: CliIo, signal?: Abort
     (bytes, start, end, wireLength, linkType, frame, seconds, nanos) => {
       const msg = reader.read(bytes, start, end, wireLength, linkType, frame, seconds, nanos);
       if (msg.status === MessageStatus.ignored || !gate.accept(msg)) return;
-      emit(state.take(msg));
+      // (most frames have no event, and with --json none come back: the state hands them to `lines`)
+      const events = state.take(msg);
+      if (events.length > 0) emit(events);
     },
     { io, signal, progressLabel: file, linesWhileReading: true },
   );

@@ -273,11 +273,18 @@ export class DeadlineQueue<T> {
     // nothing due, as on most frames: small enough to be inlined into the caller's loop
     const c = this.cur;
     if (c !== undefined && c.sorted && c.head < c.len && c.late.length === 0 && c.at[c.head]! > nowMs) return undefined;
-    return this.settleIndexed(nowMs, times, queuedOff, deadlineOff);
+    // (the time goes by an array, not as an argument: passed, the engine made a heap number of it on every
+    // call of the caller's, even when this branch was not taken)
+    this.settleBy[0] = nowMs;
+    return this.settleIndexed(times, queuedOff, deadlineOff);
   }
 
-  /** {@link takeDueIndexed} when something may be due. */
-  private settleIndexed(nowMs: number, times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+  /** {@link takeDueIndexed}'s time, for {@link settleIndexed}. */
+  private readonly settleBy = new Float64Array(1);
+
+  /** {@link takeDueIndexed} when something may be due by the time in {@link settleBy}. */
+  private settleIndexed(times: Float64Array, queuedOff: number, deadlineOff: number): T | undefined {
+    const nowMs = this.settleBy[0]!;
     for (;;) {
       const b = this.first();
       if (b === undefined) return undefined;
