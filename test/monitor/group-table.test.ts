@@ -36,6 +36,39 @@ describe("GroupTable", () => {
     expect([...table.keys()].sort((a, b) => a - b)).toEqual(keys.slice(2500).sort((a, b) => a - b));
   });
 
+  it("keeps rows inserted without an owner through growth, and gives them one later", () => {
+    const table = new GroupTable<RowOwner>();
+    const keys = Array.from({ length: 3000 }, (_, i) => key(239, 2, i >> 8, i & 255));
+    // every third row with its owner at once, the rest without (the monitor's joining groups)
+    const owners = new Map<number, RowOwner>();
+    keys.forEach((k, i) => {
+      const o = i % 3 === 0 ? { slot: -1 } : undefined;
+      const r = table.insert(k, o);
+      table.rows[r + ROW.deadline] = i;
+      if (o !== undefined) {
+        owners.set(k, o);
+        expect(o.slot).toBe(r);
+      }
+    });
+    expect(table.live).toBe(3000);
+    for (const [i, k] of keys.entries()) {
+      const r = table.find(k);
+      expect(r).toBeGreaterThanOrEqual(0);
+      expect(table.rows[r + ROW.deadline]).toBe(i);
+      expect(table.ownerAt(r)).toBe(owners.get(k));
+    }
+    expect([...table.keys()].sort((a, b) => a - b)).toEqual([...keys].sort((a, b) => a - b));
+    // an owner given later follows its row when the table grows again
+    const late = { slot: -1 };
+    table.adopt(table.find(keys[1]!), late);
+    for (let i = 0; i < 5000; i++) table.insert(key(239, 3, i >> 8, i & 255), undefined);
+    expect(late.slot).toBe(table.find(keys[1]!));
+    expect(table.ownerAt(late.slot)).toBe(late);
+    table.remove(late);
+    expect(table.find(keys[1]!)).toBe(-1);
+    expect(table.live).toBe(7999);
+  });
+
   it("puts a block of consecutive groups at their home rows, each in the row after the one before", () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => key(239, 1, 0, 0) + i);
     const { table, owners } = fill(keys);
