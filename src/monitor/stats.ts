@@ -18,6 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
+import { G_STRIDE, G_V3, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -149,69 +150,6 @@ export type DelayPoints = number[];
  * visiting them.
  */
 
-/** A group's row in {@link LanStats.gh}: Int32 fields by offset; its last-seen time is the Float64 at {@link G_LAST}. */
-const G_STRIDE = 16;
-/** v3 records naming the group; records of type 1-6 at offsets 1-6. */
-const G_V3 = 0;
-/** Expiries + 1: a member is current when its `current` field is this. */
-const G_EPOCH = 7;
-/** The first host seen reporting it: its id + 1 (0: none yet), whether it is current, how many are. */
-const G_FIRST = 8;
-const G_FIRST_CURRENT = 9;
-const G_CURRENT = 10;
-/** Hosts seen reporting it. */
-const G_SEEN = 11;
-/** Its last group-specific query: the query's index + 1 (0: none). */
-const G_GSQ = 12;
-/** Its address (signed form). */
-const G_KEY = 13;
-/** Float64 index of the last-seen time in a row (bytes 56-63). */
-const G_LAST = 7;
-/** Float64 elements per group row. */
-const G_F64 = G_STRIDE / 2;
-
-/** What a record does not touch, in {@link LanStats.gc} (Int32) by offset. */
-const C_STRIDE = 12;
-const C_V1 = 0;
-const C_V2 = 1;
-/** Records of unknown type. */
-const C_R0 = 2;
-const C_LEAVE_MESSAGES = 3;
-const C_JOINS = 4;
-const C_LEAVES = 5;
-const C_EXPIRIES = 6;
-const C_MODE_CHANGES = 7;
-const C_LMQ = 8;
-const C_GROUP_QUERIES = 9;
-/** The first member's last answered group-specific query, index + 1. */
-const C_FIRST_ANSWERED = 10;
-/** The member count its timeline ends with, + 1 (0: no point yet). */
-const C_PLOTTED = 11;
-
-/** Times in {@link LanStats.gt} (Float64) by offset: first seen, the last group-specific query's time and Max Resp Time. */
-const T_STRIDE = 3;
-const T_FIRST = 0;
-const T_GSQ_AT = 1;
-const T_GSQ_MAX_RESP = 2;
-
-/** A host's row in {@link LanStats.hc} (Int32): reports by version, records by type 0-6 at {@link H_R0}+type, ... */
-const H_STRIDE = 16;
-const H_V1 = 0;
-const H_V2 = 1;
-const H_V3 = 2;
-const H_R0 = 3;
-const H_LEAVE_MESSAGES = 10;
-/** Groups it reported (each group's hosts are counted once, so this is their number). */
-const H_GROUPS = 11;
-/** The index + 1 of the last general query it answered. */
-const H_ANSWERED = 12;
-const H_LATE = 13;
-const H_KEY = 14;
-
-/** A member of a group: 0 the group's first (in its row), a {@link KeyedSets} slot + 1, or none. */
-const NO_MEMBER = -1;
-const FIRST_MEMBER = 0;
-
 /** `a` with room for `n` elements (a new array of twice the length when it has not). */
 function room<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
   if (n <= a.length) return a;
@@ -271,7 +209,11 @@ class LanStats {
     private readonly out: StatsCollector,
   ) {
     this.keepTimelines = out.keepTimelines;
+    this.general = out.general;
   }
+
+  /** The collector's delays of answers to general queries. */
+  private readonly general: WholeMsCounts;
 
   /** The collector's: keep timelines (for `igmpkit report`). */
   private readonly keepTimelines: boolean;
@@ -396,9 +338,21 @@ class LanStats {
   /** Host `h` answers the last general query at `t`, if there was one it has not answered yet. */
   private answerGeneral(h: number, t: number): void {
     const q = this.generalIdx;
-    if (q < 0 || this.hc[h * H_STRIDE + H_ANSWERED] === q + 1) return;
-    this.hc[h * H_STRIDE + H_ANSWERED] = q + 1;
-    this.delay(h, t - this.generalAtMs, this.generalMaxRespMs, this.generalAtMs, true);
+    const hr = h * H_STRIDE;
+    const hc = this.hc;
+    if (q < 0 || hc[hr + H_ANSWERED] === q + 1) return;
+    hc[hr + H_ANSWERED] = q + 1;
+    // (nearly every report at LAN scale answers one: the counting is written out here, no call with
+    // the times as arguments)
+    const ms = t - this.generalAtMs;
+    const whole = Math.round(ms);
+    this.hostDelays.add(h, whole);
+    this.general.add(whole);
+    if (ms > this.generalMaxRespMs) {
+      hc[hr + H_LATE]!++;
+      this.out.lateGeneral++;
+    }
+    if (this.keepTimelines) this.out.delayPoints.push(this.generalAtMs, ms, this.generalMaxRespMs, 1);
   }
 
   /**
@@ -812,9 +766,11 @@ export class StatsCollector {
   frames = 0;
   messages = 0;
   /** Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
-  private readonly general = new WholeMsCounts(DENSE_DELAYS);
+  /** @internal */
+  readonly general = new WholeMsCounts(DENSE_DELAYS);
   private readonly groupSpecific = new WholeMsCounts(DENSE_DELAYS);
-  private lateGeneral = 0;
+  /** @internal */
+  lateGeneral = 0;
   private lateGroup = 0;
   /** [query time, delay, Max Resp Time, general 1/0] per answer, when timelines are kept. */
   readonly delayPoints: DelayPoints = [];
