@@ -17,7 +17,7 @@
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
-import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
+import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
 import { G_STRIDE, G_V3, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
@@ -173,6 +173,64 @@ interface QuerierRec {
   qrv: number | null;
   maxResp: Map<number, number>;
   elected: boolean;
+}
+
+/** {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
+const PENDING_JOIN = 0;
+const PENDING_TO_INCLUDE = 1;
+const PENDING_TO_EXCLUDE = 2;
+const PENDING_EVENT = 3;
+
+/**
+ * The events a {@link MonitorState} of the statistics' own hands over as it makes them ({@link EventSink}),
+ * kept until the message that made them has been counted (the statistics count a message, then its events,
+ * the expiries on the way to it first). Joins and mode changes, a LAN's events by the thousand, stay numbers:
+ * no event object, no dotted quad to make and parse again. Times are the events' own, parsed from their text.
+ */
+class PendingEvents implements EventSink {
+  n = 0;
+  kinds = new Int32Array(64);
+  /** The group's address, or for an event object its index in {@link objects}. */
+  groups = new Int32Array(64);
+  times = new Float64Array(64);
+  readonly objects: MonitorEvent[] = [];
+  private lastTime = "";
+  private lastMs = 0;
+
+  join(time: string, _frame: number | null, group: number): void {
+    this.push(PENDING_JOIN, time, group);
+  }
+
+  modeChange(time: string, _frame: number | null, group: number, _from: FilterMode, to: FilterMode): void {
+    this.push(to === "exclude" ? PENDING_TO_EXCLUDE : PENDING_TO_INCLUDE, time, group);
+  }
+
+  event(e: MonitorEvent): void {
+    this.push(PENDING_EVENT, "", this.objects.length);
+    this.objects.push(e);
+  }
+
+  private push(kind: number, time: string, group: number): void {
+    if (this.n === this.kinds.length) {
+      this.kinds = room(this.kinds, this.n + 1, (k) => new Int32Array(k));
+      this.groups = room(this.groups, this.n + 1, (k) => new Int32Array(k));
+      this.times = room(this.times, this.n + 1, (k) => new Float64Array(k));
+    }
+    if (kind !== PENDING_EVENT && time !== this.lastTime) {
+      // (a message's events share its time's text)
+      this.lastTime = time;
+      this.lastMs = frameTimeMs(time);
+    }
+    this.kinds[this.n] = kind;
+    this.groups[this.n] = group | 0; // (the signed form, as the ids are keyed)
+    this.times[this.n] = this.lastMs;
+    this.n++;
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.objects.length = 0;
+  }
 }
 
 /** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
@@ -398,16 +456,45 @@ class LanStats {
     this.out.delay(ms, whole, late, maxRespMs, queryMs, general);
   }
 
-  /** A message the state has taken, and the events it (and the timers due before it) gave. */
+  /**
+   * A message the state has taken, and the events it (and the timers due before it) gave: returned
+   * (`events`), or handed to {@link pending} while the state took it (a state of the statistics' own).
+   * The message is counted first, then its events, in either case.
+   */
   observe(m: MembershipMessage, events: readonly MonitorEvent[]): void {
     if (m.status === MessageStatus.ok) this.count(m, m.timeMs);
     if (events.length > 0) this.onEvents(events);
+    if (this.pending.n > 0) this.onPending();
   }
 
   /** Fire the timers up to `t` (the end of the capture). */
   advance(t: number): void {
     const events = this.state.advance(t);
     if (events.length > 0) this.onEvents(events);
+    if (this.pending.n > 0) this.onPending();
+  }
+
+  /** The events the state handed over ({@link MonitorState.sinkTo}) since they were last applied. */
+  readonly pending = new PendingEvents();
+
+  /** Apply {@link pending}'s events in order, and empty it. */
+  private onPending(): void {
+    const p = this.pending;
+    for (let i = 0; i < p.n; i++) {
+      const kind = p.kinds[i]!;
+      if (kind === PENDING_EVENT) {
+        this.onEvent(p.objects[p.groups[i]!]!);
+        continue;
+      }
+      const t = p.times[i]!;
+      const g = this.group(p.groups[i]!, t);
+      if (kind === PENDING_JOIN) this.gc[g * C_STRIDE + C_JOINS]!++;
+      else {
+        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, kind === PENDING_TO_EXCLUDE ? 1 : 0);
+      }
+    }
+    p.clear();
   }
 
   private count(m: MembershipMessage, t: number): void {
@@ -546,60 +633,62 @@ class LanStats {
   private eventGroupN = 0;
 
   private onEvents(events: readonly MonitorEvent[]): void {
-    for (const e of events) {
-      if (e.time !== this.eventTime) {
-        this.eventTime = e.time;
-        this.eventMs = frameTimeMs(e.time);
+    for (const e of events) this.onEvent(e);
+  }
+
+  private onEvent(e: MonitorEvent): void {
+    if (e.time !== this.eventTime) {
+      this.eventTime = e.time;
+      this.eventMs = frameTimeMs(e.time);
+    }
+    const t = this.eventMs;
+    if ("group" in e && e.group !== this.eventGroup) {
+      this.eventGroup = e.group;
+      this.eventGroupN = addr32(e.group);
+    }
+    switch (e.type) {
+      case "join":
+        this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
+        break;
+      case "leave": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_LEAVES]!++;
+        const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
+        const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
+        if (member !== NO_MEMBER) this.setCurrent(g, member, false);
+        this.setMembers(g, t);
+        if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
+        break;
       }
-      const t = this.eventMs;
-      if ("group" in e && e.group !== this.eventGroup) {
-        this.eventGroup = e.group;
-        this.eventGroupN = addr32(e.group);
+      case "expiry": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_EXPIRIES]!++;
+        this.gh[g * G_STRIDE + G_EPOCH]!++;
+        this.gh[g * G_STRIDE + G_CURRENT] = 0;
+        this.setMembers(g, t);
+        if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
+        break;
       }
-      switch (e.type) {
-        case "join":
-          this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
-          break;
-        case "leave": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_LEAVES]!++;
-          const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
-          const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
-          if (member !== NO_MEMBER) this.setCurrent(g, member, false);
-          this.setMembers(g, t);
-          if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
-          break;
-        }
-        case "expiry": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_EXPIRIES]!++;
-          this.gh[g * G_STRIDE + G_EPOCH]!++;
-          this.gh[g * G_STRIDE + G_CURRENT] = 0;
-          this.setMembers(g, t);
-          if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
-          break;
-        }
-        case "mode-change": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
-          if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
-          break;
-        }
-        case "last-member-query": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_LMQ]!++;
-          if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
-          break;
-        }
-        case "querier-elected":
-        case "querier-changed":
-        case "querier-expired":
-          if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
-          this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
-          break;
-        default:
-          break;
+      case "mode-change": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
+        break;
       }
+      case "last-member-query": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_LMQ]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
+        break;
+      }
+      case "querier-elected":
+      case "querier-changed":
+      case "querier-expired":
+        if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
+        this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
+        break;
+      default:
+        break;
     }
   }
 
@@ -789,6 +878,8 @@ export class StatsCollector {
     let lan = this.lans.get(key);
     if (lan === undefined) {
       lan = new LanStats(key, state ?? new MonitorState(this.config), this);
+      // a state of its own hands its events over as it makes them (another's, the linter's, returns them)
+      if (state === undefined) lan.state.sinkTo(lan.pending);
       this.lans.set(key, lan);
     }
     this.lastLan = lan;

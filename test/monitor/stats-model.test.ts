@@ -11,7 +11,8 @@ import { expect, it } from "vitest";
 import { mulberry32 } from "../../src/host/rng";
 import { MembershipMessage, MessageKind, MessageStatus, isLinkLocalN, addr32, frameTimeMs } from "../../src/monitor/message";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state";
-import { statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
+import { StatsCollector, statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
+import { LAN_CHECKS, Linter } from "../../src/monitor/lint";
 import { leave, v1Report, v2Report, v3Query, v3Report, type DecodedFrame, type RecordInit } from "../../src/wire";
 import { frames, type At } from "./helpers";
 
@@ -186,6 +187,32 @@ for (const [name, seed, n, hosts, groups, vlans] of [
     expect(st.responseDelays.general.count).toBeGreaterThan(0);
     if (n > 1000) expect(st.responseDelays.groupSpecific.count).toBeGreaterThan(0);
     if (name.includes("expiries")) expect(st.groups.some((g) => g.expiries > 0) && st.groups.some((g) => g.leaves > 0)).toBe(true);
+  });
+}
+
+for (const [name, seed, n, hosts, groups, vlans] of [
+  ["two VLANs, expiries and leaves", 3, 3000, 40, 40, [[], [10]]],
+  ["many hosts per group", 2, 4000, 200, 8, [[]]],
+] as const) {
+  it(`the same from the statistics' own state (events handed over as made) as from the linter's (events returned): ${name}`, () => {
+    const list = lan(seed, n, hosts, groups, vlans as unknown as number[][]);
+    const own = new StatsCollector({}, true);
+    const beside = new StatsCollector({}, true);
+    const linter = new Linter({}, [...LAN_CHECKS, beside.lanCheck()]);
+    for (const f of list) {
+      own.push(f);
+      linter.push(f);
+    }
+    linter.finish();
+    beside.frames = linter.frames;
+    const a = own.finish();
+    expect(beside.finish()).toEqual(a);
+    expect(beside.timelines()).toEqual(own.timelines());
+    expect(beside.delayPoints).toEqual(own.delayPoints);
+    // every kind of event the statistics count happened
+    const sum = (k: "joins" | "leaves" | "expiries" | "modeChanges" | "lastMemberQueries") => a.groups.reduce((x, g) => x + g[k], 0);
+    for (const k of ["joins", "leaves", "expiries", "modeChanges", "lastMemberQueries"] as const) expect(sum(k), k).toBeGreaterThan(0);
+    expect(a.queriers.some((q) => q.elected)).toBe(true);
   });
 }
 
