@@ -10,8 +10,7 @@
 
 /** A group's row in `LanStats.gh`: Int32 fields by offset; its last-seen time is the Float64 at {@link G_LAST}. */
 export const G_STRIDE = 16;
-/** v3 records naming the group; records of type 1-6 at offsets 1-6. */
-export const G_V3 = 0;
+/* (offset 0 unused; records of type 1-6 at offsets 1-6, their sum with the unknown ones the group's v3 records) */
 /** Expiries + 1: a member is current when its `current` field is this. */
 export const G_EPOCH = 7;
 /** The first host seen reporting it: its id + 1 (0: none yet), whether it is current, how many are. */

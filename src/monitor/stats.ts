@@ -18,7 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_V3, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -293,20 +293,17 @@ class LanStats {
   private bySlot = new Int32Array(64);
 
   /**
-   * {@link group} for a v3 record whose group the monitor found at `slot` (-1: not found): at LAN scale
-   * an array read and a comparison instead of a second hash lookup of the same address.
+   * A v3 record's group when {@link bySlot} does not name it at the slot the monitor found it at (`slot`, -1:
+   * not found): looked up (or added) and noted there. (At LAN scale the slot names it: an array read and a
+   * comparison instead of a second hash lookup of the same address, in {@link v3Report}.)
    */
-  private groupAt(n: number, slot: number, t: number): number {
-    let id = slot >= 0 && slot < this.bySlot.length ? this.bySlot[slot]! - 1 : -1;
-    if (id < 0 || this.gh[id * G_STRIDE + G_KEY] !== n) {
-      id = this.groupIds.get(n);
-      if (id < 0) id = this.addGroup(n, t);
-      if (slot >= 0) {
-        if (slot >= this.bySlot.length) this.bySlot = room(this.bySlot, slot + 1, (k) => new Int32Array(k));
-        this.bySlot[slot] = id + 1;
-      }
+  private groupNotAt(n: number, slot: number, t: number): number {
+    let id = this.groupIds.get(n);
+    if (id < 0) id = this.addGroup(n, t);
+    if (slot >= 0) {
+      if (slot >= this.bySlot.length) this.bySlot = room(this.bySlot, slot + 1, (k) => new Int32Array(k));
+      this.bySlot[slot] = id + 1;
     }
-    if (t > this.ghf[id * G_F64 + G_LAST]!) this.ghf[id * G_F64 + G_LAST] = t;
     return id;
   }
 
@@ -567,6 +564,7 @@ class LanStats {
     this.hc[hr + H_V3]!++;
     const n = m.recordCount;
     const types = m.recordType;
+    const groups = m.recordGroup;
     let current = false;
     let routable = false;
     // the records' groups first, one after another, so that at 100,000 groups their cache misses
@@ -574,20 +572,35 @@ class LanStats {
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
     const slots = this.state.recordSlots;
+    // (their arrays read once: they change only when a group is added)
+    let bySlot = this.bySlot;
+    let gh = this.gh;
+    let ghf = this.ghf;
     for (let i = 0; i < n; i++) {
-      const group = m.recordGroup[i]!;
-      recs[i] = this.groupAt(group, slots[i]!, t);
-      if (types[i] === 1 || types[i] === 2) current = true;
+      const group = groups[i]!;
+      const slot = slots[i]!;
+      let g = slot >= 0 && slot < bySlot.length ? bySlot[slot]! - 1 : -1;
+      if (g < 0 || gh[g * G_STRIDE + G_KEY] !== group) {
+        g = this.groupNotAt(group, slot, t);
+        bySlot = this.bySlot;
+        gh = this.gh;
+        ghf = this.ghf;
+      }
+      if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
+      recs[i] = g;
+      const type = types[i]!;
+      if (type === 1 || type === 2) current = true;
       if (!isLinkLocalN(group)) routable = true;
     }
     // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
     if (current && routable) this.answerGeneral(h, t);
-    const gh = this.gh;
     const hc = this.hc;
+    const members = this.members;
     for (let i = 0; i < n; i++) {
       const type = types[i]!;
       const g = recs[i]!;
       const r = g * G_STRIDE;
+      // (the group's v3 records are these counts' sum)
       if (type >= 1 && type <= 6) {
         gh[r + type]!++;
         hc[hr + H_R0 + type]!++;
@@ -595,7 +608,6 @@ class LanStats {
         this.gc[g * C_STRIDE + C_R0]!++;
         hc[hr + H_R0]!++;
       }
-      gh[r + G_V3]!++;
       // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
       const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
       if (gh[r + G_GSQ] === 0) {
@@ -603,8 +615,8 @@ class LanStats {
         let c = -1;
         if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
         else if (gh[r + G_SEEN]! >= 2) {
-          const p = this.members.find(h, g);
-          if (p >= 0) c = this.members.slots[2 * p + 1]!;
+          const p = members.find(h, g);
+          if (p >= 0) c = members.slots[2 * p + 1]!;
         }
         if (c !== -1 && (on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) {
           // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
@@ -695,7 +707,15 @@ class LanStats {
   /** Messages naming group `g`: the busiest first. */
   groupActivity(g: number): number {
     const c = g * C_STRIDE;
-    return this.gc[c + C_V1]! + this.gc[c + C_V2]! + this.gh[g * G_STRIDE + G_V3]! + this.gc[c + C_LEAVE_MESSAGES]! + this.gc[c + C_GROUP_QUERIES]!;
+    return this.gc[c + C_V1]! + this.gc[c + C_V2]! + this.v3Records(g) + this.gc[c + C_LEAVE_MESSAGES]! + this.gc[c + C_GROUP_QUERIES]!;
+  }
+
+  /** v3 records naming group `g`: its records of every type. */
+  private v3Records(g: number): number {
+    const r = g * G_STRIDE;
+    let n = this.gc[g * C_STRIDE + C_R0]!;
+    for (let k = 1; k <= 6; k++) n += this.gh[r + k]!;
+    return n;
   }
 
   groupAddress(g: number): number {
@@ -714,7 +734,7 @@ class LanStats {
     f.lastMs = this.ghf[g * G_F64 + G_LAST]!;
     f.v1 = gc[c + C_V1]!;
     f.v2 = gc[c + C_V2]!;
-    f.v3 = gh[r + G_V3]!;
+    f.v3 = this.v3Records(g);
     f.records[0] = gc[c + C_R0]!;
     for (let k = 1; k < 7; k++) f.records[k] = gh[r + k]!;
     f.leaveMessages = gc[c + C_LEAVE_MESSAGES]!;
