@@ -9,7 +9,7 @@ import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { scanCaptureFile } from "./scan-file.js";
 import { GROUP_RECORD_TYPES, groupRecordKind } from "../wire/index.js";
-import { COMMA, DOT, enc, ipOf, lit, micros6, uint } from "./ascii.js";
+import { COMMA, DOT, enc, ipOf, lit, micros6, uint, type Lit } from "./ascii.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
@@ -153,6 +153,11 @@ const F = {
 /** The record names as JSON keys with their colon, by type (0 unknown, 1-6). */
 const RECORD_KEYS = [0, 1, 2, 3, 4, 5, 6].map((k) => enc(`${JSON.stringify(groupRecordKind(k))}:`));
 
+/** A field's name (with what comes before it) and its count. */
+function field(d: DataView, p: number, name: Lit, n: number): number {
+  return uint(d, lit(d, p, name), n);
+}
+
 /** {@link formatTimeMs}'s text of `ms` (without quotes). */
 function timeMs(d: DataView, p: number, ms: number): number {
   const us = Math.round(ms * 1000);
@@ -224,12 +229,9 @@ class GroupsJson {
     p = timeMs(dd, p, f.firstMs);
     p = lit(dd, p, F.lastSeen);
     p = timeMs(dd, p, f.lastMs);
-    p = lit(dd, p, F.v1);
-    p = uint(dd, p, f.v1);
-    p = lit(dd, p, F.v2);
-    p = uint(dd, p, f.v2);
-    p = lit(dd, p, F.v3);
-    p = uint(dd, p, f.v3);
+    p = field(dd, p, F.v1, f.v1);
+    p = field(dd, p, F.v2, f.v2);
+    p = field(dd, p, F.v3, f.v3);
     p = lit(dd, p, F.records);
     let first = true;
     for (let k = 0; k < 7; k++) {
@@ -237,25 +239,16 @@ class GroupsJson {
       if (n <= 0) continue;
       if (!first) dd.setUint8(p++, COMMA);
       first = false;
-      p = lit(dd, p, RECORD_KEYS[k]!);
-      p = uint(dd, p, n);
+      p = field(dd, p, RECORD_KEYS[k]!, n);
     }
-    p = lit(dd, p, F.leaveMessages);
-    p = uint(dd, p, f.leaveMessages);
-    p = lit(dd, p, F.membersSeen);
-    p = uint(dd, p, f.membersSeen);
-    p = lit(dd, p, F.joins);
-    p = uint(dd, p, f.joins);
-    p = lit(dd, p, F.leaves);
-    p = uint(dd, p, f.leaves);
-    p = lit(dd, p, F.expiries);
-    p = uint(dd, p, f.expiries);
-    p = lit(dd, p, F.modeChanges);
-    p = uint(dd, p, f.modeChanges);
-    p = lit(dd, p, F.lastMemberQueries);
-    p = uint(dd, p, f.lastMemberQueries);
-    p = lit(dd, p, F.groupQueries);
-    p = uint(dd, p, f.groupQueries);
+    p = field(dd, p, F.leaveMessages, f.leaveMessages);
+    p = field(dd, p, F.membersSeen, f.membersSeen);
+    p = field(dd, p, F.joins, f.joins);
+    p = field(dd, p, F.leaves, f.leaves);
+    p = field(dd, p, F.expiries, f.expiries);
+    p = field(dd, p, F.modeChanges, f.modeChanges);
+    p = field(dd, p, F.lastMemberQueries, f.lastMemberQueries);
+    p = field(dd, p, F.groupQueries, f.groupQueries);
     dd.setUint8(p++, 0x7d);
     this.p = p;
   }
