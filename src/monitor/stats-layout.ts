@@ -69,3 +69,19 @@ export const H_KEY = 14;
 /** A member of a group: 0 the group's first (in its row), a `KeyedSets` slot + 1, or none. */
 export const NO_MEMBER = -1;
 export const FIRST_MEMBER = 0;
+
+/**
+ * A host's memo (`LanStats.memo`, Int32) by offset: its records (-1: none), the changes count it was kept
+ * at, its repeats, whether it answers a general query, a fingerprint of the host's last report.
+ */
+export const M_STRIDE = 20;
+export const M_N = 0;
+export const M_CHANGES = 1;
+export const M_REPEATS = 2;
+export const M_ANSWERS = 3;
+export const M_FINGERPRINT = 4;
+/** Then per record: its group's address, its type, its group's id. */
+export const M_RECORDS = 5;
+export const M_RECORD = 3;
+/** Records a memo holds at the most. */
+export const MEMO_RECORDS = 4;

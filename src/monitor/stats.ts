@@ -18,7 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER, M_STRIDE, M_N, M_CHANGES, M_REPEATS, M_ANSWERS, M_FINGERPRINT, M_RECORDS, M_RECORD, MEMO_RECORDS } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -332,6 +332,9 @@ class LanStats {
       this.hc = room(this.hc, (id + 1) * H_STRIDE, (k) => new Int32Array(k));
       this.ht = room(this.ht, (id + 1) * 2, (k) => new Float64Array(k));
       this.hc[id * H_STRIDE + H_KEY] = n;
+      this.memo = room(this.memo, (id + 1) * M_STRIDE, (k) => new Int32Array(k));
+      this.memoMs = room(this.memoMs, id + 1, (k) => new Float64Array(k));
+      this.memo[id * M_STRIDE + M_N] = -1;
       this.ht[2 * id] = t;
       this.ht[2 * id + 1] = t;
       this.hostDelays.addKey();
@@ -371,6 +374,7 @@ class LanStats {
   /** Make `member` of `g` a member now, or not. */
   private setCurrent(g: number, member: number, on: boolean): void {
     if (this.isCurrent(g, member) === on) return;
+    this.changes++;
     const r = g * G_STRIDE;
     const c = on ? this.gh[r + G_EPOCH]! : 0;
     if (member === FIRST_MEMBER) this.gh[r + G_FIRST_CURRENT] = c;
@@ -441,6 +445,7 @@ class LanStats {
       } else member = this.members.add(h, g) + 1;
       gh[r + G_SEEN]!++;
       this.hc[h * H_STRIDE + H_GROUPS]!++;
+      this.changes++;
     }
     return member;
   }
@@ -521,6 +526,7 @@ class LanStats {
           this.gc[g * C_STRIDE + C_GROUP_QUERIES]!++;
           if (m.querySources.length === 0) {
             this.gh[g * G_STRIDE + G_GSQ] = ++this.queryIdx;
+            this.changes++;
             this.gt[g * T_STRIDE + T_GSQ_AT] = t;
             this.gt[g * T_STRIDE + T_GSQ_MAX_RESP] = m.maxRespMs;
           }
@@ -565,6 +571,19 @@ class LanStats {
     const n = m.recordCount;
     const types = m.recordType;
     const groups = m.recordGroup;
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    if (memo[mr + M_N] === n && memo[mr + M_CHANGES] === this.changes && this.sameAsMemo(m, mr)) {
+      // the host's last report again, nothing changed since: its counts wait in the memo
+      memo[mr + M_REPEATS]!++;
+      this.memoMs[h] = t;
+      if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h, t);
+      return;
+    }
+    if (memo[mr + M_N] !== -1) {
+      if (memo[mr + M_REPEATS]! > 0) this.flushMemo(h);
+      memo[mr + M_N] = -1;
+    }
     let current = false;
     let routable = false;
     // the records' groups first, one after another, so that at 100,000 groups their cache misses
@@ -576,6 +595,7 @@ class LanStats {
     let bySlot = this.bySlot;
     let gh = this.gh;
     let ghf = this.ghf;
+    let fingerprint = n;
     for (let i = 0; i < n; i++) {
       const group = groups[i]!;
       const slot = slots[i]!;
@@ -589,6 +609,7 @@ class LanStats {
       if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
       recs[i] = g;
       const type = types[i]!;
+      fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
       if (type === 1 || type === 2) current = true;
       if (!isLinkLocalN(group)) routable = true;
     }
@@ -596,6 +617,8 @@ class LanStats {
     if (current && routable) this.answerGeneral(h, t);
     const hc = this.hc;
     const members = this.members;
+    // (the report can be kept as the host's memo when every record of it is a quiet one)
+    let quiet = n <= MEMO_RECORDS && !this.keepTimelines;
     for (let i = 0; i < n; i++) {
       const type = types[i]!;
       const g = recs[i]!;
@@ -624,8 +647,80 @@ class LanStats {
           continue;
         }
       }
+      quiet = false;
       this.record(h, g, t, current, !on ? 0 : type === 6 ? -1 : 1);
     }
+    // kept from the second time in a row the host sends what looks like the same report (a report of
+    // another LAN's hosts, which change their groups every time, costs a comparison and a store)
+    if (quiet) {
+      if (memo[mr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
+      else memo[mr + M_FINGERPRINT] = fingerprint;
+    }
+  }
+
+  /**
+   * Each host's memo: its last report when every record of it was a quiet one (a member staying as it
+   * is, no group-specific query pending, no sources), with the {@link changes} count of then. The same
+   * report again, with no change since to any group's members, expiries or queries, would be quiet again
+   * record for record: it is counted in the memo ({@link M_REPEATS}, the time in {@link memoMs}) and its
+   * records' counts are added when the memo is replaced or read ({@link flushMemo}). A LAN's hosts answer
+   * every general query with the same report: at 100 groups of 40 members most reports are repeats.
+   */
+  private memo = new Int32Array(M_STRIDE * 16).fill(-1);
+  /** The time of each host's last repeat of its memo. */
+  private memoMs = new Float64Array(16);
+  /** Counts every change to what makes a record quiet: members, current members, expiries, group-specific queries. */
+  private changes = 0;
+
+  /** Whether `m`'s records are those of the memo at `mr` (the same count already checked). */
+  private sameAsMemo(m: MembershipMessage, mr: number): boolean {
+    const memo = this.memo;
+    for (let i = 0; i < m.recordCount; i++) {
+      const k = mr + M_RECORDS + M_RECORD * i;
+      if (m.recordGroup[i] !== memo[k] || m.recordType[i] !== memo[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
+    }
+    return true;
+  }
+
+  /** Keep `m` (whose records, in {@link recs}, were all quiet) as host `h`'s memo. */
+  private keepMemo(m: MembershipMessage, h: number, answers: boolean): void {
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    for (let i = 0; i < m.recordCount; i++) {
+      const type = m.recordType[i]!;
+      if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
+      const k = mr + M_RECORDS + M_RECORD * i;
+      memo[k] = m.recordGroup[i]!;
+      memo[k + 1] = type;
+      memo[k + 2] = this.recs[i]!;
+    }
+    memo[mr + M_N] = m.recordCount;
+    memo[mr + M_CHANGES] = this.changes;
+    memo[mr + M_REPEATS] = 0;
+    memo[mr + M_ANSWERS] = answers ? 1 : 0;
+  }
+
+  /** Add the counts of host `h`'s memo's repeats. */
+  private flushMemo(h: number): void {
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    const k = memo[mr + M_REPEATS]!;
+    const t = this.memoMs[h]!;
+    const hr = h * H_STRIDE;
+    for (let i = 0; i < memo[mr + M_N]!; i++) {
+      const e = mr + M_RECORDS + M_RECORD * i;
+      const type = memo[e + 1]!;
+      const g = memo[e + 2]!;
+      this.gh[g * G_STRIDE + type]! += k;
+      this.hc[hr + H_R0 + type]! += k;
+      if (t > this.ghf[g * G_F64 + G_LAST]!) this.ghf[g * G_F64 + G_LAST] = t;
+    }
+    memo[mr + M_REPEATS] = 0;
+  }
+
+  /** Add every memo's repeats (before the counts are read). */
+  flushMemos(): void {
+    for (let h = 0; h < this.hostIds.size; h++) if (this.memo[h * M_STRIDE + M_REPEATS]! > 0) this.flushMemo(h);
   }
 
   /**
@@ -677,6 +772,7 @@ class LanStats {
         this.gc[g * C_STRIDE + C_EXPIRIES]!++;
         this.gh[g * G_STRIDE + G_EPOCH]!++;
         this.gh[g * G_STRIDE + G_CURRENT] = 0;
+        this.changes++;
         this.setMembers(g, t);
         if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
         break;
@@ -1009,6 +1105,7 @@ export class StatsCollector {
     let hostCount = 0;
     for (const lan of lans) {
       if (Number.isFinite(end)) lan.advance(end);
+      lan.flushMemos();
       bad += lan.state.droppedFrames;
       malformed += lan.state.malformedFrames;
       groupCount += lan.groupIds.size;
