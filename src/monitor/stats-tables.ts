@@ -177,10 +177,13 @@ export class WholeMsCounts implements Ranked {
   add(ms: number): void {
     this.count++;
     const d = this.dense;
-    if (ms >= 0 && ms < d.length) {
-      d[ms]!++;
-      return;
-    }
+    if (ms >= 0 && ms < d.length) d[ms]!++;
+    else this.addOther(ms);
+  }
+
+  /** {@link add} of a value the dense counts do not hold yet. */
+  private addOther(ms: number): void {
+    const d = this.dense;
     if (ms >= 0 && ms < this.denseLimit) {
       let n = Math.max(1024, d.length);
       while (n <= ms) n *= 2;

@@ -17,7 +17,8 @@
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
-import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
+import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER, M_STRIDE, M_N, M_CHANGES, M_REPEATS, M_ANSWERS, M_FINGERPRINT, M_RECORDS, M_RECORD, MEMO_RECORDS } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -149,69 +150,6 @@ export type DelayPoints = number[];
  * visiting them.
  */
 
-/** A group's row in {@link LanStats.gh}: Int32 fields by offset; its last-seen time is the Float64 at {@link G_LAST}. */
-const G_STRIDE = 16;
-/** v3 records naming the group; records of type 1-6 at offsets 1-6. */
-const G_V3 = 0;
-/** Expiries + 1: a member is current when its `current` field is this. */
-const G_EPOCH = 7;
-/** The first host seen reporting it: its id + 1 (0: none yet), whether it is current, how many are. */
-const G_FIRST = 8;
-const G_FIRST_CURRENT = 9;
-const G_CURRENT = 10;
-/** Hosts seen reporting it. */
-const G_SEEN = 11;
-/** Its last group-specific query: the query's index + 1 (0: none). */
-const G_GSQ = 12;
-/** Its address (signed form). */
-const G_KEY = 13;
-/** Float64 index of the last-seen time in a row (bytes 56-63). */
-const G_LAST = 7;
-/** Float64 elements per group row. */
-const G_F64 = G_STRIDE / 2;
-
-/** What a record does not touch, in {@link LanStats.gc} (Int32) by offset. */
-const C_STRIDE = 12;
-const C_V1 = 0;
-const C_V2 = 1;
-/** Records of unknown type. */
-const C_R0 = 2;
-const C_LEAVE_MESSAGES = 3;
-const C_JOINS = 4;
-const C_LEAVES = 5;
-const C_EXPIRIES = 6;
-const C_MODE_CHANGES = 7;
-const C_LMQ = 8;
-const C_GROUP_QUERIES = 9;
-/** The first member's last answered group-specific query, index + 1. */
-const C_FIRST_ANSWERED = 10;
-/** The member count its timeline ends with, + 1 (0: no point yet). */
-const C_PLOTTED = 11;
-
-/** Times in {@link LanStats.gt} (Float64) by offset: first seen, the last group-specific query's time and Max Resp Time. */
-const T_STRIDE = 3;
-const T_FIRST = 0;
-const T_GSQ_AT = 1;
-const T_GSQ_MAX_RESP = 2;
-
-/** A host's row in {@link LanStats.hc} (Int32): reports by version, records by type 0-6 at {@link H_R0}+type, ... */
-const H_STRIDE = 16;
-const H_V1 = 0;
-const H_V2 = 1;
-const H_V3 = 2;
-const H_R0 = 3;
-const H_LEAVE_MESSAGES = 10;
-/** Groups it reported (each group's hosts are counted once, so this is their number). */
-const H_GROUPS = 11;
-/** The index + 1 of the last general query it answered. */
-const H_ANSWERED = 12;
-const H_LATE = 13;
-const H_KEY = 14;
-
-/** A member of a group: 0 the group's first (in its row), a {@link KeyedSets} slot + 1, or none. */
-const NO_MEMBER = -1;
-const FIRST_MEMBER = 0;
-
 /** `a` with room for `n` elements (a new array of twice the length when it has not). */
 function room<T extends Int32Array | Float64Array>(a: T, n: number, make: (n: number) => T): T {
   if (n <= a.length) return a;
@@ -235,6 +173,64 @@ interface QuerierRec {
   qrv: number | null;
   maxResp: Map<number, number>;
   elected: boolean;
+}
+
+/** {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
+const PENDING_JOIN = 0;
+const PENDING_TO_INCLUDE = 1;
+const PENDING_TO_EXCLUDE = 2;
+const PENDING_EVENT = 3;
+
+/**
+ * The events a {@link MonitorState} of the statistics' own hands over as it makes them ({@link EventSink}),
+ * kept until the message that made them has been counted (the statistics count a message, then its events,
+ * the expiries on the way to it first). Joins and mode changes, a LAN's events by the thousand, stay numbers:
+ * no event object, no dotted quad to make and parse again. Times are the events' own, parsed from their text.
+ */
+class PendingEvents implements EventSink {
+  n = 0;
+  kinds = new Int32Array(64);
+  /** The group's address, or for an event object its index in {@link objects}. */
+  groups = new Int32Array(64);
+  times = new Float64Array(64);
+  readonly objects: MonitorEvent[] = [];
+  private lastTime = "";
+  private lastMs = 0;
+
+  join(time: string, _frame: number | null, group: number): void {
+    this.push(PENDING_JOIN, time, group);
+  }
+
+  modeChange(time: string, _frame: number | null, group: number, _from: FilterMode, to: FilterMode): void {
+    this.push(to === "exclude" ? PENDING_TO_EXCLUDE : PENDING_TO_INCLUDE, time, group);
+  }
+
+  event(e: MonitorEvent): void {
+    this.push(PENDING_EVENT, "", this.objects.length);
+    this.objects.push(e);
+  }
+
+  private push(kind: number, time: string, group: number): void {
+    if (this.n === this.kinds.length) {
+      this.kinds = room(this.kinds, this.n + 1, (k) => new Int32Array(k));
+      this.groups = room(this.groups, this.n + 1, (k) => new Int32Array(k));
+      this.times = room(this.times, this.n + 1, (k) => new Float64Array(k));
+    }
+    if (kind !== PENDING_EVENT && time !== this.lastTime) {
+      // (a message's events share its time's text)
+      this.lastTime = time;
+      this.lastMs = frameTimeMs(time);
+    }
+    this.kinds[this.n] = kind;
+    this.groups[this.n] = group | 0; // (the signed form, as the ids are keyed)
+    this.times[this.n] = this.lastMs;
+    this.n++;
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.objects.length = 0;
+  }
 }
 
 /** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
@@ -271,7 +267,11 @@ class LanStats {
     private readonly out: StatsCollector,
   ) {
     this.keepTimelines = out.keepTimelines;
+    this.general = out.general;
   }
+
+  /** The collector's delays of answers to general queries. */
+  private readonly general: WholeMsCounts;
 
   /** The collector's: keep timelines (for `igmpkit report`). */
   private readonly keepTimelines: boolean;
@@ -293,20 +293,17 @@ class LanStats {
   private bySlot = new Int32Array(64);
 
   /**
-   * {@link group} for a v3 record whose group the monitor found at `slot` (-1: not found): at LAN scale
-   * an array read and a comparison instead of a second hash lookup of the same address.
+   * A v3 record's group when {@link bySlot} does not name it at the slot the monitor found it at (`slot`, -1:
+   * not found): looked up (or added) and noted there. (At LAN scale the slot names it: an array read and a
+   * comparison instead of a second hash lookup of the same address, in {@link v3Report}.)
    */
-  private groupAt(n: number, slot: number, t: number): number {
-    let id = slot >= 0 && slot < this.bySlot.length ? this.bySlot[slot]! - 1 : -1;
-    if (id < 0 || this.gh[id * G_STRIDE + G_KEY] !== n) {
-      id = this.groupIds.get(n);
-      if (id < 0) id = this.addGroup(n, t);
-      if (slot >= 0) {
-        if (slot >= this.bySlot.length) this.bySlot = room(this.bySlot, slot + 1, (k) => new Int32Array(k));
-        this.bySlot[slot] = id + 1;
-      }
+  private groupNotAt(n: number, slot: number, t: number): number {
+    let id = this.groupIds.get(n);
+    if (id < 0) id = this.addGroup(n, t);
+    if (slot >= 0) {
+      if (slot >= this.bySlot.length) this.bySlot = room(this.bySlot, slot + 1, (k) => new Int32Array(k));
+      this.bySlot[slot] = id + 1;
     }
-    if (t > this.ghf[id * G_F64 + G_LAST]!) this.ghf[id * G_F64 + G_LAST] = t;
     return id;
   }
 
@@ -335,6 +332,9 @@ class LanStats {
       this.hc = room(this.hc, (id + 1) * H_STRIDE, (k) => new Int32Array(k));
       this.ht = room(this.ht, (id + 1) * 2, (k) => new Float64Array(k));
       this.hc[id * H_STRIDE + H_KEY] = n;
+      this.memo = room(this.memo, (id + 1) * M_STRIDE, (k) => new Int32Array(k));
+      this.memoMs = room(this.memoMs, id + 1, (k) => new Float64Array(k));
+      this.memo[id * M_STRIDE + M_N] = -1;
       this.ht[2 * id] = t;
       this.ht[2 * id + 1] = t;
       this.hostDelays.addKey();
@@ -374,6 +374,7 @@ class LanStats {
   /** Make `member` of `g` a member now, or not. */
   private setCurrent(g: number, member: number, on: boolean): void {
     if (this.isCurrent(g, member) === on) return;
+    this.changes++;
     const r = g * G_STRIDE;
     const c = on ? this.gh[r + G_EPOCH]! : 0;
     if (member === FIRST_MEMBER) this.gh[r + G_FIRST_CURRENT] = c;
@@ -396,9 +397,21 @@ class LanStats {
   /** Host `h` answers the last general query at `t`, if there was one it has not answered yet. */
   private answerGeneral(h: number, t: number): void {
     const q = this.generalIdx;
-    if (q < 0 || this.hc[h * H_STRIDE + H_ANSWERED] === q + 1) return;
-    this.hc[h * H_STRIDE + H_ANSWERED] = q + 1;
-    this.delay(h, t - this.generalAtMs, this.generalMaxRespMs, this.generalAtMs, true);
+    const hr = h * H_STRIDE;
+    const hc = this.hc;
+    if (q < 0 || hc[hr + H_ANSWERED] === q + 1) return;
+    hc[hr + H_ANSWERED] = q + 1;
+    // (nearly every report at LAN scale answers one: the counting is written out here, no call with
+    // the times as arguments)
+    const ms = t - this.generalAtMs;
+    const whole = Math.round(ms);
+    this.hostDelays.add(h, whole);
+    this.general.add(whole);
+    if (ms > this.generalMaxRespMs) {
+      hc[hr + H_LATE]!++;
+      this.out.lateGeneral++;
+    }
+    if (this.keepTimelines) this.out.delayPoints.push(this.generalAtMs, ms, this.generalMaxRespMs, 1);
   }
 
   /**
@@ -432,6 +445,7 @@ class LanStats {
       } else member = this.members.add(h, g) + 1;
       gh[r + G_SEEN]!++;
       this.hc[h * H_STRIDE + H_GROUPS]!++;
+      this.changes++;
     }
     return member;
   }
@@ -444,16 +458,45 @@ class LanStats {
     this.out.delay(ms, whole, late, maxRespMs, queryMs, general);
   }
 
-  /** A message the state has taken, and the events it (and the timers due before it) gave. */
+  /**
+   * A message the state has taken, and the events it (and the timers due before it) gave: returned
+   * (`events`), or handed to {@link pending} while the state took it (a state of the statistics' own).
+   * The message is counted first, then its events, in either case.
+   */
   observe(m: MembershipMessage, events: readonly MonitorEvent[]): void {
     if (m.status === MessageStatus.ok) this.count(m, m.timeMs);
     if (events.length > 0) this.onEvents(events);
+    if (this.pending.n > 0) this.onPending();
   }
 
   /** Fire the timers up to `t` (the end of the capture). */
   advance(t: number): void {
     const events = this.state.advance(t);
     if (events.length > 0) this.onEvents(events);
+    if (this.pending.n > 0) this.onPending();
+  }
+
+  /** The events the state handed over ({@link MonitorState.sinkTo}) since they were last applied. */
+  readonly pending = new PendingEvents();
+
+  /** Apply {@link pending}'s events in order, and empty it. */
+  private onPending(): void {
+    const p = this.pending;
+    for (let i = 0; i < p.n; i++) {
+      const kind = p.kinds[i]!;
+      if (kind === PENDING_EVENT) {
+        this.onEvent(p.objects[p.groups[i]!]!);
+        continue;
+      }
+      const t = p.times[i]!;
+      const g = this.group(p.groups[i]!, t);
+      if (kind === PENDING_JOIN) this.gc[g * C_STRIDE + C_JOINS]!++;
+      else {
+        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, kind === PENDING_TO_EXCLUDE ? 1 : 0);
+      }
+    }
+    p.clear();
   }
 
   private count(m: MembershipMessage, t: number): void {
@@ -483,6 +526,7 @@ class LanStats {
           this.gc[g * C_STRIDE + C_GROUP_QUERIES]!++;
           if (m.querySources.length === 0) {
             this.gh[g * G_STRIDE + G_GSQ] = ++this.queryIdx;
+            this.changes++;
             this.gt[g * T_STRIDE + T_GSQ_AT] = t;
             this.gt[g * T_STRIDE + T_GSQ_MAX_RESP] = m.maxRespMs;
           }
@@ -526,6 +570,20 @@ class LanStats {
     this.hc[hr + H_V3]!++;
     const n = m.recordCount;
     const types = m.recordType;
+    const groups = m.recordGroup;
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    if (memo[mr + M_N] === n && memo[mr + M_CHANGES] === this.changes && this.sameAsMemo(m, mr)) {
+      // the host's last report again, nothing changed since: its counts wait in the memo
+      memo[mr + M_REPEATS]!++;
+      this.memoMs[h] = t;
+      if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h, t);
+      return;
+    }
+    if (memo[mr + M_N] !== -1) {
+      if (memo[mr + M_REPEATS]! > 0) this.flushMemo(h);
+      memo[mr + M_N] = -1;
+    }
     let current = false;
     let routable = false;
     // the records' groups first, one after another, so that at 100,000 groups their cache misses
@@ -533,20 +591,39 @@ class LanStats {
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
     const slots = this.state.recordSlots;
+    // (their arrays read once: they change only when a group is added)
+    let bySlot = this.bySlot;
+    let gh = this.gh;
+    let ghf = this.ghf;
+    let fingerprint = n;
     for (let i = 0; i < n; i++) {
-      const group = m.recordGroup[i]!;
-      recs[i] = this.groupAt(group, slots[i]!, t);
-      if (types[i] === 1 || types[i] === 2) current = true;
+      const group = groups[i]!;
+      const slot = slots[i]!;
+      let g = slot >= 0 && slot < bySlot.length ? bySlot[slot]! - 1 : -1;
+      if (g < 0 || gh[g * G_STRIDE + G_KEY] !== group) {
+        g = this.groupNotAt(group, slot, t);
+        bySlot = this.bySlot;
+        gh = this.gh;
+        ghf = this.ghf;
+      }
+      if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
+      recs[i] = g;
+      const type = types[i]!;
+      fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
+      if (type === 1 || type === 2) current = true;
       if (!isLinkLocalN(group)) routable = true;
     }
     // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
     if (current && routable) this.answerGeneral(h, t);
-    const gh = this.gh;
     const hc = this.hc;
+    const members = this.members;
+    // (the report can be kept as the host's memo when every record of it is a quiet one)
+    let quiet = n <= MEMO_RECORDS && !this.keepTimelines;
     for (let i = 0; i < n; i++) {
       const type = types[i]!;
       const g = recs[i]!;
       const r = g * G_STRIDE;
+      // (the group's v3 records are these counts' sum)
       if (type >= 1 && type <= 6) {
         gh[r + type]!++;
         hc[hr + H_R0 + type]!++;
@@ -554,7 +631,6 @@ class LanStats {
         this.gc[g * C_STRIDE + C_R0]!++;
         hc[hr + H_R0]!++;
       }
-      gh[r + G_V3]!++;
       // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
       const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
       if (gh[r + G_GSQ] === 0) {
@@ -562,8 +638,8 @@ class LanStats {
         let c = -1;
         if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
         else if (gh[r + G_SEEN]! >= 2) {
-          const p = this.members.find(h, g);
-          if (p >= 0) c = this.members.slots[2 * p + 1]!;
+          const p = members.find(h, g);
+          if (p >= 0) c = members.slots[2 * p + 1]!;
         }
         if (c !== -1 && (on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) {
           // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
@@ -571,8 +647,80 @@ class LanStats {
           continue;
         }
       }
+      quiet = false;
       this.record(h, g, t, current, !on ? 0 : type === 6 ? -1 : 1);
     }
+    // kept from the second time in a row the host sends what looks like the same report (a report of
+    // another LAN's hosts, which change their groups every time, costs a comparison and a store)
+    if (quiet) {
+      if (memo[mr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
+      else memo[mr + M_FINGERPRINT] = fingerprint;
+    }
+  }
+
+  /**
+   * Each host's memo: its last report when every record of it was a quiet one (a member staying as it
+   * is, no group-specific query pending, no sources), with the {@link changes} count of then. The same
+   * report again, with no change since to any group's members, expiries or queries, would be quiet again
+   * record for record: it is counted in the memo ({@link M_REPEATS}, the time in {@link memoMs}) and its
+   * records' counts are added when the memo is replaced or read ({@link flushMemo}). A LAN's hosts answer
+   * every general query with the same report: at 100 groups of 40 members most reports are repeats.
+   */
+  private memo = new Int32Array(M_STRIDE * 16).fill(-1);
+  /** The time of each host's last repeat of its memo. */
+  private memoMs = new Float64Array(16);
+  /** Counts every change to what makes a record quiet: members, current members, expiries, group-specific queries. */
+  private changes = 0;
+
+  /** Whether `m`'s records are those of the memo at `mr` (the same count already checked). */
+  private sameAsMemo(m: MembershipMessage, mr: number): boolean {
+    const memo = this.memo;
+    for (let i = 0; i < m.recordCount; i++) {
+      const k = mr + M_RECORDS + M_RECORD * i;
+      if (m.recordGroup[i] !== memo[k] || m.recordType[i] !== memo[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
+    }
+    return true;
+  }
+
+  /** Keep `m` (whose records, in {@link recs}, were all quiet) as host `h`'s memo. */
+  private keepMemo(m: MembershipMessage, h: number, answers: boolean): void {
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    for (let i = 0; i < m.recordCount; i++) {
+      const type = m.recordType[i]!;
+      if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
+      const k = mr + M_RECORDS + M_RECORD * i;
+      memo[k] = m.recordGroup[i]!;
+      memo[k + 1] = type;
+      memo[k + 2] = this.recs[i]!;
+    }
+    memo[mr + M_N] = m.recordCount;
+    memo[mr + M_CHANGES] = this.changes;
+    memo[mr + M_REPEATS] = 0;
+    memo[mr + M_ANSWERS] = answers ? 1 : 0;
+  }
+
+  /** Add the counts of host `h`'s memo's repeats. */
+  private flushMemo(h: number): void {
+    const memo = this.memo;
+    const mr = h * M_STRIDE;
+    const k = memo[mr + M_REPEATS]!;
+    const t = this.memoMs[h]!;
+    const hr = h * H_STRIDE;
+    for (let i = 0; i < memo[mr + M_N]!; i++) {
+      const e = mr + M_RECORDS + M_RECORD * i;
+      const type = memo[e + 1]!;
+      const g = memo[e + 2]!;
+      this.gh[g * G_STRIDE + type]! += k;
+      this.hc[hr + H_R0 + type]! += k;
+      if (t > this.ghf[g * G_F64 + G_LAST]!) this.ghf[g * G_F64 + G_LAST] = t;
+    }
+    memo[mr + M_REPEATS] = 0;
+  }
+
+  /** Add every memo's repeats (before the counts are read). */
+  flushMemos(): void {
+    for (let h = 0; h < this.hostIds.size; h++) if (this.memo[h * M_STRIDE + M_REPEATS]! > 0) this.flushMemo(h);
   }
 
   /**
@@ -592,67 +740,78 @@ class LanStats {
   private eventGroupN = 0;
 
   private onEvents(events: readonly MonitorEvent[]): void {
-    for (const e of events) {
-      if (e.time !== this.eventTime) {
-        this.eventTime = e.time;
-        this.eventMs = frameTimeMs(e.time);
+    for (const e of events) this.onEvent(e);
+  }
+
+  private onEvent(e: MonitorEvent): void {
+    if (e.time !== this.eventTime) {
+      this.eventTime = e.time;
+      this.eventMs = frameTimeMs(e.time);
+    }
+    const t = this.eventMs;
+    if ("group" in e && e.group !== this.eventGroup) {
+      this.eventGroup = e.group;
+      this.eventGroupN = addr32(e.group);
+    }
+    switch (e.type) {
+      case "join":
+        this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
+        break;
+      case "leave": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_LEAVES]!++;
+        const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
+        const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
+        if (member !== NO_MEMBER) this.setCurrent(g, member, false);
+        this.setMembers(g, t);
+        if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
+        break;
       }
-      const t = this.eventMs;
-      if ("group" in e && e.group !== this.eventGroup) {
-        this.eventGroup = e.group;
-        this.eventGroupN = addr32(e.group);
+      case "expiry": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_EXPIRIES]!++;
+        this.gh[g * G_STRIDE + G_EPOCH]!++;
+        this.gh[g * G_STRIDE + G_CURRENT] = 0;
+        this.changes++;
+        this.setMembers(g, t);
+        if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
+        break;
       }
-      switch (e.type) {
-        case "join":
-          this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
-          break;
-        case "leave": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_LEAVES]!++;
-          const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
-          const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
-          if (member !== NO_MEMBER) this.setCurrent(g, member, false);
-          this.setMembers(g, t);
-          if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
-          break;
-        }
-        case "expiry": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_EXPIRIES]!++;
-          this.gh[g * G_STRIDE + G_EPOCH]!++;
-          this.gh[g * G_STRIDE + G_CURRENT] = 0;
-          this.setMembers(g, t);
-          if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
-          break;
-        }
-        case "mode-change": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
-          if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
-          break;
-        }
-        case "last-member-query": {
-          const g = this.group(this.eventGroupN, t);
-          this.gc[g * C_STRIDE + C_LMQ]!++;
-          if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
-          break;
-        }
-        case "querier-elected":
-        case "querier-changed":
-        case "querier-expired":
-          if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
-          this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
-          break;
-        default:
-          break;
+      case "mode-change": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
+        break;
       }
+      case "last-member-query": {
+        const g = this.group(this.eventGroupN, t);
+        this.gc[g * C_STRIDE + C_LMQ]!++;
+        if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
+        break;
+      }
+      case "querier-elected":
+      case "querier-changed":
+      case "querier-expired":
+        if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
+        this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
+        break;
+      default:
+        break;
     }
   }
 
   /** Messages naming group `g`: the busiest first. */
   groupActivity(g: number): number {
     const c = g * C_STRIDE;
-    return this.gc[c + C_V1]! + this.gc[c + C_V2]! + this.gh[g * G_STRIDE + G_V3]! + this.gc[c + C_LEAVE_MESSAGES]! + this.gc[c + C_GROUP_QUERIES]!;
+    return this.gc[c + C_V1]! + this.gc[c + C_V2]! + this.v3Records(g) + this.gc[c + C_LEAVE_MESSAGES]! + this.gc[c + C_GROUP_QUERIES]!;
+  }
+
+  /** v3 records naming group `g`: its records of every type. */
+  private v3Records(g: number): number {
+    const r = g * G_STRIDE;
+    let n = this.gc[g * C_STRIDE + C_R0]!;
+    for (let k = 1; k <= 6; k++) n += this.gh[r + k]!;
+    return n;
   }
 
   groupAddress(g: number): number {
@@ -671,7 +830,7 @@ class LanStats {
     f.lastMs = this.ghf[g * G_F64 + G_LAST]!;
     f.v1 = gc[c + C_V1]!;
     f.v2 = gc[c + C_V2]!;
-    f.v3 = gh[r + G_V3]!;
+    f.v3 = this.v3Records(g);
     f.records[0] = gc[c + C_R0]!;
     for (let k = 1; k < 7; k++) f.records[k] = gh[r + k]!;
     f.leaveMessages = gc[c + C_LEAVE_MESSAGES]!;
@@ -812,9 +971,11 @@ export class StatsCollector {
   frames = 0;
   messages = 0;
   /** Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
-  private readonly general = new WholeMsCounts(DENSE_DELAYS);
+  /** @internal */
+  readonly general = new WholeMsCounts(DENSE_DELAYS);
   private readonly groupSpecific = new WholeMsCounts(DENSE_DELAYS);
-  private lateGeneral = 0;
+  /** @internal */
+  lateGeneral = 0;
   private lateGroup = 0;
   /** [query time, delay, Max Resp Time, general 1/0] per answer, when timelines are kept. */
   readonly delayPoints: DelayPoints = [];
@@ -833,6 +994,8 @@ export class StatsCollector {
     let lan = this.lans.get(key);
     if (lan === undefined) {
       lan = new LanStats(key, state ?? new MonitorState(this.config), this);
+      // a state of its own hands its events over as it makes them (another's, the linter's, returns them)
+      if (state === undefined) lan.state.sinkTo(lan.pending);
       this.lans.set(key, lan);
     }
     this.lastLan = lan;
@@ -942,6 +1105,7 @@ export class StatsCollector {
     let hostCount = 0;
     for (const lan of lans) {
       if (Number.isFinite(end)) lan.advance(end);
+      lan.flushMemos();
       bad += lan.state.droppedFrames;
       malformed += lan.state.malformedFrames;
       groupCount += lan.groupIds.size;

@@ -11,7 +11,8 @@ import { expect, it } from "vitest";
 import { mulberry32 } from "../../src/host/rng";
 import { MembershipMessage, MessageKind, MessageStatus, isLinkLocalN, addr32, frameTimeMs } from "../../src/monitor/message";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state";
-import { statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
+import { StatsCollector, statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
+import { LAN_CHECKS, Linter } from "../../src/monitor/lint";
 import { leave, v1Report, v2Report, v3Query, v3Report, type DecodedFrame, type RecordInit } from "../../src/wire";
 import { frames, type At } from "./helpers";
 
@@ -188,6 +189,127 @@ for (const [name, seed, n, hosts, groups, vlans] of [
     if (name.includes("expiries")) expect(st.groups.some((g) => g.expiries > 0) && st.groups.some((g) => g.leaves > 0)).toBe(true);
   });
 }
+
+for (const [name, seed, n, hosts, groups, vlans] of [
+  ["two VLANs, expiries and leaves", 3, 3000, 40, 40, [[], [10]]],
+  ["many hosts per group", 2, 4000, 200, 8, [[]]],
+] as const) {
+  it(`the same from the statistics' own state (events handed over as made) as from the linter's (events returned): ${name}`, () => {
+    const list = lan(seed, n, hosts, groups, vlans as unknown as number[][]);
+    const own = new StatsCollector({}, true);
+    const beside = new StatsCollector({}, true);
+    const linter = new Linter({}, [...LAN_CHECKS, beside.lanCheck()]);
+    for (const f of list) {
+      own.push(f);
+      linter.push(f);
+    }
+    linter.finish();
+    beside.frames = linter.frames;
+    const a = own.finish();
+    expect(beside.finish()).toEqual(a);
+    expect(beside.timelines()).toEqual(own.timelines());
+    expect(beside.delayPoints).toEqual(own.delayPoints);
+    // every kind of event the statistics count happened
+    const sum = (k: "joins" | "leaves" | "expiries" | "modeChanges" | "lastMemberQueries") => a.groups.reduce((x, g) => x + g[k], 0);
+    for (const k of ["joins", "leaves", "expiries", "modeChanges", "lastMemberQueries"] as const) expect(sum(k), k).toBeGreaterThan(0);
+    expect(a.queriers.some((q) => q.elected)).toBe(true);
+  });
+}
+
+/**
+ * A LAN whose hosts mostly send their own report again and again (what a LAN's hosts do at every general
+ * query), while the rest of the LAN changes: group-specific queries, leaves, v2 reports, hosts changing
+ * their report, gaps long enough for groups to expire, new hosts.
+ */
+function repeatingLan(seed: number, n: number, hosts: number, groups: number): DecodedFrame[] {
+  const r = rng(seed);
+  const group = (i: number) => (i === 0 ? "224.0.0.251" : `239.3.${i >> 8}.${i & 255}`);
+  const host = (i: number) => `198.18.${i >> 7}.${(i & 127) + 2}`;
+  const reportOf = (): RecordInit[] =>
+    Array.from({ length: 1 + Math.floor(r() * 5) }, () => ({ type: r() < 0.85 ? 2 : 1 + Math.floor(r() * 6), group: group(Math.floor(r() * groups)), sources: r() < 0.05 ? ["198.51.100.1"] : [] }));
+  const reports = Array.from({ length: hosts }, reportOf);
+  const list: At[] = [];
+  let t = 0;
+  for (let k = 0; k < n; k++) {
+    const x = r();
+    t += x < 0.995 ? r() * 0.05 : 200 + r() * 200;
+    const h = Math.floor(r() * hosts);
+    const y = r();
+    // (changes rare enough that most hosts repeat themselves several times between two of them)
+    if (y < 0.02) list.push({ t, src: "198.18.200.1", message: v3Query({ maxRespTime: 10 }) });
+    else if (y < 0.022) list.push({ t, src: "198.18.200.1", message: v3Query({ group: group(Math.floor(r() * groups)), maxRespTime: 1 }) });
+    else if (y < 0.024) {
+      // a host leaves a group of its report, a group-specific query follows, and it sends its report again
+      const g = reports[h]![0]!.group;
+      list.push({ t, src: host(h), message: leave(g) }, { t: t + 0.001, src: "198.18.200.1", message: v3Query({ group: g, maxRespTime: 1 }) }, { t: t + 0.2, src: host(h), message: v3Report(reports[h]!) });
+      t += 0.2;
+    }
+    else if (y < 0.026) list.push({ t, src: host(h), message: v2Report(group(Math.floor(r() * groups))) });
+    else if (y < 0.028) list.push({ t, src: host(h), message: v3Report([{ type: r() < 0.5 ? 3 : 1, group: reports[h]![0]!.group, sources: [] }]) });
+    else if (y < 0.03) reports[h] = reportOf();
+    else list.push({ t, src: host(h), message: v3Report(reports[h]!) });
+  }
+  return frames(list);
+}
+
+for (const [name, seed, n, hosts, groups] of [
+  ["many hosts per group", 5, 8000, 20, 8],
+  ["a group or two per host", 6, 8000, 30, 120],
+] as const) {
+  it(`hosts sending the same report again are counted as when each report is counted alone: ${name}`, () => {
+    const list = repeatingLan(seed, n, hosts, groups);
+    // (with timelines kept, every report is counted record by record: no memo)
+    const memo = new StatsCollector();
+    const each = new StatsCollector({}, true);
+    for (const f of list) {
+      memo.push(f);
+      each.push(f);
+    }
+    const a = memo.finish();
+    expect(a).toEqual(each.finish());
+    // the LAN did change while hosts repeated themselves
+    const sum = (k: "leaves" | "expiries" | "groupQueries" | "joins") => a.groups.reduce((x, g) => x + g[k], 0);
+    for (const k of ["leaves", "expiries", "groupQueries", "joins"] as const) expect(sum(k), k).toBeGreaterThan(0);
+    expect(a.responseDelays.general.count).toBeGreaterThan(0);
+    expect(a.responseDelays.groupSpecific.count).toBeGreaterThan(0);
+  });
+}
+
+it("a host's report again after its membership changed (a leave, an expiry) is counted in full, as when each report is counted alone", () => {
+  const R: RecordInit[] = [
+    { type: 2, group: "239.4.0.1", sources: [] },
+    { type: 2, group: "239.4.0.2", sources: [] },
+  ];
+  const h = "198.18.0.2";
+  const q = "198.18.200.1";
+  const list = frames([
+    ...[0, 1, 2].map((t) => ({ t, src: h, message: v3Report(R) })),
+    { t: 3, src: h, message: leave("239.4.0.1") },
+    { t: 3.1, src: h, message: v3Report(R) },
+    { t: 4, src: q, message: v3Query({ group: "239.4.0.1", maxRespTime: 1 }) },
+    { t: 4.5, src: h, message: v3Report(R) },
+    ...[10, 11, 12].map((t) => ({ t, src: h, message: v3Report(R) })),
+    // the groups expire (260 s after the last report) and the host reports them again (the report is
+    // counted before the expiries that fell due on the way to it, so the one after it makes it a member)
+    { t: 400, src: h, message: v3Report(R) },
+    { t: 402, src: h, message: v3Report(R) },
+    { t: 403, src: q, message: v3Query({ group: "239.4.0.2", maxRespTime: 1 }) },
+    { t: 403.5, src: h, message: v3Report(R) },
+  ]);
+  const memo = new StatsCollector();
+  const each = new StatsCollector({}, true);
+  for (const f of list) {
+    memo.push(f);
+    each.push(f);
+  }
+  const a = memo.finish();
+  expect(a).toEqual(each.finish());
+  expect(a.responseDelays.groupSpecific.count).toBe(2);
+  expect(a.groups.map((g) => [g.group, g.records, g.leaves, g.expiries])).toEqual([
+    ["239.4.0.1", { MODE_IS_EXCLUDE: 11 }, 1, 1],
+    ["239.4.0.2", { MODE_IS_EXCLUDE: 11 }, 0, 1],
+  ]);
+});
 
 it("summarizeDelays: exact nearest-rank percentiles of rounded milliseconds, whatever their range", () => {
   const r = rng(9);
