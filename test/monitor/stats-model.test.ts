@@ -252,6 +252,19 @@ function repeatingLan(seed: number, n: number, hosts: number, groups: number): D
   return frames(list);
 }
 
+/** The statistics of `list` with the memo, held equal to those with every report counted alone (timelines kept). */
+function countedBothWays(list: Iterable<Parameters<StatsCollector["push"]>[0]>): ReturnType<StatsCollector["finish"]> {
+  const memo = new StatsCollector();
+  const each = new StatsCollector({}, true);
+  for (const f of list) {
+    memo.push(f);
+    each.push(f);
+  }
+  const a = memo.finish();
+  expect(a).toEqual(each.finish());
+  return a;
+}
+
 for (const [name, seed, n, hosts, groups] of [
   ["many hosts per group", 5, 8000, 20, 8],
   ["a group or two per host", 6, 8000, 30, 120],
@@ -259,14 +272,7 @@ for (const [name, seed, n, hosts, groups] of [
   it(`hosts sending the same report again are counted as when each report is counted alone: ${name}`, () => {
     const list = repeatingLan(seed, n, hosts, groups);
     // (with timelines kept, every report is counted record by record: no memo)
-    const memo = new StatsCollector();
-    const each = new StatsCollector({}, true);
-    for (const f of list) {
-      memo.push(f);
-      each.push(f);
-    }
-    const a = memo.finish();
-    expect(a).toEqual(each.finish());
+    const a = countedBothWays(list);
     // the LAN did change while hosts repeated themselves
     const sum = (k: "leaves" | "expiries" | "groupQueries" | "joins") => a.groups.reduce((x, g) => x + g[k], 0);
     for (const k of ["leaves", "expiries", "groupQueries", "joins"] as const) expect(sum(k), k).toBeGreaterThan(0);
@@ -296,14 +302,7 @@ it("a host's report again after its membership changed (a leave, an expiry) is c
     { t: 403, src: q, message: v3Query({ group: "239.4.0.2", maxRespTime: 1 }) },
     { t: 403.5, src: h, message: v3Report(R) },
   ]);
-  const memo = new StatsCollector();
-  const each = new StatsCollector({}, true);
-  for (const f of list) {
-    memo.push(f);
-    each.push(f);
-  }
-  const a = memo.finish();
-  expect(a).toEqual(each.finish());
+  const a = countedBothWays(list);
   expect(a.responseDelays.groupSpecific.count).toBe(2);
   expect(a.groups.map((g) => [g.group, g.records, g.leaves, g.expiries])).toEqual([
     ["239.4.0.1", { MODE_IS_EXCLUDE: 11 }, 1, 1],
