@@ -279,3 +279,42 @@ export class OutView {
     return this.view;
   }
 }
+
+/**
+ * Bytes written into chunks handed to `sink`: each a new buffer of `size` bytes, not zeroed (only the bytes
+ * written, `out[0, p)`, are handed over), with `d` a view on exactly its bytes. The base of the `--json`
+ * writers that write a long output a piece at a time (`monitor`'s events, `stats`'s groups).
+ */
+export class ByteChunks {
+  protected out: Uint8Array;
+  protected d: DataView;
+  protected p = 0;
+
+  constructor(
+    protected readonly sink: (chunk: Uint8Array) => void,
+    private readonly size: number,
+  ) {
+    this.out = Buffer.allocUnsafe(size);
+    this.d = new DataView(this.out.buffer, this.out.byteOffset, this.out.byteLength);
+  }
+
+  /** Room for `n` more bytes: what is written goes out first when they do not fit, in a larger chunk if need be. */
+  protected room(n: number): void {
+    if (this.p + n <= this.out.length) return;
+    this.flush();
+    if (n > this.out.length) this.fresh(n);
+  }
+
+  /** Hand over what is written. */
+  flush(): void {
+    if (this.p === 0) return;
+    this.sink(this.out.subarray(0, this.p));
+    this.fresh(this.size);
+    this.p = 0;
+  }
+
+  private fresh(n: number): void {
+    this.out = Buffer.allocUnsafe(n);
+    this.d = new DataView(this.out.buffer, this.out.byteOffset, this.out.byteLength);
+  }
+}

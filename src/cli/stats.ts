@@ -9,7 +9,7 @@ import { formatTime } from "./format.js";
 import { EXIT_CODES_HELP, ExitCode, UsageError, type CliIo } from "./io.js";
 import { scanCaptureFile } from "./scan-file.js";
 import { GROUP_RECORD_TYPES, groupRecordKind } from "../wire/index.js";
-import { COMMA, DOT, enc, ipOf, lit, micros6, uint, type Lit } from "./ascii.js";
+import { ByteChunks, COMMA, DOT, enc, ipOf, lit, micros6, uint, type Lit } from "./ascii.js";
 import type { RegisterCommand } from "./io.js";
 
 export interface StatsCliOptions {
@@ -179,29 +179,9 @@ function timeMs(d: DataView, p: number, ms: number): number {
  * as bytes from their numbers into chunks handed to `write`: at 100,000 groups no string per group, no
  * string of the whole list (joining the groups' strings was a tenth of the command's instructions).
  */
-class GroupsJson {
-  private out = new Uint8Array(CHUNK + ROOM);
-  private d = new DataView(this.out.buffer);
-  private p = 0;
-
-  constructor(private readonly write: (chunk: Uint8Array) => void) {}
-
-  /** Room for `n` more bytes: the chunk so far goes out when it is full. */
-  private room(n: number): void {
-    if (this.p + n <= this.out.length) return;
-    this.flush();
-    if (n > this.out.length) {
-      this.out = new Uint8Array(n);
-      this.d = new DataView(this.out.buffer);
-    }
-  }
-
-  flush(): void {
-    if (this.p === 0) return;
-    this.write(this.out.subarray(0, this.p));
-    this.out = new Uint8Array(CHUNK + ROOM);
-    this.d = new DataView(this.out.buffer);
-    this.p = 0;
+class GroupsJson extends ByteChunks {
+  constructor(write: (chunk: Uint8Array) => void) {
+    super(write, CHUNK + ROOM);
   }
 
   /** `[`, `,` or `]` */
