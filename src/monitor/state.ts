@@ -945,10 +945,7 @@ export class MonitorState {
   private setMode(g: GroupRec, mode: FilterMode): void {
     if (g.mode === mode) return;
     this.unquick(g);
-    if (this.recording) {
-      if (this.sink !== null) this.sink.modeChange(this.eventTime(), this.current?.frame ?? null, g.addr, g.mode, mode);
-      else this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "mode-change", group: g.group, from: g.mode, to: mode });
-    }
+    if (this.recording) this.modeChanged(g.addr, g, g.mode, mode);
     g.mode = mode;
     this.setDeadline(g);
   }
@@ -1105,16 +1102,8 @@ export class MonitorState {
   private joinQuick(group: number, host: number): boolean {
     const r = this.table.insert(group, undefined);
     if (this.recording) {
-      const time = this.eventTime();
-      const frame = this.current?.frame ?? null;
-      if (this.sink !== null) {
-        this.sink.join(time, frame, group, host, 3);
-        this.sink.modeChange(time, frame, group, "include", "exclude");
-      } else {
-        const name = numberToIPv4(group);
-        this.events.push({ time, frame, type: "join", group: name, reporter: this.hostName(host), version: 3 });
-        this.events.push({ time, frame, type: "mode-change", group: name, from: "include", to: "exclude" });
-      }
+      this.joined(group, null, host, 3);
+      this.modeChanged(group, null, "include", "exclude");
     }
     const rows = this.table.rows;
     rows[r + ROW.deadline] = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
@@ -1129,13 +1118,27 @@ export class MonitorState {
     if (g === undefined) {
       g = new GroupRec(group);
       this.table.insert(group, g);
-      // (a literal, not emit's spread: one of the two events of every group at LAN scale)
-      if (this.recording) {
-        if (this.sink !== null) this.sink.join(this.eventTime(), this.current?.frame ?? null, group, reporter, version);
-        else this.events.push({ time: this.eventTime(), frame: this.current?.frame ?? null, type: "join", group: g.group, reporter: this.hostName(reporter), version });
-      }
+      if (this.recording) this.joined(group, g, reporter, version);
     }
     return g;
+  }
+
+  /**
+   * A group's join event, to the sink (addresses) or the list (dotted quads: the group's own name when it
+   * has its object `g`, made here when it has not). A literal, not emit's spread: one of the two events of
+   * every group at LAN scale.
+   */
+  private joined(group: number, g: GroupRec | null, reporter: number, version: 1 | 2 | 3): void {
+    const frame = this.current?.frame ?? null;
+    if (this.sink !== null) this.sink.join(this.eventTime(), frame, group, reporter, version);
+    else this.events.push({ time: this.eventTime(), frame, type: "join", group: g?.group ?? numberToIPv4(group), reporter: this.hostName(reporter), version });
+  }
+
+  /** A group's mode change event, as {@link joined}. */
+  private modeChanged(group: number, g: GroupRec | null, from: FilterMode, to: FilterMode): void {
+    const frame = this.current?.frame ?? null;
+    if (this.sink !== null) this.sink.modeChange(this.eventTime(), frame, group, from, to);
+    else this.events.push({ time: this.eventTime(), frame, type: "mode-change", group: g?.group ?? numberToIPv4(group), from, to });
   }
 
   private onOldReport(src: number, group: number, version: 1 | 2): void {
