@@ -18,7 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, NO_MEMBER, FIRST_MEMBER, M_STRIDE, M_N, M_CHANGES, M_REPEATS, M_ANSWERS, M_FINGERPRINT, M_RECORDS, M_RECORD, MEMO_RECORDS } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_MEMO_MS_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, M_N, M_CHANGES, M_REPEATS, M_ANSWERS, M_FINGERPRINT, M_RECORDS, M_RECORD, MEMO_RECORDS } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -244,8 +244,9 @@ class LanStats {
   /** Per group when timelines are kept. */
   readonly groupTimelines: GroupTimeline[] = [];
   readonly hostIds = new AddressIds();
+  /** Host rows (see {@link H_STRIDE}), each with its memo; `hcf` the same bytes as Float64. */
   private hc = new Int32Array(H_STRIDE * 16);
-  private ht = new Float64Array(2 * 16);
+  private hcf = new Float64Array(this.hc.buffer);
   /** Each host's answers' delays. */
   private readonly hostDelays = new KeyedWholeMs();
   /** Each host's groups, but those it was the first member of. */
@@ -329,19 +330,18 @@ class LanStats {
     let id = this.hostIds.get(n);
     if (id < 0) {
       id = this.hostIds.add(n);
-      this.hc = room(this.hc, (id + 1) * H_STRIDE, (k) => new Int32Array(k));
-      this.ht = room(this.ht, (id + 1) * 2, (k) => new Float64Array(k));
+      if ((id + 1) * H_STRIDE > this.hc.length) {
+        this.hc = room(this.hc, (id + 1) * H_STRIDE, (k) => new Int32Array(k));
+        this.hcf = new Float64Array(this.hc.buffer);
+      }
       this.hc[id * H_STRIDE + H_KEY] = n;
-      this.memo = room(this.memo, (id + 1) * M_STRIDE, (k) => new Int32Array(k));
-      this.memoMs = room(this.memoMs, id + 1, (k) => new Float64Array(k));
-      this.memo[id * M_STRIDE + M_N] = -1;
-      this.ht[2 * id] = t;
-      this.ht[2 * id + 1] = t;
+      this.hc[id * H_STRIDE + M_N] = -1;
+      this.hcf[id * H_F64 + H_FIRST_F64] = t;
       this.hostDelays.addKey();
     }
     // (messages come in time order: a host's last is the latest; a test here, false for as long as every
     // message is its host's first, made the engine's optimized code give up when hosts came back)
-    this.ht[2 * id + 1] = t;
+    this.hcf[id * H_F64 + H_LAST_F64] = t;
     return id;
   }
 
@@ -571,12 +571,12 @@ class LanStats {
     const n = m.recordCount;
     const types = m.recordType;
     const groups = m.recordGroup;
-    const memo = this.memo;
-    const mr = h * M_STRIDE;
+    const memo = this.hc;
+    const mr = hr;
     if (memo[mr + M_N] === n && memo[mr + M_CHANGES] === this.changes && this.sameAsMemo(m, mr)) {
       // the host's last report again, nothing changed since: its counts wait in the memo
       memo[mr + M_REPEATS]!++;
-      this.memoMs[h] = t;
+      this.hcf[h * H_F64 + H_MEMO_MS_F64] = t;
       if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h, t);
       return;
     }
@@ -659,22 +659,19 @@ class LanStats {
   }
 
   /**
-   * Each host's memo: its last report when every record of it was a quiet one (a member staying as it
-   * is, no group-specific query pending, no sources), with the {@link changes} count of then. The same
-   * report again, with no change since to any group's members, expiries or queries, would be quiet again
-   * record for record: it is counted in the memo ({@link M_REPEATS}, the time in {@link memoMs}) and its
-   * records' counts are added when the memo is replaced or read ({@link flushMemo}). A LAN's hosts answer
-   * every general query with the same report: at 100 groups of 40 members most reports are repeats.
+   * Counts every change to what makes a record quiet: members, current members, expiries, group-specific
+   * queries. Each host's memo (in its row, {@link M_N} on) is its last report when every record of it was
+   * a quiet one (a member staying as it is, no group-specific query pending, no sources), with this count
+   * of then. The same report again, with no change since, would be quiet again record for record: it is
+   * counted in the memo ({@link M_REPEATS}, the time at {@link H_MEMO_MS_F64}) and its records' counts are
+   * added when the memo is replaced or read ({@link flushMemo}). A LAN's hosts answer every general query
+   * with the same report: at 100 groups of 40 members most reports are repeats.
    */
-  private memo = new Int32Array(M_STRIDE * 16).fill(-1);
-  /** The time of each host's last repeat of its memo. */
-  private memoMs = new Float64Array(16);
-  /** Counts every change to what makes a record quiet: members, current members, expiries, group-specific queries. */
   private changes = 0;
 
-  /** Whether `m`'s records are those of the memo at `mr` (the same count already checked). */
+  /** Whether `m`'s records are those of the memo in the host row at `mr` (the same count already checked). */
   private sameAsMemo(m: MembershipMessage, mr: number): boolean {
-    const memo = this.memo;
+    const memo = this.hc;
     for (let i = 0; i < m.recordCount; i++) {
       const k = mr + M_RECORDS + M_RECORD * i;
       if (m.recordGroup[i] !== memo[k] || m.recordType[i] !== memo[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
@@ -684,8 +681,8 @@ class LanStats {
 
   /** Keep `m` (whose records, in {@link recs}, were all quiet) as host `h`'s memo. */
   private keepMemo(m: MembershipMessage, h: number, answers: boolean): void {
-    const memo = this.memo;
-    const mr = h * M_STRIDE;
+    const memo = this.hc;
+    const mr = h * H_STRIDE;
     for (let i = 0; i < m.recordCount; i++) {
       const type = m.recordType[i]!;
       if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
@@ -702,11 +699,11 @@ class LanStats {
 
   /** Add the counts of host `h`'s memo's repeats. */
   private flushMemo(h: number): void {
-    const memo = this.memo;
-    const mr = h * M_STRIDE;
+    const memo = this.hc;
+    const mr = h * H_STRIDE;
     const k = memo[mr + M_REPEATS]!;
-    const t = this.memoMs[h]!;
-    const hr = h * H_STRIDE;
+    const t = this.hcf[h * H_F64 + H_MEMO_MS_F64]!;
+    const hr = mr;
     for (let i = 0; i < memo[mr + M_N]!; i++) {
       const e = mr + M_RECORDS + M_RECORD * i;
       const type = memo[e + 1]!;
@@ -720,7 +717,7 @@ class LanStats {
 
   /** Add every memo's repeats (before the counts are read). */
   flushMemos(): void {
-    for (let h = 0; h < this.hostIds.size; h++) if (this.memo[h * M_STRIDE + M_REPEATS]! > 0) this.flushMemo(h);
+    for (let h = 0; h < this.hostIds.size; h++) if (this.hc[h * H_STRIDE + M_REPEATS]! > 0) this.flushMemo(h);
   }
 
   /**
@@ -860,8 +857,8 @@ class LanStats {
     return {
       host: numberToIPv4(hc[r + H_KEY]!),
       ...v,
-      firstSeen: formatTimeMs(this.ht[2 * h]!),
-      lastSeen: formatTimeMs(this.ht[2 * h + 1]!),
+      firstSeen: formatTimeMs(this.hcf[h * H_F64 + H_FIRST_F64]!),
+      lastSeen: formatTimeMs(this.hcf[h * H_F64 + H_LAST_F64]!),
       reports: { v1: hc[r + H_V1]!, v2: hc[r + H_V2]!, v3: hc[r + H_V3]! },
       records: recordCounts(hc.subarray(r + H_R0, r + H_R0 + 7)),
       leaveMessages: hc[r + H_LEAVE_MESSAGES]!,
