@@ -296,9 +296,10 @@ class LanStats {
   /**
    * A v3 record's group when {@link bySlot} does not name it at the slot the monitor found it at (`slot`, -1:
    * not found): looked up (or added) and noted there. (At LAN scale the slot names it: an array read and a
-   * comparison instead of a second hash lookup of the same address, in {@link v3Report}.)
+   * comparison instead of a second hash lookup of the same address, in {@link v3Report}.) Seen {@link now}.
    */
-  private groupNotAt(n: number, slot: number, t: number): number {
+  private groupNotAt(n: number, slot: number): number {
+    const t = this.now;
     let id = this.groupIds.get(n);
     if (id < 0) id = this.addGroup(n, t);
     if (slot >= 0) {
@@ -325,8 +326,9 @@ class LanStats {
     return id;
   }
 
-  /** The id of host `n` (added when new), seen at `t`. */
-  private host(n: number, t: number): number {
+  /** The id of host `n` (added when new), seen now ({@link now}). */
+  private host(n: number): number {
+    const t = this.now;
     let id = this.hostIds.get(n);
     if (id < 0) {
       id = this.hostIds.add(n);
@@ -394,8 +396,9 @@ class LanStats {
     else m.push(t, n);
   }
 
-  /** Host `h` answers the last general query at `t`, if there was one it has not answered yet. */
-  private answerGeneral(h: number, t: number): void {
+  /** Host `h` answers the last general query at {@link now}, if there was one it has not answered yet. */
+  private answerGeneral(h: number): void {
+    const t = this.now;
     const q = this.generalIdx;
     const hr = h * H_STRIDE;
     const hc = this.hc;
@@ -426,7 +429,7 @@ class LanStats {
     const wasMember = member !== NO_MEMBER && this.isCurrent(g, member);
     if (wasMember && !isLinkLocalN(gh[r + G_KEY]!)) {
       // general query: a v1/v2 report from a member of before the query; group-specific: a report of a member
-      if (v12) this.answerGeneral(h, t);
+      if (v12) this.answerGeneral(h);
       const gq = gh[r + G_GSQ]!;
       if (gq !== 0 && (v12 || current)) {
         const answered = member === FIRST_MEMBER ? this.gc[g * C_STRIDE + C_FIRST_ANSWERED] : this.members.answered[member - 1];
@@ -464,7 +467,7 @@ class LanStats {
    * The message is counted first, then its events, in either case.
    */
   observe(m: MembershipMessage, events: readonly MonitorEvent[]): void {
-    if (m.status === MessageStatus.ok) this.count(m, m.timeMs);
+    if (m.status === MessageStatus.ok) this.count(m);
     if (events.length > 0) this.onEvents(events);
     if (this.pending.n > 0) this.onPending();
   }
@@ -499,7 +502,10 @@ class LanStats {
     p.clear();
   }
 
-  private count(m: MembershipMessage, t: number): void {
+  /** Count message `m` (its time is read here and kept in {@link now}, not passed: see there). */
+  private count(m: MembershipMessage): void {
+    const t = m.timeMs;
+    this.now = t;
     this.out.messages++;
     switch (m.kind) {
       case MessageKind.query: {
@@ -535,7 +541,7 @@ class LanStats {
       }
       case MessageKind.v1Report:
       case MessageKind.v2Report: {
-        const h = this.host(m.src, t);
+        const h = this.host(m.src);
         const g = this.group(m.group, t);
         const v1 = m.kind === MessageKind.v1Report;
         this.hc[h * H_STRIDE + (v1 ? H_V1 : H_V2)]!++;
@@ -545,14 +551,14 @@ class LanStats {
         break;
       }
       case MessageKind.leave: {
-        const h = this.host(m.src, t);
+        const h = this.host(m.src);
         const g = this.group(m.group, t);
         this.hc[h * H_STRIDE + H_LEAVE_MESSAGES]!++;
         this.gc[g * C_STRIDE + C_LEAVE_MESSAGES]!++;
         break;
       }
       case MessageKind.v3Report:
-        this.v3Report(m, t);
+        this.v3Report(m);
         break;
       default:
         break;
@@ -564,8 +570,9 @@ class LanStats {
    * The common record at LAN scale (a member refreshing a group it is in) reads and writes those two rows
    * and, for a group's second member on, one slot of the host's set; nothing else.
    */
-  private v3Report(m: MembershipMessage, t: number): void {
-    const h = this.host(m.src, t);
+  private v3Report(m: MembershipMessage): void {
+    const t = m.timeMs;
+    const h = this.host(m.src);
     const hr = h * H_STRIDE;
     this.hc[hr + H_V3]!++;
     const n = m.recordCount;
@@ -577,7 +584,7 @@ class LanStats {
       // the host's last report again, nothing changed since: its counts wait in the memo
       memo[mr + M_REPEATS]!++;
       this.hcf[h * H_F64 + H_MEMO_MS_F64] = t;
-      if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h, t);
+      if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h);
       return;
     }
     if (memo[mr + M_N] !== -1) {
@@ -601,7 +608,7 @@ class LanStats {
       const slot = slots[i]!;
       let g = slot >= 0 && slot < bySlot.length ? bySlot[slot]! - 1 : -1;
       if (g < 0 || gh[g * G_STRIDE + G_KEY] !== group) {
-        g = this.groupNotAt(group, slot, t);
+        g = this.groupNotAt(group, slot);
         bySlot = this.bySlot;
         gh = this.gh;
         ghf = this.ghf;
@@ -614,7 +621,7 @@ class LanStats {
       if (!isLinkLocalN(group)) routable = true;
     }
     // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
-    if (current && routable) this.answerGeneral(h, t);
+    if (current && routable) this.answerGeneral(h);
     const hc = this.hc;
     const members = this.members;
     // (the report can be kept as the host's memo when every record of it is a quiet one)
@@ -648,7 +655,7 @@ class LanStats {
         }
       }
       quiet = false;
-      this.record(h, g, t, current, !on ? 0 : type === 6 ? -1 : 1);
+      this.record(h, g, current, !on ? 0 : type === 6 ? -1 : 1);
     }
     // kept from the second time in a row the host sends what looks like the same report (a report of
     // another LAN's hosts, which change their groups every time, costs a comparison and a store)
@@ -668,6 +675,12 @@ class LanStats {
    * with the same report: at 100 groups of 40 members most reports are repeats.
    */
   private changes = 0;
+
+  /**
+   * The time of the message being counted ({@link count}), for the calls on its way that need it and are
+   * not always inlined: a double passed as an argument to such a call is a heap number made per frame.
+   */
+  private now = Number.NEGATIVE_INFINITY;
 
   /** Whether `m`'s records are those of the memo in the host row at `mr` (the same count already checked). */
   private sameAsMemo(m: MembershipMessage, mr: number): boolean {
@@ -722,9 +735,10 @@ class LanStats {
 
   /**
    * The rest of {@link v3Report}'s work on a record: answers and membership. `member`: the record makes the
-   * host a member (1) or not (0), or says nothing of it (-1: BLOCK).
+   * host a member (1) or not (0), or says nothing of it (-1: BLOCK). At {@link now}.
    */
-  private record(h: number, g: number, t: number, current: boolean, member: number): void {
+  private record(h: number, g: number, current: boolean, member: number): void {
+    const t = this.now;
     const entry = this.reported(h, g, t, current, false);
     if (member >= 0) this.setCurrent(g, entry, member === 1);
     this.setMembers(g, t);
