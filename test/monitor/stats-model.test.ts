@@ -310,6 +310,28 @@ it("a host's report again after its membership changed (a leave, an expiry) is c
   ]);
 });
 
+it("a member that said IS_IN({}) and refreshes again is a member again, though the monitor still took it for one of the group's reporters", () => {
+  // (the monitor's quick path names the record a refresh by a reporter; the statistics, which held the
+  // host no longer current, must not skip making it current again: its answer below counts)
+  const ex: RecordInit[] = [{ type: 2, group: "239.4.0.1", sources: [] }];
+  const a = "198.18.0.2";
+  const b = "198.18.0.3";
+  const q = "198.18.200.1";
+  const list = frames([
+    { t: 0, src: a, message: v3Report(ex) },
+    { t: 0.1, src: b, message: v3Report(ex) },
+    { t: 1, src: a, message: v3Report(ex) },
+    { t: 1.1, src: b, message: v3Report(ex) },
+    { t: 2, src: b, message: v3Report([{ type: 1, group: "239.4.0.1", sources: [] }]) },
+    { t: 3, src: b, message: v3Report(ex) },
+    { t: 4, src: q, message: v3Query({ group: "239.4.0.1", maxRespTime: 1 }) },
+    { t: 4.3, src: b, message: v3Report(ex) },
+  ]);
+  const st = countedBothWays(list);
+  expect(st.responseDelays.groupSpecific).toMatchObject({ count: 1, p50: 0.3 });
+  expect(st.groups.map((g) => [g.group, g.membersSeen, g.records])).toEqual([["239.4.0.1", 2, { MODE_IS_INCLUDE: 1, MODE_IS_EXCLUDE: 6 }]]);
+});
+
 it("summarizeDelays: exact nearest-rank percentiles of rounded milliseconds, whatever their range", () => {
   const r = rng(9);
   for (const scale of [1, 1000, 1e7, 3e9]) {
