@@ -310,9 +310,9 @@ it("a host's report again after its membership changed (a leave, an expiry) is c
   ]);
 });
 
-it("a member that said IS_IN({}) and refreshes again is a member again, though the monitor still took it for one of the group's reporters", () => {
-  // (the monitor's quick path names the record a refresh by a reporter; the statistics, which held the
-  // host no longer current, must not skip making it current again: its answer below counts)
+it("a member that said IS_IN({}) and refreshes again is a member again, though the monitor kept it among the group's reporters", () => {
+  // (IS_IN({}) ends a host's membership here but not in the monitor's reporters, whose quick path then takes
+  // the host's next EXCLUDE({}) for a refresh: a shortcut trusting that would miss its answer below)
   const ex: RecordInit[] = [{ type: 2, group: "239.4.0.1", sources: [] }];
   const a = "198.18.0.2";
   const b = "198.18.0.3";
