@@ -491,15 +491,22 @@ class LanStats {
         this.onEvent(p.objects[p.groups[i]!]!);
         continue;
       }
-      const t = p.times[i]!;
-      const g = this.group(p.groups[i]!, t);
-      if (kind === PENDING_JOIN) this.gc[g * C_STRIDE + C_JOINS]!++;
-      else {
-        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
-        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, kind === PENDING_TO_EXCLUDE ? 1 : 0);
-      }
+      if (kind === PENDING_JOIN) this.joinAt(p.groups[i]!, p.times[i]!);
+      else this.modeChangeAt(p.groups[i]!, p.times[i]!, kind === PENDING_TO_EXCLUDE);
     }
     p.clear();
+  }
+
+  /** Group `n` (its address) joined at `t`: as a sunk join or a join event. */
+  private joinAt(n: number, t: number): void {
+    this.gc[this.group(n, t) * C_STRIDE + C_JOINS]!++;
+  }
+
+  /** Group `n` changed its filter mode at `t`: as a sunk mode change or a mode change event. */
+  private modeChangeAt(n: number, t: number, toExclude: boolean): void {
+    const g = this.group(n, t);
+    this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
+    if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, toExclude ? 1 : 0);
   }
 
   /** Count message `m` (its time is read here and kept in {@link now}, not passed: see there). */
@@ -574,22 +581,22 @@ class LanStats {
     const t = m.timeMs;
     const h = this.host(m.src);
     const hr = h * H_STRIDE;
-    this.hc[hr + H_V3]!++;
+    // (the host's row, its memo in it: the same array to the end, as no host is added on the way)
+    const hc = this.hc;
+    hc[hr + H_V3]!++;
     const n = m.recordCount;
     const types = m.recordType;
     const groups = m.recordGroup;
-    const memo = this.hc;
-    const mr = hr;
-    if (memo[mr + M_N] === n && memo[mr + M_CHANGES] === this.changes && this.sameAsMemo(m, mr)) {
+    if (hc[hr + M_N] === n && hc[hr + M_CHANGES] === this.changes && this.sameAsMemo(m, hr)) {
       // the host's last report again, nothing changed since: its counts wait in the memo
-      memo[mr + M_REPEATS]!++;
+      hc[hr + M_REPEATS]!++;
       this.hcf[h * H_F64 + H_MEMO_MS_F64] = t;
-      if (memo[mr + M_ANSWERS] === 1) this.answerGeneral(h);
+      if (hc[hr + M_ANSWERS] === 1) this.answerGeneral(h);
       return;
     }
-    if (memo[mr + M_N] !== -1) {
-      if (memo[mr + M_REPEATS]! > 0) this.flushMemo(h);
-      memo[mr + M_N] = -1;
+    if (hc[hr + M_N] !== -1) {
+      if (hc[hr + M_REPEATS]! > 0) this.flushMemo(h);
+      hc[hr + M_N] = -1;
     }
     let current = false;
     let routable = false;
@@ -622,7 +629,6 @@ class LanStats {
     }
     // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
     if (current && routable) this.answerGeneral(h);
-    const hc = this.hc;
     const members = this.members;
     // (the report can be kept as the host's memo when every record of it is a quiet one)
     let quiet = n <= MEMO_RECORDS && !this.keepTimelines;
@@ -660,8 +666,8 @@ class LanStats {
     // kept from the second time in a row the host sends what looks like the same report (a report of
     // another LAN's hosts, which change their groups every time, costs a comparison and a store)
     if (quiet) {
-      if (memo[mr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
-      else memo[mr + M_FINGERPRINT] = fingerprint;
+      if (hc[hr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
+      else hc[hr + M_FINGERPRINT] = fingerprint;
     }
   }
 
@@ -682,50 +688,49 @@ class LanStats {
    */
   private now = Number.NEGATIVE_INFINITY;
 
-  /** Whether `m`'s records are those of the memo in the host row at `mr` (the same count already checked). */
-  private sameAsMemo(m: MembershipMessage, mr: number): boolean {
-    const memo = this.hc;
+  /** Whether `m`'s records are those of the memo in the host row at `hr` (the same count already checked). */
+  private sameAsMemo(m: MembershipMessage, hr: number): boolean {
+    const hc = this.hc;
     for (let i = 0; i < m.recordCount; i++) {
-      const k = mr + M_RECORDS + M_RECORD * i;
-      if (m.recordGroup[i] !== memo[k] || m.recordType[i] !== memo[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
+      const k = hr + M_RECORDS + M_RECORD * i;
+      if (m.recordGroup[i] !== hc[k] || m.recordType[i] !== hc[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
     }
     return true;
   }
 
   /** Keep `m` (whose records, in {@link recs}, were all quiet) as host `h`'s memo. */
   private keepMemo(m: MembershipMessage, h: number, answers: boolean): void {
-    const memo = this.hc;
-    const mr = h * H_STRIDE;
+    const hc = this.hc;
+    const hr = h * H_STRIDE;
     for (let i = 0; i < m.recordCount; i++) {
       const type = m.recordType[i]!;
       if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
-      const k = mr + M_RECORDS + M_RECORD * i;
-      memo[k] = m.recordGroup[i]!;
-      memo[k + 1] = type;
-      memo[k + 2] = this.recs[i]!;
+      const k = hr + M_RECORDS + M_RECORD * i;
+      hc[k] = m.recordGroup[i]!;
+      hc[k + 1] = type;
+      hc[k + 2] = this.recs[i]!;
     }
-    memo[mr + M_N] = m.recordCount;
-    memo[mr + M_CHANGES] = this.changes;
-    memo[mr + M_REPEATS] = 0;
-    memo[mr + M_ANSWERS] = answers ? 1 : 0;
+    hc[hr + M_N] = m.recordCount;
+    hc[hr + M_CHANGES] = this.changes;
+    hc[hr + M_REPEATS] = 0;
+    hc[hr + M_ANSWERS] = answers ? 1 : 0;
   }
 
   /** Add the counts of host `h`'s memo's repeats. */
   private flushMemo(h: number): void {
-    const memo = this.hc;
-    const mr = h * H_STRIDE;
-    const k = memo[mr + M_REPEATS]!;
+    const hc = this.hc;
+    const hr = h * H_STRIDE;
+    const k = hc[hr + M_REPEATS]!;
     const t = this.hcf[h * H_F64 + H_MEMO_MS_F64]!;
-    const hr = mr;
-    for (let i = 0; i < memo[mr + M_N]!; i++) {
-      const e = mr + M_RECORDS + M_RECORD * i;
-      const type = memo[e + 1]!;
-      const g = memo[e + 2]!;
+    for (let i = 0; i < hc[hr + M_N]!; i++) {
+      const e = hr + M_RECORDS + M_RECORD * i;
+      const type = hc[e + 1]!;
+      const g = hc[e + 2]!;
       this.gh[g * G_STRIDE + type]! += k;
-      this.hc[hr + H_R0 + type]! += k;
+      hc[hr + H_R0 + type]! += k;
       if (t > this.ghf[g * G_F64 + G_LAST]!) this.ghf[g * G_F64 + G_LAST] = t;
     }
-    memo[mr + M_REPEATS] = 0;
+    hc[hr + M_REPEATS] = 0;
   }
 
   /** Add every memo's repeats (before the counts are read). */
@@ -766,7 +771,7 @@ class LanStats {
     }
     switch (e.type) {
       case "join":
-        this.gc[this.group(this.eventGroupN, t) * C_STRIDE + C_JOINS]!++;
+        this.joinAt(this.eventGroupN, t);
         break;
       case "leave": {
         const g = this.group(this.eventGroupN, t);
@@ -788,12 +793,9 @@ class LanStats {
         if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
         break;
       }
-      case "mode-change": {
-        const g = this.group(this.eventGroupN, t);
-        this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
-        if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, e.to === "exclude" ? 1 : 0);
+      case "mode-change":
+        this.modeChangeAt(this.eventGroupN, t, e.to === "exclude");
         break;
-      }
       case "last-member-query": {
         const g = this.group(this.eventGroupN, t);
         this.gc[g * C_STRIDE + C_LMQ]!++;
@@ -981,8 +983,7 @@ export class StatsCollector {
   private firstMs = Number.POSITIVE_INFINITY;
   frames = 0;
   messages = 0;
-  /** Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
-  /** @internal */
+  /** @internal Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
   readonly general = new WholeMsCounts(DENSE_DELAYS);
   private readonly groupSpecific = new WholeMsCounts(DENSE_DELAYS);
   /** @internal */
