@@ -600,42 +600,83 @@ class LanStats {
     }
     let current = false;
     let routable = false;
-    // the records' groups first, one after another, so that at 100,000 groups their cache misses
-    // overlap instead of each waiting behind the previous record's work (as the monitor's own rows)
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
     const slots = this.state.recordSlots;
-    // (their arrays read once: they change only when a group is added)
-    let bySlot = this.bySlot;
-    let gh = this.gh;
-    let ghf = this.ghf;
+    const keepTimelines = this.keepTimelines;
     let fingerprint = n;
-    for (let i = 0; i < n; i++) {
-      const group = groups[i]!;
-      const slot = slots[i]!;
-      let g = slot >= 0 && slot < bySlot.length ? bySlot[slot]! - 1 : -1;
-      if (g < 0 || gh[g * G_STRIDE + G_KEY] !== group) {
-        g = this.groupNotAt(group, slot);
-        bySlot = this.bySlot;
-        gh = this.gh;
-        ghf = this.ghf;
+    let i = 0;
+    if (!keepTimelines) {
+      // the quiet records first, up to the first that is not: a member staying as it is, in a group where
+      // the monitor found it, no group-specific query to answer. Nothing changes but counts, and the loop
+      // calls nothing (the engine then keeps fewer of its checks around each array access)
+      const bySlot = this.bySlot;
+      const gh = this.gh;
+      const ghf = this.ghf;
+      const members = this.members;
+      for (; i < n; i++) {
+        const slot = slots[i]!;
+        if (slot < 0 || slot >= bySlot.length) break;
+        const g = bySlot[slot]! - 1;
+        const group = groups[i]!;
+        const r = g * G_STRIDE;
+        if (g < 0 || gh[r + G_KEY] !== group) break;
+        const type = types[i]!;
+        if (type < 1 || type > 6 || gh[r + G_GSQ] !== 0) break;
+        // the host's `current` field in the group (as memberOf and isCurrent, read once), -1: not a member
+        let c = -1;
+        if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
+        else if (gh[r + G_SEEN]! >= 2) {
+          const p = members.find(h, g);
+          if (p >= 0) c = members.slots[2 * p + 1]!;
+        }
+        if (c === -1) break;
+        // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
+        const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
+        if (!(on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) break;
+        if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
+        gh[r + type]!++;
+        hc[hr + H_R0 + type]!++;
+        recs[i] = g;
+        fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
+        if (type === 1 || type === 2) current = true;
+        if (!isLinkLocalN(group)) routable = true;
       }
-      if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
-      recs[i] = g;
-      const type = types[i]!;
-      fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
-      if (type === 1 || type === 2) current = true;
-      if (!isLinkLocalN(group)) routable = true;
+    }
+    const first = i;
+    if (first < n) {
+      // the rest as each comes: their groups first, one after another, so that at 100,000 groups their
+      // cache misses overlap instead of each waiting behind the previous record's work
+      let bySlot = this.bySlot;
+      let gh = this.gh;
+      let ghf = this.ghf;
+      for (; i < n; i++) {
+        const group = groups[i]!;
+        const slot = slots[i]!;
+        let g = slot >= 0 && slot < bySlot.length ? bySlot[slot]! - 1 : -1;
+        if (g < 0 || gh[g * G_STRIDE + G_KEY] !== group) {
+          g = this.groupNotAt(group, slot);
+          bySlot = this.bySlot;
+          gh = this.gh;
+          ghf = this.ghf;
+        }
+        if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
+        recs[i] = g;
+        const type = types[i]!;
+        fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
+        if (type === 1 || type === 2) current = true;
+        if (!isLinkLocalN(group)) routable = true;
+      }
     }
     // a v3 current-state record answers a general query (once per report: records of link-local groups never do)
     if (current && routable) this.answerGeneral(h);
-    const members = this.members;
     // (the report can be kept as the host's memo when every record of it is a quiet one)
-    let quiet = n <= MEMO_RECORDS && !this.keepTimelines;
-    for (let i = 0; i < n; i++) {
+    let quiet = n <= MEMO_RECORDS && !keepTimelines;
+    for (i = first; i < n; i++) {
       const type = types[i]!;
       const g = recs[i]!;
       const r = g * G_STRIDE;
+      const gh = this.gh;
       // (the group's v3 records are these counts' sum)
       if (type >= 1 && type <= 6) {
         gh[r + type]!++;
@@ -644,19 +685,17 @@ class LanStats {
         this.gc[g * C_STRIDE + C_R0]!++;
         hc[hr + H_R0]!++;
       }
-      // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
       const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
       if (gh[r + G_GSQ] === 0) {
-        // the host's `current` field in the group (as memberOf and isCurrent, read once), -1: not a member
         let c = -1;
         if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
         else if (gh[r + G_SEEN]! >= 2) {
-          const p = members.find(h, g);
-          if (p >= 0) c = members.slots[2 * p + 1]!;
+          const p = this.members.find(h, g);
+          if (p >= 0) c = this.members.slots[2 * p + 1]!;
         }
         if (c !== -1 && (on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) {
           // a member staying as it is (current, or not), no group-specific query to answer: nothing changes
-          if (this.keepTimelines) this.setMembers(g, t);
+          if (keepTimelines) this.setMembers(g, t);
           continue;
         }
       }

@@ -332,6 +332,33 @@ it("a member that said IS_IN({}) and refreshes again is a member again, though t
   expect(st.groups.map((g) => [g.group, g.membersSeen, g.records])).toEqual([["239.4.0.1", 2, { MODE_IS_INCLUDE: 1, MODE_IS_EXCLUDE: 6 }]]);
 });
 
+it("a report whose quiet records come before one that changes something is counted as when each report is counted alone", () => {
+  // (the quiet records at the head of a report are counted in a loop of their own, up to the first that is
+  // not: a new group, a leave, the same group again after it, a group-specific query to answer)
+  const ex = (group: string): RecordInit => ({ type: 2, group, sources: [] });
+  const a = "198.18.0.2";
+  const q = "198.18.200.1";
+  const list = frames([
+    { t: 0, src: a, message: v3Report([ex("239.4.0.1")]) },
+    { t: 1, src: a, message: v3Report([ex("239.4.0.1")]) },
+    // quiet, then a group the host joins
+    { t: 2, src: a, message: v3Report([ex("239.4.0.1"), ex("239.4.0.2")]) },
+    // quiet, then a leave of the same group, then the group again: a member again
+    { t: 3, src: a, message: v3Report([ex("239.4.0.2"), { type: 1, group: "239.4.0.1", sources: [] }, ex("239.4.0.1")]) },
+    // quiet, then an answer to the group-specific query
+    { t: 4, src: q, message: v3Query({ group: "239.4.0.2", maxRespTime: 1 }) },
+    { t: 4.25, src: a, message: v3Report([ex("239.4.0.1"), ex("239.4.0.2")]) },
+    { t: 5, src: a, message: v3Report([ex("239.4.0.1"), ex("239.4.0.2")]) },
+  ]);
+  const st = countedBothWays(list);
+  expect(st.responseDelays.groupSpecific).toMatchObject({ count: 1, p50: 0.25 });
+  expect(st.groups.map((g) => [g.group, g.membersSeen, g.joins, g.records])).toEqual([
+    ["239.4.0.1", 1, 1, { MODE_IS_INCLUDE: 1, MODE_IS_EXCLUDE: 6 }],
+    ["239.4.0.2", 1, 1, { MODE_IS_EXCLUDE: 4 }],
+  ]);
+  expect(st.hosts[0]).toMatchObject({ groups: 2, records: { MODE_IS_INCLUDE: 1, MODE_IS_EXCLUDE: 10 } });
+});
+
 it("summarizeDelays: exact nearest-rank percentiles of rounded milliseconds, whatever their range", () => {
   const r = rng(9);
   for (const scale of [1, 1000, 1e7, 3e9]) {
