@@ -598,51 +598,15 @@ class LanStats {
       if (hc[hr + M_REPEATS]! > 0) this.flushMemo(h);
       hc[hr + M_N] = -1;
     }
-    let current = false;
-    let routable = false;
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
     const slots = this.state.recordSlots;
     const keepTimelines = this.keepTimelines;
-    let fingerprint = n;
-    let i = 0;
-    if (!keepTimelines) {
-      // the quiet records first, up to the first that is not: a member staying as it is, in a group where
-      // the monitor found it, no group-specific query to answer. Nothing changes but counts, and the loop
-      // calls nothing (the engine then keeps fewer of its checks around each array access)
-      const bySlot = this.bySlot;
-      const gh = this.gh;
-      const ghf = this.ghf;
-      const members = this.members;
-      for (; i < n; i++) {
-        const slot = slots[i]!;
-        if (slot < 0 || slot >= bySlot.length) break;
-        const g = bySlot[slot]! - 1;
-        const group = groups[i]!;
-        const r = g * G_STRIDE;
-        if (g < 0 || gh[r + G_KEY] !== group) break;
-        const type = types[i]!;
-        if (type < 1 || type > 6 || gh[r + G_GSQ] !== 0) break;
-        // the host's `current` field in the group (as memberOf and isCurrent, read once), -1: not a member
-        let c = -1;
-        if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
-        else if (gh[r + G_SEEN]! >= 2) {
-          const p = members.find(h, g);
-          if (p >= 0) c = members.slots[2 * p + 1]!;
-        }
-        if (c === -1) break;
-        // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
-        const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
-        if (!(on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) break;
-        if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
-        gh[r + type]!++;
-        hc[hr + H_R0 + type]!++;
-        recs[i] = g;
-        fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
-        if (type === 1 || type === 2) current = true;
-        if (!isLinkLocalN(group)) routable = true;
-      }
-    }
+    // the quiet records at the head of the report (none when timelines are kept: each record then adds its point)
+    let i = keepTimelines ? 0 : this.quietHead(m, h);
+    let fingerprint = i === 0 ? n : this.headFingerprint;
+    let current = i > 0 && (this.headFlags & 1) !== 0;
+    let routable = i > 0 && (this.headFlags & 2) !== 0;
     const first = i;
     if (first < n) {
       // the rest as each comes: their groups first, one after another, so that at 100,000 groups their
@@ -708,6 +672,67 @@ class LanStats {
       if (hc[hr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
       else hc[hr + M_FINGERPRINT] = fingerprint;
     }
+  }
+
+  /** The fingerprint of the records {@link quietHead} counted, and whether they were current-state (1) and routable (2). */
+  private headFingerprint = 0;
+  private headFlags = 0;
+
+  /**
+   * Count the quiet records at the head of `m` from host `h` (not keeping timelines), up to the first that is
+   * not: a member staying as it is, in a group where the monitor found it, no group-specific query to answer.
+   * Nothing changes but counts, and the loop calls nothing (the engine then keeps fewer of its checks around
+   * each array access). Returns how many it counted; their fingerprint and flags are left in
+   * {@link headFingerprint} and {@link headFlags}. (A method of its own: compiled apart from
+   * {@link v3Report}, whose other paths then do not make the engine compile this again, nor the other way.)
+   */
+  private quietHead(m: MembershipMessage, h: number): number {
+    const n = m.recordCount;
+    const types = m.recordType;
+    const groups = m.recordGroup;
+    const t = m.timeMs;
+    const hr = h * H_STRIDE;
+    const hc = this.hc;
+    const recs = this.recs;
+    const slots = this.state.recordSlots;
+    const bySlot = this.bySlot;
+    const gh = this.gh;
+    const ghf = this.ghf;
+    const members = this.members;
+    let fingerprint = n;
+    let flags = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const slot = slots[i]!;
+      if (slot < 0 || slot >= bySlot.length) break;
+      const g = bySlot[slot]! - 1;
+      const group = groups[i]!;
+      const r = g * G_STRIDE;
+      if (g < 0 || gh[r + G_KEY] !== group) break;
+      const type = types[i]!;
+      if (type < 1 || type > 6 || gh[r + G_GSQ] !== 0) break;
+      // the host's `current` field in the group (as memberOf and isCurrent, read once), -1: not a member
+      let c = -1;
+      if (gh[r + G_FIRST] === h + 1) c = gh[r + G_FIRST_CURRENT]!;
+      else if (gh[r + G_SEEN]! >= 2) {
+        const p = members.find(h, g);
+        if (p >= 0) c = members.slots[2 * p + 1]!;
+      }
+      if (c === -1) break;
+      // INCLUDE {} (IS_IN or TO_IN without sources) is a leave; everything else but BLOCK makes the host a member
+      const on = !((type === 1 || type === 3) && m.recordEnd[i] === m.recordStart[i]);
+      if (!(on ? type === 6 || c === gh[r + G_EPOCH] : c !== gh[r + G_EPOCH])) break;
+      if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
+      gh[r + type]!++;
+      hc[hr + H_R0 + type]!++;
+      recs[i] = g;
+      fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
+      if (type === 1 || type === 2) flags |= 1;
+      if (!isLinkLocalN(group)) flags |= 2;
+    }
+    this.headFingerprint = fingerprint;
+    this.headFlags = flags;
+    return i;
   }
 
   /**
