@@ -17,7 +17,7 @@ const igmpOf = (o: Json) => o.igmp as Json;
 /** Strip what legitimately differs between two captures of the same frames (times). */
 const comparable = (o: Json) => ({ ...o, time: undefined });
 
-describeLive("igmpkit capture (live)", ["tcpdump", "tshark", "tcpreplay", "python3", "sysctl", "setpriv"], () => {
+describeLive("igmpkit capture (live)", ["cap", "tcpdump", "tshark", "tcpreplay", "python3", "sysctl", "setpriv"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   for (const version of [1, 2, 3] as const) {

@@ -34,7 +34,7 @@ function tshark(file: string): { frames: number; stderr: string } {
   return { frames: Number(n), stderr: rest.join("\n") };
 }
 
-describeLive("capture files on a full disk", ["mount", "umount", "tshark", "tcpdump", "python3", "sysctl", "setpriv"], () => {
+describeLive("capture files on a full disk", ["cap", "mount", "umount", "tshark", "tcpdump", "python3", "sysctl", "setpriv"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   for (const format of ["pcap", "pcapng"] as const) {

@@ -32,7 +32,7 @@ function childrenOf(pid: number): number[] {
   return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
 }
 
-describeLive("live capture against tcpdump (live)", ["tcpdump", "tcpreplay", "pgrep"], () => {
+describeLive("live capture against tcpdump (live)", ["cap", "tcpdump", "tcpreplay", "pgrep"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("stamps the same frames within 100 µs of tcpdump: libpcap's time, not delivery time", async () => {

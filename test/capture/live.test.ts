@@ -31,7 +31,7 @@ async function pair(lab: Lab): Promise<{ h: Netns; r: Netns }> {
   return { h, r };
 }
 
-describeLive("live capture library (live)", ["tcpdump"], () => {
+describeLive("live capture library (live)", ["cap", "tcpdump"], () => {
   it("holds the packet Buffer for the capture's life: 400 distinct frames under forced GC arrive byte-exact", async () => {
     await Lab.with(async (lab) => {
       const { h, r } = await pair(lab);

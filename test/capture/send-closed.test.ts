@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 import { openLiveCapture } from "../../src/capture/live";
 import { Lab, describeLive } from "../lab";
 
-describeLive("live capture: send after the agent is gone", ["tcpdump"], () => {
+describeLive("live capture: send after the agent is gone", ["cap", "tcpdump"], () => {
   it("rejects every send with a CaptureError, the process lives on", async () => {
     await Lab.with(async (lab) => {
       const h = await lab.netns("h");

@@ -35,7 +35,7 @@ async function ask(p: LabProcess, line: string): Promise<string> {
   });
 }
 
-describeLive("conform --role host against igmpkit's emulated host (host -i --control stdin)", ["tshark", "python3"], () => {
+describeLive("conform --role host against igmpkit's emulated host (host -i --control stdin)", ["cap", "tshark", "python3"], () => {
   beforeAll(() => ensureBuilt("host", "--control"), 180_000);
 
   // Three versions and a faulty host, each in its own namespaces, at once: the cases mostly wait.

@@ -21,7 +21,7 @@ async function conformKernel(version: 1 | 2 | 3): Promise<{ res: ConformResult; 
   });
 }
 
-describeLive("conform --role host against the Linux kernel", ["tshark", "python3"], () => {
+describeLive("conform --role host against the Linux kernel", ["cap", "tshark", "python3"], () => {
   it.each([
     [3, 18],
     [2, 10],

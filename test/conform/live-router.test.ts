@@ -71,7 +71,7 @@ async function conformRouter(iface: string, ns: string, dut: string, version: 2 
   return { status, res: JSON.parse(out.stdout) as ConformResult };
 }
 
-describeLive("conform --role router against real queriers", ["bridge", "/usr/lib/frr/pimd"], () => {
+describeLive("conform --role router against real queriers", ["cap", "bridge", "/usr/lib/frr/pimd"], () => {
   it.each([3, 2] as const)("FRR pimd, IGMPv%i", async (version) => {
     await Lab.with(async (lab) => {
       const r = await lab.netns("r");

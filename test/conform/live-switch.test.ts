@@ -67,7 +67,7 @@ function expectCapacityAtHashMax(res: ConformResult, bridge: { mcast_snooping: n
   expect(bridge.mcast_snooping).toBe(0);
 }
 
-describeLive("conform --role switch against the Linux bridge", ["bridge"], () => {
+describeLive("conform --role switch against the Linux bridge", ["cap", "bridge"], () => {
   it("IGMPv3, default ports (mcast_flood on), mcast_hash_max 48: forwards by membership and source, prunes after LMQT; floods reports to other hosts (a SHOULD); capacity 32 groups", async () => {
     const { res, status, bridge } = await conformBridge(3, { flood: true, fastLeave: false, hashMax: 48 });
     expect(statuses(res)).toEqual({

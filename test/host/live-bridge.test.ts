@@ -45,7 +45,7 @@ const LMQT_MS = 400;
 /** Headroom for a loaded CI machine (the bridge's own timers run in softirq with jiffy granularity). */
 const SLACK_MS = 2000;
 
-describeLive("emulator vs Linux bridge querier (live)", ["bridge"], () => {
+describeLive("emulator vs Linux bridge querier (live)", ["cap", "bridge"], () => {
   it("IGMPv3: ASM and SSM groups, INCLUDE and EXCLUDE source lists are learned exactly; leaves clear them within LMQT", async () => {
     await Lab.with(async (lab) => {
       const { h, br } = await bridgeLab(lab, 3);

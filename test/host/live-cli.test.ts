@@ -31,7 +31,7 @@ function ensureBuilt(): void {
 
 const v4groups = async (br: Bridge) => [...new Set((await br.mdb()).filter((e) => e.port === "p1" && !e.grp.includes(":")).map((e) => e.grp))].sort();
 
-describeLive("igmpkit host -i (live CLI)", ["bridge", "python3"], () => {
+describeLive("igmpkit host -i (live CLI)", ["cap", "bridge", "python3"], () => {
   it("joins, answers the querier, leaves on stop; --json gives statistics per host and group; --no-leave leaves the entries", async () => {
     await Lab.with(async (lab) => {
       const h = await lab.netns("h");

@@ -58,7 +58,7 @@ function specificQueries(em: LiveEmulation, group: string, t: number): string[] 
     });
 }
 
-describeLive("emulator vs FRR pimd (live)", ["vtysh", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra"], () => {
+describeLive("emulator vs FRR pimd (live)", ["cap", "vtysh", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra"], () => {
   it("IGMPv3: groups and sources match the scenario, through group and group-and-source specific queries", async () => {
     await Lab.with(async (lab) => {
       const { h, frr } = await frrLab(lab, 3);

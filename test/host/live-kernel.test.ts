@@ -45,7 +45,7 @@ async function reports(file: string): Promise<string[][]> {
   return out;
 }
 
-describeLive("emulated host (linux profile) vs the Linux kernel on the wire (live)", ["tcpdump", "python3", "sysctl"], () => {
+describeLive("emulated host (linux profile) vs the Linux kernel on the wire (live)", ["cap", "tcpdump", "python3", "sysctl"], () => {
   it("the same script gives the same reports: record types, groups and sources", async () => {
     await Lab.with(async (lab) => {
       const k = await lab.netns("k");

@@ -3,6 +3,7 @@
  * with the reason in its title (and a console warning); with IGMPKIT_REQUIRE_LIVE=1 (CI) it fails instead.
  */
 import { accessSync, constants } from "node:fs";
+import { createRequire } from "node:module";
 import { delimiter, join } from "node:path";
 import { describe, it } from "vitest";
 
@@ -33,17 +34,42 @@ export function hasCommand(cmd: string): boolean {
   return dirs.some((d) => isExecutable(join(d, cmd)));
 }
 
+/**
+ * The need that names libpcap's binding (the optional npm package `cap`, built by `npm ci` where libpcap's
+ * headers are installed) rather than a command: what live capture and injection run on.
+ */
+export const CAP = "cap";
+
+let capLoads: boolean | undefined;
+
+/** Whether the optional package `cap` loads here (its native part built against libpcap). */
+export function hasCap(): boolean {
+  if (capLoads === undefined) {
+    try {
+      createRequire(import.meta.url)("cap");
+      capLoads = true;
+    } catch {
+      capLoads = false;
+    }
+  }
+  return capLoads;
+}
+
 /** True when live tests must run (CI): then a missing need is a failure, not a skip. */
 export function liveRequired(): boolean {
   return process.env.IGMPKIT_REQUIRE_LIVE === "1";
 }
 
-/** Check root and the given commands (plus {@link BASE_NEEDS}). */
+/** Check root and the given commands (plus {@link BASE_NEEDS}); {@link CAP} among them is the libpcap binding. */
 export function liveGate(needs: readonly string[] = []): LiveGate {
   const missing: string[] = [];
   if (process.platform !== "linux") missing.push(`linux (this is ${process.platform})`);
   if (typeof process.getuid !== "function" || process.getuid() !== 0) missing.push("root");
-  for (const cmd of [...BASE_NEEDS, ...needs]) if (!hasCommand(cmd)) missing.push(cmd);
+  for (const cmd of [...BASE_NEEDS, ...needs]) {
+    if (cmd === CAP) {
+      if (!hasCap()) missing.push("cap (libpcap's binding: apt-get install libpcap-dev, then npm ci)");
+    } else if (!hasCommand(cmd)) missing.push(cmd);
+  }
   return missing.length === 0 ? { ok: true, reason: "" } : { ok: false, reason: `needs ${missing.join(", ")}` };
 }
 

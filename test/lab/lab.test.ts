@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   Lab,
@@ -8,6 +9,8 @@ import {
   assertLabGroup,
   describeLive,
   liveGate,
+  CAP,
+  hasCap,
   liveRequired,
   parseProcIgmp,
   waitFor,
@@ -31,6 +34,19 @@ describe("lab helpers (no privileges needed)", () => {
     const gate = liveGate(["igmpkit-no-such-command"]);
     expect(gate.ok).toBe(false);
     expect(gate.reason).toContain("igmpkit-no-such-command");
+  });
+
+  it("liveGate takes \"cap\" for libpcap's binding: met exactly when the package loads, named with its fix when not", () => {
+    const gate = liveGate([CAP]);
+    let loads = true;
+    try {
+      createRequire(import.meta.url)("cap");
+    } catch {
+      loads = false;
+    }
+    expect(hasCap()).toBe(loads);
+    if (loads) expect(gate.reason).not.toContain("cap");
+    else expect(gate.reason).toContain("cap (libpcap's binding: apt-get install libpcap-dev, then npm ci)");
   });
 
   it("refuses addresses and groups outside the lab ranges", () => {

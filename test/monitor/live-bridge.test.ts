@@ -103,7 +103,7 @@ async function compareWithMdb(l: Lan, blocks: boolean) {
 
 const isExpiry = (g: string) => (e: MonitorEvent) => e.type === "expiry" && e.group === g;
 
-describeLive("monitor -i against the Linux bridge querier (live)", ["bridge", "python3", "sysctl"], () => {
+describeLive("monitor -i against the Linux bridge querier (live)", ["cap", "bridge", "python3", "sysctl"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("IGMPv3: ASM, blocked source, SSM include, leave with last-member queries, source leave, silent-host expiry: same groups, modes and sources as the mdb", async () => {

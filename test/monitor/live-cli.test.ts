@@ -14,7 +14,7 @@ async function runIn(lab: LabT, ns: Netns, cmd: string, args: string[]) {
   return { code: proc.exitCode, stdout: proc.stdout, stderr: proc.stderr };
 }
 
-describeLive("monitor -i errors and signals (live)", ["setpriv", "python3", "sysctl"], () => {
+describeLive("monitor -i errors and signals (live)", ["cap", "setpriv", "python3", "sysctl"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("no such interface (with the list), not permitted, bad filter: the capture error as JSON, exit 1; SIGTERM: snapshot, exit 0", async () => {

@@ -40,7 +40,7 @@ async function pimdTable(frr: Frr, iface: string): Promise<string[]> {
 const same = (got: readonly string[], want: readonly string[]) =>
   JSON.stringify(got.map((x) => x.replace(" v3 ", " ")).sort()) === JSON.stringify([...want].sort());
 
-describeLive("monitor against FRR pimd with kernel and emulated hosts (live)", ["python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
+describeLive("monitor against FRR pimd with kernel and emulated hosts (live)", ["cap", "python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("ends with pimd's groups, modes and sources while kernel and emulated hosts join, leave and change sources", async () => {

@@ -21,7 +21,7 @@ function objectsWithGroup(j: unknown, out: Record<string, unknown>[] = []): Reco
   return out;
 }
 
-describeLive("monitor against FRR pimd (live)", ["tcpdump", "python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
+describeLive("monitor against FRR pimd (live)", ["cap", "tcpdump", "python3", "sysctl", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("ends with the groups and sources pimd has, live (monitor -i) and from the capture", async () => {

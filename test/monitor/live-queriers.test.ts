@@ -10,7 +10,7 @@ import { readCapture } from "../../src/capture/read.js";
 import { describeLive, Lab } from "../lab/index.js";
 import { ensureBuilt, startMonitor } from "./live-helpers.js";
 
-describeLive("monitor -i and lint with two bridge queriers (live)", ["bridge", "tcpdump"], () => {
+describeLive("monitor -i and lint with two bridge queriers (live)", ["cap", "bridge", "tcpdump"], () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   it("the lower address wins; when it stops, the other querier takes over after the other-querier-present interval", async () => {

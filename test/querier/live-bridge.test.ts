@@ -30,7 +30,7 @@ async function table(br: Bridge): Promise<string[]> {
     .sort();
 }
 
-describeLive("querier with the Linux bridge snooping (live)", ["bridge", "python3", "sysctl"], () => {
+describeLive("querier with the Linux bridge snooping (live)", ["cap", "bridge", "python3", "sysctl"], () => {
   it("the bridge learns through igmpkit's queries and drops a group or source after its last-member queries", async () => {
     await Lab.with(async (lab) => {
       const sw = await lab.netns("sw");

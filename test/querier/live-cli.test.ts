@@ -20,7 +20,7 @@ function ensureQuerierBuilt(): void {
   execFileSync("npx", ["tsup"], { cwd: ROOT, stdio: "ignore", timeout: 120_000 });
 }
 
-describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)", ["bridge", "tcpdump"], () => {
+describeLive("igmpkit querier -i with emulated hosts, monitor -i and lint (live)", ["cap", "bridge", "tcpdump"], () => {
   beforeAll(() => ensureQuerierBuilt(), 180_000);
 
   it("monitor -i ends with the querier's own state; igmpkit lint of the capture finds nothing; ARP finds the querier", async () => {

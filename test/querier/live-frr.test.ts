@@ -25,7 +25,7 @@ async function startPimd(lab: Lab, r: Netns, address: string): Promise<Frr> {
 
 type IgmpIface = Record<string, { querier?: boolean; querierIp?: string }>;
 
-describeLive("querier election against FRR pimd (live)", ["bridge", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
+describeLive("querier election against FRR pimd (live)", ["cap", "bridge", "/usr/lib/frr/pimd", "/usr/lib/frr/zebra", "vtysh"], () => {
   it("pimd lower: igmpkit falls silent, and takes over after the Other Querier Present Interval once pimd stops", async () => {
     await Lab.with(async (lab) => {
       const { r, q } = await hub(lab, "198.18.1.1");

@@ -37,7 +37,7 @@ function describe(m: IgmpMessage): string[] {
   return m.records.filter((r) => r.group.startsWith("239.") || r.group.startsWith("232.")).map((r) => `${r.kind} ${r.group} [${[...r.sources].sort().join(",")}]`);
 }
 
-describeLive("querier vs Linux kernel hosts v1, v2, v3 (live)", ["python3", "sysctl", "bridge"], () => {
+describeLive("querier vs Linux kernel hosts v1, v2, v3 (live)", ["cap", "python3", "sysctl", "bridge"], () => {
   it("general, group-specific and group-and-source-specific queries answered within Max Resp Time with the sockets' records", async () => {
     await Lab.with(async (lab) => {
       const sw = await lab.netns("sw");

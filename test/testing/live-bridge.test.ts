@@ -13,7 +13,7 @@ declare module "vitest" {
 }
 expect.extend(igmpkitMatchers);
 
-describeLive("igmpkit/testing and mac-alias on a real LAN (kernel host, Linux bridge querier)", ["bridge", "tcpdump", "python3", "sysctl"], () => {
+describeLive("igmpkit/testing and mac-alias on a real LAN (kernel host, Linux bridge querier)", ["cap", "bridge", "tcpdump", "python3", "sysctl"], () => {
   it("mac-alias for the kernel's 239.128.0.1 reports; the view and the answers agree with the bridge", async () => {
     await Lab.with(async (lab) => {
       const h = await lab.netns("h");
