@@ -150,6 +150,8 @@ export class MembershipMessage {
   /**
    * v3 report: number of records and, per record, type, group, aux data words and its sources in
    * `recordSources[recordStart[i], recordEnd[i])` (entries past the last record's end are left from earlier messages).
+   * The records' sources follow each other: record 0's start at 0, each next record's start at the end of the
+   * one before, so `recordEnd[recordCount - 1] === 0` says that no record has a source.
    */
   recordCount = 0;
   readonly recordType: number[] = [];

@@ -755,9 +755,12 @@ class LanStats {
   /** Whether `m`'s records are those of the memo in the host row at `hr` (the same count already checked). */
   private sameAsMemo(m: MembershipMessage, hr: number): boolean {
     const hc = this.hc;
-    for (let i = 0; i < m.recordCount; i++) {
+    const n = m.recordCount;
+    // (a memo's records have no sources, and records' sources follow each other: one look for all)
+    if (n > 0 && m.recordEnd[n - 1] !== 0) return false;
+    for (let i = 0; i < n; i++) {
       const k = hr + M_RECORDS + M_RECORD * i;
-      if (m.recordGroup[i] !== hc[k] || m.recordType[i] !== hc[k + 1] || m.recordStart[i] !== m.recordEnd[i]) return false;
+      if (m.recordGroup[i] !== hc[k] || m.recordType[i] !== hc[k + 1]) return false;
     }
     return true;
   }

@@ -27,6 +27,12 @@ describe("MembershipMessage.fromView", () => {
           decoded.fromDecoded(decodeFrame({ data, linkType: 1, wireLength: data.length, timestampNs: 1_700_000_000_000_000_000n }, i + 1));
           expect(m.recordCount).toBe(records.length);
           for (let r = 0; r < records.length; r++) expect(m.sourcesOf(r)).toEqual(decoded.sourcesOf(r));
+          // the records' sources follow each other in both (the statistics' memo checks them all at once)
+          for (const x of [m, decoded]) {
+            expect(x.recordStart[0]).toBe(0);
+            for (let r = 1; r < records.length; r++) expect(x.recordStart[r]).toBe(x.recordEnd[r - 1]);
+            expect(x.recordEnd[records.length - 1]).toBe(records.reduce((k, rec) => k + rec.sources.length, 0));
+          }
         });
       }),
       { numRuns: 200 },
