@@ -10,14 +10,14 @@ set -euo pipefail
 out=$1
 shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
-before=$(ls /tmp/perf-*.map 2>/dev/null || true)
+# (valgrind runs the program under its own process id: Node names its map file after that one, so runs
+# side by side each find their own)
 valgrind --tool=callgrind --callgrind-out-file="$out.cg" \
-  node --perf-basic-prof --max-semi-space-size=8 --no-concurrent-recompilation "$root/bin/igmpkit.js" "$@" >/dev/null 2>"$out.err"
-map=""
-for m in $(ls -t /tmp/perf-*.map); do
-  if ! grep -qxF "$m" <<<"$before"; then map=$m; break; fi
-done
-[ -n "$map" ] || { echo "no new /tmp/perf-*.map from this run" >&2; exit 1; }
+  node --perf-basic-prof --max-semi-space-size=8 --no-concurrent-recompilation "$root/bin/igmpkit.js" "$@" >/dev/null 2>"$out.err" &
+pid=$!
+wait "$pid"
+map=/tmp/perf-$pid.map
+[ -f "$map" ] || { echo "no $map from this run (see $out.err)" >&2; exit 1; }
 callgrind_annotate --threshold=99.9 "$out.cg" >"$out.raw" 2>/dev/null
 python3 - "$map" "$out.raw" >"$out.txt" <<'PY'
 import bisect, re, sys
