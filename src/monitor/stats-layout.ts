@@ -54,42 +54,48 @@ export const T_GSQ_MAX_RESP = 2;
 
 /**
  * A host's row in `LanStats.hc` (Int32; `LanStats.hcf` the same bytes as Float64): what a report from it
- * reads and writes, together: a host's repeated report (its memo again, below) reads and writes the first
- * 96 bytes of its row, where its counts, times and memo were in four arrays. First the memo's head, the
- * reports and answers, the last-seen time and the memo's time, the memo's records; then the counts a
- * repeat does not touch.
+ * reads and writes first (its reports, answers, last-seen time), then the counts a repeated report (a memo
+ * again, below) does not touch until its memo is flushed.
  */
-export const H_STRIDE = 40;
-/** The memo: its records (-1: none), the changes count it was kept at, its repeats, whether it answers a general query. */
-export const M_N = 0;
-export const M_CHANGES = 1;
-export const M_REPEATS = 2;
-export const M_ANSWERS = 3;
-export const H_V3 = 4;
+export const H_STRIDE = 20;
+export const H_V3 = 0;
 /** The index + 1 of the last general query it answered. */
-export const H_ANSWERED = 5;
-export const H_LATE = 6;
-/** A fingerprint of the host's last report. */
-export const M_FINGERPRINT = 7;
-/** Float64 indexes in a row (`row / 2 +` these): last seen, the time of its memo's last repeat, first seen. */
-export const H_LAST_F64 = 4;
-export const H_MEMO_MS_F64 = 5;
-export const H_FIRST_F64 = 18;
+export const H_ANSWERED = 1;
+export const H_LATE = 2;
+/** Groups it reported (each group's hosts are counted once, so this is their number). */
+export const H_GROUPS = 3;
+/** Float64 indexes in a row (`row / 2 +` these): last seen, first seen. */
+export const H_LAST_F64 = 2;
+export const H_FIRST_F64 = 3;
 /** Float64 elements per host row. */
 export const H_F64 = H_STRIDE / 2;
-/** The memo's records from here: per record its group's address, its type, its group's id. */
-export const M_RECORDS = 12;
-export const M_RECORD = 3;
+/** Records by type 0-6 at {@link H_R0} + type. */
+export const H_R0 = 8;
+export const H_V1 = 15;
+export const H_V2 = 16;
+export const H_LEAVE_MESSAGES = 17;
+export const H_KEY = 18;
+
+/**
+ * A memo in `LanStats.memo` (Int32; `LanStats.memof` the same bytes as Float64): a host's report whose
+ * records were all quiet, kept to be recognised when the host sends it again, found by its host and its
+ * first record's group. 80 bytes.
+ */
+export const E_STRIDE = 20;
+/** Its host's id + 1 (0: an empty entry), its records, its first record's group. */
+export const E_HOST = 0;
+export const E_N = 1;
+/** The changes count it was kept at; its repeats since its counts were last added; whether it answers a general query. */
+export const E_CHANGES = 2;
+export const E_REPEATS = 3;
+export const E_ANSWERS = 4;
+/** Float64 index (`entry / 2 +` this): the time of its last repeat. */
+export const E_MS_F64 = 3;
+/** Its records from here: per record its group's address, its type, its group's id. */
+export const E_RECORDS = 8;
+export const E_RECORD = 3;
 /** Records a memo holds at the most. */
 export const MEMO_RECORDS = 4;
-/** Records by type 0-6 at {@link H_R0} + type. */
-export const H_R0 = 24;
-/** Groups it reported (each group's hosts are counted once, so this is their number). */
-export const H_GROUPS = 31;
-export const H_V1 = 32;
-export const H_V2 = 33;
-export const H_LEAVE_MESSAGES = 34;
-export const H_KEY = 35;
 
 /** A member of a group: 0 the group's first (in its row), a `KeyedSets` slot + 1, or none. */
 export const NO_MEMBER = -1;

@@ -18,7 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_MEMO_MS_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, M_N, M_CHANGES, M_REPEATS, M_ANSWERS, M_FINGERPRINT, M_RECORDS, M_RECORD, MEMO_RECORDS } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -175,6 +175,11 @@ interface QuerierRec {
   elected: boolean;
 }
 
+/** Index pairs a memo is looked for in, from its home pair on. */
+const MEMO_PROBES = 8;
+/** Memos kept at the most (of 80 bytes): then every memo's counts are added and they start again. */
+const MEMO_MAX = 1 << 17;
+
 /** {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
 const PENDING_JOIN = 0;
 const PENDING_TO_INCLUDE = 1;
@@ -244,7 +249,7 @@ class LanStats {
   /** Per group when timelines are kept. */
   readonly groupTimelines: GroupTimeline[] = [];
   readonly hostIds = new AddressIds();
-  /** Host rows (see {@link H_STRIDE}), each with its memo; `hcf` the same bytes as Float64. */
+  /** Host rows (see {@link H_STRIDE}); `hcf` the same bytes as Float64. */
   private hc = new Int32Array(H_STRIDE * 16);
   private hcf = new Float64Array(this.hc.buffer);
   /** Each host's answers' delays. */
@@ -337,7 +342,6 @@ class LanStats {
         this.hcf = new Float64Array(this.hc.buffer);
       }
       this.hc[id * H_STRIDE + H_KEY] = n;
-      this.hc[id * H_STRIDE + M_N] = -1;
       this.hcf[id * H_F64 + H_FIRST_F64] = t;
       this.hostDelays.addKey();
     }
@@ -581,22 +585,20 @@ class LanStats {
     const t = m.timeMs;
     const h = this.host(m.src);
     const hr = h * H_STRIDE;
-    // (the host's row, its memo in it: the same array to the end, as no host is added on the way)
+    // (the host's row: the same array to the end, as no host is added on the way)
     const hc = this.hc;
     hc[hr + H_V3]!++;
     const n = m.recordCount;
     const types = m.recordType;
     const groups = m.recordGroup;
-    if (hc[hr + M_N] === n && hc[hr + M_CHANGES] === this.changes && this.sameAsMemo(m, hr)) {
-      // the host's last report again, nothing changed since: its counts wait in the memo
-      hc[hr + M_REPEATS]!++;
-      this.hcf[h * H_F64 + H_MEMO_MS_F64] = t;
-      if (hc[hr + M_ANSWERS] === 1) this.answerGeneral(h);
+    // (a memo's records have no sources, and records' sources follow each other: one look for all)
+    const e = n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(h, groups[0]!, n) : -1;
+    if (e >= 0 && this.memo[e + E_CHANGES] === this.changes && this.sameAsMemo(m, e)) {
+      // a report of the host's again, nothing changed since: its counts wait in the memo
+      this.memo[e + E_REPEATS]!++;
+      this.memof[(e >> 1) + E_MS_F64] = t;
+      if (this.memo[e + E_ANSWERS] === 1) this.answerGeneral(h);
       return;
-    }
-    if (hc[hr + M_N] !== -1) {
-      if (hc[hr + M_REPEATS]! > 0) this.flushMemo(h);
-      hc[hr + M_N] = -1;
     }
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
@@ -604,7 +606,6 @@ class LanStats {
     const keepTimelines = this.keepTimelines;
     // the quiet records at the head of the report (none when timelines are kept: each record then adds its point)
     let i = keepTimelines ? 0 : this.quietHead(m, h);
-    let fingerprint = i === 0 ? n : this.headFingerprint;
     let current = i > 0 && (this.headFlags & 1) !== 0;
     let routable = i > 0 && (this.headFlags & 2) !== 0;
     const first = i;
@@ -627,7 +628,6 @@ class LanStats {
         if (t > ghf[g * G_F64 + G_LAST]!) ghf[g * G_F64 + G_LAST] = t;
         recs[i] = g;
         const type = types[i]!;
-        fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
         if (type === 1 || type === 2) current = true;
         if (!isLinkLocalN(group)) routable = true;
       }
@@ -667,16 +667,10 @@ class LanStats {
       quiet = false;
       this.record(h, g, current, !on ? 0 : type === 6 ? -1 : 1);
     }
-    // kept from the second time in a row the host sends what looks like the same report (a report of
-    // another LAN's hosts, which change their groups every time, costs a comparison and a store)
-    if (quiet) {
-      if (hc[hr + M_FINGERPRINT] === fingerprint) this.keepMemo(m, h, current && routable);
-      else hc[hr + M_FINGERPRINT] = fingerprint;
-    }
+    if (quiet && n >= 1) this.keepMemo(m, h, current && routable, e);
   }
 
-  /** The fingerprint of the records {@link quietHead} counted, and whether they were current-state (1) and routable (2). */
-  private headFingerprint = 0;
+  /** Whether the records {@link quietHead} counted were current-state (1) and routable (2). */
   private headFlags = 0;
 
   /**
@@ -685,8 +679,8 @@ class LanStats {
    * Nothing changes but counts. One pass where {@link v3Report}'s rest takes two: a record's group row is
    * reached once, nothing is noted for a second pass, and the loop calls nothing, so the engine keeps its
    * arrays and counters in registers (it still checks every array access: about 230 instructions a record
-   * here against 390 in the two passes). Returns how many it counted; their fingerprint and flags are left in
-   * {@link headFingerprint} and {@link headFlags}. (A method of its own: compiled apart from
+   * here against 390 in the two passes). Returns how many it counted; their flags are left in
+   * {@link headFlags}. (A method of its own: compiled apart from
    * {@link v3Report}, whose other paths then do not make the engine compile this again, nor the other way.)
    */
   private quietHead(m: MembershipMessage, h: number): number {
@@ -702,7 +696,6 @@ class LanStats {
     const gh = this.gh;
     const ghf = this.ghf;
     const members = this.members;
-    let fingerprint = n;
     let flags = 0;
     let i = 0;
     for (; i < n; i++) {
@@ -729,23 +722,22 @@ class LanStats {
       gh[r + type]!++;
       hc[hr + H_R0 + type]!++;
       recs[i] = g;
-      fingerprint = (Math.imul(fingerprint ^ group, 0x01000193) + type) | 0;
       if (type === 1 || type === 2) flags |= 1;
       if (!isLinkLocalN(group)) flags |= 2;
     }
-    this.headFingerprint = fingerprint;
     this.headFlags = flags;
     return i;
   }
 
   /**
    * Counts every change to what makes a record quiet: members, current members, expiries, group-specific
-   * queries. Each host's memo (in its row, {@link M_N} on) is its last report when every record of it was
-   * a quiet one (a member staying as it is, no group-specific query pending, no sources), with this count
-   * of then. The same report again, with no change since, would be quiet again record for record: it is
-   * counted in the memo ({@link M_REPEATS}, the time at {@link H_MEMO_MS_F64}) and its records' counts are
-   * added when the memo is replaced or read ({@link flushMemo}). A LAN's hosts answer every general query
-   * with the same report: at 100 groups of 40 members most reports are repeats.
+   * queries. A memo ({@link memo}) is a host's report whose every record was a quiet one (a member staying
+   * as it is, no group-specific query pending, no sources), with this count of then. The same report again,
+   * with no change since, would be quiet again record for record: it is counted in the memo
+   * ({@link E_REPEATS}, the time at {@link E_MS_F64}) and its records' counts are added when the memo is
+   * replaced or read ({@link flushMemo}). A LAN's hosts answer every general query with the same reports: a
+   * host in one group or a few sends one report again, a host that sends a report per group (or more groups
+   * than one report holds) sends several in turn, each a memo of its own.
    */
   private changes = 0;
 
@@ -755,57 +747,161 @@ class LanStats {
    */
   private now = Number.NEGATIVE_INFINITY;
 
-  /** Whether `m`'s records are those of the memo in the host row at `hr` (the same count already checked). */
-  private sameAsMemo(m: MembershipMessage, hr: number): boolean {
-    const hc = this.hc;
-    const n = m.recordCount;
-    // (a memo's records have no sources, and records' sources follow each other: one look for all)
-    if (n > 0 && m.recordEnd[n - 1] !== 0) return false;
-    for (let i = 0; i < n; i++) {
-      const k = hr + M_RECORDS + M_RECORD * i;
-      if (m.recordGroup[i] !== hc[k] || m.recordType[i] !== hc[k + 1]) return false;
+  /**
+   * The memos: entries of {@link E_STRIDE} elements in the order they were kept, found through an index of
+   * [key, entry + 1] pairs (open addressing by host and first record's group, up to {@link MEMO_PROBES}
+   * pairs from the home one). A LAN's hosts send their reports in much the same order at every query, so
+   * their repeats read the entries forward, as counting them read the groups' rows: entries placed by their
+   * hash instead were a cache miss a report at 100,000 groups, and took more time than they saved.
+   */
+  private memo = new Int32Array(E_STRIDE * 64);
+  private memof = new Float64Array(this.memo.buffer);
+  /** Entries kept. */
+  private memoTop = 0;
+  private memoIndex = new Int32Array(2 * 256);
+  private memoBits = 8;
+
+  /** The index key of host `h`'s reports whose first record names `group`. */
+  private memoKey(h: number, group: number): number {
+    return Math.imul(group ^ Math.imul(h + 1, 0x85ebca6b), 0x9e3779b1);
+  }
+
+  /** The entry (its first index) of host `h`'s memo of `n` records whose first names `group`, or -1. */
+  private memoOf(h: number, group: number, n: number): number {
+    const idx = this.memoIndex;
+    const mm = this.memo;
+    const key = this.memoKey(h, group);
+    const mask = (idx.length >> 1) - 1;
+    let i = key >>> (32 - this.memoBits);
+    for (let k = 0; k < MEMO_PROBES; k++) {
+      const at = idx[2 * i + 1]!;
+      if (at === 0) return -1;
+      if (idx[2 * i] === key) {
+        const e = (at - 1) * E_STRIDE;
+        if (mm[e + E_HOST] === h + 1 && mm[e + E_RECORDS] === group && mm[e + E_N] === n) return e;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
+  /** Whether `m`'s records are those of the memo at `e` (the same count already checked). */
+  private sameAsMemo(m: MembershipMessage, e: number): boolean {
+    const mm = this.memo;
+    for (let i = 0; i < m.recordCount; i++) {
+      const k = e + E_RECORDS + E_RECORD * i;
+      if (m.recordGroup[i] !== mm[k] || m.recordType[i] !== mm[k + 1]) return false;
     }
     return true;
   }
 
-  /** Keep `m` (whose records, in {@link recs}, were all quiet) as host `h`'s memo. */
-  private keepMemo(m: MembershipMessage, h: number, answers: boolean): void {
-    const hc = this.hc;
-    const hr = h * H_STRIDE;
-    for (let i = 0; i < m.recordCount; i++) {
+  /**
+   * Keep `m` (whose records, in {@link recs}, were all quiet) as a memo of host `h`: in `e`, its entry found
+   * by {@link memoOf} (its repeats added first), or in a new one (-1). Not kept when the index has no free
+   * pair among the key's probes.
+   */
+  private keepMemo(m: MembershipMessage, h: number, answers: boolean, e: number): void {
+    const n = m.recordCount;
+    for (let i = 0; i < n; i++) {
       const type = m.recordType[i]!;
       if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
-      const k = hr + M_RECORDS + M_RECORD * i;
-      hc[k] = m.recordGroup[i]!;
-      hc[k + 1] = type;
-      hc[k + 2] = this.recs[i]!;
     }
-    hc[hr + M_N] = m.recordCount;
-    hc[hr + M_CHANGES] = this.changes;
-    hc[hr + M_REPEATS] = 0;
-    hc[hr + M_ANSWERS] = answers ? 1 : 0;
+    if (e >= 0) this.flushMemo(e);
+    else {
+      e = this.newMemo(h, m.recordGroup[0]!);
+      if (e < 0) return;
+    }
+    const mm = this.memo;
+    mm[e + E_HOST] = h + 1;
+    mm[e + E_N] = n;
+    mm[e + E_CHANGES] = this.changes;
+    mm[e + E_REPEATS] = 0;
+    mm[e + E_ANSWERS] = answers ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      const k = e + E_RECORDS + E_RECORD * i;
+      mm[k] = m.recordGroup[i]!;
+      mm[k + 1] = m.recordType[i]!;
+      mm[k + 2] = this.recs[i]!;
+    }
   }
 
-  /** Add the counts of host `h`'s memo's repeats. */
-  private flushMemo(h: number): void {
+  /**
+   * A new entry for a memo of host `h` whose first record names `group`, in the index (its first index; -1:
+   * no free pair). At {@link MEMO_MAX} entries, every memo's repeats are added and the memos start again.
+   */
+  private newMemo(h: number, group: number): number {
+    if (this.memoTop === MEMO_MAX) {
+      this.flushMemos();
+      this.memoTop = 0;
+      this.memoIndex.fill(0);
+    }
+    // (the index at most 3/8 full: a new memo finds a free pair among its probes)
+    if ((this.memoTop + 1) * 8 > 3 * (this.memoIndex.length >> 1)) this.growMemoIndex();
+    const i = this.freePair(this.memoKey(h, group));
+    if (i < 0) return -1;
+    const top = this.memoTop++;
+    if ((top + 1) * E_STRIDE > this.memo.length) {
+      this.memo = room(this.memo, (top + 1) * E_STRIDE, (k) => new Int32Array(k));
+      this.memof = new Float64Array(this.memo.buffer);
+    }
+    this.memoIndex[2 * i + 1] = top + 1;
+    return top * E_STRIDE;
+  }
+
+  /** A free pair of the index for `key`, its key set (-1: none among the probes). */
+  private freePair(key: number): number {
+    const idx = this.memoIndex;
+    const mask = (idx.length >> 1) - 1;
+    let i = key >>> (32 - this.memoBits);
+    for (let k = 0; k < MEMO_PROBES; k++) {
+      if (idx[2 * i + 1] === 0) {
+        idx[2 * i] = key;
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
+  /** Twice the index, the entries indexed again (one that finds no free pair stays unindexed: its repeats are still added). */
+  private growMemoIndex(): void {
+    this.memoBits++;
+    this.memoIndex = new Int32Array(2 << this.memoBits);
+    const mm = this.memo;
+    for (let j = 0; j < this.memoTop; j++) {
+      const e = j * E_STRIDE;
+      const i = this.freePair(this.memoKey(mm[e + E_HOST]! - 1, mm[e + E_RECORDS]!));
+      if (i >= 0) this.memoIndex[2 * i + 1] = j + 1;
+    }
+  }
+
+  /** Add the counts of the repeats of the memo at `e`. */
+  private flushMemo(e: number): void {
+    this.flushMemoIn(this.memo, this.memof, e);
+  }
+
+  /** Add the counts of the repeats of the memo at `e` in `mm` (`mmf` the same bytes as Float64). */
+  private flushMemoIn(mm: Int32Array, mmf: Float64Array, e: number): void {
+    const k = mm[e + E_REPEATS]!;
+    if (k === 0) return;
+    const hr = (mm[e + E_HOST]! - 1) * H_STRIDE;
+    const t = mmf[(e >> 1) + E_MS_F64]!;
     const hc = this.hc;
-    const hr = h * H_STRIDE;
-    const k = hc[hr + M_REPEATS]!;
-    const t = this.hcf[h * H_F64 + H_MEMO_MS_F64]!;
-    for (let i = 0; i < hc[hr + M_N]!; i++) {
-      const e = hr + M_RECORDS + M_RECORD * i;
-      const type = hc[e + 1]!;
-      const g = hc[e + 2]!;
+    for (let i = 0; i < mm[e + E_N]!; i++) {
+      const r = e + E_RECORDS + E_RECORD * i;
+      const type = mm[r + 1]!;
+      const g = mm[r + 2]!;
       this.gh[g * G_STRIDE + type]! += k;
       hc[hr + H_R0 + type]! += k;
       if (t > this.ghf[g * G_F64 + G_LAST]!) this.ghf[g * G_F64 + G_LAST] = t;
     }
-    hc[hr + M_REPEATS] = 0;
+    mm[e + E_REPEATS] = 0;
   }
 
   /** Add every memo's repeats (before the counts are read). */
   flushMemos(): void {
-    for (let h = 0; h < this.hostIds.size; h++) if (this.hc[h * H_STRIDE + M_REPEATS]! > 0) this.flushMemo(h);
+    const mm = this.memo;
+    for (let e = 0; e < this.memoTop * E_STRIDE; e += E_STRIDE) if (mm[e + E_REPEATS]! > 0) this.flushMemo(e);
   }
 
   /**
