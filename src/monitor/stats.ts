@@ -1378,8 +1378,18 @@ function busiestFirst(
       addr[k] = address(l, i) >>> 0;
     }
   });
-  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => act[b]! - act[a]! || addr[a]! - addr[b]! || a - b);
-  return { lan: Int32Array.from(order, (i) => lan[i]!), id: Int32Array.from(order, (i) => id[i]!) };
+  // (filled by a loop, not Array.from of an array-like, which reads each index of it as a named property:
+  // 240 M instructions at 100,000 groups, 2 % of the command's)
+  const order: number[] = new Array<number>(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  order.sort((a, b) => act[b]! - act[a]! || addr[a]! - addr[b]! || a - b);
+  const byLan = new Int32Array(total);
+  const byId = new Int32Array(total);
+  for (let i = 0; i < total; i++) {
+    byLan[i] = lan[order[i]!]!;
+    byId[i] = id[order[i]!]!;
+  }
+  return { lan: byLan, id: byId };
 }
 
 /** Statistics of a whole list of decoded frames. */
