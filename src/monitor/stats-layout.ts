@@ -82,9 +82,10 @@ export const H_KEY = 18;
  * first record's group. 80 bytes.
  */
 export const E_STRIDE = 20;
-/** Its host's id + 1 (0: an empty entry), its records, its first record's group. */
+/** Its host's id + 1, its records; the host's address (what it is found by, with the first record's group). */
 export const E_HOST = 0;
 export const E_N = 1;
+export const E_SRC = 5;
 /** The changes count it was kept at; its repeats since its counts were last added; whether it answers a general query. */
 export const E_CHANGES = 2;
 export const E_REPEATS = 3;

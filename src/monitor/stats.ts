@@ -18,7 +18,7 @@ import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -583,23 +583,27 @@ class LanStats {
    */
   private v3Report(m: MembershipMessage): void {
     const t = m.timeMs;
+    const n = m.recordCount;
+    const types = m.recordType;
+    const groups = m.recordGroup;
+    // (a memo's records have no sources, and records' sources follow each other: one look for all)
+    const e = n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(m.src, groups[0]!, n) : -1;
+    if (e >= 0 && this.memo[e + E_CHANGES] === this.changes && this.sameAsMemo(m, e)) {
+      // a report of the host's again, nothing changed since: its counts wait in the memo, which names the
+      // host (no lookup of its address: what host() does for a known host is done here)
+      const mh = this.memo[e + E_HOST]! - 1;
+      this.hcf[mh * H_F64 + H_LAST_F64] = t;
+      this.hc[mh * H_STRIDE + H_V3]!++;
+      this.memo[e + E_REPEATS]!++;
+      this.memof[(e >> 1) + E_MS_F64] = t;
+      if (this.memo[e + E_ANSWERS] === 1) this.answerGeneral(mh);
+      return;
+    }
     const h = this.host(m.src);
     const hr = h * H_STRIDE;
     // (the host's row: the same array to the end, as no host is added on the way)
     const hc = this.hc;
     hc[hr + H_V3]!++;
-    const n = m.recordCount;
-    const types = m.recordType;
-    const groups = m.recordGroup;
-    // (a memo's records have no sources, and records' sources follow each other: one look for all)
-    const e = n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(h, groups[0]!, n) : -1;
-    if (e >= 0 && this.memo[e + E_CHANGES] === this.changes && this.sameAsMemo(m, e)) {
-      // a report of the host's again, nothing changed since: its counts wait in the memo
-      this.memo[e + E_REPEATS]!++;
-      this.memof[(e >> 1) + E_MS_F64] = t;
-      if (this.memo[e + E_ANSWERS] === 1) this.answerGeneral(h);
-      return;
-    }
     if (n > this.recs.length) this.recs = new Int32Array(Math.max(n, 2 * this.recs.length));
     const recs = this.recs;
     const slots = this.state.recordSlots;
@@ -749,8 +753,8 @@ class LanStats {
 
   /**
    * The memos: entries of {@link E_STRIDE} elements in the order they were kept, found through an index of
-   * [key, entry + 1] pairs (open addressing by host and first record's group, up to {@link MEMO_PROBES}
-   * pairs from the home one). A LAN's hosts send their reports in much the same order at every query, so
+   * [key, entry + 1] pairs (open addressing by the host's address and the first record's group, up to
+   * {@link MEMO_PROBES} pairs from the home one). A LAN's hosts send their reports in much the same order at every query, so
    * their repeats read the entries forward, as counting them read the groups' rows: entries placed by their
    * hash instead were a cache miss a report at 100,000 groups, and took more time than they saved.
    */
@@ -761,16 +765,16 @@ class LanStats {
   private memoIndex = new Int32Array(2 * 256);
   private memoBits = 8;
 
-  /** The index key of host `h`'s reports whose first record names `group`. */
-  private memoKey(h: number, group: number): number {
-    return Math.imul(group ^ Math.imul(h + 1, 0x85ebca6b), 0x9e3779b1);
+  /** The index key of the reports from address `src` whose first record names `group`. */
+  private memoKey(src: number, group: number): number {
+    return Math.imul(group ^ Math.imul(src, 0x85ebca6b), 0x9e3779b1);
   }
 
-  /** The entry (its first index) of host `h`'s memo of `n` records whose first names `group`, or -1. */
-  private memoOf(h: number, group: number, n: number): number {
+  /** The entry (its first index) of the memo of `n` records from address `src` whose first names `group`, or -1. */
+  private memoOf(src: number, group: number, n: number): number {
     const idx = this.memoIndex;
     const mm = this.memo;
-    const key = this.memoKey(h, group);
+    const key = this.memoKey(src, group);
     const mask = (idx.length >> 1) - 1;
     let i = key >>> (32 - this.memoBits);
     for (let k = 0; k < MEMO_PROBES; k++) {
@@ -778,7 +782,7 @@ class LanStats {
       if (at === 0) return -1;
       if (idx[2 * i] === key) {
         const e = (at - 1) * E_STRIDE;
-        if (mm[e + E_HOST] === h + 1 && mm[e + E_RECORDS] === group && mm[e + E_N] === n) return e;
+        if (mm[e + E_SRC] === src && mm[e + E_RECORDS] === group && mm[e + E_N] === n) return e;
       }
       i = (i + 1) & mask;
     }
@@ -808,11 +812,12 @@ class LanStats {
     }
     if (e >= 0) this.flushMemo(e);
     else {
-      e = this.newMemo(h, m.recordGroup[0]!);
+      e = this.newMemo(m.src, m.recordGroup[0]!);
       if (e < 0) return;
     }
     const mm = this.memo;
     mm[e + E_HOST] = h + 1;
+    mm[e + E_SRC] = m.src;
     mm[e + E_N] = n;
     mm[e + E_CHANGES] = this.changes;
     mm[e + E_REPEATS] = 0;
@@ -826,10 +831,10 @@ class LanStats {
   }
 
   /**
-   * A new entry for a memo of host `h` whose first record names `group`, in the index (its first index; -1:
+   * A new entry for a memo of a report from address `src` whose first record names `group`, in the index (its first index; -1:
    * no free pair). At {@link MEMO_MAX} entries, every memo's repeats are added and the memos start again.
    */
-  private newMemo(h: number, group: number): number {
+  private newMemo(src: number, group: number): number {
     if (this.memoTop === MEMO_MAX) {
       this.flushMemos();
       this.memoTop = 0;
@@ -837,7 +842,7 @@ class LanStats {
     }
     // (the index at most 3/8 full: a new memo finds a free pair among its probes)
     if ((this.memoTop + 1) * 8 > 3 * (this.memoIndex.length >> 1)) this.growMemoIndex();
-    const i = this.freePair(this.memoKey(h, group));
+    const i = this.freePair(this.memoKey(src, group));
     if (i < 0) return -1;
     const top = this.memoTop++;
     if ((top + 1) * E_STRIDE > this.memo.length) {
@@ -870,7 +875,7 @@ class LanStats {
     const mm = this.memo;
     for (let j = 0; j < this.memoTop; j++) {
       const e = j * E_STRIDE;
-      const i = this.freePair(this.memoKey(mm[e + E_HOST]! - 1, mm[e + E_RECORDS]!));
+      const i = this.freePair(this.memoKey(mm[e + E_SRC]!, mm[e + E_RECORDS]!));
       if (i >= 0) this.memoIndex[2 * i + 1] = j + 1;
     }
   }
