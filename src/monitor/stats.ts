@@ -754,9 +754,10 @@ class LanStats {
   /**
    * The memos: entries of {@link E_STRIDE} elements in the order they were kept, found through an index of
    * [key, entry + 1] pairs (open addressing by the host's address and the first record's group, up to
-   * {@link MEMO_PROBES} pairs from the home one). A LAN's hosts send their reports in much the same order at every query, so
-   * their repeats read the entries forward, as counting them read the groups' rows: entries placed by their
-   * hash instead were a cache miss a report at 100,000 groups, and took more time than they saved.
+   * {@link MEMO_PROBES} pairs from the home one). A LAN's hosts send their reports in much the same order
+   * at every query, so their repeats read the entries forward, as counting them read the groups' rows:
+   * entries placed by their hash instead were a cache miss a report at 100,000 groups, and took more time
+   * than they saved.
    */
   private memo = new Int32Array(E_STRIDE * 64);
   private memof = new Float64Array(this.memo.buffer);
@@ -831,8 +832,9 @@ class LanStats {
   }
 
   /**
-   * A new entry for a memo of a report from address `src` whose first record names `group`, in the index (its first index; -1:
-   * no free pair). At {@link MEMO_MAX} entries, every memo's repeats are added and the memos start again.
+   * A new entry, in the index, for the memo of a report from address `src` whose first record names
+   * `group` (its first index; -1: no free pair). At {@link MEMO_MAX} entries, every memo's repeats are
+   * added and the memos start again.
    */
   private newMemo(src: number, group: number): number {
     if (this.memoTop === MEMO_MAX) {
@@ -882,15 +884,11 @@ class LanStats {
 
   /** Add the counts of the repeats of the memo at `e`. */
   private flushMemo(e: number): void {
-    this.flushMemoIn(this.memo, this.memof, e);
-  }
-
-  /** Add the counts of the repeats of the memo at `e` in `mm` (`mmf` the same bytes as Float64). */
-  private flushMemoIn(mm: Int32Array, mmf: Float64Array, e: number): void {
+    const mm = this.memo;
     const k = mm[e + E_REPEATS]!;
     if (k === 0) return;
     const hr = (mm[e + E_HOST]! - 1) * H_STRIDE;
-    const t = mmf[(e >> 1) + E_MS_F64]!;
+    const t = this.memof[(e >> 1) + E_MS_F64]!;
     const hc = this.hc;
     for (let i = 0; i < mm[e + E_N]!; i++) {
       const r = e + E_RECORDS + E_RECORD * i;
