@@ -807,9 +807,11 @@ class LanStats {
    */
   private keepMemo(m: MembershipMessage, h: number, answers: boolean, e: number): void {
     const n = m.recordCount;
+    // (no sources: one look for all, as in v3Report)
+    if (m.recordEnd[n - 1] !== 0) return;
     for (let i = 0; i < n; i++) {
       const type = m.recordType[i]!;
-      if (type < 1 || type > 6 || m.recordStart[i] !== m.recordEnd[i]) return;
+      if (type < 1 || type > 6) return;
     }
     if (e >= 0) this.flushMemo(e);
     else {
