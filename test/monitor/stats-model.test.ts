@@ -328,6 +328,26 @@ it("a host's report again after its membership changed (a leave, an expiry) is c
   ]);
 });
 
+it("a report with sources is never a memo: the same records without sources (IS_IN({}) is a leave) are counted in full", () => {
+  // (a memo is matched by groups and types alone; kept for IS_IN({S}), it would take the later IS_IN({}) for
+  // a repeat and miss the leave and the answer to the group-specific query that follows)
+  const g = "239.4.0.7";
+  const a = "198.18.0.2";
+  const b = "198.18.0.3";
+  const q = "198.18.200.1";
+  const withSource: RecordInit[] = [{ type: 1, group: g, sources: ["198.51.100.1"] }];
+  const list = frames([
+    { t: 0, src: b, message: v3Report([{ type: 2, group: g, sources: [] }]) },
+    ...[1, 2, 3].map((t) => ({ t, src: a, message: v3Report(withSource) })),
+    { t: 4, src: a, message: v3Report([{ type: 1, group: g, sources: [] }]) },
+    { t: 5, src: q, message: v3Query({ group: g, maxRespTime: 1 }) },
+    { t: 5.2, src: a, message: v3Report(withSource) },
+    { t: 5.4, src: b, message: v3Report([{ type: 2, group: g, sources: [] }]) },
+  ]);
+  const st = countedBothWays(list);
+  expect(st.groups.map((x) => [x.group, x.records, x.membersSeen])).toEqual([[g, { MODE_IS_INCLUDE: 5, MODE_IS_EXCLUDE: 2 }, 2]]);
+});
+
 it("a member that said IS_IN({}) and refreshes again is a member again, though the monitor kept it among the group's reporters", () => {
   // (IS_IN({}) ends a host's membership here but not in the monitor's reporters, whose quick path then takes
   // the host's next EXCLUDE({}) for a refresh: a shortcut trusting that would miss its answer below)
