@@ -31,7 +31,7 @@ map=/tmp/perf-$pid.map
 show=Ir
 [ ${#sim[@]} -gt 0 ] && show=Ir,I1mr,D1mr,D1mw,ILmr,DLmr,DLmw
 callgrind_annotate --threshold=99.9 --show="$show" "$out.cg" >"$out.raw" 2>/dev/null
-python3 - "$map" "$out.raw" >"$out.txt" <<'PY'
+python3 - "$map" "$out.raw" "${#sim[@]}" >"$out.txt" <<'PY'
 import bisect, re, sys
 spans = []
 for line in open(sys.argv[1]):
@@ -40,15 +40,14 @@ for line in open(sys.argv[1]):
 spans.sort()
 starts = [s[0] for s in spans]
 totals = {}
-cache = False
+cache = sys.argv[3] != "0"
 for line in open(sys.argv[2]):
     # a row: one count per event shown ("N (P%)", a bare 0, or "." for none), then where
     m = re.match(r"^((?:\s*(?:[\d,]+(?: \([^)]*\))?|\.)(?=\s))+)\s+(\D.*)$", line)
     if not m:
         continue
-    counts = [0 if c == "." else int(c.replace(",", "")) for c in re.findall(r"[\d,]+(?= \(|\s|$)|\.", re.sub(r"\([^)]*\)", "", m.group(1)))]
+    counts = [0 if c == "." else int(c.replace(",", "")) for c in re.sub(r"\([^)]*\)", " ", m.group(1)).split()]
     where = m.group(2)
-    cache = len(counts) == 7
     if "PROGRAM TOTALS" in where:
         name = "TOTAL"
     else:
@@ -62,15 +61,16 @@ for line in open(sys.argv[2]):
     t = totals.setdefault(name, [0] * len(counts))
     for k, c in enumerate(counts):
         t[k] += c
+def est(t):
+    # (counts: Ir, I1mr, D1mr, D1mw, ILmr, DLmr, DLmw)
+    return t[0] + 10 * sum(t[1:4]) + 100 * sum(t[4:])
 def row(t):
     if not cache:
         return f"{t[0]:>15,}"
-    ir, i1, d1 = t[0], t[1], t[2] + t[3]
-    ll = t[4] + t[5] + t[6]
-    return f"{ir + 10 * (i1 + d1) + 100 * ll:>15,} est {ir:>15,} Ir {i1:>12,} I1 {d1:>12,} D1 {ll:>11,} LL"
+    return f"{est(t):>15,} est {t[0]:>15,} Ir {t[1]:>12,} I1 {t[2] + t[3]:>12,} D1 {sum(t[4:]):>11,} LL"
 if cache:
     print(f"{'cycles (est.)':>15}     {'instructions':>15}    {'L1i misses':>12}    {'L1d misses':>12}    {'LL misses':>11}")
-order = sorted(totals.items(), key=lambda x: -(x[1][0] + 10 * sum(x[1][1:4]) + 100 * sum(x[1][4:])) if cache else -x[1][0])
+order = sorted(totals.items(), key=lambda x: -est(x[1]) if cache else -x[1][0])
 for name, t in order:
     print(f"{row(t)} {name}")
 PY
