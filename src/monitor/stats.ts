@@ -175,26 +175,24 @@ interface QuerierRec {
   elected: boolean;
 }
 
-const NO_EVENTS: readonly MonitorEvent[] = [];
-
 /** Index pairs a memo is looked for in, from its home pair on. */
 const MEMO_PROBES = 8;
 /** Memos kept at the most (of 80 bytes): then every memo's counts are added and they start again. */
 const MEMO_MAX = 1 << 17;
 
-/** @internal {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
-export const PENDING_JOIN = 0;
-export const PENDING_TO_INCLUDE = 1;
-export const PENDING_TO_EXCLUDE = 2;
-export const PENDING_EVENT = 3;
+/** {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
+const PENDING_JOIN = 0;
+const PENDING_TO_INCLUDE = 1;
+const PENDING_TO_EXCLUDE = 2;
+const PENDING_EVENT = 3;
 
 /**
- * @internal The events a {@link MonitorState} of the statistics' own hands over as it makes them ({@link EventSink}),
+ * The events a {@link MonitorState} of the statistics' own hands over as it makes them ({@link EventSink}),
  * kept until the message that made them has been counted (the statistics count a message, then its events,
  * the expiries on the way to it first). Joins and mode changes, a LAN's events by the thousand, stay numbers:
  * no event object, no dotted quad to make and parse again. Times are the events' own, parsed from their text.
  */
-export class PendingEvents implements EventSink {
+class PendingEvents implements EventSink {
   n = 0;
   kinds = new Int32Array(64);
   /** The group's address, or for an event object its index in {@link objects}. */
@@ -240,88 +238,6 @@ export class PendingEvents implements EventSink {
   }
 }
 
-/** @internal The events the statistics count, by code (0: one that changes nothing they count). */
-export const EV_JOIN = 1;
-export const EV_LEAVE = 2;
-export const EV_EXPIRY = 3;
-export const EV_TO_INCLUDE = 4;
-export const EV_TO_EXCLUDE = 5;
-export const EV_LMQ = 6;
-export const EV_LMQ_OBSERVED = 7;
-export const EV_QUERIER_ELECTED = 8;
-export const EV_QUERIER_CHANGED = 9;
-export const EV_QUERIER_EXPIRED = 10;
-const QUERIER_EVENT_TYPES = ["querier-elected", "querier-changed", "querier-expired"] as const;
-
-/**
- * @internal A {@link MonitorEvent} as numbers, as the statistics take it ({@link of}): its code, time (ms),
- * address (the group's, or the querier's), reporter (a leave's: `hasReporter` says whether it named one)
- * and frame. A message's events share its time, and a join and its mode change their group: each text is
- * parsed once.
- */
-export class EventNumbers {
-  code = 0;
-  ms = 0;
-  addr = 0;
-  reporter = 0;
-  hasReporter = false;
-  frame = 0;
-  private time = "";
-  private group = "";
-  private groupN = 0;
-
-  /** Read `e`; returns its code (0: not one the statistics count, the other fields then unchanged). */
-  of(e: MonitorEvent): number {
-    let code = 0;
-    switch (e.type) {
-      case "join":
-        code = EV_JOIN;
-        break;
-      case "leave":
-        code = EV_LEAVE;
-        this.hasReporter = e.reporter !== null;
-        this.reporter = e.reporter !== null ? addr32(e.reporter) : 0;
-        this.frame = e.frame ?? 0;
-        break;
-      case "expiry":
-        code = EV_EXPIRY;
-        break;
-      case "mode-change":
-        code = e.to === "exclude" ? EV_TO_EXCLUDE : EV_TO_INCLUDE;
-        break;
-      case "last-member-query":
-        code = e.observed ? EV_LMQ_OBSERVED : EV_LMQ;
-        break;
-      case "querier-elected":
-      case "querier-changed":
-      case "querier-expired":
-        code = e.type === "querier-elected" ? EV_QUERIER_ELECTED : e.type === "querier-changed" ? EV_QUERIER_CHANGED : EV_QUERIER_EXPIRED;
-        this.addr = addr32(e.querier);
-        break;
-      default:
-        return (this.code = 0);
-    }
-    if (e.time !== this.time) {
-      this.time = e.time;
-      this.ms = frameTimeMs(e.time);
-    }
-    if ("group" in e) {
-      if (e.group !== this.group) {
-        this.group = e.group;
-        this.groupN = addr32(e.group);
-      }
-      this.addr = this.groupN;
-    }
-    return (this.code = code);
-  }
-}
-
-/**
- * @internal What a LAN's statistics read of its router state: a {@link MonitorState}, or in the worker of
- * `igmpkit stats` a stand-in the main thread's state is mirrored into (src/monitor/stats-feed.ts).
- */
-export type LanState = Pick<MonitorState, "recordSlots" | "droppedFrames" | "malformedFrames" | "timers" | "take" | "advance">;
-
 /** One LAN (one VLAN tag path): its router state (its own, or the linter's), as in `lint`. */
 class LanStats {
   readonly groupIds = new AddressIds();
@@ -353,7 +269,7 @@ class LanStats {
 
   constructor(
     readonly vlan: string,
-    readonly state: LanState,
+    readonly state: MonitorState,
     private readonly out: StatsCollector,
   ) {
     this.keepTimelines = out.keepTimelines;
@@ -585,13 +501,13 @@ class LanStats {
     p.clear();
   }
 
-  /** @internal Group `n` (its address) joined at `t`: as a sunk join or a join event. */
-  joinAt(n: number, t: number): void {
+  /** Group `n` (its address) joined at `t`: as a sunk join or a join event. */
+  private joinAt(n: number, t: number): void {
     this.gc[this.group(n, t) * C_STRIDE + C_JOINS]!++;
   }
 
-  /** @internal Group `n` changed its filter mode at `t`: as a sunk mode change or a mode change event. */
-  modeChangeAt(n: number, t: number, toExclude: boolean): void {
+  /** Group `n` changed its filter mode at `t`: as a sunk mode change or a mode change event. */
+  private modeChangeAt(n: number, t: number, toExclude: boolean): void {
     const g = this.group(n, t);
     this.gc[g * C_STRIDE + C_MODE_CHANGES]!++;
     if (this.keepTimelines) this.groupTimelines[g]!.modes.push(t, toExclude ? 1 : 0);
@@ -1004,39 +920,42 @@ class LanStats {
     this.setMembers(g, t);
   }
 
-  /** The events' numbers (see there). */
-  private readonly ev = new EventNumbers();
+  /** The last event's time and group, parsed (a message's events share its time; a join and its mode change their group). */
+  private eventTime = "";
+  private eventMs = 0;
+  private eventGroup = "";
+  private eventGroupN = 0;
 
   private onEvents(events: readonly MonitorEvent[]): void {
     for (const e of events) this.onEvent(e);
   }
 
   private onEvent(e: MonitorEvent): void {
-    const ev = this.ev;
-    if (ev.of(e) !== 0) this.eventAt(ev.code, ev.ms, ev.addr, ev.hasReporter, ev.reporter, ev.frame);
-  }
-
-  /**
-   * @internal An event the statistics count, as {@link EventNumbers} gives it: `code`, its time `t`, `addr` the
-   * group's address (a querier event's: the querier's), and a leave's reporter and frame.
-   */
-  eventAt(code: number, t: number, addr: number, hasReporter: boolean, reporter: number, frame: number): void {
-    switch (code) {
-      case EV_JOIN:
-        this.joinAt(addr, t);
+    if (e.time !== this.eventTime) {
+      this.eventTime = e.time;
+      this.eventMs = frameTimeMs(e.time);
+    }
+    const t = this.eventMs;
+    if ("group" in e && e.group !== this.eventGroup) {
+      this.eventGroup = e.group;
+      this.eventGroupN = addr32(e.group);
+    }
+    switch (e.type) {
+      case "join":
+        this.joinAt(this.eventGroupN, t);
         break;
-      case EV_LEAVE: {
-        const g = this.group(addr, t);
+      case "leave": {
+        const g = this.group(this.eventGroupN, t);
         this.gc[g * C_STRIDE + C_LEAVES]!++;
-        const h = hasReporter ? this.hostIds.get(reporter) : -1;
+        const h = e.reporter !== null ? this.hostIds.get(addr32(e.reporter)) : -1;
         const member = h < 0 ? NO_MEMBER : this.memberOf(g, h);
         if (member !== NO_MEMBER) this.setCurrent(g, member, false);
         this.setMembers(g, t);
-        if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, frame);
+        if (this.keepTimelines) this.groupTimelines[g]!.leaves.push(t, e.frame ?? 0);
         break;
       }
-      case EV_EXPIRY: {
-        const g = this.group(addr, t);
+      case "expiry": {
+        const g = this.group(this.eventGroupN, t);
         this.gc[g * C_STRIDE + C_EXPIRIES]!++;
         this.gh[g * G_STRIDE + G_EPOCH]!++;
         this.gh[g * G_STRIDE + G_CURRENT] = 0;
@@ -1045,22 +964,20 @@ class LanStats {
         if (this.keepTimelines) this.groupTimelines[g]!.expiries.push(t);
         break;
       }
-      case EV_TO_INCLUDE:
-      case EV_TO_EXCLUDE:
-        this.modeChangeAt(addr, t, code === EV_TO_EXCLUDE);
+      case "mode-change":
+        this.modeChangeAt(this.eventGroupN, t, e.to === "exclude");
         break;
-      case EV_LMQ:
-      case EV_LMQ_OBSERVED: {
-        const g = this.group(addr, t);
+      case "last-member-query": {
+        const g = this.group(this.eventGroupN, t);
         this.gc[g * C_STRIDE + C_LMQ]!++;
-        if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, code === EV_LMQ_OBSERVED ? 1 : 0);
+        if (this.keepTimelines) this.groupTimelines[g]!.lastMemberQueries.push(t, e.observed ? 1 : 0);
         break;
       }
-      case EV_QUERIER_ELECTED:
-      case EV_QUERIER_CHANGED:
-      case EV_QUERIER_EXPIRED:
-        if (code !== EV_QUERIER_EXPIRED) this.querier(addr, t).elected = true;
-        this.querierEvents.push({ timeMs: t, type: QUERIER_EVENT_TYPES[code - EV_QUERIER_ELECTED]!, querier: numberToIPv4(addr >>> 0) });
+      case "querier-elected":
+      case "querier-changed":
+      case "querier-expired":
+        if (e.type !== "querier-expired") this.querier(addr32(e.querier), t).elected = true;
+        this.querierEvents.push({ timeMs: t, type: e.type, querier: e.querier });
         break;
       default:
         break;
@@ -1219,59 +1136,6 @@ function summarizeCounts(c: Ranked, late: number): DelaySummary {
 
 const vlanOf = (key: string): { vlan?: number[] } => (key === "" ? {} : { vlan: key.split(".").map(Number) });
 
-/**
- * @internal Frames in capture order to the {@link MembershipMessage}s a LAN's router state takes
- * ({@link observe}): read from their bytes on the monitor's hot path ({@link pushBytes}) or decoded
- * ({@link push}), the clock never going back (as in lint), the frames and the first and last times counted.
- */
-export abstract class MessageIntake {
-  private readonly view = new FrameView();
-  private readonly msg = new MembershipMessage();
-  protected latestMs = Number.NEGATIVE_INFINITY;
-  protected firstMs = Number.POSITIVE_INFINITY;
-  frames = 0;
-
-  protected clock(t: number): void {
-    if (t > this.latestMs) this.latestMs = t;
-    if (t < this.firstMs) this.firstMs = t;
-  }
-
-  /** A message to take (not an ignored one), its time set. */
-  protected abstract observe(m: MembershipMessage): void;
-
-  private takeMessage(m: MembershipMessage): void {
-    if (m.timeMs < this.latestMs) m.timeMs = this.latestMs; // the clock never goes back (as in lint)
-    this.latestMs = m.timeMs;
-    if (m.timeMs < this.firstMs) this.firstMs = m.timeMs;
-    if (m.status === MessageStatus.ignored) return;
-    this.observe(m);
-  }
-
-  /** Take one decoded frame. */
-  push(f: DecodedFrame): void {
-    this.frames++;
-    this.msg.fromDecoded(f);
-    this.takeMessage(this.msg);
-  }
-
-  /** Take one frame from its bytes (what `readCaptureFile().scan` gives): the monitor's hot path. */
-  pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
-    const st = this.view.wrap(bytes, linkType, start, end);
-    if (st === ViewStatus.notIgmp || st === ViewStatus.unsupportedLink) {
-      this.frames++;
-      this.clock(seconds * 1000 + nanos / 1e6);
-      return;
-    }
-    const m = this.msg;
-    if (m.fromView(this.view, frame, seconds, nanos) === MessageStatus.undecided) {
-      this.push(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
-      return;
-    }
-    this.frames++;
-    this.takeMessage(m);
-  }
-}
-
 /** Up to this many whole milliseconds (about 17 minutes) are counted by index in the delays of all hosts. */
 const DENSE_DELAYS = 1 << 20;
 
@@ -1282,8 +1146,13 @@ const DENSE_DELAYS = 1 << 20;
  * milliseconds), and so are all hosts' answers and the queriers' intervals. (With `keepTimelines`, the
  * timelines and the per-answer points grow with the events and answers, as drawing needs.)
  */
-export class StatsCollector extends MessageIntake {
+export class StatsCollector {
   private readonly lans = new Map<string, LanStats>();
+  private readonly view = new FrameView();
+  private readonly msg = new MembershipMessage();
+  private latestMs = Number.NEGATIVE_INFINITY;
+  private firstMs = Number.POSITIVE_INFINITY;
+  frames = 0;
   messages = 0;
   /** @internal Delays of answers to general and to group-specific queries (whole ms), and how many were late. */
   readonly general = new WholeMsCounts(DENSE_DELAYS);
@@ -1298,9 +1167,7 @@ export class StatsCollector extends MessageIntake {
     private readonly config: MonitorConfig = {},
     /** Keep per-group timelines and per-answer points (for `igmpkit report`). */
     readonly keepTimelines = false,
-  ) {
-    super();
-  }
+  ) {}
 
   /** The last LAN asked for (a capture is mostly one). */
   private lastLan: LanStats | null = null;
@@ -1309,16 +1176,18 @@ export class StatsCollector extends MessageIntake {
     if (this.lastLan !== null && this.lastLan.vlan === key) return this.lastLan;
     let lan = this.lans.get(key);
     if (lan === undefined) {
-      const own = state === undefined;
-      state ??= new MonitorState(this.config);
-      lan = new LanStats(key, state, this);
+      lan = new LanStats(key, state ?? new MonitorState(this.config), this);
       // a state of its own hands its events over as it makes them (another's, the linter's, returns them)
-      if (own) state.sinkTo(lan.pending);
+      if (state === undefined) lan.state.sinkTo(lan.pending);
       this.lans.set(key, lan);
-      this.monitorStates.set(key, state);
     }
     this.lastLan = lan;
     return lan;
+  }
+
+  private clock(t: number): void {
+    if (t > this.latestMs) this.latestMs = t;
+    if (t < this.firstMs) this.firstMs = t;
   }
 
   /**
@@ -1354,48 +1223,43 @@ export class StatsCollector extends MessageIntake {
     if (this.keepTimelines) this.delayPoints.push(queryMs, ms, maxRespMs, general ? 1 : 0);
   }
 
-  protected observe(m: MembershipMessage): void {
+  private takeMessage(m: MembershipMessage): void {
+    if (m.timeMs < this.latestMs) m.timeMs = this.latestMs; // the clock never goes back (as in lint)
+    this.latestMs = m.timeMs;
+    if (m.timeMs < this.firstMs) this.firstMs = m.timeMs;
+    if (m.status === MessageStatus.ignored) return;
     const lan = this.lan(m.vlan);
     lan.observe(m, lan.state.take(m));
   }
 
-  /**
-   * @internal The feed's LANs (src/monitor/stats-feed.ts): statistics counted here of messages and events a
-   * router state in another thread took and made, mirrored into {@link LanState} stand-ins.
-   */
-  private readonly fed: LanStats[] = [];
-
-  /** @internal The feed's next LAN, keyed `vlan`. */
-  feedLan(vlan: string, state: LanState): void {
-    const lan = new LanStats(vlan, state, this);
-    this.lans.set(vlan, lan);
-    this.fed.push(lan);
+  /** Take one decoded frame. */
+  push(f: DecodedFrame): void {
+    this.frames++;
+    this.msg.fromDecoded(f);
+    this.takeMessage(this.msg);
   }
 
-  /** @internal A message the feed's LAN `lan` took (its record slots in the LAN's stand-in state). */
-  feedMessage(lan: number, m: MembershipMessage): void {
-    this.fed[lan]!.observe(m, NO_EVENTS);
-  }
-
-  /** @internal An event of the feed's LAN `lan` (see {@link LanStats.eventAt}). */
-  feedEvent(lan: number, code: number, t: number, addr: number, hasReporter: boolean, reporter: number, frame: number): void {
-    this.fed[lan]!.eventAt(code, t, addr, hasReporter, reporter, frame);
-  }
-
-  /** @internal The feed's frame count and first and last times, at its end. */
-  feedEnd(frames: number, firstMs: number, latestMs: number): void {
-    this.frames = frames;
-    this.firstMs = firstMs;
-    this.latestMs = latestMs;
+  /** Take one frame from its bytes (what `readCaptureFile().scan` gives): the monitor's hot path. */
+  pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
+    const st = this.view.wrap(bytes, linkType, start, end);
+    if (st === ViewStatus.notIgmp || st === ViewStatus.unsupportedLink) {
+      this.frames++;
+      this.clock(seconds * 1000 + nanos / 1e6);
+      return;
+    }
+    const m = this.msg;
+    if (m.fromView(this.view, frame, seconds, nanos) === MessageStatus.undecided) {
+      this.push(decodeFrame({ data: bytes.subarray(start, end), linkType, wireLength, timestampNs: BigInt(seconds) * 1_000_000_000n + BigInt(nanos) }, frame));
+      return;
+    }
+    this.frames++;
+    this.takeMessage(m);
   }
 
   /** The LANs seen, each with its state (for the report). */
   lanStates(): { vlan: string; state: MonitorState }[] {
-    return [...this.monitorStates].map(([vlan, state]) => ({ vlan, state }));
+    return [...this.lans.values()].map((l) => ({ vlan: l.vlan, state: l.state }));
   }
-
-  /** The router states of {@link lans} by their key (none for the LANs of {@link feedLan}, mirrored from another thread). */
-  private readonly monitorStates = new Map<string, MonitorState>();
 
   /** Timelines of every group, busiest first, and of the querier per LAN (needs `keepTimelines`). */
   timelines(): { groups: GroupTimeline[]; queriers: QuerierTimeline[] } {
