@@ -9,6 +9,7 @@
 // MIXES (bench/make-mixed.mjs's mixes, e.g. mixed,v3) adds rows for those captures of the same frame count:
 // many queriers, every message kind and record type, leaves and source changes, which the hosts' captures
 // do not have; their "vs same run" column is empty.
+// Beside `stats`, its peer: tshark's per-address statistics of the same file (below), where tshark is installed.
 // Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3] [MIXES]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -20,9 +21,9 @@ const R = Number(process.argv[5] ?? 3);
 const MIXES = (process.argv[6] ?? "").split(",").filter((m) => m !== "");
 mkdirSync("bench/out", { recursive: true });
 
-function measure(args) {
+function measure(args, program = "bin/igmpkit.js") {
   // the launcher itself, as a user runs it: its shebang's Node flags apply (`node bin/igmpkit.js` dropped them)
-  const r = spawnSync("/usr/bin/time", ["-v", "bin/igmpkit.js", ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
+  const r = spawnSync("/usr/bin/time", ["-v", program, ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
   const err = r.stderr.toString();
   const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
   const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
@@ -64,8 +65,24 @@ GS.forEach((G, g) => {
     rows.push({ G, name, ...r, vsDecode: r.cpu / res["decode --json"].cpu, vsSmallest: G.mix ? null : r.cpu / base[name], size: statSync(fileOf(G)).size });
   }
 });
+// The peer for `stats`: tshark's nearest statistics, IGMP packets counted per source and per destination
+// address (`-z ip_srcdst,tree,igmp`; tshark has no IGMP statistics of its own, none per group record or
+// response delay), run once per file after the rounds (tshark is slow and steady). Skipped without tshark.
+const peer = ["-q", "-z", "ip_srcdst,tree,igmp", "-r"];
+const hasTshark = spawnSync("tshark", ["-v"], { stdio: "ignore" }).status === 0;
+const peers = hasTshark ? GS.map((G) => measure([...peer, fileOf(G)], "tshark")) : [];
 console.log(`\n${N} frames, ${H} hosts; groups as listed (files ${(rows[0].size / 1e6).toFixed(0)} MB); the median of ${R} runs\n`);
 console.log("| groups | run | wall s | CPU s | CPU vs decode --json | CPU vs same run, " + label(GS[0]) + " groups | peak RSS MB | exit |");
 console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows)
   console.log(`| ${label(r.G)} | ${r.name} | ${r.secs.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.vsDecode.toFixed(2)}× | ${r.vsSmallest === null ? "" : `${r.vsSmallest.toFixed(2)}×`} | ${r.rss.toFixed(0)} | ${r.status} |`);
+if (hasTshark) {
+  console.log(`\n\`stats --json\` beside tshark ${peer.join(" ")} FILE (once per file; CPU s, the stats run above)\n`);
+  console.log("| groups | stats --json CPU s | tshark CPU s | tshark / stats | stats RSS MB | tshark RSS MB | tshark exit |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|");
+  GS.forEach((G, g) => {
+    const st = rows.find((r) => r.G === G && r.name === "stats --json");
+    const t = peers[g];
+    console.log(`| ${label(G)} | ${st.cpu.toFixed(2)} | ${t.cpu.toFixed(2)} | ${(t.cpu / st.cpu).toFixed(1)}× | ${st.rss.toFixed(0)} | ${t.rss.toFixed(0)} | ${t.status} |`);
+  });
+} else console.log("\n(tshark not found: no peer rows for stats)");
