@@ -16,6 +16,7 @@ import { macForIp } from "../host/emulator.js";
 import { decodeFrame, isIPv4 } from "../wire/index.js";
 import { openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
 import type { CaptureWriter } from "../capture/file.js";
+import { LanClock, type LanClockSources } from "./lan-clock.js";
 import { evidenceComment, openEvidence } from "./evidence.js";
 import type { ConformEnv, DutAction, LanFrame } from "../conform/types.js";
 import { formatHookCommand } from "../conform/hook.js";
@@ -36,6 +37,8 @@ export interface LiveLanOptions {
   evidence?: string;
   /** BPF filter (default: IGMP, untagged or under VLAN tags). */
   filter?: string;
+  /** The wall and monotonic clocks (default the system's; tests step them). */
+  clocks?: LanClockSources;
 }
 
 /** A hook process that failed to start, answered `err`, or did not answer in time. */
@@ -106,10 +109,6 @@ class Hook {
   }
 }
 
-function wallMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 function macOf(frame: Uint8Array): string {
   return Array.from(frame.subarray(6, 12), (b) => b.toString(16).padStart(2, "0")).join(":");
 }
@@ -120,7 +119,7 @@ export class LiveLan implements ConformEnv {
   readonly dut: string | undefined;
   readonly canAct: boolean;
   readonly frames: LanFrame[] = [];
-  private readonly t0 = wallMs();
+  private readonly clock: LanClock;
   private caseId: string | null = null;
   /** MACs the runner sends from (its own and the hosts it plays): their echoes are not the DUT's. */
   private readonly ours = new Set<string>();
@@ -134,6 +133,7 @@ export class LiveLan implements ConformEnv {
     private readonly writer: CaptureWriter | null,
     o: LiveLanOptions,
   ) {
+    this.clock = new LanClock(o.clocks);
     this.self = { ip: o.address, mac: macForIp(o.address) };
     this.ours.add(this.self.mac);
     this.dut = o.dut;
@@ -145,7 +145,7 @@ export class LiveLan implements ConformEnv {
     try {
       for await (const f of this.capture) {
         if (f.data.length >= 12 && this.ours.has(macOf(f.data))) continue;
-        this.record(f.data, f.linkType, false, Number(f.timestampNs / 1000n) / 1000 - this.t0);
+        this.record(f.data, f.linkType, false, this.clock.fromWire(f.timestampNs, this.capture.timestamps !== "delivery"));
       }
     } catch (e) {
       this.readError = e;
@@ -153,7 +153,7 @@ export class LiveLan implements ConformEnv {
   }
 
   now(): number {
-    return wallMs() - this.t0;
+    return this.clock.now();
   }
 
   setCase(id: string | null): void {
@@ -190,7 +190,7 @@ export class LiveLan implements ConformEnv {
 
   private record(data: Uint8Array, linkType: number, sent: boolean, timeMs: number): LanFrame {
     const number = this.frames.length + 1;
-    const timestampNs = BigInt(Math.round((this.t0 + timeMs) * 1e6));
+    const timestampNs = this.clock.toWire(timeMs);
     const decoded = decodeFrame({ data, linkType, timestampNs }, number);
     const f: LanFrame = { number, timeMs, sent, caseId: this.caseId, data, linkType, decoded };
     this.frames.push(f);

@@ -9,6 +9,7 @@ import { decodeFrame, isIPv4 } from "../wire/index.js";
 import { openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
 import type { CaptureWriter } from "../capture/file.js";
 import type { ConformEnv, LanFrame, SwitchPorts } from "../conform/types.js";
+import { LanClock } from "./lan-clock.js";
 import { evidenceComment, openEvidence } from "./evidence.js";
 
 /** Where the switch run works. */
@@ -25,10 +26,6 @@ export interface SwitchLanOptions {
   evidence?: string;
 }
 
-function wallMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 function macOf(frame: Uint8Array): string {
   return Array.from(frame.subarray(6, 12), (b) => b.toString(16).padStart(2, "0")).join(":");
 }
@@ -40,7 +37,7 @@ export class SwitchLan implements ConformEnv {
   readonly canAct = false;
   readonly frames: LanFrame[] = [];
   readonly ports: SwitchPorts;
-  private readonly t0 = wallMs();
+  private readonly clock = new LanClock();
   private caseId: string | null = null;
   /** Per port: the MACs the runner sent from there. */
   private readonly ours = new Map<string, Set<string>>();
@@ -64,7 +61,7 @@ export class SwitchLan implements ConformEnv {
     try {
       for await (const f of capture) {
         if (f.data.length >= 12 && this.ours.get(port)!.has(macOf(f.data))) continue;
-        this.record(port, f.data, f.linkType, false, Number(f.timestampNs / 1000n) / 1000 - this.t0);
+        this.record(port, f.data, f.linkType, false, this.clock.fromWire(f.timestampNs, capture.timestamps !== "delivery"));
       }
     } catch {
       // The capture ended (interface gone): the cases see no more frames from it.
@@ -72,7 +69,7 @@ export class SwitchLan implements ConformEnv {
   }
 
   now(): number {
-    return wallMs() - this.t0;
+    return this.clock.now();
   }
 
   setCase(id: string | null): void {
@@ -123,7 +120,7 @@ export class SwitchLan implements ConformEnv {
 
   private record(port: string, data: Uint8Array, linkType: number, sent: boolean, timeMs: number): LanFrame {
     const number = this.frames.length + 1;
-    const timestampNs = BigInt(Math.round((this.t0 + timeMs) * 1e6));
+    const timestampNs = this.clock.toWire(timeMs);
     const f: LanFrame = { number, timeMs, sent, caseId: this.caseId, data, linkType, decoded: decodeFrame({ data, linkType, timestampNs }, number), port };
     this.frames.push(f);
     this.writer?.write({ data, linkType, wireLength: data.length, timestampNs, interfaceName: port, comment: evidenceComment({ caseId: this.caseId, sent }) });
