@@ -45,7 +45,7 @@ export { frameToJson } from "./cli/fastjson.js";
 export * as conform from "./conform/index.js";
 /** The conformance runner on a live LAN: libpcap capture and send, the DUT hook, the evidence file. */
 export { openLiveLan, LiveLan, HookError, type LiveLanOptions } from "./io/conform-live.js";
-export type { LanClockSources } from "./io/lan-clock.js";
+export type { ClockSources } from "./capture/wall-steps.js";
 /** Drivers of the querier: offline with emulated hosts (`QuerierLan`), live (`QuerierDriver`). */
 export * from "./querier/index.js";
 /** The Linux kernel's multicast tables (sans-IO parsers, state, findings, the wire-and-kernel join): `kernel.kernelState`... */

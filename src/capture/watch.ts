@@ -6,25 +6,32 @@
  * It lives in src/capture because it owns a clock (injectable, see {@link MonitorClock}) and, in
  * {@link watchLive}, a libpcap capture; the state machine in src/monitor stays sans-IO.
  */
-import { openLiveCapture, type LiveCaptureOptions } from "./live.js";
+import { openLiveCapture, type LiveCapture, type LiveCaptureOptions } from "./live.js";
 import type { Frame } from "../pcap/frame.js";
 import { decodeFrame, type DecodedFrame } from "../wire/index.js";
 import { MonitorState, type MonitorConfig, type MonitorEvent, type MonitorSnapshot } from "../monitor/state.js";
 import type { Clock } from "../host/clock.js";
+import { SYSTEM_CLOCKS, WallClockSteps, type ClockSources } from "./wall-steps.js";
 
 /** Where the live driver gets the time and its timers: the one {@link Clock} of every driver, in milliseconds since the epoch (the clock of live capture timestamps). */
 export type MonitorClock = Clock;
 
 /**
  * The system clock as live capture stamps frames: the monotonic clock anchored once to wall time, so
- * that it never steps and agrees with the frames' timestamps to about a millisecond.
+ * that it never steps; a frame's kernel stamp is moved back by however far the wall clock has stepped
+ * since (0 unless it has), so that frames and timers stay on one timeline. `sources`: for tests.
  */
-export function systemClock(): MonitorClock {
-  const anchor = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+export function systemClock(sources: ClockSources = SYSTEM_CLOCKS): MonitorClock {
+  const anchor = sources.wallMs() - sources.monoMs();
+  const steps = new WallClockSteps(sources);
   return {
-    now: () => Number((process.hrtime.bigint() + anchor) / 1000n) / 1000,
+    now: () => sources.monoMs() + anchor,
     setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+    fromWire: (ns) => {
+      const step = steps.sinceStart();
+      return step === 0 ? ns : ns - BigInt(Math.round(step * 1e6));
+    },
   };
 }
 
@@ -71,6 +78,8 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
   const state = opts.state ?? new MonitorState();
   const clock = opts.clock ?? systemClock();
   const lag = opts.timerLagMs ?? DEFAULT_TIMER_LAG_MS;
+  // An unpatched `cap` stamps on delivery from the monotonic clock already: no wall-clock step applies.
+  const fromWire = (frames as Partial<LiveCapture>).timestamps === "delivery" ? undefined : clock.fromWire?.bind(clock);
   let timer: unknown;
   let armedFor: number | null = null;
   let n = 0;
@@ -110,7 +119,8 @@ export async function driveMonitor(frames: AsyncIterable<Frame>, opts: DriveMoni
   try {
     for await (const f of frames) {
       n++;
-      const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs: f.timestampNs, wireLength: f.wireLength }, n);
+      const timestampNs = fromWire ? fromWire(f.timestampNs) : f.timestampNs;
+      const decoded = decodeFrame({ data: f.data, linkType: f.linkType, timestampNs, wireLength: f.wireLength }, n);
       if (opts.accept === undefined || opts.accept(decoded)) deliver(state.receive(decoded));
       armSoon();
       opts.onFrame?.(n);

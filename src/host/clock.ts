@@ -11,4 +11,10 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): unknown;
   /** Cancel a timer (a handle already fired or cleared is ignored). */
   clearTimer(handle: unknown): void;
+  /**
+   * A capture stamp (ns since the epoch) on this clock, for a driver that judges frames by their stamps
+   * (`monitor -i`): the kernel stamps with wall-clock time, which a step (NTP, a paused virtual machine)
+   * moves away from a clock that never steps. Absent: stamps are taken as they are.
+   */
+  fromWire?(timestampNs: bigint): bigint;
 }

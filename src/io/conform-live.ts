@@ -16,7 +16,8 @@ import { macForIp } from "../host/emulator.js";
 import { decodeFrame, isIPv4 } from "../wire/index.js";
 import { openLiveCapture, type LiveCaptureReader } from "../capture/live.js";
 import type { CaptureWriter } from "../capture/file.js";
-import { LanClock, type LanClockSources } from "./lan-clock.js";
+import { LanClock } from "./lan-clock.js";
+import type { ClockSources } from "../capture/wall-steps.js";
 import { evidenceComment, openEvidence } from "./evidence.js";
 import type { ConformEnv, DutAction, LanFrame } from "../conform/types.js";
 import { formatHookCommand } from "../conform/hook.js";
@@ -38,7 +39,7 @@ export interface LiveLanOptions {
   /** BPF filter (default: IGMP, untagged or under VLAN tags). */
   filter?: string;
   /** The wall and monotonic clocks (default the system's; tests step them). */
-  clocks?: LanClockSources;
+  clocks?: ClockSources;
 }
 
 /** A hook process that failed to start, answered `err`, or did not answer in time. */

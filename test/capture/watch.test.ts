@@ -5,11 +5,11 @@
 import { frameTimeMs } from "../../src/monitor/state.js";
 import { describe, expect, it, vi } from "vitest";
 import { CaptureError } from "../../src/capture/live.js";
-import { DEFAULT_TIMER_LAG_MS, driveMonitor } from "../../src/capture/watch.js";
+import { DEFAULT_TIMER_LAG_MS, driveMonitor, systemClock } from "../../src/capture/watch.js";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state.js";
 import { v3Query, v3Report } from "../../src/wire/index.js";
 import { FakeCapture, VirtualClock } from "../monitor/fake-live.js";
-import { ms, tx } from "../monitor/helpers.js";
+import { ms, timestampNs, tx } from "../monitor/helpers.js";
 
 const Q = "198.18.0.1";
 const H1 = "198.18.0.2";
@@ -115,5 +115,50 @@ describe("driveMonitor (the live loop) on a virtual clock", () => {
     await expect(done).rejects.toMatchObject({ code: "interface-gone" });
     expect(events.map((e) => e.type)).toContain("join");
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe("systemClock: frames and timers on one timeline across a wall-clock step", () => {
+  /**
+   * The kernel stamps with the wall clock; the driver's clock never steps. A host refreshes G 1 s after
+   * joining, and between the two the wall clock is stepped by `stepS`: the refresh must land 1 s after the
+   * join on the driver's clock, not an hour away (back: a refresh older than the join; forward: every
+   * timer of the hour in between fired first, the group expired and joined again).
+   */
+  async function refreshAcrossStep(stepS: number) {
+    const sources = { wall: ms(0), mono: 42_000, wallMs: () => Math.floor(sources.wall), monoMs: () => sources.mono };
+    const clock = systemClock(sources);
+    const cap = new FakeCapture();
+    const events: MonitorEvent[] = [];
+    const done = driveMonitor(cap, { clock, onEvents: (e) => events.push(...e) });
+    cap.push(query(0));
+    cap.push(toEx(0));
+    await new Promise((r) => setImmediate(r));
+    sources.wall += 1000 + stepS * 1000;
+    sources.mono += 1000;
+    // stamped by the kernel with the stepped wall clock
+    cap.push({ t: 1 + stepS, src: H1, message: v3Report([{ type: "MODE_IS_EXCLUDE", group: G }]) });
+    await new Promise((r) => setImmediate(r));
+    await cap.stop();
+    const r = await done;
+    return { events, r };
+  }
+
+  for (const stepS of [-3600, 3600]) {
+    it(`a step of ${stepS} s: the refresh is 1 s after the join, no expiry, the group timer a full GMI`, async () => {
+      const { events, r } = await refreshAcrossStep(stepS);
+      expect(events.map((e) => e.type)).toEqual(["querier-elected", "join", "mode-change"]);
+      expect(r.snapshot.time).toBe(tx(1));
+      expect(r.snapshot.groups.map((g) => [g.group, g.groupTimer])).toEqual([[G, 5]]);
+    });
+  }
+
+  it("without a step, stamps are taken as they are (to the nanosecond)", () => {
+    const sources = { wall: ms(0), mono: 42_000, wallMs: () => Math.floor(sources.wall), monoMs: () => sources.mono };
+    const clock = systemClock(sources);
+    sources.wall += 5000.7;
+    sources.mono += 5000.7;
+    expect(clock.fromWire!(timestampNs(5) + 123n)).toBe(timestampNs(5) + 123n);
+    expect(clock.now()).toBeCloseTo(ms(5.0007), 6);
   });
 });
