@@ -67,10 +67,10 @@ describeLive("emulator vs Linux bridge querier (live)", ["cap", "bridge"], () =>
         await waitFor("the source change", () => same(["239.1.1.3 include [198.18.0.6,198.18.0.7]"])(br, ["239.1.1.3"]), { timeoutMs: 5000 });
 
         // Leaves: every host closes its socket; each group must go within the last member query time.
-        const t0 = Date.now();
+        const t0 = performance.now();
         for (let i = 0; i < 4; i++) d.op(i, { op: "closeSocket" });
         await waitFor("every entry to go", async () => ((await table(br)).length === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-        expect(Date.now() - t0).toBeLessThan(LMQT_MS + SLACK_MS);
+        expect(performance.now() - t0).toBeLessThan(LMQT_MS + SLACK_MS);
         await em.stop("leave");
       });
     });
@@ -94,11 +94,11 @@ describeLive("emulator vs Linux bridge querier (live)", ["cap", "bridge"], () =>
         expect(await grps()).toEqual(["239.2.2.1", "239.2.2.2"]);
         if (em.emulator.stats().hosts[0]!.stats.reportsSent.leave > 0) expect(em.emulator.stats().hosts[1]!.stats.queriesHeard.v2Group).toBeGreaterThan(specific);
         // Now the last members leave: gone within the last member query time.
-        const t0 = Date.now();
+        const t0 = performance.now();
         d.op(1, { op: "leave", group: "239.2.2.1" });
         d.op(2, { op: "leave", group: "239.2.2.2" });
         await waitFor("both entries to go", async () => ((await grps()).length === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
-        expect(Date.now() - t0).toBeLessThan(LMQT_MS + SLACK_MS);
+        expect(performance.now() - t0).toBeLessThan(LMQT_MS + SLACK_MS);
         expect(em.emulator.stats().total.reportsSent.leave).toBeGreaterThanOrEqual(2);
       });
     });
@@ -115,10 +115,10 @@ describeLive("emulator vs Linux bridge querier (live)", ["cap", "bridge"], () =>
         d.op(1, { op: "join", group: "239.3.3.2" });
         d.op(2, { op: "join", group: "239.3.3.3" });
         await waitFor("three entries", () => same(["239.3.3.1 exclude []", "239.3.3.2 exclude []", "239.3.3.3 exclude []"])(br), { timeoutMs: 10_000 });
-        const tJoin = Date.now();
+        const tJoin = performance.now();
         d.op(2, { op: "crash" });
         await waitFor("the deaf and crashed hosts' entries to expire", () => same(["239.3.3.2 exclude []"])(br), { timeoutMs: membershipMs + 10_000, intervalMs: 100 });
-        const gone = Date.now() - tJoin;
+        const gone = performance.now() - tJoin;
         // Not before the membership interval (no leave was sent), not much after it.
         expect(gone).toBeGreaterThan(1000);
         expect(gone).toBeLessThan(membershipMs + SLACK_MS + 1000);

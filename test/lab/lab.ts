@@ -113,8 +113,8 @@ async function killPid(pid: number, graceMs = 2000): Promise<void> {
   } catch {
     return;
   }
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
+  const until = performance.now() + graceMs;
+  while (performance.now() < until) {
     if (!pidAlive(pid)) return;
     await sleep(50);
   }
@@ -131,7 +131,7 @@ export async function waitFor<T>(
   fn: () => Promise<T | undefined | false> | T | undefined | false,
   { timeoutMs = 10_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
-  const until = Date.now() + timeoutMs;
+  const until = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
@@ -140,7 +140,7 @@ export async function waitFor<T>(
     } catch (e) {
       last = e;
     }
-    if (Date.now() > until) {
+    if (performance.now() > until) {
       throw new LabError(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     }
     await sleep(intervalMs);
