@@ -1,5 +1,6 @@
 /** `igmpkit host -i IFACE`: the emulated hosts in real time on an interface, with the live screen. */
 import { isCaptureError, openLiveCapture } from "../capture/live.js";
+import { LanClock } from "../io/lan-clock.js";
 import { Emulator, isHostError, liveFilter, RealtimeDriver, type Clock, type Scenario } from "../host/index.js";
 import { ExitCode, type CliIo } from "./io.js";
 import { safeText } from "./sanitize.js";
@@ -69,10 +70,15 @@ export async function runLive(o: HostCliOptions, iface: string, scenario: Scenar
   const durationTimer = o.duration !== undefined ? clock.setTimer(o.duration * 1000, stop("duration")) : undefined;
   let failure: unknown;
   driver.start();
+  // Frames stamped by the kernel are taken at their stamp, moved onto the driver's clock (the system's,
+  // monotonic; a wall-clock step taken out): a query's response timers start when it was on the wire.
+  // With an injected clock (tests), at delivery.
+  const wire = deps.clock === undefined ? new LanClock() : undefined;
+  const heardAt = (f: { timestampNs: bigint }): number | undefined => (wire === undefined ? undefined : wire.fromWire(f.timestampNs, live.timestamps !== "delivery") - wire.now() + driver.elapsedMs());
   const control = o.control === "stdin" ? openHostControl(deps.stdin ?? process.stdin, io.stdout, driver, (why) => stop(why)()) : undefined;
   const reading = (async () => {
     try {
-      for await (const f of live) driver.receive(f);
+      for await (const f of live) driver.receive(f, heardAt(f));
     } catch (e) {
       failure = e;
       stoppedBy = "capture failed";

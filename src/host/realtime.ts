@@ -65,6 +65,8 @@ export class RealtimeDriver {
   private stopped = false;
   private timer: unknown = undefined;
   private timerAt = Infinity;
+  /** The latest time the hosts were run to: a frame heard earlier is taken at this time. */
+  private ranTo = 0;
   private next = 0;
   private readonly timeline: readonly ScenarioEvent[];
   private readonly inflight = new Set<Promise<void>>();
@@ -96,13 +98,24 @@ export class RealtimeDriver {
     this.tick();
   }
 
-  /** A frame captured on the link, fed at the current time. */
-  receive(frame: HeardFrame): void {
+  /**
+   * A frame captured on the link. `heardAtMs` (on {@link elapsedMs}'s clock): when it was on the wire, where
+   * the capture stamps frames; the hosts take it at that time (a query's response timers start then, not
+   * when the capture delivered it), but never before what they already ran nor after now. Without it, now.
+   */
+  receive(frame: HeardFrame, heardAtMs?: number): void {
     if (!this.started || this.stopped) return;
     this.counters.framesHeard++;
     const now = this.elapsedMs();
-    this.runEvents(now);
-    this.emulator.receive(now, frame);
+    const at = heardAtMs === undefined ? now : Math.min(now, Math.max(this.ranTo, heardAtMs));
+    this.runEvents(at);
+    this.emulator.receive(at, frame);
+    if (at < now) {
+      // what came due while the frame was on its way goes out now (its lateness counted in sendLag)
+      this.runEvents(now);
+      this.emulator.advance(now);
+    }
+    this.ranTo = now;
     this.flush(now);
     this.arm();
   }
@@ -111,6 +124,7 @@ export class RealtimeDriver {
   op(i: number, o: HostOp): void {
     if (!this.started) this.start();
     const now = this.elapsedMs();
+    this.ranTo = now;
     this.runEvents(now);
     try {
       this.emulator.op(now, i, o);
@@ -174,6 +188,7 @@ export class RealtimeDriver {
     this.timerAt = Infinity;
     if (this.stopped) return;
     const now = this.elapsedMs();
+    this.ranTo = now;
     this.runEvents(now);
     this.emulator.advance(now);
     this.flush(now);

@@ -157,6 +157,54 @@ describe("RealtimeDriver: the live loop on a fake clock", () => {
   });
 });
 
+describe("RealtimeDriver: a frame taken when it was on the wire", () => {
+  /** 20 hosts in 239.1.1.1, quiet from 10 s on (their unsolicited reports done), and the driver. */
+  function quietLan() {
+    const s = parseScenario({ hosts: [{ firstIp: "198.18.0.10", count: 20 }], timeline: [{ at: 0, host: "*", op: "join", group: "239.1.1.1" }], seed: 3 });
+    const f = fakeIo();
+    const d = new RealtimeDriver(new Emulator(s.emulator), f.io, { timeline: s.timeline });
+    d.start();
+    f.advanceTo(11_000); // (the driver's clock: 10,000 ms since start)
+    return { f, d, before: f.sent.length };
+  }
+
+  it("a query delivered 1.5 s late: its answers count from its stamp (all by stamp + 2 s), those due go out at once", () => {
+    const { f, d, before } = quietLan();
+    d.receive(frameOf(v3Query({ maxRespTime: 2 })), 10_000 - 1500);
+    f.advanceTo(14_000);
+    const at = f.sent.slice(before).map((x) => x.t - 1000);
+    expect(at).toHaveLength(20);
+    // due before delivery (stamp + a delay under 1.5 s): sent on delivery, the lateness counted
+    expect(at.filter((t) => t === 10_000).length).toBeGreaterThan(5);
+    expect(Math.max(...at)).toBeLessThanOrEqual(10_500);
+    expect(d.counters.sendLagMaxMs).toBeGreaterThan(0);
+  });
+
+  it("never before what the hosts already ran, never after now", () => {
+    const { f, d, before } = quietLan();
+    // a query for a group nobody joined: no answer, but the hosts ran to 10,000 ms
+    d.receive(frameOf(v3Query({ maxRespTime: 2, group: "239.9.9.9" })), 10_000);
+    f.advanceTo(11_300);
+    expect(f.sent.length).toBe(before);
+    // stamped 9,000 ms, delivered at 10,300: taken at 10,000 (not before what ran), so answers due up to
+    // 12,000 (taken at 9,000, every one would be due by 10,950)
+    d.receive(frameOf(v3Query({ maxRespTime: 2 })), 9_000);
+    f.advanceTo(14_000);
+    const at = f.sent.slice(before).map((x) => x.t - 1000);
+    expect(at).toHaveLength(20);
+    expect(Math.max(...at)).toBeGreaterThan(10_950);
+    expect(Math.max(...at)).toBeLessThanOrEqual(12_000);
+    // a stamp in the future (clocks apart) is taken as now: answers within the 2 s from delivery
+    const f2 = quietLan();
+    f2.d.receive(frameOf(v3Query({ maxRespTime: 2 })), 50_000);
+    f2.f.advanceTo(14_000);
+    const at2 = f2.f.sent.slice(f2.before).map((x) => x.t - 1000);
+    expect(at2).toHaveLength(20);
+    expect(Math.min(...at2)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...at2)).toBeLessThanOrEqual(12_000);
+  });
+});
+
 describe("scenario: deaf hosts and crash", () => {
   it("validates deaf and crash", () => {
     expect(() => parseScenario({ hosts: [{ ip: "198.18.0.10", deaf: "yes" }] })).toThrow(/\$\.hosts\[0\]\.deaf: must be true or false/);
