@@ -5,14 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { LiveCaptureReader, TimestampSource } from "../../src/capture/live.js";
-import type { Frame } from "../../src/pcap/frame.js";
 import { LiveLan } from "../../src/io/conform-live.js";
 import { LanClock } from "../../src/io/lan-clock.js";
 import { encodeIgmpFrame, v2Query, v2Report } from "../../src/wire/index.js";
+import { FakeCapture, settle } from "../monitor/fake-live.js";
+import { ms, timestampNs } from "../monitor/helpers.js";
 
-/** Two clocks the test moves: `pass` moves both, `step` only the wall clock. */
+/** Two clocks the test moves (wall on the helpers' capture clock, `ms(0)` at the start): `pass` moves both, `step` only the wall clock. */
 class Clocks {
-  wall = 1_796_000_000_123.4;
+  wall = ms(0) + 0.4;
   mono = 52_000.25;
   wallMs = () => Math.floor(this.wall);
   monoMs = () => this.mono;
@@ -23,63 +24,30 @@ class Clocks {
   step(ms: number): void {
     this.wall += ms;
   }
-  /** What the kernel stamps a frame received now with. */
+  /** What the kernel stamps a frame received now with, as the helpers' seconds. */
+  kernelS(): number {
+    return (this.wall - ms(0)) / 1000;
+  }
   kernelStamp(): bigint {
-    return BigInt(Math.round(this.wall * 1e6));
+    return timestampNs(this.kernelS());
   }
 }
 
-/** A capture whose frames the test pushes. */
-function fakeCapture(timestamps: TimestampSource) {
-  const queue: Frame[] = [];
-  let wake: (() => void) | null = null;
-  let stopped = false;
-  const capture = {
-    interfaceName: "veth-test",
-    linkType: 1,
-    filter: "igmp",
-    snaplen: 1522,
-    promiscuous: true,
-    timestamps,
-    ringSlots: 0,
-    stats: { frames: 0, received: null, dropped: null, ifDropped: null },
-    send: async () => undefined,
-    stop: async () => {
-      stopped = true;
-      wake?.();
-    },
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        while (queue.length > 0) yield queue.shift()!;
-        if (stopped) return;
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-      }
-    },
-  };
-  const push = (f: Frame) => {
-    queue.push(f);
-    wake?.();
-  };
-  return { capture: capture as unknown as LiveCaptureReader, push };
-}
-
-const REPORT = encodeIgmpFrame({ message: v2Report("239.1.2.3"), src: "198.18.0.2", dst: "239.1.2.3", macSrc: "02:00:c6:12:00:02" });
 const QUERY = encodeIgmpFrame({ message: v2Query({ maxRespTime: 1 }), src: "198.18.0.1", dst: "224.0.0.1", macSrc: "02:00:c6:12:00:01" });
 
 async function answerAfterStep(stepMs: number, timestamps: TimestampSource = "libpcap-ns"): Promise<number> {
   const clocks = new Clocks();
-  const { capture, push } = fakeCapture(timestamps);
-  const lan = new LiveLan(capture, null, null, { iface: "veth-test", address: "198.18.0.1", clocks });
+  const capture = new FakeCapture("veth-test", timestamps);
+  const lan = new LiveLan(capture as unknown as LiveCaptureReader, null, null, { iface: "veth-test", address: "198.18.0.1", clocks });
   clocks.pass(100);
   const query = await lan.send(QUERY);
   clocks.pass(300);
   clocks.step(stepMs);
   clocks.pass(200);
   // An unpatched `cap` stamps on delivery from the monotonic clock anchored to wall time at the start.
-  const stamp = timestamps === "delivery" ? BigInt(Math.round((1_796_000_000_123.4 + 600) * 1e6)) : clocks.kernelStamp();
-  push({ data: REPORT, linkType: 1, wireLength: REPORT.length, timestampNs: stamp, interfaceId: 0 });
-  await new Promise((r) => setImmediate(r));
+  const t = timestamps === "delivery" ? 0.6004 : clocks.kernelS();
+  capture.push({ t, src: "198.18.0.2", message: v2Report("239.1.2.3") });
+  await settle();
   expect(lan.frames).toHaveLength(2);
   const answer = lan.frames[1]!;
   expect(answer.sent).toBe(false);

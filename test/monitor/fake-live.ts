@@ -1,5 +1,5 @@
 /** A virtual clock and a hand-fed live capture, to test the real-time monitor driver without sleeping. */
-import type { LiveCapture, LiveCaptureStats } from "../../src/capture/live.js";
+import type { LiveCapture, LiveCaptureStats, TimestampSource } from "../../src/capture/live.js";
 import type { MonitorClock } from "../../src/capture/watch.js";
 import type { Frame } from "../../src/pcap/frame.js";
 import { frameBytes, ms, timestampNs, type At } from "./helpers.js";
@@ -58,7 +58,6 @@ export class FakeCapture implements LiveCapture {
   readonly filter = "igmp";
   readonly snaplen = 1522;
   readonly promiscuous = true;
-  readonly timestamps = "libpcap-ns" as const;
   readonly ringSlots = 10486;
   readonly stats: LiveCaptureStats = { frames: 0, received: null, dropped: null, ifDropped: null };
   stopped = false;
@@ -66,7 +65,11 @@ export class FakeCapture implements LiveCapture {
   private waiter: (() => void) | undefined;
   private error: Error | undefined;
 
-  constructor(iface = "eth9") {
+  /** `timestamps`: where the pushed frames' stamps say they come from (libpcap's, or delivery's). */
+  constructor(
+    iface = "eth9",
+    readonly timestamps: TimestampSource = "libpcap-ns",
+  ) {
     this.interfaceName = iface;
   }
 
