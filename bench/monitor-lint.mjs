@@ -12,6 +12,7 @@
 // Beside `stats`, its peer: tshark's per-address statistics of the same file (below), where tshark is installed.
 // Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3] [MIXES]
 import { execFileSync, spawnSync } from "node:child_process";
+import { measure } from "./measure.mjs";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -20,18 +21,6 @@ const GS = (process.argv[4] ?? "100,10000,100000").split(",").map((g) => ({ n: N
 const R = Number(process.argv[5] ?? 3);
 const MIXES = (process.argv[6] ?? "").split(",").filter((m) => m !== "");
 mkdirSync("bench/out", { recursive: true });
-
-function measure(args, program = "bin/igmpkit.js") {
-  // the launcher itself, as a user runs it: its shebang's Node flags apply (`node bin/igmpkit.js` dropped them)
-  const r = spawnSync("/usr/bin/time", ["-v", program, ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
-  const err = r.stderr.toString();
-  const wall = err.match(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/);
-  const secs = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  const rss = Number(err.match(/Maximum resident set size \(kbytes\): (\d+)/)?.[1] ?? NaN) / 1024;
-  const user = Number(err.match(/User time \(seconds\): ([\d.]+)/)?.[1] ?? NaN);
-  const sys = Number(err.match(/System time \(seconds\): ([\d.]+)/)?.[1] ?? NaN);
-  return { secs, cpu: user + sys, rss, status: r.status };
-}
 
 const runs = [
   ["decode --json", (f) => ["decode", "--json", f]],

@@ -6,8 +6,9 @@
 // seconds; commands and files take turns for R rounds and the medians are used (the minimums are shown
 // beside them: this machine's CPU time moves by a third from run to run).
 // Usage: npm run build && node bench/stats-steady.mjs [short=1000000] [long=4000000] [hosts=1000] [G,G=100] [R=5]
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { measure } from "./measure.mjs";
 
 const SHORT = Number(process.argv[2] ?? 1_000_000);
 const LONG = Number(process.argv[3] ?? 4_000_000);
@@ -21,11 +22,9 @@ const fileOf = (n, g) => `bench/out/hosts-${n}-${H}x${g}.pcap`;
 for (const g of GS) for (const n of [SHORT, LONG]) if (!existsSync(fileOf(n, g))) execFileSync("node", ["bench/make-hosts.mjs", fileOf(n, g), String(n), String(H), String(g)], { stdio: "inherit" });
 
 function cpu(args) {
-  // the launcher as a user runs it (its shebang's Node flags apply)
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "bin/igmpkit.js", ...args], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`igmpkit ${args.join(" ")}: exit ${r.status}: ${r.stderr}`);
-  const [user, sys] = r.stderr.toString().trim().split("\n").pop().split(" ").map(Number);
-  return user + sys;
+  const r = measure(args);
+  if (r.status !== 0) throw new Error(`igmpkit ${args.join(" ")}: exit ${r.status}: ${r.stderr.slice(-500)}`);
+  return r.cpu;
 }
 
 const commands = [
