@@ -50,5 +50,7 @@ for (const g of GS) {
     console.log(`| ${g.toLocaleString("en")} | ${name} | ${f2(median(x.short))} / ${f2(min(x.short))} | ${f2(median(x.long))} / ${f2(min(x.long))} | ${perFrame[c].toFixed(3)} |`);
   });
   const whole = median(t[0].short) / median(t[1].short);
-  console.log(`\n${g.toLocaleString("en")} groups: stats / monitor ${f2(whole)}× on ${SHORT.toLocaleString("en")} frames, ${f2(median(t[0].long) / median(t[1].long))}× on ${LONG.toLocaleString("en")}, ${f2(perFrame[0] / perFrame[1])}× per frame once warm\n`);
+  // (the machine's noise can make a long file's median no dearer than the short one's: no ratio then)
+  const warm = perFrame.every((x) => x > 0) ? `${f2(perFrame[0] / perFrame[1])}× per frame once warm` : "no per-frame ratio: a long file took no more CPU than its short one (too few frames or rounds to tell)";
+  console.log(`\n${g.toLocaleString("en")} groups: stats / monitor ${f2(whole)}× on ${SHORT.toLocaleString("en")} frames, ${f2(median(t[0].long) / median(t[1].long))}× on ${LONG.toLocaleString("en")}, ${warm}\n`);
 }
