@@ -12,8 +12,8 @@
 // Beside `stats`, its peer: tshark's per-address statistics of the same file (below), where tshark is installed.
 // Usage: npm run build && node bench/monitor-lint.mjs [frames] [hosts] [G,G,...] [R=3] [MIXES]
 import { execFileSync, spawnSync } from "node:child_process";
-import { measure } from "./measure.mjs";
 import { existsSync, mkdirSync, statSync } from "node:fs";
+import { measure } from "./measure.mjs";
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const H = Number(process.argv[3] ?? 1000);
