@@ -186,6 +186,11 @@ export class GroupTable<T extends RowOwner> {
     return row >> SHIFT;
   }
 
+  /** The row (its first index) of slot `slot` ({@link slotOf}'s inverse; negative for a negative slot). */
+  rowAt(slot: number): number {
+    return slot << SHIFT;
+  }
+
   /** The owner of the row at `slot` (its first index): undefined while it has none ({@link insert}). */
   ownerAt(slot: number): T | undefined {
     return this.owners[slot >> SHIFT];

@@ -1169,6 +1169,40 @@ export class MonitorState {
     this.apply(g, TO_IN, NO_SOURCES);
   }
 
+  /**
+   * @internal Take a v3 report from `src` of `n` records, each an IS_EX({}) or TO_EX({}) (the caller knows
+   * this: it has taken the same report before), when every record would take {@link onRecord}'s quick
+   * path: a refresh from a member of an EXCLUDE({}) group whose timer does not go down. Record `i`'s group
+   * is `at[k]` and its row is not looked up but given, `at[k + 1]`, with k = `from` + `stride` * i: the slot
+   * the group had when the report was last taken ({@link recordSlots}), checked against the group's
+   * address (slots change when the table grows). The clock must have been {@link advance}d to the report.
+   * Does what the full path would do for such records (group timers, last reporters) and returns true;
+   * returns false when a record would not take the quick path, and then the report is to be {@link take}n
+   * (the records before it, refreshed here, are refreshed the same again: a quick refresh done twice at one
+   * time is done once). For the statistics, which keep a host's repeated reports and so know where their
+   * groups are (see stats.ts).
+   */
+  refreshRepeat(src: number, n: number, at: Int32Array, from: number, stride: number): boolean {
+    const rows = this.table.rows;
+    const gmi = this.nowMs + this.cachedTimers.groupMembershipInterval * 1000;
+    for (let i = 0; i < n; i++) {
+      const k = from + stride * i;
+      const group = at[k]!;
+      if (!isMulticastN(group) || isSsmN(group)) return false;
+      const r = this.table.rowAt(at[k + 1]!);
+      if (r < 0 || r >= rows.length || rows[r + ROW.key] !== group || gmi < rows[r + ROW.deadline]!) return false;
+      const q = rows[r + ROW.quick]!;
+      if (q === src) rows[r + ROW.deadline] = gmi;
+      else if (q === MANY) {
+        const g = this.owner(r);
+        if (!g.reporters!.has(src)) return false;
+        rows[r + ROW.deadline] = gmi;
+        g.lastReporter = src;
+      } else return false;
+    }
+    return true;
+  }
+
   private onRecord(m: MembershipMessage, i: number): void {
     const op = m.recordType[i]!;
     const group = m.recordGroup[i]!;

@@ -79,22 +79,28 @@ export const H_KEY = 18;
 /**
  * A memo in `LanStats.memo` (Int32; `LanStats.memof` the same bytes as Float64): a host's report whose
  * records were all quiet, kept to be recognised when the host sends it again, found by its host and its
- * first record's group. 80 bytes.
+ * first record's group. 96 bytes.
  */
-export const E_STRIDE = 20;
+export const E_STRIDE = 24;
 /** Its host's id + 1, its records; the host's address (what it is found by, with the first record's group). */
 export const E_HOST = 0;
 export const E_N = 1;
 export const E_SRC = 5;
-/** The changes count it was kept at; its repeats since its counts were last added; whether it answers a general query. */
+/**
+ * The changes count it was kept at; its repeats since its counts were last added; whether it answers a
+ * general query (1) and whether its records are refreshes alone, IS_EX({}) or TO_EX({}) (2).
+ */
 export const E_CHANGES = 2;
 export const E_REPEATS = 3;
 export const E_ANSWERS = 4;
 /** Float64 index (`entry / 2 +` this): the time of its last repeat. */
 export const E_MS_F64 = 3;
-/** Its records from here: per record its group's address, its type, its group's id. */
+/**
+ * Its records from here: per record its group's address, the slot the group had in the monitor's table
+ * when the report was last taken by it (for `MonitorState.refreshRepeat`), its type, its group's id.
+ */
 export const E_RECORDS = 8;
-export const E_RECORD = 3;
+export const E_RECORD = 4;
 /** Records a memo holds at the most. */
 export const MEMO_RECORDS = 4;
 

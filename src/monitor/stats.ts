@@ -177,7 +177,7 @@ interface QuerierRec {
 
 /** Index pairs a memo is looked for in, from its home pair on. */
 const MEMO_PROBES = 8;
-/** Memos kept at the most (of 80 bytes): then every memo's counts are added and they start again. */
+/** Memos kept at the most (of 96 bytes): then every memo's counts are added and they start again. */
 const MEMO_MAX = 1 << 17;
 
 /** {@link PendingEvents}' kinds of entry: a join, a mode change (to each mode), an event object. */
@@ -476,6 +476,28 @@ class LanStats {
     if (this.pending.n > 0) this.onPending();
   }
 
+  /**
+   * Take v3 report `m` into the state and count it, as {@link observe} after the state's `take`, when it
+   * repeats one of its host's memos with nothing changed since (what {@link v3Report} counts in the memo)
+   * and the state can refresh its groups through the rows the memo names ({@link MonitorState.refreshRepeat}):
+   * neither the statistics nor the state then look its groups up. False, with only the state's clock
+   * moved to the message (its events kept in {@link pending}), when it does not: then take and observe it.
+   */
+  repeated(m: MembershipMessage): boolean {
+    const n = m.recordCount;
+    if (n < 1 || n > MEMO_RECORDS || m.recordEnd[n - 1] !== 0 || this.memoTop === 0) return false;
+    const e = this.memoOf(m.src, m.recordGroup[0]!, n);
+    if (e < 0 || (this.memo[e + E_ANSWERS]! & 2) === 0 || this.memo[e + E_CHANGES] !== this.changes || !this.sameAsMemo(m, e)) return false;
+    // expiries due first: any event (counted after the message, as observe does) and the full path is taken
+    this.state.advance(m.timeMs);
+    if (this.pending.n > 0 || !this.state.refreshRepeat(m.src, n, this.memo, e + E_RECORDS, E_RECORD)) return false;
+    // (what count does for it)
+    this.now = m.timeMs;
+    this.out.messages++;
+    this.repeat(e, m.timeMs);
+    return true;
+  }
+
   /** Fire the timers up to `t` (the end of the capture). */
   advance(t: number): void {
     const events = this.state.advance(t);
@@ -589,14 +611,7 @@ class LanStats {
     // (a memo's records have no sources, and records' sources follow each other: one look for all)
     const e = n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(m.src, groups[0]!, n) : -1;
     if (e >= 0 && this.memo[e + E_CHANGES] === this.changes && this.sameAsMemo(m, e)) {
-      // a report of the host's again, nothing changed since: its counts wait in the memo, which names the
-      // host (no lookup of its address: what host() does for a known host is done here)
-      const mh = this.memo[e + E_HOST]! - 1;
-      this.hcf[mh * H_F64 + H_LAST_F64] = t;
-      this.hc[mh * H_STRIDE + H_V3]!++;
-      this.memo[e + E_REPEATS]!++;
-      this.memof[(e >> 1) + E_MS_F64] = t;
-      if (this.memo[e + E_ANSWERS] === 1) this.answerGeneral(mh);
+      this.repeat(e, t);
       return;
     }
     const h = this.host(m.src);
@@ -672,6 +687,19 @@ class LanStats {
       this.record(h, g, current, !on ? 0 : type === 6 ? -1 : 1);
     }
     if (quiet && n >= 1) this.keepMemo(m, h, current && routable, e);
+  }
+
+  /**
+   * A report of its host's again at `t`, memo `e`'s, nothing changed since: its counts wait in the memo,
+   * which names the host (no lookup of its address: what host() does for a known host is done here).
+   */
+  private repeat(e: number, t: number): void {
+    const mh = this.memo[e + E_HOST]! - 1;
+    this.hcf[mh * H_F64 + H_LAST_F64] = t;
+    this.hc[mh * H_STRIDE + H_V3]!++;
+    this.memo[e + E_REPEATS]!++;
+    this.memof[(e >> 1) + E_MS_F64] = t;
+    if ((this.memo[e + E_ANSWERS]! & 1) !== 0) this.answerGeneral(mh);
   }
 
   /** Whether the records {@link quietHead} counted were current-state (1) and routable (2). */
@@ -795,7 +823,7 @@ class LanStats {
     const mm = this.memo;
     for (let i = 0; i < m.recordCount; i++) {
       const k = e + E_RECORDS + E_RECORD * i;
-      if (m.recordGroup[i] !== mm[k] || m.recordType[i] !== mm[k + 1]) return false;
+      if (m.recordGroup[i] !== mm[k] || m.recordType[i] !== mm[k + 2]) return false;
     }
     return true;
   }
@@ -809,9 +837,13 @@ class LanStats {
     const n = m.recordCount;
     // (no sources: one look for all, as in v3Report)
     if (m.recordEnd[n - 1] !== 0) return;
+    // (a memo of refreshes alone, IS_EX({}) and TO_EX({}), may be taken by the state through its groups'
+    // slots when it comes again: MonitorState.refreshRepeat)
+    let refresh = true;
     for (let i = 0; i < n; i++) {
       const type = m.recordType[i]!;
       if (type < 1 || type > 6) return;
+      if (type !== 2 && type !== 4) refresh = false;
     }
     if (e >= 0) this.flushMemo(e);
     else {
@@ -824,12 +856,13 @@ class LanStats {
     mm[e + E_N] = n;
     mm[e + E_CHANGES] = this.changes;
     mm[e + E_REPEATS] = 0;
-    mm[e + E_ANSWERS] = answers ? 1 : 0;
+    mm[e + E_ANSWERS] = (answers ? 1 : 0) | (refresh ? 2 : 0);
     for (let i = 0; i < n; i++) {
       const k = e + E_RECORDS + E_RECORD * i;
       mm[k] = m.recordGroup[i]!;
-      mm[k + 1] = m.recordType[i]!;
-      mm[k + 2] = this.recs[i]!;
+      mm[k + 1] = this.state.recordSlots[i]!;
+      mm[k + 2] = m.recordType[i]!;
+      mm[k + 3] = this.recs[i]!;
     }
   }
 
@@ -894,8 +927,8 @@ class LanStats {
     const hc = this.hc;
     for (let i = 0; i < mm[e + E_N]!; i++) {
       const r = e + E_RECORDS + E_RECORD * i;
-      const type = mm[r + 1]!;
-      const g = mm[r + 2]!;
+      const type = mm[r + 2]!;
+      const g = mm[r + 3]!;
       this.gh[g * G_STRIDE + type]! += k;
       hc[hr + H_R0 + type]! += k;
       if (t > this.ghf[g * G_F64 + G_LAST]!) this.ghf[g * G_F64 + G_LAST] = t;
@@ -1229,6 +1262,7 @@ export class StatsCollector {
     if (m.timeMs < this.firstMs) this.firstMs = m.timeMs;
     if (m.status === MessageStatus.ignored) return;
     const lan = this.lan(m.vlan);
+    if (m.kind === MessageKind.v3Report && m.status === MessageStatus.ok && lan.repeated(m)) return;
     lan.observe(m, lan.state.take(m));
   }
 

@@ -7,7 +7,7 @@
  * events; they must agree on every group's members seen, every host's groups and answers, and the
  * response delays.
  */
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { mulberry32 } from "../../src/host/rng";
 import { MembershipMessage, MessageKind, MessageStatus, isLinkLocalN, addr32, frameTimeMs } from "../../src/monitor/message";
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state";
@@ -298,6 +298,116 @@ for (const [name, seed, n, hosts, groups, perHost, calm] of [
     expect(a.responseDelays.groupSpecific.count).toBeGreaterThan(0);
   });
 }
+
+/**
+ * Feed `list` to a collector and to a monitor of its own, and hold the collector's state equal to the
+ * monitor's every `every` frames (the collector takes a repeated report through its memo's rows,
+ * `MonitorState.refreshRepeat`, instead of the state's `take`). Returns how many reports the state
+ * refreshed that way, and how many it refused (then taken in full).
+ */
+function stateKeptBesideMemos(list: DecodedFrame[], every: number): { refreshed: number; refused: number } {
+  const st = new StatsCollector();
+  const plain = new MonitorState();
+  let refresh: { mock: { results: { value: unknown }[] } } | undefined;
+  let k = 0;
+  for (const f of list) {
+    st.push(f);
+    plain.receive(f);
+    const state = st.lanStates()[0]!.state;
+    refresh ??= vi.spyOn(state, "refreshRepeat");
+    if (++k % every === 0) {
+      const t = frameTimeMs(f.time);
+      expect(state.snapshot(t), `after frame ${k}`).toEqual(plain.snapshot(t));
+    }
+  }
+  const t = frameTimeMs(list[list.length - 1]!.time);
+  expect(st.lanStates()[0]!.state.snapshot(t)).toEqual(plain.snapshot(t));
+  const results = refresh!.mock.results.map((r) => r.value === true);
+  return { refreshed: results.filter((x) => x).length, refused: results.filter((x) => !x).length };
+}
+
+for (const [name, seed, n, hosts, groups, perHost, calm, least] of [
+  ["many hosts per group", 15, 6000, 20, 8, 1, 1, 100],
+  ["a group or two per host", 16, 6000, 30, 120, 1, 1, 500],
+  ["several reports per host, sent in turn", 17, 20000, 60, 400, 5, 10, 5000],
+] as const) {
+  it(`the statistics' state, refreshing hosts' repeated reports through their memos, stays the monitor's: ${name}`, () => {
+    const list = repeatingLan(seed, n, hosts, groups, perHost, calm);
+    const { refreshed, refused } = stateKeptBesideMemos(list, 53);
+    // (the shortcut was taken, and refused: both checked)
+    expect(refreshed).toBeGreaterThan(least);
+    expect(refused).toBeGreaterThan(0);
+    countedBothWays(list);
+  });
+}
+
+it("a repeated report with a record the monitor ignores or that is not a refresh is taken in full, and counted the same", () => {
+  // SSM EXCLUDE records (ignored by routers), a record of a unicast address, BLOCK({}) after a refresh of
+  // the same group, and groups whose quick path ends when a v2 host reports one of them (older-version
+  // hosts present)
+  const h = "198.18.0.2";
+  const other = "198.18.0.3";
+  const reports: RecordInit[][] = [
+    [{ type: 2, group: "239.5.0.1", sources: [] }, { type: 2, group: "232.5.0.1", sources: [] }],
+    [{ type: 2, group: "239.5.0.2", sources: [] }, { type: 2, group: "198.51.100.9", sources: [] }],
+    [{ type: 2, group: "239.5.0.3", sources: [] }, { type: 6, group: "239.5.0.3", sources: [] }],
+    [{ type: 2, group: "239.5.0.5", sources: [] }, { type: 4, group: "239.5.0.6", sources: [] }],
+  ];
+  const list: At[] = [];
+  for (let k = 0; k < 12; k++) {
+    for (const [i, R] of reports.entries()) list.push({ t: k + i * 0.01, src: h, message: v3Report(R) }, { t: k + i * 0.01 + 0.005, src: other, message: v3Report(R) });
+    if (k === 6) list.push({ t: k + 0.5, src: other, message: v2Report("239.5.0.6") });
+  }
+  const frameList = frames(list);
+  const { refreshed, refused } = stateKeptBesideMemos(frameList, 1);
+  // the last report, from both hosts, from their third time until the v2 report (k = 2..6); refused: the
+  // first two reports' repeats always, the last's after the v2 report (the third, with BLOCK, is not a
+  // memo of refreshes alone: never asked)
+  expect(refreshed).toBe(2 * 5);
+  expect(refused).toBe(2 * (2 * 10 + 5));
+  countedBothWays(frameList);
+});
+
+it("an expiry due before a repeated report is counted after that report and before the next, as when each report is counted alone", () => {
+  // (the repeat of b's refresh is taken through its memo; the expiry of a's group, due on the way to it,
+  // is still applied before a's next report, which makes a a member again)
+  const a = "198.18.0.2";
+  const b = "198.18.0.3";
+  const ex = (group: string) => v3Report([{ type: 2, group, sources: [] }]);
+  const list = frames([
+    { t: 0, src: a, message: ex("239.6.0.1") },
+    { t: 1, src: a, message: ex("239.6.0.1") },
+    { t: 2, src: a, message: ex("239.6.0.1") },
+    // (a's group expires at 262 s, 260 s after its last report)
+    ...[100, 100.5, 200, 200.5, 261, 261.5, 262.3, 262.5].map((t) => ({ t, src: b, message: ex("239.6.0.2") })),
+    { t: 262.7, src: a, message: ex("239.6.0.1") },
+    // (a member again: its answer to a group-specific query counts)
+    { t: 262.8, src: "198.18.200.1", message: v3Query({ group: "239.6.0.1", maxRespTime: 1 }) },
+    { t: 263.1, src: a, message: ex("239.6.0.1") },
+  ]);
+  const st = countedBothWays(list);
+  expect(st.groups.find((g) => g.group === "239.6.0.1")).toMatchObject({ expiries: 1, joins: 2 });
+  expect(st.responseDelays.groupSpecific).toMatchObject({ count: 1, p50: 0.3 });
+  // (a's third report and b's second to sixth; b's at 262.3 s is not, with the expiry due on the way to it,
+  // nor its next, counted in full after the expiry changed the LAN)
+  expect(stateKeptBesideMemos(list, 1).refreshed).toBe(5);
+});
+
+it("a repeated report is taken through its memo again after the monitor's table grew and its groups' slots moved", () => {
+  const h = "198.18.0.2";
+  const R: RecordInit[] = ["239.7.0.1", "239.7.0.2", "239.7.0.3", "239.7.0.4"].map((group) => ({ type: 2, group, sources: [] }));
+  const list: At[] = [0, 1, 2].map((t) => ({ t, src: h, message: v3Report(R) }));
+  // 400 groups joined by others: the table grows (rows move)
+  for (let i = 0; i < 400; i++) list.push({ t: 3 + i / 1000, src: `198.18.1.${2 + (i % 200)}`, message: v3Report([{ type: 2, group: `239.8.${i >> 8}.${i & 255}`, sources: [] }]) });
+  for (let t = 4; t < 14; t++) list.push({ t, src: h, message: v3Report(R) });
+  const frameList = frames(list);
+  const { refreshed, refused } = stateKeptBesideMemos(frameList, 1);
+  // (the table grows as groups join, and a join is a change: the first repeat after it is counted in
+  // full and kept again, with the slots its groups have now; the next are taken through them)
+  expect(refused).toBe(0);
+  expect(refreshed).toBe(1 + 9);
+  countedBothWays(frameList);
+});
 
 it("a host's report again after its membership changed (a leave, an expiry) is counted in full, as when each report is counted alone", () => {
   const R: RecordInit[] = [
