@@ -72,6 +72,13 @@ function refreshRepeat(st: MonitorState, m: MembershipMessage, slots: Int32Array
   return st.refreshRepeat(m.src, m.recordCount, at, 0, 2);
 }
 
+/** `a` read into `m`, and `st`'s clock moved to it (what the statistics do before `refreshRepeat`); returns `m`. */
+function arrive(st: MonitorState, m: MembershipMessage, a: At): MembershipMessage {
+  m.fromDecoded(frames([a])[0]!);
+  st.advance(m.timeMs);
+  return m;
+}
+
 describe("MonitorState's quick refresh path", () => {
   it("changes exactly what the full path changes (events, snapshots, deadlines)", () => {
     let quickHits = 0;
@@ -156,11 +163,7 @@ describe("MonitorState's quick refresh path", () => {
     const [H1, H2, H3] = HOSTS as [string, string, string];
     const st = new MonitorState();
     const m = new MembershipMessage();
-    const take = (a: At) => {
-      m.fromDecoded(frames([a])[0]!);
-      st.advance(m.timeMs);
-      return m;
-    };
+    const take = (a: At) => arrive(st, m, a);
     // (a group's first record finds no row: its slot is -1 until the next report is taken)
     st.take(take({ t: 0, src: H1, message: ex("239.1.1.1") }));
     expect(refreshRepeat(st, take({ t: 0.5, src: H1, message: ex("239.1.1.1") }), st.recordSlots.slice(0, 1))).toBe(false);
@@ -182,11 +185,7 @@ describe("MonitorState's quick refresh path", () => {
     const [H1] = HOSTS as [string];
     const st = new MonitorState();
     const m = new MembershipMessage();
-    const at = (a: At) => {
-      m.fromDecoded(frames([a])[0]!);
-      st.advance(m.timeMs);
-      return m;
-    };
+    const at = (a: At) => arrive(st, m, a);
     const report = (t: number, records: { group: string; sources?: string[] }[]) => at({ t, src: H1, message: v3Report(records.map((r) => ({ type: "MODE_IS_EXCLUDE" as const, group: r.group, sources: r.sources ?? [] }))) });
     const G1 = { group: "239.1.1.1" };
     const G2 = { group: "239.1.1.2" };
