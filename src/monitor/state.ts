@@ -44,6 +44,11 @@ export interface MonitorConfig {
    * allocates. Default true.
    */
   events?: boolean;
+  /**
+   * @internal False: build no source events (`source-added`, `source-removed`, `source-blocked`), the
+   * others as {@link events} says, for a driver that does not read them (the statistics). Default true.
+   */
+  sourceEvents?: boolean;
 }
 
 /** The variables in force, seconds, with the derived intervals. */
@@ -369,9 +374,11 @@ function roundSeconds(ms: number): number {
  * and nothing scans all groups except {@link MonitorState.snapshot}.
  */
 export class MonitorState {
-  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self" | "events">> & { lastMemberQueryCount: number | undefined };
+  private readonly config: Required<Omit<MonitorConfig, "lastMemberQueryCount" | "self" | "events" | "sourceEvents">> & { lastMemberQueryCount: number | undefined };
   /** {@link MonitorConfig.events}. */
   private readonly recording: boolean;
+  /** {@link MonitorConfig.sourceEvents} (and events). */
+  private readonly recordingSources: boolean;
   private readonly filterView = new GroupFilterView();
   /** {@link MonitorConfig.self} as a message address (signed form), or null. */
   private readonly self: number | null;
@@ -440,6 +447,7 @@ export class MonitorState {
     };
     this.self = config.self === undefined ? null : addr32(config.self);
     this.recording = config.events !== false;
+    this.recordingSources = this.recording && config.sourceEvents !== false;
     this.cachedTimers = this.computeTimers();
   }
 
@@ -886,12 +894,12 @@ export class MonitorState {
     if (s.expiresMs > t) return;
     if (g.mode === "include") {
       g.sources.delete(s.addr);
-      if (this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
+      if (this.recordingSources) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(s.addr), reason: "timer" });
       if (g.sources.size === 0) this.removeGroup(g, "no-sources");
     } else {
       // EXCLUDE mode: the source stays, timer 0, and is no longer forwarded (§6.3).
       s.expiresMs = OFF;
-      if (this.recording) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
+      if (this.recordingSources) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
     }
   }
 
@@ -909,13 +917,13 @@ export class MonitorState {
       for (const s of g.sources.values()) {
         if (s.expiresMs <= t) {
           s.expiresMs = OFF;
-          if (this.recording) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
+          if (this.recordingSources) this.emit({ type: "source-blocked", group: g.group, source: numberToIPv4(s.addr) });
         }
       }
       for (const [addr, s] of g.sources) {
         if (s.expiresMs === OFF) {
           g.sources.delete(addr);
-          if (this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
+          if (this.recordingSources) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(addr), reason: "mode-change" });
         }
       }
       g.timerMs = OFF;
@@ -1277,11 +1285,11 @@ export class MonitorState {
     if (g.sources === NO_SOURCE_RECS) g.sources = new Map();
     g.sources.set(a, s);
     this.queue.schedule(s, expiresMs);
-    if (this.recording) this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== OFF });
+    if (this.recordingSources) this.emit({ type: "source-added", group: g.group, source: numberToIPv4(a), forwarding: expiresMs !== OFF });
   }
 
   private deleteSource(g: GroupRec, a: number): void {
-    if (g.sources.delete(a) && this.recording) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(a), reason: "report" });
+    if (g.sources.delete(a) && this.recordingSources) this.emit({ type: "source-removed", group: g.group, source: numberToIPv4(a), reason: "report" });
   }
 
   /** Set timers of `list` to GMI, adding the ones missing. */

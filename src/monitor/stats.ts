@@ -1209,7 +1209,8 @@ export class StatsCollector {
     if (this.lastLan !== null && this.lastLan.vlan === key) return this.lastLan;
     let lan = this.lans.get(key);
     if (lan === undefined) {
-      lan = new LanStats(key, state ?? new MonitorState(this.config), this);
+      // (a state of its own builds no source events: nothing here reads them)
+      lan = new LanStats(key, state ?? new MonitorState({ ...this.config, sourceEvents: false }), this);
       // a state of its own hands its events over as it makes them (another's, the linter's, returns them)
       if (state === undefined) lan.state.sinkTo(lan.pending);
       this.lans.set(key, lan);

@@ -77,6 +77,32 @@ describe("MonitorState: IGMPv3 groups and sources (RFC 9776 §6.4)", () => {
     expect(st.snapshot().groups[0]).toMatchObject({ filterMode: "include", groupTimer: null, sources: [{ source: S2, forwarding: true }] });
   });
 
+  it("sourceEvents: false builds every event but the source ones, and the state is the same", () => {
+    // (what the statistics' own state is made with: they read no source events)
+    const list: At[] = [
+      { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G, sources: [S1] }]) },
+      { t: 10, src: H1, message: v3Report([{ type: "ALLOW_NEW_SOURCES", group: G, sources: [S2] }]) },
+      { t: 20, src: H2, message: v3Report([{ type: "MODE_IS_INCLUDE", group: "239.1.1.2", sources: [S1] }]) },
+      { t: 30, src: H2, message: v3Report([{ type: "BLOCK_OLD_SOURCES", group: "239.1.1.2", sources: [S1] }]) },
+    ];
+    const all = new MonitorState();
+    const some = new MonitorState({ sourceEvents: false });
+    const a: MonitorEvent[] = [];
+    const b: MonitorEvent[] = [];
+    for (const f of frames(list)) {
+      a.push(...all.receive(f));
+      b.push(...some.receive(f));
+    }
+    a.push(...all.advance(ms(600)));
+    b.push(...some.advance(ms(600)));
+    const isSource = (e: MonitorEvent) => e.type.startsWith("source-");
+    expect(a.filter(isSource).map((e) => e.type)).toEqual(expect.arrayContaining(["source-added", "source-removed"]));
+    expect(b.filter(isSource)).toEqual([]);
+    expect(b).toEqual(a.filter((e) => !isSource(e)));
+    expect(b.map((e) => e.type)).toEqual(expect.arrayContaining(["join", "mode-change", "expiry"]));
+    expect(some.snapshot()).toEqual(all.snapshot());
+  });
+
   it("TO_IN({}) from the only member with no querier present: the monitor acts as querier and the group goes at LMQT", () => {
     const { st, types } = run([
       { t: 0, src: H1, message: v3Report([{ type: "CHANGE_TO_EXCLUDE_MODE", group: G }]) },
