@@ -369,8 +369,9 @@ it("a repeated report with a record the monitor ignores or that is not a refresh
 });
 
 it("an expiry due before a repeated report is counted after that report and before the next, as when each report is counted alone", () => {
-  // (the repeat of b's refresh is taken through its memo; the expiry of a's group, due on the way to it,
-  // is still applied before a's next report, which makes a a member again)
+  // (b's repeats are taken through its memo, but not the one with the expiry of a's group due on the way
+  // to it: that one is taken in full, the expiry applied after it is counted and before a's next report,
+  // which makes a a member again)
   const a = "198.18.0.2";
   const b = "198.18.0.3";
   const ex = (group: string) => v3Report([{ type: 2, group, sources: [] }]);
