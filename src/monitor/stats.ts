@@ -485,8 +485,7 @@ class LanStats {
    */
   repeated(m: MembershipMessage): boolean {
     const n = m.recordCount;
-    if (n < 1 || n > MEMO_RECORDS || m.recordEnd[n - 1] !== 0 || this.memoTop === 0) return false;
-    const e = this.memoOf(m.src, m.recordGroup[0]!, n);
+    const e = this.memoFor(m);
     if (e < 0 || (this.memo[e + E_ANSWERS]! & 2) === 0 || this.memo[e + E_CHANGES] !== this.changes || !this.sameAsMemo(m, e)) return false;
     // expiries due first: any event (counted after the message, as observe does) and the full path is taken
     this.state.advance(m.timeMs);
@@ -608,8 +607,7 @@ class LanStats {
     const n = m.recordCount;
     const types = m.recordType;
     const groups = m.recordGroup;
-    // (a memo's records have no sources, and records' sources follow each other: one look for all)
-    const e = n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(m.src, groups[0]!, n) : -1;
+    const e = this.memoFor(m);
     if (e >= 0 && this.memo[e + E_CHANGES] === this.changes && this.sameAsMemo(m, e)) {
       this.repeat(e, t);
       return;
@@ -797,6 +795,13 @@ class LanStats {
   /** The index key of the reports from address `src` whose first record names `group`. */
   private memoKey(src: number, group: number): number {
     return Math.imul(group ^ Math.imul(src, 0x85ebca6b), 0x9e3779b1);
+  }
+
+  /** The entry of the memo of v3 report `m` (its host and records), or -1: none, or `m` cannot be one. */
+  private memoFor(m: MembershipMessage): number {
+    const n = m.recordCount;
+    // (a memo's records have no sources, and records' sources follow each other: one look for all)
+    return n >= 1 && n <= MEMO_RECORDS && m.recordEnd[n - 1] === 0 && this.memoTop > 0 ? this.memoOf(m.src, m.recordGroup[0]!, n) : -1;
   }
 
   /** The entry (its first index) of the memo of `n` records from address `src` whose first names `group`, or -1. */
