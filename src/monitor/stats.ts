@@ -15,10 +15,11 @@
  * groups (224.0.0.x) are never reported for (RFC 9776 §5), so they are left out, as `lint` does.
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
+import { expectedChecksumOfView } from "../wire/checksum.js";
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS, FRAME_ROOM, F_LENGTH, F_IP, F_BYTES } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -177,6 +178,8 @@ interface QuerierRec {
 
 /** Index pairs a memo is looked for in, from its home pair on. */
 const MEMO_PROBES = 8;
+/** The link type of Ethernet frames (pcap's LINKTYPE_ETHERNET): the frames a memo keeps. */
+const LINK_ETHERNET = 1;
 /** Memos kept at the most (of 96 bytes): then every memo's counts are added and they start again. */
 const MEMO_MAX = 1 << 17;
 
@@ -484,16 +487,72 @@ class LanStats {
    * moved to the message (its events kept in {@link pending}), when it does not: then take and observe it.
    */
   repeated(m: MembershipMessage): boolean {
-    const n = m.recordCount;
     const e = this.memoFor(m);
     if (e < 0 || (this.memo[e + E_ANSWERS]! & 2) === 0 || this.memo[e + E_CHANGES] !== this.changes || !this.sameAsMemo(m, e)) return false;
+    return this.repeatedAt(e, m.src, m.recordCount, m.timeMs);
+  }
+
+  /**
+   * {@link repeated} for a frame not read yet, `b[start, end)` (Ethernet), at the collector's
+   * {@link StatsCollector.frameMs}: true when it is the frame a memo of refreshes alone was kept from, byte for
+   * byte but for its IPv4 header's identification and checksum (which verifies), and the state takes it
+   * through the memo. Then it is the same message as that frame's, bar its time: neither the view nor the
+   * message need read it. False when it is not (or the state refuses it, as in {@link repeated}): read it.
+   */
+  repeatedFrame(b: Uint8Array, start: number, end: number): boolean {
+    if (this.memoTop === 0) return false;
+    // where that frame would have its IPv4 header, record count, source and first group: found as the
+    // view finds them (Ethernet, VLAN tags); the comparison below says whether they are that frame's
+    let ip = start + 14;
+    if (ip + 20 > end) return false;
+    let et = (b[ip - 2]! << 8) | b[ip - 1]!;
+    while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
+      ip += 4;
+      if (ip + 20 > end) return false;
+      et = (b[ip - 2]! << 8) | b[ip - 1]!;
+    }
+    const p = ip + 4 * (b[ip]! & 0x0f);
+    if (et !== 0x0800 || p + 16 > end) return false;
+    const n = (b[p + 6]! << 8) | b[p + 7]!;
+    if (n < 1 || n > MEMO_RECORDS) return false;
+    const src = (b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!;
+    const e = this.memoOf(src, (b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!, n);
+    if (e < 0) return false;
+    const mm = this.memo;
+    if ((mm[e + E_ANSWERS]! & 2) === 0 || mm[e + E_CHANGES] !== this.changes) return false;
+    const f = this.memoFrames;
+    const at = 4 * e;
+    if (f[at + F_LENGTH] !== end - start || f[at + F_IP] !== ip - start) return false;
+    // every byte the same but the IPv4 header's identification (2 bytes at 4) and checksum (2 at 10), read
+    // 32 bits a load
+    if (this.dvOf !== b) {
+      this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.dvOf = b;
+    }
+    const dv = this.dv!;
+    const fv = this.memoFramesView;
+    const d = at + F_BYTES - start;
+    if (!sameBytes(dv, fv, start, d, ip + 4 - start) || !sameBytes(dv, fv, ip + 6, d, 4) || !sameBytes(dv, fv, ip + 12, d, end - ip - 12)) return false;
+    if (expectedChecksumOfView(dv, b, ip, p, ip + 10) !== dv.getUint16(ip + 10)) return false;
+    return this.repeatedAt(e, src, n, this.out.frameMs);
+  }
+
+  /** A DataView over the array {@link repeatedFrame} read last (a capture's chunk, which its frames share). */
+  private dv: DataView | null = null;
+  private dvOf: Uint8Array | null = null;
+
+  /**
+   * A report from `src` at `t` of the `n` records of the memo at `e`, nothing changed since it was kept: the
+   * state takes it through the memo's slots, and it is counted in the memo. False when the state refuses.
+   */
+  private repeatedAt(e: number, src: number, n: number, t: number): boolean {
     // expiries due first: any event (counted after the message, as observe does) and the full path is taken
-    this.state.advance(m.timeMs);
-    if (this.pending.n > 0 || !this.state.refreshRepeat(m.src, n, this.memo, e + E_RECORDS, E_RECORD)) return false;
+    this.state.advance(t);
+    if (this.pending.n > 0 || !this.state.refreshRepeat(src, n, this.memo, e + E_RECORDS, E_RECORD)) return false;
     // (what count does for it)
-    this.now = m.timeMs;
+    this.now = t;
     this.out.messages++;
-    this.repeat(e, m.timeMs);
+    this.repeat(e, t);
     return true;
   }
 
@@ -789,6 +848,9 @@ class LanStats {
   private memof = new Float64Array(this.memo.buffer);
   /** Entries kept. */
   private memoTop = 0;
+  /** The frames the memos were kept from, when known: {@link FRAME_ROOM} bytes per memo, at 4 × its entry. */
+  private memoFrames = new Uint8Array(4 * this.memo.length);
+  private memoFramesView = new DataView(this.memoFrames.buffer);
   private memoIndex = new Int32Array(2 * 256);
   private memoBits = 8;
 
@@ -869,6 +931,17 @@ class LanStats {
       mm[k + 2] = m.recordType[i]!;
       mm[k + 3] = this.recs[i]!;
     }
+    // the frame it came in, when the collector read it from its bytes (Ethernet): to know it again unread
+    const out = this.out;
+    const fb = out.frameBytes;
+    const f = this.memoFrames;
+    const at = 4 * e;
+    const len = out.frameEnd - out.frameStart;
+    f[at + F_LENGTH] = 0;
+    if (fb === null || len > FRAME_ROOM - F_BYTES) return;
+    f[at + F_LENGTH] = len;
+    f[at + F_IP] = out.frameIp;
+    for (let i = 0; i < len; i++) f[at + F_BYTES + i] = fb[out.frameStart + i]!;
   }
 
   /**
@@ -890,6 +963,10 @@ class LanStats {
     if ((top + 1) * E_STRIDE > this.memo.length) {
       this.memo = room(this.memo, (top + 1) * E_STRIDE, (k) => new Int32Array(k));
       this.memof = new Float64Array(this.memo.buffer);
+      const f = new Uint8Array(4 * this.memo.length);
+      f.set(this.memoFrames);
+      this.memoFrames = f;
+      this.memoFramesView = new DataView(f.buffer);
     }
     this.memoIndex[2 * i + 1] = top + 1;
     return top * E_STRIDE;
@@ -1177,6 +1254,14 @@ const vlanOf = (key: string): { vlan?: number[] } => (key === "" ? {} : { vlan: 
 /** Up to this many whole milliseconds (about 17 minutes) are counted by index in the delays of all hosts. */
 const DENSE_DELAYS = 1 << 20;
 
+/** Whether `x[i, i + n)` holds the bytes of `y[i + d, i + d + n)`, read 32 bits a load. */
+function sameBytes(x: DataView, y: DataView, i: number, d: number, n: number): boolean {
+  const end = i + n;
+  for (; i + 4 <= end; i += 4) if (x.getInt32(i) !== y.getInt32(i + d)) return false;
+  for (; i < end; i++) if (x.getUint8(i) !== y.getUint8(i + d)) return false;
+  return true;
+}
+
 /**
  * Streaming statistics: {@link push} (or {@link pushBytes}) each frame in capture order, then
  * {@link finish}. Memory grows with groups, hosts, queriers and (group, host) pairs, not with frames: a
@@ -1272,8 +1357,20 @@ export class StatsCollector {
     lan.observe(m, lan.state.take(m));
   }
 
+  /**
+   * @internal The frame being counted, when read from its bytes (Ethernet): its array, its span there and its
+   * IPv4 header's offset in it, for a memo kept from it (`LanStats.keepMemo`); `frameBytes` null otherwise.
+   */
+  frameBytes: Uint8Array | null = null;
+  frameStart = 0;
+  frameEnd = 0;
+  frameIp = 0;
+  /** @internal The time of the frame {@link pushBytes} has, as its message would have it (not a call's argument: see `LanStats.now`). */
+  frameMs = 0;
+
   /** Take one decoded frame. */
   push(f: DecodedFrame): void {
+    this.frameBytes = null;
     this.frames++;
     this.msg.fromDecoded(f);
     this.takeMessage(this.msg);
@@ -1281,6 +1378,20 @@ export class StatsCollector {
 
   /** Take one frame from its bytes (what `readCaptureFile().scan` gives): the monitor's hot path. */
   pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
+    // a host's report again, byte for byte, taken and counted through its memo unread (in the LAN of the
+    // frame before: the memo's frame has the same VLAN tags)
+    const last = this.lastLan;
+    if (last !== null && linkType === LINK_ETHERNET) {
+      let t = seconds * 1000 + nanos / 1e6;
+      if (t < this.latestMs) t = this.latestMs; // (as takeMessage)
+      this.frameMs = t;
+      if (last.repeatedFrame(bytes, start, end)) {
+        this.frames++;
+        this.latestMs = t;
+        if (t < this.firstMs) this.firstMs = t;
+        return;
+      }
+    }
     const st = this.view.wrap(bytes, linkType, start, end);
     if (st === ViewStatus.notIgmp || st === ViewStatus.unsupportedLink) {
       this.frames++;
@@ -1293,6 +1404,12 @@ export class StatsCollector {
       return;
     }
     this.frames++;
+    if (linkType === LINK_ETHERNET) {
+      this.frameBytes = bytes;
+      this.frameStart = start;
+      this.frameEnd = end;
+      this.frameIp = this.view.ipOffset - start;
+    } else this.frameBytes = null;
     this.takeMessage(m);
   }
 
