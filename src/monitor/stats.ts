@@ -270,11 +270,15 @@ class LanStats {
   /** The group ids of the v3 report being counted, by record. */
   private recs = new Int32Array(64);
 
+  /** Its VLAN tags as a number ({@link tagsKey}). */
+  readonly tags: number;
+
   constructor(
     readonly vlan: string,
     readonly state: MonitorState,
     private readonly out: StatsCollector,
   ) {
+    this.tags = tagsKey(vlan === "" ? [] : vlan.split(".").map(Number));
     this.keepTimelines = out.keepTimelines;
     this.general = out.general;
   }
@@ -494,25 +498,18 @@ class LanStats {
 
   /**
    * {@link repeated} for a frame not read yet, `b[start, end)` (Ethernet), at the collector's
-   * {@link StatsCollector.frameMs}: true when it is the frame a memo of refreshes alone was kept from, byte for
+   * {@link StatsCollector.frameMs}, its IPv4 header at `ip` (as {@link StatsCollector.pushBytes} found it):
+   * true when it is the frame a memo of refreshes alone was kept from, byte for
    * byte but for its IPv4 header's identification and checksum (which verifies), and the state takes it
    * through the memo. Then it is the same message as that frame's, bar its time: neither the view nor the
    * message need read it. False when it is not (or the state refuses it, as in {@link repeated}): read it.
    */
-  repeatedFrame(b: Uint8Array, start: number, end: number): boolean {
+  repeatedFrame(b: Uint8Array, start: number, end: number, ip: number): boolean {
     if (this.memoTop === 0) return false;
-    // where that frame would have its IPv4 header, record count, source and first group: found as the
-    // view finds them (Ethernet, VLAN tags); the comparison below says whether they are that frame's
-    let ip = start + 14;
-    if (ip + 20 > end) return false;
-    let et = (b[ip - 2]! << 8) | b[ip - 1]!;
-    while (et === 0x8100 || et === 0x88a8 || et === 0x9100) {
-      ip += 4;
-      if (ip + 20 > end) return false;
-      et = (b[ip - 2]! << 8) | b[ip - 1]!;
-    }
+    // where that frame would have its record count, source and first group (the comparison below says
+    // whether they are that frame's)
     const p = ip + 4 * (b[ip]! & 0x0f);
-    if (et !== 0x0800 || p + 16 > end) return false;
+    if (p + 16 > end) return false;
     const n = (b[p + 6]! << 8) | b[p + 7]!;
     if (n < 1 || n > MEMO_RECORDS) return false;
     const src = (b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!;
@@ -1254,6 +1251,16 @@ const vlanOf = (key: string): { vlan?: number[] } => (key === "" ? {} : { vlan: 
 /** Up to this many whole milliseconds (about 17 minutes) are counted by index in the delays of all hosts. */
 const DENSE_DELAYS = 1 << 20;
 
+/**
+ * VLAN IDs (outer first) as a number: 0 none, 1 + ID for one, 4097 + 4096 × outer + inner for two; -2 for
+ * more (the frames' side says -1 for those: never a LAN's).
+ */
+function tagsKey(ids: readonly number[]): number {
+  if (ids.length === 0) return 0;
+  if (ids.length === 1) return 1 + ids[0]!;
+  return ids.length === 2 ? 4097 + 4096 * ids[0]! + ids[1]! : -2;
+}
+
 /** Whether `x[i, i + n)` holds the bytes of `y[i + d, i + d + n)`, read 32 bits a load. */
 function sameBytes(x: DataView, y: DataView, i: number, d: number, n: number): boolean {
   const end = i + n;
@@ -1271,6 +1278,8 @@ function sameBytes(x: DataView, y: DataView, i: number, d: number, n: number): b
  */
 export class StatsCollector {
   private readonly lans = new Map<string, LanStats>();
+  /** The same by their VLAN tags' number (`LanStats.tags`). */
+  private readonly lanByTags = new Map<number, LanStats>();
   private readonly view = new FrameView();
   private readonly msg = new MembershipMessage();
   private latestMs = Number.NEGATIVE_INFINITY;
@@ -1304,6 +1313,7 @@ export class StatsCollector {
       // a state of its own hands its events over as it makes them (another's, the linter's, returns them)
       if (state === undefined) lan.state.sinkTo(lan.pending);
       this.lans.set(key, lan);
+      this.lanByTags.set(lan.tags, lan);
     }
     this.lastLan = lan;
     return lan;
@@ -1378,18 +1388,31 @@ export class StatsCollector {
 
   /** Take one frame from its bytes (what `readCaptureFile().scan` gives): the monitor's hot path. */
   pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
-    // a host's report again, byte for byte, taken and counted through its memo unread (in the LAN of the
-    // frame before: the memo's frame has the same VLAN tags)
-    const last = this.lastLan;
-    if (last !== null && linkType === LINK_ETHERNET) {
-      let t = seconds * 1000 + nanos / 1e6;
-      if (t < this.latestMs) t = this.latestMs; // (as takeMessage)
-      this.frameMs = t;
-      if (last.repeatedFrame(bytes, start, end)) {
-        this.frames++;
-        this.latestMs = t;
-        if (t < this.firstMs) this.firstMs = t;
-        return;
+    // a host's report again, byte for byte, taken and counted through its memo unread: in the LAN of its
+    // VLAN tags (the memo's frame has the same), found by the tags' number, not the key text
+    if (linkType === LINK_ETHERNET && this.lastLan !== null) {
+      let ip = start + 14;
+      let et = ip <= end ? (bytes[ip - 2]! << 8) | bytes[ip - 1]! : 0;
+      let tags = 0;
+      for (let k = 0; k < 3 && (et === 0x8100 || et === 0x88a8 || et === 0x9100) && ip + 4 <= end; k++) {
+        const vid = ((bytes[ip]! << 8) | bytes[ip + 1]!) & 0xfff;
+        tags = k === 0 ? 1 + vid : k === 1 ? 4097 + 4096 * (tags - 1) + vid : -1; // (tagsKey)
+        ip += 4;
+        et = (bytes[ip - 2]! << 8) | bytes[ip - 1]!;
+      }
+      let lan: LanStats | null | undefined = this.lastLan;
+      if (lan.tags !== tags) lan = this.lanByTags.get(tags);
+      if (et === 0x0800 && ip + 20 <= end && lan !== undefined) {
+        let t = seconds * 1000 + nanos / 1e6;
+        if (t < this.latestMs) t = this.latestMs; // (as takeMessage)
+        this.frameMs = t;
+        if (lan.repeatedFrame(bytes, start, end, ip)) {
+          this.frames++;
+          this.latestMs = t;
+          if (t < this.firstMs) this.firstMs = t;
+          this.lastLan = lan;
+          return;
+        }
       }
     }
     const st = this.view.wrap(bytes, linkType, start, end);
