@@ -105,12 +105,15 @@ export const E_RECORD = 4;
 export const MEMO_RECORDS = 4;
 /**
  * Bytes per memo in `LanStats.memoFrames`, at 4 × its entry (as many bytes as its entry has): the length of
- * the frame it was kept from (0: none kept), the offset of that frame's IPv4 header, then the frame.
+ * the frame it was kept from (0: none kept), the offset of that frame's IPv4 header, the one's-complement sum
+ * of that header but its identification and checksum (16 bits, the high byte first), then the frame, 32-bit
+ * aligned.
  */
 export const FRAME_ROOM = 4 * E_STRIDE;
 export const F_LENGTH = 0;
 export const F_IP = 1;
-export const F_BYTES = 2;
+export const F_SUM = 2;
+export const F_BYTES = 4;
 
 /** A member of a group: 0 the group's first (in its row), a `KeyedSets` slot + 1, or none. */
 export const NO_MEMBER = -1;

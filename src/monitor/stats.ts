@@ -15,11 +15,10 @@
  * groups (224.0.0.x) are never reported for (RFC 9776 §5), so they are left out, as `lint` does.
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
-import { expectedChecksumOfView } from "../wire/checksum.js";
 import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
-import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS, FRAME_ROOM, F_LENGTH, F_IP, F_BYTES } from "./stats-layout.js";
+import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS, FRAME_ROOM, F_LENGTH, F_IP, F_SUM, F_BYTES } from "./stats-layout.js";
 import { AddressIds, KeyedSets, KeyedWholeMs, WholeMsCounts, type Ranked } from "./stats-tables.js";
 
 /** Count, percentiles and maximum of a list of delays (ms in, seconds out). */
@@ -513,30 +512,59 @@ class LanStats {
     const n = (b[p + 6]! << 8) | b[p + 7]!;
     if (n < 1 || n > MEMO_RECORDS) return false;
     const src = (b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!;
-    const e = this.memoOf(src, (b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!, n);
-    if (e < 0) return false;
+    const group = (b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!;
     const mm = this.memo;
+    // the memo after the one taken last, or the index's: a host whose groups take several reports sends
+    // them in the same order each time (and the LAN's hosts may too), so the guess is often right and saves
+    // the index's cache line; a wrong one costs a look at an entry read a moment ago
+    let e = this.nextMemo;
+    if (e >= this.memoTop * E_STRIDE || mm[e + E_SRC] !== src || mm[e + E_RECORDS] !== group || mm[e + E_N] !== n) {
+      e = this.memoOf(src, group, n);
+      if (e < 0) return false;
+    }
     if ((mm[e + E_ANSWERS]! & 2) === 0 || mm[e + E_CHANGES] !== this.changes) return false;
     const f = this.memoFrames;
     const at = 4 * e;
-    if (f[at + F_LENGTH] !== end - start || f[at + F_IP] !== ip - start) return false;
-    // every byte the same but the IPv4 header's identification (2 bytes at 4) and checksum (2 at 10), read
-    // 32 bits a load
+    const len = end - start;
+    if (f[at + F_LENGTH] !== len || f[at + F_IP] !== ip - start) return false;
+    // every byte the same but the IPv4 header's identification (2 bytes at 4) and checksum (2 at 10): 32
+    // bits a load (the frame's in memory order, as the memo's aligned words hold them); the header starts
+    // 2 bytes past a word (14 + 4 per tag into the frame), so the identification is the high half of one
+    // word and the checksum the low half of the word after next
     if (this.dvOf !== b) {
       this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
       this.dvOf = b;
     }
     const dv = this.dv!;
-    const fv = this.memoFramesView;
-    const d = at + F_BYTES - start;
-    if (!sameBytes(dv, fv, start, d, ip + 4 - start) || !sameBytes(dv, fv, ip + 6, d, 4) || !sameBytes(dv, fv, ip + 12, d, end - ip - 12)) return false;
-    if (expectedChecksumOfView(dv, b, ip, p, ip + 10) !== dv.getUint16(ip + 10)) return false;
-    return this.repeatedAt(e, src, n, this.out.frameMs);
+    const w = this.memoWords;
+    const w0 = (at + F_BYTES) >> 2;
+    const idWord = (ip + 4 - start) >> 2;
+    const words = len >> 2;
+    for (let j = 0; j < words; j++) {
+      let x = dv.getInt32(start + 4 * j, LITTLE_ENDIAN) ^ w[w0 + j]!;
+      if (x !== 0) {
+        if (j === idWord) x &= LITTLE_ENDIAN ? 0x0000ffff : 0xffff0000;
+        else if (j === idWord + 2) x &= LITTLE_ENDIAN ? 0xffff0000 : 0x0000ffff;
+        if (x !== 0) return false;
+      }
+    }
+    for (let i = start + 4 * words; i < end; i++) if (b[i] !== f[at + F_BYTES + i - start]) return false;
+    // its checksum: what FrameView expects from the sum of the rest of the header (the memo's, plus this
+    // identification: the header is never all zero, so no special case)
+    let sum = ((f[at + F_SUM]! << 8) | f[at + F_SUM + 1]!) + ((b[ip + 4]! << 8) | b[ip + 5]!);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    if ((~sum & 0xffff) !== ((b[ip + 10]! << 8) | b[ip + 11]!)) return false;
+    if (!this.repeatedAt(e, src, n, this.out.frameMs)) return false;
+    this.nextMemo = e + E_STRIDE;
+    return true;
   }
 
   /** A DataView over the array {@link repeatedFrame} read last (a capture's chunk, which its frames share). */
   private dv: DataView | null = null;
   private dvOf: Uint8Array | null = null;
+  /** The entry after the memo {@link repeatedFrame} took last: its guess at the next. */
+  private nextMemo = 0;
 
   /**
    * A report from `src` at `t` of the `n` records of the memo at `e`, nothing changed since it was kept: the
@@ -847,7 +875,7 @@ class LanStats {
   private memoTop = 0;
   /** The frames the memos were kept from, when known: {@link FRAME_ROOM} bytes per memo, at 4 × its entry. */
   private memoFrames = new Uint8Array(4 * this.memo.length);
-  private memoFramesView = new DataView(this.memoFrames.buffer);
+  private memoWords = new Int32Array(this.memoFrames.buffer);
   private memoIndex = new Int32Array(2 * 256);
   private memoBits = 8;
 
@@ -936,9 +964,18 @@ class LanStats {
     const len = out.frameEnd - out.frameStart;
     f[at + F_LENGTH] = 0;
     if (fb === null || len > FRAME_ROOM - F_BYTES) return;
+    // (the frame's IPv4 header starts 2 bytes past a word: 14 bytes into it, 4 more per VLAN tag)
+    if ((out.frameIp & 3) !== 2) return;
     f[at + F_LENGTH] = len;
     f[at + F_IP] = out.frameIp;
     for (let i = 0; i < len; i++) f[at + F_BYTES + i] = fb[out.frameStart + i]!;
+    // the header's one's-complement sum but the identification and checksum (RFC 1071)
+    const ip = at + F_BYTES + out.frameIp;
+    let sum = 0;
+    for (let i = ip; i < ip + 4 * (f[ip]! & 0x0f); i += 2) if (i !== ip + 4 && i !== ip + 10) sum += (f[i]! << 8) | f[i + 1]!;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    f[at + F_SUM] = sum >> 8;
+    f[at + F_SUM + 1] = sum & 0xff;
   }
 
   /**
@@ -963,7 +1000,7 @@ class LanStats {
       const f = new Uint8Array(4 * this.memo.length);
       f.set(this.memoFrames);
       this.memoFrames = f;
-      this.memoFramesView = new DataView(f.buffer);
+      this.memoWords = new Int32Array(f.buffer);
     }
     this.memoIndex[2 * i + 1] = top + 1;
     return top * E_STRIDE;
@@ -1251,6 +1288,9 @@ const vlanOf = (key: string): { vlan?: number[] } => (key === "" ? {} : { vlan: 
 /** Up to this many whole milliseconds (about 17 minutes) are counted by index in the delays of all hosts. */
 const DENSE_DELAYS = 1 << 20;
 
+/** Whether this machine keeps numbers' low bytes first (an Int32Array's words then read as `getInt32(i, true)`). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * VLAN IDs (outer first) as a number: 0 none, 1 + ID for one, 4097 + 4096 × outer + inner for two; -2 for
  * more (the frames' side says -1 for those: never a LAN's).
@@ -1259,14 +1299,6 @@ function tagsKey(ids: readonly number[]): number {
   if (ids.length === 0) return 0;
   if (ids.length === 1) return 1 + ids[0]!;
   return ids.length === 2 ? 4097 + 4096 * ids[0]! + ids[1]! : -2;
-}
-
-/** Whether `x[i, i + n)` holds the bytes of `y[i + d, i + d + n)`, read 32 bits a load. */
-function sameBytes(x: DataView, y: DataView, i: number, d: number, n: number): boolean {
-  const end = i + n;
-  for (; i + 4 <= end; i += 4) if (x.getInt32(i) !== y.getInt32(i + d)) return false;
-  for (; i < end; i++) if (x.getUint8(i) !== y.getUint8(i + d)) return false;
-  return true;
 }
 
 /**
