@@ -550,9 +550,9 @@ class LanStats {
     }
     for (let i = start + 4 * words; i < end; i++) if (b[i] !== f[at + F_BYTES + i - start]) return false;
     // its checksum: what FrameView expects from the sum of the rest of the header (the memo's, plus this
-    // identification: the header is never all zero, so no special case)
+    // identification: the header is never all zero, so no special case); one fold, as two sums of 16 bits
+    // fold to 16 bits at once
     let sum = ((f[at + F_SUM]! << 8) | f[at + F_SUM + 1]!) + ((b[ip + 4]! << 8) | b[ip + 5]!);
-    sum = (sum & 0xffff) + (sum >>> 16);
     sum = (sum & 0xffff) + (sum >>> 16);
     if ((~sum & 0xffff) !== ((b[ip + 10]! << 8) | b[ip + 11]!)) return false;
     if (!this.repeatedAt(e, src, n, this.out.frameMs)) return false;

@@ -13,7 +13,7 @@ import { MembershipMessage, MessageKind, MessageStatus, isLinkLocalN, addr32, fr
 import { MonitorState, type MonitorEvent } from "../../src/monitor/state";
 import { StatsCollector, statsOf, summarizeDelays, type DelaySummary } from "../../src/monitor/stats";
 import { LAN_CHECKS, Linter } from "../../src/monitor/lint";
-import { decodeFrame, leave, v1Report, v2Report, v3Query, v3Report, type DecodedFrame, type RecordInit } from "../../src/wire";
+import { decodeFrame, internetChecksum, leave, v1Report, v2Report, v3Query, v3Report, type DecodedFrame, type RecordInit } from "../../src/wire";
 import { frameBytes, frames, ms, timestampNs, type At } from "./helpers";
 
 /** Floats in [0, 1) from a seed (the host emulator's mulberry32). */
@@ -352,7 +352,8 @@ for (const [name, seed, hosts, groups, perHost, calm, vlans, least] of [
 ] as const) {
   it(`a host's report again byte for byte is counted unread, as when read: ${name}`, () => {
     // the frames' bytes: IPv4 identifications that vary (checksums to match) and, in one frame of ten,
-    // something else changed that a repeat unread would miss: TTL, IP or IGMP checksum, MAC, last byte;
+    // something else changed that a repeat unread would miss: TTL, IP or IGMP checksum, MAC, last byte,
+    // IPv4 total length;
     // each host on a VLAN of its own (the queries on the first)
     const r = rng(seed + 1000);
     const list = repeatingLanAt(seed, 20000, hosts, groups, perHost, calm);
@@ -364,14 +365,22 @@ for (const [name, seed, hosts, groups, perHost, calm, vlans, least] of [
       if (vlan.length > 0) at.vlan = [...vlan];
       if (x >= 0.9) {
         changed.add(i);
-        const k = Math.floor(r() * 5);
+        const k = Math.floor(r() * 6);
         if (k === 0) at.ip = { ...at.ip, ttl: 2 + Math.floor(r() * 250) };
         else
           at.patch = (b, o) => {
             if (k === 1) b[o.ip + 11]! ^= 1;
             else if (k === 2) b[o.igmp + 2]! ^= 1;
             else if (k === 3) b[11]! ^= 1 + Math.floor(r() * 255);
-            else b[b.length - 1]! ^= 1 + Math.floor(r() * 255); // (Ethernet padding, or the message's last byte)
+            else if (k === 4) b[b.length - 1]! ^= 1 + Math.floor(r() * 255); // (Ethernet padding, or the message's last byte)
+            else {
+              // the IPv4 total length (the checksum made to match): the view reads the message otherwise
+              const total = ((b[o.ip + 2]! << 8) | b[o.ip + 3]!) + 4;
+              b.set([total >> 8, total & 255], o.ip + 2);
+              b.set([0, 0], o.ip + 10);
+              const c = internetChecksum(b, o.ip, o.igmp);
+              b.set([c >> 8, c & 255], o.ip + 10);
+            }
           };
       }
       return frameBytes(at);
