@@ -971,13 +971,14 @@ class LanStats {
       mm[k + 3] = this.recs[i]!;
     }
     // the frame it came in, when the collector read it from its bytes (Ethernet): to know it again unread
+    // (a memo of refreshes alone: the others are never taken unread, repeatedFrame)
     const out = this.out;
     const fb = out.frameBytes;
     const f = this.memoFrames;
     const at = 4 * e;
     const len = out.frameEnd - out.frameStart;
     f[at + F_LENGTH] = 0;
-    if (fb === null || len > FRAME_ROOM - F_BYTES) return;
+    if (!refresh || fb === null || len > FRAME_ROOM - F_BYTES) return;
     // (the frame's IPv4 header starts 2 bytes past a word: 14 bytes into it, 4 more per VLAN tag)
     if ((out.frameIp & 3) !== 2) return;
     f[at + F_LENGTH] = len;
