@@ -353,15 +353,15 @@ for (const [name, seed, hosts, groups, perHost, calm, vlans, least] of [
   it(`a host's report again byte for byte is counted unread, as when read: ${name}`, () => {
     // the frames' bytes: IPv4 identifications that vary (checksums to match) and, in one frame of ten,
     // something else changed that a repeat unread would miss: TTL, IP or IGMP checksum, MAC, last byte,
-    // IPv4 total length;
-    // each host on a VLAN of its own (the queries on the first)
+    // IPv4 total length; each host on a VLAN of its own (the queries on the first)
     const r = rng(seed + 1000);
     const list = repeatingLanAt(seed, 20000, hosts, groups, perHost, calm);
+    const vlanOf = (a: At) => vlans[Number(a.src.split(".")[3]) % vlans.length]!;
     const changed = new Set<number>();
     const bytes = list.map((a, i) => {
       const x = r();
       const at: At = { ...a, ip: { id: x < 0.6 ? Math.floor(r() * 65536) : 0 } };
-      const vlan = vlans[Number(a.src.split(".")[3]) % vlans.length]!;
+      const vlan = vlanOf(a);
       if (vlan.length > 0) at.vlan = [...vlan];
       if (x >= 0.9) {
         changed.add(i);
@@ -406,7 +406,7 @@ for (const [name, seed, hosts, groups, perHost, calm, vlans, least] of [
     // a changed frame is read unless an earlier frame had its bytes (but the IP identification and checksum)
     const seen = new Set<string>();
     bytes.forEach((b, i) => {
-      const ip = 14 + 4 * (list[i]!.vlan?.length ?? 0) + 4 * (vlans[Number(list[i]!.src.split(".")[3]) % vlans.length]!.length);
+      const ip = 14 + 4 * vlanOf(list[i]!).length;
       const key = Array.from(b, (x, j) => (j === ip + 4 || j === ip + 5 || j === ip + 10 || j === ip + 11 ? 0 : x)).join(",");
       if (changed.has(i) && !seen.has(key)) expect(readFrames.has(i + 1), `frame ${i + 1}`).toBe(true);
       seen.add(key);
