@@ -97,7 +97,8 @@ export function frameTimeMs(time: string): number {
 const O = IGMP_OFFSETS;
 const IP = IPV4_OFFSETS;
 
-function i32(b: Uint8Array, i: number): number {
+/** The big-endian 32-bit word at `b[i]`, signed (the messages' address form). */
+export function i32(b: Uint8Array, i: number): number {
   return (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
 }
 

@@ -15,7 +15,9 @@
  * groups (224.0.0.x) are never reported for (RFC 9776 §5), so they are left out, as `lint` does.
  */
 import { decodeFrame, FrameView, groupRecordKind, numberToIPv4, ViewStatus, ipv4ToNumber, type DecodedFrame } from "../wire/index.js";
-import { addr32, formatTimeMs, frameTimeMs, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
+import { onesComplementSum } from "../wire/checksum.js";
+import { ETHERTYPE, LinkType } from "../wire/link.js";
+import { addr32, formatTimeMs, frameTimeMs, i32, isLinkLocalN, MembershipMessage, MessageKind, MessageStatus } from "./message.js";
 import type { LanCheckFactory } from "./lint-model.js";
 import { MonitorState, type EventSink, type FilterMode, type MonitorConfig, type MonitorEvent, type MonitorTimers } from "./state.js";
 import { G_STRIDE, G_EPOCH, G_FIRST, G_FIRST_CURRENT, G_CURRENT, G_SEEN, G_GSQ, G_KEY, G_LAST, G_F64, C_STRIDE, C_V1, C_V2, C_R0, C_LEAVE_MESSAGES, C_JOINS, C_LEAVES, C_EXPIRIES, C_MODE_CHANGES, C_LMQ, C_GROUP_QUERIES, C_FIRST_ANSWERED, C_PLOTTED, T_STRIDE, T_FIRST, T_GSQ_AT, T_GSQ_MAX_RESP, H_STRIDE, H_F64, H_V1, H_V2, H_V3, H_R0, H_LEAVE_MESSAGES, H_GROUPS, H_ANSWERED, H_LATE, H_KEY, H_LAST_F64, H_FIRST_F64, NO_MEMBER, FIRST_MEMBER, E_STRIDE, E_HOST, E_SRC, E_N, E_CHANGES, E_REPEATS, E_ANSWERS, E_MS_F64, E_RECORDS, E_RECORD, MEMO_RECORDS, FRAME_ROOM, F_LENGTH, F_IP, F_SUM, F_BYTES } from "./stats-layout.js";
@@ -177,8 +179,6 @@ interface QuerierRec {
 
 /** Index pairs a memo is looked for in, from its home pair on. */
 const MEMO_PROBES = 8;
-/** The link type of Ethernet frames (pcap's LINKTYPE_ETHERNET): the frames a memo keeps. */
-const LINK_ETHERNET = 1;
 /** Memos kept at the most (of 96 bytes): then every memo's counts are added and they start again. */
 const MEMO_MAX = 1 << 17;
 
@@ -277,7 +277,8 @@ class LanStats {
     readonly state: MonitorState,
     private readonly out: StatsCollector,
   ) {
-    this.tags = tagsKey(vlan === "" ? [] : vlan.split(".").map(Number));
+    const ids = vlan === "" ? [] : vlan.split(".").map(Number);
+    this.tags = tagsKey(ids.length, ids[0] ?? 0, ids[1] ?? 0);
     this.keepTimelines = out.keepTimelines;
     this.general = out.general;
   }
@@ -492,7 +493,7 @@ class LanStats {
   repeated(m: MembershipMessage): boolean {
     if (!this.repeatable()) return false;
     const e = this.memoFor(m);
-    if (e < 0 || (this.memo[e + E_ANSWERS]! & 2) === 0 || this.memo[e + E_CHANGES] !== this.changes || !this.sameAsMemo(m, e)) return false;
+    if (e < 0 || !this.takable(e) || !this.sameAsMemo(m, e)) return false;
     return this.repeatedAt(e, m.src, m.recordCount, m.timeMs);
   }
 
@@ -512,8 +513,8 @@ class LanStats {
     if (p + 16 > end) return false;
     const n = (b[p + 6]! << 8) | b[p + 7]!;
     if (n < 1 || n > MEMO_RECORDS) return false;
-    const src = (b[ip + 12]! << 24) | (b[ip + 13]! << 16) | (b[ip + 14]! << 8) | b[ip + 15]!;
-    const group = (b[p + 12]! << 24) | (b[p + 13]! << 16) | (b[p + 14]! << 8) | b[p + 15]!;
+    const src = i32(b, ip + 12);
+    const group = i32(b, p + 12);
     const mm = this.memo;
     // the memo after the one taken last, or the index's: a host whose groups take several reports sends
     // them in the same order each time (and the LAN's hosts may too), so the guess is often right and saves
@@ -523,7 +524,7 @@ class LanStats {
       e = this.memoOf(src, group, n);
       if (e < 0) return false;
     }
-    if ((mm[e + E_ANSWERS]! & 2) === 0 || mm[e + E_CHANGES] !== this.changes) return false;
+    if (!this.takable(e)) return false;
     const f = this.memoFrames;
     const at = 4 * e;
     const len = end - start;
@@ -568,6 +569,11 @@ class LanStats {
    */
   repeatable(): boolean {
     return this.refreshAt === this.changes;
+  }
+
+  /** Whether the memo at `e` may be taken by the state ({@link repeatedAt}): its records are refreshes alone, nothing changed since. */
+  private takable(e: number): boolean {
+    return (this.memo[e + E_ANSWERS]! & 2) !== 0 && this.memo[e + E_CHANGES] === this.changes;
   }
 
   /** The {@link changes} count at which the last memo of refreshes alone was kept (-1: none yet). */
@@ -985,10 +991,9 @@ class LanStats {
     f[at + F_IP] = out.frameIp;
     for (let i = 0; i < len; i++) f[at + F_BYTES + i] = fb[out.frameStart + i]!;
     // the header's one's-complement sum but the identification and checksum (RFC 1071)
+    // (each part's folded sum carried into the next: the same one's-complement sum)
     const ip = at + F_BYTES + out.frameIp;
-    let sum = 0;
-    for (let i = ip; i < ip + 4 * (f[ip]! & 0x0f); i += 2) if (i !== ip + 4 && i !== ip + 10) sum += (f[i]! << 8) | f[i + 1]!;
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    const sum = onesComplementSum(f, ip + 12, ip + 4 * (f[ip]! & 0x0f), onesComplementSum(f, ip + 6, ip + 10, onesComplementSum(f, ip, ip + 4)));
     f[at + F_SUM] = sum >> 8;
     f[at + F_SUM + 1] = sum & 0xff;
   }
@@ -1307,13 +1312,11 @@ const DENSE_DELAYS = 1 << 20;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * VLAN IDs (outer first) as a number: 0 none, 1 + ID for one, 4097 + 4096 × outer + inner for two; -2 for
- * more (the frames' side says -1 for those: never a LAN's).
+ * `count` VLAN IDs as a number: 0 none, 1 + the ID for one, 4097 + 4096 × outer + inner for two; -2 for
+ * more (such LANs share it: a wrong one only misses a repeat, as its memos' frames have other tags).
  */
-function tagsKey(ids: readonly number[]): number {
-  if (ids.length === 0) return 0;
-  if (ids.length === 1) return 1 + ids[0]!;
-  return ids.length === 2 ? 4097 + 4096 * ids[0]! + ids[1]! : -2;
+function tagsKey(count: number, outer: number, inner: number): number {
+  return count === 0 ? 0 : count === 1 ? 1 + outer : count === 2 ? 4097 + 4096 * outer + inner : -2;
 }
 
 /**
@@ -1437,19 +1440,24 @@ export class StatsCollector {
   pushBytes(bytes: Uint8Array, start: number, end: number, wireLength: number, linkType: number, frame: number, seconds: number, nanos: number): void {
     // a host's report again, byte for byte, taken and counted through its memo unread: in the LAN of its
     // VLAN tags (the memo's frame has the same), found by the tags' number, not the key text
-    if (linkType === LINK_ETHERNET && this.lastLan !== null && (this.lastLan.repeatable() || this.lans.size > 1)) {
+    if (linkType === LinkType.ethernet && this.lastLan !== null && (this.lastLan.repeatable() || this.lans.size > 1)) {
+      // (the VLAN stack as FrameView's walkLink reads it)
       let ip = start + 14;
       let et = ip <= end ? (bytes[ip - 2]! << 8) | bytes[ip - 1]! : 0;
-      let tags = 0;
-      for (let k = 0; k < 3 && (et === 0x8100 || et === 0x88a8 || et === 0x9100) && ip + 4 <= end; k++) {
+      let count = 0;
+      let outer = 0;
+      let inner = 0;
+      while ((et === ETHERTYPE.vlan || et === ETHERTYPE.qinq || et === ETHERTYPE.qinqOld) && ip + 4 <= end) {
         const vid = ((bytes[ip]! << 8) | bytes[ip + 1]!) & 0xfff;
-        tags = k === 0 ? 1 + vid : k === 1 ? 4097 + 4096 * (tags - 1) + vid : -1; // (tagsKey)
+        if (count++ === 0) outer = vid;
+        else inner = vid;
         ip += 4;
         et = (bytes[ip - 2]! << 8) | bytes[ip - 1]!;
       }
+      const tags = tagsKey(count, outer, inner);
       let lan: LanStats | null | undefined = this.lastLan;
       if (lan.tags !== tags) lan = this.lanByTags.get(tags);
-      if (et === 0x0800 && ip + 20 <= end && lan !== undefined) {
+      if (et === ETHERTYPE.ipv4 && ip + 20 <= end && lan !== undefined) {
         let t = seconds * 1000 + nanos / 1e6;
         if (t < this.latestMs) t = this.latestMs; // (as takeMessage)
         this.frameMs = t;
@@ -1474,7 +1482,7 @@ export class StatsCollector {
       return;
     }
     this.frames++;
-    if (linkType === LINK_ETHERNET) {
+    if (linkType === LinkType.ethernet) {
       this.frameBytes = bytes;
       this.frameStart = start;
       this.frameEnd = end;
